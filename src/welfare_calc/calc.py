@@ -1,0 +1,384 @@
+"""The calculation core: entitlements and back-pay, exact to the fen.
+
+Pure functions of their inputs: a validated :class:`StandardsTable` and a
+household. Nothing here reads a file, prints, or knows about click. Every
+result is an immutable value carrying what an explanation needs (the
+standard used, its document, the formula inputs, exact and rounded figures),
+so that no caller ever recomputes anything.
+
+The rules are those of DOMAIN.md, cited by number where they apply.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from welfare_calc.errors import (
+    InvalidAmount,
+    InvalidIncome,
+    InvalidPeriod,
+    InvalidPersons,
+    MonthOutOfRange,
+    UnknownCategory,
+    WindowBeforeRaise,
+)
+from welfare_calc.model import Category, Document, Payment, StandardsTable, StandardValue
+from welfare_calc.money import decimal_places, quantize
+from welfare_calc.months import Month, month_range
+
+ZERO = Fraction(0)
+
+
+@dataclass(frozen=True)
+class Household:
+    """Who is paid: a validated category id, covered persons, per-capita monthly income."""
+
+    category: str
+    persons: int
+    income: Decimal
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The months a household is covered, inclusive; ``None`` means open-ended."""
+
+    start: Month | None = None
+    end: Month | None = None
+
+    def covers(self, month: Month) -> bool:
+        """Whether the household is covered in ``month``."""
+        return (self.start is None or self.start <= month) and (
+            self.end is None or month <= self.end
+        )
+
+
+@dataclass(frozen=True)
+class AppliedStandard:
+    """A standard as applied to one month: the value, its document, its monthly figure."""
+
+    category_id: str
+    category: Category
+    value: StandardValue
+    document: Document
+    monthly: Fraction
+    """Exact monthly standard per person (a yearly figure / 12, unrounded: rule 1)."""
+    monthly_rounded: Decimal
+    """The monthly standard rounded for display only; never used in arithmetic."""
+
+
+@dataclass(frozen=True)
+class MonthAmount:
+    """What a household is due for one month under one standard."""
+
+    month: Month
+    standard: AppliedStandard
+    persons: int
+    income: Decimal
+    per_person: Fraction
+    """max(0, S − y) for gap-filling (rule 2), S for full standard (rule 3)."""
+    exact: Fraction
+    amount: Decimal
+    """``exact`` rounded once with the table's rule."""
+
+    @property
+    def eligible(self) -> bool:
+        """Gap-filling pays only while income is below the standard (rule 2)."""
+        if self.standard.category.payment is Payment.FULL_STANDARD:
+            return True
+        return Fraction(self.income) < self.standard.monthly
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive months paid the same amount under the same standard.
+
+    Explanations write a calculation out run by run ("8 months × 480.00")
+    instead of month by month; the totals come from here, not the renderer.
+    """
+
+    first: Month
+    last: Month
+    each: MonthAmount
+    count: int
+    total: Fraction
+    total_rounded: Decimal
+
+
+@dataclass(frozen=True)
+class AnnualAmount:
+    """A calendar year's entitlement: the exact sum of its covered months (rule 6)."""
+
+    household: Household
+    year: int
+    coverage: Coverage
+    months: tuple[MonthAmount, ...]
+    runs: tuple[Run, ...]
+    exact: Fraction
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class BackpayMonth:
+    """One month of the back-pay window (rule 7)."""
+
+    month: Month
+    paid_standard: AppliedStandard
+    due_standard: AppliedStandard
+    paid: MonthAmount
+    """What the old standard paid; used unless the actual amount paid was given."""
+    due: MonthAmount
+    difference: Fraction
+    difference_rounded: Decimal
+
+
+@dataclass(frozen=True)
+class Backpay:
+    """Back-pay (提标增补) for one household over the window."""
+
+    household: Household
+    window_start: Month
+    through: Month
+    coverage: Coverage
+    months: tuple[BackpayMonth, ...]
+    """The covered months of the window, in order."""
+    paid_given: Decimal | None
+    """The amount actually paid for the window, when known; replaces the computed one."""
+    due_exact: Fraction
+    paid_exact: Fraction
+    exact: Fraction
+    due_total: Decimal
+    paid_total: Decimal
+    amount: Decimal
+    """The back-pay, rounded once for the household."""
+    raise_document: Document
+    due_runs: tuple[Run, ...]
+    paid_runs: tuple[Run, ...]
+    """Runs of the computed old amounts (shown even when ``paid_given`` replaces them)."""
+
+    @property
+    def months_counted(self) -> int:
+        """How many covered months the back-pay counts."""
+        return len(self.months)
+
+
+def category_names(table: StandardsTable) -> dict[str, str]:
+    """Every accepted spelling of a category (id, Chinese names, aliases) → its id."""
+    names: dict[str, str] = {}
+    for key, category in table.categories.items():
+        for name in (key, category.short_zh, category.name_zh, *category.aliases):
+            names.setdefault(name, key)
+    return names
+
+
+def resolve_category(table: StandardsTable, given: str) -> str:
+    """The category id for an id or a Chinese name; a typo gets suggestions."""
+    names = category_names(table)
+    text = given.strip()
+    if text in names:
+        return names[text]
+    if text.lower() in names:
+        return names[text.lower()]
+    close = difflib.get_close_matches(text.lower(), list(names), n=2, cutoff=0.6)
+    suggestions = list(dict.fromkeys(close))
+    known = [f"{key} ({category.short_zh})" for key, category in table.categories.items()]
+    raise UnknownCategory(given, known, suggestions)
+
+
+def check_income(income: Decimal) -> Decimal:
+    """Per-capita monthly income must be ≥ 0 yuan with at most 2 decimals."""
+    if not isinstance(income, Decimal) or not income.is_finite():
+        raise InvalidIncome(f"{income!r} is not an amount of yuan")
+    if income < 0:
+        raise InvalidIncome(f"{income} is negative; per-capita monthly income is ≥ 0")
+    if decimal_places(income) > 2:
+        raise InvalidIncome(f"{income} has more than 2 decimals; give yuan to the fen")
+    return income
+
+
+def check_paid(paid: Decimal) -> Decimal:
+    """An amount actually paid must be ≥ 0 yuan with at most 2 decimals."""
+    if not isinstance(paid, Decimal) or not paid.is_finite() or paid < 0:
+        raise InvalidAmount(f"{paid} is not an amount ≥ 0 yuan")
+    if decimal_places(paid) > 2:
+        raise InvalidAmount(f"{paid} has more than 2 decimals; give yuan to the fen")
+    return paid
+
+
+def check_persons(persons: object) -> int:
+    """Covered persons must be a whole number ≥ 1."""
+    if isinstance(persons, bool) or not isinstance(persons, int | Decimal | Fraction):
+        raise InvalidPersons(f"{persons!r} is not a whole number of persons")
+    if persons != int(persons):
+        raise InvalidPersons(f"{persons} is not a whole number of persons")
+    if persons < 1:
+        raise InvalidPersons(f"{persons} persons; a household has at least 1 covered person")
+    return int(persons)
+
+
+def household(table: StandardsTable, category: str, persons: object,
+              income: Decimal = Decimal(0)) -> Household:
+    """Validate a household's inputs against the table (see the ``check_*`` rules)."""
+    return Household(category=resolve_category(table, category),
+                     persons=check_persons(persons), income=check_income(income))
+
+
+def coverage(start: Month | None = None, end: Month | None = None) -> Coverage:
+    """A coverage period; a start after the end is refused."""
+    if start is not None and end is not None and start > end:
+        raise InvalidPeriod(f"start {start} is after end {end}; coverage runs start..end")
+    return Coverage(start, end)
+
+
+def _category(table: StandardsTable, category_id: str) -> Category:
+    if category_id not in table.categories:
+        return table.categories[resolve_category(table, category_id)]
+    return table.categories[category_id]
+
+
+def _apply(table: StandardsTable, category_id: str, value: StandardValue) -> AppliedStandard:
+    return AppliedStandard(
+        category_id=category_id,
+        category=table.categories[category_id],
+        value=value,
+        document=table.document(value.document),
+        monthly=value.monthly,
+        monthly_rounded=quantize(value.monthly, table.rounding.unit, table.rounding.mode),
+    )
+
+
+def first_month(table: StandardsTable, category_id: str) -> Month:
+    """The first month the table gives an entitlement standard for."""
+    return Month.of(_category(table, category_id).first_dated)
+
+
+def standard_in_force(table: StandardsTable, category_id: str, month: Month) -> AppliedStandard:
+    """The standard in force in ``month`` (rule 4): the value in force on its first day.
+
+    Months before the first dated value, or after ``covers_through``, are
+    refused: the table cannot vouch for them.
+    """
+    category = _category(table, category_id)
+    earliest = Month.of(category.first_dated)
+    if month < earliest:
+        raise MonthOutOfRange(
+            f"{month} is before {earliest}, the first month the standards table dates for "
+            f"{category_id}; the earlier figure has no known start date"
+        )
+    if month > table.covers_through:
+        raise MonthOutOfRange(
+            f"{month} is after {table.covers_through}, the last month the standards table "
+            "covers; add the later standard to the table first"
+        )
+    value = category.value_on(month.first_day)
+    assert value is not None  # month ≥ the first dated value
+    return _apply(table, category_id, value)
+
+
+def _month_amount(table: StandardsTable, house: Household, month: Month,
+                  standard: AppliedStandard) -> MonthAmount:
+    if standard.category.payment is Payment.GAP_FILLING:
+        per_person = max(ZERO, standard.monthly - Fraction(house.income))  # rule 2
+    else:
+        per_person = standard.monthly  # rule 3: income does not reduce it
+    exact = per_person * house.persons
+    return MonthAmount(month=month, standard=standard, persons=house.persons,
+                       income=house.income, per_person=per_person, exact=exact,
+                       amount=_round(table, exact))
+
+
+def _round(table: StandardsTable, value: Fraction) -> Decimal:
+    return quantize(value, table.rounding.unit, table.rounding.mode)
+
+
+def monthly_amount(table: StandardsTable, house: Household, month: Month) -> MonthAmount:
+    """The household's amount for one month under the standard then in force."""
+    return _month_amount(table, house, month, standard_in_force(table, house.category, month))
+
+
+def annual_amount(table: StandardsTable, house: Household, year: int,
+                  period: Coverage = Coverage()) -> AnnualAmount:
+    """The year's entitlement: the exact sum of covered months, rounded once (rule 6)."""
+    months = tuple(
+        monthly_amount(table, house, month)
+        for month in month_range(Month(year, 1), Month(year, 12))
+        if period.covers(month)
+    )
+    exact = _total(month.exact for month in months)
+    return AnnualAmount(household=house, year=year, coverage=period, months=months,
+                        runs=_runs(table, months), exact=exact, amount=_round(table, exact))
+
+
+def backpay(table: StandardsTable, house: Household, through: Month,
+            period: Coverage = Coverage(), paid: Decimal | None = None) -> Backpay:
+    """Back-pay for the covered months from the raise through ``through`` (rule 7).
+
+    ``through`` is the last month paid at the old standard (the notice does
+    not say when the new one was first paid, so it is required). For each
+    covered month: due under the standard in force minus paid under the
+    standard in force the day before the raise; summed exactly, rounded once.
+    ``paid``, the amount actually paid for the window, replaces the computed
+    old total when it is known.
+    """
+    raised = table.retroactive_raise
+    window_start = raised.first_month
+    if through < window_start:
+        raise WindowBeforeRaise(
+            f"through {through} is before {window_start}, when the raise took effect; "
+            f"back-pay runs from {window_start} to the last month paid at the old standard"
+        )
+    category = _category(table, house.category)
+    old_value = category.value_on(raised.day_before)
+    if old_value is None:
+        raise MonthOutOfRange(
+            f"the table has no {house.category} standard before {raised.effective}, "
+            "so there is nothing to compare the raise with"
+        )
+    old = _apply(table, house.category, old_value)
+    if paid is not None:
+        check_paid(paid)
+    rows = []
+    for month in month_range(window_start, through):
+        due_standard = standard_in_force(table, house.category, month)
+        if not period.covers(month):
+            continue
+        due = _month_amount(table, house, month, due_standard)
+        was_paid = _month_amount(table, house, month, old)
+        difference = due.exact - was_paid.exact
+        rows.append(BackpayMonth(month=month, paid_standard=old, due_standard=due_standard,
+                                 paid=was_paid, due=due, difference=difference,
+                                 difference_rounded=_round(table, difference)))
+    due_exact = _total(row.due.exact for row in rows)
+    paid_exact = Fraction(paid) if paid is not None else _total(row.paid.exact for row in rows)
+    exact = due_exact - paid_exact
+    return Backpay(household=house, window_start=window_start, through=through,
+                   coverage=period, months=tuple(rows), paid_given=paid,
+                   due_exact=due_exact, paid_exact=paid_exact, exact=exact,
+                   due_total=_round(table, due_exact), paid_total=_round(table, paid_exact),
+                   amount=_round(table, exact), raise_document=table.document(raised.document),
+                   due_runs=_runs(table, [row.due for row in rows]),
+                   paid_runs=_runs(table, [row.paid for row in rows]))
+
+
+def _total(values: Iterable[Fraction]) -> Fraction:
+    return sum(values, ZERO)
+
+
+def _runs(table: StandardsTable, amounts: Sequence[MonthAmount]) -> tuple[Run, ...]:
+    groups: list[list[MonthAmount]] = []
+    for amount in amounts:
+        last = groups[-1][-1] if groups else None
+        if (last is not None and last.month + 1 == amount.month and last.exact == amount.exact
+                and last.standard.value == amount.standard.value):
+            groups[-1].append(amount)
+        else:
+            groups.append([amount])
+    runs = []
+    for group in groups:
+        total = _total(month.exact for month in group)
+        runs.append(Run(first=group[0].month, last=group[-1].month, each=group[0],
+                        count=len(group), total=total, total_rounded=_round(table, total)))
+    return tuple(runs)

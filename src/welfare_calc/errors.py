@@ -1,0 +1,95 @@
+"""The domain exceptions: each names what was wrong and what is accepted.
+
+The core raises these; the CLI turns them into one-line messages and exit
+codes. Every message is written for a clerk, not a programmer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class WelfareCalcError(Exception):
+    """Base of every error the calculator reports to a user."""
+
+    #: The input the error is about (an option or column name), if one.
+    field: str | None = None
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidPersons(WelfareCalcError):
+    """The number of covered persons is not a whole number ≥ 1."""
+
+    field = "persons"
+
+
+class InvalidIncome(WelfareCalcError):
+    """Per-capita monthly income is negative or has more than 2 decimals."""
+
+    field = "income"
+
+
+class InvalidAmount(WelfareCalcError):
+    """A money amount (such as the amount actually paid) is malformed."""
+
+    field = "paid"
+
+
+class InvalidMonth(WelfareCalcError):
+    """A month is not written ``YYYY-MM`` or does not exist."""
+
+    field = "month"
+
+
+class UnknownCategory(WelfareCalcError):
+    """The category is neither an id nor a Chinese name in the table."""
+
+    field = "category"
+
+    def __init__(self, given: str, known: Sequence[str], suggestions: Sequence[str]) -> None:
+        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        super().__init__(
+            f"unknown category {given!r}{hint} (accepted: {', '.join(known)})"
+        )
+        self.given = given
+        self.suggestions = tuple(suggestions)
+
+
+class MonthOutOfRange(WelfareCalcError):
+    """A month that the standards table does not give a standard for."""
+
+    field = "month"
+
+
+class InvalidPeriod(WelfareCalcError):
+    """A coverage period whose start is after its end."""
+
+    field = "start"
+
+
+class WindowBeforeRaise(WelfareCalcError):
+    """A back-pay window that ends before the raise took effect."""
+
+    field = "through"
+
+
+class StandardsFileError(WelfareCalcError):
+    """A standards file that cannot be read or does not validate.
+
+    ``problems`` holds one line per problem, each
+    ``file:line: key.path: what was expected``.
+    """
+
+    field = "standards"
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = tuple(problems)

@@ -1,0 +1,242 @@
+"""Read a standards file strictly and validate it into a :class:`StandardsTable`.
+
+This is the only module that touches YAML. It is strict where PyYAML is
+lenient:
+
+- safe loading only, so ``!!python/object`` and friends are refused;
+- a key given twice in one mapping is an error (PyYAML keeps the last);
+- scalars other than null and booleans stay text, so ``19.99`` is read as
+  the exact decimal it says, never as a float, and dates are checked by the
+  model with a clear message;
+- every problem is reported as ``file:line: key.path: what was expected``,
+  one line each, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import types
+import typing
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+from pydantic import BaseModel
+
+from welfare_calc.errors import StandardsFileError
+from welfare_calc.model import LocatedProblems, StandardsTable
+
+ENV_VAR = "WELFARE_CALC_STANDARDS"
+"""Environment variable naming a standards file to use instead of the shipped one."""
+
+SHIPPED = "data/standards_2020.yaml"
+"""Where the shipped table lives inside the installed package."""
+
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedStandards:
+    """A validated table together with where it came from."""
+
+    table: StandardsTable
+    source: str
+    """The path shown in messages (and in ``--version``)."""
+    digest: str
+    """The first 12 hex digits of the file's SHA-256, to tell editions apart."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that only resolves null and booleans implicitly.
+
+    Integers, floats and timestamps stay strings; the model converts them
+    exactly and says what it expected when it cannot.
+    """
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _walk(node: yaml.Node, path: Location, lines: dict[Location, int],
+          problems: list[tuple[Location, int, str]]) -> None:
+    """Record the line of every key path, and find duplicate keys."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(((*path, key), line,
+                                 f"duplicate key {key!r} (first given on line {seen[key]}); "
+                                 "each key may appear once"))
+                continue
+            seen[key] = line
+            lines[(*path, key)] = line
+            _walk(value_node, (*path, key), lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for position, item in enumerate(node.value):
+            _walk(item, (*path, position), lines, problems)
+
+
+def _dotted(path: Location) -> str:
+    return ".".join(str(part) for part in path) or "(top level)"
+
+
+def _line_of(path: Location, lines: dict[Location, int]) -> int:
+    """The line of the nearest key path that the file actually has."""
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in lines:
+            return lines[path[:cut]]
+    return 1
+
+
+def _field_model(model: Any, path: Location) -> type[BaseModel] | None:
+    """The model class found at ``path``, to list the keys it accepts."""
+    current: Any = model
+    for part in path:
+        origin = typing.get_origin(current)
+        if origin is typing.Annotated:
+            current = typing.get_args(current)[0]
+            origin = typing.get_origin(current)
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+            fields = {info.alias or name: info.annotation
+                      for name, info in current.model_fields.items()}
+            if part not in fields:
+                return None
+            current = fields[part]
+        elif origin is dict:
+            current = typing.get_args(current)[1]
+        elif origin is tuple:
+            current = typing.get_args(current)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [arg for arg in typing.get_args(current) if arg is not type(None)]
+            current = options[0] if len(options) == 1 else None
+            if current is None:
+                return None
+            return _field_model(current, (part,)) if part is not None else None
+        else:
+            return None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return current
+    return None
+
+
+def _explain(error: Any, path: Location) -> str:
+    """Turn one pydantic error into what a person should write instead."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        owner = _field_model(StandardsTable, path[:-1])
+        allowed = (", ".join(info.alias or name for name, info in owner.model_fields.items())
+                   if owner else "see data/standards_2020.yaml")
+        return f"unknown key {path[-1]!r}; expected one of: {allowed}"
+    if kind == "missing":
+        return "missing; this key is required"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
+    if kind == "greater_than_equal":
+        return f"expected a number ≥ {error['ctx']['ge']}, got {given!s}"
+    if kind in ("enum", "literal_error"):
+        return f"got {given!r}; {message[0].lower()}{message[1:]}"
+    if kind.startswith(("date_", "datetime_")):
+        return f"expected a date written YYYY-MM-DD, got {given!r} ({message})"
+    return message
+
+
+def parse_standards(text: str, source: str) -> StandardsTable:
+    """Validate the text of a standards file; ``source`` names it in messages.
+
+    Raises :class:`StandardsFileError` listing every problem found.
+    """
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise StandardsFileError([f"{source}:1: (top level): the file is empty"])
+        lines: dict[Location, int] = {}
+        duplicates: list[tuple[Location, int, str]] = []
+        _walk(node, (), lines, duplicates)
+        if duplicates:
+            raise StandardsFileError(
+                [f"{source}:{line}: {_dotted(path)}: {message}"
+                 for path, line, message in duplicates]
+            )
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = error.problem or "not valid YAML"
+        if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
+            problem = (f"{problem.split(' for the tag ')[-1]} is not allowed; a standards file "
+                       "holds plain data only (no YAML tags)")
+        raise StandardsFileError([f"{source}:{line}: YAML error: {problem}"]) from None
+    except yaml.YAMLError as error:
+        raise StandardsFileError([f"{source}:1: YAML error: {error}"]) from None
+    finally:
+        loader.dispose()
+
+    try:
+        return StandardsTable.model_validate(data)
+    except pydantic.ValidationError as invalid:
+        problems: list[str] = []
+        for detail in invalid.errors():
+            path: Location = tuple(part for part in detail["loc"] if part != "[key]")
+            cause = (detail.get("ctx") or {}).get("error")
+            if isinstance(cause, LocatedProblems):
+                for relative, message in cause.problems:
+                    where = (*path, *relative)
+                    problems.append(f"{source}:{_line_of(where, lines)}: "
+                                    f"{_dotted(where)}: {message}")
+                continue
+            problems.append(f"{source}:{_line_of(path, lines)}: {_dotted(path)}: "
+                            f"{_explain(detail, path)}")
+        raise StandardsFileError(problems) from None
+
+
+def read_standards(path: Path) -> LoadedStandards:
+    """Read and validate a standards file from disk."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StandardsFileError([f"{path}: cannot read the standards file: "
+                                  f"{error.strerror or error}"]) from None
+    return _decode_and_parse(raw, str(path))
+
+
+def shipped_standards() -> LoadedStandards:
+    """The table shipped inside the package, found wherever it is installed."""
+    resource = resources.files("welfare_calc").joinpath(SHIPPED)
+    return _decode_and_parse(resource.read_bytes(), SHIPPED)
+
+
+def load_standards(path: Path | None = None) -> LoadedStandards:
+    """The table to use: ``path``, else ``$WELFARE_CALC_STANDARDS``, else the shipped one."""
+    if path is not None:
+        return read_standards(path)
+    from_env = os.environ.get(ENV_VAR)
+    if from_env:
+        return read_standards(Path(from_env))
+    return shipped_standards()
+
+
+def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise StandardsFileError([f"{source}:{line}: the file is not UTF-8 text "
+                                  f"(byte {error.start}); save it as UTF-8"]) from None
+    table = parse_standards(text, source)
+    return LoadedStandards(table=table, source=source,
+                           digest=hashlib.sha256(raw).hexdigest()[:12])

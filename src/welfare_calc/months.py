@@ -1,0 +1,69 @@
+"""Calendar months, the unit of coverage and payment (DOMAIN.md rule 8)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from welfare_calc.errors import InvalidMonth
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Month:
+    """A calendar month; ordered, hashable, written ``YYYY-MM``."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
+            raise InvalidMonth(f"no such month: {self.year:04d}-{self.month:02d}")
+
+    @classmethod
+    def parse(cls, text: str, *, field: str = "month") -> Month:
+        """Read ``YYYY-MM`` strictly (``2020-8`` and ``2020/08`` are refused)."""
+        found = _MONTH.fullmatch(text.strip())
+        if found is None:
+            raise InvalidMonth(f"{field}: {text!r} is not a month; write YYYY-MM, e.g. 2020-08",
+                               field=field)
+        year, month = int(found[1]), int(found[2])
+        if not 1 <= month <= 12 or year < 1:
+            raise InvalidMonth(f"{field}: {text!r} has no month {month:02d}; months run 01..12",
+                               field=field)
+        return cls(year, month)
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        """The month a date falls in."""
+        return cls(day.year, day.month)
+
+    @classmethod
+    def from_index(cls, index: int) -> Month:
+        """Inverse of :attr:`index`."""
+        return cls(index // 12, index % 12 + 1)
+
+    @property
+    def index(self) -> int:
+        """Months since year 0: consecutive months differ by one."""
+        return self.year * 12 + self.month - 1
+
+    @property
+    def first_day(self) -> date:
+        """The first day of the month, for looking up dated standards."""
+        return date(self.year, self.month, 1)
+
+    def __add__(self, months: int) -> Month:
+        return Month.from_index(self.index + months)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def month_range(first: Month, last: Month) -> Iterator[Month]:
+    """Every month from ``first`` to ``last``, both included."""
+    for index in range(first.index, last.index + 1):
+        yield Month.from_index(index)

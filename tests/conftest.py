@@ -1,0 +1,24 @@
+"""Shared fixtures: the shipped table and a test-only multi-year timeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from welfare_calc.loader import read_standards, shipped_standards
+from welfare_calc.model import StandardsTable
+
+FILES = Path(__file__).parent / "standards_files"
+
+
+@pytest.fixture(scope="session")
+def table() -> StandardsTable:
+    """The table shipped in the package (周政办字〔2020〕29号)."""
+    return shipped_standards().table
+
+
+@pytest.fixture(scope="session")
+def timeline() -> StandardsTable:
+    """The 2020 table plus DOMAIN.md's later Zibo figures (test data only)."""
+    return read_standards(FILES / "zibo_timeline.yaml").table

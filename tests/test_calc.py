@@ -1,0 +1,265 @@
+"""The calculation core against DOMAIN.md's worked examples and rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from welfare_calc import calc
+from welfare_calc.errors import (
+    InvalidAmount,
+    InvalidIncome,
+    InvalidPeriod,
+    InvalidPersons,
+    MonthOutOfRange,
+    UnknownCategory,
+    WindowBeforeRaise,
+)
+from welfare_calc.model import StandardsTable
+from welfare_calc.months import Month
+
+D = Decimal
+JAN, AUG = Month(2020, 1), Month(2020, 8)
+
+
+def house(table: StandardsTable, category: str, persons: int, income: str = "0") -> calc.Household:
+    return calc.household(table, category, persons, D(income))
+
+
+# DOMAIN.md, "Worked examples".
+@pytest.mark.parametrize(
+    ("category", "persons", "income", "monthly", "backpay"),
+    [
+        ("urban-dibao", 3, "200", "1380.00", "1440.00"),
+        ("rural-dibao", 1, "0", "480.00", "406.67"),
+        ("rural-tekun", 1, "0", "625.00", "536.67"),
+    ],
+    ids=["urban dibao, 3 persons, income 200", "rural dibao, 1 person, no income",
+         "rural tekun, 1 person"],
+)
+def test_worked_examples(table: StandardsTable, category: str, persons: int, income: str,
+                         monthly: str, backpay: str) -> None:
+    household = house(table, category, persons, income)
+    assert calc.monthly_amount(table, household, JAN).amount == D(monthly)
+    result = calc.backpay(table, household, AUG)
+    assert result.amount == D(backpay)
+    assert result.months_counted == 8
+
+
+@pytest.mark.parametrize(
+    ("category", "persons", "income", "monthly"),
+    [
+        ("urban-dibao", 1, "0", "660.00"),
+        ("urban-dibao", 2, "330.50", "659.00"),
+        ("urban-dibao", 5, "659.99", "0.05"),
+        ("rural-dibao", 2, "100", "760.00"),
+        ("rural-dibao", 3, "479.99", "0.03"),
+        ("rural-dibao", 4, "0.01", "1919.96"),
+        ("urban-tekun", 1, "0", "990.00"),
+        ("urban-tekun", 2, "5000", "1980.00"),
+        ("rural-tekun", 3, "0", "1875.00"),
+        ("rural-tekun", 7, "123.45", "4375.00"),
+    ],
+    ids=["urban dibao, 1 person, no income", "urban dibao, 2 persons, half the standard",
+         "urban dibao, 5 persons, a fen below", "rural dibao, 2 persons, income 100",
+         "rural dibao, 3 persons, a fen below", "rural dibao, 4 persons, one fen of income",
+         "urban tekun, 1 person", "urban tekun ignores a large income",
+         "rural tekun, 3 persons", "rural tekun, 7 persons, income ignored"],
+)
+def test_monthly_amount_by_category(table: StandardsTable, category: str, persons: int,
+                                    income: str, monthly: str) -> None:
+    result = calc.monthly_amount(table, house(table, category, persons, income), JAN)
+    assert result.amount == D(monthly)
+    assert result.eligible
+
+
+@pytest.mark.parametrize(
+    ("category", "income", "eligible", "amount"),
+    [
+        ("urban-dibao", "0", True, "660.00"),
+        ("urban-dibao", "659.99", True, "0.01"),
+        ("urban-dibao", "660", False, "0.00"),
+        ("urban-dibao", "660.01", False, "0.00"),
+        ("rural-dibao", "479.99", True, "0.01"),
+        ("rural-dibao", "480.00", False, "0.00"),
+        ("rural-dibao", "480.01", False, "0.00"),
+    ],
+    ids=["urban, zero income", "urban, just below", "urban, equal", "urban, above",
+         "rural, just below", "rural, equal", "rural, above"],
+)
+def test_income_boundaries(table: StandardsTable, category: str, income: str,
+                           eligible: bool, amount: str) -> None:
+    result = calc.monthly_amount(table, house(table, category, 1, income), JAN)
+    assert result.eligible is eligible
+    assert result.amount == D(amount)
+
+
+def test_rural_standard_is_not_rounded_before_use(table: StandardsTable) -> None:
+    old = table.categories["rural-dibao"].values[0]
+    assert old.monthly == Fraction(5150, 12)  # 429.1666…, kept exact (rule 1)
+    result = calc.backpay(table, house(table, "rural-dibao", 1), AUG)
+    # Rounding each month first would give (480 − 429.17) × 8 = 406.64.
+    assert result.exact == Fraction(480 * 8) - Fraction(5150 * 8, 12)
+    assert result.amount == D("406.67")
+    assert result.months[0].paid_standard.monthly_rounded == D("429.17")
+
+
+def test_annual_old_rural_tekun_is_the_yearly_figure(table: StandardsTable) -> None:
+    # Rule 6: 6695 × 1, not 557.92 × 12 = 6695.04. The old standard is only in
+    # the paid side of back-pay, so compare a full 12-month window's paid total.
+    result = calc.backpay(table, house(table, "rural-tekun", 1), Month(2020, 12))
+    assert result.paid_total == D("6695.00")
+    assert result.due_total == D("7500.00")
+    assert result.amount == D("805.00")
+
+
+@pytest.mark.parametrize(
+    ("category", "persons", "annual"),
+    [("urban-dibao", 1, "7920.00"), ("rural-dibao", 2, "11520.00"),
+     ("urban-tekun", 1, "11880.00"), ("rural-tekun", 3, "22500.00")],
+    ids=["urban dibao", "rural dibao", "urban tekun", "rural tekun"],
+)
+def test_annual_full_year(table: StandardsTable, category: str, persons: int,
+                          annual: str) -> None:
+    result = calc.annual_amount(table, house(table, category, persons), 2020)
+    assert result.amount == D(annual)
+    assert len(result.months) == 12
+
+
+def test_annual_counts_covered_months_only(table: StandardsTable) -> None:
+    period = calc.coverage(Month(2020, 4), Month(2020, 9))
+    result = calc.annual_amount(table, house(table, "rural-dibao", 1, "100"), 2020, period)
+    assert [str(m.month) for m in result.months] == [
+        "2020-04", "2020-05", "2020-06", "2020-07", "2020-08", "2020-09"]
+    assert result.amount == D("2280.00")  # (480 − 100) × 6
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "amount"),
+    [
+        (None, None, 8, "1440.00"),
+        ("2020-03", None, 6, "1080.00"),
+        (None, "2020-05", 5, "900.00"),
+        ("2020-03", "2020-05", 3, "540.00"),
+        ("2019-06", "2020-01", 1, "180.00"),
+        ("2020-09", None, 0, "0.00"),
+        ("2020-08", "2020-08", 1, "180.00"),
+    ],
+    ids=["covered all window", "enrolled in March", "left after May", "March to May only",
+         "enrolled before, left in January", "enrolled after the window", "one month"],
+)
+def test_backpay_partial_coverage(table: StandardsTable, start: str | None, end: str | None,
+                                  months: int, amount: str) -> None:
+    period = calc.coverage(Month.parse(start) if start else None,
+                           Month.parse(end) if end else None)
+    result = calc.backpay(table, house(table, "urban-dibao", 3, "200"), AUG, period)
+    assert result.months_counted == months
+    assert result.amount == D(amount)
+
+
+def test_backpay_detail_rows(table: StandardsTable) -> None:
+    result = calc.backpay(table, house(table, "urban-dibao", 3, "200"), Month(2020, 2))
+    first = result.months[0]
+    assert (str(first.month), first.paid_standard.value.amount, first.due_standard.value.amount,
+            first.paid.amount, first.due.amount, first.difference_rounded) == (
+        "2020-01", D("600"), D("660"), D("1200.00"), D("1380.00"), D("180.00"))
+
+
+def test_actual_paid_replaces_computed_old_amount(table: StandardsTable) -> None:
+    household = house(table, "urban-dibao", 3, "200")
+    result = calc.backpay(table, household, AUG, paid=D("9000.50"))
+    assert result.due_total == D("11040.00")
+    assert result.paid_total == D("9000.50")
+    assert result.amount == D("2039.50")
+
+
+def test_income_between_old_and_new_standard(table: StandardsTable) -> None:
+    # Not eligible under 600, eligible under 660: back-pay is the whole new amount.
+    result = calc.backpay(table, house(table, "urban-dibao", 1, "630"), AUG)
+    assert result.months[0].paid.amount == D("0.00")
+    assert result.amount == D("240.00")  # 30 × 8
+
+
+def test_category_by_chinese_name(table: StandardsTable) -> None:
+    assert calc.resolve_category(table, "农村低保") == "rural-dibao"
+    assert calc.resolve_category(table, "城市特困救助供养基本生活标准") == "urban-tekun"
+    assert calc.resolve_category(table, "农村居民最低生活保障") == "rural-dibao"
+    assert calc.resolve_category(table, " Urban-Dibao ") == "urban-dibao"
+
+
+def test_unknown_category_suggests(table: StandardsTable) -> None:
+    with pytest.raises(UnknownCategory, match="did you mean urban-dibao") as caught:
+        calc.resolve_category(table, "urban-dibo")
+    assert caught.value.suggestions[0] == "urban-dibao"
+    with pytest.raises(UnknownCategory, match="did you mean 城市低保"):
+        calc.resolve_category(table, "城市底保")
+
+
+@pytest.mark.parametrize(
+    ("persons", "message"),
+    [(0, "at least 1"), (-2, "at least 1"), (Decimal("1.5"), "whole number"),
+     ("3", "whole number"), (True, "whole number")],
+    ids=["zero", "negative", "fractional", "text", "boolean"],
+)
+def test_bad_persons(table: StandardsTable, persons: object, message: str) -> None:
+    with pytest.raises(InvalidPersons, match=message):
+        calc.household(table, "urban-dibao", persons)
+
+
+@pytest.mark.parametrize(
+    ("income", "message"),
+    [(D("-1"), "negative"), (D("10.001"), "more than 2 decimals"), (D("NaN"), "not an amount")],
+    ids=["negative", "three decimals", "not a number"],
+)
+def test_bad_income(table: StandardsTable, income: Decimal, message: str) -> None:
+    with pytest.raises(InvalidIncome, match=message):
+        calc.household(table, "urban-dibao", 1, income)
+
+
+def test_bad_paid(table: StandardsTable) -> None:
+    with pytest.raises(InvalidAmount, match="more than 2 decimals"):
+        calc.backpay(table, house(table, "urban-dibao", 1), AUG, paid=D("1.001"))
+    with pytest.raises(InvalidAmount, match="≥ 0"):
+        calc.backpay(table, house(table, "urban-dibao", 1), AUG, paid=D("-5"))
+
+
+def test_months_outside_the_table(table: StandardsTable) -> None:
+    household = house(table, "urban-dibao", 1)
+    with pytest.raises(MonthOutOfRange, match="before 2020-01"):
+        calc.monthly_amount(table, household, Month(2019, 12))
+    with pytest.raises(MonthOutOfRange, match="after 2020-12"):
+        calc.monthly_amount(table, household, Month(2021, 1))
+    with pytest.raises(MonthOutOfRange, match="after 2020-12"):
+        calc.backpay(table, household, Month(2021, 3))
+    with pytest.raises(MonthOutOfRange):
+        calc.annual_amount(table, household, 2019)
+
+
+def test_start_after_end() -> None:
+    with pytest.raises(InvalidPeriod, match="after end"):
+        calc.coverage(Month(2020, 5), Month(2020, 4))
+
+
+def test_window_before_raise(table: StandardsTable) -> None:
+    with pytest.raises(WindowBeforeRaise, match="before 2020-01"):
+        calc.backpay(table, house(table, "urban-dibao", 1), Month(2019, 12))
+
+
+# A timeline with later values, whose rural units change from yearly to monthly.
+def test_timeline_uses_the_standard_of_each_month(timeline: StandardsTable) -> None:
+    household = calc.household(timeline, "rural-dibao", 1, D("0"))
+    assert calc.monthly_amount(timeline, household, Month(2020, 12)).amount == D("480.00")
+    assert calc.monthly_amount(timeline, household, Month(2021, 1)).amount == D("630.00")
+    assert calc.monthly_amount(timeline, household, Month(2024, 6)).amount == D("877.00")
+    assert calc.annual_amount(timeline, household, 2022).amount == D("9060.00")
+
+
+def test_backpay_across_a_later_raise(timeline: StandardsTable) -> None:
+    # Paid the pre-2020 standard through 2021-02: the 2021 months are owed
+    # the 2021 standard (rule 4) less the old one.
+    household = calc.household(timeline, "urban-dibao", 1, D("0"))
+    result = calc.backpay(timeline, household, Month(2021, 2))
+    assert result.months_counted == 14
+    assert result.amount == D(60 * 12 + 200 * 2)
