@@ -140,6 +140,7 @@ class Backpay:
     """Back-pay (提标增补) for one household over the window."""
 
     household: Household
+    category: Category
     window_start: Month
     through: Month
     coverage: Coverage
@@ -239,7 +240,9 @@ def _category(table: StandardsTable, category_id: str) -> Category:
     return table.categories[category_id]
 
 
-def _apply(table: StandardsTable, category_id: str, value: StandardValue) -> AppliedStandard:
+def apply_standard(table: StandardsTable, category_id: str,
+                   value: StandardValue) -> AppliedStandard:
+    """A table value with its document and exact and display monthly figures."""
     return AppliedStandard(
         category_id=category_id,
         category=table.categories[category_id],
@@ -275,7 +278,7 @@ def standard_in_force(table: StandardsTable, category_id: str, month: Month) -> 
         )
     value = category.value_on(month.first_day)
     assert value is not None  # month ≥ the first dated value
-    return _apply(table, category_id, value)
+    return apply_standard(table, category_id, value)
 
 
 def _month_amount(table: StandardsTable, house: Household, month: Month,
@@ -337,7 +340,7 @@ def backpay(table: StandardsTable, house: Household, through: Month,
             f"the table has no {house.category} standard before {raised.effective}, "
             "so there is nothing to compare the raise with"
         )
-    old = _apply(table, house.category, old_value)
+    old = apply_standard(table, house.category, old_value)
     if paid is not None:
         check_paid(paid)
     rows = []
@@ -354,7 +357,7 @@ def backpay(table: StandardsTable, house: Household, through: Month,
     due_exact = _total(row.due.exact for row in rows)
     paid_exact = Fraction(paid) if paid is not None else _total(row.paid.exact for row in rows)
     exact = due_exact - paid_exact
-    return Backpay(household=house, window_start=window_start, through=through,
+    return Backpay(household=house, category=category, window_start=window_start, through=through,
                    coverage=period, months=tuple(rows), paid_given=paid,
                    due_exact=due_exact, paid_exact=paid_exact, exact=exact,
                    due_total=_round(table, due_exact), paid_total=_round(table, paid_exact),

@@ -1,0 +1,351 @@
+"""The ``welfare-calc`` command: parse, call the core, render. No arithmetic here.
+
+Data goes to stdout and everything else to stderr. Every mistake ends in one
+``Error: …`` line per problem on stderr and exit code 2 (usage, bad values,
+bad standards file); exit 1 is kept for a batch with rejected rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from click.shell_completion import CompletionItem
+
+from welfare_calc import __version__, calc
+from welfare_calc.errors import StandardsFileError, WelfareCalcError
+from welfare_calc.explain import explain_backpay, explain_entitlement
+from welfare_calc.loader import ENV_VAR, LoadedStandards, load_standards
+from welfare_calc.money import parse_money
+from welfare_calc.months import Month
+from welfare_calc.render import Format, Lang, Report, render
+from welfare_calc.reports import backpay_report, entitlement_report, standards_report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SHORT_NAMES = ("urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun",
+               "城市低保", "农村低保", "城市特困", "农村特困")
+
+
+class MonthType(click.ParamType[Month, Any]):
+    """A month written ``YYYY-MM``."""
+
+    name = "YYYY-MM"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Month:
+        if isinstance(value, Month):
+            return value
+        try:
+            return Month.parse(str(value))
+        except WelfareCalcError as error:
+            self.fail(f"{value!r} is not a month; write YYYY-MM, e.g. 2020-08"
+                      if "not a month" in error.message else error.message.split(": ", 1)[-1],
+                      param, ctx)
+
+
+class MoneyType(click.ParamType[Decimal, Any]):
+    """An amount of yuan ≥ 0 with at most two decimals (no floats, ever)."""
+
+    name = "YUAN"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_money(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+class PersonsType(click.ParamType[int, Any]):
+    """A whole number of covered persons, at least 1."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()):
+            self.fail(f"{value!r} is not a whole number of persons; write e.g. 3", param, ctx)
+        if int(text) < 1:
+            self.fail(f"{value!r}: a household has at least 1 covered person", param, ctx)
+        return int(text)
+
+
+class CategoryType(click.ParamType[str, Any]):
+    """A category id or Chinese name; resolved against the table by the core."""
+
+    name = "CATEGORY"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[CompletionItem]:
+        return [CompletionItem(name) for name in SHORT_NAMES if name.startswith(incomplete)]
+
+
+class DateType(click.ParamType[date, Any]):
+    """A day written ``YYYY-MM-DD``."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2020-08-10", param, ctx)
+
+
+class StandardsProblem(click.ClickException):
+    """A standards file that does not validate: exit 2, one line per problem."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class WelfareCalc(click.Group):
+    """The command group, printing every error as ``Error: …`` lines only.
+
+    Click's default adds a usage line and a hint around a usage error; a
+    script reading stderr (and a clerk) is better served by the one line
+    that says what was wrong and what is accepted.
+    """
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except StandardsProblem as problem:
+            for line in problem.problems:
+                click.echo(f"Error: {line}", err=True)
+            sys.exit(problem.exit_code)
+        except click.ClickException as error:
+            click.echo(f"Error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@dataclass
+class Settings:
+    """What the group passes to its commands."""
+
+    standards_path: Path | None
+    loaded: LoadedStandards | None = None
+
+    def standards(self) -> LoadedStandards:
+        """The table, loaded once; a bad file becomes exit 2 with its problems."""
+        if self.loaded is None:
+            try:
+                self.loaded = load_standards(self.standards_path)
+            except StandardsFileError as error:
+                raise StandardsProblem(error.problems) from None
+        return self.loaded
+
+
+def default_lang() -> Lang:
+    """English when the locale says so (``LANG=en_US.UTF-8``), else Chinese."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return Lang.EN if value.lower().startswith("en") else Lang.ZH
+    return Lang.ZH
+
+
+def output_options(command: F) -> F:
+    """``--format`` and ``--lang``, shared by every command."""
+    command = click.option(
+        "--lang", type=click.Choice([lang.value for lang in Lang]), default=None,
+        help="Language of table labels and --explain (default: from LANG; Chinese).",
+    )(command)
+    return click.option(
+        "--format", "fmt", type=click.Choice([fmt.value for fmt in Format]),
+        default=Format.TABLE.value, show_default=True,
+        help="table for people; json or csv for scripts (English keys, money as text).",
+    )(command)
+
+
+@contextmanager
+def as_bad_parameter(options: Mapping[str, str]) -> Iterator[None]:
+    """Turn a core error into exit 2 naming the option it came from.
+
+    ``options`` maps an error's field (persons, income, month, …) to the
+    option that supplied it in this command.
+    """
+    try:
+        yield
+    except WelfareCalcError as error:
+        option = options.get(error.field or "")
+        raise click.BadParameter(error.message, param_hint=option) from None
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    settings = Settings(ctx.params.get("standards_path"))
+    loaded = settings.standards()
+    document = loaded.table.document(loaded.table.retroactive_raise.document)
+    click.echo(f"welfare-calc {__version__} (standards: {document.number}, {loaded.source}, "
+               f"sha256 {loaded.digest})")
+    ctx.exit(0)
+
+
+def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = None) -> None:
+    """Write a report to stdout; an explanation goes where it cannot corrupt data.
+
+    Table: after the table. JSON: under the ``explanation`` key. CSV: to
+    stderr, so the CSV on stdout stays parseable.
+    """
+    chosen = Format(fmt)
+    language = Lang(lang) if lang else default_lang()
+    if explanation is not None and chosen is Format.JSON and report.summary is not None:
+        report = Report({**report.summary, "explanation": explanation},
+                        report.detail, report.detail_key)
+    click.echo(render(report, chosen, language), nl=False)
+    if explanation is not None and chosen is Format.TABLE:
+        click.echo("\n" + explanation, nl=False)
+    elif explanation is not None and chosen is Format.CSV:
+        click.echo(explanation, err=True, nl=False)
+
+
+@click.group(cls=WelfareCalc, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--standards", "standards_path", envvar=ENV_VAR, is_eager=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Standards file to use instead of the shipped one (or ${ENV_VAR}).")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version,
+              help="Show the version and the standards file's document and hash.")
+@click.pass_context
+def cli(ctx: click.Context, standards_path: Path | None) -> None:
+    """低保、特困供养待遇及提标增补计算 (周政办字〔2020〕29号).
+
+    Dibao and tekun entitlements and back-pay for the Zhoucun 2020 standards,
+    exact to the fen. Every command takes --format table|json|csv.
+    """
+    ctx.obj = Settings(standards_path)
+
+
+@cli.command()
+@click.option("--on", "on", type=DateType(), default=None,
+              help="Only the values in force on this day.")
+@output_options
+@click.pass_obj
+def standards(settings: Settings, on: date | None, fmt: str, lang: str | None) -> None:
+    """Show the standards table: values, units, monthly figures, documents."""
+    table = settings.standards().table
+    if on is not None and Month.of(on) > table.covers_through:
+        raise click.BadParameter(
+            f"{on} is after {table.covers_through}, the last month the table covers",
+            param_hint="'--on'")
+    emit(standards_report(table, on, for_people=Format(fmt) is Format.TABLE), fmt, lang)
+
+
+def household_options(command: F) -> F:
+    """The options that describe a household, shared by entitlement and backpay."""
+    for decorator in reversed([
+        click.option("--category", "-c", required=True, type=CategoryType(),
+                     help="urban-dibao, rural-dibao, urban-tekun, rural-tekun, "
+                          "or a Chinese name (城市低保 …)."),
+        click.option("--persons", "-n", required=True, type=PersonsType(),
+                     help="Covered persons (保障人数), a whole number ≥ 1."),
+        click.option("--income", type=MoneyType(), default="0", show_default=True,
+                     help="Per-capita monthly income (家庭月人均收入), yuan, ≤ 2 decimals."),
+        click.option("--start", type=MonthType(), default=None,
+                     help="First covered month (default: covered before)."),
+        click.option("--end", type=MonthType(), default=None,
+                     help="Last covered month (default: still covered)."),
+        click.option("--explain", is_flag=True,
+                     help="Write the calculation out with its legal source (计算过程)."),
+    ]):
+        command = decorator(command)
+    return command
+
+
+_FIELDS = {"category": "'--category'", "persons": "'--persons'", "income": "'--income'",
+           "start": "'--start' / '--end'", "paid": "'--paid'"}
+
+
+@cli.command()
+@household_options
+@click.option("--month", type=MonthType(), default=None,
+              help="Month of the monthly amount (default: --start, else 2020-01).")
+@click.option("--year", type=click.IntRange(1, 9999), default=None,
+              help="Calendar year of the annual amount (default: the month's year).")
+@output_options
+@click.pass_obj
+def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
+                start: Month | None, end: Month | None, explain: bool, month: Month | None,
+                year: int | None, fmt: str, lang: str | None) -> None:
+    """Monthly and annual amount of one household, and whether it is eligible."""
+    table = settings.standards().table
+    with as_bad_parameter({**_FIELDS, "month": "'--month' / '--year'"}):
+        house = calc.household(table, category, persons, income)
+        period = calc.coverage(start, end)
+        chosen = month or start or calc.first_month(table, house.category)
+        if not period.covers(chosen):
+            raise click.BadParameter(f"{chosen} is outside the coverage given by --start/--end",
+                                     param_hint="'--month'")
+        monthly = calc.monthly_amount(table, house, chosen)
+        annual = calc.annual_amount(table, house, year or chosen.year, period)
+    language = Lang(lang) if lang else default_lang()
+    emit(entitlement_report(monthly, annual, for_people=Format(fmt) is Format.TABLE), fmt, lang,
+         explain_entitlement(monthly, annual, language) if explain else None)
+
+
+@cli.command()
+@household_options
+@click.option("--through", required=True, type=MonthType(),
+              help="Last month paid at the old standard (the window is 2020-01..this).")
+@click.option("--paid", type=MoneyType(), default=None,
+              help="Amount actually paid for the window; replaces the computed old amount.")
+@click.option("--detail", is_flag=True, help="Add the per-month table.")
+@output_options
+@click.pass_obj
+def backpay(settings: Settings, category: str, persons: int, income: Decimal,
+            start: Month | None, end: Month | None, explain: bool, through: Month,
+            paid: Decimal | None, detail: bool, fmt: str, lang: str | None) -> None:
+    """Back-pay (提标增补) owed for months paid at the old standard."""
+    table = settings.standards().table
+    with as_bad_parameter({**_FIELDS, "month": "'--through'", "through": "'--through'"}):
+        house = calc.household(table, category, persons, income)
+        result = calc.backpay(table, house, through, calc.coverage(start, end), paid)
+    language = Lang(lang) if lang else default_lang()
+    emit(backpay_report(result, detail=detail, for_people=Format(fmt) is Format.TABLE), fmt,
+         lang, explain_backpay(result, language) if explain else None)
+
+
+def main() -> NoReturn:
+    """Console entry point: run the CLI, staying quiet when a pipe closes early."""
+    try:
+        cli.main(prog_name="welfare-calc")
+    except BrokenPipeError:
+        # `welfare-calc … | head`: the reader left; say nothing more (csvkit does the same).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    sys.exit(0)
+
+
+__all__ = ["cli", "json", "main"]

@@ -1,0 +1,138 @@
+"""Render a report as a table, JSON or CSV: the one place output is formatted.
+
+Commands build a :class:`Report` (English keys, text values) and hand it
+here; no command formats output by hand. Table output uses Chinese or
+English labels; JSON and CSV keys are always the English keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tabulate import tabulate
+
+from welfare_calc.text import csv_safe
+
+Cell = str | int | bool | None
+Record = Mapping[str, Cell]
+
+
+class Format(StrEnum):
+    """Output formats every command offers."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class Lang(StrEnum):
+    """Languages for table labels and explanations."""
+
+    ZH = "zh"
+    EN = "en"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a command outputs: an optional summary record and optional detail rows.
+
+    JSON nests the detail under ``detail_key``; CSV writes the detail rows
+    when there are any, else the summary as one row; a table shows both.
+    """
+
+    summary: Record | None
+    detail: Sequence[Record] = field(default_factory=tuple)
+    detail_key: str = "rows"
+
+
+LABELS: dict[str, tuple[str, str]] = {
+    "category": ("类别", "category"),
+    "category_name": ("名称", "name"),
+    "persons": ("保障人数", "persons"),
+    "income": ("家庭月人均收入（元）", "per-capita monthly income (yuan)"),
+    "month": ("月份", "month"),
+    "monthly": ("月保障金（元）", "monthly amount (yuan)"),
+    "year": ("年度", "year"),
+    "annual": ("年度保障金（元）", "annual amount (yuan)"),
+    "months_covered": ("年度覆盖月数", "months covered in year"),
+    "eligible": ("是否符合条件", "eligible"),
+    "standard": ("保障标准（元）", "standard (yuan)"),
+    "unit": ("单位", "unit"),
+    "monthly_standard": ("月标准（元/人·月）", "monthly standard (yuan/person/month)"),
+    "effective": ("起始日期", "in force from"),
+    "document": ("依据文件", "document"),
+    "start": ("覆盖起始月", "coverage start"),
+    "end": ("覆盖截止月", "coverage end"),
+    "through": ("按原标准发放截至", "paid at old standard through"),
+    "months": ("增补月数", "months counted"),
+    "due": ("按新标准应发（元）", "due at new standard (yuan)"),
+    "paid": ("已发（元）", "paid (yuan)"),
+    "paid_source": ("已发金额来源", "paid amount from"),
+    "backpay": ("增补金额（元）", "back-pay (yuan)"),
+    "standard_paid": ("原标准（元/人·月）", "standard paid (yuan/person/month)"),
+    "standard_due": ("新标准（元/人·月）", "standard due (yuan/person/month)"),
+    "amount_paid": ("已发金额（元）", "amount paid (yuan)"),
+    "amount_due": ("应发金额（元）", "amount due (yuan)"),
+    "difference": ("差额（元）", "difference (yuan)"),
+}
+
+_YES_NO = {Lang.ZH: ("是", "否"), Lang.EN: ("yes", "no")}
+
+
+def label(key: str, lang: Lang) -> str:
+    """The human label of a key, falling back to the key itself."""
+    names = LABELS.get(key)
+    if names is None:
+        return key
+    return names[0] if lang is Lang.ZH else names[1]
+
+
+def _table_cell(value: Cell, lang: Lang) -> str:
+    if isinstance(value, bool):
+        yes, no = _YES_NO[lang]
+        return yes if value else no
+    return "—" if value is None else str(value)
+
+
+def _csv_cell(value: Cell) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else csv_safe(str(value))
+
+
+def render(report: Report, fmt: Format, lang: Lang) -> str:
+    """The text of ``report`` in ``fmt``, ending with a newline."""
+    if fmt is Format.JSON:
+        payload: object = [dict(row) for row in report.detail]
+        if report.summary is not None:
+            nested: dict[str, object] = dict(report.summary)
+            if report.detail:
+                nested[report.detail_key] = payload
+            payload = nested
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    if fmt is Format.CSV:
+        rows = list(report.detail) if report.detail else (
+            [report.summary] if report.summary is not None else [])
+        keys = list(rows[0]) if rows else []
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(keys)
+        writer.writerows([_csv_cell(row.get(key)) for key in keys] for row in rows)
+        return buffer.getvalue()
+    parts = []
+    if report.summary is not None:
+        parts.append(tabulate(
+            [[label(key, lang), _table_cell(value, lang)] for key, value in report.summary.items()],
+            tablefmt="simple", disable_numparse=True))
+    if report.detail:
+        keys = list(report.detail[0])
+        parts.append(tabulate(
+            [[_table_cell(row.get(key), lang) for key in keys] for row in report.detail],
+            headers=[label(key, lang) for key in keys], tablefmt="simple",
+            disable_numparse=True))
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,46 @@
+"""Turning exact values into text, and making text safe for spreadsheets.
+
+Formatting only: nothing here computes an amount. Every module that writes
+money or CSV cells goes through these functions, so output is the same
+everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def money_text(amount: Decimal) -> str:
+    """An amount already rounded by the core, written with two decimals."""
+    return f"{amount:.2f}"
+
+
+def exact_text(value: Fraction) -> str:
+    """An exact value for reading: two decimals when that is exact, else 4 and "…".
+
+    5760/12 prints ``480.00``; 5150/12 prints ``429.1666…`` (DOMAIN.md's own
+    notation), truncated rather than rounded so the dots mean "continues".
+    """
+    cents = value * 100
+    if cents.denominator == 1:
+        return money_text(Decimal(cents.numerator) / 100)
+    sign = "-" if value < 0 else ""
+    magnitude = abs(value)
+    whole, rest = divmod(magnitude.numerator * 10_000 // magnitude.denominator, 10_000)
+    return f"{sign}{whole}.{rest:04d}…"
+
+
+def csv_safe(cell: str) -> str:
+    """Neutralise a text cell that a spreadsheet would run as a formula (CWE-1236).
+
+    A leading ``'`` makes Excel show the text as it is. Plain numbers, such
+    as ``-12.50``, are left alone so that they stay numbers.
+    """
+    if cell.startswith(_FORMULA_START) and _NUMBER.fullmatch(cell) is None:
+        return "'" + cell
+    return cell

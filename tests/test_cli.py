@@ -1,0 +1,275 @@
+"""The clerk's and the script's CLI: every command, format and error path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from welfare_calc.cli import cli
+
+FILES = Path(__file__).parent / "standards_files"
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "WELFARE_CALC_STANDARDS"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def as_json(result: Result) -> dict[str, object]:
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, dict)
+    return data
+
+
+BACKPAY_EXAMPLES = [
+    (["-c", "urban-dibao", "-n", "3", "--income", "200"], "1440.00", 8),
+    (["-c", "rural-dibao", "-n", "1", "--income", "0"], "406.67", 8),
+    (["-c", "rural-tekun", "-n", "1"], "536.67", 8),
+    (["-c", "城市低保", "-n", "3", "--income", "200"], "1440.00", 8),
+    (["-c", "农村特困救助供养基本生活标准", "-n", "1"], "536.67", 8),
+    (["-c", "urban-dibao", "-n", "3", "--income", "200", "--start", "2020-03"], "1080.00", 6),
+]
+
+
+@pytest.mark.parametrize(("household", "backpay", "months"), BACKPAY_EXAMPLES,
+                         ids=["urban dibao worked example", "rural dibao worked example",
+                              "rural tekun worked example", "Chinese short name",
+                              "full name from the notice", "enrolled in March"])
+def test_backpay_json(run: Invoke, household: list[str], backpay: str, months: int) -> None:
+    data = as_json(run("backpay", *household, "--through", "2020-08", "--format", "json"))
+    assert (data["backpay"], data["months"]) == (backpay, months)
+
+
+def test_backpay_json_contract(run: Invoke) -> None:
+    data = as_json(run("backpay", "--category", "urban-dibao", "--persons", "3", "--income",
+                       "200", "--through", "2020-08", "--format", "json", "--detail"))
+    assert {key: data[key] for key in ("category", "persons", "income", "through", "months",
+                                       "backpay", "due", "paid", "paid_source")} == {
+        "category": "urban-dibao", "persons": 3, "income": "200.00", "through": "2020-08",
+        "months": 8, "backpay": "1440.00", "due": "11040.00", "paid": "9600.00",
+        "paid_source": "computed"}
+    detail = data["months_detail"]
+    assert isinstance(detail, list)
+    assert len(detail) == 8
+    assert detail[0] == {"month": "2020-01", "standard_paid": "600.00", "standard_due": "660.00",
+                         "amount_paid": "1200.00", "amount_due": "1380.00",
+                         "difference": "180.00"}
+
+
+def test_backpay_with_amount_actually_paid(run: Invoke) -> None:
+    data = as_json(run("backpay", "-c", "urban-dibao", "-n", "3", "--income", "200",
+                       "--through", "2020-08", "--paid", "9000", "--format", "json"))
+    assert (data["paid"], data["paid_source"], data["backpay"]) == ("9000.00", "given", "2040.00")
+
+
+def test_entitlement_json_contract(run: Invoke) -> None:
+    data = as_json(run("entitlement", "-c", "urban-dibao", "-n", "3", "--income", "200",
+                       "--format", "json"))
+    assert {key: data[key] for key in ("category", "persons", "income", "month", "monthly",
+                                       "year", "annual", "eligible")} == {
+        "category": "urban-dibao", "persons": 3, "income": "200.00", "month": "2020-01",
+        "monthly": "1380.00", "year": 2020, "annual": "16560.00", "eligible": True}
+    assert (data["standard"], data["document"]) == ("660.00", "周政办字〔2020〕29号")
+
+
+def test_entitlement_coverage_and_ineligible(run: Invoke) -> None:
+    data = as_json(run("entitlement", "-c", "rural-dibao", "-n", "2", "--income", "100",
+                       "--start", "2020-04", "--end", "2020-09", "--format", "json"))
+    assert (data["month"], data["monthly"], data["months_covered"], data["annual"]) == (
+        "2020-04", "760.00", 6, "4560.00")
+    data = as_json(run("entitlement", "-c", "urban-dibao", "-n", "1", "--income", "660",
+                       "--format", "json"))
+    assert (data["eligible"], data["monthly"], data["annual"]) == (False, "0.00", "0.00")
+
+
+def test_entitlement_csv(run: Invoke) -> None:
+    result = run("entitlement", "-c", "rural-tekun", "-n", "1", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 1
+    assert (rows[0]["monthly"], rows[0]["annual"], rows[0]["eligible"]) == (
+        "625.00", "7500.00", "true")
+
+
+def test_backpay_csv_detail_is_one_header_then_months(run: Invoke) -> None:
+    result = run("backpay", "-c", "rural-dibao", "-n", "1", "--through", "2020-03",
+                 "--detail", "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "month,standard_paid,standard_due,amount_paid,amount_due,difference"
+    assert lines[1:] == [f"2020-0{m},429.17,480.00,429.17,480.00,50.83" for m in (1, 2, 3)]
+
+
+def test_table_is_chinese_by_default_and_english_on_request(run: Invoke) -> None:
+    zh = run("backpay", "-c", "urban-dibao", "-n", "3", "--income", "200", "--through", "2020-08")
+    assert "增补金额（元）" in zh.stdout
+    assert "1440.00" in zh.stdout
+    en = run("backpay", "-c", "urban-dibao", "-n", "3", "--income", "200", "--through",
+             "2020-08", "--lang", "en")
+    assert "back-pay (yuan)" in en.stdout
+    by_locale = run("backpay", "-c", "urban-dibao", "-n", "3", "--income", "200", "--through",
+                    "2020-08", env={"LANG": "en_US.UTF-8"})
+    assert by_locale.stdout == en.stdout
+
+
+def test_explain_backpay_in_chinese(run: Invoke) -> None:
+    result = run("backpay", "-c", "rural-dibao", "-n", "1", "--through", "2020-08", "--explain")
+    text = result.stdout
+    assert "提标增补计算过程" in text
+    assert "周政办字〔2020〕29号" in text
+    assert "5150.00 ÷ 12 = 429.1666…" in text
+    assert "3840.00 − 3433.3333… = 406.6666…，四舍五入到分为 406.67 元" in text
+
+
+def test_explain_entitlement_in_english(run: Invoke) -> None:
+    result = run("entitlement", "-c", "urban-dibao", "-n", "3", "--income", "200",
+                 "--explain", "--lang", "en")
+    assert "(660.00 − 200.00) × 3 = 1380.00" in result.stdout
+    assert "Source: 周政办字〔2020〕29号" in result.stdout
+
+
+def test_explain_keeps_machine_output_clean(run: Invoke) -> None:
+    data = as_json(run("backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08",
+                       "--explain", "--format", "json"))
+    assert "提标增补计算过程" in str(data["explanation"])
+    result = run("backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08",
+                 "--explain", "--format", "csv")
+    assert len(result.stdout.splitlines()) == 2
+    assert "提标增补计算过程" in result.stderr
+
+
+def test_standards_table_json_and_on(run: Invoke) -> None:
+    table = run("standards")
+    assert "429.1666…" in table.stdout
+    assert "周政办字〔2020〕29号" in table.stdout
+    rows = json.loads(run("standards", "--format", "json").stdout)
+    assert len(rows) == 8
+    current = json.loads(run("standards", "--on", "2020-06-01", "--format", "json").stdout)
+    assert [(row["category"], row["standard"], row["monthly_standard"]) for row in current] == [
+        ("urban-dibao", "660.00", "660.00"), ("rural-dibao", "5760.00", "480.00"),
+        ("urban-tekun", "990.00", "990.00"), ("rural-tekun", "7500.00", "625.00")]
+
+
+def test_version_names_the_standards(run: Invoke) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("welfare-calc 0.1.0 (standards: 周政办字〔2020〕29号")
+    assert "sha256 " in result.stdout
+
+
+def test_other_standards_file_by_option_and_env(run: Invoke) -> None:
+    other = str(FILES / "zibo_timeline.yaml")
+    by_option = as_json(run("--standards", other, "entitlement", "-c", "rural-dibao", "-n", "1",
+                            "--month", "2024-03", "--format", "json"))
+    assert by_option["monthly"] == "877.00"
+    by_env = as_json(run("entitlement", "-c", "rural-dibao", "-n", "1", "--month", "2024-03",
+                         "--format", "json", env={"WELFARE_CALC_STANDARDS": other}))
+    assert by_env == by_option
+
+
+ERRORS = [
+    (["entitlement", "-c", "urban-dibo", "-n", "1"],
+     "Invalid value for '--category': unknown category 'urban-dibo'; did you mean urban-dibao"),
+    (["entitlement", "-c", "城市底保", "-n", "1"], "did you mean 城市低保"),
+    (["entitlement", "-c", "urban-dibao", "-n", "0"], "'--persons'"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1.5"], "not a whole number of persons"),
+    (["entitlement", "-c", "urban-dibao", "-n", "三"], "not a whole number of persons"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--income", "-5"],
+     "Invalid value for '--income'"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--income", "10.005"],
+     "at most 2 decimals"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2020-13"],
+     "Invalid value for '--month'"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2020/08"], "write YYYY-MM"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2021-01"],
+     "after 2020-12, the last month the standards table covers"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2019-12"],
+     "before 2020-01"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--start", "2020-05", "--month", "2020-02"],
+     "outside the coverage"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--start", "2020-05", "--end", "2020-04"],
+     "start 2020-05 is after end 2020-04"),
+    (["entitlement", "-c", "urban-dibao"], "Missing option '--persons'"),
+    (["backpay", "-c", "urban-dibao", "-n", "1"], "Missing option '--through'"),
+    (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2019-12"],
+     "Invalid value for '--through': through 2019-12 is before 2020-01"),
+    (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2021-02"],
+     "Invalid value for '--through': 2021-01 is after 2020-12"),
+    (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--paid", "1,000"],
+     "Invalid value for '--paid'"),
+    (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--format", "xml"],
+     "Invalid value for '--format'"),
+    (["standards", "--on", "2020-02-30"], "is not a date"),
+    (["standards", "--on", "2021-02-01"], "after 2020-12"),
+    (["standards", "--colour"], "No such option '--colour'"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), ERRORS,
+                         ids=[" ".join(args) for args, _ in ERRORS])
+def test_errors_exit_2_with_one_line_and_no_stdout(run: Invoke, args: list[str],
+                                                    message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("Error: ")
+    assert message in lines[0]
+
+
+BAD_FILES = sorted(path.name for path in FILES.glob("*.yaml")
+                   if path.name not in ("valid_minimal.yaml", "zibo_timeline.yaml"))
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_bad_standards_file_exit_2_with_place(run: Invoke, name: str) -> None:
+    path = str(FILES / name)
+    result = run("--standards", path, "standards")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {path}:")
+    assert "Traceback" not in result.stderr
+
+
+def test_every_command_has_help(run: Invoke) -> None:
+    assert isinstance(cli, __import__("click").Group)
+    for name, command in cli.commands.items():
+        assert command.help, name
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert "--format" in result.stdout
+
+
+def test_installed_entry_point_runs_as_a_subprocess() -> None:
+    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
+    assert exe is not None, "welfare-calc is not installed next to this Python"
+    done = subprocess.run(
+        [exe, "backpay", "--category", "urban-dibao", "--persons", "3", "--income", "200",
+         "--through", "2020-08", "--format", "json"],
+        capture_output=True, text=True, check=False, cwd="/")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["backpay"] == "1440.00"
+    module = subprocess.run([sys.executable, "-m", "welfare_calc", "--version"],
+                            capture_output=True, text=True, check=False, cwd="/")
+    assert module.returncode == 0
+    assert module.stdout.startswith("welfare-calc ")
+    bad = subprocess.run([exe, "backpay", "-c", "x", "-n", "1", "--through", "2020-08"],
+                         capture_output=True, text=True, check=False)
+    assert (bad.returncode, bad.stdout) == (2, "")
