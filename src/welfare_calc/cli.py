@@ -7,23 +7,27 @@ bad standards file); exit 1 is kept for a batch with rejected rows.
 
 from __future__ import annotations
 
-import json
+import codecs
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, BinaryIO, NoReturn, TypeVar
 
 import click
 from click.shell_completion import CompletionItem
 
 from welfare_calc import __version__, calc
+from welfare_calc.batch import BatchFiles, BatchOptions, Interrupted, run_batch
+from welfare_calc.batch_rows import UnusableInput
 from welfare_calc.errors import StandardsFileError, WelfareCalcError
 from welfare_calc.explain import explain_backpay, explain_entitlement
+from welfare_calc.fastpath import BackpayPlan
 from welfare_calc.loader import ENV_VAR, LoadedStandards, load_standards
 from welfare_calc.money import parse_money
 from welfare_calc.months import Month
@@ -242,7 +246,7 @@ def cli(ctx: click.Context, standards_path: Path | None) -> None:
     """低保、特困供养待遇及提标增补计算 (周政办字〔2020〕29号).
 
     Dibao and tekun entitlements and back-pay for the Zhoucun 2020 standards,
-    exact to the fen. Every command takes --format table|json|csv.
+    exact to the fen. Run a command with --help for its options.
     """
     ctx.obj = Settings(standards_path)
 
@@ -336,6 +340,120 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
          lang, explain_backpay(result, language) if explain else None)
 
 
+class Progress:
+    """Rows (lines) done, rows/s and ETA on stderr, at most four times a second."""
+
+    def __init__(self, total_bytes: int) -> None:
+        self.total = max(total_bytes, 1)
+        self.started = time.monotonic()
+        self.shown = 0.0
+
+    def __call__(self, lines: int, done_bytes: int) -> None:
+        now = time.monotonic()
+        if now - self.shown < 0.25:
+            return
+        self.shown = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = lines / elapsed
+        left = elapsed * (self.total - done_bytes) / max(done_bytes, 1)
+        click.echo(f"\r{lines:,} rows  {rate:,.0f} rows/s  {100 * done_bytes // self.total}%  "
+                   f"ETA {left:,.0f} s ", err=True, nl=False)
+
+    def close(self) -> None:
+        """End the progress line."""
+        click.echo("", err=True)
+
+
+class EncodingType(click.ParamType[str, Any]):
+    """A text encoding Python knows (utf-8, gbk, gb18030, …)."""
+
+    name = "ENC"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        try:
+            return codecs.lookup(str(value)).name
+        except LookupError:
+            self.fail(f"unknown encoding {value!r}; use utf-8, gbk or gb18030", param, ctx)
+
+
+class BatchRejected(click.ClickException):
+    """Some rows were rejected; the rest were written (exit 1)."""
+
+    exit_code = 1
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False,
+                                                               allow_dash=True, path_type=Path))
+@click.option("--through", required=True, type=MonthType(),
+              help="Last month paid at the old standard (the window is 2020-01..this).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file (default: stdout).")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rejected rows (default: OUTPUT.errors.csv, or stderr with stdout).")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the reconciliation summary here as JSON.")
+@click.option("--encoding", type=EncodingType(), default="utf-8", show_default=True,
+              help="Input encoding: utf-8 (a BOM is detected), gbk or gb18030.")
+@click.option("--output-encoding", type=EncodingType(), default="utf-8", show_default=True,
+              help="Output encoding.")
+@click.option("--excel", is_flag=True,
+              help="For Excel on Chinese Windows: a UTF-8 BOM and CRLF line endings.")
+@click.option("--headers", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Column names of the output: English or Chinese.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True, help="CSV, or one JSON object per line.")
+@click.pass_obj
+def batch(settings: Settings, input_path: Path, through: Month, output: Path | None,
+          errors_path: Path | None, summary_path: Path | None, encoding: str,
+          output_encoding: str, excel: bool, headers: str, fmt: str) -> None:
+    """Back-pay for every household of a CSV file (提标增补批量计算).
+
+    Columns: id, category, persons, income, start, end, and optionally paid
+    (the amount actually paid for the window). Exit 0 when every row was
+    accepted, 1 when some were rejected (the rest are written), 2 when the
+    input is unusable (nothing is written).
+    """
+    table = settings.standards().table
+    with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
+        plan = BackpayPlan(table, through)
+    if output is not None and str(output) == "-":
+        output = None
+    reading_stdin = str(input_path) == "-"
+    if output is not None and not reading_stdin and output.resolve() == input_path.resolve():
+        raise click.BadParameter("the output would replace the input; choose another file",
+                                 param_hint="'--output'")
+    files = BatchFiles(output=output, errors=errors_path, summary=summary_path)
+    options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
+                           headers="zh" if headers == "zh" else "en",
+                           fmt="jsonl" if fmt == "jsonl" else "csv")
+    progress = None
+    if not reading_stdin and sys.stderr.isatty():
+        progress = Progress(input_path.stat().st_size)
+    source: BinaryIO
+    with (sys.stdin.buffer if reading_stdin else input_path.open("rb")) as source:
+        try:
+            summary = run_batch(table, plan, source, files, options, progress)
+        except UnusableInput as error:
+            raise UsageProblem(f"{input_path}: {error}") from None
+        except Interrupted:
+            raise click.Abort from None
+        finally:
+            if progress is not None:
+                progress.close()
+    click.echo(summary.as_text(), err=True)
+    if summary.rows_rejected:
+        where = files.errors_target() or "stderr"
+        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {where}")
+
+
+class UsageProblem(click.ClickException):
+    """Unusable input: exit 2, nothing written."""
+
+    exit_code = 2
+
+
 def main() -> NoReturn:
     """Console entry point: run the CLI, staying quiet when a pipe closes early."""
     try:
@@ -347,5 +465,3 @@ def main() -> NoReturn:
         sys.exit(1)
     sys.exit(0)
 
-
-__all__ = ["cli", "json", "main"]

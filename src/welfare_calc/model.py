@@ -102,6 +102,13 @@ class Rounding(Frozen):
     unit: Amount = Field(gt=0)
     mode: RoundingMode
 
+    @model_validator(mode="after")
+    def _whole_fen(self) -> Rounding:
+        if decimal_places(self.unit) > 2:
+            raise LocatedProblems([(("unit",), f"{self.unit} is finer than a fen; "
+                                               "amounts are paid in whole fen")])
+        return self
+
 
 class Document(Frozen):
     """A legal document that a figure rests on."""

@@ -12,7 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may take for the start of a formula (CWE-1236)."""
 
 
 def money_text(amount: Decimal) -> str:
@@ -41,6 +42,6 @@ def csv_safe(cell: str) -> str:
     A leading ``'`` makes Excel show the text as it is. Plain numbers, such
     as ``-12.50``, are left alone so that they stay numbers.
     """
-    if cell.startswith(_FORMULA_START) and _NUMBER.fullmatch(cell) is None:
+    if cell.startswith(FORMULA_START) and _NUMBER.fullmatch(cell) is None:
         return "'" + cell
     return cell

@@ -1,0 +1,215 @@
+"""Batch input: the header, and each row checked into a household or its problems.
+
+Pure: cells in, values or reasons out. The common, valid row takes a short
+path of cheap string checks; any doubt sends the row through the careful
+checks, which name the column and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stdnum.cn import ric
+
+from welfare_calc import calc
+from welfare_calc.errors import WelfareCalcError
+from welfare_calc.fastpath import OPEN_END, OPEN_START
+from welfare_calc.model import StandardsTable
+from welfare_calc.money import parse_money
+from welfare_calc.months import Month
+
+REQUIRED = ("id", "category", "persons", "income", "start", "end")
+OPTIONAL = ("paid",)
+COMPUTED = ("months", "backpay", "monthly")
+
+ZH_HEADERS = {
+    "id": "编号", "category": "类别", "persons": "保障人数", "income": "家庭月人均收入",
+    "start": "起始月份", "end": "截止月份", "paid": "已发金额",
+    "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金",
+}
+"""Chinese column names for finance (``--headers zh``); also accepted on input."""
+
+_FROM_ZH = {zh: en for en, zh in ZH_HEADERS.items()}
+
+
+class UnusableInput(Exception):
+    """Input that cannot be processed at all (exit 2, nothing written)."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each known column sits in the input rows."""
+
+    names: tuple[str, ...]
+    """The header as given, written back out unchanged."""
+    position: dict[str, int]
+
+    @property
+    def width(self) -> int:
+        """How many cells every row must have."""
+        return len(self.names)
+
+
+def read_header(cells: list[str]) -> Columns:
+    """Find the columns; a missing required or a repeated column is unusable input."""
+    position: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = cell.strip().lstrip("\ufeff")
+        key = _FROM_ZH.get(name, name.lower())
+        if key in position:
+            raise UnusableInput(f"line 1: column {name!r} appears twice in the header")
+        position[key] = index
+    missing = [name for name in REQUIRED if name not in position]
+    if missing:
+        raise UnusableInput(
+            f"line 1: missing column(s) {', '.join(missing)}; the header needs "
+            f"{', '.join(REQUIRED)} (and optionally paid)")
+    return Columns(names=tuple(cells), position=position)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a row was rejected, and in which column."""
+
+    column: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    """A row that passed every check, ready for :class:`BackpayPlan`."""
+
+    id: str
+    category: str
+    persons: int
+    income_fen: int
+    start: int
+    end: int
+    paid_fen: int | None
+
+
+def looks_like_resident_id(text: str) -> bool:
+    """18 characters: 17 digits and a digit or X, as a 居民身份证号 is written."""
+    return (len(text) == 18 and text.isascii() and text[:17].isdigit()
+            and (text[17].isdigit() or text[17] in "Xx"))
+
+
+def _fen(text: str) -> int | None:
+    """Cheap exact parse of ``123`` / ``123.4`` / ``123.45`` into fen, else None."""
+    if not text.isascii():
+        return None
+    whole, dot, cents = text.partition(".")
+    if not whole.isdigit():
+        return None
+    if not dot:
+        return int(whole) * 100
+    if cents.isdigit() and len(cents) <= 2:
+        return int(whole) * 100 + int(cents.ljust(2, "0"))
+    return None
+
+
+class RowParser:
+    """Checks rows against one table and one header."""
+
+    def __init__(self, table: StandardsTable, columns: Columns) -> None:
+        self.table = table
+        self.columns = columns
+        self.names = calc.category_names(table)
+        self._months: dict[str, int] = {}
+        where = columns.position
+        self._at = tuple(where[name] for name in REQUIRED)
+        self._paid = where.get("paid")
+
+    def _month(self, text: str) -> int | None:
+        index = self._months.get(text)
+        if index is None and len(text) == 7 and text.isascii():
+            try:
+                index = Month.parse(text).index
+            except WelfareCalcError:
+                return None
+            self._months[text] = index
+        return index
+
+    def quick(self, category: str, persons: str, income: str, start: str, end: str,
+              paid: str) -> tuple[str, int, int, int, int, int | None] | None:
+        """The household of plainly written cells, or None to take the careful path.
+
+        Only cheap exact checks: no stripping, no messages. Whatever this
+        accepts, :meth:`_careful` accepts with the same values.
+        """
+        key = self.names.get(category)
+        fen = _fen(income)
+        first = OPEN_START if not start else self._month(start)
+        last = OPEN_END if not end else self._month(end)
+        paid_fen = _fen(paid) if paid else None
+        if (key is None or fen is None or first is None or last is None or first > last
+                or (paid and paid_fen is None) or not persons.isascii()
+                or not persons.isdigit() or persons[0] == "0"):
+            return None
+        return key, int(persons), fen, first, last, paid_fen
+
+    def parse(self, row: list[str]) -> Household | list[Problem]:
+        """The household in ``row``, or every problem found in it."""
+        if len(row) != self.columns.width:
+            return [Problem("", f"expected {self.columns.width} fields as in the header, "
+                                f"found {len(row)}")]
+        i_id, i_cat, i_persons, i_income, i_start, i_end = self._at
+        ident = row[i_id]
+        quick = self.quick(row[i_cat], row[i_persons], row[i_income], row[i_start], row[i_end],
+                           row[self._paid] if self._paid is not None else "")
+        if quick is not None and ident and ident.strip() == ident and not (
+                looks_like_resident_id(ident)
+                and ric.calc_check_digit(ident.upper()) != ident[17].upper()):
+            return Household(ident, *quick)
+        return self._careful(row)
+
+    def _careful(self, row: list[str]) -> Household | list[Problem]:
+        """The slow path: strip, check every column, and say what is wrong."""
+        cells = {name: row[index].strip() for name, index in self.columns.position.items()
+                 if name in REQUIRED or name in OPTIONAL}
+        problems: list[Problem] = []
+        ident = cells["id"]
+        if not ident:
+            problems.append(Problem("id", "empty id; every row needs one"))
+        elif looks_like_resident_id(ident):
+            expected = ric.calc_check_digit(ident.upper())
+            if ident[17].upper() != expected:
+                problems.append(Problem("id", f"resident ID number fails the GB 11643 check "
+                                              f"digit (last character should be {expected})"))
+        category = ""
+        try:
+            category = calc.resolve_category(self.table, cells["category"])
+        except WelfareCalcError as error:
+            problems.append(Problem("category", error.message))
+        persons = 0
+        text = cells["persons"]
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
+            problems.append(Problem("persons", f"{text!r} is not a whole number of persons ≥ 1"))
+        else:
+            persons = int(text)
+        income = 0
+        try:
+            income = int(parse_money(cells["income"]) * 100)
+        except ValueError as error:
+            problems.append(Problem("income", str(error)))
+        bounds: dict[str, int] = {}
+        for name, default in (("start", OPEN_START), ("end", OPEN_END)):
+            if not cells[name]:
+                bounds[name] = default
+                continue
+            try:
+                bounds[name] = Month.parse(cells[name], field=name).index
+            except WelfareCalcError as error:
+                problems.append(Problem(name, error.message.split(": ", 1)[-1]))
+        if len(bounds) == 2 and bounds["start"] > bounds["end"]:
+            problems.append(Problem("start", f"start {cells['start']} is after end "
+                                             f"{cells['end']}; coverage runs start..end"))
+        paid: int | None = None
+        if cells.get("paid"):
+            try:
+                paid = int(parse_money(cells["paid"]) * 100)
+            except ValueError as error:
+                problems.append(Problem("paid", str(error)))
+        if problems:
+            return problems
+        return Household(ident, category, persons, income, bounds["start"], bounds["end"], paid)

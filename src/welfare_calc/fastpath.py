@@ -1,0 +1,154 @@
+"""Back-pay for many households at once: the core's rules in integer units.
+
+A batch of a million households cannot afford a :class:`~fractions.Fraction`
+per month. Every monthly standard is a whole number of 1/1200 yuan (a
+yearly figure in fen divided by 12 is a whole number of twelfths of a fen),
+and so is every income, so the whole of DOMAIN.md rules 2, 3, 4 and 7 can be
+done in exact integers, and rounded once with the table's rule.
+
+This is a second implementation of :func:`welfare_calc.calc.backpay` and is
+held to it: ``tests/test_batch_properties.py`` checks with hypothesis that
+both give the same months, back-pay and monthly amount for any household.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from welfare_calc import calc
+from welfare_calc.model import Payment, StandardsTable, StandardValue
+from welfare_calc.money import RoundingMode
+from welfare_calc.months import Month
+
+UNITS_PER_YUAN = 1200
+"""1/12 of a fen: the unit in which every monthly standard is a whole number."""
+
+UNITS_PER_FEN = UNITS_PER_YUAN // 100
+
+OPEN_START = 0
+"""Month index standing for "covered since before the window"."""
+OPEN_END = (1 << 17) - 1
+"""Month index standing for "still covered" (after year 9999)."""
+
+
+def monthly_units(value: StandardValue) -> int:
+    """The exact monthly standard per person in 1/1200 yuan (5150/year → 515000)."""
+    return int(value.amount * UNITS_PER_YUAN) // value.unit.months
+
+
+def round_units(units: int, step: int, mode: RoundingMode) -> int:
+    """``units / step`` rounded to a whole number with ``mode`` (halves away from zero)."""
+    whole, rest = divmod(abs(units), step)
+    if 2 * rest > step or (2 * rest == step and (mode is RoundingMode.HALF_UP or whole % 2)):
+        whole += 1
+    return -whole if units < 0 else whole
+
+
+def fen_text(fen: int) -> str:
+    """An amount in fen written as yuan with two decimals (``-5`` → ``-0.05``)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive window months with the same standards due and paid."""
+
+    first: int
+    last: int
+    due: int
+    paid: int
+
+
+@dataclass(frozen=True)
+class _Plan:
+    gap: bool
+    runs: tuple[_Run, ...]
+    new_standard: int
+
+
+Outcome = tuple[int, int, int]
+"""One household's batch result: months counted, back-pay in fen, monthly amount in fen."""
+
+
+class BackpayPlan:
+    """The back-pay window of one table and one ``through``, ready for many households.
+
+    Building it checks ``through`` with the core, so a plan exists only for
+    a window the core accepts.
+    """
+
+    def __init__(self, table: StandardsTable, through: Month) -> None:
+        self.through = through
+        self.window_start = table.retroactive_raise.first_month
+        unit_fen = table.rounding.unit * 100
+        if unit_fen != unit_fen.to_integral_value():
+            raise ValueError("the rounding unit must be a whole number of fen")
+        self._unit_fen = int(unit_fen)
+        self._step = self._unit_fen * UNITS_PER_FEN
+        self._mode = table.rounding.mode
+        self.plans: dict[str, _Plan] = {}
+        for key in table.categories:
+            probe = calc.household(table, key, 1)
+            result = calc.backpay(table, probe, through)  # raises for a bad window
+            runs: list[_Run] = []
+            for row in result.months:
+                due = monthly_units(row.due_standard.value)
+                paid = monthly_units(row.paid_standard.value)
+                index = row.month.index
+                if runs and runs[-1].due == due and runs[-1].paid == paid:
+                    runs[-1] = _Run(runs[-1].first, index, due, paid)
+                else:
+                    runs.append(_Run(index, index, due, paid))
+            first = calc.standard_in_force(table, key, self.window_start)
+            self.plans[key] = _Plan(
+                gap=table.categories[key].payment is Payment.GAP_FILLING,
+                runs=tuple(runs), new_standard=monthly_units(first.value))
+
+    def _fen(self, units: int) -> int:
+        return round_units(units, self._step, self._mode) * self._unit_fen
+
+    def compute(self, category: str, persons: int, income_fen: int, start: int, end: int,
+                paid_fen: int | None) -> Outcome:
+        """Months counted, back-pay and new monthly amount of one household.
+
+        ``start`` and ``end`` are month indexes (:attr:`Month.index`), or
+        :data:`OPEN_START` / :data:`OPEN_END`.
+        """
+        plan = self.plans[category]
+        income = income_fen * UNITS_PER_FEN
+        months = due_total = paid_total = 0
+        for run in plan.runs:
+            first = start if start > run.first else run.first
+            last = end if end < run.last else run.last
+            if first <= last:
+                count = last - first + 1
+                months += count
+                if plan.gap:
+                    due = run.due - income
+                    paid = run.paid - income
+                    due_total += count * (due if due > 0 else 0)
+                    paid_total += count * (paid if paid > 0 else 0)
+                else:
+                    due_total += count * run.due
+                    paid_total += count * run.paid
+        due_total *= persons
+        paid_total = paid_total * persons if paid_fen is None else paid_fen * UNITS_PER_FEN
+        monthly = plan.new_standard - income if plan.gap else plan.new_standard
+        return (months, self._fen(due_total - paid_total),
+                self._fen((monthly if monthly > 0 else 0) * persons))
+
+
+def to_index(month: Month | None, *, end: bool) -> int:
+    """A coverage bound as a month index, open bounds as the sentinels."""
+    if month is None:
+        return OPEN_END if end else OPEN_START
+    return month.index
+
+
+def from_fen(fen: int) -> Decimal:
+    """Fen as a Decimal of yuan, for comparing with the core."""
+    return Decimal(fen).scaleb(-2)
+
