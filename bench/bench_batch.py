@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import random
 import resource
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-CATEGORIES = ("urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun")
+from welfare_calc.synthetic import write_households
 
 COPY = """
 import csv, sys
@@ -36,25 +35,10 @@ with open(sys.argv[1], newline="", encoding="utf-8") as src, \\
 """
 
 
-def generate(path: Path, rows: int, seed: int = 2020) -> None:
-    """Households like a district's: mostly covered all window, some joining or leaving.
-
-    Ids are household case numbers (H + 9 digits), each once; incomes in fen
-    up to 700 yuan, so some dibao households are over the standard.
-    """
-    rng = random.Random(seed)
+def generate(path: Path, rows: int) -> None:
+    """The input file: ``rows`` synthetic households (welfare_calc.synthetic), seed 2020."""
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["id", "category", "persons", "income", "start", "end", "paid"])
-        for number in range(rows):
-            category = rng.choice(CATEGORIES)
-            tekun = category.endswith("tekun")
-            persons = 1 if tekun else rng.randint(1, 6)
-            income = "0" if tekun else f"{rng.randint(0, 70_000) / 100:.2f}"
-            draw = rng.random()
-            start = f"2020-{rng.randint(2, 8):02d}" if draw < 0.1 else ""
-            end = f"2020-{rng.randint(1, 7):02d}" if 0.1 <= draw < 0.15 else ""
-            writer.writerow([f"H{number:09d}", category, persons, income, start, end, ""])
+        write_households(handle, rows)
 
 
 def timed(command: list[str]) -> float:

@@ -14,12 +14,10 @@ Guarantees, in the order a finance office would ask for them:
   a temporary file first and are filtered there in the rare case it is
   needed; memory grows only with the index of ids.
 
-Speed: a row of the usual layout (``id,category,persons,income,start,end``
-and optionally ``paid``, no quotes) is copied to the output as its own text
-plus the three computed cells, without a round trip through the csv module,
-and the result for the same cells after the id is remembered. Any other row
-takes the general path: :class:`RowParser`, :class:`BackpayPlan`, csv.writer.
-Both paths apply the same checks (``RowParser.quick``) and the same plan.
+Speed: the input is cut into chunks of whole records, processed by
+:mod:`welfare_calc.batch_chunks` in worker processes (one per CPU) when
+there is more than one chunk, and written back in input order. Memory is
+bounded: a few chunks in flight, plus the set of accepted ids.
 """
 
 from __future__ import annotations
@@ -28,47 +26,43 @@ import csv
 import io
 import itertools
 import json
+import multiprocessing
+import os
 import signal
 import sys
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from types import FrameType
 from typing import BinaryIO, Literal
 
-from stdnum.cn import ric
-
 from welfare_calc import calc
+from welfare_calc.batch_chunks import ChunkProcessor, ChunkResult
 from welfare_calc.batch_rows import (
     COMPUTED,
-    OPTIONAL,
-    REQUIRED,
     ZH_HEADERS,
     Columns,
     Problem,
     RowParser,
     UnusableInput,
-    looks_like_resident_id,
     read_header,
 )
 from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan, fen_text
 from welfare_calc.model import StandardsTable
 from welfare_calc.months import Month
 from welfare_calc.staging import BOM, StagedText
-from welfare_calc.text import FORMULA_START, csv_safe
+from welfare_calc.text import csv_safe
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
-VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
-"""Columns whose accepted values cannot start a formula (numbers, months, names)."""
 
 CHUNK = 1 << 20
 """Bytes read at a time."""
-CACHE_LIMIT = 1 << 16
-"""Results remembered by the cells after the id (bounded, so memory stays flat)."""
-_RISKY_START = "".join(FORMULA_START) + " "
-"""An id starting with one of these takes the general path (neutralised or stripped)."""
+MAX_RECORD = 16 << 20
+"""A record (a header, or a row with quoted line breaks) longer than this is refused."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +131,12 @@ class Interrupted(Exception):
 
 def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
               files: BatchFiles, options: BatchOptions,
-              progress: Callable[[int, int], None] | None = None) -> Summary:
-    """Process a whole input. On :class:`UnusableInput` or an interruption nothing is written."""
+              progress: Callable[[int, int], None] | None = None,
+              workers: int | None = None) -> Summary:
+    """Process a whole input. On :class:`UnusableInput` or an interruption nothing is written.
+
+    ``workers``: processes to use (default: one per CPU; 1 for none).
+    """
     staged: list[StagedText] = []
     previous = signal.getsignal(signal.SIGTERM)
 
@@ -148,7 +146,7 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
     signal.signal(signal.SIGTERM, on_term)
     try:
         run = _Run(table, plan, files, options, staged)
-        summary = run.execute(source, progress)
+        summary = run.execute(source, progress, workers or _cpus())
         if files.summary is not None:
             report = StagedText(files.summary, "utf-8", excel=False)
             staged.append(report)
@@ -165,57 +163,110 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
         signal.signal(signal.SIGTERM, previous)
 
 
-def _chunks(source: BinaryIO, encoding: str,
-            progress: Callable[[int, int], None] | None) -> Iterator[list[str]]:
-    """The input as lists of lines (without their "\\n"), a megabyte at a time.
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
-    Chunks are cut after a b"\\n", which no byte of a UTF-8, GBK or GB18030
-    character can be, so every chunk decodes on its own, and a bad byte is
-    reported with its exact line. A leading UTF-8 BOM is dropped, and then
-    the input is read as UTF-8 whatever ``encoding`` says.
+
+def _header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
+    """The header line, the bytes read after it, and whether a UTF-8 BOM was found."""
+    data = source.read(CHUNK)
+    bom = data.startswith(BOM)
+    if bom:
+        data = data[len(BOM):]
+    while b"\n" not in data:
+        more = source.read(CHUNK)
+        if not more:
+            break
+        data += more
+        if len(data) > MAX_RECORD:
+            raise UnusableInput("line 1: the header has no line end")
+    line, _, rest = data.partition(b"\n")
+    return line, rest, bom
+
+
+def read_chunks(source: BinaryIO, start: bytes) -> Iterator[bytes]:
+    """Whole records, about a megabyte at a time, cut at a line end outside quotes.
+
+    A cut is safe where the quotes before it pair up (a quoted field, and
+    its doubled quotes, hold an even number of them); b"\\n" and b'"' are
+    never part of a UTF-8, GBK or GB18030 multi-byte character.
     """
-    carry = b""
-    lines_before = 0
-    done = 0
-    first = True
+    carry = start
     while True:
         block = source.read(CHUNK)
-        data = carry + block
-        if first and data.startswith(BOM):
-            data, encoding = data[len(BOM):], "utf-8"
-        first = False
-        if not data:
+        data = carry + block if carry else block
+        if not block:
+            if data:
+                yield data
             return
-        cut = data.rfind(b"\n") + 1 if block else len(data)
+        cut = data.rfind(b"\n") + 1
+        quotes = data.count(b'"', 0, cut)
+        while quotes % 2 and cut:
+            earlier = data.rfind(b"\n", 0, cut - 1) + 1
+            quotes -= data.count(b'"', earlier, cut)
+            cut = earlier
         if cut == 0:
+            if len(data) > MAX_RECORD:
+                raise UnusableInput("a quoted field runs on for more than 16 MB; "
+                                    "a closing quote is missing")
             carry = data
             continue
-        piece, carry = data[:cut], data[cut:]
-        try:
-            text = piece.decode(encoding)
-        except UnicodeDecodeError as error:
-            line = lines_before + piece.count(b"\n", 0, error.start) + 1
-            raise UnusableInput(
-                f"line {line}: cannot be decoded as {encoding}; give --encoding gbk or "
-                "gb18030 for a file saved in a Chinese Windows encoding") from None
-        lines_before += piece.count(b"\n")
-        done += len(piece)
-        if progress is not None:
-            progress(lines_before, done)
-        lines = text.split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        yield lines
+        yield data[:cut]
+        carry = data[cut:]
 
 
-class _Pieces(list[str]):
-    """Output text collected in memory and written a chunk at a time.
+_PROCESSOR: ChunkProcessor | None = None
+"""The processor forked workers inherit (set just before the pool starts)."""
 
-    ``write`` lets csv.writer and json lines append to it too, so rows from
-    both paths keep their order.
+
+def _in_worker(job: tuple[int, bytes]) -> ChunkResult:
+    assert _PROCESSOR is not None
+    return _PROCESSOR.process(*job)
+
+
+def _worker_signals() -> None:
+    # The parent handles Ctrl-C and SIGTERM and ends the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _results(processor: ChunkProcessor, jobs: Iterator[tuple[int, bytes]],
+             workers: int) -> Iterator[ChunkResult]:
+    """Results in input order; in worker processes when there is more than one chunk.
+
+    At most two chunks per worker are in flight, so memory stays bounded
+    however long the input.
     """
-
-    write = list.append
+    first = next(jobs, None)
+    if first is None:
+        return
+    second = next(jobs, None)
+    if second is None or workers < 2:
+        yield processor.process(*first)
+        if second is not None:
+            yield processor.process(*second)
+            for job in jobs:
+                yield processor.process(*job)
+        return
+    global _PROCESSOR  # noqa: PLW0603 - handed to forked workers, read-only there
+    _PROCESSOR = processor
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
+    try:
+        pending: deque[AsyncResult[ChunkResult]] = deque()
+        for job in itertools.chain([first, second], jobs):
+            pending.append(pool.apply_async(_in_worker, (job,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _PROCESSOR = None
 
 
 class _Run:
@@ -237,7 +288,6 @@ class _Run:
         """Every accepted id: the one thing kept per row (about 90 MB a million)."""
         self.repeated: set[str] = set()
         """Ids accepted more than once; checked for overlapping coverage at the end."""
-        self.pieces = _Pieces()
         self.output = self._stage(files.output)
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
@@ -257,24 +307,51 @@ class _Run:
             self.errors.writerow([str(line), csv_safe(ident), problem.column,
                                   csv_safe(problem.reason), text])
 
-    def _flush(self) -> None:
-        self.output.text.write("".join(self.pieces))
-        self.pieces.clear()
-
-    def execute(self, source: BinaryIO,
-                progress: Callable[[int, int], None] | None) -> Summary:
+    def execute(self, source: BinaryIO, progress: Callable[[int, int], None] | None,
+                workers: int) -> Summary:
         """Read everything, write every row to the output or the errors."""
-        chunks = _chunks(source, self.options.encoding, progress)
-        first = next(chunks, None)
-        if not first:
-            raise UnusableInput("the input is empty; it needs a header row")
-        header = first[0].removesuffix("\r")
-        if header.count('"') % 2:
-            raise UnusableInput("line 1: the header has an unclosed quote")
-        cells = next(csv.reader([header])) if '"' in header else header.split(",")
-        columns = read_header(cells)
+        header, rest, bom = _header(source)
+        encoding = "utf-8" if bom else self.options.encoding
         try:
-            self._body(itertools.chain([first[1:]], chunks), columns)
+            text = header.decode(encoding).removesuffix("\r")
+        except UnicodeDecodeError:
+            raise UnusableInput(f"line 1: cannot be decoded as {encoding}; give --encoding "
+                                "gbk or gb18030 for a file saved in a Chinese Windows "
+                                "encoding") from None
+        if not text.strip() and not rest:
+            raise UnusableInput("the input is empty; it needs a header row")
+        if text.count('"') % 2:
+            raise UnusableInput("line 1: the header has an unclosed quote")
+        columns = read_header(next(csv.reader([text])) if '"' in text else text.split(","))
+        self._write_header(columns)
+        self.output.text.flush()
+        processor = ChunkProcessor(
+            parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
+            categories=self.keys, encoding=encoding,
+            output_encoding=self.options.output_encoding, newline=self.output.newline,
+            jsonl=self.options.fmt == "jsonl")
+        line = 2
+        done = len(header) + 1
+        jobs: list[int] = []
+
+        def numbered() -> Iterator[tuple[int, bytes]]:
+            nonlocal line
+            for chunk in read_chunks(source, rest):
+                jobs.append(len(chunk))
+                yield line, chunk
+                line += chunk.count(b"\n")
+
+        try:
+            for result in _results(processor, numbered(), workers):
+                if result.undecodable_line is not None:
+                    raise UnusableInput(
+                        f"line {result.undecodable_line}: cannot be decoded as {encoding}; "
+                        "give --encoding gbk or gb18030 for a file saved in a Chinese "
+                        "Windows encoding")
+                self._take(result)
+                done += jobs.pop(0)
+                if progress is not None:
+                    progress(self.summary.rows_read, done)
         except UnicodeEncodeError as error:
             raise UnusableInput(
                 f"a value cannot be written in {self.options.output_encoding} "
@@ -288,128 +365,32 @@ class _Run:
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         return summary
 
-    def _body(self, chunks: Iterator[list[str]], columns: Columns) -> None:
-        parser = RowParser(self.table, columns)
-        names = [name.strip().lower() for name in columns.names]
-        plain = self.options.fmt == "csv" and names in (list(REQUIRED), [*REQUIRED, "paid"])
-        self._header(columns)
-        general = self._general_row(parser, columns)
-        # The usual layout: see the module docstring. Locals for speed.
-        quick = parser.quick
-        compute = self.plan.compute
-        newline = self.output.newline
-        no_paid = columns.width == len(REQUIRED)
-        code_of = self.code_of
-        totals = self.totals
-        keep_line = self.accepted.append
-        put = self.pieces.append
-        seen = self.seen
-        remember = seen.add
-        repeated = self.repeated.add
-        cache: dict[str, tuple[str, int, int]] = {}
-        recall = cache.get
-        read = 0
-        number = 1  # the header
-        pending: list[str] = []
-        quotes = 0
-        for lines in chunks:
-            for raw in lines:
-                number += 1
-                if pending or '"' in raw:  # quoted cells: the csv module reads them
-                    pending.append(raw)
-                    quotes += raw.count('"')
-                    if quotes % 2:
-                        continue  # a quoted field goes on to the next line
-                    read += 1
-                    general(number - len(pending) + 1, next(csv.reader(["\n".join(pending)])))
-                    pending, quotes = [], 0
-                    continue
-                text = raw[:-1] if raw[-1:] == "\r" else raw
-                if not text:
-                    continue  # a blank line is not a row
-                read += 1
-                if not plain:
-                    general(number, text.split(","))
-                    continue
-                ident, _, rest = text.partition(",")
-                hit = recall(rest)
-                if hit is None:
-                    cells = rest.split(",")
-                    if no_paid:
-                        cells.append("")
-                    household = quick(cells[0], cells[1], cells[2], cells[3], cells[4],
-                                      cells[5]) if len(cells) == 6 else None
-                    if household is None:
-                        general(number, text.split(","))
-                        continue
-                    key, persons, income, start, end, paid = household
-                    months, backpay, monthly = compute(key, persons, income, start, end, paid)
-                    hit = (f",{months},{fen_text(backpay)},{fen_text(monthly)}{newline}",
-                           backpay, code_of[key])
-                    if len(cache) < CACHE_LIMIT:
-                        cache[rest] = hit
-                if (not ident or ident[0] in _RISKY_START or ident[-1] == " "
-                        or (len(ident) == 18 and looks_like_resident_id(ident)
-                            and ric.calc_check_digit(ident.upper()) != ident[17].upper())):
-                    general(number, text.split(","))
-                    continue
-                if ident in seen:
-                    repeated(ident)
-                else:
-                    remember(ident)
-                put(text + hit[0])
-                keep_line(number)
-                totals[hit[2]] += hit[1]
-            self._flush()
-        if pending:  # a quote never closed: let the row checks reject what it holds
-            read += 1
-            general(number - len(pending) + 1, next(csv.reader(["\n".join(pending)])))
-        self.summary.rows_read = read
-        self._flush()
+    def _take(self, result: ChunkResult) -> None:
+        """Put one chunk's results in place, in input order."""
+        self.output.binary.write(result.output)
+        for line, ident, problems, row in result.rejections:
+            self.reject(line, ident, problems, row)
+        self.accepted.extend(result.accepted)
+        self.summary.rows_read += result.rows_read
+        for code, amount in enumerate(result.totals):
+            self.totals[code] += amount
+        if not result.ids:
+            return
+        ids = result.ids.split("\n")
+        before = len(self.seen)
+        self.seen.update(ids)
+        if len(self.seen) - before != len(ids):
+            # An id came again (here or in an earlier chunk). Which rows overlap is
+            # settled at the end; until then every id of this chunk is a candidate.
+            self.repeated.update(ids)
 
-    def _header(self, columns: Columns) -> None:
+    def _write_header(self, columns: Columns) -> None:
         if self.options.fmt != "csv":
             return
         keys = [name.strip() for name in columns.names] + list(COMPUTED)
         if self.options.headers == "zh":
             keys = [ZH_HEADERS.get(key.lower(), key) for key in keys]
         self.output.csv_writer().writerow(keys)
-
-    def _general_row(self, parser: RowParser,
-                     columns: Columns) -> Callable[[int, list[str]], None]:
-        """The path every row may take: full checks, csv.writer, neutralised cells."""
-        writer = csv.writer(self.pieces, lineterminator=self.output.newline)
-        validated = {columns.position[name] for name in VALIDATED if name in columns.position}
-        free = [index for index in range(columns.width) if index not in validated]
-        keys = [name.strip() for name in columns.names]
-        jsonl = self.options.fmt == "jsonl"
-        id_at = columns.position["id"]
-
-        def general(line: int, row: list[str]) -> None:
-            parsed = parser.parse(row)
-            if isinstance(parsed, list):
-                self.reject(line, row[id_at] if len(row) > id_at else "", parsed, row)
-                return
-            months, backpay, monthly = self.plan.compute(
-                parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
-                parsed.paid_fen)
-            if parsed.id in self.seen:
-                self.repeated.add(parsed.id)
-            self.seen.add(parsed.id)
-            if jsonl:
-                record: dict[str, object] = dict(zip(keys, row, strict=True))
-                record.update(months=months, backpay=fen_text(backpay),
-                              monthly=fen_text(monthly))
-                self.pieces.append(json.dumps(record, ensure_ascii=False) + "\n")
-            else:
-                cells = list(row)
-                for index in free:
-                    cells[index] = csv_safe(cells[index])
-                writer.writerow([*cells, str(months), fen_text(backpay), fen_text(monthly)])
-            self.accepted.append(line)
-            self.totals[self.code_of[parsed.category]] += backpay
-
-        return general
 
     def _written_rows(self) -> tuple[StagedText, Iterator[list[str]]]:
         """Re-read the staged output as rows of cells (input columns first)."""
@@ -457,9 +438,8 @@ class _Run:
         fresh = StagedText(old.target, self.options.output_encoding, self.options.excel)
         self.staged[self.staged.index(old)] = fresh
         self.output = fresh
-        self.pieces.clear()
-        self._header(columns)
-        writer = csv.writer(self.pieces, lineterminator=fresh.newline)
+        self._write_header(columns)
+        writer = fresh.csv_writer()
         width, id_at = columns.width, columns.position["id"]
         category_at = columns.position["category"]
         keys = [name.strip() for name in columns.names] + list(COMPUTED)
@@ -471,9 +451,7 @@ class _Run:
                 else:
                     record: dict[str, object] = dict(zip(keys, cells, strict=True))
                     record["months"] = int(cells[width])
-                    self.pieces.append(json.dumps(record, ensure_ascii=False) + "\n")
-                if len(self.pieces) > 4096:
-                    self._flush()
+                    fresh.text.write(json.dumps(record, ensure_ascii=False) + "\n")
                 continue
             self.reject(line, cells[id_at], [Problem(
                 "id", f"same id as line {doubled[line]} with overlapping coverage: "
@@ -482,5 +460,4 @@ class _Run:
             self.totals[self.code_of[key]] -= int(Decimal(cells[width + 1]) * 100)
             self.summary.rows_written -= 1
             self.summary.rows_rejected += 1
-        self._flush()
         old.discard()

@@ -30,6 +30,8 @@ ZH_HEADERS = {
 """Chinese column names for finance (``--headers zh``); also accepted on input."""
 
 _FROM_ZH = {zh: en for en, zh in ZH_HEADERS.items()}
+AMOUNTS_KEPT = 1 << 17
+"""How many distinct income texts :meth:`RowParser.quick` remembers."""
 
 
 class UnusableInput(Exception):
@@ -116,6 +118,8 @@ class RowParser:
         self.columns = columns
         self.names = calc.category_names(table)
         self._months: dict[str, int] = {}
+        self._amounts: dict[str, int] = {}
+        """Amounts already read (bounded): incomes repeat across a district."""
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
         self._paid = where.get("paid")
@@ -130,6 +134,15 @@ class RowParser:
             self._months[text] = index
         return index
 
+    def amount(self, text: str) -> int | None:
+        """An amount written plainly, in fen (remembered: incomes repeat), else None."""
+        fen = self._amounts.get(text)
+        if fen is None:
+            fen = _fen(text)
+            if fen is not None and len(self._amounts) < AMOUNTS_KEPT:
+                self._amounts[text] = fen
+        return fen
+
     def quick(self, category: str, persons: str, income: str, start: str, end: str,
               paid: str) -> tuple[str, int, int, int, int, int | None] | None:
         """The household of plainly written cells, or None to take the careful path.
@@ -138,9 +151,9 @@ class RowParser:
         accepts, :meth:`_careful` accepts with the same values.
         """
         key = self.names.get(category)
-        fen = _fen(income)
-        first = OPEN_START if not start else self._month(start)
-        last = OPEN_END if not end else self._month(end)
+        fen = self.amount(income)
+        first = OPEN_START if not start else self._months.get(start) or self._month(start)
+        last = OPEN_END if not end else self._months.get(end) or self._month(end)
         paid_fen = _fen(paid) if paid else None
         if (key is None or fen is None or first is None or last is None or first > last
                 or (paid and paid_fen is None) or not persons.isascii()
@@ -157,7 +170,7 @@ class RowParser:
         ident = row[i_id]
         quick = self.quick(row[i_cat], row[i_persons], row[i_income], row[i_start], row[i_end],
                            row[self._paid] if self._paid is not None else "")
-        if quick is not None and ident and ident.strip() == ident and not (
+        if quick is not None and ident and ident.strip() == ident and "\n" not in ident and not (
                 looks_like_resident_id(ident)
                 and ric.calc_check_digit(ident.upper()) != ident[17].upper()):
             return Household(ident, *quick)
@@ -171,6 +184,8 @@ class RowParser:
         ident = cells["id"]
         if not ident:
             problems.append(Problem("id", "empty id; every row needs one"))
+        elif "\n" in ident or "\r" in ident:
+            problems.append(Problem("id", "the id holds a line break"))
         elif looks_like_resident_id(ident):
             expected = ric.calc_check_digit(ident.upper())
             if ident[17].upper() != expected:

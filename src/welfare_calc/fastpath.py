@@ -13,7 +13,6 @@ both give the same months, back-pay and monthly amount for any household.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from welfare_calc import calc
@@ -45,28 +44,21 @@ def round_units(units: int, step: int, mode: RoundingMode) -> int:
     return -whole if units < 0 else whole
 
 
+_CENTS = tuple(f"{cents:02d}" for cents in range(100))
+
+
 def fen_text(fen: int) -> str:
     """An amount in fen written as yuan with two decimals (``-5`` → ``-0.05``)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    if fen < 0:
+        return "-" + fen_text(-fen)
+    return f"{fen // 100}.{_CENTS[fen % 100]}"
 
 
-@dataclass(frozen=True)
-class _Run:
-    """Consecutive window months with the same standards due and paid."""
+_Run = tuple[int, int, int, int]
+"""Consecutive window months (first, last) with the same standards (due, paid) in units."""
 
-    first: int
-    last: int
-    due: int
-    paid: int
-
-
-@dataclass(frozen=True)
-class _Plan:
-    gap: bool
-    runs: tuple[_Run, ...]
-    new_standard: int
+_Plan = tuple[bool, tuple[_Run, ...], int]
+"""Per category: gap-filling?, the runs of the window, the new monthly standard in units."""
 
 
 Outcome = tuple[int, int, int]
@@ -98,17 +90,39 @@ class BackpayPlan:
                 due = monthly_units(row.due_standard.value)
                 paid = monthly_units(row.paid_standard.value)
                 index = row.month.index
-                if runs and runs[-1].due == due and runs[-1].paid == paid:
-                    runs[-1] = _Run(runs[-1].first, index, due, paid)
+                if runs and runs[-1][2:] == (due, paid) and runs[-1][1] == index - 1:
+                    runs[-1] = (runs[-1][0], index, due, paid)
                 else:
-                    runs.append(_Run(index, index, due, paid))
+                    runs.append((index, index, due, paid))
             first = calc.standard_in_force(table, key, self.window_start)
-            self.plans[key] = _Plan(
-                gap=table.categories[key].payment is Payment.GAP_FILLING,
-                runs=tuple(runs), new_standard=monthly_units(first.value))
+            self.plans[key] = (table.categories[key].payment is Payment.GAP_FILLING,
+                               tuple(runs), monthly_units(first.value))
 
     def _fen(self, units: int) -> int:
+        if units >= 0 and self._mode is RoundingMode.HALF_UP:
+            return (2 * units + self._step) // (2 * self._step) * self._unit_fen
         return round_units(units, self._step, self._mode) * self._unit_fen
+
+    def whole_window(self, category: str, persons: int, income_fen: int) -> Outcome:
+        """:meth:`compute` for the usual household: covered all window, paid as computed.
+
+        The same arithmetic without the coverage bounds and the paid override.
+        """
+        gap, runs, new_standard = self.plans[category]
+        income = income_fen * UNITS_PER_FEN
+        months = units = 0
+        for first, last, due, paid in runs:
+            count = last - first + 1
+            months += count
+            if gap:
+                due_gap, paid_gap = due - income, paid - income
+                units += count * ((due_gap if due_gap > 0 else 0)
+                                  - (paid_gap if paid_gap > 0 else 0))
+            else:
+                units += count * (due - paid)
+        monthly = new_standard - income if gap else new_standard
+        return (months, self._fen(units * persons),
+                self._fen((monthly if monthly > 0 else 0) * persons))
 
     def compute(self, category: str, persons: int, income_fen: int, start: int, end: int,
                 paid_fen: int | None) -> Outcome:
@@ -117,26 +131,25 @@ class BackpayPlan:
         ``start`` and ``end`` are month indexes (:attr:`Month.index`), or
         :data:`OPEN_START` / :data:`OPEN_END`.
         """
-        plan = self.plans[category]
+        gap, runs, new_standard = self.plans[category]
         income = income_fen * UNITS_PER_FEN
         months = due_total = paid_total = 0
-        for run in plan.runs:
-            first = start if start > run.first else run.first
-            last = end if end < run.last else run.last
+        for run_first, run_last, due, paid in runs:
+            first = start if start > run_first else run_first
+            last = end if end < run_last else run_last
             if first <= last:
                 count = last - first + 1
                 months += count
-                if plan.gap:
-                    due = run.due - income
-                    paid = run.paid - income
-                    due_total += count * (due if due > 0 else 0)
-                    paid_total += count * (paid if paid > 0 else 0)
+                if gap:
+                    due_gap, paid_gap = due - income, paid - income
+                    due_total += count * due_gap if due_gap > 0 else 0
+                    paid_total += count * paid_gap if paid_gap > 0 else 0
                 else:
-                    due_total += count * run.due
-                    paid_total += count * run.paid
+                    due_total += count * due
+                    paid_total += count * paid
         due_total *= persons
         paid_total = paid_total * persons if paid_fen is None else paid_fen * UNITS_PER_FEN
-        monthly = plan.new_standard - income if plan.gap else plan.new_standard
+        monthly = new_standard - income if gap else new_standard
         return (months, self._fen(due_total - paid_total),
                 self._fen((monthly if monthly > 0 else 0) * persons))
 

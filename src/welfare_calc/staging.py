@@ -4,7 +4,9 @@ A :class:`StagedText` is written to a temporary file beside its target and
 renamed over it only by :meth:`~StagedText.commit`, so a reader never sees a
 half-written file and an interrupted run leaves the old file as it was.
 Without a target it is an anonymous spool, copied to stdout or stderr on
-commit, so a failed run prints no partial data either.
+commit, so a failed run prints no partial data either. A target that is not
+a regular file (``/dev/null``, a named pipe) is never renamed over: it is
+spooled too, and written into on commit.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ class StagedText:
         self.target = target
         self.encoding = encoding
         self.temp_path: Path | None = None
-        if target is None:
+        self.special = target is not None and target.exists() and not target.is_file()
+        """A device or pipe: written into on commit, never replaced."""
+        if target is None or self.special:
             self.binary: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by commit/discard
         else:
             handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
@@ -79,7 +83,11 @@ class StagedText:
     def commit(self, fallback: IO[bytes]) -> None:
         """Rename over the target, or copy to ``fallback`` (stdout or stderr)."""
         self.text.flush()
-        if self.temp_path is None or self.target is None:
+        if self.target is not None and self.special:
+            self.binary.seek(0)
+            with self.target.open("wb") as special:
+                shutil.copyfileobj(self.binary, special)
+        elif self.temp_path is None or self.target is None:
             self.binary.seek(0)
             shutil.copyfileobj(self.binary, fallback)
             fallback.flush()

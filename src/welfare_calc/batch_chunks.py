@@ -1,0 +1,233 @@
+"""One chunk of a batch input in, its output text and bookkeeping out.
+
+A chunk is whole records (cut by :func:`welfare_calc.batch.read_chunks` at a
+line end outside quotes) with the number of its first line. Processing one
+touches no file and no shared state, so chunks can go to worker processes
+and come back in order; :mod:`welfare_calc.batch` writes the results.
+
+Speed: a row of the usual layout (``id,category,persons,income,start,end``
+and optionally ``paid``, no quotes) is copied to the output as its own text
+plus the three computed cells, without a round trip through the csv module,
+and the result for the same cells after the id is remembered. Any other row
+takes the general path: :meth:`RowParser.parse`, :class:`BackpayPlan`,
+csv.writer. Both paths use the same checks (``RowParser.quick``) and the
+same plan, and ``tests/test_batch.py`` holds them to the core.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from stdnum.cn import ric
+
+from welfare_calc.batch_rows import (
+    OPTIONAL,
+    REQUIRED,
+    Columns,
+    Problem,
+    RowParser,
+    looks_like_resident_id,
+)
+from welfare_calc.fastpath import BackpayPlan, fen_text
+from welfare_calc.text import FORMULA_START, csv_safe
+
+VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
+"""Columns whose accepted values cannot start a formula (numbers, months, names)."""
+
+CACHE_LIMIT = 1 << 16
+"""Results remembered by the cells after the id (bounded, so memory stays flat)."""
+
+_RISKY_START = "".join(FORMULA_START) + " "
+"""An id starting with one of these takes the general path (neutralised or stripped)."""
+
+
+Rejection = tuple[int, str, list[Problem], list[str]]
+"""A rejected row: line, id as given, its problems, its cells."""
+
+
+@dataclass
+class ChunkResult:
+    """What a chunk produced, for the writer to put in place."""
+
+    output: bytes = b""
+    rejections: list[Rejection] = field(default_factory=list)
+    accepted: array[int] = field(default_factory=lambda: array("q"))
+    """Input line of every row written, in output order."""
+    ids: str = ""
+    """Ids of the rows written, one a line (an id never holds a line break)."""
+    totals: list[int] = field(default_factory=list)
+    """Back-pay written per category (table order), in fen."""
+    rows_read: int = 0
+    lines: int = 0
+    """Physical lines in the chunk, to number the next one."""
+    undecodable_line: int | None = None
+
+
+class _Pieces(list[str]):
+    """Output text collected in memory; ``write`` lets csv.writer append to it."""
+
+    write = list.append
+
+
+@dataclass
+class ChunkProcessor:
+    """Turns chunks into results with one table, plan, header and set of options."""
+
+    parser: RowParser
+    plan: BackpayPlan
+    columns: Columns
+    categories: list[str]
+    encoding: str
+    output_encoding: str
+    newline: str
+    jsonl: bool
+    _cache: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+
+    @property
+    def plain(self) -> bool:
+        """Whether the header is the usual layout that the fast lane reads."""
+        names = [name.strip().lower() for name in self.columns.names]
+        return not self.jsonl and names in (list(REQUIRED), [*REQUIRED, "paid"])
+
+    def process(self, first_line: int, data: bytes) -> ChunkResult:
+        """Every record of ``data``, whose first line is ``first_line``."""
+        result = ChunkResult(totals=[0] * len(self.categories), lines=data.count(b"\n"))
+        try:
+            text = data.decode(self.encoding)
+        except UnicodeDecodeError as error:
+            result.undecodable_line = first_line + data.count(b"\n", 0, error.start)
+            return result
+        pieces = _Pieces()
+        ids: list[str] = []
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        if self.plain and '"' not in text and "\r" not in text:
+            # No quotes, no stray CR: every line is a row, the fast lane reads them.
+            lines = text.split("\n")
+            if lines[-1] == "":
+                lines.pop()
+            self._plain(lines, first_line, pieces, ids, result)
+        else:
+            self._rows(text, first_line, pieces, ids, result)
+        result.output = "".join(pieces).encode(self.output_encoding)
+        result.ids = "\n".join(ids)
+        return result
+
+    def _rows(self, text: str, first_line: int, pieces: _Pieces, ids: list[str],
+              result: ChunkResult) -> None:
+        """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
+        general = self._general(pieces, ids, result)
+        reader = csv.reader(io.StringIO(text, newline=""))
+        ended = 0
+        for row in reader:
+            line = first_line + ended
+            ended = reader.line_num
+            if row:  # a blank line is not a row
+                result.rows_read += 1
+                general(line, row)
+
+    def _plain(self, lines: list[str], first_line: int, pieces: _Pieces, ids: list[str],
+               result: ChunkResult) -> None:
+        """The fast lane: the usual layout, no quotes; see the module docstring."""
+        general = self._general(pieces, ids, result)
+        quick = self.parser.quick
+        names = self.parser.names
+        amount_of = self.parser.amount
+        compute = self.plan.compute
+        whole_window = self.plan.whole_window
+        newline = self.newline
+        no_paid = self.columns.width == len(REQUIRED)
+        code_of = {key: position for position, key in enumerate(self.categories)}
+        totals = result.totals
+        keep_line = result.accepted.append
+        keep_id = ids.append
+        put = pieces.append
+        cache = self._cache
+        recall = cache.get
+        blank = 0
+        number = first_line - 1
+        for text in lines:
+            number += 1
+            if not text:
+                blank += 1  # a blank line is not a row
+                continue
+            ident, _, rest = text.partition(",")
+            hit = recall(rest)
+            if hit is None:
+                cells = rest.split(",")
+                if no_paid:
+                    cells.append("")
+                if len(cells) != 6:
+                    general(number, text.split(","))
+                    continue
+                key = names.get(cells[0])
+                persons = cells[1]
+                income = amount_of(cells[2])
+                if (key is not None and income is not None and not (cells[3] or cells[4]
+                        or cells[5]) and persons.isdigit() and persons.isascii()
+                        and persons[0] != "0"):
+                    outcome = whole_window(key, int(persons), income)
+                else:
+                    household = quick(*cells[:6])
+                    if household is None:
+                        general(number, text.split(","))
+                        continue
+                    key = household[0]
+                    outcome = compute(*household)
+                months, backpay, monthly = outcome
+                hit = (f",{months},{fen_text(backpay)},{fen_text(monthly)}{newline}",
+                       backpay, code_of[key])
+                if len(cache) < CACHE_LIMIT:
+                    cache[rest] = hit
+            if (not ident or ident[0] in _RISKY_START or ident[-1] == " "
+                    or (len(ident) == 18 and looks_like_resident_id(ident)
+                        and ric.calc_check_digit(ident.upper()) != ident[17].upper())):
+                general(number, text.split(","))
+                continue
+            tail, backpay, code = hit
+            put(text + tail)
+            keep_line(number)
+            keep_id(ident)
+            totals[code] += backpay
+        result.rows_read += len(lines) - blank
+
+    def _general(self, pieces: _Pieces, ids: list[str],
+                 result: ChunkResult) -> Callable[[int, list[str]], None]:
+        """The path every row may take: full checks, csv.writer, neutralised cells."""
+        columns = self.columns
+        writer = csv.writer(pieces, lineterminator=self.newline)
+        validated = {columns.position[name] for name in VALIDATED if name in columns.position}
+        free = [index for index in range(columns.width) if index not in validated]
+        keys = [name.strip() for name in columns.names]
+        id_at = columns.position["id"]
+        code_of = {key: position for position, key in enumerate(self.categories)}
+
+        def general(line: int, row: list[str]) -> None:
+            parsed = self.parser.parse(row)
+            if isinstance(parsed, list):
+                result.rejections.append(
+                    (line, row[id_at] if len(row) > id_at else "", parsed, row))
+                return
+            months, backpay, monthly = self.plan.compute(
+                parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
+                parsed.paid_fen)
+            if self.jsonl:
+                record: dict[str, object] = dict(zip(keys, row, strict=True))
+                record.update(months=months, backpay=fen_text(backpay),
+                              monthly=fen_text(monthly))
+                pieces.append(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                cells = list(row)
+                for index in free:
+                    cells[index] = csv_safe(cells[index])
+                writer.writerow([*cells, str(months), fen_text(backpay), fen_text(monthly)])
+            result.accepted.append(line)
+            ids.append(parsed.id)
+            result.totals[code_of[parsed.category]] += backpay
+
+        return general

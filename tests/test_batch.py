@@ -1,0 +1,344 @@
+"""Batch back-pay: golden files, every rejection, reconciliation, exit codes, no half files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from welfare_calc import calc
+from welfare_calc.batch import BatchFiles, BatchOptions, run_batch
+from welfare_calc.cli import cli
+from welfare_calc.fastpath import BackpayPlan
+from welfare_calc.loader import shipped_standards
+from welfare_calc.months import Month
+from welfare_calc.synthetic import write_households
+
+FILES = Path(__file__).parent / "batch_files"
+GOLDEN = FILES / "golden"
+TABLE = shipped_standards().table
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Run:
+    monkeypatch.delenv("WELFARE_CALC_STANDARDS", raising=False)
+
+    def invoke(*args: str, stdin: bytes | None = None) -> Result:
+        return CliRunner().invoke(cli, ["batch", *args], input=stdin, catch_exceptions=False)
+
+    return invoke
+
+
+def read_rows(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
+    with path.open(newline="", encoding=encoding) as handle:
+        return list(csv.DictReader(handle))
+
+
+GOLDEN_CASES = [
+    ("households.csv", [], "expected.csv"),
+    ("households_bom.csv", [], "expected.csv"),
+    ("households_gbk.csv", ["--encoding", "gbk"], "expected.csv"),
+    ("households_gb18030.csv", ["--encoding", "gb18030"], "expected.csv"),
+    ("households.csv", ["--excel", "--headers", "zh"], "expected_excel_zh.csv"),
+    ("households.csv", ["--format", "jsonl"], "expected.jsonl"),
+    ("households.csv", ["--output-encoding", "gbk"], "expected_gbk.csv"),
+]
+
+
+@pytest.mark.parametrize(("source", "options", "golden"), GOLDEN_CASES,
+                         ids=["utf-8", "utf-8 with BOM and CRLF", "gbk", "gb18030",
+                              "excel with Chinese headers", "json lines", "gbk output"])
+def test_golden_output(run: Run, tmp_path: Path, source: str, options: list[str],
+                       golden: str) -> None:
+    out = tmp_path / "out"
+    result = run(str(FILES / source), "--through", "2020-08", "-o", str(out), *options)
+    assert result.exit_code == 1  # the file holds bad rows on purpose
+    assert out.read_bytes() == (GOLDEN / golden).read_bytes()
+    errors = tmp_path / "out.errors.csv"
+    expected_errors = (GOLDEN / "expected.errors.csv").read_bytes()
+    if "--excel" in options:
+        expected_errors = b"\xef\xbb\xbf" + expected_errors.replace(b"\n", b"\r\n")
+    if "--output-encoding" in options:
+        expected_errors = expected_errors.decode("utf-8").encode("gbk")
+    assert errors.read_bytes() == expected_errors
+
+
+def test_excel_output_is_bom_crlf_and_chinese(tmp_path: Path, run: Run) -> None:
+    out = tmp_path / "finance.csv"
+    run(str(FILES / "households.csv"), "--through", "2020-08", "-o", str(out), "--excel",
+        "--headers", "zh")
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.count(b"\r\n") == data.count(b"\n")
+    header = data[3:].decode("utf-8").splitlines()[0]
+    assert header == ("编号,类别,保障人数,家庭月人均收入,起始月份,截止月份,已发金额,"
+                      "增补月数,增补金额,月保障金")
+
+
+def test_summary_reconciles_to_the_fen(run: Run, tmp_path: Path) -> None:
+    out, summary = tmp_path / "out.csv", tmp_path / "summary.json"
+    result = run(str(FILES / "households.csv"), "--through", "2020-08", "-o", str(out),
+                 "--summary", str(summary))
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    assert data == json.loads((GOLDEN / "summary.json").read_text(encoding="utf-8"))
+    rows = read_rows(out)
+    assert data["rows_read"] == data["rows_written"] + data["rows_rejected"]
+    assert len(rows) == data["rows_written"]
+    assert sum(Decimal(row["backpay"]) for row in rows) == Decimal(data["backpay_total"])
+    by_category = {key: Decimal(0) for key in TABLE.categories}
+    for row in rows:
+        by_category[calc.resolve_category(TABLE, row["category"])] += Decimal(row["backpay"])
+    assert {key: f"{value:.2f}" for key, value in by_category.items()} == (
+        data["backpay_by_category"])
+    errors = read_rows(tmp_path / "out.csv.errors.csv")
+    assert len({row["line"] for row in errors}) == data["rows_rejected"]
+    assert "rows read 27, written 14, rejected 13; back-pay total 7975.29" in result.stderr
+
+
+REASONS = {
+    "13": ("category", "unknown category 'urban-dibo'; did you mean urban-dibao"),
+    "14": ("persons", "'0' is not a whole number of persons ≥ 1"),
+    "15": ("persons", "'1.5' is not a whole number of persons ≥ 1"),
+    "16": ("income", "'-5' is not an amount of yuan"),
+    "17": ("income", "'10.005' is not an amount of yuan; write digits with at most 2 decimals"),
+    "18": ("start", "'2020-13' has no month 13"),
+    "19": ("start", "start 2020-06 is after end 2020-02"),
+    "20": ("id", "empty id; every row needs one"),
+    "21": ("id", "resident ID number fails the GB 11643 check digit (last character should "
+                 "be X)"),
+    "22": ("", "expected 7 fields as in the header, found 8"),
+    "23": ("paid", "'1e3' is not an amount of yuan"),
+    "24": ("id", "same id as line 25 with overlapping coverage: possible double payment"),
+    "25": ("id", "same id as line 24 with overlapping coverage: possible double payment"),
+}
+
+
+def test_every_rejection_has_its_line_column_and_reason() -> None:
+    errors = read_rows(GOLDEN / "expected.errors.csv")
+    found = {row["line"]: (row["column"], row["reason"]) for row in errors}
+    assert set(found) == set(REASONS)
+    for line, (column, reason) in REASONS.items():
+        assert found[line][0] == column
+        assert found[line][1].startswith(reason), found[line]
+    original = {row["line"]: row["row"] for row in errors}
+    assert original["14"] == "ZC-0013,urban-dibao,0,0,,,"
+
+
+def test_golden_values_match_the_core() -> None:
+    for row in read_rows(GOLDEN / "expected.csv"):
+        start, end = row["start"], row["end"]
+        house = calc.household(TABLE, row["category"], int(row["persons"]),
+                               Decimal(row["income"]))
+        result = calc.backpay(TABLE, house, Month(2020, 8),
+                              calc.coverage(Month.parse(start) if start else None,
+                                            Month.parse(end) if end else None),
+                              Decimal(row["paid"]) if row["paid"] else None)
+        monthly = calc.monthly_amount(TABLE, house, Month(2020, 1))
+        assert (int(row["months"]), row["backpay"], row["monthly"]) == (
+            result.months_counted, f"{result.amount:.2f}", f"{monthly.amount:.2f}"), row
+
+
+def test_formula_cells_are_neutralised_and_numbers_kept(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end,note\n"
+                      "=HYPERLINK(\"http://x\"),urban-tekun,1,0,,,+SUM(A1)\n"
+                      "@cmd,urban-tekun,1,0,,,-2+3\n"
+                      "\tH3,urban-tekun,1,0,,,ok\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 0
+    rows = read_rows(out)
+    assert [(row["id"], row["note"]) for row in rows] == [
+        ("'=HYPERLINK(\"http://x\")", "'+SUM(A1)"), ("'@cmd", "'-2+3"), ("'\tH3", "ok")]
+    assert [row["backpay"] for row in rows] == ["720.00"] * 3
+
+
+def test_paid_override_can_give_a_negative_number(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end,paid\n"
+                      "H1,urban-tekun,1,0,,,8000\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    run(str(source), "--through", "2020-08", "-o", str(out))
+    assert read_rows(out)[0]["backpay"] == "-80.00"  # 990 × 8 − 8000: a number, not neutralised
+
+
+def test_all_rows_good_exits_0(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\nH1,城市低保,3,200,,\n\n",
+                      encoding="utf-8")
+    result = run(str(source), "--through", "2020-08", "-o", str(tmp_path / "out.csv"))
+    assert result.exit_code == 0
+    assert read_rows(tmp_path / "out.csv")[0]["backpay"] == "1440.00"
+    assert read_rows(tmp_path / "out.csv.errors.csv") == []
+
+
+def test_stdout_and_stdin(run: Run) -> None:
+    result = run("-", "--through", "2020-08",
+                 stdin=(FILES / "households.csv").read_bytes())
+    assert result.exit_code == 1
+    assert result.stdout.encode() == (GOLDEN / "expected.csv").read_bytes()
+    errors_csv, _, rest = result.stderr.partition("rows read")
+    assert errors_csv.startswith("line,id,column,reason,row\n")
+    assert "rows read 27, written 14, rejected 13" in "rows read" + rest
+
+
+UNUSABLE = [
+    ("missing_columns.csv", [], "line 1: missing column(s) income, start, end"),
+    ("undecodable.csv", [], "line 7: cannot be decoded as utf-8"),
+    ("households.csv", ["--encoding", "latin-9x"], "unknown encoding 'latin-9x'"),
+    ("households.csv", ["--through", "2019-12"], "through 2019-12 is before 2020-01"),
+    ("households.csv", ["--through", "2021-01"], "2021-01 is after 2020-12"),
+    ("households.csv", ["--through", "2020/08"], "'2020/08' is not a month"),
+]
+
+
+@pytest.mark.parametrize(("source", "options", "message"), UNUSABLE,
+                         ids=["missing columns", "undecodable", "unknown encoding",
+                              "through before the raise", "through after the table",
+                              "through misspelt"])
+def test_unusable_input_exits_2_and_writes_nothing(run: Run, tmp_path: Path, source: str,
+                                                   options: list[str], message: str) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("an earlier run\n", encoding="utf-8")
+    through = [] if "--through" in options else ["--through", "2020-08"]
+    result = run(str(FILES / source), *through, "-o", str(out), "--summary",
+                 str(tmp_path / "s.json"), *options)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert out.read_text(encoding="utf-8") == "an earlier run\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_undecodable_line_is_the_line_with_the_bad_byte() -> None:
+    data = (FILES / "undecodable.csv").read_bytes()
+    assert data[: data.index(b"\xff")].count(b"\n") + 1 == 7
+
+
+def test_empty_input_and_output_over_input(run: Run, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = run(str(empty), "--through", "2020-08")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "empty" in result.stderr
+    same = tmp_path / "same.csv"
+    shutil.copy(FILES / "households.csv", same)
+    result = run(str(same), "--through", "2020-08", "-o", str(same))
+    assert result.exit_code == 2
+    assert "would replace the input" in result.stderr
+
+
+def test_repeated_id_without_overlap_is_accepted(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\n"
+                      "H1,urban-dibao,1,0,,2020-03\n"
+                      "H1,urban-dibao,1,0,2020-06,\n"
+                      "H2,urban-dibao,1,0,,\n"
+                      "H2,urban-tekun,1,0,2020-08,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run(str(source), "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 1
+    assert [row["id"] for row in read_rows(out)] == ["H1", "H1"]
+    assert [row["line"] for row in read_rows(tmp_path / "out.csv.errors.csv")] == ["4", "5"]
+
+
+def generated(path: Path, rows: int, extra: str = "") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        write_households(handle, rows, seed=7)
+        handle.write(extra)
+    return path
+
+
+def test_parallel_chunks_give_the_single_process_result(tmp_path: Path) -> None:
+    # 40,000 rows is several chunks, so worker processes run; an id repeated
+    # 39,999 rows later (another chunk) is still caught.
+    source = generated(tmp_path / "big.csv", 40_000, "H000000005,urban-dibao,1,0,,,\n")
+    plan = BackpayPlan(TABLE, Month(2020, 8))
+    outputs = []
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}.csv"
+        with source.open("rb") as handle:
+            summary = run_batch(TABLE, plan, handle, BatchFiles(out), BatchOptions(),
+                                workers=workers)
+        assert (summary.rows_read, summary.rows_written, summary.rows_rejected) == (
+            40_001, 39_999, 2)
+        outputs.append((out.read_bytes(), summary.as_json()))
+        errors = read_rows(tmp_path / f"out{workers}.csv.errors.csv")
+        assert [row["line"] for row in errors] == ["7", "40002"]
+    assert outputs[0] == outputs[1]
+
+
+def test_every_generated_row_equals_the_core(tmp_path: Path) -> None:
+    source = generated(tmp_path / "gen.csv", 3_000)
+    out = tmp_path / "out.csv"
+    with source.open("rb") as handle:
+        summary = run_batch(TABLE, BackpayPlan(TABLE, Month(2020, 8)), handle,
+                            BatchFiles(out), BatchOptions())
+    rows = read_rows(out)
+    assert len(rows) == summary.rows_written == 3_000
+    total = Decimal(0)
+    for row in rows:
+        start, end = row["start"], row["end"]
+        house = calc.household(TABLE, row["category"], int(row["persons"]),
+                               Decimal(row["income"]))
+        result = calc.backpay(TABLE, house, Month(2020, 8),
+                              calc.coverage(Month.parse(start) if start else None,
+                                            Month.parse(end) if end else None))
+        monthly = calc.monthly_amount(TABLE, house, Month(2020, 1))
+        assert (int(row["months"]), Decimal(row["backpay"]), Decimal(row["monthly"])) == (
+            result.months_counted, result.amount, monthly.amount), row
+        total += result.amount
+    assert f"{total:.2f}" == summary.as_json()["backpay_total"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["kill", "ctrl-c"])
+def test_a_run_killed_midway_leaves_no_partial_file(tmp_path: Path, signum: int) -> None:
+    source = generated(tmp_path / "big.csv", 400_000)
+    out = tmp_path / "out.csv"
+    out.write_text("yesterday's output\n", encoding="utf-8")
+    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    process = subprocess.Popen([exe, "batch", str(source), "--through", "2020-08", "-o",
+                                str(out), "--summary", str(tmp_path / "summary.json")],
+                               stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not any(path.name.endswith(".partial") for path in tmp_path.iterdir()):
+        assert process.poll() is None, "finished before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    time.sleep(0.2)
+    assert process.poll() is None, "finished before it could be interrupted"
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert b"Traceback" not in stderr
+    assert out.read_text(encoding="utf-8") == "yesterday's output\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["big.csv", "out.csv"]
+
+
+def test_progress_only_on_a_terminal(run: Run, tmp_path: Path) -> None:
+    result = run(str(FILES / "households.csv"), "--through", "2020-08", "-o",
+                 str(tmp_path / "o.csv"))
+    assert "rows/s" not in result.stderr
+
+
+def test_bom_and_crlf_on_an_unseekable_stream(tmp_path: Path) -> None:
+    plan = BackpayPlan(TABLE, Month(2020, 8))
+    source = io.BytesIO(b"\xef\xbb\xbfid,category,persons,income,start,end\r\n"
+                        b"H1,rural-tekun,1,0,,\r\n")
+    summary = run_batch(TABLE, plan, source, BatchFiles(tmp_path / "o.csv"), BatchOptions())
+    assert summary.as_json()["backpay_total"] == "536.67"
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines() == [
+        "id,category,persons,income,start,end,months,backpay,monthly",
+        "H1,rural-tekun,1,0,,,8,536.67,625.00"]
