@@ -43,8 +43,52 @@ def generate(path: Path, rows: int) -> None:
 
 def timed(command: list[str]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_pss_mb(root: int) -> float:
+    """Proportional memory (PSS) of a process and its descendants, from /proc (Linux).
+
+    PSS splits a page shared by n processes n ways, so forked workers'
+    shared pages are counted once in the sum, not once per worker.
+    """
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    return sum(_pss_kb(pid) for pid in tree) / 1024
+
+
+def peak_tree_memory(command: list[str]) -> float:
+    """Peak summed PSS of the command and its worker processes, sampled every 20 ms."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, _tree_pss_mb(process.pid))
+        time.sleep(0.02)
+    return peak
 
 
 def main() -> None:
@@ -62,15 +106,17 @@ def main() -> None:
         sys.exit("welfare-calc is not installed next to this Python")
     copy_cmd = [sys.executable, "-c", COPY, str(source), str(args.dir / "copy.csv")]
     batch_cmd = [exe, "batch", str(source), "--through", "2020-08",
-                 "-o", str(args.dir / "batch.csv")]
+                 "-o", str(args.dir / "batch.csv"), "--errors", str(args.dir / "errors.csv")]
     copy = min(timed(copy_cmd) for _ in range(args.repeat))
     batch = min(timed(batch_cmd) for _ in range(args.repeat))
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    largest_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    tree_mb = (peak_tree_memory(batch_cmd) if Path("/proc/self/smaps_rollup").exists()
+               else float("nan"))
     with (args.dir / "batch.csv").open(newline="", encoding="utf-8") as handle:
         written = sum(1 for _ in csv.reader(handle)) - 1
     print(f"rows {args.rows:,} (written {written:,}); csv copy {copy:.2f} s; "
-          f"batch {batch:.2f} s; ratio {batch / copy:.2f}; peak memory {peak_mb:.0f} MB "
-          f"(largest child process)")
+          f"batch {batch:.2f} s; ratio {batch / copy:.2f}; peak memory: largest process "
+          f"{largest_mb:.0f} MB (max RSS), all batch processes together {tree_mb:.0f} MB (PSS)")
 
 
 if __name__ == "__main__":

@@ -342,3 +342,22 @@ def test_bom_and_crlf_on_an_unseekable_stream(tmp_path: Path) -> None:
     assert (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines() == [
         "id,category,persons,income,start,end,months,backpay,monthly",
         "H1,rural-tekun,1,0,,,8,536.67,625.00"]
+
+
+def test_the_same_id_written_two_ways_is_still_one_id(run: Run, tmp_path: Path) -> None:
+    # One row takes the fast lane, the other the careful path (spaces, a
+    # neutralised formula start); they are still the same household.
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\n"
+                      "H1,urban-dibao,1,0,,\n"
+                      " H1 ,urban-dibao,1,0,2020-05,\n"
+                      "=H2,urban-dibao,1,0,,\n"
+                      "\t=H2,urban-dibao,1,0,2020-03,2020-03\n"
+                      "'=H2,urban-dibao,1,0,,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 1
+    # Lines 2 and 3 are H1; lines 4 and 5 are =H2 (a tab is stripped like a
+    # space); line 6 is the different id '=H2, which is kept.
+    assert [row["line"] for row in read_rows(tmp_path / "out.csv.errors.csv")] == [
+        "2", "3", "4", "5"]
+    assert [row["id"] for row in read_rows(out)] == ["'=H2"]

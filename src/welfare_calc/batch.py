@@ -55,7 +55,7 @@ from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan, fen_text
 from welfare_calc.model import StandardsTable
 from welfare_calc.months import Month
 from welfare_calc.staging import BOM, StagedText
-from welfare_calc.text import csv_safe
+from welfare_calc.text import FORMULA_START, csv_safe
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 
@@ -269,6 +269,14 @@ def _results(processor: ChunkProcessor, jobs: Iterator[tuple[int, bytes]],
         _PROCESSOR = None
 
 
+def _written_id(cell: str) -> str:
+    """The id a written cell stands for: stripped, without a neutralising quote."""
+    text = cell.strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_START:
+        text = text[1:].strip()
+    return text
+
+
 class _Run:
     """One pass over the input, then the rare second pass for repeated ids."""
 
@@ -284,10 +292,12 @@ class _Run:
         self.totals = [0] * len(self.keys)
         self.accepted = array("q")
         """The input line of every row written, in output order."""
-        self.seen: set[str] = set()
-        """Every accepted id: the one thing kept per row (about 90 MB a million)."""
-        self.repeated: set[str] = set()
-        """Ids accepted more than once; checked for overlapping coverage at the end."""
+        self.order = array("q")
+        """The id hash of every row written, in output order."""
+        self.seen: set[int] = set()
+        """Hashes of every accepted id: the index that grows with the rows."""
+        self.repeated: set[int] = set()
+        """Hashes seen more than once; checked for overlapping coverage at the end."""
         self.output = self._stage(files.output)
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
@@ -374,14 +384,14 @@ class _Run:
         self.summary.rows_read += result.rows_read
         for code, amount in enumerate(result.totals):
             self.totals[code] += amount
-        if not result.ids:
-            return
-        ids = result.ids.split("\n")
+        ids = result.ids
+        self.order.extend(ids)
         before = len(self.seen)
         self.seen.update(ids)
         if len(self.seen) - before != len(ids):
-            # An id came again (here or in an earlier chunk). Which rows overlap is
-            # settled at the end; until then every id of this chunk is a candidate.
+            # An id came again (here or in an earlier chunk), or two ids share a
+            # hash. Which rows really overlap is settled at the end, comparing
+            # the ids themselves; until then every id of this chunk is a candidate.
             self.repeated.update(ids)
 
     def _write_header(self, columns: Columns) -> None:
@@ -404,13 +414,16 @@ class _Run:
 
     def _doubled_lines(self, columns: Columns) -> dict[int, int]:
         """line → another line with the same id and overlapping coverage."""
-        spans: dict[str, list[tuple[int, int, int]]] = {}
+        spans: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
         id_at = columns.position["id"]
         bounds = columns.position["start"], columns.position["end"]
         _, rows = self._written_rows()
         for position, cells in enumerate(rows):
-            ident = cells[id_at].strip()
-            if ident in self.repeated:
+            digest = self.order[position]
+            if digest in self.repeated:
+                # Rows of one id share the hash and the id as written (less
+                # the neutralising quote); ids that merely share a hash do not.
+                ident = (digest, _written_id(cells[id_at]))
                 first, last = (cells[at].strip() for at in bounds)
                 spans.setdefault(ident, []).append((
                     self.accepted[position],

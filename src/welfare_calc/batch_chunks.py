@@ -39,7 +39,7 @@ from welfare_calc.text import FORMULA_START, csv_safe
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
 
-CACHE_LIMIT = 1 << 16
+CACHE_LIMIT = 1 << 14
 """Results remembered by the cells after the id (bounded, so memory stays flat)."""
 
 _RISKY_START = "".join(FORMULA_START) + " "
@@ -58,8 +58,10 @@ class ChunkResult:
     rejections: list[Rejection] = field(default_factory=list)
     accepted: array[int] = field(default_factory=lambda: array("q"))
     """Input line of every row written, in output order."""
-    ids: str = ""
-    """Ids of the rows written, one a line (an id never holds a line break)."""
+    ids: array[int] = field(default_factory=lambda: array("q"))
+    """``hash()`` of the id of every row written, in output order (forked workers
+    share the parent's hash seed). Hashes, not strings: a million fit in far
+    less memory, and the end-of-run check compares the ids themselves."""
     totals: list[int] = field(default_factory=list)
     """Back-pay written per category (table order), in fen."""
     rows_read: int = 0
@@ -103,7 +105,7 @@ class ChunkProcessor:
             result.undecodable_line = first_line + data.count(b"\n", 0, error.start)
             return result
         pieces = _Pieces()
-        ids: list[str] = []
+        ids = result.ids
         if "\r" in text:
             text = text.replace("\r\n", "\n")
         if self.plain and '"' not in text and "\r" not in text:
@@ -115,10 +117,9 @@ class ChunkProcessor:
         else:
             self._rows(text, first_line, pieces, ids, result)
         result.output = "".join(pieces).encode(self.output_encoding)
-        result.ids = "\n".join(ids)
         return result
 
-    def _rows(self, text: str, first_line: int, pieces: _Pieces, ids: list[str],
+    def _rows(self, text: str, first_line: int, pieces: _Pieces, ids: array[int],
               result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
         general = self._general(pieces, ids, result)
@@ -131,7 +132,7 @@ class ChunkProcessor:
                 result.rows_read += 1
                 general(line, row)
 
-    def _plain(self, lines: list[str], first_line: int, pieces: _Pieces, ids: list[str],
+    def _plain(self, lines: list[str], first_line: int, pieces: _Pieces, ids: array[int],
                result: ChunkResult) -> None:
         """The fast lane: the usual layout, no quotes; see the module docstring."""
         general = self._general(pieces, ids, result)
@@ -146,6 +147,7 @@ class ChunkProcessor:
         totals = result.totals
         keep_line = result.accepted.append
         keep_id = ids.append
+        digest = hash
         put = pieces.append
         cache = self._cache
         recall = cache.get
@@ -192,11 +194,11 @@ class ChunkProcessor:
             tail, backpay, code = hit
             put(text + tail)
             keep_line(number)
-            keep_id(ident)
+            keep_id(digest(ident))
             totals[code] += backpay
         result.rows_read += len(lines) - blank
 
-    def _general(self, pieces: _Pieces, ids: list[str],
+    def _general(self, pieces: _Pieces, ids: array[int],
                  result: ChunkResult) -> Callable[[int, list[str]], None]:
         """The path every row may take: full checks, csv.writer, neutralised cells."""
         columns = self.columns
@@ -227,7 +229,7 @@ class ChunkProcessor:
                     cells[index] = csv_safe(cells[index])
                 writer.writerow([*cells, str(months), fen_text(backpay), fen_text(monthly)])
             result.accepted.append(line)
-            ids.append(parsed.id)
+            ids.append(hash(parsed.id))
             result.totals[code_of[parsed.category]] += backpay
 
         return general

@@ -30,7 +30,7 @@ ZH_HEADERS = {
 """Chinese column names for finance (``--headers zh``); also accepted on input."""
 
 _FROM_ZH = {zh: en for en, zh in ZH_HEADERS.items()}
-AMOUNTS_KEPT = 1 << 17
+AMOUNTS_KEPT = 1 << 15
 """How many distinct income texts :meth:`RowParser.quick` remembers."""
 
 
