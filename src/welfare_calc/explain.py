@@ -1,8 +1,8 @@
 """The calculation written out (计算过程), fit to print for the case file.
 
 Every figure comes from a core result; this module only puts words around
-them, in Chinese (default) or English, and names the document each figure
-rests on.
+them, and names the document each figure rests on. The steps are written
+once; the words of each language are in :data:`PHRASES`.
 """
 
 from __future__ import annotations
@@ -12,176 +12,184 @@ from welfare_calc.model import Document, Payment, Unit
 from welfare_calc.render import Lang
 from welfare_calc.text import exact_text, money_text
 
-_UNIT = {
-    Lang.ZH: {Unit.PER_MONTH: "每人每月", Unit.PER_YEAR: "每人每年"},
-    Lang.EN: {Unit.PER_MONTH: "per person per month", Unit.PER_YEAR: "per person per year"},
+PHRASES: dict[Lang, dict[str, str]] = {
+    Lang.ZH: {
+        Unit.PER_MONTH: "每人每月",
+        Unit.PER_YEAR: "每人每年",
+        "document": "{number}《{title}》（{issuer}{issued}）",
+        "issued": "，{date} 印发",
+        "standard": "{unit} {amount} 元",
+        "per_year": "，按月折算 {amount} ÷ 12 = {monthly} 元/人·月（精确值，不作中间舍入）",
+        "since": "自 {date} 起执行",
+        "since_unknown": "起始日期文件未载明",
+        "run": "   {span}：{formula} 元/月 × {count} 个月 = {total} 元",
+        "e.title": "计算过程：{name_zh}（{short_zh}），{month}",
+        "e.source": "依据：{document}，{since}。",
+        "e.standard": "1. 保障标准：{standard}。",
+        "e.persons": "2. 保障人数 {persons} 人；家庭月人均收入 {income} 元。",
+        "e.persons_full": "2. 保障人数 {persons} 人；家庭月人均收入 {income} 元"
+                          "（特困供养全额发放，收入不抵减）。",
+        "e.ineligible": "3. 家庭月人均收入 {income} 元不低于保障标准 {standard} 元，"
+                        "本月不符合低保条件，保障金为 0.00 元。",
+        "e.gap": "3. 月保障金（补差）=（月标准 − 月人均收入）× 人数 = {formula}，"
+                 "四舍五入到分为 {amount} 元。",
+        "e.full": "3. 月供养金（全额）= 月标准 × 人数 = {formula}，四舍五入到分为 {amount} 元。",
+        "e.year": "4. {year} 年度：覆盖 {months} 个月，逐月精确值相加：",
+        "e.total": "   年度合计 {exact} 元，四舍五入到分为 {amount} 元（只在最后一步舍入一次）。",
+        "b.title": "提标增补计算过程：{name_zh}（{short_zh}），{persons} 人，"
+                   "家庭月人均收入 {income} 元",
+        "b.source": "依据：{document}，新标准自 {start} 起执行，此前已按原标准发放的月份需补发差额。",
+        "b.window": "1. 增补期间：{window}（截至按原标准发放的最后一个月），本户覆盖其中 {months} 个月。",
+        "b.none": "2. 本户在增补期间内没有覆盖月份，增补金额为 0.00 元。",
+        "b.standards": "2. 原标准（{old_since}）：{old}；新标准（{new_since}）：{new}。",
+        "b.due": "3. 按新标准应发，逐月精确值：",
+        "b.due_total": "   应发合计 {exact} 元。",
+        "b.paid": "4. 按原标准已发，逐月精确值：",
+        "b.paid_total": "   已发合计 {exact} 元。",
+        "b.paid_given": "4. 已发金额按实际发放数 {amount} 元计（由经办人提供，替代按原标准计算的金额）。",
+        "b.result": "5. 增补金额 = 应发合计 − 已发合计 = {due} − {paid} = {exact}，"
+                    "四舍五入到分为 {amount} 元（只在最后一步舍入一次）。",
+    },
+    Lang.EN: {
+        Unit.PER_MONTH: "per person per month",
+        Unit.PER_YEAR: "per person per year",
+        "document": "{number} ({issuer}{issued})",
+        "issued": ", issued {date}",
+        "standard": "{amount} yuan {unit}",
+        "per_year": ", monthly {amount} / 12 = {monthly} yuan (kept exact, not rounded)",
+        "since": "in force from {date}",
+        "since_unknown": "start date not stated",
+        "run": "   {span}: {formula} yuan/month × {count} = {total} yuan",
+        "e.title": "Calculation: {name_en}, {month}",
+        "e.source": "Source: {document}, {since}.",
+        "e.standard": "1. Standard: {standard}.",
+        "e.persons": "2. {persons} covered person(s); per-capita monthly income {income} yuan.",
+        "e.persons_full": "2. {persons} covered person(s); per-capita monthly income {income} "
+                          "yuan (tekun pays the full standard; income does not reduce it).",
+        "e.ineligible": "3. Income {income} is not below the standard {standard}: "
+                        "not eligible this month, amount 0.00.",
+        "e.gap": "3. Monthly amount (gap-filling) = (standard − income) × persons = {formula}, "
+                 "rounded to the fen: {amount}.",
+        "e.full": "3. Monthly amount (full standard) = standard × persons = {formula}, "
+                  "rounded to the fen: {amount}.",
+        "e.year": "4. Year {year}: {months} covered month(s), exact sum of months:",
+        "e.total": "   Total {exact}, rounded once to the fen: {amount} yuan.",
+        "b.title": "Back-pay calculation: {name_en}, {persons} person(s), "
+                   "per-capita monthly income {income} yuan",
+        "b.source": "Source: {document}; the new standard is in force from {start}, "
+                    "so months already paid at the old one are topped up.",
+        "b.window": "1. Window: {window} (through the last month paid at the old standard); "
+                    "{months} covered month(s).",
+        "b.none": "2. No covered month in the window: back-pay 0.00 yuan.",
+        "b.standards": "2. Old standard: {old} ({old_since}); new standard: {new}.",
+        "b.due": "3. Due at the new standard, exact by month:",
+        "b.due_total": "   Total due {exact}.",
+        "b.paid": "4. Paid at the old standard, exact by month:",
+        "b.paid_total": "   Total paid {exact}.",
+        "b.paid_given": "4. Paid: the amount actually paid, {amount} yuan, replaces the amount "
+                        "computed at the old standard.",
+        "b.result": "5. Back-pay = due − paid = {due} − {paid} = {exact}, "
+                    "rounded once to the fen: {amount} yuan.",
+    },
 }
 
 
-def _document(document: Document, lang: Lang) -> str:
-    issued = document.issued.isoformat() if document.issued else None
-    if lang is Lang.ZH:
-        when = f"，{issued} 印发" if issued else ""
-        return f"{document.number}《{document.title}》（{document.issuer}{when}）"
-    when = f", issued {issued}" if issued else ""
-    return f"{document.number} ({document.issuer}{when})"
+def _document(document: Document, say: dict[str, str]) -> str:
+    issued = say["issued"].format(date=document.issued) if document.issued else ""
+    return say["document"].format(number=document.number, title=document.title,
+                                  issuer=document.issuer, issued=issued)
 
 
-def _standard(standard: AppliedStandard, lang: Lang) -> str:
+def _standard(standard: AppliedStandard, say: dict[str, str]) -> str:
     value = standard.value
     amount = money_text(value.amount)
-    monthly = exact_text(standard.monthly)
-    if lang is Lang.ZH:
-        text = f"{_UNIT[lang][value.unit]} {amount} 元"
-        if value.unit is Unit.PER_YEAR:
-            text += f"，按月折算 {amount} ÷ 12 = {monthly} 元/人·月（精确值，不作中间舍入）"
-        return text
-    text = f"{amount} yuan {_UNIT[lang][value.unit]}"
+    text = say["standard"].format(unit=say[value.unit], amount=amount)
     if value.unit is Unit.PER_YEAR:
-        text += f", monthly {amount} / 12 = {monthly} yuan (kept exact, not rounded)"
+        text += say["per_year"].format(amount=amount, monthly=exact_text(standard.monthly))
     return text
 
 
-def _since(standard: AppliedStandard, lang: Lang) -> str:
+def _since(standard: AppliedStandard, say: dict[str, str]) -> str:
     effective = standard.value.effective
-    if lang is Lang.ZH:
-        return f"自 {effective} 起执行" if effective else "起始日期文件未载明"
-    return f"in force from {effective}" if effective else "start date not stated"
+    return say["since"].format(date=effective) if effective else say["since_unknown"]
 
 
-def _formula(amount: MonthAmount, lang: Lang) -> str:
+def _formula(amount: MonthAmount) -> str:
     """One month's formula with its numbers: (S − y) × n or S × n."""
     standard = exact_text(amount.standard.monthly)
     if amount.standard.category.payment is Payment.FULL_STANDARD:
         return f"{standard} × {amount.persons} = {exact_text(amount.exact)}"
-    gap = "max(0, {s} − {y}) × {n} = 0.00" if not amount.eligible else "({s} − {y}) × {n} = {total}"
-    return gap.format(s=standard, y=money_text(amount.income), n=amount.persons,
-                      total=exact_text(amount.exact))
+    if not amount.eligible:
+        return f"max(0, {standard} − {money_text(amount.income)}) × {amount.persons} = 0.00"
+    return (f"({standard} − {money_text(amount.income)}) × {amount.persons} = "
+            f"{exact_text(amount.exact)}")
 
 
-def _runs(runs: tuple[Run, ...], lang: Lang) -> list[str]:
-    lines = []
-    for run in runs:
-        span = str(run.first) if run.first == run.last else f"{run.first}—{run.last}"
-        if lang is Lang.ZH:
-            lines.append(f"   {span}：{_formula(run.each, lang)} 元/月 × {run.count} 个月"
-                         f" = {exact_text(run.total)} 元")
-        else:
-            lines.append(f"   {span}: {_formula(run.each, lang)} yuan/month × {run.count}"
-                         f" = {exact_text(run.total)} yuan")
-    return lines
+def _runs(runs: tuple[Run, ...], say: dict[str, str]) -> list[str]:
+    return [say["run"].format(
+        span=str(run.first) if run.first == run.last else f"{run.first}—{run.last}",
+        formula=_formula(run.each), count=run.count, total=exact_text(run.total))
+        for run in runs]
 
 
 def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang) -> str:
     """The entitlement calculation written out step by step."""
+    say = PHRASES[lang]
     standard = month.standard
     category = standard.category
-    house = year.household
+    income = money_text(year.household.income)
     gap = category.payment is Payment.GAP_FILLING
-    if lang is Lang.ZH:
-        lines = [
-            f"计算过程：{category.name_zh}（{category.short_zh}），{month.month}",
-            f"依据：{_document(standard.document, lang)}，{_since(standard, lang)}。",
-            f"1. 保障标准：{_standard(standard, lang)}。",
-            f"2. 保障人数 {house.persons} 人；家庭月人均收入 {money_text(house.income)} 元"
-            + ("。" if gap else "（特困供养全额发放，收入不抵减）。"),
-        ]
-        if gap and not month.eligible:
-            lines.append(f"3. 家庭月人均收入 {money_text(house.income)} 元不低于保障标准 "
-                         f"{exact_text(standard.monthly)} 元，"
-                         "本月不符合低保条件，保障金为 0.00 元。")
-        elif gap:
-            lines.append("3. 月保障金（补差）=（月标准 − 月人均收入）× 人数 = "
-                         f"{_formula(month, lang)}"
-                         f"，四舍五入到分为 {money_text(month.amount)} 元。")
-        else:
-            lines.append(f"3. 月供养金（全额）= 月标准 × 人数 = {_formula(month, lang)}"
-                         f"，四舍五入到分为 {money_text(month.amount)} 元。")
-        lines.append(f"4. {year.year} 年度：覆盖 {len(year.months)} 个月，逐月精确值相加：")
-        lines.extend(_runs(year.runs, lang))
-        lines.append(f"   年度合计 {exact_text(year.exact)} 元，四舍五入到分为 "
-                     f"{money_text(year.amount)} 元（只在最后一步舍入一次）。")
-        return "\n".join(lines) + "\n"
     lines = [
-        f"Calculation: {category.name_en}, {month.month}",
-        f"Source: {_document(standard.document, lang)}, {_since(standard, lang)}.",
-        f"1. Standard: {_standard(standard, lang)}.",
-        f"2. {house.persons} covered person(s); per-capita monthly income "
-        f"{money_text(house.income)} yuan"
-        + ("." if gap else " (tekun pays the full standard; income does not reduce it)."),
+        say["e.title"].format(name_zh=category.name_zh, short_zh=category.short_zh,
+                              name_en=category.name_en, month=month.month),
+        say["e.source"].format(document=_document(standard.document, say),
+                               since=_since(standard, say)),
+        say["e.standard"].format(standard=_standard(standard, say)),
+        say["e.persons" if gap else "e.persons_full"].format(
+            persons=year.household.persons, income=income),
     ]
     if gap and not month.eligible:
-        lines.append(f"3. Income {money_text(house.income)} is not below the standard "
-                     f"{exact_text(standard.monthly)}: not eligible this month, amount 0.00.")
-    elif gap:
-        lines.append(f"3. Monthly amount (gap-filling) = (standard − income) × persons = "
-                     f"{_formula(month, lang)}, rounded to the fen: {money_text(month.amount)}.")
+        lines.append(say["e.ineligible"].format(income=income,
+                                                standard=exact_text(standard.monthly)))
     else:
-        lines.append(f"3. Monthly amount (full standard) = standard × persons = "
-                     f"{_formula(month, lang)}, rounded to the fen: {money_text(month.amount)}.")
-    lines.append(f"4. Year {year.year}: {len(year.months)} covered month(s), exact sum of months:")
-    lines.extend(_runs(year.runs, lang))
-    lines.append(f"   Total {exact_text(year.exact)}, rounded once to the fen: "
-                 f"{money_text(year.amount)} yuan.")
+        lines.append(say["e.gap" if gap else "e.full"].format(
+            formula=_formula(month), amount=money_text(month.amount)))
+    lines.append(say["e.year"].format(year=year.year, months=len(year.months)))
+    lines.extend(_runs(year.runs, say))
+    lines.append(say["e.total"].format(exact=exact_text(year.exact),
+                                       amount=money_text(year.amount)))
     return "\n".join(lines) + "\n"
 
 
 def explain_backpay(result: Backpay, lang: Lang) -> str:
     """The back-pay (提标增补) calculation written out step by step."""
-    house = result.household
-    first = result.months[0] if result.months else None
-    window = f"{result.window_start}—{result.through}"
-    if lang is Lang.ZH:
-        lines = [f"提标增补计算过程：{result.category.name_zh}（{result.category.short_zh}），"
-                 f"{house.persons} 人，"
-                 f"家庭月人均收入 {money_text(house.income)} 元",
-                 f"依据：{_document(result.raise_document, lang)}，新标准自 "
-                 f"{result.window_start} 起执行，此前已按原标准发放的月份需补发差额。",
-                 f"1. 增补期间：{window}（截至按原标准发放的最后一个月），"
-                 f"本户覆盖其中 {result.months_counted} 个月。"]
-        if first is None:
-            lines.append("2. 本户在增补期间内没有覆盖月份，增补金额为 0.00 元。")
-            return "\n".join(lines) + "\n"
-        old, new = first.paid_standard, first.due_standard
-        lines += [f"2. 原标准（{_since(old, lang)}）：{_standard(old, lang)}；"
-                  f"新标准（{_since(new, lang)}）：{_standard(new, lang)}。",
-                  "3. 按新标准应发，逐月精确值："]
-        lines.extend(_runs(result.due_runs, lang))
-        lines.append(f"   应发合计 {exact_text(result.due_exact)} 元。")
-        if result.paid_given is None:
-            lines.append("4. 按原标准已发，逐月精确值：")
-            lines.extend(_runs(result.paid_runs, lang))
-            lines.append(f"   已发合计 {exact_text(result.paid_exact)} 元。")
-        else:
-            lines.append(f"4. 已发金额按实际发放数 {money_text(result.paid_given)} 元计"
-                         "（由经办人提供，替代按原标准计算的金额）。")
-        lines.append(f"5. 增补金额 = 应发合计 − 已发合计 = {exact_text(result.due_exact)} − "
-                     f"{exact_text(result.paid_exact)} = {exact_text(result.exact)}，"
-                     f"四舍五入到分为 {money_text(result.amount)} 元（只在最后一步舍入一次）。")
+    say = PHRASES[lang]
+    category = result.category
+    lines = [
+        say["b.title"].format(name_zh=category.name_zh, short_zh=category.short_zh,
+                              name_en=category.name_en, persons=result.household.persons,
+                              income=money_text(result.household.income)),
+        say["b.source"].format(document=_document(result.raise_document, say),
+                               start=result.window_start),
+        say["b.window"].format(window=f"{result.window_start}—{result.through}",
+                               months=result.months_counted),
+    ]
+    if not result.months:
+        lines.append(say["b.none"])
         return "\n".join(lines) + "\n"
-    lines = [f"Back-pay calculation: {result.category.name_en}, {house.persons} person(s), "
-             f"per-capita monthly income {money_text(house.income)} yuan",
-             f"Source: {_document(result.raise_document, lang)}; the new standard is in force "
-             f"from {result.window_start}, so months already paid at the old one are topped up.",
-             f"1. Window: {window} (through the last month paid at the old standard); "
-             f"{result.months_counted} covered month(s)."]
-    if first is None:
-        lines.append("2. No covered month in the window: back-pay 0.00 yuan.")
-        return "\n".join(lines) + "\n"
-    lines += [f"2. Old standard: {_standard(first.paid_standard, lang)} "
-              f"({_since(first.paid_standard, lang)}); "
-              f"new standard: {_standard(first.due_standard, lang)}.",
-              "3. Due at the new standard, exact by month:"]
-    lines.extend(_runs(result.due_runs, lang))
-    lines.append(f"   Total due {exact_text(result.due_exact)}.")
+    old, new = result.months[0].paid_standard, result.months[0].due_standard
+    lines.append(say["b.standards"].format(old=_standard(old, say), old_since=_since(old, say),
+                                           new=_standard(new, say), new_since=_since(new, say)))
+    lines.append(say["b.due"])
+    lines.extend(_runs(result.due_runs, say))
+    lines.append(say["b.due_total"].format(exact=exact_text(result.due_exact)))
     if result.paid_given is None:
-        lines.append("4. Paid at the old standard, exact by month:")
-        lines.extend(_runs(result.paid_runs, lang))
-        lines.append(f"   Total paid {exact_text(result.paid_exact)}.")
+        lines.append(say["b.paid"])
+        lines.extend(_runs(result.paid_runs, say))
+        lines.append(say["b.paid_total"].format(exact=exact_text(result.paid_exact)))
     else:
-        lines.append(f"4. Paid: the amount actually paid, {money_text(result.paid_given)} yuan, "
-                     "replaces the amount computed at the old standard.")
-    lines.append(f"5. Back-pay = due − paid = {exact_text(result.due_exact)} − "
-                 f"{exact_text(result.paid_exact)} = {exact_text(result.exact)}, "
-                 f"rounded once to the fen: {money_text(result.amount)} yuan.")
+        lines.append(say["b.paid_given"].format(amount=money_text(result.paid_given)))
+    lines.append(say["b.result"].format(
+        due=exact_text(result.due_exact), paid=exact_text(result.paid_exact),
+        exact=exact_text(result.exact), amount=money_text(result.amount)))
     return "\n".join(lines) + "\n"
