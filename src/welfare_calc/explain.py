@@ -38,15 +38,18 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "e.total": "   年度合计 {exact} 元，四舍五入到分为 {amount} 元（只在最后一步舍入一次）。",
         "b.title": "提标增补计算过程：{name_zh}（{short_zh}），{persons} 人，"
                    "家庭月人均收入 {income} 元",
-        "b.source": "依据：{document}，新标准自 {start} 起执行，此前已按原标准发放的月份需补发差额。",
-        "b.window": "1. 增补期间：{window}（截至按原标准发放的最后一个月），本户覆盖其中 {months} 个月。",
+        "b.source": "依据：{document}，新标准自 {start} 起执行，"
+                    "此前已按原标准发放的月份需补发差额。",
+        "b.window": "1. 增补期间：{window}（截至按原标准发放的最后一个月），"
+                    "本户覆盖其中 {months} 个月。",
         "b.none": "2. 本户在增补期间内没有覆盖月份，增补金额为 0.00 元。",
         "b.standards": "2. 原标准（{old_since}）：{old}；新标准（{new_since}）：{new}。",
         "b.due": "3. 按新标准应发，逐月精确值：",
         "b.due_total": "   应发合计 {exact} 元。",
         "b.paid": "4. 按原标准已发，逐月精确值：",
         "b.paid_total": "   已发合计 {exact} 元。",
-        "b.paid_given": "4. 已发金额按实际发放数 {amount} 元计（由经办人提供，替代按原标准计算的金额）。",
+        "b.paid_given": "4. 已发金额按实际发放数 {amount} 元计"
+                        "（由经办人提供，替代按原标准计算的金额）。",
         "b.result": "5. 增补金额 = 应发合计 − 已发合计 = {due} − {paid} = {exact}，"
                     "四舍五入到分为 {amount} 元（只在最后一步舍入一次）。",
     },
