@@ -33,7 +33,7 @@ from welfare_calc.batch_rows import (
     RowParser,
     looks_like_resident_id,
 )
-from welfare_calc.fastpath import BackpayPlan, fen_text
+from welfare_calc.fastpath import CENTS, BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, csv_safe
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
@@ -141,6 +141,8 @@ class ChunkProcessor:
         amount_of = self.parser.amount
         compute = self.plan.compute
         whole_window = self.plan.whole_window
+        lanes = {key: self.plan.lane(key) for key in self.categories}
+        amounts = self.parser.amounts
         newline = self.newline
         no_paid = self.columns.width == len(REQUIRED)
         code_of = {key: position for position, key in enumerate(self.categories)}
@@ -168,22 +170,49 @@ class ChunkProcessor:
                     general(number, text.split(","))
                     continue
                 key = names.get(cells[0])
+                lane = lanes.get(key) if key is not None else None
                 persons = cells[1]
-                income = amount_of(cells[2])
-                if (key is not None and income is not None and not (cells[3] or cells[4]
-                        or cells[5]) and persons.isdigit() and persons.isascii()
-                        and persons[0] != "0"):
-                    outcome = whole_window(key, int(persons), income)
-                else:
-                    household = quick(*cells[:6])
-                    if household is None:
-                        general(number, text.split(","))
-                        continue
-                    key = household[0]
-                    outcome = compute(*household)
-                months, backpay, monthly = outcome
-                hit = (f",{months},{fen_text(backpay)},{fen_text(monthly)}{newline}",
-                       backpay, code_of[key])
+                income = amounts.get(cells[2])
+                if income is None:
+                    income = amount_of(cells[2])
+                plain_household = (key is not None and income is not None
+                                   and not (cells[3] or cells[4] or cells[5])
+                                   and persons.isdigit() and persons.isascii()
+                                   and persons[0] != "0")
+                if plain_household and lane is not None and income is not None:
+                    # BackpayPlan.lane: the usual household, arithmetic inline.
+                    gap, months, due, paid, new = lane
+                    count = int(persons)
+                    twelfths = income * 12
+                    if gap:
+                        due -= twelfths
+                        paid -= twelfths
+                        new -= twelfths
+                        units = months * count * ((due if due > 0 else 0)
+                                                  - (paid if paid > 0 else 0))
+                        monthly_units = new * count if new > 0 else 0
+                    else:
+                        units = months * count * (due - paid)
+                        monthly_units = new * count
+                    if units >= 0:
+                        backpay = (units + 6) // 12
+                        monthly = (monthly_units + 6) // 12
+                        hit = (f",{months},{backpay // 100}.{CENTS[backpay % 100]},"
+                               f"{monthly // 100}.{CENTS[monthly % 100]}{newline}",
+                               backpay, code_of[key])  # type: ignore[index]
+                if hit is None:
+                    if plain_household:
+                        outcome = whole_window(key, int(persons), income)  # type: ignore[arg-type]
+                    else:
+                        household = quick(*cells[:6])
+                        if household is None:
+                            general(number, text.split(","))
+                            continue
+                        key = household[0]
+                        outcome = compute(*household)
+                    months, backpay, monthly = outcome
+                    hit = (f",{months},{fen_text(backpay)},{fen_text(monthly)}{newline}",
+                           backpay, code_of[key])  # type: ignore[index]
                 if len(cache) < CACHE_LIMIT:
                     cache[rest] = hit
             if (not ident or ident[0] in _RISKY_START or ident[-1] == " "

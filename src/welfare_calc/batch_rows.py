@@ -118,7 +118,7 @@ class RowParser:
         self.columns = columns
         self.names = calc.category_names(table)
         self._months: dict[str, int] = {}
-        self._amounts: dict[str, int] = {}
+        self.amounts: dict[str, int] = {}
         """Amounts already read (bounded): incomes repeat across a district."""
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
@@ -136,11 +136,11 @@ class RowParser:
 
     def amount(self, text: str) -> int | None:
         """An amount written plainly, in fen (remembered: incomes repeat), else None."""
-        fen = self._amounts.get(text)
+        fen = self.amounts.get(text)
         if fen is None:
             fen = _fen(text)
-            if fen is not None and len(self._amounts) < AMOUNTS_KEPT:
-                self._amounts[text] = fen
+            if fen is not None and len(self.amounts) < AMOUNTS_KEPT:
+                self.amounts[text] = fen
         return fen
 
     def quick(self, category: str, persons: str, income: str, start: str, end: str,

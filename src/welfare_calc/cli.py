@@ -17,22 +17,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 
 import click
 from click.shell_completion import CompletionItem
 
 from welfare_calc import __version__, calc
-from welfare_calc.batch import BatchFiles, BatchOptions, Interrupted, run_batch
-from welfare_calc.batch_rows import UnusableInput
 from welfare_calc.errors import StandardsFileError, WelfareCalcError
-from welfare_calc.explain import explain_backpay, explain_entitlement
-from welfare_calc.fastpath import BackpayPlan
+from welfare_calc.formats import Format, Lang
 from welfare_calc.loader import ENV_VAR, LoadedStandards, load_standards
 from welfare_calc.money import parse_money
 from welfare_calc.months import Month
-from welfare_calc.render import Format, Lang, Report, render
-from welfare_calc.reports import backpay_report, entitlement_report, standards_report
+
+if TYPE_CHECKING:
+    from welfare_calc.render import Report
+
+# Rendering (tabulate), explanations and the batch machinery are imported by
+# the commands that use them, so that each command starts no slower than it must.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -222,6 +223,8 @@ def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = N
     Table: after the table. JSON: under the ``explanation`` key. CSV: to
     stderr, so the CSV on stdout stays parseable.
     """
+    from welfare_calc.render import Report, render  # noqa: PLC0415 - see the imports
+
     chosen = Format(fmt)
     language = Lang(lang) if lang else default_lang()
     if explanation is not None and chosen is Format.JSON and report.summary is not None:
@@ -258,6 +261,8 @@ def cli(ctx: click.Context, standards_path: Path | None) -> None:
 @click.pass_obj
 def standards(settings: Settings, on: date | None, fmt: str, lang: str | None) -> None:
     """Show the standards table: values, units, monthly figures, documents."""
+    from welfare_calc.reports import standards_report  # noqa: PLC0415 - see the imports
+
     table = settings.standards().table
     if on is not None and Month.of(on) > table.covers_through:
         raise click.BadParameter(
@@ -303,6 +308,9 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
                 start: Month | None, end: Month | None, explain: bool, month: Month | None,
                 year: int | None, fmt: str, lang: str | None) -> None:
     """Monthly and annual amount of one household, and whether it is eligible."""
+    from welfare_calc.explain import explain_entitlement  # noqa: PLC0415 - see the imports
+    from welfare_calc.reports import entitlement_report  # noqa: PLC0415
+
     table = settings.standards().table
     with as_bad_parameter({**_FIELDS, "month": "'--month' / '--year'"}):
         house = calc.household(table, category, persons, income)
@@ -331,6 +339,9 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
             start: Month | None, end: Month | None, explain: bool, through: Month,
             paid: Decimal | None, detail: bool, fmt: str, lang: str | None) -> None:
     """Back-pay (提标增补) owed for months paid at the old standard."""
+    from welfare_calc.explain import explain_backpay  # noqa: PLC0415 - see the imports
+    from welfare_calc.reports import backpay_report  # noqa: PLC0415
+
     table = settings.standards().table
     with as_bad_parameter({**_FIELDS, "month": "'--through'", "through": "'--through'"}):
         house = calc.household(table, category, persons, income)
@@ -415,6 +426,15 @@ def batch(settings: Settings, input_path: Path, through: Month, output: Path | N
     accepted, 1 when some were rejected (the rest are written), 2 when the
     input is unusable (nothing is written).
     """
+    from welfare_calc.batch import (  # noqa: PLC0415 - see the imports
+        BatchFiles,
+        BatchOptions,
+        Interrupted,
+        run_batch,
+    )
+    from welfare_calc.batch_rows import UnusableInput  # noqa: PLC0415
+    from welfare_calc.fastpath import BackpayPlan  # noqa: PLC0415
+
     table = settings.standards().table
     with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
         plan = BackpayPlan(table, through)

@@ -8,8 +8,8 @@ once; the words of each language are in :data:`PHRASES`.
 from __future__ import annotations
 
 from welfare_calc.calc import AnnualAmount, AppliedStandard, Backpay, MonthAmount, Run
+from welfare_calc.formats import Lang
 from welfare_calc.model import Document, Payment, Unit
-from welfare_calc.render import Lang
 from welfare_calc.text import exact_text, money_text
 
 PHRASES: dict[Lang, dict[str, str]] = {

@@ -44,14 +44,15 @@ def round_units(units: int, step: int, mode: RoundingMode) -> int:
     return -whole if units < 0 else whole
 
 
-_CENTS = tuple(f"{cents:02d}" for cents in range(100))
+CENTS = tuple(f"{cents:02d}" for cents in range(100))
+"""``"00"`` … ``"99"``: the fen part of an amount, for writing it without a format call."""
 
 
 def fen_text(fen: int) -> str:
     """An amount in fen written as yuan with two decimals (``-5`` → ``-0.05``)."""
     if fen < 0:
         return "-" + fen_text(-fen)
-    return f"{fen // 100}.{_CENTS[fen % 100]}"
+    return f"{fen // 100}.{CENTS[fen % 100]}"
 
 
 _Run = tuple[int, int, int, int]
@@ -102,6 +103,24 @@ class BackpayPlan:
         if units >= 0 and self._mode is RoundingMode.HALF_UP:
             return (2 * units + self._step) // (2 * self._step) * self._unit_fen
         return round_units(units, self._step, self._mode) * self._unit_fen
+
+    def lane(self, category: str) -> tuple[bool, int, int, int, int] | None:
+        """Constants for the batch's inline arithmetic, in the usual case only.
+
+        (gap-filling?, months in the window, due and paid standards and the
+        new monthly standard in units) when the window is one run of equal
+        standards and rounding is to the fen, half-up; else None. With them,
+        for a household covered all window: units = months × persons ×
+        (max(0, due − 12·income) − max(0, paid − 12·income)) (full
+        standard: due − paid), and fen = (units + 6) // 12 for units ≥ 0,
+        exactly :meth:`whole_window` (the tests hold the batch to the core).
+        """
+        gap, runs, new_standard = self.plans[category]
+        if (len(runs) != 1 or self._step != UNITS_PER_FEN or self._unit_fen != 1
+                or self._mode is not RoundingMode.HALF_UP):
+            return None
+        first, last, due, paid = runs[0]
+        return gap, last - first + 1, due, paid, new_standard
 
     def whole_window(self, category: str, persons: int, income_fen: int) -> Outcome:
         """:meth:`compute` for the usual household: covered all window, paid as computed.

@@ -12,29 +12,14 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from tabulate import tabulate
 
+from welfare_calc.formats import Format, Lang
 from welfare_calc.text import csv_safe
 
 Cell = str | int | bool | None
 Record = Mapping[str, Cell]
-
-
-class Format(StrEnum):
-    """Output formats every command offers."""
-
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
-
-
-class Lang(StrEnum):
-    """Languages for table labels and explanations."""
-
-    ZH = "zh"
-    EN = "en"
 
 
 @dataclass(frozen=True)
