@@ -90,6 +90,10 @@ class ChunkProcessor:
     jsonl: bool
     _cache: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._code = {key: position for position, key in enumerate(self.categories)}
+        self._lanes = {key: self.plan.lane(key) for key in self.categories}
+
     @property
     def plain(self) -> bool:
         """Whether the header is the usual layout that the fast lane reads."""
@@ -136,16 +140,7 @@ class ChunkProcessor:
                result: ChunkResult) -> None:
         """The fast lane: the usual layout, no quotes; see the module docstring."""
         general = self._general(pieces, ids, result)
-        quick = self.parser.quick
-        names = self.parser.names
-        amount_of = self.parser.amount
-        compute = self.plan.compute
-        whole_window = self.plan.whole_window
-        lanes = {key: self.plan.lane(key) for key in self.categories}
-        amounts = self.parser.amounts
-        newline = self.newline
-        no_paid = self.columns.width == len(REQUIRED)
-        code_of = {key: position for position, key in enumerate(self.categories)}
+        computed = self._computed
         totals = result.totals
         keep_line = result.accepted.append
         keep_id = ids.append
@@ -163,56 +158,10 @@ class ChunkProcessor:
             ident, _, rest = text.partition(",")
             hit = recall(rest)
             if hit is None:
-                cells = rest.split(",")
-                if no_paid:
-                    cells.append("")
-                if len(cells) != 6:
+                hit = computed(rest)
+                if hit is None:
                     general(number, text.split(","))
                     continue
-                key = names.get(cells[0])
-                lane = lanes.get(key) if key is not None else None
-                persons = cells[1]
-                income = amounts.get(cells[2])
-                if income is None:
-                    income = amount_of(cells[2])
-                plain_household = (key is not None and income is not None
-                                   and not (cells[3] or cells[4] or cells[5])
-                                   and persons.isdigit() and persons.isascii()
-                                   and persons[0] != "0")
-                if plain_household and lane is not None and income is not None:
-                    # BackpayPlan.lane: the usual household, arithmetic inline.
-                    gap, months, due, paid, new = lane
-                    count = int(persons)
-                    twelfths = income * 12
-                    if gap:
-                        due -= twelfths
-                        paid -= twelfths
-                        new -= twelfths
-                        units = months * count * ((due if due > 0 else 0)
-                                                  - (paid if paid > 0 else 0))
-                        monthly_units = new * count if new > 0 else 0
-                    else:
-                        units = months * count * (due - paid)
-                        monthly_units = new * count
-                    if units >= 0:
-                        backpay = (units + 6) // 12
-                        monthly = (monthly_units + 6) // 12
-                        hit = (f",{months},{backpay // 100}.{CENTS[backpay % 100]},"
-                               f"{monthly // 100}.{CENTS[monthly % 100]}{newline}",
-                               backpay, code_of[key])  # type: ignore[index]
-                if hit is None:
-                    if plain_household:
-                        outcome = whole_window(key, int(persons), income)  # type: ignore[arg-type]
-                    else:
-                        household = quick(*cells[:6])
-                        if household is None:
-                            general(number, text.split(","))
-                            continue
-                        key = household[0]
-                        outcome = compute(*household)
-                    months, backpay, monthly = outcome
-                    hit = (f",{months},{fen_text(backpay)},{fen_text(monthly)}{newline}",
-                           backpay, code_of[key])  # type: ignore[index]
                 if len(cache) < CACHE_LIMIT:
                     cache[rest] = hit
             if (not ident or ident[0] in _RISKY_START or ident[-1] == " "
@@ -226,6 +175,51 @@ class ChunkProcessor:
             keep_id(digest(ident))
             totals[code] += backpay
         result.rows_read += len(lines) - blank
+
+    def _computed(self, rest: str) -> tuple[str, int, int] | None:
+        """The computed cells for the cells after the id, or None when they need a look.
+
+        Returns (the text to append to the line, back-pay in fen, category
+        position). The usual household (covered all window, no amount paid
+        given) is computed inline with :meth:`BackpayPlan.lane`'s constants.
+        """
+        cells = rest.split(",")
+        if self.columns.width == len(REQUIRED):
+            cells.append("")
+        if len(cells) != 6:
+            return None
+        key = self.parser.names.get(cells[0])
+        persons = cells[1]
+        income = self.parser.amounts.get(cells[2])
+        if income is None:
+            income = self.parser.amount(cells[2])
+        if (key is None or income is None or cells[3] or cells[4] or cells[5]
+                or not (persons.isdigit() and persons.isascii()) or persons[0] == "0"):
+            household = self.parser.quick(*cells[:6])
+            if household is None:
+                return None
+            months, backpay, monthly = self.plan.compute(*household)
+            return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
+                    backpay, self._code[household[0]])
+        lane = self._lanes[key]
+        count = int(persons)
+        if lane is None:
+            months, backpay, monthly = self.plan.whole_window(key, count, income)
+            return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
+                    backpay, self._code[key])
+        gap, months, due, paid, new = lane
+        twelfths = income * 12
+        if gap:
+            due, paid, new = due - twelfths, paid - twelfths, new - twelfths
+            units = months * count * ((due if due > 0 else 0) - (paid if paid > 0 else 0))
+            monthly_units = new * count if new > 0 else 0
+        else:
+            units = months * count * (due - paid)
+            monthly_units = new * count
+        backpay = (units + 6) // 12 if units >= 0 else -((6 - units) // 12)
+        monthly = (monthly_units + 6) // 12
+        return (f",{months},{fen_text(backpay)},{monthly // 100}.{CENTS[monthly % 100]}"
+                f"{self.newline}", backpay, self._code[key])
 
     def _general(self, pieces: _Pieces, ids: array[int],
                  result: ChunkResult) -> Callable[[int, list[str]], None]:
