@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from welfare_calc import calc
 from welfare_calc.batch import BatchFiles, BatchOptions, run_batch
+from welfare_calc.batch_chunks import ChunkProcessor
+from welfare_calc.batch_rows import RowParser, read_header
 from welfare_calc.fastpath import BackpayPlan, from_fen, to_index
 from welfare_calc.loader import read_standards, shipped_standards
 from welfare_calc.model import StandardsTable
@@ -58,9 +60,30 @@ def test_fast_path_equals_the_core(case: tuple[StandardsTable, Month, calc.House
     first = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
     assert (months, from_fen(backpay), from_fen(monthly)) == (
         core.months_counted, core.amount, first.amount)
-    if period == calc.Coverage() and paid is None:
-        assert plan.whole_window(house.category, house.persons, income_fen) == (
-            months, backpay, monthly)
+
+
+@settings(max_examples=300)
+@given(cases())
+def test_a_batch_row_equals_the_core(case: tuple[StandardsTable, Month, calc.Household,
+                                                 calc.Coverage, Decimal | None]) -> None:
+    # The row goes through the batch's own lane (and its inline arithmetic for
+    # the usual household), written as a finance office would write it.
+    table, through, house, period, paid = case
+    columns = read_header(["id", "category", "persons", "income", "start", "end", "paid"])
+    processor = ChunkProcessor(
+        parser=RowParser(table, columns), plan=BackpayPlan(table, through), columns=columns,
+        categories=list(table.categories), encoding="utf-8", output_encoding="utf-8",
+        newline="\n", jsonl=False)
+    line = ",".join(["H1", house.category, str(house.persons), str(house.income),
+                     str(period.start or ""), str(period.end or ""),
+                     "" if paid is None else str(paid)])
+    result = processor.process(2, (line + "\n").encode())
+    written = result.output.decode().rstrip("\n").split(",")
+    core = calc.backpay(table, house, through, period, paid)
+    first = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
+    assert written[:7] == line.split(",")
+    assert (int(written[7]), Decimal(written[8]), Decimal(written[9])) == (
+        core.months_counted, core.amount, first.amount)
 
 
 CELL = st.one_of(

@@ -33,7 +33,7 @@ from welfare_calc.batch_rows import (
     RowParser,
     looks_like_resident_id,
 )
-from welfare_calc.fastpath import CENTS, BackpayPlan, fen_text
+from welfare_calc.fastpath import CENTS, OPEN_END, OPEN_START, BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, csv_safe
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
@@ -204,7 +204,8 @@ class ChunkProcessor:
         lane = self._lanes[key]
         count = int(persons)
         if lane is None:
-            months, backpay, monthly = self.plan.whole_window(key, count, income)
+            months, backpay, monthly = self.plan.compute(key, count, income, OPEN_START,
+                                                         OPEN_END, None)
             return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
                     backpay, self._code[key])
         gap, months, due, paid, new = lane

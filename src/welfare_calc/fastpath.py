@@ -113,7 +113,7 @@ class BackpayPlan:
         for a household covered all window: units = months × persons ×
         (max(0, due − 12·income) − max(0, paid − 12·income)) (full
         standard: due − paid), and fen = (units + 6) // 12 for units ≥ 0,
-        exactly :meth:`whole_window` (the tests hold the batch to the core).
+        exactly :meth:`compute` with open bounds (the tests hold the batch to the core).
         """
         gap, runs, new_standard = self.plans[category]
         if (len(runs) != 1 or self._step != UNITS_PER_FEN or self._unit_fen != 1
@@ -121,27 +121,6 @@ class BackpayPlan:
             return None
         first, last, due, paid = runs[0]
         return gap, last - first + 1, due, paid, new_standard
-
-    def whole_window(self, category: str, persons: int, income_fen: int) -> Outcome:
-        """:meth:`compute` for the usual household: covered all window, paid as computed.
-
-        The same arithmetic without the coverage bounds and the paid override.
-        """
-        gap, runs, new_standard = self.plans[category]
-        income = income_fen * UNITS_PER_FEN
-        months = units = 0
-        for first, last, due, paid in runs:
-            count = last - first + 1
-            months += count
-            if gap:
-                due_gap, paid_gap = due - income, paid - income
-                units += count * ((due_gap if due_gap > 0 else 0)
-                                  - (paid_gap if paid_gap > 0 else 0))
-            else:
-                units += count * (due - paid)
-        monthly = new_standard - income if gap else new_standard
-        return (months, self._fen(units * persons),
-                self._fen((monthly if monthly > 0 else 0) * persons))
 
     def compute(self, category: str, persons: int, income_fen: int, start: int, end: int,
                 paid_fen: int | None) -> Outcome:
