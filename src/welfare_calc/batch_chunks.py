@@ -33,7 +33,7 @@ from welfare_calc.batch_rows import (
     RowParser,
     looks_like_resident_id,
 )
-from welfare_calc.fastpath import CENTS, OPEN_END, OPEN_START, BackpayPlan, fen_text
+from welfare_calc.fastpath import CENTS, BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, csv_safe
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
@@ -92,7 +92,14 @@ class ChunkProcessor:
 
     def __post_init__(self) -> None:
         self._code = {key: position for position, key in enumerate(self.categories)}
-        self._lanes = {key: self.plan.lane(key) for key in self.categories}
+        self._usual: dict[str, tuple[bool, int, int, int, int, int]] = {}
+        """Every spelling of a category → its BackpayPlan.lane constants and position."""
+        for name, key in self.parser.names.items():
+            lane = self.plan.lane(key)
+            if lane is not None:
+                self._usual[name] = (*lane, self._code[key])
+        self._blank_rest = "," * (self.columns.width - len(REQUIRED) + 1)
+        """What follows the income when start, end (and paid) are empty."""
 
     @property
     def plain(self) -> bool:
@@ -181,34 +188,32 @@ class ChunkProcessor:
 
         Returns (the text to append to the line, back-pay in fen, category
         position). The usual household (covered all window, no amount paid
-        given) is computed inline with :meth:`BackpayPlan.lane`'s constants.
+        given) is computed by :meth:`_usual_cells`; any other by the plan.
         """
+        parts = rest.split(",", 3)
+        if len(parts) == 4 and parts[3] == self._blank_rest:
+            usual = self._usual.get(parts[0])
+            persons = parts[1]
+            if usual is not None and persons.isdigit() and persons.isascii() and persons[0] != "0":
+                income = self.parser.amounts.get(parts[2])
+                if income is None:
+                    income = self.parser.amount(parts[2])
+                if income is not None:
+                    return self._usual_cells(usual, int(persons), income)
         cells = rest.split(",")
         if self.columns.width == len(REQUIRED):
             cells.append("")
-        if len(cells) != 6:
+        household = self.parser.quick(*cells) if len(cells) == 6 else None
+        if household is None:
             return None
-        key = self.parser.names.get(cells[0])
-        persons = cells[1]
-        income = self.parser.amounts.get(cells[2])
-        if income is None:
-            income = self.parser.amount(cells[2])
-        if (key is None or income is None or cells[3] or cells[4] or cells[5]
-                or not (persons.isdigit() and persons.isascii()) or persons[0] == "0"):
-            household = self.parser.quick(*cells[:6])
-            if household is None:
-                return None
-            months, backpay, monthly = self.plan.compute(*household)
-            return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
-                    backpay, self._code[household[0]])
-        lane = self._lanes[key]
-        count = int(persons)
-        if lane is None:
-            months, backpay, monthly = self.plan.compute(key, count, income, OPEN_START,
-                                                         OPEN_END, None)
-            return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
-                    backpay, self._code[key])
-        gap, months, due, paid, new = lane
+        months, backpay, monthly = self.plan.compute(*household)
+        return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
+                backpay, self._code[household[0]])
+
+    def _usual_cells(self, usual: tuple[bool, int, int, int, int, int], count: int,
+                     income: int) -> tuple[str, int, int]:
+        """The usual household, with :meth:`BackpayPlan.lane`'s constants: no calls, no Fraction."""
+        gap, months, due, paid, new, code = usual
         twelfths = income * 12
         if gap:
             due, paid, new = due - twelfths, paid - twelfths, new - twelfths
@@ -217,10 +222,14 @@ class ChunkProcessor:
         else:
             units = months * count * (due - paid)
             monthly_units = new * count
-        backpay = (units + 6) // 12 if units >= 0 else -((6 - units) // 12)
         monthly = (monthly_units + 6) // 12
-        return (f",{months},{fen_text(backpay)},{monthly // 100}.{CENTS[monthly % 100]}"
-                f"{self.newline}", backpay, self._code[key])
+        if units < 0:  # a standard that went down: half-up away from zero
+            backpay = -((6 - units) // 12)
+            return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
+                    backpay, code)
+        backpay = (units + 6) // 12
+        return (f",{months},{backpay // 100}.{CENTS[backpay % 100]},"
+                f"{monthly // 100}.{CENTS[monthly % 100]}{self.newline}", backpay, code)
 
     def _general(self, pieces: _Pieces, ids: array[int],
                  result: ChunkResult) -> Callable[[int, list[str]], None]:
