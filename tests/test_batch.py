@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -367,3 +370,19 @@ def test_the_same_id_written_two_ways_is_still_one_id(run: Run, tmp_path: Path) 
     assert [row["line"] for row in read_rows(tmp_path / "out.csv.errors.csv")] == [
         "2", "3", "4", "5"]
     assert [row["id"] for row in read_rows(out)] == ["'=H2"]
+
+
+def test_a_pipe_as_target_is_written_into_not_replaced(run: Run, tmp_path: Path) -> None:
+    # `--errors /dev/null` once renamed a temporary file over /dev/null: a
+    # device or a pipe must be written into. A named pipe stands in for both.
+    fifo = tmp_path / "errors.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run(str(FILES / "households.csv"), "--through", "2020-08", "-o",
+                 str(tmp_path / "out.csv"), "--errors", str(fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 1
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received == [(GOLDEN / "expected.errors.csv").read_bytes()]
