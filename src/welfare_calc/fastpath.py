@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from welfare_calc import calc
 from welfare_calc.model import Payment, StandardsTable, StandardValue
-from welfare_calc.money import RoundingMode
+from welfare_calc.money import RoundingMode, round_ratio
 from welfare_calc.months import Month
 
 UNITS_PER_YUAN = 1200
@@ -34,14 +34,6 @@ OPEN_END = (1 << 17) - 1
 def monthly_units(value: StandardValue) -> int:
     """The exact monthly standard per person in 1/1200 yuan (5150/year → 515000)."""
     return int(value.amount * UNITS_PER_YUAN) // value.unit.months
-
-
-def round_units(units: int, step: int, mode: RoundingMode) -> int:
-    """``units / step`` rounded to a whole number with ``mode`` (halves away from zero)."""
-    whole, rest = divmod(abs(units), step)
-    if 2 * rest > step or (2 * rest == step and (mode is RoundingMode.HALF_UP or whole % 2)):
-        whole += 1
-    return -whole if units < 0 else whole
 
 
 CENTS = tuple(f"{cents:02d}" for cents in range(100))
@@ -102,7 +94,7 @@ class BackpayPlan:
     def _fen(self, units: int) -> int:
         if units >= 0 and self._mode is RoundingMode.HALF_UP:
             return (2 * units + self._step) // (2 * self._step) * self._unit_fen
-        return round_units(units, self._step, self._mode) * self._unit_fen
+        return round_ratio(units, self._step, self._mode) * self._unit_fen
 
     def lane(self, category: str) -> tuple[bool, int, int, int, int] | None:
         """Constants for the batch's inline arithmetic, in the usual case only.

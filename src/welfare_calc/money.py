@@ -35,6 +35,21 @@ def exact(amount: Decimal | int) -> Fraction:
     return Fraction(amount)
 
 
+def round_ratio(numerator: int, denominator: int, mode: RoundingMode) -> int:
+    """``numerator / denominator`` (denominator > 0) rounded to a whole number with ``mode``.
+
+    Integers only, so nothing is lost before the decision; half-up sends
+    halves away from zero (四舍五入).
+    """
+    whole, rest = divmod(abs(numerator), denominator)
+    twice = 2 * rest
+    if twice > denominator or (
+        twice == denominator and (mode is RoundingMode.HALF_UP or whole % 2 == 1)
+    ):
+        whole += 1
+    return -whole if numerator < 0 else whole
+
+
 def quantize(value: Fraction, unit: Decimal, mode: RoundingMode) -> Decimal:
     """Round an exact amount to a whole number of ``unit`` (e.g. 0.01 yuan).
 
@@ -42,14 +57,7 @@ def quantize(value: Fraction, unit: Decimal, mode: RoundingMode) -> Decimal:
     rounding decision (Decimal division would round 1/12 first).
     """
     steps = value / Fraction(unit)
-    whole, rest = divmod(abs(steps.numerator), steps.denominator)
-    twice = 2 * rest
-    if twice > steps.denominator or (
-        twice == steps.denominator and (mode is RoundingMode.HALF_UP or whole % 2 == 1)
-    ):
-        whole += 1
-    signed = -whole if steps.numerator < 0 else whole
-    return (Decimal(signed) * unit).quantize(unit)
+    return (Decimal(round_ratio(steps.numerator, steps.denominator, mode)) * unit).quantize(unit)
 
 
 def parse_money(text: str) -> Decimal:
