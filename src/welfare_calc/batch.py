@@ -269,6 +269,11 @@ def _results(processor: ChunkProcessor, jobs: Iterator[tuple[int, bytes]],
         _PROCESSOR = None
 
 
+def _undecodable(line: int, encoding: str) -> UnusableInput:
+    return UnusableInput(f"line {line}: cannot be decoded as {encoding}; give --encoding gbk "
+                         "or gb18030 for a file saved in a Chinese Windows encoding")
+
+
 def _written_id(cell: str) -> str:
     """The id a written cell stands for: stripped, without a neutralising quote."""
     text = cell.strip()
@@ -325,9 +330,7 @@ class _Run:
         try:
             text = header.decode(encoding).removesuffix("\r")
         except UnicodeDecodeError:
-            raise UnusableInput(f"line 1: cannot be decoded as {encoding}; give --encoding "
-                                "gbk or gb18030 for a file saved in a Chinese Windows "
-                                "encoding") from None
+            raise _undecodable(1, encoding) from None
         if not text.strip() and not rest:
             raise UnusableInput("the input is empty; it needs a header row")
         if text.count('"') % 2:
@@ -354,10 +357,7 @@ class _Run:
         try:
             for result in _results(processor, numbered(), workers):
                 if result.undecodable_line is not None:
-                    raise UnusableInput(
-                        f"line {result.undecodable_line}: cannot be decoded as {encoding}; "
-                        "give --encoding gbk or gb18030 for a file saved in a Chinese "
-                        "Windows encoding")
+                    raise _undecodable(result.undecodable_line, encoding)
                 self._take(result)
                 done += jobs.pop(0)
                 if progress is not None:

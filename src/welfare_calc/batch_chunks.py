@@ -23,15 +23,13 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from stdnum.cn import ric
-
 from welfare_calc.batch_rows import (
     OPTIONAL,
     REQUIRED,
     Columns,
     Problem,
     RowParser,
-    looks_like_resident_id,
+    wrong_check_digit,
 )
 from welfare_calc.fastpath import CENTS, BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, csv_safe
@@ -65,8 +63,6 @@ class ChunkResult:
     totals: list[int] = field(default_factory=list)
     """Back-pay written per category (table order), in fen."""
     rows_read: int = 0
-    lines: int = 0
-    """Physical lines in the chunk, to number the next one."""
     undecodable_line: int | None = None
 
 
@@ -109,7 +105,7 @@ class ChunkProcessor:
 
     def process(self, first_line: int, data: bytes) -> ChunkResult:
         """Every record of ``data``, whose first line is ``first_line``."""
-        result = ChunkResult(totals=[0] * len(self.categories), lines=data.count(b"\n"))
+        result = ChunkResult(totals=[0] * len(self.categories))
         try:
             text = data.decode(self.encoding)
         except UnicodeDecodeError as error:
@@ -172,8 +168,7 @@ class ChunkProcessor:
                 if len(cache) < CACHE_LIMIT:
                     cache[rest] = hit
             if (not ident or ident[0] in _RISKY_START or ident[-1] == " "
-                    or (len(ident) == 18 and looks_like_resident_id(ident)
-                        and ric.calc_check_digit(ident.upper()) != ident[17].upper())):
+                    or (len(ident) == 18 and wrong_check_digit(ident) is not None)):
                 general(number, text.split(","))
                 continue
             tail, backpay, code = hit
@@ -240,7 +235,6 @@ class ChunkProcessor:
         free = [index for index in range(columns.width) if index not in validated]
         keys = [name.strip() for name in columns.names]
         id_at = columns.position["id"]
-        code_of = {key: position for position, key in enumerate(self.categories)}
 
         def general(line: int, row: list[str]) -> None:
             parsed = self.parser.parse(row)
@@ -263,6 +257,6 @@ class ChunkProcessor:
                 writer.writerow([*cells, str(months), fen_text(backpay), fen_text(monthly)])
             result.accepted.append(line)
             ids.append(hash(parsed.id))
-            result.totals[code_of[parsed.category]] += backpay
+            result.totals[self._code[parsed.category]] += backpay
 
         return general

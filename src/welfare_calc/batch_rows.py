@@ -96,6 +96,15 @@ def looks_like_resident_id(text: str) -> bool:
             and (text[17].isdigit() or text[17] in "Xx"))
 
 
+def wrong_check_digit(text: str) -> str | None:
+    """The check digit an id written like a resident ID number should end with,
+    when it does not (GB 11643, by python-stdnum); None when it does or is no such id."""
+    if not looks_like_resident_id(text):
+        return None
+    expected = ric.calc_check_digit(text.upper())
+    return None if text[17].upper() == expected else expected
+
+
 def _fen(text: str) -> int | None:
     """Cheap exact parse of ``123`` / ``123.4`` / ``123.45`` into fen, else None."""
     if not text.isascii():
@@ -170,9 +179,8 @@ class RowParser:
         ident = row[i_id]
         quick = self.quick(row[i_cat], row[i_persons], row[i_income], row[i_start], row[i_end],
                            row[self._paid] if self._paid is not None else "")
-        if quick is not None and ident and ident.strip() == ident and "\n" not in ident and not (
-                looks_like_resident_id(ident)
-                and ric.calc_check_digit(ident.upper()) != ident[17].upper()):
+        if (quick is not None and ident and ident.strip() == ident and "\n" not in ident
+                and wrong_check_digit(ident) is None):
             return Household(ident, *quick)
         return self._careful(row)
 
@@ -186,11 +194,9 @@ class RowParser:
             problems.append(Problem("id", "empty id; every row needs one"))
         elif "\n" in ident or "\r" in ident:
             problems.append(Problem("id", "the id holds a line break"))
-        elif looks_like_resident_id(ident):
-            expected = ric.calc_check_digit(ident.upper())
-            if ident[17].upper() != expected:
-                problems.append(Problem("id", f"resident ID number fails the GB 11643 check "
-                                              f"digit (last character should be {expected})"))
+        elif (expected := wrong_check_digit(ident)) is not None:
+            problems.append(Problem("id", f"resident ID number fails the GB 11643 check "
+                                          f"digit (last character should be {expected})"))
         category = ""
         try:
             category = calc.resolve_category(self.table, cells["category"])
