@@ -7,11 +7,13 @@ and come back in order; :mod:`welfare_calc.batch` writes the results.
 
 Speed: a row of the usual layout (``id,category,persons,income,start,end``
 and optionally ``paid``, no quotes) is copied to the output as its own text
-plus the three computed cells, without a round trip through the csv module,
-and the result for the same cells after the id is remembered. Any other row
-takes the general path: :meth:`RowParser.parse`, :class:`BackpayPlan`,
-csv.writer. Both paths use the same checks (``RowParser.quick``) and the
-same plan, and ``tests/test_batch.py`` holds them to the core.
+plus the three computed cells, without a round trip through the csv module.
+Its arithmetic is done inline with :meth:`BackpayPlan.lane`'s constants
+when no amount paid is given, else by the plan; the result for the same
+cells after the id is remembered. Any other row takes the general path:
+:meth:`RowParser.parse`, :class:`BackpayPlan`, csv.writer. All paths read
+cells with the same cached parsers (``RowParser.amount``, ``.month``), and
+``tests/test_batch_properties.py`` holds every path to the core.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from welfare_calc.batch_rows import (
     RowParser,
     wrong_check_digit,
 )
-from welfare_calc.fastpath import CENTS, BackpayPlan, fen_text
+from welfare_calc.fastpath import CENTS, OPEN_END, OPEN_START, BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, csv_safe
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
@@ -39,6 +41,9 @@ VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 
 CACHE_LIMIT = 1 << 14
 """Results remembered by the cells after the id (bounded, so memory stays flat)."""
+
+_PERSONS = {str(count): count for count in range(1, 100)}
+"""Persons as the fast lane reads them (any other count takes the checked path)."""
 
 _RISKY_START = "".join(FORMULA_START) + " "
 """An id starting with one of these takes the general path (neutralised or stripped)."""
@@ -66,6 +71,20 @@ class ChunkResult:
     undecodable_line: int | None = None
 
 
+@dataclass
+class _Written:
+    """Input line and id hash of every row written, as the chunk goes (lists:
+    appending to a list is three times cheaper than to an array)."""
+
+    lines: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+
+
+def _packed(values: list[int]) -> array[int]:
+    """``values`` as 8-byte integers: compact to send back and to keep."""
+    return array("q", values)
+
+
 class _Pieces(list[str]):
     """Output text collected in memory; ``write`` lets csv.writer append to it."""
 
@@ -88,14 +107,12 @@ class ChunkProcessor:
 
     def __post_init__(self) -> None:
         self._code = {key: position for position, key in enumerate(self.categories)}
-        self._usual: dict[str, tuple[bool, int, int, int, int, int]] = {}
+        self._usual: dict[str, tuple[bool, int, int, int, int, int, int]] = {}
         """Every spelling of a category → its BackpayPlan.lane constants and position."""
         for name, key in self.parser.names.items():
             lane = self.plan.lane(key)
             if lane is not None:
                 self._usual[name] = (*lane, self._code[key])
-        self._blank_rest = "," * (self.columns.width - len(REQUIRED) + 1)
-        """What follows the income when start, end (and paid) are empty."""
 
     @property
     def plain(self) -> bool:
@@ -112,7 +129,7 @@ class ChunkProcessor:
             result.undecodable_line = first_line + data.count(b"\n", 0, error.start)
             return result
         pieces = _Pieces()
-        ids = result.ids
+        written = _Written()
         if "\r" in text:
             text = text.replace("\r\n", "\n")
         if self.plain and '"' not in text and "\r" not in text:
@@ -120,16 +137,18 @@ class ChunkProcessor:
             lines = text.split("\n")
             if lines[-1] == "":
                 lines.pop()
-            self._plain(lines, first_line, pieces, ids, result)
+            self._plain(lines, first_line, pieces, written, result)
         else:
-            self._rows(text, first_line, pieces, ids, result)
+            self._rows(text, first_line, pieces, written, result)
         result.output = "".join(pieces).encode(self.output_encoding)
+        result.accepted = _packed(written.lines)
+        result.ids = _packed(written.ids)
         return result
 
-    def _rows(self, text: str, first_line: int, pieces: _Pieces, ids: array[int],
+    def _rows(self, text: str, first_line: int, pieces: _Pieces, written: _Written,
               result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
-        general = self._general(pieces, ids, result)
+        general = self._general(pieces, written, result)
         reader = csv.reader(io.StringIO(text, newline=""))
         ended = 0
         for row in reader:
@@ -139,18 +158,26 @@ class ChunkProcessor:
                 result.rows_read += 1
                 general(line, row)
 
-    def _plain(self, lines: list[str], first_line: int, pieces: _Pieces, ids: array[int],
+    def _plain(self, lines: list[str], first_line: int, pieces: _Pieces, written: _Written,
                result: ChunkResult) -> None:
         """The fast lane: the usual layout, no quotes; see the module docstring."""
-        general = self._general(pieces, ids, result)
+        general = self._general(pieces, written, result)
         computed = self._computed
         totals = result.totals
-        keep_line = result.accepted.append
-        keep_id = ids.append
+        keep_line = written.lines.append
+        keep_id = written.ids.append
         digest = hash
         put = pieces.append
         cache = self._cache
         recall = cache.get
+        usual_of = self._usual.get
+        persons_of = _PERSONS.get
+        income_of = self.parser.amounts.get
+        read_income = self.parser.amount
+        month_of = self.parser.months.get
+        read_month = self.parser.month
+        cells_after_id = self.columns.width - 1
+        newline = self.newline
         blank = 0
         number = first_line - 1
         for text in lines:
@@ -161,7 +188,44 @@ class ChunkProcessor:
             ident, _, rest = text.partition(",")
             hit = recall(rest)
             if hit is None:
-                hit = computed(rest)
+                # The usual row, inline (see BackpayPlan.lane): a category whose
+                # window is one run, plainly written cells, no amount paid
+                # given. Any other row goes to _computed, or fails its checks.
+                cells = rest.split(",")
+                usual = count = income = first = last = None
+                if len(cells) == cells_after_id and (cells_after_id == 5 or not cells[5]):
+                    usual = usual_of(cells[0])
+                    count = persons_of(cells[1])
+                    income = income_of(cells[2])
+                    if income is None:
+                        income = read_income(cells[2])
+                    start, end = cells[3], cells[4]
+                    first = OPEN_START if not start else month_of(start) or read_month(start)
+                    last = OPEN_END if not end else month_of(end) or read_month(end)
+                if (usual is None or count is None or income is None or first is None
+                        or last is None or first > last):
+                    hit = computed(rest)
+                else:
+                    gap, window_first, window_last, due, paid, new, code = usual
+                    months = ((last if last < window_last else window_last)
+                              - (first if first > window_first else window_first) + 1)
+                    months = max(months, 0)
+                    if gap:
+                        twelfths = income * 12
+                        due, paid, new = due - twelfths, paid - twelfths, new - twelfths
+                        units = months * count * ((due if due > 0 else 0)
+                                                  - (paid if paid > 0 else 0))
+                        monthly = (new * count + 6) // 12 if new > 0 else 0
+                    else:
+                        units = months * count * (due - paid)
+                        monthly = (new * count + 6) // 12
+                    if units < 0:  # a standard that went down: the plan rounds that
+                        hit = computed(rest)
+                    else:
+                        backpay = (units + 6) // 12
+                        hit = (f",{months},{backpay // 100}.{CENTS[backpay % 100]},"
+                               f"{monthly // 100}.{CENTS[monthly % 100]}{newline}",
+                               backpay, code)
                 if hit is None:
                     general(number, text.split(","))
                     continue
@@ -182,19 +246,10 @@ class ChunkProcessor:
         """The computed cells for the cells after the id, or None when they need a look.
 
         Returns (the text to append to the line, back-pay in fen, category
-        position). The usual household (covered all window, no amount paid
-        given) is computed by :meth:`_usual_cells`; any other by the plan.
+        position), computed by the plan, for the rows the inline arithmetic
+        of :meth:`_plain` leaves: an amount paid given, a window of several
+        runs, cells written unusually (all checked by ``RowParser.quick``).
         """
-        parts = rest.split(",", 3)
-        if len(parts) == 4 and parts[3] == self._blank_rest:
-            usual = self._usual.get(parts[0])
-            persons = parts[1]
-            if usual is not None and persons.isdigit() and persons.isascii() and persons[0] != "0":
-                income = self.parser.amounts.get(parts[2])
-                if income is None:
-                    income = self.parser.amount(parts[2])
-                if income is not None:
-                    return self._usual_cells(usual, int(persons), income)
         cells = rest.split(",")
         if self.columns.width == len(REQUIRED):
             cells.append("")
@@ -205,28 +260,7 @@ class ChunkProcessor:
         return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
                 backpay, self._code[household[0]])
 
-    def _usual_cells(self, usual: tuple[bool, int, int, int, int, int], count: int,
-                     income: int) -> tuple[str, int, int]:
-        """The usual household, with :meth:`BackpayPlan.lane`'s constants: no calls, no Fraction."""
-        gap, months, due, paid, new, code = usual
-        twelfths = income * 12
-        if gap:
-            due, paid, new = due - twelfths, paid - twelfths, new - twelfths
-            units = months * count * ((due if due > 0 else 0) - (paid if paid > 0 else 0))
-            monthly_units = new * count if new > 0 else 0
-        else:
-            units = months * count * (due - paid)
-            monthly_units = new * count
-        monthly = (monthly_units + 6) // 12
-        if units < 0:  # a standard that went down: half-up away from zero
-            backpay = -((6 - units) // 12)
-            return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
-                    backpay, code)
-        backpay = (units + 6) // 12
-        return (f",{months},{backpay // 100}.{CENTS[backpay % 100]},"
-                f"{monthly // 100}.{CENTS[monthly % 100]}{self.newline}", backpay, code)
-
-    def _general(self, pieces: _Pieces, ids: array[int],
+    def _general(self, pieces: _Pieces, written: _Written,
                  result: ChunkResult) -> Callable[[int, list[str]], None]:
         """The path every row may take: full checks, csv.writer, neutralised cells."""
         columns = self.columns
@@ -255,8 +289,8 @@ class ChunkProcessor:
                 for index in free:
                     cells[index] = csv_safe(cells[index])
                 writer.writerow([*cells, str(months), fen_text(backpay), fen_text(monthly)])
-            result.accepted.append(line)
-            ids.append(hash(parsed.id))
+            written.lines.append(line)
+            written.ids.append(hash(parsed.id))
             result.totals[self._code[parsed.category]] += backpay
 
         return general

@@ -30,8 +30,11 @@ ZH_HEADERS = {
 """Chinese column names for finance (``--headers zh``); also accepted on input."""
 
 _FROM_ZH = {zh: en for en, zh in ZH_HEADERS.items()}
-AMOUNTS_KEPT = 1 << 15
-"""How many distinct income texts :meth:`RowParser.quick` remembers."""
+AMOUNTS_KEPT = 1 << 17
+"""How many distinct amount texts :meth:`RowParser.amount` remembers (every
+income to the fen up to 1,310 yuan; about 10 MB at most)."""
+MONTHS_KEPT = 1 << 12
+"""How many distinct month texts :meth:`RowParser.month` remembers."""
 
 
 class UnusableInput(Exception):
@@ -126,21 +129,24 @@ class RowParser:
         self.table = table
         self.columns = columns
         self.names = calc.category_names(table)
-        self._months: dict[str, int] = {}
+        self.months: dict[str, int] = {}
+        """Month cells already read → month index (bounded: few months occur)."""
         self.amounts: dict[str, int] = {}
         """Amounts already read (bounded): incomes repeat across a district."""
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
         self._paid = where.get("paid")
 
-    def _month(self, text: str) -> int | None:
-        index = self._months.get(text)
+    def month(self, text: str) -> int | None:
+        """A month written plainly as ``YYYY-MM``, as its index (remembered), else None."""
+        index = self.months.get(text)
         if index is None and len(text) == 7 and text.isascii():
             try:
                 index = Month.parse(text).index
             except WelfareCalcError:
                 return None
-            self._months[text] = index
+            if len(self.months) < MONTHS_KEPT:
+                self.months[text] = index
         return index
 
     def amount(self, text: str) -> int | None:
@@ -161,8 +167,8 @@ class RowParser:
         """
         key = self.names.get(category)
         fen = self.amount(income)
-        first = OPEN_START if not start else self._months.get(start) or self._month(start)
-        last = OPEN_END if not end else self._months.get(end) or self._month(end)
+        first = OPEN_START if not start else self.month(start)
+        last = OPEN_END if not end else self.month(end)
         paid_fen = _fen(paid) if paid else None
         if (key is None or fen is None or first is None or last is None or first > last
                 or (paid and paid_fen is None) or not persons.isascii()

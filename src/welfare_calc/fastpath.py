@@ -96,23 +96,24 @@ class BackpayPlan:
             return (2 * units + self._step) // (2 * self._step) * self._unit_fen
         return round_ratio(units, self._step, self._mode) * self._unit_fen
 
-    def lane(self, category: str) -> tuple[bool, int, int, int, int] | None:
+    def lane(self, category: str) -> tuple[bool, int, int, int, int, int] | None:
         """Constants for the batch's inline arithmetic, in the usual case only.
 
-        (gap-filling?, months in the window, due and paid standards and the
-        new monthly standard in units) when the window is one run of equal
-        standards and rounding is to the fen, half-up; else None. With them,
-        for a household covered all window: units = months × persons ×
-        (max(0, due − 12·income) − max(0, paid − 12·income)) (full
-        standard: due − paid), and fen = (units + 6) // 12 for units ≥ 0,
-        exactly :meth:`compute` with open bounds (the tests hold the batch to the core).
+        (gap-filling?, first and last month index of the window, due and
+        paid standards and the new monthly standard in units) when the
+        window is one run of equal standards and rounding is to the fen,
+        half-up; else None. With them, for a household covered ``months`` of
+        the window and no amount paid given: units = months × persons ×
+        (max(0, due − 12·income) − max(0, paid − 12·income)) (full standard:
+        due − paid), and fen = (units + 6) // 12 for units ≥ 0, exactly
+        :meth:`compute` (the tests hold the batch to the core).
         """
         gap, runs, new_standard = self.plans[category]
         if (len(runs) != 1 or self._step != UNITS_PER_FEN or self._unit_fen != 1
                 or self._mode is not RoundingMode.HALF_UP):
             return None
         first, last, due, paid = runs[0]
-        return gap, last - first + 1, due, paid, new_standard
+        return gap, first, last, due, paid, new_standard
 
     def compute(self, category: str, persons: int, income_fen: int, start: int, end: int,
                 paid_fen: int | None) -> Outcome:
