@@ -313,7 +313,7 @@ def repeated_values(values: array[int]) -> set[int]:
 
     ordered = np.sort(np.frombuffer(values, dtype=np.int64))
     same = ordered[1:] == ordered[:-1]
-    return {int(value) for value in ordered[1:][same].tolist()}
+    return set(ordered[1:][same].tolist())
 
 
 def _written_id(cell: str) -> str:

@@ -80,11 +80,6 @@ class _Written:
     ids: list[int] = field(default_factory=list)
 
 
-def _packed(values: list[int]) -> array[int]:
-    """``values`` as 8-byte integers: compact to send back and to keep."""
-    return array("q", values)
-
-
 class _Pieces(list[str]):
     """Output text collected in memory; ``write`` lets csv.writer append to it."""
 
@@ -141,8 +136,8 @@ class ChunkProcessor:
         else:
             self._rows(text, first_line, pieces, written, result)
         result.output = "".join(pieces).encode(self.output_encoding)
-        result.accepted = _packed(written.lines)
-        result.ids = _packed(written.ids)
+        result.accepted = array("q", written.lines)
+        result.ids = array("q", written.ids)
         return result
 
     def _rows(self, text: str, first_line: int, pieces: _Pieces, written: _Written,
@@ -177,6 +172,7 @@ class ChunkProcessor:
         month_of = self.parser.months.get
         read_month = self.parser.month
         cells_after_id = self.columns.width - 1
+        paid_column = self.columns.width > len(REQUIRED)
         newline = self.newline
         blank = 0
         number = first_line - 1
@@ -193,7 +189,7 @@ class ChunkProcessor:
                 # given. Any other row goes to _computed, or fails its checks.
                 cells = rest.split(",")
                 usual = count = income = first = last = None
-                if len(cells) == cells_after_id and (cells_after_id == 5 or not cells[5]):
+                if len(cells) == cells_after_id and not (paid_column and cells[-1]):
                     usual = usual_of(cells[0])
                     count = persons_of(cells[1])
                     income = income_of(cells[2])
@@ -204,7 +200,7 @@ class ChunkProcessor:
                     last = OPEN_END if not end else month_of(end) or read_month(end)
                 if (usual is None or count is None or income is None or first is None
                         or last is None or first > last):
-                    hit = computed(rest)
+                    hit = computed(cells)
                 else:
                     gap, window_first, window_last, due, paid, new, code = usual
                     months = ((last if last < window_last else window_last)
@@ -220,7 +216,7 @@ class ChunkProcessor:
                         units = months * count * (due - paid)
                         monthly = (new * count + 6) // 12
                     if units < 0:  # a standard that went down: the plan rounds that
-                        hit = computed(rest)
+                        hit = computed(cells)
                     else:
                         backpay = (units + 6) // 12
                         hit = (f",{months},{backpay // 100}.{CENTS[backpay % 100]},"
@@ -242,7 +238,7 @@ class ChunkProcessor:
             totals[code] += backpay
         result.rows_read += len(lines) - blank
 
-    def _computed(self, rest: str) -> tuple[str, int, int] | None:
+    def _computed(self, cells: list[str]) -> tuple[str, int, int] | None:
         """The computed cells for the cells after the id, or None when they need a look.
 
         Returns (the text to append to the line, back-pay in fen, category
@@ -250,10 +246,11 @@ class ChunkProcessor:
         of :meth:`_plain` leaves: an amount paid given, a window of several
         runs, cells written unusually (all checked by ``RowParser.quick``).
         """
-        cells = rest.split(",")
-        if self.columns.width == len(REQUIRED):
-            cells.append("")
-        household = self.parser.quick(*cells) if len(cells) == 6 else None
+        if len(cells) != self.columns.width - 1:
+            return None
+        category, persons, income, start, end = cells[:5]
+        paid = cells[5] if len(cells) > 5 else ""
+        household = self.parser.quick(category, persons, income, start, end, paid)
         if household is None:
             return None
         months, backpay, monthly = self.plan.compute(*household)
