@@ -232,6 +232,41 @@ def test_unusable_input_exits_2_and_writes_nothing(run: Run, tmp_path: Path, sou
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out.csv"]
 
 
+@pytest.mark.parametrize("rows", [1, 5_000], ids=["row by row", "NumPy lane"])
+def test_a_value_the_output_encoding_cannot_hold_exits_2(run: Run, tmp_path: Path,
+                                                          rows: int) -> None:
+    # GBK has no emoji; 5,000 rows of Chinese category names take the lane,
+    # which copies input lines and so has to transcode them.
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\n"
+                      + "H1,城市低保,1,0,,\n" * rows + "H\U0001f600,城市低保,1,0,,\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run(str(source), "--through", "2020-08", "-o", str(out),
+                 "--output-encoding", "gbk")
+    assert result.exit_code == 2
+    assert "cannot be written in gbk ('\U0001f600'); use --output-encoding gb18030" in (
+        result.stderr)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_gbk_in_excel_out_through_the_lane(run: Run, tmp_path: Path) -> None:
+    # The finance office's round trip: a GBK file from Chinese Windows Excel,
+    # more than LANE_ROWS rows, written back as UTF-8 with BOM and CRLF.
+    source = tmp_path / "in.csv"
+    source.write_bytes(("id,category,persons,income,start,end\r\n"
+                        + "".join(f"H{number},农村低保,2,100.5,,\r\n" for number in range(5_000))
+                        ).encode("gbk"))
+    out = tmp_path / "out.csv"
+    result = run(str(source), "--through", "2020-08", "-o", str(out), "--encoding", "gbk",
+                 "--excel")
+    assert result.exit_code == 0
+    lines = out.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert lines[1] == "H0,农村低保,2,100.5,,,8,813.33,759.00"
+    assert lines[5_000] == "H4999,农村低保,2,100.5,,,8,813.33,759.00"
+    assert lines[5_001:] == [""]
+
+
 def test_undecodable_line_is_the_line_with_the_bad_byte() -> None:
     data = (FILES / "undecodable.csv").read_bytes()
     assert data[: data.index(b"\xff")].count(b"\n") + 1 == 7
@@ -291,13 +326,13 @@ def test_parallel_chunks_give_the_single_process_result(tmp_path: Path) -> None:
 
 
 def test_every_generated_row_equals_the_core(tmp_path: Path) -> None:
-    source = generated(tmp_path / "gen.csv", 3_000)
+    source = generated(tmp_path / "gen.csv", 5_000)  # more than LANE_ROWS: the NumPy lane
     out = tmp_path / "out.csv"
     with source.open("rb") as handle:
         summary = run_batch(TABLE, BackpayPlan(TABLE, Month(2020, 8)), handle,
                             BatchFiles(out), BatchOptions())
     rows = read_rows(out)
-    assert len(rows) == summary.rows_written == 3_000
+    assert len(rows) == summary.rows_written == 5_000
     total = Decimal(0)
     for row in rows:
         core = core_says(row)

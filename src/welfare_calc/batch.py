@@ -15,17 +15,16 @@ Guarantees, in the order a finance office would ask for them:
   needed; memory grows only with the index of ids.
 
 Speed: the input is cut into chunks of whole records, processed by
-:mod:`welfare_calc.batch_chunks` in worker processes (one per CPU) when
-there is more than one chunk, and written back in input order. Memory is
-bounded: a few chunks in flight, plus the index of ids (an 8-byte hash a row).
+:mod:`welfare_calc.batch_chunks` (column-wise in NumPy for the usual layout)
+in worker processes (one per CPU) when there is more than one chunk, and
+written back in input order. Memory is bounded: a few chunks in flight, plus
+the index of ids (an 8-byte digest a row).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import gc
-import importlib
 import io
 import itertools
 import json
@@ -33,7 +32,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -226,20 +224,6 @@ _PROCESSOR: ChunkProcessor | None = None
 """The processor forked workers inherit (set just before the pool starts)."""
 
 
-def _import_meanwhile(module: str) -> None:
-    """Import ``module`` in a background thread while the main thread waits on workers.
-
-    The main process is mostly idle during a run; importing NumPy there
-    (a tenth of a second) costs nothing then, and would hold up the end
-    of the run otherwise. A failed import is left for the real one to report.
-    """
-    def load() -> None:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(module)
-
-    threading.Thread(target=load, name=f"import {module}", daemon=True).start()
-
-
 def _in_worker(job: tuple[int, bytes]) -> ChunkResult:
     assert _PROCESSOR is not None
     return _PROCESSOR.process(*job)
@@ -271,12 +255,12 @@ def _results(processor: ChunkProcessor, jobs: Iterator[tuple[int, bytes]],
         return
     global _PROCESSOR  # noqa: PLW0603 - handed to forked workers, read-only there
     _PROCESSOR = processor
+    processor.lane()  # imports NumPy once, here, for every worker
     # Objects that exist now are the workers' read-only inheritance: frozen,
     # the workers' garbage collector never walks them, so their pages stay
     # shared instead of being copied into every worker.
     gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
-    _import_meanwhile("numpy")  # for repeated_values, once the workers are forked
     try:
         pending: deque[AsyncResult[ChunkResult]] = deque()
         for job in itertools.chain([first, second], jobs):
@@ -299,11 +283,11 @@ def _undecodable(line: int, encoding: str) -> UnusableInput:
 
 
 def repeated_values(values: array[int]) -> set[int]:
-    """The values that occur more than once: id hashes, candidates for a doubled id.
+    """The values that occur more than once: id digests, candidates for a doubled id.
 
-    Sorting the 8-byte hashes in NumPy finds them in a few hundredths of a
+    Sorting the 8-byte digests in NumPy finds them in a few hundredths of a
     second for a million rows, where a Python set of them would take ten
-    times as long and eight times the memory. A repeated hash is only a
+    times as long and eight times the memory. A repeated digest is only a
     candidate: two ids may share one, and the end-of-run check compares the
     ids themselves.
     """
@@ -340,7 +324,7 @@ class _Run:
         self.accepted = array("q")
         """The input line of every row written, in output order."""
         self.order = array("q")
-        """The id hash of every row written, in output order: the index of ids,
+        """The id digest of every row written, in output order: the index of ids,
         8 bytes a row, the one thing that grows with the input."""
         self.output = self._stage(files.output)
         self.errors_file = self._stage(files.errors_target())
@@ -453,8 +437,8 @@ class _Run:
         for position, cells in enumerate(rows):
             digest = self.order[position]
             if digest in repeated:
-                # Rows of one id share the hash and the id as written (less
-                # the neutralising quote); ids that merely share a hash do not.
+                # Rows of one id share the digest and the id as written (less
+                # the neutralising quote); ids that merely share a digest do not.
                 ident = (digest, _written_id(cells[id_at]))
                 first, last = (cells[at].strip() for at in bounds)
                 spans.setdefault(ident, []).append((

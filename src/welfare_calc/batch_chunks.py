@@ -5,15 +5,21 @@ line end outside quotes) with the number of its first line. Processing one
 touches no file and no shared state, so chunks can go to worker processes
 and come back in order; :mod:`welfare_calc.batch` writes the results.
 
-Speed: a row of the usual layout (``id,category,persons,income,start,end``
-and optionally ``paid``, no quotes) is copied to the output as its own text
-plus the three computed cells, without a round trip through the csv module.
-Its arithmetic is done inline with :meth:`BackpayPlan.lane`'s constants
-when no amount paid is given, else by the plan; the result for the same
-cells after the id is remembered. Any other row takes the general path:
-:meth:`RowParser.parse`, :class:`BackpayPlan`, csv.writer. All paths read
-cells with the same cached parsers (``RowParser.amount``, ``.month``), and
-``tests/test_batch_properties.py`` holds every path to the core.
+Three paths, one answer:
+
+- a large chunk of the usual layout (``id,category,persons,income,start,end``
+  and optionally ``paid``, no quotes) goes to :mod:`welfare_calc.batch_lane`,
+  which reads it column-wise in NumPy and hands back the lines it does not
+  take;
+- those lines, and the lines of a small chunk of that layout, are read one
+  at a time: a row written plainly is copied as its own text plus the three
+  computed cells, computed by :class:`BackpayPlan`;
+- anything else (quoted fields, another layout, JSON lines, a row that fails
+  a quick check) takes the general path: :meth:`RowParser.parse`, the plan,
+  csv.writer.
+
+``tests/test_batch_properties.py`` holds every path to the core, and the
+lane to the row-by-row paths.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import json
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from welfare_calc.batch_rows import (
     OPTIONAL,
@@ -31,19 +38,21 @@ from welfare_calc.batch_rows import (
     Columns,
     Problem,
     RowParser,
+    id_digest,
     wrong_check_digit,
 )
-from welfare_calc.fastpath import CENTS, OPEN_END, OPEN_START, BackpayPlan, fen_text
+from welfare_calc.fastpath import BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, csv_safe
+
+if TYPE_CHECKING:
+    from welfare_calc.batch_lane import Lane
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
 
-CACHE_LIMIT = 1 << 14
-"""Results remembered by the cells after the id (bounded, so memory stays flat)."""
-
-_PERSONS = {str(count): count for count in range(1, 100)}
-"""Persons as the fast lane reads them (any other count takes the checked path)."""
+LANE_ROWS = 4096
+"""Lines from which a chunk goes to the column-wise lane (it needs NumPy, a
+fifth of a second to import: not worth it for a handful of rows)."""
 
 _RISKY_START = "".join(FORMULA_START) + " "
 """An id starting with one of these takes the general path (neutralised or stripped)."""
@@ -51,6 +60,9 @@ _RISKY_START = "".join(FORMULA_START) + " "
 
 Rejection = tuple[int, str, list[Problem], list[str]]
 """A rejected row: line, id as given, its problems, its cells."""
+
+Written = tuple[str, int, int, int]
+"""A row written: its output line, id digest, category position, back-pay in fen."""
 
 
 @dataclass
@@ -62,22 +74,13 @@ class ChunkResult:
     accepted: array[int] = field(default_factory=lambda: array("q"))
     """Input line of every row written, in output order."""
     ids: array[int] = field(default_factory=lambda: array("q"))
-    """``hash()`` of the id of every row written, in output order (forked workers
-    share the parent's hash seed). Hashes, not strings: a million fit in far
-    less memory, and the end-of-run check compares the ids themselves."""
+    """:func:`~welfare_calc.batch_rows.id_digest` of the id of every row written, in
+    output order. Digests, not strings: a million fit in far less memory, and
+    the end-of-run check compares the ids themselves."""
     totals: list[int] = field(default_factory=list)
     """Back-pay written per category (table order), in fen."""
     rows_read: int = 0
     undecodable_line: int | None = None
-
-
-@dataclass
-class _Written:
-    """Input line and id hash of every row written, as the chunk goes (lists:
-    appending to a list is three times cheaper than to an array)."""
-
-    lines: list[int] = field(default_factory=list)
-    ids: list[int] = field(default_factory=list)
 
 
 class _Pieces(list[str]):
@@ -98,22 +101,31 @@ class ChunkProcessor:
     output_encoding: str
     newline: str
     jsonl: bool
-    _cache: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    lane_rows: int = LANE_ROWS
+    """Lines from which a chunk goes to the column-wise lane."""
+    _lane: Lane | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._code = {key: position for position, key in enumerate(self.categories)}
-        self._usual: dict[str, tuple[bool, int, int, int, int, int, int]] = {}
-        """Every spelling of a category → its BackpayPlan.lane constants and position."""
-        for name, key in self.parser.names.items():
-            lane = self.plan.lane(key)
-            if lane is not None:
-                self._usual[name] = (*lane, self._code[key])
 
     @property
     def plain(self) -> bool:
-        """Whether the header is the usual layout that the fast lane reads."""
+        """Whether the header is the usual layout that the fast paths read."""
         names = [name.strip().lower() for name in self.columns.names]
         return not self.jsonl and names in (list(REQUIRED), [*REQUIRED, "paid"])
+
+    def lane(self) -> Lane | None:
+        """The column-wise lane for this header and these encodings, if they allow one.
+
+        Built once (it imports NumPy); :mod:`welfare_calc.batch` builds it
+        before forking, so that the workers share it.
+        """
+        from welfare_calc.batch_lane import Lane, ascii_compatible  # noqa: PLC0415 - NumPy
+
+        if self._lane is None and self.plain and ascii_compatible(self.encoding):
+            self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
+                              self.newline, self.columns.width)
+        return self._lane
 
     def process(self, first_line: int, data: bytes) -> ChunkResult:
         """Every record of ``data``, whose first line is ``first_line``."""
@@ -123,128 +135,114 @@ class ChunkProcessor:
         except UnicodeDecodeError as error:
             result.undecodable_line = first_line + data.count(b"\n", 0, error.start)
             return result
-        pieces = _Pieces()
-        written = _Written()
         if "\r" in text:
             text = text.replace("\r\n", "\n")
-        if self.plain and '"' not in text and "\r" not in text:
-            # No quotes, no stray CR: every line is a row, the fast lane reads them.
+            data = data.replace(b"\r\n", b"\n")
+        if not (self.plain and '"' not in text and "\r" not in text):
+            self._rows(text, first_line, result)
+        elif text.count("\n") >= self.lane_rows and self.lane() is not None:
+            # No quotes, no stray CR: every line is a row, the lane reads them.
+            self._columnwise(data if data.endswith(b"\n") else data + b"\n", first_line, result)
+        else:
             lines = text.split("\n")
             if lines[-1] == "":
                 lines.pop()
-            self._plain(lines, first_line, pieces, written, result)
-        else:
-            self._rows(text, first_line, pieces, written, result)
-        result.output = "".join(pieces).encode(self.output_encoding)
-        result.accepted = array("q", written.lines)
-        result.ids = array("q", written.ids)
+            self._plain(lines, first_line, result)
         return result
 
-    def _rows(self, text: str, first_line: int, pieces: _Pieces, written: _Written,
-              result: ChunkResult) -> None:
+    def _finish(self, result: ChunkResult, written: list[Written], lines: list[int]) -> None:
+        """Output and bookkeeping of the rows written one at a time, in order."""
+        result.output = "".join([text for text, _, _, _ in written]).encode(self.output_encoding)
+        result.accepted = array("q", lines)
+        result.ids = array("q", [digest for _, digest, _, _ in written])
+        for _, _, code, backpay in written:
+            result.totals[code] += backpay
+
+    def _rows(self, text: str, first_line: int, result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
-        general = self._general(pieces, written, result)
+        general = self._general(result)
         reader = csv.reader(io.StringIO(text, newline=""))
+        written: list[Written] = []
+        lines: list[int] = []
         ended = 0
         for row in reader:
             line = first_line + ended
             ended = reader.line_num
             if row:  # a blank line is not a row
                 result.rows_read += 1
-                general(line, row)
+                done = general(line, row)
+                if done is not None:
+                    written.append(done)
+                    lines.append(line)
+        self._finish(result, written, lines)
 
-    def _plain(self, lines: list[str], first_line: int, pieces: _Pieces, written: _Written,
-               result: ChunkResult) -> None:
-        """The fast lane: the usual layout, no quotes; see the module docstring."""
-        general = self._general(pieces, written, result)
-        computed = self._computed
-        totals = result.totals
-        keep_line = written.lines.append
-        keep_id = written.ids.append
-        digest = hash
-        put = pieces.append
-        cache = self._cache
-        recall = cache.get
-        usual_of = self._usual.get
-        persons_of = _PERSONS.get
-        income_of = self.parser.amounts.get
-        read_income = self.parser.amount
-        month_of = self.parser.months.get
-        read_month = self.parser.month
-        cells_after_id = self.columns.width - 1
-        paid_column = self.columns.width > len(REQUIRED)
-        newline = self.newline
+    def _plain(self, lines: list[str], first_line: int, result: ChunkResult) -> None:
+        """A chunk of the usual layout without quotes, a line at a time."""
+        general = self._general(result)
+        written: list[Written] = []
+        numbers: list[int] = []
+        for number, text in enumerate(lines, first_line):
+            if text:  # a blank line is not a row
+                result.rows_read += 1
+                done = self._one(general, number, text)
+                if done is not None:
+                    written.append(done)
+                    numbers.append(number)
+        self._finish(result, written, numbers)
+
+    def _columnwise(self, data: bytes, first_line: int, result: ChunkResult) -> None:
+        """The lane's lines, with the lines it left read one at a time in their places."""
+        import numpy as np  # noqa: PLC0415 - see lane()
+
+        from welfare_calc.batch_lane import same_codec  # noqa: PLC0415
+
+        lane = self.lane()
+        assert lane is not None
+        read = lane.run(data, lambda ident: wrong_check_digit(ident) is None)
+        general = self._general(result)
+        taken, digests, pieces = read.taken.copy(), read.digests, read.pieces
         blank = 0
-        number = first_line - 1
-        for text in lines:
-            number += 1
+        for line in np.flatnonzero(~read.taken).tolist():
+            text = pieces[2 * line].decode(self.encoding)
+            pieces[2 * line] = pieces[2 * line + 1] = b""
             if not text:
                 blank += 1  # a blank line is not a row
                 continue
-            ident, _, rest = text.partition(",")
-            hit = recall(rest)
-            if hit is None:
-                # The usual row, inline (see BackpayPlan.lane): a category whose
-                # window is one run, plainly written cells, no amount paid
-                # given. Any other row goes to _computed, or fails its checks.
-                cells = rest.split(",")
-                usual = count = income = first = last = None
-                if len(cells) == cells_after_id and not (paid_column and cells[-1]):
-                    usual = usual_of(cells[0])
-                    count = persons_of(cells[1])
-                    income = income_of(cells[2])
-                    if income is None:
-                        income = read_income(cells[2])
-                    start, end = cells[3], cells[4]
-                    first = OPEN_START if not start else month_of(start) or read_month(start)
-                    last = OPEN_END if not end else month_of(end) or read_month(end)
-                if (usual is None or count is None or income is None or first is None
-                        or last is None or first > last):
-                    hit = computed(cells)
-                else:
-                    gap, window_first, window_last, due, paid, new, code = usual
-                    months = ((last if last < window_last else window_last)
-                              - (first if first > window_first else window_first) + 1)
-                    months = max(months, 0)
-                    if gap:
-                        twelfths = income * 12
-                        due, paid, new = due - twelfths, paid - twelfths, new - twelfths
-                        units = months * count * ((due if due > 0 else 0)
-                                                  - (paid if paid > 0 else 0))
-                        monthly = (new * count + 6) // 12 if new > 0 else 0
-                    else:
-                        units = months * count * (due - paid)
-                        monthly = (new * count + 6) // 12
-                    if units < 0:  # a standard that went down: the plan rounds that
-                        hit = computed(cells)
-                    else:
-                        backpay = (units + 6) // 12
-                        hit = (f",{months},{backpay // 100}.{CENTS[backpay % 100]},"
-                               f"{monthly // 100}.{CENTS[monthly % 100]}{newline}",
-                               backpay, code)
-                if hit is None:
-                    general(number, text.split(","))
-                    continue
-                if len(cache) < CACHE_LIMIT:
-                    cache[rest] = hit
-            if (not ident or ident[0] in _RISKY_START or ident[-1] == " "
-                    or (len(ident) == 18 and wrong_check_digit(ident) is not None)):
-                general(number, text.split(","))
-                continue
-            tail, backpay, code = hit
-            put(text + tail)
-            keep_line(number)
-            keep_id(digest(ident))
-            totals[code] += backpay
-        result.rows_read += len(lines) - blank
+            done = self._one(general, first_line + line, text)
+            if done is not None:
+                out, digests[line], code, backpay = done
+                pieces[2 * line] = out.encode(self.encoding)  # a line of the input, retold
+                taken[line] = True
+                result.totals[code] += backpay
+        result.output = b"".join(pieces)
+        if not same_codec(self.encoding, self.output_encoding):
+            result.output = result.output.decode(self.encoding).encode(self.output_encoding)
+        for code, amount in enumerate(read.totals):
+            result.totals[code] += amount
+        result.rows_read += len(taken) - blank
+        rows = np.flatnonzero(taken)
+        result.accepted = array("q", (rows + first_line).astype(np.int64).tobytes())
+        result.ids = array("q", digests[rows].tobytes())
+
+    def _one(self, general: Callable[[int, list[str]], Written | None], number: int,
+             text: str) -> Written | None:
+        """One line of the usual layout: copied plus the plan's cells, else the general path."""
+        ident, _, rest = text.partition(",")
+        if (ident and ident[0] not in _RISKY_START and ident[-1] != " "
+                and wrong_check_digit(ident) is None):
+            cells = rest.split(",")
+            done = self._computed(cells)
+            if done is not None:
+                tail, backpay, code = done
+                return text + tail, id_digest(ident), code, backpay
+        return general(number, text.split(","))
 
     def _computed(self, cells: list[str]) -> tuple[str, int, int] | None:
         """The computed cells for the cells after the id, or None when they need a look.
 
         Returns (the text to append to the line, back-pay in fen, category
-        position), computed by the plan, for the rows the inline arithmetic
-        of :meth:`_plain` leaves: an amount paid given, a window of several
-        runs, cells written unusually (all checked by ``RowParser.quick``).
+        position), computed by the plan, for cells written plainly (checked
+        by ``RowParser.quick``).
         """
         if len(cells) != self.columns.width - 1:
             return None
@@ -257,22 +255,25 @@ class ChunkProcessor:
         return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
                 backpay, self._code[household[0]])
 
-    def _general(self, pieces: _Pieces, written: _Written,
-                 result: ChunkResult) -> Callable[[int, list[str]], None]:
-        """The path every row may take: full checks, csv.writer, neutralised cells."""
+    def _general(self, result: ChunkResult) -> Callable[[int, list[str]], Written | None]:
+        """The path every row may take: full checks, csv.writer, neutralised cells.
+
+        A rejected row goes to ``result.rejections`` and gives None.
+        """
         columns = self.columns
+        pieces = _Pieces()
         writer = csv.writer(pieces, lineterminator=self.newline)
         validated = {columns.position[name] for name in VALIDATED if name in columns.position}
         free = [index for index in range(columns.width) if index not in validated]
         keys = [name.strip() for name in columns.names]
         id_at = columns.position["id"]
 
-        def general(line: int, row: list[str]) -> None:
+        def general(line: int, row: list[str]) -> Written | None:
             parsed = self.parser.parse(row)
             if isinstance(parsed, list):
                 result.rejections.append(
                     (line, row[id_at] if len(row) > id_at else "", parsed, row))
-                return
+                return None
             months, backpay, monthly = self.plan.compute(
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
                 parsed.paid_fen)
@@ -280,14 +281,14 @@ class ChunkProcessor:
                 record: dict[str, object] = dict(zip(keys, row, strict=True))
                 record.update(months=months, backpay=fen_text(backpay),
                               monthly=fen_text(monthly))
-                pieces.append(json.dumps(record, ensure_ascii=False) + "\n")
+                text = json.dumps(record, ensure_ascii=False) + "\n"
             else:
                 cells = list(row)
                 for index in free:
                     cells[index] = csv_safe(cells[index])
+                pieces.clear()
                 writer.writerow([*cells, str(months), fen_text(backpay), fen_text(monthly)])
-            written.lines.append(line)
-            written.ids.append(hash(parsed.id))
-            result.totals[self._code[parsed.category]] += backpay
+                text = "".join(pieces)
+            return text, id_digest(parsed.id), self._code[parsed.category], backpay
 
         return general

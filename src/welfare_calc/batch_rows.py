@@ -37,6 +37,21 @@ MONTHS_KEPT = 1 << 12
 """How many distinct month texts :meth:`RowParser.month` remembers."""
 
 
+ID_MODULUS = (1 << 55) - 55
+"""A prime: ids are digested as base-256 numbers modulo it (see :func:`id_digest`)."""
+
+
+def id_digest(ident: str) -> int:
+    """The 8-byte stand-in for an id in the index of ids: a candidate for a doubled id.
+
+    The id's UTF-8 bytes as a base-256 number, modulo a prime below 2**55:
+    the batch lane computes the same from the bytes in NumPy without
+    overflowing 64 bits. Ids of up to 6 bytes never share a digest; longer
+    ones rarely do, and the end-of-run check compares the ids themselves.
+    """
+    return int.from_bytes(ident.encode("utf-8", "surrogatepass"), "big") % ID_MODULUS
+
+
 class UnusableInput(Exception):
     """Input that cannot be processed at all (exit 2, nothing written)."""
 
