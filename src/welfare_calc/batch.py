@@ -172,7 +172,7 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
+def split_header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
     """The header line, the bytes read after it, and whether a UTF-8 BOM was found."""
     data = source.read(CHUNK)
     bom = data.startswith(BOM)
@@ -348,7 +348,7 @@ class _Run:
     def execute(self, source: BinaryIO, progress: Callable[[int, int], None] | None,
                 workers: int) -> Summary:
         """Read everything, write every row to the output or the errors."""
-        header, rest, bom = _header(source)
+        header, rest, bom = split_header(source)
         encoding = "utf-8" if bom else self.options.encoding
         try:
             text = header.decode(encoding).removesuffix("\r")
