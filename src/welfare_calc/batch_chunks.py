@@ -8,15 +8,15 @@ and come back in order; :mod:`welfare_calc.batch` writes the results.
 Three paths, one answer:
 
 - a large chunk of the usual layout (``id,category,persons,income,start,end``
-  and optionally ``paid``, no quotes) goes to :mod:`welfare_calc.batch_lane`,
-  which reads it column-wise in NumPy and hands back the lines it does not
-  take;
-- those lines, and the lines of a small chunk of that layout, are read one
-  at a time: a row written plainly is copied as its own text plus the three
-  computed cells, computed by :class:`BackpayPlan`;
-- anything else (quoted fields, another layout, JSON lines, a row that fails
-  a quick check) takes the general path: :meth:`RowParser.parse`, the plan,
-  csv.writer.
+  and optionally ``paid``; no quotes, or quotes only around whole cells)
+  goes to :mod:`welfare_calc.batch_lane`, which reads it column-wise in
+  NumPy and hands back the lines it does not take;
+- those lines, and the lines of a small chunk of that layout without
+  quotes, are read one at a time: a row written plainly is copied as its
+  own text plus the three computed cells, computed by :class:`BackpayPlan`;
+- anything else (other quoted fields, another layout, JSON lines, a row
+  that fails a quick check) takes the general path: :meth:`RowParser.parse`,
+  the plan, csv.writer.
 
 ``tests/test_batch_properties.py`` holds every path to the core, and the
 lane to the row-by-row paths.
@@ -54,8 +54,6 @@ LANE_ROWS = 4096
 """Lines from which a chunk goes to the column-wise lane (it needs NumPy, a
 fifth of a second to import: not worth it for a handful of rows)."""
 
-_RISKY_START = "".join(FORMULA_START) + " "
-"""An id starting with one of these takes the general path (neutralised or stripped)."""
 
 
 Rejection = tuple[int, str, list[Problem], list[str]]
@@ -138,16 +136,24 @@ class ChunkProcessor:
         if "\r" in text:
             text = text.replace("\r\n", "\n")
             data = data.replace(b"\r\n", b"\n")
-        if not (self.plain and '"' not in text and "\r" not in text):
-            self._rows(text, first_line, result)
-        elif text.count("\n") >= self.lane_rows and self.lane() is not None:
-            # No quotes, no stray CR: every line is a row, the lane reads them.
-            self._columnwise(data if data.endswith(b"\n") else data + b"\n", first_line, result)
-        else:
-            lines = text.split("\n")
-            if lines[-1] == "":
-                lines.pop()
-            self._plain(lines, first_line, result)
+        if self.plain and "\r" not in text:  # no stray CR: every line is a record
+            if text.count("\n") >= self.lane_rows and self.lane() is not None:
+                from welfare_calc.batch_lane import unquoted  # noqa: PLC0415 - NumPy
+
+                # Quotes that only wrap whole cells say nothing: without them,
+                # every line is a row that the lane reads.
+                bare = unquoted(data) if '"' in text else data
+                if bare is not None:
+                    self._columnwise(bare if bare.endswith(b"\n") else bare + b"\n",
+                                     first_line, result)
+                    return result
+            if '"' not in text:
+                lines = text.split("\n")
+                if lines[-1] == "":
+                    lines.pop()
+                self._plain(lines, first_line, result)
+                return result
+        self._rows(text, first_line, result)
         return result
 
     def _finish(self, result: ChunkResult, written: list[Written], lines: list[int]) -> None:
@@ -228,7 +234,9 @@ class ChunkProcessor:
              text: str) -> Written | None:
         """One line of the usual layout: copied plus the plan's cells, else the general path."""
         ident, _, rest = text.partition(",")
-        if (ident and ident[0] not in _RISKY_START and ident[-1] != " "
+        # An id that starts like a formula (neutralised) or is not stripped
+        # (the careful path strips it) takes the general path.
+        if (ident and not ident.startswith(FORMULA_START) and ident.strip() == ident
                 and wrong_check_digit(ident) is None):
             cells = rest.split(",")
             done = self._computed(cells)

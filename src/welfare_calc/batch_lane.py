@@ -11,7 +11,8 @@ per-row path (:mod:`welfare_calc.batch_chunks`) accepts, and gives them the
 same output:
 
 - the usual layout (``id,category,persons,income,start,end`` and an empty
-  ``paid``), in a chunk without quotes;
+  ``paid``), in a chunk without quotes or whose quotes only wrap whole
+  cells (:func:`unquoted` takes those away);
 - an id of printable ASCII without spaces, at most 32 characters, not
   starting with ``= + - @`` (an 18-character id still needs python-stdnum's
   check digit, :func:`~welfare_calc.batch_rows.wrong_check_digit`);
@@ -44,7 +45,7 @@ Flags = npt.NDArray[np.bool_]
 Bytes = npt.NDArray[np.uint8]
 Texts = npt.NDArray[np.bytes_]
 
-NEWLINE, COMMA, DOT, DASH, ZERO = b"\n,.-0"
+NEWLINE, COMMA, DOT, DASH, ZERO, QUOTE = b'\n,.-0"'
 ID_MAX = 32
 """Longest id the lane reads; longer ones take the per-row path."""
 INCOME_MAX = 12
@@ -78,6 +79,30 @@ def ascii_compatible(encoding: str) -> bool:
 def same_codec(one: str, other: str) -> bool:
     """Whether two encoding names are the same codec (``UTF8`` and ``utf-8`` are)."""
     return codecs.lookup(one).name == codecs.lookup(other).name
+
+
+def unquoted(data: bytes) -> bytes | None:
+    """``data`` without its quotes, when each pair only wraps a whole cell, else None.
+
+    A cell written ``"H1"`` reads as ``H1``; without a comma, a quote or a
+    line end inside it, its quotes can go and every line is read the same.
+    A line that is only ``""`` is a row of one empty cell, not a blank line,
+    so it keeps its quotes (None).
+    """
+    buf = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == QUOTE)
+    if len(quotes) % 2:
+        return None
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], NEWLINE)
+    after = np.where(closing + 1 < len(buf), buf[np.minimum(closing + 1, len(buf) - 1)],
+                     NEWLINE)
+    bounds = np.frombuffer(b",\n", dtype=np.uint8)
+    inside = np.flatnonzero((buf == COMMA) | (buf == NEWLINE))
+    wraps = (np.isin(before, bounds) & np.isin(after, bounds)
+             & (np.searchsorted(inside, opening) == np.searchsorted(inside, closing))
+             & ~((before == NEWLINE) & (after == NEWLINE) & (closing == opening + 1)))
+    return data.replace(b'"', b"") if wraps.all() else None
 
 
 @dataclass(frozen=True)
@@ -237,7 +262,7 @@ class Lane:
                                     for cents in range(100)])
 
     def run(self, data: bytes, check_digit: Callable[[str], bool]) -> LaneOutput:
-        """Read every line of ``data`` (whole lines, each ending in ``\\n``, no quotes).
+        """Read every line of ``data`` (whole lines, each ending in ``\\n``, no quotes left).
 
         ``check_digit`` tells whether an 18-character id passes (or is no
         resident ID number).
