@@ -407,6 +407,18 @@ def test_the_same_id_written_two_ways_is_still_one_id(run: Run, tmp_path: Path) 
     assert [row["id"] for row in read_rows(out)] == ["'=H2"]
 
 
+def test_an_id_with_a_trailing_tab_is_the_same_id(run: Run, tmp_path: Path) -> None:
+    # The careful path strips the tab; the id's digest must be the stripped
+    # id's too, or the double payment would go unseen.
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\n"
+                      "H1\t,urban-dibao,1,0,,\n"
+                      "H1,urban-dibao,1,0,2020-05,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 1
+    assert [row["line"] for row in read_rows(tmp_path / "out.csv.errors.csv")] == ["2", "3"]
+
+
 def test_a_pipe_as_target_is_written_into_not_replaced(run: Run, tmp_path: Path) -> None:
     # `--errors /dev/null` once renamed a temporary file over /dev/null: a
     # device or a pipe must be written into. A named pipe stands in for both.
