@@ -55,7 +55,6 @@ LANE_ROWS = 4096
 fifth of a second to import: not worth it for a handful of rows)."""
 
 
-
 Rejection = tuple[int, str, list[Problem], list[str]]
 """A rejected row: line, id as given, its problems, its cells."""
 

@@ -131,7 +131,7 @@ class _Chunk:
     def at(self, begin: Ints, width: int) -> Bytes:
         """``width`` bytes from each of ``begin``, one row each (past a cell: what follows it)."""
         windows = np.lib.stride_tricks.sliding_window_view(self._padded, width)
-        found: Bytes = windows[np.clip(begin, 0, len(self.buf))]
+        found: Bytes = windows[np.clip(begin, 0, len(windows) - 1)]
         return found
 
     def cells(self, begin: Ints, length: Ints, width: int) -> Bytes:
