@@ -25,10 +25,19 @@ from welfare_calc.model import StandardsTable
 from welfare_calc.months import Month
 
 SHIPPED = shipped_standards().table
-HALVES = parse_standards(
-    (Path(__file__).parents[1] / "data" / "standards_2020.yaml").read_text(encoding="utf-8")
-    .replace('amount: "5150"', 'amount: "5150.5"').replace('amount: "7500"', 'amount: "7500.5"'),
-    "halves")
+
+
+def shipped_with(amounts: dict[str, str]) -> StandardsTable:
+    """The shipped table with some amounts changed (old text → new text)."""
+    text = (Path(__file__).parents[1] / "data" / "standards_2020.yaml").read_text(
+        encoding="utf-8")
+    for old, new in amounts.items():
+        assert f'amount: "{old}"' in text
+        text = text.replace(f'amount: "{old}"', f'amount: "{new}"')
+    return parse_standards(text, f"shipped with {amounts}")
+
+
+HALVES = shipped_with({"5150": "5150.5", "7500": "7500.5"})
 """The shipped table with yearly standards of 5150.50 and 7500.50 yuan: back-pay and
 monthly amounts can fall on exactly half a fen, which rounds up."""
 TIMELINE = read_standards(Path(__file__).parent / "standards_files" / "zibo_timeline.yaml").table
@@ -321,9 +330,7 @@ def test_large_standards_are_exact(standard: int) -> None:
     # 100,000 yuan a month for 99 persons is past the lane's table of number
     # texts (it writes those digits itself); 10**15 would overflow 64-bit
     # integers, so the lane leaves that category to Python's integers.
-    table = parse_standards(
-        (Path(__file__).parents[1] / "data" / "standards_2020.yaml").read_text(encoding="utf-8")
-        .replace('amount: "660"', f'amount: "{standard}"'), "large")
+    table = shipped_with({"660": str(standard)})
     header = ["id", "category", "persons", "income", "start", "end"]
     result = compare_paths(b"H1,urban-dibao,99,0,,\nH2,urban-tekun,1,0,,\n", table,
                            Month(2020, 12), header)

@@ -39,7 +39,7 @@ from welfare_calc.batch_rows import (
     Problem,
     RowParser,
     id_digest,
-    wrong_check_digit,
+    plain_id,
 )
 from welfare_calc.fastpath import BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, csv_safe
@@ -203,7 +203,7 @@ class ChunkProcessor:
 
         lane = self.lane()
         assert lane is not None
-        read = lane.run(data, lambda ident: wrong_check_digit(ident) is None)
+        read = lane.run(data)
         general = self._general(result)
         taken, digests, pieces = read.taken.copy(), read.digests, read.pieces
         blank = 0
@@ -233,10 +233,9 @@ class ChunkProcessor:
              text: str) -> Written | None:
         """One line of the usual layout: copied plus the plan's cells, else the general path."""
         ident, _, rest = text.partition(",")
-        # An id that starts like a formula (neutralised) or is not stripped
-        # (the careful path strips it) takes the general path.
-        if (ident and not ident.startswith(FORMULA_START) and ident.strip() == ident
-                and wrong_check_digit(ident) is None):
+        # An id that starts like a formula (neutralised) or is not plain
+        # takes the general path.
+        if not ident.startswith(FORMULA_START) and plain_id(ident):
             cells = rest.split(",")
             done = self._computed(cells)
             if done is not None:

@@ -31,13 +31,12 @@ holds this lane to the per-row path and to the core.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from welfare_calc.batch_rows import ID_MODULUS
+from welfare_calc.batch_rows import ID_MODULUS, REQUIRED, RESIDENT_ID_LENGTH, wrong_check_digit
 from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan
 
 Ints = npt.NDArray[np.int64]
@@ -54,12 +53,9 @@ CATEGORY_PREFIX = 16
 """Bytes of a category cell compared at once (as two 8-byte words)."""
 PADDING = 64
 """Zero bytes after a chunk, so that every cell can be read ``ID_MAX`` wide."""
-REQUIRED_CELLS = 6
-"""Cells of the usual layout without ``paid``."""
 _SCALE = np.array([100, 10, 1], dtype=np.int64)
 """Fen per unit of the digits read, by the number of decimals written."""
 _POWERS = np.array([10 ** power for power in range(19)], dtype=np.int64)
-_RESIDENT_ID = 18
 NUMBERS_KEPT = 1 << 17
 """Whole yuan up to which the text of a number is looked up (131,071 yuan; 0.8 MB)."""
 
@@ -261,12 +257,8 @@ class Lane:
         self._cents_end = np.array([b".%02d" % cents + newline.encode("ascii")
                                     for cents in range(100)])
 
-    def run(self, data: bytes, check_digit: Callable[[str], bool]) -> LaneOutput:
-        """Read every line of ``data`` (whole lines, each ending in ``\\n``, no quotes left).
-
-        ``check_digit`` tells whether an 18-character id passes (or is no
-        resident ID number).
-        """
+    def run(self, data: bytes) -> LaneOutput:
+        """Read every line of ``data`` (whole lines, each ending in ``\\n``, no quotes left)."""
         chunk = _Chunk(data)
         begin, length, taken = self._cells_of(chunk.buf)
 
@@ -290,11 +282,12 @@ class Lane:
         taken &= valid
         end, valid = _months(chunk, begin[:, 5], length[:, 5], OPEN_END)
         taken &= valid & (start <= end)
-        if self._width > REQUIRED_CELLS:
+        if self._width > len(REQUIRED):
             taken &= length[:, 6] == 0  # an amount paid given: the plan's arithmetic
-        for line in np.flatnonzero(taken & (id_length == _RESIDENT_ID)).tolist():
+        for line in np.flatnonzero(taken & (id_length == RESIDENT_ID_LENGTH)).tolist():
             at = int(begin[line, 0])
-            taken[line] = check_digit(data[at:at + _RESIDENT_ID].decode("ascii"))
+            ident = data[at:at + RESIDENT_ID_LENGTH].decode("ascii")
+            taken[line] = wrong_check_digit(ident) is None
 
         # BackpayPlan.lane's arithmetic, in units of 1/1200 yuan; lines not
         # taken are computed on zeros, and their results not used.

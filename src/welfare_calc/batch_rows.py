@@ -108,9 +108,12 @@ class Household:
     paid_fen: int | None
 
 
+RESIDENT_ID_LENGTH = 18
+
+
 def looks_like_resident_id(text: str) -> bool:
     """18 characters: 17 digits and a digit or X, as a 居民身份证号 is written."""
-    return (len(text) == 18 and text.isascii() and text[:17].isdigit()
+    return (len(text) == RESIDENT_ID_LENGTH and text.isascii() and text[:17].isdigit()
             and (text[17].isdigit() or text[17] in "Xx"))
 
 
@@ -121,6 +124,17 @@ def wrong_check_digit(text: str) -> str | None:
         return None
     expected = ric.calc_check_digit(text.upper())
     return None if text[17].upper() == expected else expected
+
+
+def plain_id(ident: str) -> bool:
+    """Whether an id can be taken as written: not empty, nothing to strip, no line
+    end, and a right check digit if it looks like a resident ID number.
+
+    The quick paths ask this; an id that fails it goes to the careful checks,
+    which strip it or say what is wrong, so that one id is always one id.
+    """
+    return (bool(ident) and ident.strip() == ident and "\n" not in ident
+            and wrong_check_digit(ident) is None)
 
 
 def _fen(text: str) -> int | None:
@@ -200,8 +214,7 @@ class RowParser:
         ident = row[i_id]
         quick = self.quick(row[i_cat], row[i_persons], row[i_income], row[i_start], row[i_end],
                            row[self._paid] if self._paid is not None else "")
-        if (quick is not None and ident and ident.strip() == ident and "\n" not in ident
-                and wrong_check_digit(ident) is None):
+        if quick is not None and plain_id(ident):
             return Household(ident, *quick)
         return self._careful(row)
 
