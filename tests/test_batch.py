@@ -419,6 +419,32 @@ def test_an_id_with_a_trailing_tab_is_the_same_id(run: Run, tmp_path: Path) -> N
     assert [row["line"] for row in read_rows(tmp_path / "out.csv.errors.csv")] == ["2", "3"]
 
 
+@pytest.mark.parametrize("line_break", ["\r", "\n"], ids=["CR", "LF"])
+def test_an_id_holding_a_line_break_is_rejected(run: Run, tmp_path: Path,
+                                                line_break: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(f'id,category,persons,income,start,end\n"H{line_break}1",'
+                       f'urban-dibao,1,0,,\nH2,urban-dibao,1,0,,\n'.encode())
+    out = tmp_path / "out.csv"
+    assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 1
+    assert [row["id"] for row in read_rows(out)] == ["H2"]
+    errors = read_rows(tmp_path / "out.csv.errors.csv")
+    assert [(row["line"], row["reason"]) for row in errors] == [
+        ("2", "the id holds a line break")]
+
+
+def test_a_cell_holding_a_carriage_return_stays_one_cell(run: Run, tmp_path: Path) -> None:
+    # The csv module would leave a lone CR unquoted with LF line ends, and the
+    # row would come apart in Excel and in any csv reader.
+    source = tmp_path / "in.csv"
+    source.write_bytes(b'id,category,persons,income,start,end,note\n'
+                       b'H1,urban-dibao,1,0,,,"a\rb"\n')
+    out = tmp_path / "out.csv"
+    assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 0
+    assert out.read_bytes().split(b"\n")[1] == b'H1,urban-dibao,1,0,,,"a\rb",8,480.00,660.00'
+    assert [row["note"] for row in read_rows(out)] == ["a\rb"]
+
+
 def test_a_pipe_as_target_is_written_into_not_replaced(run: Run, tmp_path: Path) -> None:
     # `--errors /dev/null` once renamed a temporary file over /dev/null: a
     # device or a pipe must be written into. A named pipe stands in for both.

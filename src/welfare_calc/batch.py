@@ -57,7 +57,7 @@ from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan, fen_text
 from welfare_calc.model import StandardsTable
 from welfare_calc.months import Month
 from welfare_calc.staging import BOM, StagedText
-from welfare_calc.text import FORMULA_START, csv_safe
+from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 
@@ -339,7 +339,7 @@ class _Run:
     def reject(self, line: int, ident: str, problems: list[Problem], row: list[str]) -> None:
         """Write a row's problems to the errors file, one line each."""
         original = io.StringIO()
-        csv.writer(original, lineterminator="").writerow(row)
+        CsvRows(original, "").writerow(row)
         text = csv_safe(original.getvalue())
         for problem in problems:
             self.errors.writerow([str(line), csv_safe(ident), problem.column,

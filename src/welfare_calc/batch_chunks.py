@@ -42,7 +42,7 @@ from welfare_calc.batch_rows import (
     plain_id,
 )
 from welfare_calc.fastpath import BackpayPlan, fen_text
-from welfare_calc.text import FORMULA_START, csv_safe
+from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
 
 if TYPE_CHECKING:
     from welfare_calc.batch_lane import Lane
@@ -268,7 +268,7 @@ class ChunkProcessor:
         """
         columns = self.columns
         pieces = _Pieces()
-        writer = csv.writer(pieces, lineterminator=self.newline)
+        writer = CsvRows(pieces, self.newline)
         validated = {columns.position[name] for name in VALIDATED if name in columns.position}
         free = [index for index in range(columns.width) if index not in validated]
         keys = [name.strip() for name in columns.names]

@@ -128,13 +128,13 @@ def wrong_check_digit(text: str) -> str | None:
 
 def plain_id(ident: str) -> bool:
     """Whether an id can be taken as written: not empty, nothing to strip, no line
-    end, and a right check digit if it looks like a resident ID number.
+    break (CR or LF), and a right check digit if it looks like a resident ID number.
 
     The quick paths ask this; an id that fails it goes to the careful checks,
     which strip it or say what is wrong, so that one id is always one id.
     """
     return (bool(ident) and ident.strip() == ident and "\n" not in ident
-            and wrong_check_digit(ident) is None)
+            and "\r" not in ident and wrong_check_digit(ident) is None)
 
 
 def _fen(text: str) -> int | None:

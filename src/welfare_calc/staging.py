@@ -11,16 +11,14 @@ spooled too, and written into on commit.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, BinaryIO
+from typing import IO, BinaryIO
 
-if TYPE_CHECKING:
-    from _csv import Writer as CsvWriter
+from welfare_calc.text import CsvRows
 
 BOM = b"\xef\xbb\xbf"
 
@@ -67,9 +65,9 @@ class StagedText:
         self._readers: list[IO[str]] = []
         """Kept alive: a collected TextIOWrapper would close the file under us."""
 
-    def csv_writer(self) -> CsvWriter:
+    def csv_writer(self) -> CsvRows:
         """A CSV writer with this file's line ending."""
-        return csv.writer(self.text, lineterminator=self.newline)
+        return CsvRows(self.text, self.newline)
 
     def reread(self) -> IO[str]:
         """What has been written so far, as text from the start."""

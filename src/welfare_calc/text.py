@@ -7,9 +7,13 @@ everywhere.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
+from typing import Protocol
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -45,3 +49,32 @@ def csv_safe(cell: str) -> str:
     if cell.startswith(FORMULA_START) and _NUMBER.fullmatch(cell) is None:
         return "'" + cell
     return cell
+
+
+class _Writes(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+class CsvRows:
+    """csv.writer with one more guarantee: a cell holding a carriage return is quoted.
+
+    With ``\\n`` line ends the csv module quotes a cell holding ``\\n`` but
+    not one holding a lone ``\\r``, which Excel and csv readers take for a
+    line end: the row would come apart in two. Such a (rare) row is written
+    with ``\\r\\n`` line ends, which quote it, and given the line end asked for.
+    """
+
+    def __init__(self, out: _Writes, newline: str) -> None:
+        self._out = out
+        self._newline = newline
+        self._writer = csv.writer(out, lineterminator=newline)
+
+    def writerow(self, row: Iterable[str]) -> None:
+        """One row, its cells quoted where CSV needs it, then the line end."""
+        cells = list(row)
+        if self._newline == "\r\n" or not any("\r" in cell for cell in cells):
+            self._writer.writerow(cells)
+            return
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+        self._out.write(buffer.getvalue().removesuffix("\r\n") + self._newline)
