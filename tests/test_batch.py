@@ -282,7 +282,7 @@ def test_empty_input_and_output_over_input(run: Run, tmp_path: Path) -> None:
     shutil.copy(FILES / "households.csv", same)
     result = run(str(same), "--through", "2020-08", "-o", str(same))
     assert result.exit_code == 2
-    assert "would replace the input" in result.stderr
+    assert "is the input file, which would be replaced" in result.stderr
 
 
 def test_repeated_id_without_overlap_is_accepted(run: Run, tmp_path: Path) -> None:

@@ -56,7 +56,8 @@ from welfare_calc.batch_rows import (
 from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan, fen_text
 from welfare_calc.model import StandardsTable
 from welfare_calc.months import Month
-from welfare_calc.staging import BOM, StagedText
+from welfare_calc.staging import BOM, Destination, StagedText, commit_all
+from welfare_calc.targets import locked
 from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
@@ -80,17 +81,29 @@ class BatchOptions:
 
 @dataclass(frozen=True)
 class BatchFiles:
-    """Where a run writes: ``None`` output means stdout (errors then go to stderr)."""
+    """Where a run writes: files, or ``"stdout"`` / ``"stderr"``.
 
-    output: Path | None
-    errors: Path | None = None
-    summary: Path | None = None
+    :func:`welfare_calc.targets.check_distinct` has made sure that no two
+    are one file and none is the input.
+    """
 
-    def errors_target(self) -> Path | None:
-        """The errors file: as given, else beside the output, else stderr (None)."""
-        if self.errors is not None or self.output is None:
+    output: Destination
+    errors: Destination | None = None
+    """None: beside the output (``OUTPUT.errors.csv``), or stderr when the output is stdout."""
+    summary: Destination | None = None
+
+    def errors_target(self) -> Destination:
+        """The errors file: as given, else beside the output, else stderr."""
+        if self.errors is not None:
             return self.errors
-        return self.output.with_name(self.output.name + ".errors.csv")
+        if isinstance(self.output, Path):
+            return self.output.with_name(self.output.name + ".errors.csv")
+        return "stderr"
+
+    def paths(self) -> list[Path]:
+        """The files (not streams) a run writes."""
+        return [where for where in (self.output, self.errors_target(), self.summary)
+                if isinstance(where, Path)]
 
 
 @dataclass
@@ -128,41 +141,52 @@ class Summary:
 
 
 class Interrupted(Exception):
-    """SIGTERM arrived: stop, and leave no partial file."""
+    """SIGTERM, SIGHUP (the terminal closed) or SIGQUIT arrived: stop, leave no partial file."""
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT")
+                     if hasattr(signal, name))
+"""Signals that end a run as Ctrl-C does (Windows has only SIGTERM of these)."""
 
 
 def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
               files: BatchFiles, options: BatchOptions,
               progress: Callable[[int, int], None] | None = None,
               workers: int | None = None) -> Summary:
-    """Process a whole input. On :class:`UnusableInput` or an interruption nothing is written.
+    """Process a whole input; its files appear together, or none does.
 
+    On :class:`UnusableInput`, :class:`~welfare_calc.staging.TargetError`
+    or an interruption, no file is replaced and no temporary file is left.
     ``workers``: processes to use (default: one per CPU; 1 for none).
     """
     staged: list[StagedText] = []
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
 
-    def on_term(_signum: int, _frame: FrameType | None) -> None:
+    def on_stop(_signum: int, _frame: FrameType | None) -> None:
         raise Interrupted
 
-    signal.signal(signal.SIGTERM, on_term)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, on_stop)
     try:
-        run = _Run(table, plan, files, options, staged)
-        summary = run.execute(source, progress, workers or _cpus())
-        if files.summary is not None:
-            report = StagedText(files.summary, "utf-8", excel=False)
-            staged.append(report)
-            report.text.write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2) + "\n")
-        if run.errors_file.target is None and not summary.rows_rejected:
-            staged.remove(run.errors_file)  # nothing to say on stderr
-            run.errors_file.discard()
-        for file in staged:
-            file.commit(sys.stderr.buffer if file is run.errors_file else sys.stdout.buffer)
-        return summary
+        with locked(files.paths()):
+            run = _Run(table, plan, files, options, staged)
+            summary = run.execute(source, progress, workers or _cpus())
+            if files.summary is not None:
+                report = StagedText(files.summary, "utf-8", excel=False)
+                staged.append(report)
+                report.text.write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2)
+                                  + "\n")
+            if run.errors_file.stream == "stderr" and run.errors_file.target is None and (
+                    not summary.rows_rejected):
+                staged.remove(run.errors_file)  # nothing to say on stderr
+                run.errors_file.discard()
+            commit_all(staged, {"stdout": sys.stdout.buffer, "stderr": sys.stderr.buffer})
+            return summary
     finally:
         for file in staged:
             file.discard()
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _cpus() -> int:
@@ -230,9 +254,11 @@ def _in_worker(job: tuple[int, bytes]) -> ChunkResult:
 
 
 def _worker_signals() -> None:
-    # The parent handles Ctrl-C and SIGTERM and ends the workers itself.
+    # The parent handles Ctrl-C and the stop signals and ends the workers
+    # itself; a worker that gets one dies quietly, without a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def _results(processor: ChunkProcessor, jobs: Iterator[tuple[int, bytes]],
@@ -331,7 +357,7 @@ class _Run:
         self.errors = self.errors_file.csv_writer()
         self.errors.writerow(ERROR_COLUMNS)
 
-    def _stage(self, target: Path | None) -> StagedText:
+    def _stage(self, target: Destination) -> StagedText:
         file = StagedText(target, self.options.output_encoding, self.options.excel)
         self.staged.append(file)
         return file
@@ -364,7 +390,7 @@ class _Run:
         processor = ChunkProcessor(
             parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
             categories=self.keys, encoding=encoding,
-            output_encoding=self.options.output_encoding, newline=self.output.newline,
+            output_encoding=self.output.encoding, newline=self.output.newline,
             jsonl=self.options.fmt == "jsonl")
         line = 2
         done = len(header) + 1
@@ -464,7 +490,7 @@ class _Run:
         if not doubled:
             return
         old, rows = self._written_rows()
-        fresh = StagedText(old.target, self.options.output_encoding, self.options.excel)
+        fresh = StagedText(old.destination, self.options.output_encoding, self.options.excel)
         self.staged[self.staged.index(old)] = fresh
         self.output = fresh
         self._write_header(columns)

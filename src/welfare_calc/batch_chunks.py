@@ -43,6 +43,7 @@ from welfare_calc.batch_rows import (
 )
 from welfare_calc.fastpath import BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
+from welfare_calc.text_codecs import ascii_compatible, same_codec
 
 if TYPE_CHECKING:
     from welfare_calc.batch_lane import Lane
@@ -117,7 +118,7 @@ class ChunkProcessor:
         Built once (it imports NumPy); :mod:`welfare_calc.batch` builds it
         before forking, so that the workers share it.
         """
-        from welfare_calc.batch_lane import Lane, ascii_compatible  # noqa: PLC0415 - NumPy
+        from welfare_calc.batch_lane import Lane  # noqa: PLC0415 - NumPy
 
         if self._lane is None and self.plain and ascii_compatible(self.encoding):
             self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
@@ -198,8 +199,6 @@ class ChunkProcessor:
     def _columnwise(self, data: bytes, first_line: int, result: ChunkResult) -> None:
         """The lane's lines, with the lines it left read one at a time in their places."""
         import numpy as np  # noqa: PLC0415 - see lane()
-
-        from welfare_calc.batch_lane import same_codec  # noqa: PLC0415
 
         lane = self.lane()
         assert lane is not None

@@ -30,7 +30,6 @@ holds this lane to the per-row path and to the core.
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,23 +57,6 @@ _SCALE = np.array([100, 10, 1], dtype=np.int64)
 _POWERS = np.array([10 ** power for power in range(19)], dtype=np.int64)
 NUMBERS_KEPT = 1 << 17
 """Whole yuan up to which the text of a number is looked up (131,071 yuan; 0.8 MB)."""
-
-
-def ascii_compatible(encoding: str) -> bool:
-    """Whether ``encoding`` writes ASCII as itself, byte for byte (utf-8, gbk, gb18030).
-
-    The lane finds commas, digits and line ends as bytes; a multi-byte
-    character in these encodings never contains one (its bytes are ≥ 0x40).
-    """
-    try:
-        return bytes(range(128)).decode(encoding) == "".join(map(chr, range(128)))
-    except (UnicodeDecodeError, LookupError):
-        return False
-
-
-def same_codec(one: str, other: str) -> bool:
-    """Whether two encoding names are the same codec (``UTF8`` and ``utf-8`` are)."""
-    return codecs.lookup(one).name == codecs.lookup(other).name
 
 
 def unquoted(data: bytes) -> bytes | None:

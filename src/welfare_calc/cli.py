@@ -7,7 +7,6 @@ bad standards file); exit 1 is kept for a batch with rejected rows.
 
 from __future__ import annotations
 
-import codecs
 import os
 import sys
 import time
@@ -30,6 +29,7 @@ from welfare_calc.money import parse_money
 from welfare_calc.months import Month
 
 if TYPE_CHECKING:
+    from welfare_calc.batch import BatchFiles
     from welfare_calc.render import Report
 
 # Rendering (tabulate), explanations and the batch machinery are imported by
@@ -376,16 +376,25 @@ class Progress:
 
 
 class EncodingType(click.ParamType[str, Any]):
-    """A text encoding Python knows (utf-8, gbk, gb18030, …)."""
+    """A text encoding Python knows (utf-8, gbk, gb18030, …); ``reading``: one the batch reads."""
 
     name = "ENC"
 
+    def __init__(self, *, reading: bool) -> None:
+        self.reading = reading
+
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> str:
+        from welfare_calc.text_codecs import (  # noqa: PLC0415 - see the imports
+            EncodingProblem,
+            input_encoding,
+            text_encoding,
+        )
+
         try:
-            return codecs.lookup(str(value)).name
-        except LookupError:
-            self.fail(f"unknown encoding {value!r}; use utf-8, gbk or gb18030", param, ctx)
+            return input_encoding(str(value)) if self.reading else text_encoding(str(value))
+        except EncodingProblem as problem:
+            self.fail(str(problem), param, ctx)
 
 
 class BatchRejected(click.ClickException):
@@ -399,16 +408,18 @@ class BatchRejected(click.ClickException):
                                                                allow_dash=True, path_type=Path))
 @click.option("--through", required=True, type=MonthType(),
               help="Last month paid at the old standard (the window is 2020-01..this).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: stdout).")
-@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Rejected rows (default: OUTPUT.errors.csv, or stderr with stdout).")
-@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the reconciliation summary here as JSON.")
-@click.option("--encoding", type=EncodingType(), default="utf-8", show_default=True,
-              help="Input encoding: utf-8 (a BOM is detected), gbk or gb18030.")
-@click.option("--output-encoding", type=EncodingType(), default="utf-8", show_default=True,
-              help="Output encoding.")
+@click.option("-o", "--output", default="-",
+              help="Output file (default: -, stdout).")
+@click.option("--errors", "errors_path", default=None,
+              help="Rejected rows (default: OUTPUT.errors.csv, or stderr with stdout; "
+                   "- for stdout).")
+@click.option("--summary", "summary_path", default=None,
+              help="Also write the reconciliation summary here as JSON (- for stdout).")
+@click.option("--encoding", type=EncodingType(reading=True), default="utf-8",
+              show_default=True, help="Input encoding: utf-8 (a BOM is detected), gbk or "
+                                      "gb18030.")
+@click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8",
+              show_default=True, help="Output encoding.")
 @click.option("--excel", is_flag=True,
               help="For Excel on Chinese Windows: a UTF-8 BOM and CRLF line endings.")
 @click.option("--headers", type=click.Choice(["en", "zh"]), default="en", show_default=True,
@@ -416,8 +427,8 @@ class BatchRejected(click.ClickException):
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
               show_default=True, help="CSV, or one JSON object per line.")
 @click.pass_obj
-def batch(settings: Settings, input_path: Path, through: Month, output: Path | None,
-          errors_path: Path | None, summary_path: Path | None, encoding: str,
+def batch(settings: Settings, input_path: Path, through: Month, output: str,
+          errors_path: str | None, summary_path: str | None, encoding: str,
           output_encoding: str, excel: bool, headers: str, fmt: str) -> None:
     """Back-pay for every household of a CSV file (提标增补批量计算).
 
@@ -427,24 +438,21 @@ def batch(settings: Settings, input_path: Path, through: Month, output: Path | N
     input is unusable (nothing is written).
     """
     from welfare_calc.batch import (  # noqa: PLC0415 - see the imports
-        BatchFiles,
         BatchOptions,
         Interrupted,
         run_batch,
     )
     from welfare_calc.batch_rows import UnusableInput  # noqa: PLC0415
     from welfare_calc.fastpath import BackpayPlan  # noqa: PLC0415
+    from welfare_calc.staging import TargetError  # noqa: PLC0415
+    from welfare_calc.targets import TargetProblem  # noqa: PLC0415
 
     table = settings.standards().table
     with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
         plan = BackpayPlan(table, through)
-    if output is not None and str(output) == "-":
-        output = None
     reading_stdin = str(input_path) == "-"
-    if output is not None and not reading_stdin and output.resolve() == input_path.resolve():
-        raise click.BadParameter("the output would replace the input; choose another file",
-                                 param_hint="'--output'")
-    files = BatchFiles(output=output, errors=errors_path, summary=summary_path)
+    files, errors_label = _batch_files(None if reading_stdin else input_path, output,
+                                       errors_path, summary_path)
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers="zh" if headers == "zh" else "en",
                            fmt="jsonl" if fmt == "jsonl" else "csv")
@@ -457,6 +465,8 @@ def batch(settings: Settings, input_path: Path, through: Month, output: Path | N
             summary = run_batch(table, plan, source, files, options, progress)
         except UnusableInput as error:
             raise UsageProblem(f"{input_path}: {error}") from None
+        except (TargetError, TargetProblem) as error:
+            raise UsageProblem(str(error)) from None
         except Interrupted:
             raise click.Abort from None
         finally:
@@ -464,8 +474,37 @@ def batch(settings: Settings, input_path: Path, through: Month, output: Path | N
                 progress.close()
     click.echo(summary.as_text(), err=True)
     if summary.rows_rejected:
-        where = files.errors_target() or "stderr"
-        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {where}")
+        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {errors_label}")
+
+
+def _batch_files(source: Path | None, output: str, errors: str | None,
+                 summary: str | None) -> tuple[BatchFiles, str]:
+    """The run's files as named, checked: none is the input, no two are one file.
+
+    Also the errors file's name as the user would write it, for messages.
+    """
+    from welfare_calc.batch import BatchFiles  # noqa: PLC0415 - see the imports
+    from welfare_calc.targets import Named, TargetProblem, check_distinct, resolve  # noqa: PLC0415
+
+    try:
+        named = [resolve("--output", output)]
+        if errors is not None:
+            named.append(resolve("--errors", errors))
+        elif output != "-":
+            named.append(resolve("--errors", output + ".errors.csv"))
+        if summary is not None:
+            named.append(resolve("--summary", summary))
+        check_distinct(source, named)
+    except TargetProblem as problem:
+        raise UsageProblem(str(problem)) from None
+    where: dict[str, Named] = {item.option: item for item in named}
+    errors_named = where.get("--errors")
+    files = BatchFiles(output=where["--output"].destination,
+                       errors=errors_named.destination if errors_named else None,
+                       summary=where["--summary"].destination if "--summary" in where else None)
+    label = "stderr" if errors_named is None else (
+        "stdout" if errors_named.given == "-" else errors_named.given)
+    return files, label
 
 
 class UsageProblem(click.ClickException):

@@ -1,105 +1,263 @@
-"""Files that appear whole or not at all.
+"""Files that appear whole or not at all, and a run's files together or not at all.
 
-A :class:`StagedText` is written to a temporary file beside its target and
-renamed over it only by :meth:`~StagedText.commit`, so a reader never sees a
-half-written file and an interrupted run leaves the old file as it was.
-Without a target it is an anonymous spool, copied to stdout or stderr on
-commit, so a failed run prints no partial data either. A target that is not
-a regular file (``/dev/null``, a named pipe) is never renamed over: it is
-spooled too, and written into on commit.
+A :class:`StagedText` is written to a temporary file beside its target. The
+temporary files of one run are put in place by :func:`commit_all`, which
+first writes and syncs every one of them, then renames them over their
+targets keeping a hard link to each old file, and puts every old file back
+if any rename fails: the output, the errors and the summary of a run are
+one set (a new output beside a stale errors file would mislead finance).
+
+Without a target a file is an anonymous spool, copied to stdout or stderr
+last, so a failed run prints no partial data either. A target that is not a
+regular file (``/dev/null``, a named pipe) is never renamed over: it is
+spooled too, and written into last (it cannot be undone).
+
+A temporary file is named ``.<target>.welfare-calc-<random>.partial``, so
+that a later run can find and remove one left by a run that was killed
+(:mod:`welfare_calc.targets` does, under the target's lock). A new file is
+readable by its owner only (it holds ID numbers); a replaced file keeps its
+mode, and its owner and group where the process may set them.
+
+Every failure is a :class:`TargetError` whose message names the file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from welfare_calc.text import CsvRows
+from welfare_calc.text_codecs import is_utf8, split_bom
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 BOM = b"\xef\xbb\xbf"
 
+TEMP_MARK = ".welfare-calc-"
+"""In the name of every temporary file beside a target: ``.<name>.welfare-calc-…``."""
+PARTIAL = ".partial"
 
-def is_utf8(encoding: str) -> bool:
-    """Whether an encoding name means UTF-8 (which gets the BOM for Excel)."""
-    return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+Stream = Literal["stdout", "stderr"]
+Destination = Path | Stream
+"""A file, or a standard stream (``-`` on the command line means stdout)."""
 
 
-def _mode_for(target: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual 0666 & ~umask.
+class TargetError(Exception):
+    """A file of the run could not be written or put in place; the message names it."""
 
-    (mkstemp makes its file 0600, which would hide the output from the group.)
-    """
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def temp_prefix(target: Path) -> str:
+    """The start of the name of every temporary file of ``target``."""
+    return f".{target.name}{TEMP_MARK}"
+
+
+def describe(error: OSError, target: Path, doing: str = "write") -> str:
+    """One line for a person: what could not be done to which file, and why."""
+    if error.errno == errno.ENOSPC:
+        return f"cannot {doing} {target}: the disk is full; nothing was replaced"
+    if isinstance(error, FileNotFoundError) and not target.parent.is_dir():
+        return f"cannot {doing} {target}: the directory {target.parent} does not exist"
+    if error.errno == errno.EROFS:
+        return f"cannot {doing} {target}: the file system is read-only"
+    if isinstance(error, PermissionError):
+        if doing == "replace":
+            return (f"cannot replace {target}: permission denied; it may be open in another "
+                    "program (such as Excel): close it and run again")
+        return f"cannot {doing} {target}: permission denied in {target.parent}"
+    return f"cannot {doing} {target}: {error.strerror or error}"
+
+
+class _Raw(io.FileIO):
+    """A file whose failed writes say which target they were for."""
+
+    label: Path
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        try:
+            return super().write(data)
+        except OSError as error:
+            raise TargetError(describe(error, self.label)) from None
+
+
+def _mode_and_owner(temp: Path, target: Path) -> None:
+    """A replaced file keeps its mode, owner and group; a new file stays 0600 (mkstemp's)."""
     try:
-        return target.stat().st_mode & 0o777
+        old = os.stat(target)
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return
+    os.chmod(temp, old.st_mode & 0o7777)
+    if hasattr(os, "chown"):
+        # Only root may give a file away; the mode holds all the same.
+        with contextlib.suppress(PermissionError):
+            os.chown(temp, old.st_uid, old.st_gid)
 
 
 class StagedText:
-    """Text bound for ``target`` (or a standard stream when ``target`` is None)."""
+    """Text bound for ``destination``: a file, or stdout or stderr."""
 
-    def __init__(self, target: Path | None, encoding: str, excel: bool) -> None:
-        self.target = target
-        self.encoding = encoding
+    def __init__(self, destination: Destination, encoding: str, excel: bool) -> None:
+        self.destination = destination
+        self.target = destination if isinstance(destination, Path) else None
+        self.stream: Stream = "stdout" if isinstance(destination, Path) else destination
         self.temp_path: Path | None = None
-        self.special = target is not None and target.exists() and not target.is_file()
-        """A device or pipe: written into on commit, never replaced."""
-        if target is None or self.special:
-            self.binary: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by commit/discard
-        else:
-            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                            suffix=".partial")
-            self.temp_path = Path(name)
-            self.binary = os.fdopen(handle, "w+b")
-        if excel and is_utf8(encoding):
-            self.binary.write(BOM)
-        self.text = io.TextIOWrapper(self.binary, encoding=encoding, newline="")
+        self.special = self.target is not None and self.target.exists() and (
+            not self.target.is_file())
+        """A device or pipe: written into last, never replaced."""
+        label = self.target or Path(f"<{self.stream}>")
+        try:
+            if self.target is None or self.special:
+                handle, name = tempfile.mkstemp(prefix="welfare-calc-", suffix=PARTIAL)
+                if os.name == "posix":
+                    os.unlink(name)  # gone with the process, whatever ends it
+                else:
+                    self.temp_path = Path(name)
+            else:
+                handle, name = tempfile.mkstemp(dir=self.target.parent,
+                                                prefix=temp_prefix(self.target),
+                                                suffix=PARTIAL)
+                self.temp_path = Path(name)
+        except OSError as error:
+            raise TargetError(describe(error, label)) from None
+        raw = _Raw(handle, "r+b")
+        raw.label = label
+        self.binary: BinaryIO = io.BufferedRandom(raw)
+        self.encoding, bom = split_bom(encoding)
+        """The encoding of everything written after the BOM."""
+        if excel and is_utf8(encoding) and not bom:
+            bom = BOM
+        self.binary.write(bom)
+        self.text = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
         self.newline = "\r\n" if excel else "\n"
         """The line ending asked for: CRLF for Excel, else LF."""
         self._readers: list[IO[str]] = []
         """Kept alive: a collected TextIOWrapper would close the file under us."""
+        self._new = True
+        """Whether the target did not exist when it was replaced."""
+        self._backup: Path | None = None
+        """A hard link to the file the target was before it was replaced."""
 
     def csv_writer(self) -> CsvRows:
         """A CSV writer with this file's line ending."""
         return CsvRows(self.text, self.newline)
 
     def reread(self) -> IO[str]:
-        """What has been written so far, as text from the start."""
+        """What has been written so far, as text from the start (after any BOM)."""
         self.text.flush()
         self.binary.seek(0)
         encoding = "utf-8-sig" if is_utf8(self.encoding) else self.encoding
         reader = io.TextIOWrapper(self.binary, encoding=encoding, newline="")
+        if encoding != "utf-8-sig" and reader.read(1) not in ("\ufeff", ""):
+            reader.seek(0)
         self._readers.append(reader)
         return reader
 
-    def commit(self, fallback: IO[bytes]) -> None:
-        """Rename over the target, or copy to ``fallback`` (stdout or stderr)."""
+    def prepare(self) -> None:
+        """Everything written and on disk, with its mode; nothing replaced yet."""
         self.text.flush()
-        if self.target is not None and self.special:
-            self.binary.seek(0)
-            with self.target.open("wb") as special:
-                shutil.copyfileobj(self.binary, special)
-        elif self.temp_path is None or self.target is None:
-            self.binary.seek(0)
-            shutil.copyfileobj(self.binary, fallback)
-            fallback.flush()
-        else:
-            os.fsync(self.binary.fileno())
-            os.chmod(self.temp_path, _mode_for(self.target))
+        if self.temp_path is not None and self.target is not None and not self.special:
+            try:
+                os.fsync(self.binary.fileno())
+                _mode_and_owner(self.temp_path, self.target)
+            except OSError as error:
+                raise TargetError(describe(error, self.target)) from None
+
+    def replace(self) -> None:
+        """Rename the temporary file over the target, keeping a link to the old file.
+
+        The link lets :meth:`undo` put the old file back if a later file of
+        the set fails (where the file system has no hard links, it cannot).
+        """
+        assert self.temp_path is not None
+        assert self.target is not None
+        self._new = not self.target.exists()
+        if not self._new:
+            backup = self.temp_path.with_name(f"{self.temp_path.stem}.old{PARTIAL}")
+            try:
+                os.link(self.target, backup)
+                self._backup = backup
+            except OSError:
+                pass
+        try:
             os.replace(self.temp_path, self.target)
-            self.temp_path = None
+        except OSError as error:
+            self.forget()
+            raise TargetError(describe(error, self.target, "replace")) from None
+        self.temp_path = None
         self.binary.close()
+
+    def undo(self) -> None:
+        """Put back the file :meth:`replace` replaced, or remove the file it made."""
+        assert self.target is not None
+        if self._backup is not None:
+            os.replace(self._backup, self.target)
+            self._backup = None
+        elif self._new:
+            self.target.unlink(missing_ok=True)
+
+    def forget(self) -> None:
+        """Drop the link to the old file: the set is in place."""
+        if self._backup is not None:
+            self._backup.unlink(missing_ok=True)
+            self._backup = None
+
+    def write_out(self, streams: dict[Stream, IO[bytes]]) -> None:
+        """Copy a spool to its stream, or into a device or pipe."""
+        self.binary.seek(0)
+        if self.target is not None:
+            try:
+                with self.target.open("wb") as special:
+                    shutil.copyfileobj(self.binary, special)
+            except OSError as error:
+                raise TargetError(describe(error, self.target)) from None
+        else:
+            shutil.copyfileobj(self.binary, streams[self.stream])
+            streams[self.stream].flush()
+        self.discard()
 
     def discard(self) -> None:
         """Close and remove the temporary file; the target is untouched."""
         if not self.binary.closed:
-            self.binary.close()
+            # The buffer's last flush may fail (a full disk): the file goes anyway.
+            with contextlib.suppress(OSError, TargetError):
+                self.binary.close()
         if self.temp_path is not None:
             self.temp_path.unlink(missing_ok=True)
             self.temp_path = None
+
+
+def commit_all(files: Sequence[StagedText], streams: dict[Stream, IO[bytes]]) -> None:
+    """Put every file of a run in place, or none: old files stay if any one fails.
+
+    Order: every file written and synced; then the renames, each keeping a
+    link to the old file, undone in reverse if one fails; then the streams
+    and devices, which cannot be undone and so come last.
+    """
+    for file in files:
+        file.prepare()
+    renamed: list[StagedText] = []
+    try:
+        for file in files:
+            if file.temp_path is not None and file.target is not None and not file.special:
+                file.replace()
+                renamed.append(file)
+    except TargetError:
+        for file in reversed(renamed):
+            file.undo()
+        raise
+    for file in renamed:
+        file.forget()
+    for file in files:
+        if not file.binary.closed:
+            file.write_out(streams)

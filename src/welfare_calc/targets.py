@@ -1,0 +1,166 @@
+"""Where a batch writes, checked before anything is written.
+
+Finance may hand the batch the only copy of a roster, so no file a run
+writes may be its input, and no two of its files may be one file, however
+the path is spelt: ``./X``, a symlink, a hard link, and on Windows and macOS
+another letter case (their usual file systems ignore case). ``-`` means
+standard output for every file, as ``INPUT -`` means standard input; two
+files on standard output would be mixed, so that is refused too.
+
+A target that is a symlink is written through: the file it points to is
+replaced and the link stays. A read-only target is refused, not replaced.
+
+While a run writes, it holds a lock beside each target
+(``.<name>.welfare-calc.lock``, an empty file removed at the end, by
+:mod:`filelock`: ``flock`` on POSIX, ``msvcrt.locking`` on Windows), so a second run writing the same
+file is refused rather than mixing its files with the first's. Under that
+lock, temporary files left beside the target by a run that was killed
+(``kill -9``, a power cut) are removed: no live run can own them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from welfare_calc.staging import PARTIAL, Destination, temp_prefix
+
+LOCK_SUFFIX = ".welfare-calc.lock"
+
+_CASE_BLIND = sys.platform in ("win32", "darwin")
+"""Whether file names are compared without letter case (NTFS and APFS by default)."""
+
+
+class TargetProblem(Exception):
+    """The files named for a run cannot be written as asked (exit 2, nothing written)."""
+
+
+@dataclass(frozen=True)
+class Named:
+    """A file as the user named it (``option``), and the destination it resolves to."""
+
+    option: str
+    given: str
+    destination: Destination
+
+
+def resolve(option: str, given: str) -> Named:
+    """Read a path as given on the command line: ``-`` is stdout; symlinks are followed."""
+    if given == "-":
+        return Named(option, given, "stdout")
+    path = Path(given)
+    real = Path(os.path.realpath(path))
+    if real != path.absolute() and given.startswith(("/dev/", "/proc/")) and real.is_file():
+        # /dev/stdout, /dev/fd/1: a standard stream that the shell sent to a file.
+        raise TargetProblem(f"{option} {given}: names a standard stream that is a file here; "
+                            f"write {option} - for standard output, or name the file")
+    if real.is_dir():
+        raise TargetProblem(f"{option} {given}: is a directory; name a file")
+    if not real.parent.is_dir():
+        raise TargetProblem(f"{option} {given}: the directory {real.parent} does not exist")
+    try:
+        mode = real.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISREG(mode) and not mode & 0o222:
+        raise TargetProblem(f"{option} {given}: the file is read-only; it is not replaced. "
+                            "Choose another file, or make it writable first")
+    return Named(option, given, real)
+
+
+def identity(path: Path, *, case_blind: bool = _CASE_BLIND) -> tuple[object, ...]:
+    """What makes two paths one file: the file itself if it exists, else its name in its
+    directory (without case where the file system ignores it)."""
+    try:
+        found = path.stat()
+        return ("file", found.st_dev, found.st_ino)
+    except OSError:
+        pass
+    try:
+        folder = path.parent.stat()
+        where: tuple[object, ...] = (folder.st_dev, folder.st_ino)
+    except OSError:
+        where = (str(path.parent),)
+    return ("name", *where, path.name.casefold() if case_blind else path.name)
+
+
+def check_distinct(source: Path | None, named: Sequence[Named], *,
+                   case_blind: bool = _CASE_BLIND) -> None:
+    """Refuse a target that is the input, or two targets that are one file or stream.
+
+    A character device (``/dev/null``) may take several: nothing is lost there.
+    """
+    seen: dict[object, Named] = {}
+    if source is not None:
+        seen[identity(source.absolute(), case_blind=case_blind)] = Named("INPUT", str(source),
+                                                                          source)
+    for item in named:
+        where = item.destination
+        if isinstance(where, str):
+            key: object = where
+        else:
+            try:
+                if stat.S_ISCHR(where.stat().st_mode):
+                    continue
+            except OSError:
+                pass
+            key = identity(where, case_blind=case_blind)
+        if key in seen:
+            first = seen[key]
+            if first.option == "INPUT":
+                raise TargetProblem(f"{item.option} {item.given}: is the input file, which "
+                                    "would be replaced; choose another file")
+            if isinstance(where, str):
+                raise TargetProblem(f"{item.option} -: {first.option} already writes to "
+                                    "standard output; give one of them a file")
+            raise TargetProblem(f"{item.option} {item.given}: is the same file as "
+                                f"{first.option} {first.given}; each file of a run must be "
+                                "a different one")
+        seen[key] = item
+
+
+def stale_temporaries(target: Path) -> Iterator[Path]:
+    """Temporary files that runs writing ``target`` left beside it."""
+    prefix = temp_prefix(target)
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith(PARTIAL):
+            yield target.parent / name
+
+
+@contextmanager
+def locked(targets: Sequence[Path]) -> Iterator[None]:
+    """Hold every target's lock for a run, after removing their stale temporary files.
+
+    Another run holding one of them is refused at once (no waiting: a
+    script should know, not hang).
+    """
+    with ExitStack() as stack:
+        for target in targets:
+            path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
+            try:
+                stack.enter_context(FileLock(path, timeout=0))
+            except Timeout:
+                raise TargetProblem(f"{target}: another welfare-calc run is writing this "
+                                    "file; wait for it to finish") from None
+            except OSError as error:
+                raise TargetProblem(f"{target}: cannot lock the file "
+                                    f"({error.strerror or error})") from None
+            if os.name == "posix":
+                # Removed while still held (ExitStack unwinds in reverse): a run
+                # that opened it meanwhile finds its file unlinked once it gets the
+                # lock, and filelock then takes a new one. Windows removes it itself.
+                stack.callback(path.unlink, missing_ok=True)
+            for stale in stale_temporaries(target):
+                stale.unlink(missing_ok=True)
+        yield

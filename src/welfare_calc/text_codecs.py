@@ -1,0 +1,84 @@
+"""Which text encodings the batch reads and writes, and what they do to bytes.
+
+Cheap to import (no NumPy), so that the command line can check an
+``--encoding`` before a run, with the same answer the run would give.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+
+
+class EncodingProblem(ValueError):
+    """An encoding the batch cannot use for what was asked; the message says why."""
+
+
+def text_encoding(name: str) -> str:
+    """The codec's own name for a text encoding, or :class:`EncodingProblem`.
+
+    ``hex``, ``base64``, ``rot13`` and ``zlib`` are codecs, but not of text:
+    Python refuses to encode a string with them, and so does this.
+    """
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise EncodingProblem(f"unknown encoding {name!r}; use utf-8, gbk or gb18030") from None
+    try:
+        "a".encode(info.name)
+    except LookupError:
+        raise EncodingProblem(f"{name!r} is not a text encoding; use utf-8, gbk or gb18030"
+                              ) from None
+    return info.name
+
+
+def ascii_compatible(encoding: str) -> bool:
+    """Whether ``encoding`` writes ASCII as itself, byte for byte (utf-8, gbk, gb18030).
+
+    The batch cuts its input at line-end bytes, and the lane finds commas,
+    digits and line ends as bytes; a multi-byte character in these
+    encodings never contains one (its bytes are ≥ 0x40). UTF-16 and UTF-32
+    write ``\\n`` as two or four bytes, so they are not.
+    """
+    try:
+        return bytes(range(128)).decode(encoding) == "".join(map(chr, range(128)))
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def input_encoding(name: str) -> str:
+    """An encoding the batch can read, or :class:`EncodingProblem` saying why not."""
+    codec = text_encoding(name)
+    if not ascii_compatible(codec):
+        raise EncodingProblem(
+            f"{name!r}: the batch reads encodings that write ASCII as itself (utf-8, gbk, "
+            f"gb18030), and {codec} does not; save the file as UTF-8 (Excel: CSV UTF-8)")
+    return codec
+
+
+def same_codec(one: str, other: str) -> bool:
+    """Whether two encoding names are the same codec (``UTF8`` and ``utf-8`` are)."""
+    return codecs.lookup(one).name == codecs.lookup(other).name
+
+
+def is_utf8(encoding: str) -> bool:
+    """Whether an encoding name means UTF-8 (which gets the BOM for Excel)."""
+    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+
+
+def split_bom(encoding: str) -> tuple[str, bytes]:
+    """The encoding to write pieces in, and the byte-order mark to write once at the start.
+
+    ``utf-8-sig``, ``utf-16`` and ``utf-32`` put a BOM at the start of every
+    string they encode; a file written in pieces (a batch writes a chunk at
+    a time) must have one, at the start. So the pieces are written in the
+    same encoding without a BOM (``utf-16`` in the machine's byte order, as
+    its BOM says).
+    """
+    name = codecs.lookup(encoding).name
+    little = sys.byteorder == "little"
+    bare = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le" if little else "utf-16-be",
+            "utf-32": "utf-32-le" if little else "utf-32-be"}.get(name)
+    if bare is None:
+        return encoding, b""
+    return bare, "".encode(name)
