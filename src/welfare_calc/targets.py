@@ -12,10 +12,11 @@ replaced and the link stays. A read-only target is refused, not replaced.
 
 While a run writes, it holds a lock beside each target
 (``.<name>.welfare-calc.lock``, an empty file removed at the end, by
-:mod:`filelock`: ``flock`` on POSIX, ``msvcrt.locking`` on Windows), so a second run writing the same
-file is refused rather than mixing its files with the first's. Under that
-lock, temporary files left beside the target by a run that was killed
-(``kill -9``, a power cut) are removed: no live run can own them.
+:mod:`filelock`: ``flock`` on POSIX, ``msvcrt.locking`` on Windows), so a
+second run writing the same file is refused rather than mixing its files
+with the first's. Under that lock, temporary files left beside the target
+by a run that was killed (``kill -9``, a power cut) are removed: no live
+run can own them.
 """
 
 from __future__ import annotations
@@ -147,6 +148,8 @@ def locked(targets: Sequence[Path]) -> Iterator[None]:
     """
     with ExitStack() as stack:
         for target in targets:
+            if target.exists() and not target.is_file():
+                continue  # a device or a pipe: written into, never replaced
             path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
             try:
                 stack.enter_context(FileLock(path, timeout=0))
