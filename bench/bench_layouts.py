@@ -22,8 +22,9 @@ import time
 
 from stdnum.cn import ric
 
-from welfare_calc.batch import read_chunks, split_header
+from welfare_calc.batch import split_header
 from welfare_calc.batch_chunks import ChunkProcessor
+from welfare_calc.batch_records import read_records
 from welfare_calc.batch_rows import RowParser, read_header
 from welfare_calc.fastpath import BackpayPlan
 from welfare_calc.loader import shipped_standards
@@ -72,7 +73,7 @@ def main() -> None:
         source = io.BytesIO(data)
         header, rest, _ = split_header(source)
         columns = read_header(header.decode(encoding).split(","))
-        chunks = list(read_chunks(source, rest))
+        chunks = list(read_records(source, rest))
         processor = ChunkProcessor(
             parser=RowParser(table, columns), plan=plan, columns=columns,
             categories=list(table.categories), encoding=encoding,

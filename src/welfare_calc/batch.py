@@ -42,8 +42,9 @@ from pathlib import Path
 from types import FrameType
 from typing import BinaryIO, Literal
 
-from welfare_calc import calc
+from welfare_calc import batch_records, calc
 from welfare_calc.batch_chunks import ChunkProcessor, ChunkResult
+from welfare_calc.batch_records import MAX_RECORD, Unreadable, read_records
 from welfare_calc.batch_rows import (
     COMPUTED,
     ZH_HEADERS,
@@ -62,10 +63,6 @@ from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 
-CHUNK = 1 << 20
-"""Bytes read at a time."""
-MAX_RECORD = 16 << 20
-"""A record (a header, or a row with quoted line breaks) longer than this is refused."""
 
 
 @dataclass(frozen=True)
@@ -198,57 +195,32 @@ def _cpus() -> int:
 
 def split_header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
     """The header line, the bytes read after it, and whether a UTF-8 BOM was found."""
-    data = source.read(CHUNK)
+    data = source.read(batch_records.CHUNK)
     bom = data.startswith(BOM)
     if bom:
         data = data[len(BOM):]
     while b"\n" not in data:
-        more = source.read(CHUNK)
+        more = source.read(batch_records.CHUNK)
         if not more:
             break
         data += more
         if len(data) > MAX_RECORD:
             raise UnusableInput("line 1: the header has no line end")
     line, _, rest = data.partition(b"\n")
+    if b"\r" in line.removesuffix(b"\r"):
+        raise UnusableInput("line 1: the lines of this file end in CR only (an old Mac "
+                            "format); save it with Windows (CRLF) or Unix (LF) line ends")
     return line, rest, bom
 
 
-def read_chunks(source: BinaryIO, start: bytes) -> Iterator[bytes]:
-    """Whole records, about a megabyte at a time, cut at a line end outside quotes.
-
-    A cut is safe where the quotes before it pair up (a quoted field, and
-    its doubled quotes, hold an even number of them); b"\\n" and b'"' are
-    never part of a UTF-8, GBK or GB18030 multi-byte character.
-    """
-    carry = start
-    while True:
-        block = source.read(CHUNK)
-        data = carry + block if carry else block
-        if not block:
-            if data:
-                yield data
-            return
-        cut = data.rfind(b"\n") + 1
-        quotes = data.count(b'"', 0, cut)
-        while quotes % 2 and cut:
-            earlier = data.rfind(b"\n", 0, cut - 1) + 1
-            quotes -= data.count(b'"', earlier, cut)
-            cut = earlier
-        if cut == 0:
-            if len(data) > MAX_RECORD:
-                raise UnusableInput("a quoted field runs on for more than 16 MB; "
-                                    "a closing quote is missing")
-            carry = data
-            continue
-        yield data[:cut]
-        carry = data[cut:]
-
+Job = tuple[int, bytes | Unreadable]
+"""A chunk's first line and its records (or one record too long to keep)."""
 
 _PROCESSOR: ChunkProcessor | None = None
 """The processor forked workers inherit (set just before the pool starts)."""
 
 
-def _in_worker(job: tuple[int, bytes]) -> ChunkResult:
+def _in_worker(job: Job) -> ChunkResult:
     assert _PROCESSOR is not None
     return _PROCESSOR.process(*job)
 
@@ -261,7 +233,7 @@ def _worker_signals() -> None:
         signal.signal(signum, signal.SIG_DFL)
 
 
-def _results(processor: ChunkProcessor, jobs: Iterator[tuple[int, bytes]],
+def _results(processor: ChunkProcessor, jobs: Iterator[Job],
              workers: int) -> Iterator[ChunkResult]:
     """Results in input order; in worker processes when there is more than one chunk.
 
@@ -396,9 +368,14 @@ class _Run:
         done = len(header) + 1
         jobs: list[int] = []
 
-        def numbered() -> Iterator[tuple[int, bytes]]:
+        def numbered() -> Iterator[Job]:
             nonlocal line
-            for chunk in read_chunks(source, rest):
+            for chunk in read_records(source, rest):
+                if isinstance(chunk, Unreadable):
+                    jobs.append(0)
+                    yield line, chunk
+                    line += chunk.lines
+                    continue
                 jobs.append(len(chunk))
                 yield line, chunk
                 line += chunk.count(b"\n")

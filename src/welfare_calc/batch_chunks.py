@@ -1,7 +1,7 @@
 """One chunk of a batch input in, its output text and bookkeeping out.
 
-A chunk is whole records (cut by :func:`welfare_calc.batch.read_chunks` at a
-line end outside quotes) with the number of its first line. Processing one
+A chunk is whole records (cut by :func:`welfare_calc.batch_records.read_records`
+at a line end outside quotes) with the number of its first line. Processing one
 touches no file and no shared state, so chunks can go to worker processes
 and come back in order; :mod:`welfare_calc.batch` writes the results.
 
@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from welfare_calc.batch_records import HEAD, Unreadable
 from welfare_calc.batch_rows import (
     OPTIONAL,
     REQUIRED,
@@ -125,9 +126,16 @@ class ChunkProcessor:
                               self.newline, self.columns.width)
         return self._lane
 
-    def process(self, first_line: int, data: bytes) -> ChunkResult:
+    def process(self, first_line: int, data: bytes | Unreadable) -> ChunkResult:
         """Every record of ``data``, whose first line is ``first_line``."""
         result = ChunkResult(totals=[0] * len(self.categories))
+        if isinstance(data, Unreadable):
+            head = data.head.decode(self.encoding, "replace")[:HEAD]
+            result.rows_read = 1
+            if len(head) == HEAD:
+                head += "…"
+            result.rejections.append((first_line, "", [Problem("", data.reason)], [head]))
+            return result
         try:
             text = data.decode(self.encoding)
         except UnicodeDecodeError as error:

@@ -1,0 +1,207 @@
+"""Cutting a CSV byte stream into chunks of whole records, by the CSV rule for quotes.
+
+The rule (RFC 4180, and Python's csv module): a quote opens a quoted field
+only at the start of a field; inside one, ``""`` is a quote and any other
+quote closes it; a quote anywhere else (``12" TV``) is a plain character. A
+line end inside a quoted field is part of the field, not the end of the
+record. So a stray quote in a note cell changes nothing, and a quote left
+open makes everything up to the next closing quote one cell, as the csv
+module reads it, in a file of any size.
+
+Speed: a chunk's quotes usually pair up as openers and closers (every cell
+quoted, or none), and then counting them is the rule. NumPy checks that
+for the whole chunk at once; a chunk where it does not hold (a stray
+quote) is scanned quote by quote. ``b'"'``, ``b","`` and line ends are
+never part of a multi-byte character in UTF-8, GBK or GB18030.
+
+A record longer than :data:`MAX_RECORD` (a quote never closed in a large
+file, or a file that is not a roster at all) is not held in memory: it
+becomes an :class:`Unreadable` record, which the batch rejects with its line,
+and the reading goes on after its end. So does a quote never closed before
+the end of the file: read leniently, it would swallow every row after it
+into one cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+CHUNK = 1 << 20
+"""Bytes read at a time."""
+MAX_RECORD = 16 << 20
+"""A record (a row, with any line breaks inside quotes) longer than this is rejected."""
+HEAD = 200
+"""Characters of an oversized record shown in the errors file."""
+
+_FIELD_ENDS = (ord(","), ord("\n"), ord("\r"))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A record the batch rejects whole without reading it as a row: its start, the
+    line ends in it, and why (too long to be a row, or a quote never closed)."""
+
+    head: bytes
+    lines: int
+    """Line ends from its start to the end of the record (its own included)."""
+    reason: str
+
+
+def _too_long(head: bytes, lines: int, open_quote: bool, ended: bool) -> Unreadable:
+    size = f"{MAX_RECORD >> 20} MB"
+    if open_quote and ended:
+        return _never_closed(head, lines, last_ended=False)
+    if open_quote:
+        return Unreadable(head, lines, f"a quoted field opened in this row runs on for more "
+                                       f"than {size}: a closing quote is missing; everything "
+                                       f"up to the next closing quote was one cell ({lines} "
+                                       "lines)")
+    return Unreadable(head, lines, f"the line is longer than {size}; a roster row is far "
+                                   "shorter")
+
+
+def _never_closed(head: bytes, lines: int, *, last_ended: bool = True) -> Unreadable:
+    shown = lines if last_ended else lines + 1
+    return Unreadable(head, lines, f"a quote opened in this row is never closed: the rest "
+                                   f"of the file ({shown} lines) would be one cell")
+
+
+def _scan(data: bytes, end: int) -> tuple[int, bool]:
+    """By the CSV rule, from a record start up to ``end``: where the last record that
+    ends before ``end`` ends (0: none), and whether a quoted field is open at ``end``."""
+    cut = 0
+    segment = position = 0  # where the text outside quotes began; where to look on
+    inside = False
+    while True:
+        if inside:
+            close = data.find(b'"', position, end)
+            if close < 0 or close + 1 >= end:  # open, or its follower not here yet
+                return cut, True
+            if data[close + 1] == ord('"'):
+                position = close + 2  # a doubled quote inside the field
+                continue
+            inside = False
+            segment = position = close + 1
+            continue
+        quote = data.find(b'"', position, end)
+        line = data.rfind(b"\n", segment, end if quote < 0 else quote)
+        if line >= 0:
+            cut = line + 1
+        if quote < 0:
+            return cut, False
+        if quote == 0 or data[quote - 1] in _FIELD_ENDS:
+            inside = True  # a quote at the start of a field opens it
+        else:
+            segment = quote  # a plain character: the text outside quotes goes on
+        position = quote + 1
+
+
+def _record_end(data: bytes, inside: bool, previous: int) -> tuple[int, bool]:
+    """Where the record that ``data`` continues ends (-1: not in ``data``), and whether
+    a quoted field is open at the end of ``data``. ``previous``: the byte before ``data``."""
+    position = 0
+    while True:
+        if inside:
+            close = data.find(b'"', position)
+            if close < 0:
+                return -1, True
+            if data[close + 1:close + 2] == b'"':
+                position = close + 2
+                continue
+            inside = False
+            position = close + 1
+            continue
+        line = data.find(b"\n", position)
+        stop = line if line >= 0 else len(data)
+        quote = data.find(b'"', position, stop)
+        while quote >= 0 and (data[quote - 1] if quote else previous) not in _FIELD_ENDS:
+            quote = data.find(b'"', quote + 1, stop)
+        if quote < 0:
+            return (line + 1 if line >= 0 else -1), False
+        inside = True
+        position = quote + 1
+
+
+def _paired(data: bytes, end: int) -> bool:
+    """Whether every quote before ``end`` is an opener at a field start or a closer at a
+    field end (or half of ``""``), alternately: then counting them is the CSV rule."""
+    import numpy as np  # noqa: PLC0415 - a large chunk with quotes; the batch has it already
+
+    view = np.frombuffer(data, dtype=np.uint8, count=end)
+    quotes = np.flatnonzero(view == ord('"'))
+    if not len(quotes):
+        return True
+    ends = np.array([*_FIELD_ENDS, ord('"')], dtype=np.uint8)
+    openers, closers = quotes[0::2], quotes[1::2]
+    before = view[np.maximum(openers - 1, 0)]
+    opened = (openers == 0) | np.isin(before, ends)
+    after = view[np.minimum(closers + 1, end - 1)]
+    closed = (closers == end - 1) | np.isin(after, ends)
+    return bool(opened.all() and closed.all())
+
+
+def last_cut(data: bytes) -> tuple[int, bool]:
+    """Where the last whole record of ``data`` ends (0: none), and whether one is open.
+
+    ``data`` starts at a record start.
+    """
+    end = data.rfind(b"\n") + 1
+    if end == 0 or b'"' not in data:
+        return end, False
+    if len(data) >= CHUNK and _paired(data, end):
+        quotes = data.count(b'"', 0, end)
+        while quotes % 2 and end:  # by the count, a quoted field spans this line end
+            earlier = data.rfind(b"\n", 0, end - 1) + 1
+            quotes -= data.count(b'"', earlier, end)
+            end = earlier
+        return end, end < len(data) and data.count(b'"', end) % 2 == 1
+    return _scan(data, len(data))
+
+
+def read_records(source: BinaryIO, start: bytes) -> Iterator[bytes | Unreadable]:
+    """Whole records, about a megabyte at a time, or an :class:`Unreadable` record."""
+    carry = start
+    while True:
+        block = source.read(CHUNK)
+        data = carry + block if carry else block
+        if not block:
+            if data:
+                cut, open_quote = last_cut(data + b"\n")
+                if open_quote:
+                    if cut:
+                        yield data[:cut]
+                    rest = data[cut:]
+                    yield _never_closed(rest[:HEAD * 4], rest.count(b"\n"),
+                                        last_ended=rest.endswith(b"\n"))
+                else:
+                    yield data
+            return
+        cut, open_quote = last_cut(data)
+        if cut:
+            yield data[:cut]
+            carry = data[cut:]
+        elif len(data) > MAX_RECORD:
+            record, carry = _skip(source, data, open_quote)
+            yield record
+        else:
+            carry = data
+
+
+def _skip(source: BinaryIO, data: bytes, open_quote: bool) -> tuple[Unreadable, bytes]:
+    """Read on to the end of a record too long to keep, keeping only its start.
+
+    Returns the record and the bytes read after it.
+    """
+    head, lines, inside, previous = data[:HEAD * 4], 0, False, ord("\n")
+    while True:
+        end, inside = _record_end(data, inside, previous)
+        if end >= 0:
+            lines += data.count(b"\n", 0, end)
+            return _too_long(head, lines, open_quote, ended=False), data[end:]
+        lines += data.count(b"\n")
+        previous = data[-1]
+        data = source.read(CHUNK)
+        if not data:
+            return _too_long(head, lines, open_quote, ended=inside), b""
