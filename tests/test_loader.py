@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -99,6 +101,17 @@ BAD = [
     ("missing_key.yaml", 19, "categories.urban-dibao.short_zh: missing; this key is required"),
     ("bad_rounding_mode.yaml", 8, "rounding.mode: got 'round-nearest'"),
     ("not_utf8.yaml", 14, "the file is not UTF-8 text"),
+    ("exponent_amount.yaml", 30,
+     "categories.urban-dibao.values.1.amount: expected an amount of yuan, got '1e30'; write it "
+     "in digits"),
+    ("huge_exponent_amount.yaml", 30,
+     "categories.urban-dibao.values.1.amount: expected an amount of yuan, got '1e100000000'"),
+    ("too_many_digits_amount.yaml", 30,
+     "categories.urban-dibao.values.1.amount: expected an amount of yuan, got a number of 40 "
+     "digits (at most 16)"),
+    ("nul_byte.yaml", 3, "the file holds a NUL byte; a standards file is plain text"),
+    ("alias_bomb.yaml", 3, "YAML error: aliases (*name) are not allowed in a standards file"),
+    ("deep_nesting.yaml", 2, "YAML error: nested more than 16 levels deep"),
 ]
 
 
@@ -130,3 +143,37 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_not_a_table_at_all(text: str) -> None:
     with pytest.raises(StandardsFileError, match=r"^x\.yaml:1: \(top level\)"):
         parse_standards(text, "x.yaml")
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "large"], ids=["/dev/zero", "a 2 MB file"])
+def test_a_file_too_large_to_be_a_table_is_refused_unread(tmp_path: Path, source: str) -> None:
+    if source == "/dev/zero" and not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero here")
+    path = Path(source) if source == "/dev/zero" else tmp_path / "large.yaml"
+    if source == "large":
+        path.write_text("# " + "x" * (2 << 20) + "\n", encoding="utf-8")
+    with pytest.raises(StandardsFileError) as caught:
+        read_standards(path)
+    assert caught.value.problems == (
+        f"{path}:1: the file is larger than 1 MB; a standards table is a few KB: is this the "
+        "right file?",)
+
+
+def test_an_alias_bomb_is_refused_before_it_expands() -> None:
+    # In a fresh process held to 1 GB of address space: expanded, the
+    # bomb would need gigabytes and minutes; refused, it needs neither.
+    code = ("import resource, sys\n"
+            "from pathlib import Path\n"
+            "from welfare_calc.errors import StandardsFileError\n"
+            "from welfare_calc.loader import read_standards\n"
+            "soft, hard = resource.getrlimit(resource.RLIMIT_AS)\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, hard))\n"
+            "try:\n"
+            "    read_standards(Path(sys.argv[1]))\n"
+            "except StandardsFileError as error:\n"
+            "    print(error.problems[0])\n")
+    if sys.platform != "linux":
+        pytest.skip("address-space limit is Linux's")
+    done = subprocess.run([sys.executable, "-c", code, str(FILES / "alias_bomb.yaml")],
+                          capture_output=True, text=True, timeout=30, check=True)
+    assert "aliases (*name) are not allowed" in done.stdout

@@ -15,7 +15,7 @@ from welfare_calc import calc
 from welfare_calc.errors import WelfareCalcError
 from welfare_calc.fastpath import OPEN_END, OPEN_START
 from welfare_calc.model import StandardsTable
-from welfare_calc.money import parse_money
+from welfare_calc.money import MAX_WHOLE_DIGITS, parse_money, to_fen
 from welfare_calc.months import Month
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
@@ -138,11 +138,15 @@ def plain_id(ident: str) -> bool:
 
 
 def _fen(text: str) -> int | None:
-    """Cheap exact parse of ``123`` / ``123.4`` / ``123.45`` into fen, else None."""
+    """Cheap exact parse of ``123`` / ``123.4`` / ``123.45`` into fen, else None.
+
+    Only what :func:`~welfare_calc.money.parse_money` surely accepts: ASCII
+    digits, no more of them than it allows.
+    """
     if not text.isascii():
         return None
     whole, dot, cents = text.partition(".")
-    if not whole.isdigit():
+    if not whole.isdigit() or len(whole) > MAX_WHOLE_DIGITS:
         return None
     if not dot:
         return int(whole) * 100
@@ -201,7 +205,8 @@ class RowParser:
         paid_fen = _fen(paid) if paid else None
         if (key is None or fen is None or first is None or last is None or first > last
                 or (paid and paid_fen is None) or not persons.isascii()
-                or not persons.isdigit() or persons[0] == "0"):
+                or not persons.isdigit() or persons[0] == "0"
+                or len(persons) > calc.PERSONS_DIGITS or int(persons) > calc.MAX_PERSONS):
             return None
         return key, int(persons), fen, first, last, paid_fen
 
@@ -237,14 +242,13 @@ class RowParser:
         except WelfareCalcError as error:
             problems.append(Problem("category", error.message))
         persons = 0
-        text = cells["persons"]
-        if not (text.isascii() and text.isdigit()) or int(text) < 1:
-            problems.append(Problem("persons", f"{text!r} is not a whole number of persons ≥ 1"))
-        else:
-            persons = int(text)
+        try:
+            persons = calc.parse_persons(cells["persons"])
+        except WelfareCalcError as error:
+            problems.append(Problem("persons", error.message))
         income = 0
         try:
-            income = int(parse_money(cells["income"]) * 100)
+            income = to_fen(parse_money(cells["income"]))
         except ValueError as error:
             problems.append(Problem("income", str(error)))
         bounds: dict[str, int] = {}
@@ -255,14 +259,14 @@ class RowParser:
             try:
                 bounds[name] = Month.parse(cells[name], field=name).index
             except WelfareCalcError as error:
-                problems.append(Problem(name, error.message.split(": ", 1)[-1]))
+                problems.append(Problem(name, error.message))
         if len(bounds) == 2 and bounds["start"] > bounds["end"]:
             problems.append(Problem("start", f"start {cells['start']} is after end "
                                              f"{cells['end']}; coverage runs start..end"))
         paid: int | None = None
         if cells.get("paid"):
             try:
-                paid = int(parse_money(cells["paid"]) * 100)
+                paid = to_fen(parse_money(cells["paid"]))
             except ValueError as error:
                 problems.append(Problem("paid", str(error)))
         if problems:

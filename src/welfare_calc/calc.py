@@ -29,6 +29,7 @@ from welfare_calc.errors import (
 from welfare_calc.model import Category, Document, Payment, StandardsTable, StandardValue
 from welfare_calc.money import decimal_places, quantize
 from welfare_calc.months import Month, month_range
+from welfare_calc.numerals import ascii_numerals
 
 ZERO = Fraction(0)
 
@@ -209,15 +210,41 @@ def check_paid(paid: Decimal) -> Decimal:
     return paid
 
 
+MAX_PERSONS = 999
+"""Covered persons one household may have. A thousand or more in one row is a
+typing mistake (or a column shifted), not a household."""
+PERSONS_DIGITS = len(str(MAX_PERSONS))
+
+
 def check_persons(persons: object) -> int:
-    """Covered persons must be a whole number ≥ 1."""
+    """Covered persons must be a whole number from 1 to :data:`MAX_PERSONS`."""
     if isinstance(persons, bool) or not isinstance(persons, int | Decimal | Fraction):
-        raise InvalidPersons(f"{persons!r} is not a whole number of persons")
+        raise InvalidPersons(f"{persons!r} is not a whole number of persons; write e.g. 3")
     if persons != int(persons):
-        raise InvalidPersons(f"{persons} is not a whole number of persons")
+        raise InvalidPersons(f"{persons} is not a whole number of persons; write e.g. 3")
     if persons < 1:
-        raise InvalidPersons(f"{persons} persons; a household has at least 1 covered person")
+        raise InvalidPersons(f"{persons} persons: a household has at least 1 covered person")
+    if persons > MAX_PERSONS:
+        raise InvalidPersons(f"{persons} persons: more than {MAX_PERSONS} covered persons in "
+                             "one household; check the number")
     return int(persons)
+
+
+def parse_persons(text: str) -> int:
+    """Covered persons as typed (digits, full-width too), within :func:`check_persons`'s bounds.
+
+    The messages quote what was typed, shortened if it is long.
+    """
+    cleaned = ascii_numerals(text.strip())
+    shown = repr(text) if len(text) <= 40 else repr(text[:20] + "…")
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        raise InvalidPersons(f"{shown} is not a whole number of persons; write e.g. 3")
+    if len(cleaned.lstrip("0")) > PERSONS_DIGITS or int(cleaned) > MAX_PERSONS:
+        raise InvalidPersons(f"{shown}: more than {MAX_PERSONS} covered persons in one "
+                             "household; check the number")
+    if int(cleaned) < 1:
+        raise InvalidPersons(f"{shown}: a household has at least 1 covered person")
+    return int(cleaned)
 
 
 def household(table: StandardsTable, category: str, persons: object,
@@ -328,6 +355,10 @@ def backpay(table: StandardsTable, house: Household, through: Month,
     """
     raised = table.retroactive_raise
     window_start = raised.first_month
+    if through > table.covers_through:
+        raise MonthOutOfRange(
+            f"through {through} is after {table.covers_through}, the last month the standards "
+            "table covers; add the later standard to the table first", field="through")
     if through < window_start:
         raise WindowBeforeRaise(
             f"through {through} is before {window_start}, when the raise took effect; "

@@ -53,9 +53,7 @@ class MonthType(click.ParamType[Month, Any]):
         try:
             return Month.parse(str(value))
         except WelfareCalcError as error:
-            self.fail(f"{value!r} is not a month; write YYYY-MM, e.g. 2020-08"
-                      if "not a month" in error.message else error.message.split(": ", 1)[-1],
-                      param, ctx)
+            self.fail(error.message, param, ctx)
 
 
 class MoneyType(click.ParamType[Decimal, Any]):
@@ -74,7 +72,7 @@ class MoneyType(click.ParamType[Decimal, Any]):
 
 
 class PersonsType(click.ParamType[int, Any]):
-    """A whole number of covered persons, at least 1."""
+    """A whole number of covered persons, as the core reads one (:func:`calc.parse_persons`)."""
 
     name = "N"
 
@@ -82,12 +80,10 @@ class PersonsType(click.ParamType[int, Any]):
                 ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
-        text = str(value).strip()
-        if not (text.isascii() and text.isdigit()):
-            self.fail(f"{value!r} is not a whole number of persons; write e.g. 3", param, ctx)
-        if int(text) < 1:
-            self.fail(f"{value!r}: a household has at least 1 covered person", param, ctx)
-        return int(text)
+        try:
+            return calc.parse_persons(str(value))
+        except WelfareCalcError as error:
+            self.fail(error.message, param, ctx)
 
 
 class CategoryType(click.ParamType[str, Any]):

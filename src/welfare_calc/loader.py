@@ -50,12 +50,40 @@ class LoadedStandards:
     """The first 12 hex digits of the file's SHA-256, to tell editions apart."""
 
 
+MAX_BYTES = 1 << 20
+"""A standards file larger than this is refused unread: a table is a few KB."""
+MAX_DEPTH = 16
+"""Nesting a standards file may have (it needs 5)."""
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that only resolves null and booleans implicitly.
+    """SafeLoader that only resolves null and booleans implicitly, without aliases.
 
     Integers, floats and timestamps stay strings; the model converts them
-    exactly and says what it expected when it cannot.
+    exactly and says what it expected when it cannot. An alias (``*name``)
+    is refused where it stands: a few hundred bytes of nested aliases expand
+    to gigabytes ("billion laughs"), and a table has no use for them. So is
+    nesting deeper than :data:`MAX_DEPTH`, before PyYAML's composer, which
+    recurses, runs out of stack.
     """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        problem = None
+        if isinstance(event, yaml.AliasEvent):
+            problem = ("aliases (*name) are not allowed in a standards file; write the value "
+                       "out where it is used")
+        elif self._depth >= MAX_DEPTH:
+            problem = f"nested more than {MAX_DEPTH} levels deep; a standards file needs 5"
+        if problem is not None:
+            raise yaml.composer.ComposerError(None, None, problem, event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _StrictLoader.yaml_implicit_resolvers = {
@@ -205,12 +233,16 @@ def parse_standards(text: str, source: str) -> StandardsTable:
 
 
 def read_standards(path: Path) -> LoadedStandards:
-    """Read and validate a standards file from disk."""
+    """Read and validate a standards file from disk (at most :data:`MAX_BYTES` of it)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise StandardsFileError([f"{path}: cannot read the standards file: "
                                   f"{error.strerror or error}"]) from None
+    if len(raw) > MAX_BYTES:
+        raise StandardsFileError([f"{path}:1: the file is larger than {MAX_BYTES >> 20} MB; a "
+                                  "standards table is a few KB: is this the right file?"])
     return _decode_and_parse(raw, str(path))
 
 
@@ -237,6 +269,10 @@ def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
         line = raw[: error.start].count(b"\n") + 1
         raise StandardsFileError([f"{source}:{line}: the file is not UTF-8 text "
                                   f"(byte {error.start}); save it as UTF-8"]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise StandardsFileError([f"{source}:{line}: the file holds a NUL byte; a standards "
+                                  "file is plain text"])
     table = parse_standards(text, source)
     return LoadedStandards(table=table, source=source,
                            digest=hashlib.sha256(raw).hexdigest()[:12])

@@ -7,6 +7,7 @@ itself; :mod:`welfare_calc.loader` turns a YAML file into this model.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -16,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from welfare_calc.errors import InvalidMonth
-from welfare_calc.money import RoundingMode, decimal_places
+from welfare_calc.money import MAX_WHOLE_DIGITS, RoundingMode, decimal_places
 from welfare_calc.months import Month
 
 Location = tuple[str | int, ...]
@@ -34,22 +35,31 @@ class LocatedProblems(ValueError):
         self.problems = problems
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+)(?:\.[0-9]+)?")
+
+
 def _exact_number(value: object) -> object:
-    """Admit amounts only as strings or integers, which convert exactly.
+    """Admit amounts only as plain decimal text or integers, which convert exactly.
 
     The loader reads YAML floats as strings, so ``19.99`` arrives as text;
-    booleans (YAML ``yes``) and anything else are refused here.
+    booleans (YAML ``yes``) and anything else are refused here, and so are
+    exponents (``"1e30"``) and more whole digits than any amount has
+    (:data:`~welfare_calc.money.MAX_WHOLE_DIGITS`).
     """
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ValueError("expected an amount of yuan written as a number, e.g. \"660\"")
     if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except ArithmeticError:
-            raise ValueError(f"expected an amount of yuan, got {value!r}") from None
-        if not number.is_finite():
-            raise ValueError(f"expected a finite amount of yuan, got {value!r}")
-        return number
+        found = _PLAIN_NUMBER.fullmatch(value.strip())
+        if found is None:
+            shown = value if len(value) <= 40 else value[:20] + "…"
+            raise ValueError(f"expected an amount of yuan, got {shown!r}; write it in digits, "
+                             "e.g. \"660\" or \"5760.50\"")
+        if len(found[1].lstrip("0")) > MAX_WHOLE_DIGITS:
+            raise ValueError(f"expected an amount of yuan, got a number of {len(found[1])} "
+                             f"digits (at most {MAX_WHOLE_DIGITS})")
+        return Decimal(value.strip())
+    if isinstance(value, int) and abs(value) >= 10**MAX_WHOLE_DIGITS:
+        raise ValueError(f"expected an amount of yuan of at most {MAX_WHOLE_DIGITS} digits")
     return value
 
 

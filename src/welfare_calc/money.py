@@ -11,14 +11,26 @@ the only place a value is rounded, once, where it is reported or paid
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
+
+from welfare_calc.numerals import ascii_numerals
+
+_EXACT = Context(prec=60, traps=[Inexact])
+"""Enough digits for any amount :func:`parse_money` accepts, and a trap if not."""
 
 Exact = Fraction
 """An exact intermediate amount of yuan."""
 
-_MONEY = re.compile(r"\d+(?:\.\d{1,2})?")
+_MONEY = re.compile(r"([0-9]+)(?:\.[0-9]{1,2})?")
+
+MAX_WHOLE_DIGITS = 16
+"""Digits an amount may have before the decimal point (leading zeros aside).
+
+No amount of yuan comes near 10**16; the bound keeps a mistyped cell of
+thousands of digits from costing time, memory or precision, in every front
+end alike."""
 
 
 class RoundingMode(StrEnum):
@@ -54,24 +66,44 @@ def quantize(value: Fraction, unit: Decimal, mode: RoundingMode) -> Decimal:
     """Round an exact amount to a whole number of ``unit`` (e.g. 0.01 yuan).
 
     Done in integers on the exact fraction, so no digit is lost before the
-    rounding decision (Decimal division would round 1/12 first).
+    rounding decision (Decimal division would round 1/12 first), and in a
+    context wide enough for any number of digits (the default 28 would
+    round, or raise, on a large amount).
     """
     steps = value / Fraction(unit)
-    return (Decimal(round_ratio(steps.numerator, steps.denominator, mode)) * unit).quantize(unit)
+    units = round_ratio(steps.numerator, steps.denominator, mode)
+    wide = Context(prec=max(28, len(str(abs(units))) + 4), traps=[Inexact, InvalidOperation])
+    return wide.multiply(Decimal(units), unit).quantize(unit, context=wide)
 
 
 def parse_money(text: str) -> Decimal:
     """Read a non-negative amount of yuan with at most two decimals.
 
+    Digits may be full-width (:func:`~welfare_calc.numerals.ascii_numerals`).
     Raises :class:`ValueError` with the accepted form; callers wrap it in the
     domain exception for the field concerned.
     """
-    cleaned = text.strip()
-    if not cleaned.isascii() or _MONEY.fullmatch(cleaned) is None:
+    cleaned = ascii_numerals(text.strip())
+    found = _MONEY.fullmatch(cleaned) if cleaned.isascii() else None
+    if found is None:
         raise ValueError(
             f"{text!r} is not an amount of yuan; write digits with at most 2 decimals, e.g. 200.50"
         )
+    if len(found[1].lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise ValueError(f"{_shown(text)} has more than {MAX_WHOLE_DIGITS} digits before the "
+                         "decimal point; no amount of yuan is that large")
     return Decimal(cleaned)
+
+
+def to_fen(amount: Decimal) -> int:
+    """An amount with at most two decimals, in whole fen, exactly."""
+    return int(amount.scaleb(2, _EXACT))
+
+
+def _shown(text: str) -> str:
+    """A value for a message: a cell of thousands of digits is shortened."""
+    text = text.strip()
+    return repr(text) if len(text) <= 40 else repr(text[:20] + "…" + text[-8:])
 
 
 def decimal_places(amount: Decimal) -> int:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from welfare_calc.errors import InvalidMonth
+from welfare_calc.numerals import ascii_numerals
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -25,14 +26,22 @@ class Month:
 
     @classmethod
     def parse(cls, text: str, *, field: str = "month") -> Month:
-        """Read ``YYYY-MM`` strictly (``2020-8`` and ``2020/08`` are refused)."""
-        found = _MONTH.fullmatch(text.strip())
+        """Read ``YYYY-MM`` strictly (``2020-8`` and ``2020/08`` are refused).
+
+        Digits may be full-width (:func:`~welfare_calc.numerals.ascii_numerals`).
+        The message says what is wrong with the text; ``field`` goes on the
+        exception, for the front end to name the option or column.
+        """
+        found = _MONTH.fullmatch(ascii_numerals(text.strip()))
         if found is None:
-            raise InvalidMonth(f"{field}: {text!r} is not a month; write YYYY-MM, e.g. 2020-08",
+            raise InvalidMonth(f"{text!r} is not a month; write YYYY-MM, e.g. 2020-08",
                                field=field)
         year, month = int(found[1]), int(found[2])
-        if not 1 <= month <= 12 or year < 1:
-            raise InvalidMonth(f"{field}: {text!r} has no month {month:02d}; months run 01..12",
+        if year < 1:
+            raise InvalidMonth(f"{text!r} has no year 0000; write the year in full, "
+                               "e.g. 2020-08", field=field)
+        if not 1 <= month <= 12:
+            raise InvalidMonth(f"{text!r} has no month {month:02d}; months run 01..12",
                                field=field)
         return cls(year, month)
 
