@@ -8,6 +8,7 @@ old files are unchanged and no temporary file is left.
 
 from __future__ import annotations
 
+import csv
 import errno
 import io
 import json
@@ -532,3 +533,85 @@ def test_an_input_encoding_the_batch_cannot_cut_says_so(run: Run, tmp_path: Path
     assert result.exit_code == 2
     assert "the batch reads encodings that write ASCII as itself" in result.stderr
     assert "save the file as UTF-8" in result.stderr
+
+
+# --- what is written, and where ---------------------------------------------------------
+
+@POSIX_ONLY
+def test_a_closed_pipe_exits_quietly_with_the_pipe_code(tmp_path: Path) -> None:
+    # `welfare-calc batch … | head -1`: the reader leaves after one line. The
+    # exit is 141 (128 + SIGPIPE, as the shell reports it), not 1 (rows
+    # rejected), and nothing is said.
+    assert WELFARE_CALC is not None
+    source = tmp_path / "big.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        write_households(handle, 50_000)
+    done = subprocess.run(f"'{WELFARE_CALC}' batch '{source}' --through 2020-08 2>err.txt | "
+                          "head -1; echo \"${PIPESTATUS[0]}\"", shell=True, cwd=tmp_path,
+                          executable="/bin/bash", capture_output=True, text=True, check=True)
+    first, code = done.stdout.splitlines()
+    assert first == "id,category,persons,income,start,end,paid,months,backpay,monthly"
+    assert code == "141"
+    assert "Traceback" not in (tmp_path / "err.txt").read_text(encoding="utf-8")
+    assert "Error" not in (tmp_path / "err.txt").read_text(encoding="utf-8")
+
+
+def test_a_header_cell_that_starts_a_formula_is_neutralised(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text('id,category,persons,income,start,end,"=HYPERLINK(""http://x"")",@cmd\n'
+                      "H1,urban-dibao,3,200,,,a,b\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 0
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header == ("id,category,persons,income,start,end,\"'=HYPERLINK(\"\"http://x\"\")\","
+                      "'@cmd,months,backpay,monthly")
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\t"],
+                         ids=["NUL", "bell", "escape", "delete", "next line", "tab inside"])
+def test_an_id_holding_a_control_character_is_rejected(run: Run, tmp_path: Path,
+                                                       control: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"id,category,persons,income,start,end\nH{control}1,urban-dibao,1,0,,\n"
+                      "H2,urban-dibao,1,0,,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 1
+    with (tmp_path / "out.csv.errors.csv").open(encoding="utf-8", newline="") as handle:
+        errors = list(csv.DictReader(handle))
+    assert [(row["line"], row["column"], row["reason"]) for row in errors] == [
+        ("2", "id", f"the id holds a control character (U+{ord(control):04X}); ids are "
+                    "printed text")]
+    assert out.read_text(encoding="utf-8").splitlines()[1].startswith("H2,")
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--headers", "zh", "--output-encoding", "ascii"],
+     "line 1, column '编号': the header cell cannot be written in ascii"),
+    (["--output-encoding", "ascii"],
+     "line 2, column 'category': a value cannot be written in ascii ('城')"),
+    (["--output-encoding", "latin-1", "--format", "jsonl"],
+     "line 2, column 'category': a value cannot be written in iso8859-1 ('城')"),
+], ids=["Chinese header", "Chinese cell", "Chinese cell in JSON lines"])
+def test_an_encoding_that_cannot_write_a_cell_names_it(run: Run, tmp_path: Path,
+                                                       options: list[str], message: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\nH1,城市低保,1,0,,\n",
+                      encoding="utf-8")
+    result = run(str(source), "--through", "2020-08", "-o", str(tmp_path / "out.csv"), *options)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_a_rejected_row_the_errors_encoding_cannot_write_names_its_line(
+        run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\nH1,urban-dibao,1,0,,\n"
+                      "H2,城市低保,0,0,,\n", encoding="utf-8")
+    result = run(str(source), "--through", "2020-08", "-o", str(tmp_path / "out.csv"),
+                 "--output-encoding", "ascii")
+    assert result.exit_code == 2
+    assert "line 3: the rejected row cannot be written to the errors file in ascii" in (
+        result.stderr)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]

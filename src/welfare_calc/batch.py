@@ -340,8 +340,15 @@ class _Run:
         CsvRows(original, "").writerow(row)
         text = csv_safe(original.getvalue())
         for problem in problems:
-            self.errors.writerow([str(line), csv_safe(ident), problem.column,
-                                  csv_safe(problem.reason), text])
+            try:
+                self.errors.writerow([str(line), csv_safe(ident), problem.column,
+                                      csv_safe(problem.reason), text])
+            except UnicodeEncodeError as error:
+                raise UnusableInput(
+                    f"line {line}: the rejected row cannot be written to the errors file in "
+                    f"{self.options.output_encoding} "
+                    f"({error.object[error.start:error.end]!r}); use --output-encoding "
+                    "gb18030 or utf-8") from None
 
     def execute(self, source: BinaryIO, progress: Callable[[int, int], None] | None,
                 workers: int) -> Summary:
@@ -384,6 +391,8 @@ class _Run:
             for result in _results(processor, numbered(), workers):
                 if result.undecodable_line is not None:
                     raise _undecodable(result.undecodable_line, encoding)
+                if result.unencodable is not None:
+                    raise UnusableInput(result.unencodable)
                 self._take(result)
                 done += jobs.pop(0)
                 if progress is not None:
@@ -419,7 +428,16 @@ class _Run:
         keys = [name.strip() for name in columns.names] + list(COMPUTED)
         if self.options.headers == "zh":
             keys = [ZH_HEADERS.get(key.lower(), key) for key in keys]
-        self.output.csv_writer().writerow(keys)
+        for key in keys:
+            try:
+                key.encode(self.output.encoding)
+            except UnicodeEncodeError:
+                raise UnusableInput(
+                    f"line 1, column {key!r}: the header cell cannot be written in "
+                    f"{self.options.output_encoding}; use --output-encoding gb18030 or utf-8"
+                    ) from None
+        # A header cell is text like any other: one that starts a formula is neutralised.
+        self.output.csv_writer().writerow([csv_safe(key) for key in keys])
 
     def _written_rows(self) -> tuple[StagedText, Iterator[list[str]]]:
         """Re-read the staged output as rows of cells (input columns first)."""

@@ -28,12 +28,13 @@ import csv
 import io
 import json
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from welfare_calc.batch_records import HEAD, Unreadable
 from welfare_calc.batch_rows import (
+    COMPUTED,
     OPTIONAL,
     REQUIRED,
     Columns,
@@ -80,6 +81,8 @@ class ChunkResult:
     """Back-pay written per category (table order), in fen."""
     rows_read: int = 0
     undecodable_line: int | None = None
+    unencodable: str | None = None
+    """Which line and cell the output encoding cannot write, if one."""
 
 
 class _Pieces(list[str]):
@@ -166,7 +169,8 @@ class ChunkProcessor:
 
     def _finish(self, result: ChunkResult, written: list[Written], lines: list[int]) -> None:
         """Output and bookkeeping of the rows written one at a time, in order."""
-        result.output = "".join([text for text, _, _, _ in written]).encode(self.output_encoding)
+        result.output = self._encoded("".join([text for text, _, _, _ in written]), lines,
+                                      result)
         result.accepted = array("q", lines)
         result.ids = array("q", [digest for _, digest, _, _ in written])
         for _, _, code, backpay in written:
@@ -227,14 +231,42 @@ class ChunkProcessor:
                 taken[line] = True
                 result.totals[code] += backpay
         result.output = b"".join(pieces)
+        rows = np.flatnonzero(taken)
         if not same_codec(self.encoding, self.output_encoding):
-            result.output = result.output.decode(self.encoding).encode(self.output_encoding)
+            result.output = self._encoded(result.output.decode(self.encoding),
+                                          (rows + first_line).tolist(), result)
         for code, amount in enumerate(read.totals):
             result.totals[code] += amount
         result.rows_read += len(taken) - blank
-        rows = np.flatnonzero(taken)
         result.accepted = array("q", (rows + first_line).astype(np.int64).tobytes())
         result.ids = array("q", digests[rows].tobytes())
+
+    def _encoded(self, text: str, lines: Sequence[int], result: ChunkResult) -> bytes:
+        """The output text in the output encoding; where it cannot be, say which cell.
+
+        ``lines``: the input line of each row of ``text``, in order.
+        """
+        try:
+            return text.encode(self.output_encoding)
+        except UnicodeEncodeError as error:
+            char = error.object[error.start]
+        if self.jsonl:
+            records = [json.loads(line) for line in text.splitlines()]
+            rows = [[str(value) for value in record.values()] for record in records]
+            keys = list(records[0])
+        else:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+            keys = [name.strip() for name in self.columns.names] + list(COMPUTED)
+        for index, cells in enumerate(rows):
+            for key, cell in zip(keys, cells, strict=False):
+                if char in cell:
+                    result.unencodable = (f"line {lines[index]}, column {key!r}: a value "
+                                          f"cannot be written in {self.output_encoding} "
+                                          f"({char!r}); use --output-encoding gb18030 or utf-8")
+                    return b""
+        result.unencodable = (f"a value cannot be written in {self.output_encoding} "
+                              f"({char!r}); use --output-encoding gb18030 or utf-8")
+        return b""
 
     def _one(self, general: Callable[[int, list[str]], Written | None], number: int,
              text: str) -> Written | None:

@@ -7,6 +7,7 @@ checks, which name the column and what was expected.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from stdnum.cn import ric
@@ -127,14 +128,23 @@ def wrong_check_digit(text: str) -> str | None:
 
 
 def plain_id(ident: str) -> bool:
-    """Whether an id can be taken as written: not empty, nothing to strip, no line
-    break (CR or LF), and a right check digit if it looks like a resident ID number.
+    """Whether an id can be taken as written: not empty, nothing to strip, every
+    character printable (no line break, tab, NUL or other control character), and
+    a right check digit if it looks like a resident ID number.
 
     The quick paths ask this; an id that fails it goes to the careful checks,
     which strip it or say what is wrong, so that one id is always one id.
     """
-    return (bool(ident) and ident.strip() == ident and "\n" not in ident
-            and "\r" not in ident and wrong_check_digit(ident) is None)
+    return (bool(ident) and ident.isprintable() and ident.strip() == ident
+            and wrong_check_digit(ident) is None)
+
+
+def _control_character(text: str) -> int | None:
+    """The code point of the first control character (Unicode category Cc) in ``text``."""
+    for char in text:
+        if unicodedata.category(char) == "Cc":
+            return ord(char)
+    return None
 
 
 def _fen(text: str) -> int | None:
@@ -233,6 +243,9 @@ class RowParser:
             problems.append(Problem("id", "empty id; every row needs one"))
         elif "\n" in ident or "\r" in ident:
             problems.append(Problem("id", "the id holds a line break"))
+        elif (control := _control_character(ident)) is not None:
+            problems.append(Problem("id", f"the id holds a control character (U+{control:04X}); "
+                                          "ids are printed text"))
         elif (expected := wrong_check_digit(ident)) is not None:
             problems.append(Problem("id", f"resident ID number fails the GB 11643 check "
                                           f"digit (last character should be {expected})"))

@@ -121,6 +121,21 @@ class StandardsProblem(click.ClickException):
         self.problems = problems
 
 
+PIPE_CLOSED = 128 + 13
+"""Exit code when the reader of stdout left early: 128 + SIGPIPE, as the shell reports
+a program the signal ended (``… | head``); distinct from 1, rows rejected."""
+
+
+class PipeClosed(Exception):
+    """The reader of stdout went away (``… | head``): stop quietly."""
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that Python's last flush does not complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 class WelfareCalc(click.Group):
     """The command group, printing every error as ``Error: …`` lines only.
 
@@ -128,6 +143,14 @@ class WelfareCalc(click.Group):
     script reading stderr (and a clerk) is better served by the one line
     that says what was wrong and what is accepted.
     """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # click would answer a closed pipe with exit 1, the code of a batch with
+        # rejected rows; PipeClosed passes through it to main, which exits 141.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise PipeClosed from None
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -143,6 +166,9 @@ class WelfareCalc(click.Group):
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
             sys.exit(error.exit_code)
+        except PipeClosed:
+            _quiet_stdout()
+            sys.exit(PIPE_CLOSED)
         except click.Abort:
             click.echo("Aborted.", err=True)
             sys.exit(130)
@@ -515,8 +541,7 @@ def main() -> NoReturn:
         cli.main(prog_name="welfare-calc")
     except BrokenPipeError:
         # `welfare-calc … | head`: the reader left; say nothing more (csvkit does the same).
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+        _quiet_stdout()
+        sys.exit(PIPE_CLOSED)
     sys.exit(0)
 
