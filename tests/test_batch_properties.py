@@ -10,15 +10,16 @@ from array import array
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from welfare_calc import calc
-from welfare_calc.batch import BatchFiles, BatchOptions, repeated_values, run_batch
+from welfare_calc.batch import BatchFiles, BatchOptions, overlapping, repeated_positions, run_batch
 from welfare_calc.batch_chunks import LANE_ROWS, ChunkProcessor, ChunkResult
 from welfare_calc.batch_lane import unquoted
-from welfare_calc.batch_rows import RowParser, id_digest, read_header
+from welfare_calc.batch_rows import RowParser, id_digest, read_header, span
 from welfare_calc.fastpath import BackpayPlan, from_fen, to_index
 from welfare_calc.loader import parse_standards, read_standards, shipped_standards
 from welfare_calc.model import StandardsTable
@@ -319,10 +320,10 @@ def test_garbage_never_crashes_and_every_row_is_accounted_for(rows: list[list[st
 
 @given(st.lists(st.integers(min_value=-(1 << 63), max_value=(1 << 63) - 1))
        | st.lists(st.integers(min_value=-3, max_value=3)))
-def test_repeated_values_are_exactly_those_seen_twice(values: list[int]) -> None:
+def test_repeated_positions_are_exactly_those_of_values_seen_twice(values: list[int]) -> None:
     # The index of ids at the end of a run: 8-byte hashes, sorted in NumPy.
-    expected = {value for value in values if values.count(value) > 1}
-    assert repeated_values(array("q", values)) == expected
+    expected = [at for at, value in enumerate(values) if values.count(value) > 1]
+    assert repeated_positions(array("q", values)).tolist() == expected
 
 
 @pytest.mark.parametrize("standard", [100_000, 10**15], ids=["large", "too-large"])
@@ -336,3 +337,26 @@ def test_large_standards_are_exact(standard: int) -> None:
                            Month(2020, 12), header)
     assert result.output.decode().splitlines()[0].split(",")[-3:] == [
         "12", f"{(standard - 600) * 99 * 12}.00", f"{standard * 99}.00"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 30),
+                               st.integers(0, 30)), max_size=60))
+def test_overlapping_finds_every_row_of_an_overlapping_pair(
+        rows: list[tuple[int, int, int, int]]) -> None:
+    # Against the quadratic definition: a row is doubled when another row with
+    # the same keys overlaps it; each pair reported really overlaps.
+    spans = [(min(a, b), max(a, b)) for _, _, a, b in rows]
+    first = np.array([row[0] for row in rows], dtype=np.int64)
+    second = np.array([row[1] for row in rows], dtype=np.int64)
+    packed = np.array([span(a, b) for a, b in spans], dtype=np.int64)
+    found, partners = overlapping([first, second], packed)
+    expected = {i for i in range(len(rows)) for j in range(len(rows))
+                if i != j and rows[i][:2] == rows[j][:2]
+                and spans[i][0] <= spans[j][1] and spans[j][0] <= spans[i][1]}
+    assert set(found.tolist()) | set(partners.tolist()) == expected
+    for i, j in zip(found.tolist(), partners.tolist(), strict=True):
+        assert i != j
+        assert rows[i][:2] == rows[j][:2]
+        assert spans[i][0] <= spans[j][1]
+        assert spans[j][0] <= spans[i][1]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import hashlib
 import io
 import itertools
 import json
@@ -32,6 +33,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -40,13 +42,14 @@ from decimal import Decimal
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from types import FrameType
-from typing import BinaryIO, Literal
+from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from welfare_calc import batch_records, calc
 from welfare_calc.batch_chunks import ChunkProcessor, ChunkResult
 from welfare_calc.batch_records import MAX_RECORD, Unreadable, read_records
 from welfare_calc.batch_rows import (
     COMPUTED,
+    SPAN_BITS,
     ZH_HEADERS,
     Columns,
     Problem,
@@ -54,12 +57,22 @@ from welfare_calc.batch_rows import (
     UnusableInput,
     read_header,
 )
-from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan, fen_text
+from welfare_calc.fastpath import BackpayPlan, fen_text
 from welfare_calc.model import StandardsTable
-from welfare_calc.months import Month
-from welfare_calc.staging import BOM, Destination, StagedText, commit_all
+from welfare_calc.staging import (
+    BOM,
+    Destination,
+    StagedText,
+    TargetError,
+    commit_all,
+    describe,
+)
 from welfare_calc.targets import locked
 from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 
@@ -167,7 +180,10 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
     try:
         with locked(files.paths()):
             run = _Run(table, plan, files, options, staged)
-            summary = run.execute(source, progress, workers or _cpus())
+            try:
+                summary = run.execute(source, progress, workers or _cpus())
+            finally:
+                run.side.close()
             if files.summary is not None:
                 report = StagedText(files.summary, "utf-8", excel=False)
                 staged.append(report)
@@ -280,22 +296,77 @@ def _undecodable(line: int, encoding: str) -> UnusableInput:
                          "or gb18030 for a file saved in a Chinese Windows encoding")
 
 
-def repeated_values(values: array[int]) -> set[int]:
-    """The values that occur more than once: id digests, candidates for a doubled id.
+def repeated_positions(values: array[int]) -> npt.NDArray[np.int64]:
+    """Where values occur more than once (ascending positions): candidates for a doubled id.
 
-    Sorting the 8-byte digests in NumPy finds them in a few hundredths of a
-    second for a million rows, where a Python set of them would take ten
-    times as long and eight times the memory. A repeated digest is only a
-    candidate: two ids may share one, and the end-of-run check compares the
-    ids themselves.
+    Sorting the 8-byte digests in NumPy finds repeats in a few hundredths of
+    a second for a million rows; only when there are some does it sort their
+    positions too. A repeated digest is only a candidate: two ids may share
+    one, and :meth:`_Run._doubled_lines` tells them apart.
     """
-    if len(values) < 2:
-        return set()
     import numpy as np  # noqa: PLC0415 - only a batch needs it, and only here
 
-    ordered = np.sort(np.frombuffer(values, dtype=np.int64))
+    digests = np.frombuffer(values, dtype=np.int64)
+    if len(digests) < 2:
+        return np.zeros(0, dtype=np.int64)
+    ordered = np.sort(digests)
+    if not (ordered[1:] == ordered[:-1]).any():  # the usual case: every id once
+        return np.zeros(0, dtype=np.int64)
+    del ordered
+    order = np.argsort(digests)
+    ordered = digests[order]
     same = ordered[1:] == ordered[:-1]
-    return set(ordered[1:][same].tolist())
+    del ordered
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    del same
+    positions = order[repeated]
+    del order, repeated
+    positions.sort()
+    return positions
+
+
+def overlapping(keys: list[npt.NDArray[np.int64]], spans: npt.NDArray[np.int64]
+                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Rows whose coverage overlaps an earlier row with the same keys, and that row.
+
+    Sorted by keys, then start: a row overlaps some row of its group that
+    starts no later than it exactly when it starts no later than the latest
+    end seen so far in the group, and the row that ended latest is then one
+    it overlaps. Every row of an overlapping pair is found, as a row or as a
+    partner. In NumPy, sorting included: O(n log n) for n rows.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    if len(spans) < 2:
+        nothing = np.zeros(0, dtype=np.int64)
+        return nothing, nothing
+    month = (1 << SPAN_BITS) - 1
+    count = len(spans)
+    order = np.lexsort((spans >> SPAN_BITS, *reversed(keys)))
+    end = spans[order]
+    start = end >> SPAN_BITS
+    end &= month
+    same = np.ones(count - 1, dtype=bool)
+    for key in keys:
+        ordered = key[order]
+        same &= ordered[1:] == ordered[:-1]
+        del ordered
+    # A row's rank: its group, then its end; a later group outranks every earlier one.
+    ranked = np.zeros(count, dtype=np.int64)
+    np.cumsum(~same, out=ranked[1:])
+    ranked <<= SPAN_BITS + 1
+    ranked |= end
+    del end
+    latest = np.maximum.accumulate(ranked)
+    holder = np.arange(count)
+    holder[ranked != latest] = 0
+    del ranked
+    np.maximum.accumulate(holder, out=holder)
+    latest &= month
+    later = np.flatnonzero(same & (start[1:] <= latest[:-1]))
+    return order[later + 1], order[holder[later]]
 
 
 def _written_id(cell: str) -> str:
@@ -319,15 +390,22 @@ class _Run:
         self.code_of = {key: position for position, key in enumerate(self.keys)}
         self.summary = Summary(through=str(plan.through))
         self.totals = [0] * len(self.keys)
-        self.accepted = array("q")
-        """The input line of every row written, in output order."""
         self.order = array("q")
         """The id digest of every row written, in output order: the index of ids,
-        8 bytes a row, the one thing that grows with the input."""
+        8 bytes a row, the one thing in memory that grows with the input."""
+        self.written = 0
         self.output = self._stage(files.output)
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.errors.writerow(ERROR_COLUMNS)
+        try:
+            self.side: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - run_batch closes it
+        except OSError as error:
+            raise TargetError(describe(error, Path(tempfile.gettempdir()) / "welfare-calc-*",
+                                       "create")) from None
+        """The input line and coverage (:func:`~welfare_calc.batch_rows.span`) of every
+        row written, in output order, 16 bytes a row: needed only when ids repeat,
+        so kept on disk, not in memory (it holds no personal data)."""
 
     def _stage(self, target: Destination) -> StagedText:
         file = StagedText(target, self.options.output_encoding, self.options.excel)
@@ -403,11 +481,12 @@ class _Run:
                 f"({error.object[error.start:error.end]!r}); use --output-encoding gb18030 "
                 "or utf-8") from None
         summary = self.summary
-        summary.rows_written = len(self.accepted)
+        summary.rows_written = self.written
         summary.rows_rejected = summary.rows_read - summary.rows_written
-        repeated = repeated_values(self.order)
-        if repeated:
-            self._drop_doubled(columns, repeated)
+        with self.side:
+            doubled, partners = self._doubled_lines(columns)
+            if len(doubled):
+                self._drop_doubled(columns, doubled.tolist(), partners.tolist())
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         return summary
 
@@ -416,7 +495,10 @@ class _Run:
         self.output.binary.write(result.output)
         for line, ident, problems, row in result.rejections:
             self.reject(line, ident, problems, row)
-        self.accepted.extend(result.accepted)
+        pairs = array("q", bytes(16 * len(result.accepted)))
+        pairs[0::2], pairs[1::2] = result.accepted, result.spans
+        pairs.tofile(self.side)
+        self.written += len(result.accepted)
         self.summary.rows_read += result.rows_read
         for code, amount in enumerate(result.totals):
             self.totals[code] += amount
@@ -449,41 +531,71 @@ class _Run:
             return old, reader
         return old, ([str(value) for value in json.loads(text).values()] for text in written)
 
-    def _doubled_lines(self, columns: Columns, repeated: set[int]) -> dict[int, int]:
-        """line → another line with the same id and overlapping coverage."""
-        spans: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
-        id_at = columns.position["id"]
-        bounds = columns.position["start"], columns.position["end"]
-        _, rows = self._written_rows()
-        for position, cells in enumerate(rows):
-            digest = self.order[position]
-            if digest in repeated:
-                # Rows of one id share the digest and the id as written (less
-                # the neutralising quote); ids that merely share a digest do not.
-                ident = (digest, _written_id(cells[id_at]))
-                first, last = (cells[at].strip() for at in bounds)
-                spans.setdefault(ident, []).append((
-                    self.accepted[position],
-                    Month.parse(first).index if first else OPEN_START,
-                    Month.parse(last).index if last else OPEN_END))
-        doubled: dict[int, int] = {}
-        for rows_of_id in spans.values():
-            for number, (line, start, end) in enumerate(rows_of_id):
-                for other, other_start, other_end in rows_of_id[:number]:
-                    if other_start <= end and start <= other_end:
-                        doubled.setdefault(other, line)
-                        doubled.setdefault(line, other)
-        return doubled
+    def _doubled_lines(self, columns: Columns
+                       ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Output positions of rows whose id another row with overlapping coverage
+        shares (ascending), and the line of such a row for each.
 
-    def _drop_doubled(self, columns: Columns, repeated: set[int]) -> None:
-        """Copy the staged output without the rows of doubled ids, reporting each.
+        Near-linear: only rows whose id digest repeats are looked at, in
+        NumPy (:func:`overlapping`). A shared digest may be two ids, so where
+        rows overlap, their ids are told apart by a second, independent
+        digest of the id as written (BLAKE2b, 64 bits), read back from the
+        output: rows are one id when both digests agree (for two different
+        ids, a chance of about 2**-119).
+        """
+        import numpy as np  # noqa: PLC0415 - only a batch needs it, and only here
+
+        candidates = repeated_positions(self.order)
+        nothing = np.zeros(0, dtype=np.int64)
+        if not len(candidates):
+            return nothing, nothing
+        digests = np.frombuffer(self.order, dtype=np.int64)
+        self.side.flush()
+        side = np.memmap(self.side, dtype=np.int64, mode="r", shape=(self.written, 2))
+        lines, spans = side[:, 0], side[:, 1]
+        first, _ = overlapping([digests[candidates]], spans[candidates])
+        if not len(first):
+            return nothing, nothing
+        suspects = candidates[np.isin(digests[candidates],
+                                      np.unique(digests[candidates[first]]))]
+        del candidates, first
+        second = self._second_digests(columns, suspects)
+        rows, partners = overlapping([digests[suspects], second], spans[suspects])
+        # Each row of a pair names the other; a row in several pairs, its first.
+        keys = np.empty(2 * len(rows), dtype=np.int64)
+        keys[0::2], keys[1::2] = suspects[partners], suspects[rows]
+        named = np.empty_like(keys)
+        named[0::2], named[1::2] = keys[1::2], keys[0::2]
+        positions, first_named = np.unique(keys, return_index=True)
+        return positions, np.asarray(lines[named[first_named]])
+
+    def _second_digests(self, columns: Columns, positions: npt.NDArray[np.int64]
+                        ) -> npt.NDArray[np.int64]:
+        """A BLAKE2b digest of the written id of each row at ``positions`` (ascending)."""
+        import numpy as np  # noqa: PLC0415
+
+        wanted = positions.tolist()
+        result = np.empty(len(wanted), dtype=np.int64)
+        id_at = columns.position["id"]
+        _, rows = self._written_rows()
+        found = 0
+        for position, cells in enumerate(rows):
+            if found == len(wanted):
+                break
+            if position == wanted[found]:
+                ident = _written_id(cells[id_at]).encode("utf-8", "surrogatepass")
+                result[found] = int.from_bytes(hashlib.blake2b(ident, digest_size=8).digest(),
+                                               "big", signed=True)
+                found += 1
+        return result
+
+    def _drop_doubled(self, columns: Columns, doubled: list[int], partners: list[int]) -> None:
+        """Copy the staged output without the rows at ``doubled`` (ascending positions),
+        reporting each with the line of a row it doubles (``partners``).
 
         Streams from the first temporary file to a second one, so memory
         stays flat however large the output.
         """
-        doubled = self._doubled_lines(columns, repeated)
-        if not doubled:
-            return
         old, rows = self._written_rows()
         fresh = StagedText(old.destination, self.options.output_encoding, self.options.excel)
         self.staged[self.staged.index(old)] = fresh
@@ -493,9 +605,10 @@ class _Run:
         width, id_at = columns.width, columns.position["id"]
         category_at = columns.position["category"]
         keys = [name.strip() for name in columns.names] + list(COMPUTED)
+        doubled.append(-1)  # past the last position: the walk below never runs off
+        next_doubled = 0
         for position, cells in enumerate(rows):
-            line = self.accepted[position]
-            if line not in doubled:
+            if position != doubled[next_doubled]:
                 if self.options.fmt == "csv":
                     writer.writerow(cells)
                 else:
@@ -503,9 +616,12 @@ class _Run:
                     record["months"] = int(cells[width])
                     fresh.text.write(json.dumps(record, ensure_ascii=False) + "\n")
                 continue
+            self.side.seek(16 * position)
+            line = int.from_bytes(self.side.read(8), sys.byteorder, signed=True)
             self.reject(line, cells[id_at], [Problem(
-                "id", f"same id as line {doubled[line]} with overlapping coverage: "
+                "id", f"same id as line {partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])
+            next_doubled += 1
             key = calc.resolve_category(self.table, cells[category_at])
             self.totals[self.code_of[key]] -= int(Decimal(cells[width + 1]) * 100)
             self.summary.rows_written -= 1

@@ -30,7 +30,7 @@ import json
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from welfare_calc.batch_records import HEAD, Unreadable
 from welfare_calc.batch_rows import (
@@ -42,6 +42,7 @@ from welfare_calc.batch_rows import (
     RowParser,
     id_digest,
     plain_id,
+    span,
 )
 from welfare_calc.fastpath import BackpayPlan, fen_text
 from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
@@ -61,8 +62,19 @@ fifth of a second to import: not worth it for a handful of rows)."""
 Rejection = tuple[int, str, list[Problem], list[str]]
 """A rejected row: line, id as given, its problems, its cells."""
 
-Written = tuple[str, int, int, int]
-"""A row written: its output line, id digest, category position, back-pay in fen."""
+class Written(NamedTuple):
+    """A row written, with what the end of the run needs to know of it."""
+
+    text: str
+    """Its output line."""
+    digest: int
+    """:func:`~welfare_calc.batch_rows.id_digest` of its id."""
+    code: int
+    """Its category's position in the table."""
+    backpay: int
+    """Back-pay in fen."""
+    span: int
+    """Its coverage (:func:`span`), for the doubled-id check."""
 
 
 @dataclass
@@ -73,6 +85,8 @@ class ChunkResult:
     rejections: list[Rejection] = field(default_factory=list)
     accepted: array[int] = field(default_factory=lambda: array("q"))
     """Input line of every row written, in output order."""
+    spans: array[int] = field(default_factory=lambda: array("q"))
+    """Coverage (:func:`span`) of every row written, in output order."""
     ids: array[int] = field(default_factory=lambda: array("q"))
     """:func:`~welfare_calc.batch_rows.id_digest` of the id of every row written, in
     output order. Digests, not strings: a million fit in far less memory, and
@@ -169,12 +183,12 @@ class ChunkProcessor:
 
     def _finish(self, result: ChunkResult, written: list[Written], lines: list[int]) -> None:
         """Output and bookkeeping of the rows written one at a time, in order."""
-        result.output = self._encoded("".join([text for text, _, _, _ in written]), lines,
-                                      result)
+        result.output = self._encoded("".join([row.text for row in written]), lines, result)
         result.accepted = array("q", lines)
-        result.ids = array("q", [digest for _, digest, _, _ in written])
-        for _, _, code, backpay in written:
-            result.totals[code] += backpay
+        result.ids = array("q", [row.digest for row in written])
+        result.spans = array("q", [row.span for row in written])
+        for row in written:
+            result.totals[row.code] += row.backpay
 
     def _rows(self, text: str, first_line: int, result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
@@ -216,7 +230,7 @@ class ChunkProcessor:
         assert lane is not None
         read = lane.run(data)
         general = self._general(result)
-        taken, digests, pieces = read.taken.copy(), read.digests, read.pieces
+        taken, digests, pieces, spans = read.taken.copy(), read.digests, read.pieces, read.spans
         blank = 0
         for line in np.flatnonzero(~read.taken).tolist():
             text = pieces[2 * line].decode(self.encoding)
@@ -226,10 +240,10 @@ class ChunkProcessor:
                 continue
             done = self._one(general, first_line + line, text)
             if done is not None:
-                out, digests[line], code, backpay = done
-                pieces[2 * line] = out.encode(self.encoding)  # a line of the input, retold
+                digests[line], spans[line] = done.digest, done.span
+                pieces[2 * line] = done.text.encode(self.encoding)  # a line of the input, retold
                 taken[line] = True
-                result.totals[code] += backpay
+                result.totals[done.code] += done.backpay
         result.output = b"".join(pieces)
         rows = np.flatnonzero(taken)
         if not same_codec(self.encoding, self.output_encoding):
@@ -240,6 +254,7 @@ class ChunkProcessor:
         result.rows_read += len(taken) - blank
         result.accepted = array("q", (rows + first_line).astype(np.int64).tobytes())
         result.ids = array("q", digests[rows].tobytes())
+        result.spans = array("q", spans[rows].tobytes())
 
     def _encoded(self, text: str, lines: Sequence[int], result: ChunkResult) -> bytes:
         """The output text in the output encoding; where it cannot be, say which cell.
@@ -278,16 +293,16 @@ class ChunkProcessor:
             cells = rest.split(",")
             done = self._computed(cells)
             if done is not None:
-                tail, backpay, code = done
-                return text + tail, id_digest(ident), code, backpay
+                tail, backpay, code, covered = done
+                return Written(text + tail, id_digest(ident), code, backpay, covered)
         return general(number, text.split(","))
 
-    def _computed(self, cells: list[str]) -> tuple[str, int, int] | None:
+    def _computed(self, cells: list[str]) -> tuple[str, int, int, int] | None:
         """The computed cells for the cells after the id, or None when they need a look.
 
         Returns (the text to append to the line, back-pay in fen, category
-        position), computed by the plan, for cells written plainly (checked
-        by ``RowParser.quick``).
+        position, coverage span), computed by the plan, for cells written
+        plainly (checked by ``RowParser.quick``).
         """
         if len(cells) != self.columns.width - 1:
             return None
@@ -298,7 +313,7 @@ class ChunkProcessor:
             return None
         months, backpay, monthly = self.plan.compute(*household)
         return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
-                backpay, self._code[household[0]])
+                backpay, self._code[household[0]], span(household[3], household[4]))
 
     def _general(self, result: ChunkResult) -> Callable[[int, list[str]], Written | None]:
         """The path every row may take: full checks, csv.writer, neutralised cells.
@@ -334,6 +349,7 @@ class ChunkProcessor:
                 pieces.clear()
                 writer.writerow([*cells, str(months), fen_text(backpay), fen_text(monthly)])
                 text = "".join(pieces)
-            return text, id_digest(parsed.id), self._code[parsed.category], backpay
+            return Written(text, id_digest(parsed.id), self._code[parsed.category], backpay,
+                           span(parsed.start, parsed.end))
 
         return general

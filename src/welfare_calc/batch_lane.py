@@ -35,7 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from welfare_calc.batch_rows import ID_MODULUS, REQUIRED, RESIDENT_ID_LENGTH, wrong_check_digit
+from welfare_calc.batch_rows import (
+    ID_MODULUS,
+    REQUIRED,
+    RESIDENT_ID_LENGTH,
+    SPAN_BITS,
+    wrong_check_digit,
+)
 from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan
 
 Ints = npt.NDArray[np.int64]
@@ -95,6 +101,8 @@ class LaneOutput:
     the second is meaningless: the caller replaces both."""
     digests: Ints
     """Per line: :func:`~welfare_calc.batch_rows.id_digest` of the id (taken lines)."""
+    spans: Ints
+    """Per line: the coverage, packed as :func:`~welfare_calc.batch_rows.span` packs it."""
     totals: list[int]
     """Back-pay of the taken lines per category (table order), in fen."""
 
@@ -296,7 +304,9 @@ class Lane:
         pieces[1::2] = self._tails(months, backpay, monthly).tolist()
         totals = [int(backpay[taken & (code == position)].sum())
                   for position in range(self._count)]
-        return LaneOutput(taken=taken, pieces=pieces, digests=digests, totals=totals)
+        spans = start << SPAN_BITS | end
+        return LaneOutput(taken=taken, pieces=pieces, digests=digests, spans=spans,
+                          totals=totals)
 
     def _cells_of(self, buf: Bytes) -> tuple[Ints, Ints, Flags]:
         """Where each cell of each line begins and how long it is; lines of the right width."""

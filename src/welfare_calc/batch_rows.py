@@ -53,6 +53,16 @@ def id_digest(ident: str) -> int:
     return int.from_bytes(ident.encode("utf-8", "surrogatepass"), "big") % ID_MODULUS
 
 
+SPAN_BITS = 17
+"""Bits of a month index in a packed coverage span (:data:`~welfare_calc.fastpath.OPEN_END`
+is the largest index, ``2**17 - 1``)."""
+
+
+def span(start: int, end: int) -> int:
+    """A row's coverage, start and end month indexes, packed into one integer."""
+    return start << SPAN_BITS | end
+
+
 class UnusableInput(Exception):
     """Input that cannot be processed at all (exit 2, nothing written)."""
 
