@@ -615,3 +615,31 @@ def test_a_rejected_row_the_errors_encoding_cannot_write_names_its_line(
     assert "line 3: the rejected row cannot be written to the errors file in ascii" in (
         result.stderr)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
+
+
+@POSIX_ONLY
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.15, 0.3, 0.45, 0.6, 0.8, 1.2])
+def test_a_signal_at_any_point_leaves_the_old_set_or_the_new_one(tmp_path: Path,
+                                                                delay: float) -> None:
+    # A run of a few tenths of a second, killed at points spread over it
+    # (reading, writing, renaming, after): the three files are all old or all
+    # new, never mixed, and no temporary file is left.
+    assert WELFARE_CALC is not None
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        write_households(handle, 30_000)
+    options = three_old_files(tmp_path)
+    old = files_in(tmp_path)
+    process = subprocess.Popen([WELFARE_CALC, "batch", str(source), "--through", "2020-08",
+                                *options], stderr=subprocess.PIPE)
+    time.sleep(delay)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert b"Traceback" not in stderr
+    now = files_in(tmp_path)
+    assert sorted(now) == sorted(old)  # no temporary file, nothing missing
+    changed = {name for name in now if now[name] != old[name]}
+    assert changed in (set(), {"out.csv", "out.csv.errors.csv", "s.json"})
+    if changed:
+        assert json.loads(now["s.json"])["rows_read"] == 30_000
+        assert len(now["out.csv"].splitlines()) == 30_001

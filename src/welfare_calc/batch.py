@@ -151,7 +151,7 @@ class Summary:
 
 
 class Interrupted(Exception):
-    """SIGTERM, SIGHUP (the terminal closed) or SIGQUIT arrived: stop, leave no partial file."""
+    """Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or SIGQUIT: stop, leave no partial file."""
 
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT")
@@ -170,12 +170,17 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
     ``workers``: processes to use (default: one per CPU; 1 for none).
     """
     staged: list[StagedText] = []
-    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    handled = (signal.SIGINT, *STOP_SIGNALS)
+    previous = {signum: signal.getsignal(signum) for signum in handled}
+    committing = False
 
     def on_stop(_signum: int, _frame: FrameType | None) -> None:
-        raise Interrupted
+        # Once the renames have begun, they finish (or are undone) as one:
+        # a signal then lets them, and the set is whole either way.
+        if not committing:
+            raise Interrupted
 
-    for signum in STOP_SIGNALS:
+    for signum in handled:
         signal.signal(signum, on_stop)
     try:
         with locked(files.paths()):
@@ -193,6 +198,7 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
                     not summary.rows_rejected):
                 staged.remove(run.errors_file)  # nothing to say on stderr
                 run.errors_file.discard()
+            committing = True
             commit_all(staged, {"stdout": sys.stdout.buffer, "stderr": sys.stderr.buffer})
             return summary
     finally:
