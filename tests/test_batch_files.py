@@ -318,17 +318,23 @@ def test_a_missing_directory_is_one_line(run: Run, tmp_path: Path) -> None:
                              f"directory {tmp_path / 'nowhere'} does not exist\n")
 
 
-def test_a_directory_without_write_permission_is_one_line(
-        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Root may write anywhere, so the refusal is the one mkstemp would give.
+@pytest.mark.parametrize(("error", "said"), [
+    (PermissionError(errno.EACCES, "Permission denied"), "permission denied in {folder}"),
+    (OSError(errno.EROFS, "Read-only file system"), "the file system is read-only"),
+], ids=["read-only directory", "read-only mount"])
+def test_a_directory_that_cannot_be_written_is_one_line(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError,
+        said: str) -> None:
+    # Root may write anywhere, and mounting read-only needs more than root in
+    # a container, so the refusal is the one mkstemp would give.
     def refuse(**_: object) -> tuple[int, str]:
-        raise PermissionError(errno.EACCES, "Permission denied")
+        raise error
 
     monkeypatch.setattr(staging.tempfile, "mkstemp", refuse)
     out = tmp_path / "out.csv"
     result = run(str(roster(tmp_path)), "--through", "2020-08", "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr == f"Error: cannot write {out}: permission denied in {tmp_path}\n"
+    assert result.stderr == f"Error: cannot write {out}: {said.format(folder=tmp_path)}\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
 
 
@@ -643,3 +649,10 @@ def test_a_signal_at_any_point_leaves_the_old_set_or_the_new_one(tmp_path: Path,
     if changed:
         assert json.loads(now["s.json"])["rows_read"] == 30_000
         assert len(now["out.csv"].splitlines()) == 30_001
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_a_full_device_is_one_line(run: Run, tmp_path: Path) -> None:
+    result = run(str(roster(tmp_path)), "--through", "2020-08", "-o", "/dev/full")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: cannot write into /dev/full: the disk is full\n"

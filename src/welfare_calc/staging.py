@@ -66,7 +66,8 @@ def temp_prefix(target: Path) -> str:
 def describe(error: OSError, target: Path, doing: str = "write") -> str:
     """One line for a person: what could not be done to which file, and why."""
     if error.errno == errno.ENOSPC:
-        return f"cannot {doing} {target}: the disk is full; nothing was replaced"
+        done = "" if doing == "write into" else "; nothing was replaced"
+        return f"cannot {doing} {target}: the disk is full{done}"
     if isinstance(error, FileNotFoundError) and not target.parent.is_dir():
         return f"cannot {doing} {target}: the directory {target.parent} does not exist"
     if error.errno == errno.EROFS:
@@ -224,7 +225,7 @@ class StagedText:
                 with self.target.open("wb") as special:
                     shutil.copyfileobj(self.binary, special)
             except OSError as error:
-                raise TargetError(describe(error, self.target)) from None
+                raise TargetError(describe(error, self.target, "write into")) from None
         else:
             shutil.copyfileobj(self.binary, streams[self.stream])
             streams[self.stream].flush()
