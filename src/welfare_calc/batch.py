@@ -194,8 +194,7 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
                 staged.append(report)
                 report.text.write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2)
                                   + "\n")
-            if run.errors_file.stream == "stderr" and run.errors_file.target is None and (
-                    not summary.rows_rejected):
+            if run.errors_file.stream == "stderr" and not summary.rows_rejected:
                 staged.remove(run.errors_file)  # nothing to say on stderr
                 run.errors_file.discard()
             committing = True
@@ -404,14 +403,14 @@ class _Run:
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.errors.writerow(ERROR_COLUMNS)
+        # The input line and coverage (batch_rows.span) of every row written, in
+        # output order, 16 bytes a row: needed only where ids repeat, so kept on
+        # disk, not in memory (it holds no personal data). run_batch closes it.
         try:
-            self.side: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - run_batch closes it
+            self.side: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         except OSError as error:
             raise TargetError(describe(error, Path(tempfile.gettempdir()) / "welfare-calc-*",
                                        "create")) from None
-        """The input line and coverage (:func:`~welfare_calc.batch_rows.span`) of every
-        row written, in output order, 16 bytes a row: needed only when ids repeat,
-        so kept on disk, not in memory (it holds no personal data)."""
 
     def _stage(self, target: Destination) -> StagedText:
         file = StagedText(target, self.options.output_encoding, self.options.excel)
@@ -489,10 +488,9 @@ class _Run:
         summary = self.summary
         summary.rows_written = self.written
         summary.rows_rejected = summary.rows_read - summary.rows_written
-        with self.side:
-            doubled, partners = self._doubled_lines(columns)
-            if len(doubled):
-                self._drop_doubled(columns, doubled.tolist(), partners.tolist())
+        doubled, partners = self._doubled_lines(columns)
+        if len(doubled):
+            self._drop_doubled(columns, doubled.tolist(), partners.tolist())
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         return summary
 

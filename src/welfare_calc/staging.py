@@ -115,7 +115,7 @@ class StagedText:
     def __init__(self, destination: Destination, encoding: str, excel: bool) -> None:
         self.destination = destination
         self.target = destination if isinstance(destination, Path) else None
-        self.stream: Stream = "stdout" if isinstance(destination, Path) else destination
+        self.stream: Stream | None = None if isinstance(destination, Path) else destination
         self.temp_path: Path | None = None
         self.special = self.target is not None and self.target.exists() and (
             not self.target.is_file())
@@ -227,6 +227,7 @@ class StagedText:
             except OSError as error:
                 raise TargetError(describe(error, self.target, "write into")) from None
         else:
+            assert self.stream is not None
             shutil.copyfileobj(self.binary, streams[self.stream])
             streams[self.stream].flush()
         self.discard()
