@@ -372,6 +372,39 @@ def test_a_failed_rename_of_any_file_replaces_none(run: Run, tmp_path: Path,
     assert files_in(tmp_path) == before
 
 
+def test_without_hard_links_the_old_files_still_come_back(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # FAT and exFAT (USB sticks) have no hard links: the old file is renamed
+    # aside instead, and put back when a later file of the set fails.
+    source = roster(tmp_path)
+    options = three_old_files(tmp_path)
+    before = files_in(tmp_path)
+
+    def no_links(*_: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    renames = []
+    real_replace = os.replace
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        if str(source).endswith(staging.PARTIAL) and ".old" not in str(source):
+            renames.append(target)
+            if len(renames) == 3:
+                raise PermissionError(errno.EACCES, "Permission denied", str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(staging.os, "link", no_links)
+    monkeypatch.setattr(staging.os, "replace", replace)
+    result = run(str(source), "--through", "2020-08", *options)
+    assert result.exit_code == 2
+    assert "cannot replace" in result.stderr
+    assert files_in(tmp_path) == before
+    monkeypatch.setattr(staging.os, "replace", real_replace)
+    assert run(str(source), "--through", "2020-08", *options).exit_code == 1
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == OUTPUT
+    assert sorted(os.listdir(tmp_path)) == ["in.csv", "out.csv", "out.csv.errors.csv", "s.json"]
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 256 KB tmpfs where the test may mount one (root on Linux), else skip."""

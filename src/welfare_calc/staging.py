@@ -179,24 +179,33 @@ class StagedText:
                 raise TargetError(describe(error, self.target)) from None
 
     def replace(self) -> None:
-        """Rename the temporary file over the target, keeping a link to the old file.
+        """Rename the temporary file over the target, keeping the old file aside.
 
-        The link lets :meth:`undo` put the old file back if a later file of
-        the set fails (where the file system has no hard links, it cannot).
+        A hard link to the old file keeps it, with the target never missing;
+        where the file system has no hard links (FAT, exFAT), the old file is
+        renamed aside first. Either way :meth:`undo` can put it back if a
+        later file of the set fails.
         """
         assert self.temp_path is not None
         assert self.target is not None
         self._new = not self.target.exists()
+        moved_aside = False
         if not self._new:
             backup = self.temp_path.with_name(f"{self.temp_path.stem}.old{PARTIAL}")
             try:
                 os.link(self.target, backup)
-                self._backup = backup
             except OSError:
-                pass
+                try:
+                    os.replace(self.target, backup)
+                except OSError as error:
+                    raise TargetError(describe(error, self.target, "replace")) from None
+                moved_aside = True
+            self._backup = backup
         try:
             os.replace(self.temp_path, self.target)
         except OSError as error:
+            if moved_aside:
+                self.undo()
             self.forget()
             raise TargetError(describe(error, self.target, "replace")) from None
         self.temp_path = None
