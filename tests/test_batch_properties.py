@@ -20,9 +20,11 @@ from welfare_calc.batch import BatchFiles, BatchOptions, overlapping, repeated_p
 from welfare_calc.batch_chunks import LANE_ROWS, ChunkProcessor, ChunkResult
 from welfare_calc.batch_lane import unquoted
 from welfare_calc.batch_rows import RowParser, id_digest, read_header, span
+from welfare_calc.errors import WelfareCalcError
 from welfare_calc.fastpath import BackpayPlan, from_fen, to_index
 from welfare_calc.loader import parse_standards, read_standards, shipped_standards
 from welfare_calc.model import StandardsTable
+from welfare_calc.money import parse_money
 from welfare_calc.months import Month
 
 SHIPPED = shipped_standards().table
@@ -360,3 +362,73 @@ def test_overlapping_finds_every_row_of_an_overlapping_pair(
         assert rows[i][:2] == rows[j][:2]
         assert spans[i][0] <= spans[j][1]
         assert spans[j][0] <= spans[i][1]
+
+
+def core_verdict(table: StandardsTable, through: Month, cells: list[str]
+                 ) -> tuple[int, Decimal, Decimal] | None:
+    """What the core makes of a row's cells as typed: months, back-pay and monthly
+    amount, or None when it refuses the household. Only the core's own readers."""
+    category, persons, income, start, end, paid = cells
+    try:
+        house = calc.household(table, category, calc.parse_persons(persons),
+                               parse_money(income))
+        first = Month.parse(start) if start.strip() else None
+        last = Month.parse(end) if end.strip() else None
+        result = calc.backpay(table, house, through, calc.coverage(first, last),
+                              parse_money(paid) if paid.strip() else None)
+    except (WelfareCalcError, ValueError):
+        return None
+    monthly = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
+    return result.months_counted, result.amount, monthly.amount
+
+
+def bounds_text(bound: int) -> st.SearchStrategy[str]:
+    """Numbers near a bound, written as people write them, and not."""
+    near = st.integers(min_value=-2, max_value=2).map(lambda step: str(bound + step))
+    return near | st.sampled_from([" 3 ", "+3", "3.0", "1e1", "３", "٣", "03", "", " ",
+                                   "9" * 40, "-0", "3,", "三"])
+
+
+TYPED_PERSONS = st.integers(min_value=1, max_value=9).map(str) | bounds_text(calc.MAX_PERSONS) \
+    | bounds_text(1) | bounds_text(99) | bounds_text(100)
+TYPED_AMOUNTS = (st.integers(min_value=0, max_value=150_000).map(lambda fen: str(from_fen(fen)))
+                 | st.sampled_from(["0", "200", "200.5", "200.55", "200.555", "-1", "1e2",
+                                    " 200 ", "２００", "２００．５", "0200", ".5", "5.",
+                                    "9" * 16, "9" * 17, "0" * 20 + "1", "NaN", "inf", ""]))
+TYPED_MONTHS = (st.just("")
+                | st.integers(min_value=Month(2019, 6).index,
+                              max_value=Month(2021, 6).index).map(
+                    lambda index: str(Month.from_index(index)))
+                | st.sampled_from(["2020-13", "2020-00", "0000-01", "9999-12", "2020-8",
+                                   " 2020-05 ", "２０２０-０５", "2020/05", "202005", "x"]))
+TYPED_CATEGORY = st.sampled_from(["urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun",
+                                  "城市低保", "农村特困", " rural-tekun ", "Urban-Dibao",
+                                  "urban-dibo", "", "dibao"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=st.lists(st.tuples(TYPED_CATEGORY, TYPED_PERSONS, TYPED_AMOUNTS, TYPED_MONTHS,
+                               TYPED_MONTHS, st.just("") | TYPED_AMOUNTS),
+                     min_size=1, max_size=12),
+       lane_rows=st.sampled_from([1, LANE_ROWS]))
+def test_the_batch_accepts_a_row_exactly_when_the_core_does(
+        rows: list[tuple[str, str, str, str, str, str]], lane_rows: int) -> None:
+    # Rows as typed, not built by the core's constructors: values just outside
+    # every bound, spaces, signs, exponents, other digits. The batch (lane or
+    # row by row) rejects a row if and only if the core refuses it, and
+    # writes the core's amounts when it accepts one.
+    through = Month(2020, 8)
+    processor = processor_for(SHIPPED, through,
+                              ["id", "category", "persons", "income", "start", "end", "paid"],
+                              lane_rows=lane_rows)
+    text = "".join(f"H{number}," + ",".join(row) + "\n" for number, row in enumerate(rows))
+    result = processor.process(2, text.encode())
+    rejected = {line for line, _, _, _ in result.rejections}
+    written = iter(csv.reader(io.StringIO(result.output.decode(), newline="")))
+    for number, row in enumerate(rows):
+        verdict = core_verdict(SHIPPED, through, list(row))
+        line = number + 2
+        assert (line in rejected) == (verdict is None), (row, verdict)
+        if verdict is not None:
+            cells = next(written)
+            assert (int(cells[-3]), Decimal(cells[-2]), Decimal(cells[-1])) == verdict, row

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from welfare_calc import calc
 from welfare_calc.batch_rows import (
     ID_MODULUS,
     REQUIRED,
@@ -42,6 +43,7 @@ from welfare_calc.batch_rows import (
     SPAN_BITS,
     wrong_check_digit,
 )
+from welfare_calc.errors import WelfareCalcError
 from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan
 
 Ints = npt.NDArray[np.int64]
@@ -133,13 +135,23 @@ def _digits(cells: Bytes) -> tuple[Ints, Flags]:
     return values, (values >= 0) & (values <= 9)
 
 
-def _persons(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
-    """1..99 written without a leading zero (``cells``: two bytes from each cell's start)."""
+def _persons(cells: Bytes, length: Ints, accepted: Flags) -> tuple[Ints, Flags]:
+    """1..99 written without a leading zero (``cells``: two bytes from each cell's start),
+    where ``accepted[count]`` says the core accepts that many."""
     digit, is_digit = _digits(cells)
     two = length == 2
+    persons = np.where(two, digit[:, 0] * 10 + digit[:, 1], digit[:, 0])
     valid = (((length == 1) | (two & is_digit[:, 1]))
              & (digit[:, 0] >= 1) & (digit[:, 0] <= 9))
-    return np.where(two, digit[:, 0] * 10 + digit[:, 1], digit[:, 0]), valid
+    return persons, valid & accepted[np.clip(persons, 0, 99)]
+
+
+def _core_accepts_persons(count: int) -> bool:
+    try:
+        calc.check_persons(count)
+    except WelfareCalcError:
+        return False
+    return True
 
 
 def _amount(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
@@ -239,6 +251,9 @@ class Lane:
             self._spellings.append((spelling, code_of[key], int(words[0]), int(words[1])))
         self._count = len(categories)
         self._width = width
+        # Each count of persons the lane reads (0..99), put to the core's own check
+        # once: a rule added to calc.check_persons holds here with no other edit.
+        self._persons_ok = np.array([_core_accepts_persons(count) for count in range(100)])
         # Text of the numbers the tails are made of, looked up rather than written.
         self._numbers = _decimal(np.arange(NUMBERS_KEPT, dtype=np.int64))
         longest = int((self._last - self._first).max(initial=0)) + 1
@@ -262,7 +277,7 @@ class Lane:
                   & ~np.isin(ids[:, 0], np.frombuffer(b"=+-@", dtype=np.uint8)))
 
         code = self._category(chunk, begin[:, 1], length[:, 1])
-        persons, valid = _persons(chunk.at(begin[:, 2], 2), length[:, 2])
+        persons, valid = _persons(chunk.at(begin[:, 2], 2), length[:, 2], self._persons_ok)
         taken &= (code >= 0) & valid
         income_width = int(np.clip(length[:, 3].max(initial=1), 1, INCOME_MAX))
         income, valid = _amount(chunk.cells(begin[:, 3], length[:, 3], income_width),

@@ -186,6 +186,8 @@ class RowParser:
         """Month cells already read → month index (bounded: few months occur)."""
         self.amounts: dict[str, int] = {}
         """Amounts already read (bounded): incomes repeat across a district."""
+        self._persons: dict[str, int] = {}
+        """Persons cells the core accepted (at most MAX_PERSONS of them)."""
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
         self._paid = where.get("paid")
@@ -211,6 +213,19 @@ class RowParser:
                 self.amounts[text] = fen
         return fen
 
+    def persons(self, text: str) -> int | None:
+        """Persons written plainly (ASCII digits, no leading zero) that the core accepts
+        (:func:`calc.check_persons`, remembered: few counts occur), else None."""
+        count = self._persons.get(text)
+        if count is None and text.isascii() and text.isdigit() and text[0] != "0" and (
+                len(text) <= calc.PERSONS_DIGITS):
+            try:
+                count = calc.check_persons(int(text))
+            except WelfareCalcError:
+                return None
+            self._persons[text] = count
+        return count
+
     def quick(self, category: str, persons: str, income: str, start: str, end: str,
               paid: str) -> tuple[str, int, int, int, int, int | None] | None:
         """The household of plainly written cells, or None to take the careful path.
@@ -223,12 +238,11 @@ class RowParser:
         first = OPEN_START if not start else self.month(start)
         last = OPEN_END if not end else self.month(end)
         paid_fen = _fen(paid) if paid else None
+        count = self.persons(persons)
         if (key is None or fen is None or first is None or last is None or first > last
-                or (paid and paid_fen is None) or not persons.isascii()
-                or not persons.isdigit() or persons[0] == "0"
-                or len(persons) > calc.PERSONS_DIGITS or int(persons) > calc.MAX_PERSONS):
+                or (paid and paid_fen is None) or count is None):
             return None
-        return key, int(persons), fen, first, last, paid_fen
+        return key, count, fen, first, last, paid_fen
 
     def parse(self, row: list[str]) -> Household | list[Problem]:
         """The household in ``row``, or every problem found in it."""
