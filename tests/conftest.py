@@ -20,5 +20,5 @@ def table() -> StandardsTable:
 
 @pytest.fixture(scope="session")
 def timeline() -> StandardsTable:
-    """The 2020 table plus DOMAIN.md's later Zibo figures (test data only)."""
+    """The 2020 table plus docs/rules.md's later Zibo figures (test data only)."""
     return read_standards(FILES / "zibo_timeline.yaml").table

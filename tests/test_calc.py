@@ -1,4 +1,4 @@
-"""The calculation core against DOMAIN.md's worked examples and rules."""
+"""The calculation core against docs/rules.md's worked examples and rules."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def house(table: StandardsTable, category: str, persons: int, income: str = "0")
     return calc.household(table, category, persons, D(income))
 
 
-# DOMAIN.md, "Worked examples".
+# docs/rules.md, "Worked examples".
 @pytest.mark.parametrize(
     ("category", "persons", "income", "monthly", "backpay"),
     [

@@ -6,7 +6,7 @@ result is an immutable value carrying what an explanation needs (the
 standard used, its document, the formula inputs, exact and rounded figures),
 so that no caller ever recomputes anything.
 
-The rules are those of DOMAIN.md, cited by number where they apply.
+The rules are those of docs/rules.md, cited by number where they apply.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A batch of a million households cannot afford a :class:`~fractions.Fraction`
 per month. Every monthly standard is a whole number of 1/1200 yuan (a
 yearly figure in fen divided by 12 is a whole number of twelfths of a fen),
-and so is every income, so the whole of DOMAIN.md rules 2, 3, 4 and 7 can be
+and so is every income, so the whole of docs/rules.md rules 2, 3, 4 and 7 can be
 done in exact integers, and rounded once with the table's rule.
 
 This is a second implementation of :func:`welfare_calc.calc.backpay` and is

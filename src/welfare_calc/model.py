@@ -98,7 +98,7 @@ class Unit(StrEnum):
 
 
 class Payment(StrEnum):
-    """How a programme pays (DOMAIN.md rules 2 and 3)."""
+    """How a programme pays (docs/rules.md rules 2 and 3)."""
 
     GAP_FILLING = "gap-filling"
     """补差: the standard minus per-capita income, times persons (dibao)."""
@@ -107,7 +107,7 @@ class Payment(StrEnum):
 
 
 class Rounding(Frozen):
-    """Where and how reported amounts are rounded (DOMAIN.md rule 5)."""
+    """Where and how reported amounts are rounded (docs/rules.md rule 5)."""
 
     unit: Amount = Field(gt=0)
     mode: RoundingMode

@@ -2,10 +2,10 @@
 
 Amounts enter as :class:`~decimal.Decimal` with at most two decimals. A
 yearly standard divided by 12 is not a finite decimal (5150 / 12 =
-429.1666…), and DOMAIN.md rule 1 forbids rounding it, so intermediate values
+429.1666…), and docs/rules.md rule 1 forbids rounding it, so intermediate values
 are :class:`~fractions.Fraction` (exact integer ratios). :func:`quantize` is
 the only place a value is rounded, once, where it is reported or paid
-(DOMAIN.md rule 5), with the unit and mode from the standards file.
+(docs/rules.md rule 5), with the unit and mode from the standards file.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Calendar months, the unit of coverage and payment (DOMAIN.md rule 8)."""
+"""Calendar months, the unit of coverage and payment (docs/rules.md rule 8)."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def money_text(amount: Decimal) -> str:
 def exact_text(value: Fraction) -> str:
     """An exact value for reading: two decimals when that is exact, else 4 and "…".
 
-    5760/12 prints ``480.00``; 5150/12 prints ``429.1666…`` (DOMAIN.md's own
+    5760/12 prints ``480.00``; 5150/12 prints ``429.1666…`` (docs/rules.md's own
     notation), truncated rather than rounded so the dots mean "continues".
     """
     cents = value * 100
