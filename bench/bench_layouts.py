@@ -22,11 +22,10 @@ import time
 
 from stdnum.cn import ric
 
-from welfare_calc.batch import split_header
-from welfare_calc.batch_chunks import ChunkProcessor
-from welfare_calc.batch_records import read_records
-from welfare_calc.batch_rows import RowParser, read_header
-from welfare_calc.fastpath import BackpayPlan
+from welfare_calc.batch.chunks import ChunkProcessor
+from welfare_calc.batch.plan import BackpayPlan
+from welfare_calc.batch.reading import read_records, split_header
+from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.loader import shipped_standards
 from welfare_calc.months import Month
 from welfare_calc.synthetic import write_households

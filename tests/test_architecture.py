@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).parents[1] / "src" / "welfare_calc"
+ROOT = Path(__file__).parents[1]
+SRC = ROOT / "src" / "welfare_calc"
 PURE = ["calc.py", "model.py", "money.py", "months.py", "numerals.py", "errors.py"]
 FORBIDDEN = {"click", "yaml", "tabulate", "csv", "io", "os", "pathlib", "sys", "importlib",
              "welfare_calc.cli", "welfare_calc.loader", "welfare_calc.render",
              "welfare_calc.batch", "welfare_calc.explain"}
+BATCH = sorted(path.name for path in (SRC / "batch").glob("*.py"))
+"""The batch package: a front end of the core, with no command line in it."""
 
 
 def imported(path: Path) -> set[str]:
@@ -24,11 +27,34 @@ def imported(path: Path) -> set[str]:
     return names
 
 
+def within(name: str, packages: set[str]) -> bool:
+    """Whether a module name is one of ``packages`` or inside one."""
+    return any(name == package or name.startswith(package + ".") for package in packages)
+
+
 @pytest.mark.parametrize("module", PURE)
 def test_core_module_imports_no_io(module: str) -> None:
-    found = {name for name in imported(SRC / module)
-             if name in FORBIDDEN or name.split(".")[0] in FORBIDDEN}
+    assert {name for name in imported(SRC / module) if within(name, FORBIDDEN)} == set()
+
+
+@pytest.mark.parametrize("module", BATCH)
+def test_the_batch_package_knows_no_command_line(module: str) -> None:
+    # Exit codes and messages on screen are the CLI's; the batch raises.
+    found = {name for name in imported(SRC / "batch" / module)
+             if within(name, {"click", "welfare_calc.cli", "welfare_calc.render",
+                              "welfare_calc.explain", "welfare_calc.loader"})}
     assert found == set()
+
+
+def test_the_package_lists_its_modules() -> None:
+    # The layout shows the architecture: every batch module is named, with
+    # what it holds, in the package's docstring and the README's table.
+    overview = (SRC / "batch" / "__init__.py").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for module in BATCH:
+        if module != "__init__.py":
+            assert f"welfare_calc.batch.{module.removesuffix('.py')}`" in overview, module
+            assert f"`batch/{module}`" in readme, module
 
 
 @pytest.mark.parametrize("module", PURE)
@@ -38,8 +64,6 @@ def test_core_module_neither_prints_nor_opens(module: str) -> None:
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     assert calls.isdisjoint({"print", "open", "input", "float"})
 
-
-ROOT = Path(__file__).parents[1]
 
 
 def test_every_reference_stays_inside_the_repository() -> None:

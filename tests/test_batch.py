@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from welfare_calc import calc
-from welfare_calc.batch import BatchFiles, BatchOptions, run_batch
+from welfare_calc.batch.plan import BackpayPlan
+from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.cli import cli
-from welfare_calc.fastpath import BackpayPlan
 from welfare_calc.loader import shipped_standards
 from welfare_calc.months import Month
 from welfare_calc.synthetic import write_households

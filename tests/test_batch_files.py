@@ -29,10 +29,10 @@ from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from welfare_calc import staging
+from welfare_calc.batch import staging
+from welfare_calc.batch.targets import Named, TargetProblem, check_distinct
 from welfare_calc.cli import cli
 from welfare_calc.synthetic import write_households
-from welfare_calc.targets import Named, TargetProblem, check_distinct
 
 ROSTER = ("id,category,persons,income,start,end\n"
           "H1,urban-dibao,3,200,,\n"

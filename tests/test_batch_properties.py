@@ -16,12 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from welfare_calc import calc
-from welfare_calc.batch import BatchFiles, BatchOptions, overlapping, repeated_positions, run_batch
-from welfare_calc.batch_chunks import LANE_ROWS, ChunkProcessor, ChunkResult
-from welfare_calc.batch_lane import unquoted
-from welfare_calc.batch_rows import RowParser, id_digest, read_header, span
+from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor, ChunkResult
+from welfare_calc.batch.ids import id_digest, overlapping, repeated_positions, span
+from welfare_calc.batch.lane import unquoted
+from welfare_calc.batch.plan import BackpayPlan, from_fen, to_index
+from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.errors import WelfareCalcError
-from welfare_calc.fastpath import BackpayPlan, from_fen, to_index
 from welfare_calc.loader import parse_standards, read_standards, shipped_standards
 from welfare_calc.model import StandardsTable
 from welfare_calc.money import parse_money

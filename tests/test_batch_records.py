@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from welfare_calc import batch_records
-from welfare_calc.batch_records import Unreadable, read_records
+from welfare_calc.batch import reading
+from welfare_calc.batch.reading import Unreadable, read_records
 from welfare_calc.cli import cli
 from welfare_calc.synthetic import write_households
 
@@ -41,12 +41,12 @@ def test_chunks_are_cut_where_the_csv_module_ends_a_record(rows: list[list[str]]
     # one gives what the csv module gives reading the whole.
     data = "".join(",".join(row) + "\n" for row in rows).encode("utf-8")
     pieces = []
-    saved = batch_records.CHUNK
-    batch_records.CHUNK = chunk
+    saved = reading.CHUNK
+    reading.CHUNK = chunk
     try:
         pieces = list(read_records(io.BytesIO(data), b""))
     finally:
-        batch_records.CHUNK = saved
+        reading.CHUNK = saved
     read = [piece for piece in pieces if isinstance(piece, bytes)]
     assert all(isinstance(piece, bytes) for piece in pieces[:-1])
     assert [row for piece in read for row in rows_of(piece)] == rows_of(b"".join(read))
@@ -84,8 +84,8 @@ def test_a_stray_quote_is_a_plain_character_in_a_file_of_any_size(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, note: str) -> None:
     # Chunks of 16 KB and records of at most 64 KB stand for 1 MB and 16 MB:
     # the large file is many chunks and far more than one record's limit.
-    monkeypatch.setattr(batch_records, "MAX_RECORD", 1 << 16)
-    monkeypatch.setattr(batch_records, "CHUNK", 1 << 14)
+    monkeypatch.setattr(reading, "MAX_RECORD", 1 << 16)
+    monkeypatch.setattr(reading, "CHUNK", 1 << 14)
     results = []
     for rows in (50, 6_000):
         source = roster_with_notes(tmp_path / f"in{rows}.csv", rows, {12: note})
@@ -103,8 +103,8 @@ def test_a_quote_never_closed_in_a_large_file_rejects_only_its_span(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A record longer than MAX_RECORD (made small here) is not kept: it is
     # rejected with its line, and the rows after its closing quote are read.
-    monkeypatch.setattr(batch_records, "MAX_RECORD", 4096)
-    monkeypatch.setattr(batch_records, "CHUNK", 1024)
+    monkeypatch.setattr(reading, "MAX_RECORD", 4096)
+    monkeypatch.setattr(reading, "CHUNK", 1024)
     source = roster_with_notes(tmp_path / "in.csv", 2_000, {10: '"opened', 1_500: 'closed"'})
     out = tmp_path / "out.csv"
     result = run(str(source), "--through", "2020-08", "-o", str(out))
@@ -134,8 +134,8 @@ def test_a_quote_never_closed_in_a_small_file_makes_the_rest_one_row(tmp_path: P
 
 def test_a_line_longer_than_any_row_is_rejected_and_the_rest_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch_records, "MAX_RECORD", 4096)
-    monkeypatch.setattr(batch_records, "CHUNK", 1024)
+    monkeypatch.setattr(reading, "MAX_RECORD", 4096)
+    monkeypatch.setattr(reading, "CHUNK", 1024)
     source = roster_with_notes(tmp_path / "in.csv", 30, {5: "x" * 20_000})
     out = tmp_path / "out.csv"
     result = run(str(source), "--through", "2020-08", "-o", str(out))
@@ -150,12 +150,12 @@ def test_a_line_longer_than_any_row_is_rejected_and_the_rest_read(
 
 def test_oversized_records_count_their_lines() -> None:
     data = b"a,\"" + b"x\n" * 10 + b"\",b\nnext\n"
-    saved = batch_records.MAX_RECORD, batch_records.CHUNK
-    batch_records.MAX_RECORD, batch_records.CHUNK = 8, 4
+    saved = reading.MAX_RECORD, reading.CHUNK
+    reading.MAX_RECORD, reading.CHUNK = 8, 4
     try:
         pieces = list(read_records(io.BytesIO(data), b""))
     finally:
-        batch_records.MAX_RECORD, batch_records.CHUNK = saved
+        reading.MAX_RECORD, reading.CHUNK = saved
     assert isinstance(pieces[0], Unreadable)
     assert pieces[0].lines == 11
     assert "a closing quote is missing" in pieces[0].reason

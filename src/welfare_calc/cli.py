@@ -29,7 +29,7 @@ from welfare_calc.money import parse_money
 from welfare_calc.months import Month
 
 if TYPE_CHECKING:
-    from welfare_calc.batch import BatchFiles
+    from welfare_calc.batch.run import BatchFiles
     from welfare_calc.render import Report
 
 # Rendering (tabulate), explanations and the batch machinery are imported by
@@ -407,7 +407,7 @@ class EncodingType(click.ParamType[str, Any]):
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> str:
-        from welfare_calc.text_codecs import (  # noqa: PLC0415 - see the imports
+        from welfare_calc.batch.encodings import (  # noqa: PLC0415 - see the imports
             EncodingProblem,
             input_encoding,
             text_encoding,
@@ -459,15 +459,15 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     accepted, 1 when some were rejected (the rest are written), 2 when the
     input is unusable (nothing is written).
     """
-    from welfare_calc.batch import (  # noqa: PLC0415 - see the imports
+    from welfare_calc.batch.plan import BackpayPlan  # noqa: PLC0415
+    from welfare_calc.batch.rows import UnusableInput  # noqa: PLC0415
+    from welfare_calc.batch.run import (  # noqa: PLC0415 - see the imports
         BatchOptions,
         Interrupted,
         run_batch,
     )
-    from welfare_calc.batch_rows import UnusableInput  # noqa: PLC0415
-    from welfare_calc.fastpath import BackpayPlan  # noqa: PLC0415
-    from welfare_calc.staging import TargetError  # noqa: PLC0415
-    from welfare_calc.targets import TargetProblem  # noqa: PLC0415
+    from welfare_calc.batch.staging import TargetError  # noqa: PLC0415
+    from welfare_calc.batch.targets import TargetProblem  # noqa: PLC0415
 
     table = settings.standards().table
     with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
@@ -505,8 +505,8 @@ def _batch_files(source: Path | None, output: str, errors: str | None,
 
     Also the errors file's name as the user would write it, for messages.
     """
-    from welfare_calc.batch import BatchFiles  # noqa: PLC0415 - see the imports
-    from welfare_calc.targets import Named, TargetProblem, check_distinct, resolve  # noqa: PLC0415
+    from welfare_calc.batch.run import BatchFiles  # noqa: PLC0415 - see the imports
+    from welfare_calc.batch.targets import Named, TargetProblem, check_distinct, resolve  # noqa: PLC0415
 
     try:
         named = [resolve("--output", output)]

@@ -1,15 +1,15 @@
 """One chunk of a batch input in, its output text and bookkeeping out.
 
-A chunk is whole records (cut by :func:`welfare_calc.batch_records.read_records`
+A chunk is whole records (cut by :func:`welfare_calc.batch.reading.read_records`
 at a line end outside quotes) with the number of its first line. Processing one
 touches no file and no shared state, so chunks can go to worker processes
-and come back in order; :mod:`welfare_calc.batch` writes the results.
+and come back in order; :mod:`welfare_calc.batch.run` writes the results.
 
 Three paths, one answer:
 
 - a large chunk of the usual layout (``id,category,persons,income,start,end``
   and optionally ``paid``; no quotes, or quotes only around whole cells)
-  goes to :mod:`welfare_calc.batch_lane`, which reads it column-wise in
+  goes to :mod:`welfare_calc.batch.lane`, which reads it column-wise in
   NumPy and hands back the lines it does not take;
 - those lines, and the lines of a small chunk of that layout without
   quotes, are read one at a time: a row written plainly is copied as its
@@ -32,24 +32,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from welfare_calc.batch_records import HEAD, Unreadable
-from welfare_calc.batch_rows import (
-    COMPUTED,
-    OPTIONAL,
-    REQUIRED,
-    Columns,
-    Problem,
-    RowParser,
-    id_digest,
-    plain_id,
-    span,
-)
-from welfare_calc.fastpath import BackpayPlan, fen_text
+from welfare_calc.batch.encodings import ascii_compatible, same_codec
+from welfare_calc.batch.ids import id_digest, plain_id, span
+from welfare_calc.batch.plan import BackpayPlan, fen_text
+from welfare_calc.batch.reading import HEAD, Unreadable
+from welfare_calc.batch.rows import COMPUTED, OPTIONAL, REQUIRED, Columns, Problem, RowParser
 from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
-from welfare_calc.text_codecs import ascii_compatible, same_codec
 
 if TYPE_CHECKING:
-    from welfare_calc.batch_lane import Lane
+    from welfare_calc.batch.lane import Lane
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
@@ -68,7 +59,7 @@ class Written(NamedTuple):
     text: str
     """Its output line."""
     digest: int
-    """:func:`~welfare_calc.batch_rows.id_digest` of its id."""
+    """:func:`~welfare_calc.batch.rows.id_digest` of its id."""
     code: int
     """Its category's position in the table."""
     backpay: int
@@ -88,7 +79,7 @@ class ChunkResult:
     spans: array[int] = field(default_factory=lambda: array("q"))
     """Coverage (:func:`span`) of every row written, in output order."""
     ids: array[int] = field(default_factory=lambda: array("q"))
-    """:func:`~welfare_calc.batch_rows.id_digest` of the id of every row written, in
+    """:func:`~welfare_calc.batch.rows.id_digest` of the id of every row written, in
     output order. Digests, not strings: a million fit in far less memory, and
     the end-of-run check compares the ids themselves."""
     totals: list[int] = field(default_factory=list)
@@ -133,10 +124,10 @@ class ChunkProcessor:
     def lane(self) -> Lane | None:
         """The column-wise lane for this header and these encodings, if they allow one.
 
-        Built once (it imports NumPy); :mod:`welfare_calc.batch` builds it
+        Built once (it imports NumPy); :mod:`welfare_calc.batch.run` builds it
         before forking, so that the workers share it.
         """
-        from welfare_calc.batch_lane import Lane  # noqa: PLC0415 - NumPy
+        from welfare_calc.batch.lane import Lane  # noqa: PLC0415 - NumPy
 
         if self._lane is None and self.plain and ascii_compatible(self.encoding):
             self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
@@ -163,7 +154,7 @@ class ChunkProcessor:
             data = data.replace(b"\r\n", b"\n")
         if self.plain and "\r" not in text:  # no stray CR: every line is a record
             if text.count("\n") >= self.lane_rows and self.lane() is not None:
-                from welfare_calc.batch_lane import unquoted  # noqa: PLC0415 - NumPy
+                from welfare_calc.batch.lane import unquoted  # noqa: PLC0415 - NumPy
 
                 # Quotes that only wrap whole cells say nothing: without them,
                 # every line is a row that the lane reads.

@@ -14,7 +14,7 @@ spooled too, and written into last (it cannot be undone).
 
 A temporary file is named ``.<target>.welfare-calc-<random>.partial``, so
 that a later run can find and remove one left by a run that was killed
-(:mod:`welfare_calc.targets` does, under the target's lock). A new file is
+(:mod:`welfare_calc.batch.targets` does, under the target's lock). A new file is
 readable by its owner only (it holds ID numbers); a replaced file keeps its
 mode, and its owner and group where the process may set them.
 
@@ -33,8 +33,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
+from welfare_calc.batch.encodings import is_utf8, split_bom
 from welfare_calc.text import CsvRows
-from welfare_calc.text_codecs import is_utf8, split_bom
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer

@@ -7,7 +7,7 @@ Guarantees, in the order a finance office would ask for them:
   rows written + rows rejected, always;
 - the totals in the summary are sums of the fen written, so they reconcile
   exactly with the output column;
-- nothing is half-written (:mod:`welfare_calc.staging`): an interrupted run
+- nothing is half-written (:mod:`welfare_calc.batch.staging`): an interrupted run
   (Ctrl-C, ``kill``) leaves every target as it was;
 - rows sharing an id with overlapping coverage are all rejected, as a
   possible double payment. That can only be known at the end, so rows go to
@@ -15,7 +15,7 @@ Guarantees, in the order a finance office would ask for them:
   needed; memory grows only with the index of ids.
 
 Speed: the input is cut into chunks of whole records, processed by
-:mod:`welfare_calc.batch_chunks` (column-wise in NumPy for the usual layout)
+:mod:`welfare_calc.batch.chunks` (column-wise in NumPy for the usual layout)
 in worker processes (one per CPU) when there is more than one chunk, and
 written back in input order. Memory is bounded: a few chunks in flight, plus
 the index of ids (an 8-byte digest a row).
@@ -44,12 +44,13 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from welfare_calc import batch_records, calc
-from welfare_calc.batch_chunks import ChunkProcessor, ChunkResult
-from welfare_calc.batch_records import MAX_RECORD, Unreadable, read_records
-from welfare_calc.batch_rows import (
+from welfare_calc import calc
+from welfare_calc.batch.chunks import ChunkProcessor, ChunkResult
+from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
+from welfare_calc.batch.plan import BackpayPlan, fen_text
+from welfare_calc.batch.reading import Unreadable, read_records, split_header
+from welfare_calc.batch.rows import (
     COMPUTED,
-    SPAN_BITS,
     ZH_HEADERS,
     Columns,
     Problem,
@@ -57,18 +58,16 @@ from welfare_calc.batch_rows import (
     UnusableInput,
     read_header,
 )
-from welfare_calc.fastpath import BackpayPlan, fen_text
-from welfare_calc.model import StandardsTable
-from welfare_calc.staging import (
-    BOM,
+from welfare_calc.batch.staging import (
     Destination,
     StagedText,
     TargetError,
     commit_all,
     describe,
 )
-from welfare_calc.targets import locked
-from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
+from welfare_calc.batch.targets import locked
+from welfare_calc.model import StandardsTable
+from welfare_calc.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
     import numpy as np
@@ -93,7 +92,7 @@ class BatchOptions:
 class BatchFiles:
     """Where a run writes: files, or ``"stdout"`` / ``"stderr"``.
 
-    :func:`welfare_calc.targets.check_distinct` has made sure that no two
+    :func:`welfare_calc.batch.targets.check_distinct` has made sure that no two
     are one file and none is the input.
     """
 
@@ -165,7 +164,7 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
               workers: int | None = None) -> Summary:
     """Process a whole input; its files appear together, or none does.
 
-    On :class:`UnusableInput`, :class:`~welfare_calc.staging.TargetError`
+    On :class:`UnusableInput`, :class:`~welfare_calc.batch.staging.TargetError`
     or an interruption, no file is replaced and no temporary file is left.
     ``workers``: processes to use (default: one per CPU; 1 for none).
     """
@@ -212,26 +211,6 @@ def _cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def split_header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
-    """The header line, the bytes read after it, and whether a UTF-8 BOM was found."""
-    data = source.read(batch_records.CHUNK)
-    bom = data.startswith(BOM)
-    if bom:
-        data = data[len(BOM):]
-    while b"\n" not in data:
-        more = source.read(batch_records.CHUNK)
-        if not more:
-            break
-        data += more
-        if len(data) > MAX_RECORD:
-            raise UnusableInput("line 1: the header has no line end")
-    line, _, rest = data.partition(b"\n")
-    if b"\r" in line.removesuffix(b"\r"):
-        raise UnusableInput("line 1: the lines of this file end in CR only (an old Mac "
-                            "format); save it with Windows (CRLF) or Unix (LF) line ends")
-    return line, rest, bom
 
 
 Job = tuple[int, bytes | Unreadable]
@@ -301,87 +280,6 @@ def _undecodable(line: int, encoding: str) -> UnusableInput:
                          "or gb18030 for a file saved in a Chinese Windows encoding")
 
 
-def repeated_positions(values: array[int]) -> npt.NDArray[np.int64]:
-    """Where values occur more than once (ascending positions): candidates for a doubled id.
-
-    Sorting the 8-byte digests in NumPy finds repeats in a few hundredths of
-    a second for a million rows; only when there are some does it sort their
-    positions too. A repeated digest is only a candidate: two ids may share
-    one, and :meth:`_Run._doubled_lines` tells them apart.
-    """
-    import numpy as np  # noqa: PLC0415 - only a batch needs it, and only here
-
-    digests = np.frombuffer(values, dtype=np.int64)
-    if len(digests) < 2:
-        return np.zeros(0, dtype=np.int64)
-    ordered = np.sort(digests)
-    if not (ordered[1:] == ordered[:-1]).any():  # the usual case: every id once
-        return np.zeros(0, dtype=np.int64)
-    del ordered
-    order = np.argsort(digests)
-    ordered = digests[order]
-    same = ordered[1:] == ordered[:-1]
-    del ordered
-    repeated = np.zeros(len(order), dtype=bool)
-    repeated[1:] |= same
-    repeated[:-1] |= same
-    del same
-    positions = order[repeated]
-    del order, repeated
-    positions.sort()
-    return positions
-
-
-def overlapping(keys: list[npt.NDArray[np.int64]], spans: npt.NDArray[np.int64]
-                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Rows whose coverage overlaps an earlier row with the same keys, and that row.
-
-    Sorted by keys, then start: a row overlaps some row of its group that
-    starts no later than it exactly when it starts no later than the latest
-    end seen so far in the group, and the row that ended latest is then one
-    it overlaps. Every row of an overlapping pair is found, as a row or as a
-    partner. In NumPy, sorting included: O(n log n) for n rows.
-    """
-    import numpy as np  # noqa: PLC0415
-
-    if len(spans) < 2:
-        nothing = np.zeros(0, dtype=np.int64)
-        return nothing, nothing
-    month = (1 << SPAN_BITS) - 1
-    count = len(spans)
-    order = np.lexsort((spans >> SPAN_BITS, *reversed(keys)))
-    end = spans[order]
-    start = end >> SPAN_BITS
-    end &= month
-    same = np.ones(count - 1, dtype=bool)
-    for key in keys:
-        ordered = key[order]
-        same &= ordered[1:] == ordered[:-1]
-        del ordered
-    # A row's rank: its group, then its end; a later group outranks every earlier one.
-    ranked = np.zeros(count, dtype=np.int64)
-    np.cumsum(~same, out=ranked[1:])
-    ranked <<= SPAN_BITS + 1
-    ranked |= end
-    del end
-    latest = np.maximum.accumulate(ranked)
-    holder = np.arange(count)
-    holder[ranked != latest] = 0
-    del ranked
-    np.maximum.accumulate(holder, out=holder)
-    latest &= month
-    later = np.flatnonzero(same & (start[1:] <= latest[:-1]))
-    return order[later + 1], order[holder[later]]
-
-
-def _written_id(cell: str) -> str:
-    """The id a written cell stands for: stripped, without a neutralising quote."""
-    text = cell.strip()
-    if text[:1] == "'" and text[1:2] in FORMULA_START:
-        text = text[1:].strip()
-    return text
-
-
 class _Run:
     """One pass over the input, then the rare second pass for repeated ids."""
 
@@ -403,7 +301,7 @@ class _Run:
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.errors.writerow(ERROR_COLUMNS)
-        # The input line and coverage (batch_rows.span) of every row written, in
+        # The input line and coverage (rows.span) of every row written, in
         # output order, 16 bytes a row: needed only where ids repeat, so kept on
         # disk, not in memory (it holds no personal data). run_batch closes it.
         try:
@@ -587,7 +485,7 @@ class _Run:
             if found == len(wanted):
                 break
             if position == wanted[found]:
-                ident = _written_id(cells[id_at]).encode("utf-8", "surrogatepass")
+                ident = written_id(cells[id_at]).encode("utf-8", "surrogatepass")
                 result[found] = int.from_bytes(hashlib.blake2b(ident, digest_size=8).digest(),
                                                "big", signed=True)
                 found += 1

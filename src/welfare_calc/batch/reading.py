@@ -28,6 +28,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from welfare_calc.batch.rows import UnusableInput
+from welfare_calc.batch.staging import BOM
+
 CHUNK = 1 << 20
 """Bytes read at a time."""
 MAX_RECORD = 16 << 20
@@ -205,3 +208,23 @@ def _skip(source: BinaryIO, data: bytes, open_quote: bool) -> tuple[Unreadable, 
         data = source.read(CHUNK)
         if not data:
             return _too_long(head, lines, open_quote, ended=inside), b""
+
+
+def split_header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
+    """The header line, the bytes read after it, and whether a UTF-8 BOM was found."""
+    data = source.read(CHUNK)
+    bom = data.startswith(BOM)
+    if bom:
+        data = data[len(BOM):]
+    while b"\n" not in data:
+        more = source.read(CHUNK)
+        if not more:
+            break
+        data += more
+        if len(data) > MAX_RECORD:
+            raise UnusableInput("line 1: the header has no line end")
+    line, _, rest = data.partition(b"\n")
+    if b"\r" in line.removesuffix(b"\r"):
+        raise UnusableInput("line 1: the lines of this file end in CR only (an old Mac "
+                            "format); save it with Windows (CRLF) or Unix (LF) line ends")
+    return line, rest, bom

@@ -7,7 +7,7 @@ computed for all rows together, and the three computed cells written as
 text by NumPy's string functions.
 
 The lane takes only rows it can be sure of, a strict subset of what the
-per-row path (:mod:`welfare_calc.batch_chunks`) accepts, and gives them the
+per-row path (:mod:`welfare_calc.batch.chunks`) accepts, and gives them the
 same output:
 
 - the usual layout (``id,category,persons,income,start,end`` and an empty
@@ -15,7 +15,7 @@ same output:
   cells (:func:`unquoted` takes those away);
 - an id of printable ASCII without spaces, at most 32 characters, not
   starting with ``= + - @`` (an 18-character id still needs python-stdnum's
-  check digit, :func:`~welfare_calc.batch_rows.wrong_check_digit`);
+  check digit, :func:`~welfare_calc.batch.rows.wrong_check_digit`);
 - a category spelled exactly as the table spells it, whose window is one
   run of equal standards (:meth:`BackpayPlan.lane`);
 - persons 1..99 without a leading zero; an income of 1..9 whole digits and
@@ -36,15 +36,10 @@ import numpy as np
 import numpy.typing as npt
 
 from welfare_calc import calc
-from welfare_calc.batch_rows import (
-    ID_MODULUS,
-    REQUIRED,
-    RESIDENT_ID_LENGTH,
-    SPAN_BITS,
-    wrong_check_digit,
-)
+from welfare_calc.batch.ids import ID_MODULUS, RESIDENT_ID_LENGTH, SPAN_BITS, wrong_check_digit
+from welfare_calc.batch.plan import OPEN_END, OPEN_START, BackpayPlan
+from welfare_calc.batch.rows import REQUIRED
 from welfare_calc.errors import WelfareCalcError
-from welfare_calc.fastpath import OPEN_END, OPEN_START, BackpayPlan
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
@@ -102,9 +97,9 @@ class LaneOutput:
     came, and its computed cells with the line end. For a line not taken
     the second is meaningless: the caller replaces both."""
     digests: Ints
-    """Per line: :func:`~welfare_calc.batch_rows.id_digest` of the id (taken lines)."""
+    """Per line: :func:`~welfare_calc.batch.rows.id_digest` of the id (taken lines)."""
     spans: Ints
-    """Per line: the coverage, packed as :func:`~welfare_calc.batch_rows.span` packs it."""
+    """Per line: the coverage, packed as :func:`~welfare_calc.batch.rows.span` packs it."""
     totals: list[int]
     """Back-pay of the taken lines per category (table order), in fen."""
 

@@ -7,14 +7,12 @@ checks, which name the column and what was expected.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
-from stdnum.cn import ric
-
 from welfare_calc import calc
+from welfare_calc.batch.ids import control_character, plain_id, wrong_check_digit
+from welfare_calc.batch.plan import OPEN_END, OPEN_START
 from welfare_calc.errors import WelfareCalcError
-from welfare_calc.fastpath import OPEN_END, OPEN_START
 from welfare_calc.model import StandardsTable
 from welfare_calc.money import MAX_WHOLE_DIGITS, parse_money, to_fen
 from welfare_calc.months import Month
@@ -36,31 +34,6 @@ AMOUNTS_KEPT = 1 << 17
 income to the fen up to 1,310 yuan; about 10 MB at most)."""
 MONTHS_KEPT = 1 << 12
 """How many distinct month texts :meth:`RowParser.month` remembers."""
-
-
-ID_MODULUS = (1 << 55) - 55
-"""A prime: ids are digested as base-256 numbers modulo it (see :func:`id_digest`)."""
-
-
-def id_digest(ident: str) -> int:
-    """The 8-byte stand-in for an id in the index of ids: a candidate for a doubled id.
-
-    The id's UTF-8 bytes as a base-256 number, modulo a prime below 2**55:
-    the batch lane computes the same from the bytes in NumPy without
-    overflowing 64 bits. Ids of up to 6 bytes never share a digest; longer
-    ones rarely do, and the end-of-run check compares the ids themselves.
-    """
-    return int.from_bytes(ident.encode("utf-8", "surrogatepass"), "big") % ID_MODULUS
-
-
-SPAN_BITS = 17
-"""Bits of a month index in a packed coverage span (:data:`~welfare_calc.fastpath.OPEN_END`
-is the largest index, ``2**17 - 1``)."""
-
-
-def span(start: int, end: int) -> int:
-    """A row's coverage, start and end month indexes, packed into one integer."""
-    return start << SPAN_BITS | end
 
 
 class UnusableInput(Exception):
@@ -117,44 +90,6 @@ class Household:
     start: int
     end: int
     paid_fen: int | None
-
-
-RESIDENT_ID_LENGTH = 18
-
-
-def looks_like_resident_id(text: str) -> bool:
-    """18 characters: 17 digits and a digit or X, as a 居民身份证号 is written."""
-    return (len(text) == RESIDENT_ID_LENGTH and text.isascii() and text[:17].isdigit()
-            and (text[17].isdigit() or text[17] in "Xx"))
-
-
-def wrong_check_digit(text: str) -> str | None:
-    """The check digit an id written like a resident ID number should end with,
-    when it does not (GB 11643, by python-stdnum); None when it does or is no such id."""
-    if not looks_like_resident_id(text):
-        return None
-    expected = ric.calc_check_digit(text.upper())
-    return None if text[17].upper() == expected else expected
-
-
-def plain_id(ident: str) -> bool:
-    """Whether an id can be taken as written: not empty, nothing to strip, every
-    character printable (no line break, tab, NUL or other control character), and
-    a right check digit if it looks like a resident ID number.
-
-    The quick paths ask this; an id that fails it goes to the careful checks,
-    which strip it or say what is wrong, so that one id is always one id.
-    """
-    return (bool(ident) and ident.isprintable() and ident.strip() == ident
-            and wrong_check_digit(ident) is None)
-
-
-def _control_character(text: str) -> int | None:
-    """The code point of the first control character (Unicode category Cc) in ``text``."""
-    for char in text:
-        if unicodedata.category(char) == "Cc":
-            return ord(char)
-    return None
 
 
 def _fen(text: str) -> int | None:
@@ -267,7 +202,7 @@ class RowParser:
             problems.append(Problem("id", "empty id; every row needs one"))
         elif "\n" in ident or "\r" in ident:
             problems.append(Problem("id", "the id holds a line break"))
-        elif (control := _control_character(ident)) is not None:
+        elif (control := control_character(ident)) is not None:
             problems.append(Problem("id", f"the id holds a control character (U+{control:04X}); "
                                           "ids are printed text"))
         elif (expected := wrong_check_digit(ident)) is not None:

@@ -97,7 +97,7 @@ class BackpayPlan:
         return round_ratio(units, self._step, self._mode) * self._unit_fen
 
     def lane(self, category: str) -> tuple[bool, int, int, int, int, int] | None:
-        """Constants for the arithmetic of :mod:`welfare_calc.batch_lane`, usual case only.
+        """Constants for the arithmetic of :mod:`welfare_calc.batch.lane`, usual case only.
 
         (gap-filling?, first and last month index of the window, due and
         paid standards and the new monthly standard in units) when the

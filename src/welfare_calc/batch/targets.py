@@ -31,7 +31,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from welfare_calc.staging import PARTIAL, Destination, temp_prefix
+from welfare_calc.batch.staging import PARTIAL, Destination, temp_prefix
 
 LOCK_SUFFIX = ".welfare-calc.lock"
 
