@@ -22,7 +22,15 @@ import click
 from click.shell_completion import CompletionItem
 
 from welfare_calc import __version__, calc
-from welfare_calc.errors import StandardsFileError, WelfareCalcError
+from welfare_calc.errors import (
+    EncodingProblem,
+    Interrupted,
+    StandardsFileError,
+    TargetError,
+    TargetProblem,
+    UnusableInput,
+    WelfareCalcError,
+)
 from welfare_calc.formats import Format, Lang
 from welfare_calc.loader import ENV_VAR, LoadedStandards, load_standards
 from welfare_calc.money import parse_money
@@ -408,7 +416,6 @@ class EncodingType(click.ParamType[str, Any]):
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> str:
         from welfare_calc.batch.encodings import (  # noqa: PLC0415 - see the imports
-            EncodingProblem,
             input_encoding,
             text_encoding,
         )
@@ -459,15 +466,8 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     accepted, 1 when some were rejected (the rest are written), 2 when the
     input is unusable (nothing is written).
     """
-    from welfare_calc.batch.plan import BackpayPlan  # noqa: PLC0415
-    from welfare_calc.batch.rows import UnusableInput  # noqa: PLC0415
-    from welfare_calc.batch.run import (  # noqa: PLC0415 - see the imports
-        BatchOptions,
-        Interrupted,
-        run_batch,
-    )
-    from welfare_calc.batch.staging import TargetError  # noqa: PLC0415
-    from welfare_calc.batch.targets import TargetProblem  # noqa: PLC0415
+    from welfare_calc.batch.plan import BackpayPlan  # noqa: PLC0415 - see the imports
+    from welfare_calc.batch.run import BatchOptions, run_batch  # noqa: PLC0415
 
     table = settings.standards().table
     with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
@@ -506,7 +506,7 @@ def _batch_files(source: Path | None, output: str, errors: str | None,
     Also the errors file's name as the user would write it, for messages.
     """
     from welfare_calc.batch.run import BatchFiles  # noqa: PLC0415 - see the imports
-    from welfare_calc.batch.targets import Named, TargetProblem, check_distinct, resolve  # noqa: PLC0415
+    from welfare_calc.batch.targets import Named, check_distinct, resolve  # noqa: PLC0415
 
     try:
         named = [resolve("--output", output)]

@@ -93,3 +93,36 @@ class StandardsFileError(WelfareCalcError):
     def __init__(self, problems: Sequence[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = tuple(problems)
+
+
+# Batch runs: what stops a run as a whole (exit 2, nothing written), as
+# opposed to a rejected row, which is reported and the run goes on.
+
+
+class UnusableInput(WelfareCalcError):
+    """Input that cannot be processed at all: missing columns, bytes that do not decode."""
+
+    field = "input"
+
+
+class TargetProblem(WelfareCalcError):
+    """The files named for a run cannot be written as asked: one is the input, two are
+    one file, a directory is missing, a target is read-only or locked by another run."""
+
+    field = "output"
+
+
+class TargetError(WelfareCalcError):
+    """A file of the run could not be written or put in place; the message names it."""
+
+    field = "output"
+
+
+class EncodingProblem(WelfareCalcError):
+    """An encoding the batch cannot use for what was asked; the message says why."""
+
+    field = "encoding"
+
+
+class Interrupted(Exception):
+    """Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or SIGQUIT: stop, leave no partial file."""

@@ -9,9 +9,7 @@ from __future__ import annotations
 import codecs
 import sys
 
-
-class EncodingProblem(ValueError):
-    """An encoding the batch cannot use for what was asked; the message says why."""
+from welfare_calc.errors import EncodingProblem
 
 
 def text_encoding(name: str) -> str:

@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from welfare_calc.batch.rows import UnusableInput
 from welfare_calc.batch.staging import BOM
+from welfare_calc.errors import UnusableInput
 
 CHUNK = 1 << 20
 """Bytes read at a time."""

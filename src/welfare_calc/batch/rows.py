@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from welfare_calc import calc
 from welfare_calc.batch.ids import control_character, plain_id, wrong_check_digit
 from welfare_calc.batch.plan import OPEN_END, OPEN_START
-from welfare_calc.errors import WelfareCalcError
+from welfare_calc.errors import UnusableInput, WelfareCalcError
 from welfare_calc.model import StandardsTable
 from welfare_calc.money import MAX_WHOLE_DIGITS, parse_money, to_fen
 from welfare_calc.months import Month
@@ -35,9 +35,6 @@ income to the fen up to 1,310 yuan; about 10 MB at most)."""
 MONTHS_KEPT = 1 << 12
 """How many distinct month texts :meth:`RowParser.month` remembers."""
 
-
-class UnusableInput(Exception):
-    """Input that cannot be processed at all (exit 2, nothing written)."""
 
 
 @dataclass(frozen=True)

@@ -49,23 +49,10 @@ from welfare_calc.batch.chunks import ChunkProcessor, ChunkResult
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import Unreadable, read_records, split_header
-from welfare_calc.batch.rows import (
-    COMPUTED,
-    ZH_HEADERS,
-    Columns,
-    Problem,
-    RowParser,
-    UnusableInput,
-    read_header,
-)
-from welfare_calc.batch.staging import (
-    Destination,
-    StagedText,
-    TargetError,
-    commit_all,
-    describe,
-)
+from welfare_calc.batch.rows import COMPUTED, ZH_HEADERS, Columns, Problem, RowParser, read_header
+from welfare_calc.batch.staging import Destination, StagedText, commit_all, describe
 from welfare_calc.batch.targets import locked
+from welfare_calc.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.model import StandardsTable
 from welfare_calc.text import CsvRows, csv_safe
 
@@ -148,9 +135,6 @@ class Summary:
         return (f"rows read {self.rows_read}, written {self.rows_written}, rejected "
                 f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})")
 
-
-class Interrupted(Exception):
-    """Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or SIGQUIT: stop, leave no partial file."""
 
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT")

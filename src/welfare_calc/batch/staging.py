@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from welfare_calc.batch.encodings import is_utf8, split_bom
+from welfare_calc.errors import TargetError
 from welfare_calc.text import CsvRows
 
 if TYPE_CHECKING:
@@ -49,13 +50,6 @@ Stream = Literal["stdout", "stderr"]
 Destination = Path | Stream
 """A file, or a standard stream (``-`` on the command line means stdout)."""
 
-
-class TargetError(Exception):
-    """A file of the run could not be written or put in place; the message names it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def temp_prefix(target: Path) -> str:

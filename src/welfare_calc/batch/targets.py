@@ -32,15 +32,13 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from welfare_calc.batch.staging import PARTIAL, Destination, temp_prefix
+from welfare_calc.errors import TargetProblem
 
 LOCK_SUFFIX = ".welfare-calc.lock"
 
 _CASE_BLIND = sys.platform in ("win32", "darwin")
 """Whether file names are compared without letter case (NTFS and APFS by default)."""
 
-
-class TargetProblem(Exception):
-    """The files named for a run cannot be written as asked (exit 2, nothing written)."""
 
 
 @dataclass(frozen=True)
