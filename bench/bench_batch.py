@@ -24,8 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-from welfare_calc.synthetic import write_households
-
 COPY = """
 import csv, sys
 with open(sys.argv[1], newline="", encoding="utf-8") as src, \\
@@ -36,8 +34,12 @@ with open(sys.argv[1], newline="", encoding="utf-8") as src, \\
 """
 
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from synthetic import write_households  # noqa: E402 - a test helper, not in the wheel
+
+
 def generate(path: Path, rows: int) -> None:
-    """The input file: ``rows`` synthetic households (welfare_calc.synthetic), seed 2020."""
+    """The input file: ``rows`` synthetic households (tests/synthetic.py), seed 2020."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         write_households(handle, rows)
 

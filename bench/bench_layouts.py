@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 import time
+from pathlib import Path
 
 from stdnum.cn import ric
 
@@ -28,10 +30,13 @@ from welfare_calc.batch.reading import read_records, split_header
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.loader import shipped_standards
 from welfare_calc.months import Month
-from welfare_calc.synthetic import write_households
 
 CHINESE = {"urban-dibao": "城市低保", "rural-dibao": "农村低保",
            "urban-tekun": "城市特困", "rural-tekun": "农村特困"}
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from synthetic import write_households  # noqa: E402 - a test helper, not in the wheel
 
 
 def resident_id(number: int) -> str:

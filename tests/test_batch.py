@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from synthetic import write_households
 from welfare_calc import calc
 from welfare_calc.batch.plan import BackpayPlan
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.cli import cli
 from welfare_calc.loader import shipped_standards
 from welfare_calc.months import Month
-from welfare_calc.synthetic import write_households
 
 FILES = Path(__file__).parent / "batch_files"
 GOLDEN = FILES / "golden"

@@ -29,11 +29,11 @@ from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from synthetic import write_households
 from welfare_calc.batch import staging
 from welfare_calc.batch.targets import Named, check_distinct
 from welfare_calc.cli import cli
 from welfare_calc.errors import TargetProblem
-from welfare_calc.synthetic import write_households
 
 ROSTER = ("id,category,persons,income,start,end\n"
           "H1,urban-dibao,3,200,,\n"

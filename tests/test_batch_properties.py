@@ -19,7 +19,7 @@ from welfare_calc import calc
 from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor, ChunkResult
 from welfare_calc.batch.ids import id_digest, overlapping, repeated_positions, span
 from welfare_calc.batch.lane import unquoted
-from welfare_calc.batch.plan import BackpayPlan, from_fen, to_index
+from welfare_calc.batch.plan import OPEN_END, OPEN_START, BackpayPlan
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.errors import WelfareCalcError
@@ -39,6 +39,18 @@ def shipped_with(amounts: dict[str, str]) -> StandardsTable:
         assert f'amount: "{old}"' in text
         text = text.replace(f'amount: "{old}"', f'amount: "{new}"')
     return parse_standards(text, f"shipped with {amounts}")
+
+
+def to_index(month: Month | None, *, end: bool) -> int:
+    """A coverage bound as the plan's month index, open bounds as its sentinels."""
+    if month is None:
+        return OPEN_END if end else OPEN_START
+    return month.index
+
+
+def from_fen(fen: int) -> Decimal:
+    """Fen as a Decimal of yuan, for comparing with the core."""
+    return Decimal(fen).scaleb(-2)
 
 
 HALVES = shipped_with({"5150": "5150.5", "7500": "7500.5"})

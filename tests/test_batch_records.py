@@ -11,10 +11,10 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from synthetic import write_households
 from welfare_calc.batch import reading
 from welfare_calc.batch.reading import Unreadable, read_records
 from welfare_calc.cli import cli
-from welfare_calc.synthetic import write_households
 
 
 def run(*args: str) -> Result:

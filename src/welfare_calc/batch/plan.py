@@ -13,8 +13,6 @@ both give the same months, back-pay and monthly amount for any household.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from welfare_calc import calc
 from welfare_calc.model import Payment, StandardsTable, StandardValue
 from welfare_calc.money import RoundingMode, round_ratio
@@ -143,16 +141,3 @@ class BackpayPlan:
         monthly = new_standard - income if gap else new_standard
         return (months, self._fen(due_total - paid_total),
                 self._fen((monthly if monthly > 0 else 0) * persons))
-
-
-def to_index(month: Month | None, *, end: bool) -> int:
-    """A coverage bound as a month index, open bounds as the sentinels."""
-    if month is None:
-        return OPEN_END if end else OPEN_START
-    return month.index
-
-
-def from_fen(fen: int) -> Decimal:
-    """Fen as a Decimal of yuan, for comparing with the core."""
-    return Decimal(fen).scaleb(-2)
-
