@@ -36,7 +36,7 @@ from welfare_calc.batch.encodings import ascii_compatible, same_codec
 from welfare_calc.batch.ids import id_digest, plain_id, span
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import HEAD, Unreadable
-from welfare_calc.batch.rows import COMPUTED, OPTIONAL, REQUIRED, Columns, Problem, RowParser
+from welfare_calc.batch.rows import OPTIONAL, REQUIRED, Columns, Problem, RowParser, json_line
 from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class Written(NamedTuple):
     text: str
     """Its output line."""
     digest: int
-    """:func:`~welfare_calc.batch.rows.id_digest` of its id."""
+    """:func:`~welfare_calc.batch.ids.id_digest` of its id."""
     code: int
     """Its category's position in the table."""
     backpay: int
@@ -78,8 +78,11 @@ class ChunkResult:
     """Input line of every row written, in output order."""
     spans: array[int] = field(default_factory=lambda: array("q"))
     """Coverage (:func:`span`) of every row written, in output order."""
+    codes: array[int] = field(default_factory=lambda: array("q"))
+    """Category position of every row written, in output order (so that the
+    doubled-id pass need not read the category again)."""
     ids: array[int] = field(default_factory=lambda: array("q"))
-    """:func:`~welfare_calc.batch.rows.id_digest` of the id of every row written, in
+    """:func:`~welfare_calc.batch.ids.id_digest` of the id of every row written, in
     output order. Digests, not strings: a million fit in far less memory, and
     the end-of-run check compares the ids themselves."""
     totals: list[int] = field(default_factory=list)
@@ -178,6 +181,7 @@ class ChunkProcessor:
         result.accepted = array("q", lines)
         result.ids = array("q", [row.digest for row in written])
         result.spans = array("q", [row.span for row in written])
+        result.codes = array("q", [row.code for row in written])
         for row in written:
             result.totals[row.code] += row.backpay
 
@@ -222,6 +226,7 @@ class ChunkProcessor:
         read = lane.run(data)
         general = self._general(result)
         taken, digests, pieces, spans = read.taken.copy(), read.digests, read.pieces, read.spans
+        codes = read.codes
         blank = 0
         for line in np.flatnonzero(~read.taken).tolist():
             text = pieces[2 * line].decode(self.encoding)
@@ -232,6 +237,7 @@ class ChunkProcessor:
             done = self._one(general, first_line + line, text)
             if done is not None:
                 digests[line], spans[line] = done.digest, done.span
+                codes[line] = done.code
                 pieces[2 * line] = done.text.encode(self.encoding)  # a line of the input, retold
                 taken[line] = True
                 result.totals[done.code] += done.backpay
@@ -246,6 +252,7 @@ class ChunkProcessor:
         result.accepted = array("q", (rows + first_line).astype(np.int64).tobytes())
         result.ids = array("q", digests[rows].tobytes())
         result.spans = array("q", spans[rows].tobytes())
+        result.codes = array("q", codes[rows].astype(np.int64).tobytes())
 
     def _encoded(self, text: str, lines: Sequence[int], result: ChunkResult) -> bytes:
         """The output text in the output encoding; where it cannot be, say which cell.
@@ -262,7 +269,7 @@ class ChunkProcessor:
             keys = list(records[0])
         else:
             rows = list(csv.reader(io.StringIO(text, newline="")))
-            keys = [name.strip() for name in self.columns.names] + list(COMPUTED)
+            keys = self.columns.output_keys
         for index, cells in enumerate(rows):
             for key, cell in zip(keys, cells, strict=False):
                 if char in cell:
@@ -316,7 +323,7 @@ class ChunkProcessor:
         writer = CsvRows(pieces, self.newline)
         validated = {columns.position[name] for name in VALIDATED if name in columns.position}
         free = [index for index in range(columns.width) if index not in validated]
-        keys = [name.strip() for name in columns.names]
+        keys = columns.output_keys
         id_at = columns.position["id"]
 
         def general(line: int, row: list[str]) -> Written | None:
@@ -329,10 +336,8 @@ class ChunkProcessor:
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
                 parsed.paid_fen)
             if self.jsonl:
-                record: dict[str, object] = dict(zip(keys, row, strict=True))
-                record.update(months=months, backpay=fen_text(backpay),
-                              monthly=fen_text(monthly))
-                text = json.dumps(record, ensure_ascii=False) + "\n"
+                text = json_line(keys, [*row, str(months), fen_text(backpay),
+                                        fen_text(monthly)])
             else:
                 cells = list(row)
                 for index in free:

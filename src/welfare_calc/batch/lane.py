@@ -97,9 +97,11 @@ class LaneOutput:
     came, and its computed cells with the line end. For a line not taken
     the second is meaningless: the caller replaces both."""
     digests: Ints
-    """Per line: :func:`~welfare_calc.batch.rows.id_digest` of the id (taken lines)."""
+    """Per line: :func:`~welfare_calc.batch.ids.id_digest` of the id (taken lines)."""
     spans: Ints
-    """Per line: the coverage, packed as :func:`~welfare_calc.batch.rows.span` packs it."""
+    """Per line: the coverage, packed as :func:`~welfare_calc.batch.ids.span` packs it."""
+    codes: Ints
+    """Per line: the category's position in the table (taken lines)."""
     totals: list[int]
     """Back-pay of the taken lines per category (table order), in fen."""
 
@@ -316,6 +318,7 @@ class Lane:
                   for position in range(self._count)]
         spans = start << SPAN_BITS | end
         return LaneOutput(taken=taken, pieces=pieces, digests=digests, spans=spans,
+                          codes=code,
                           totals=totals)
 
     def _cells_of(self, buf: Bytes) -> tuple[Ints, Ints, Flags]:

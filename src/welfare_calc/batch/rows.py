@@ -7,6 +7,7 @@ checks, which name the column and what was expected.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from welfare_calc import calc
@@ -49,6 +50,22 @@ class Columns:
     def width(self) -> int:
         """How many cells every row must have."""
         return len(self.names)
+
+    @property
+    def output_keys(self) -> list[str]:
+        """The output's columns: the input's as named (stripped), then the computed ones."""
+        return [name.strip() for name in self.names] + list(COMPUTED)
+
+
+def json_line(keys: list[str], cells: list[str]) -> str:
+    """One JSON-lines record: every cell as text, as written, except ``months``, a number.
+
+    The one place a record is built, for a row written and for one rewritten
+    after the doubled-id check.
+    """
+    record: dict[str, object] = dict(zip(keys, cells, strict=True))
+    record["months"] = int(cells[keys.index("months", len(keys) - len(COMPUTED))])
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def read_header(cells: list[str]) -> Columns:

@@ -44,16 +44,23 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from welfare_calc import calc
 from welfare_calc.batch.chunks import ChunkProcessor, ChunkResult
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import Unreadable, read_records, split_header
-from welfare_calc.batch.rows import COMPUTED, ZH_HEADERS, Columns, Problem, RowParser, read_header
+from welfare_calc.batch.rows import (
+    ZH_HEADERS,
+    Columns,
+    Problem,
+    RowParser,
+    json_line,
+    read_header,
+)
 from welfare_calc.batch.staging import Destination, StagedText, commit_all, describe
 from welfare_calc.batch.targets import locked
 from welfare_calc.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.model import StandardsTable
+from welfare_calc.money import to_fen
 from welfare_calc.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
@@ -61,6 +68,9 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
+
+SIDE_ROW = 3 * 8
+"""Bytes a written row leaves in the side file: line, coverage, category."""
 
 
 
@@ -285,9 +295,10 @@ class _Run:
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.errors.writerow(ERROR_COLUMNS)
-        # The input line and coverage (rows.span) of every row written, in
-        # output order, 16 bytes a row: needed only where ids repeat, so kept on
-        # disk, not in memory (it holds no personal data). run_batch closes it.
+        # The input line, coverage (ids.span) and category of every row written,
+        # in output order, SIDE_ROW bytes a row: needed only where ids
+        # repeat, so kept on disk, not in memory (it holds no personal data).
+        # run_batch closes it.
         try:
             self.side: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         except OSError as error:
@@ -381,9 +392,9 @@ class _Run:
         self.output.binary.write(result.output)
         for line, ident, problems, row in result.rejections:
             self.reject(line, ident, problems, row)
-        pairs = array("q", bytes(16 * len(result.accepted)))
-        pairs[0::2], pairs[1::2] = result.accepted, result.spans
-        pairs.tofile(self.side)
+        ledger = array("q", bytes(SIDE_ROW * len(result.accepted)))
+        ledger[0::3], ledger[1::3], ledger[2::3] = result.accepted, result.spans, result.codes
+        ledger.tofile(self.side)
         self.written += len(result.accepted)
         self.summary.rows_read += result.rows_read
         for code, amount in enumerate(result.totals):
@@ -393,7 +404,7 @@ class _Run:
     def _write_header(self, columns: Columns) -> None:
         if self.options.fmt != "csv":
             return
-        keys = [name.strip() for name in columns.names] + list(COMPUTED)
+        keys = columns.output_keys
         if self.options.headers == "zh":
             keys = [ZH_HEADERS.get(key.lower(), key) for key in keys]
         for key in keys:
@@ -437,7 +448,7 @@ class _Run:
             return nothing, nothing
         digests = np.frombuffer(self.order, dtype=np.int64)
         self.side.flush()
-        side = np.memmap(self.side, dtype=np.int64, mode="r", shape=(self.written, 2))
+        side = np.memmap(self.side, dtype=np.int64, mode="r", shape=(self.written, 3))
         lines, spans = side[:, 0], side[:, 1]
         first, _ = overlapping([digests[candidates]], spans[candidates])
         if not len(first):
@@ -489,8 +500,7 @@ class _Run:
         self._write_header(columns)
         writer = fresh.csv_writer()
         width, id_at = columns.width, columns.position["id"]
-        category_at = columns.position["category"]
-        keys = [name.strip() for name in columns.names] + list(COMPUTED)
+        keys = columns.output_keys
         doubled.append(-1)  # past the last position: the walk below never runs off
         next_doubled = 0
         for position, cells in enumerate(rows):
@@ -498,18 +508,17 @@ class _Run:
                 if self.options.fmt == "csv":
                     writer.writerow(cells)
                 else:
-                    record: dict[str, object] = dict(zip(keys, cells, strict=True))
-                    record["months"] = int(cells[width])
-                    fresh.text.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    fresh.text.write(json_line(keys, cells))
                 continue
-            self.side.seek(16 * position)
-            line = int.from_bytes(self.side.read(8), sys.byteorder, signed=True)
+            self.side.seek(SIDE_ROW * position)
+            line, _, code = array("q", self.side.read(SIDE_ROW))
             self.reject(line, cells[id_at], [Problem(
                 "id", f"same id as line {partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])
             next_doubled += 1
-            key = calc.resolve_category(self.table, cells[category_at])
-            self.totals[self.code_of[key]] -= int(Decimal(cells[width + 1]) * 100)
+            # The amount as written, exactly: it may be past 64 bits, which the
+            # side file's fixed-size numbers are not.
+            self.totals[code] -= to_fen(Decimal(cells[width + 1]))
             self.summary.rows_written -= 1
             self.summary.rows_rejected += 1
         old.discard()
