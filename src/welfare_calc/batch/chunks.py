@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from welfare_calc.batch.encodings import ascii_compatible, same_codec
-from welfare_calc.batch.ids import id_digest, plain_id, span
+from welfare_calc.batch.ids import id_digest, span
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import HEAD, Unreadable
 from welfare_calc.batch.rows import OPTIONAL, REQUIRED, Columns, Problem, RowParser, json_line
@@ -50,8 +50,15 @@ LANE_ROWS = 4096
 fifth of a second to import: not worth it for a handful of rows)."""
 
 
-Rejection = tuple[int, str, list[Problem], list[str]]
-"""A rejected row: line, id as given, its problems, its cells."""
+class Rejection(NamedTuple):
+    """A rejected row, as the errors file reports it."""
+
+    line: int
+    ident: str
+    """The id as given."""
+    problems: list[Problem]
+    row: list[str]
+    """Its cells as read."""
 
 class Written(NamedTuple):
     """A row written, with what the end of the run needs to know of it."""
@@ -145,7 +152,7 @@ class ChunkProcessor:
             result.rows_read = 1
             if len(head) == HEAD:
                 head += "…"
-            result.rejections.append((first_line, "", [Problem("", data.reason)], [head]))
+            result.rejections.append(Rejection(first_line, "", [Problem("", data.reason)], [head]))
             return result
         try:
             text = data.decode(self.encoding)
@@ -283,35 +290,22 @@ class ChunkProcessor:
 
     def _one(self, general: Callable[[int, list[str]], Written | None], number: int,
              text: str) -> Written | None:
-        """One line of the usual layout: copied plus the plan's cells, else the general path."""
-        ident, _, rest = text.partition(",")
-        # An id that starts like a formula (neutralised) or is not plain
-        # takes the general path.
-        if not ident.startswith(FORMULA_START) and plain_id(ident):
-            cells = rest.split(",")
-            done = self._computed(cells)
-            if done is not None:
-                tail, backpay, code, covered = done
-                return Written(text + tail, id_digest(ident), code, backpay, covered)
-        return general(number, text.split(","))
-
-    def _computed(self, cells: list[str]) -> tuple[str, int, int, int] | None:
-        """The computed cells for the cells after the id, or None when they need a look.
-
-        Returns (the text to append to the line, back-pay in fen, category
-        position, coverage span), computed by the plan, for cells written
-        plainly (checked by ``RowParser.quick``).
-        """
-        if len(cells) != self.columns.width - 1:
-            return None
-        category, persons, income, start, end = cells[:5]
-        paid = cells[5] if len(cells) > 5 else ""
-        household = self.parser.quick(category, persons, income, start, end, paid)
-        if household is None:
-            return None
-        months, backpay, monthly = self.plan.compute(*household)
-        return (f",{months},{fen_text(backpay)},{fen_text(monthly)}{self.newline}",
-                backpay, self._code[household[0]], span(household[3], household[4]))
+        """One line of the usual layout: when the quick reading takes it, copied as it came
+        with the plan's cells after it; else the general path."""
+        cells = text.split(",")
+        # An id that starts like a formula is neutralised: the general path writes it.
+        if len(cells) == self.columns.width and not cells[0].startswith(FORMULA_START):
+            ident, category, persons, income, start, end = cells[:6]
+            house = self.parser.quick(ident, category, persons, income, start, end,
+                                      cells[6] if len(cells) > 6 else "")
+            if house is not None:
+                outcome = self.plan.compute(house.category, house.persons, house.income_fen,
+                                            house.start, house.end, house.paid_fen)
+                return Written(f"{text},{outcome.months},{fen_text(outcome.backpay)},"
+                               f"{fen_text(outcome.monthly)}{self.newline}",
+                               id_digest(house.id), self._code[house.category],
+                               outcome.backpay, span(house.start, house.end))
+        return general(number, cells)
 
     def _general(self, result: ChunkResult) -> Callable[[int, list[str]], Written | None]:
         """The path every row may take: full checks, csv.writer, neutralised cells.
@@ -330,7 +324,7 @@ class ChunkProcessor:
             parsed = self.parser.parse(row)
             if isinstance(parsed, list):
                 result.rejections.append(
-                    (line, row[id_at] if len(row) > id_at else "", parsed, row))
+                    Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))
                 return None
             months, backpay, monthly = self.plan.compute(
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,

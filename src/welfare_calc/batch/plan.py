@@ -13,6 +13,8 @@ both give the same months, back-pay and monthly amount for any household.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from welfare_calc import calc
 from welfare_calc.model import Payment, StandardsTable, StandardValue
 from welfare_calc.money import RoundingMode, round_ratio
@@ -52,8 +54,15 @@ _Plan = tuple[bool, tuple[_Run, ...], int]
 """Per category: gap-filling?, the runs of the window, the new monthly standard in units."""
 
 
-Outcome = tuple[int, int, int]
-"""One household's batch result: months counted, back-pay in fen, monthly amount in fen."""
+class Outcome(NamedTuple):
+    """One household's batch result."""
+
+    months: int
+    """Months of the window counted."""
+    backpay: int
+    """Back-pay in fen."""
+    monthly: int
+    """The monthly amount under the new standard, in fen."""
 
 
 class BackpayPlan:
@@ -139,5 +148,5 @@ class BackpayPlan:
         due_total *= persons
         paid_total = paid_total * persons if paid_fen is None else paid_fen * UNITS_PER_FEN
         monthly = new_standard - income if gap else new_standard
-        return (months, self._fen(due_total - paid_total),
-                self._fen((monthly if monthly > 0 else 0) * persons))
+        return Outcome(months, self._fen(due_total - paid_total),
+                       self._fen((monthly if monthly > 0 else 0) * persons))

@@ -8,7 +8,9 @@ checks, which name the column and what was expected.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from welfare_calc import calc
 from welfare_calc.batch.ids import control_character, plain_id, wrong_check_digit
@@ -106,6 +108,15 @@ class Household:
     paid_fen: int | None
 
 
+def _accepted(check: Callable[[Decimal], Decimal], fen: int) -> bool:
+    """Whether the core's ``check`` accepts an amount of ``fen``."""
+    try:
+        check(Decimal(fen).scaleb(-2))
+    except WelfareCalcError:
+        return False
+    return True
+
+
 def _fen(text: str) -> int | None:
     """Cheap exact parse of ``123`` / ``123.4`` / ``123.45`` into fen, else None.
 
@@ -154,11 +165,14 @@ class RowParser:
         return index
 
     def amount(self, text: str) -> int | None:
-        """An amount written plainly, in fen (remembered: incomes repeat), else None."""
+        """An income written plainly that the core accepts (:func:`calc.check_income`), in
+        fen (remembered: incomes repeat), else None."""
         fen = self.amounts.get(text)
         if fen is None:
             fen = _fen(text)
-            if fen is not None and len(self.amounts) < AMOUNTS_KEPT:
+            if fen is None or not _accepted(calc.check_income, fen):
+                return None
+            if len(self.amounts) < AMOUNTS_KEPT:
                 self.amounts[text] = fen
         return fen
 
@@ -175,12 +189,13 @@ class RowParser:
             self._persons[text] = count
         return count
 
-    def quick(self, category: str, persons: str, income: str, start: str, end: str,
-              paid: str) -> tuple[str, int, int, int, int, int | None] | None:
+    def quick(self, ident: str, category: str, persons: str, income: str, start: str,
+              end: str, paid: str) -> Household | None:
         """The household of plainly written cells, or None to take the careful path.
 
-        Only cheap exact checks: no stripping, no messages. Whatever this
-        accepts, :meth:`_careful` accepts with the same values.
+        Only cheap exact checks, each value put to the core's own check, no
+        stripping, no messages: whatever this accepts, :meth:`_careful`
+        accepts with the same values.
         """
         key = self.names.get(category)
         fen = self.amount(income)
@@ -189,9 +204,11 @@ class RowParser:
         paid_fen = _fen(paid) if paid else None
         count = self.persons(persons)
         if (key is None or fen is None or first is None or last is None or first > last
-                or (paid and paid_fen is None) or count is None):
+                or count is None or not plain_id(ident)):
             return None
-        return key, count, fen, first, last, paid_fen
+        if paid and (paid_fen is None or not _accepted(calc.check_paid, paid_fen)):
+            return None
+        return Household(ident, key, count, fen, first, last, paid_fen)
 
     def parse(self, row: list[str]) -> Household | list[Problem]:
         """The household in ``row``, or every problem found in it."""
@@ -199,12 +216,9 @@ class RowParser:
             return [Problem("", f"expected {self.columns.width} fields as in the header, "
                                 f"found {len(row)}")]
         i_id, i_cat, i_persons, i_income, i_start, i_end = self._at
-        ident = row[i_id]
-        quick = self.quick(row[i_cat], row[i_persons], row[i_income], row[i_start], row[i_end],
-                           row[self._paid] if self._paid is not None else "")
-        if quick is not None and plain_id(ident):
-            return Household(ident, *quick)
-        return self._careful(row)
+        quick = self.quick(row[i_id], row[i_cat], row[i_persons], row[i_income], row[i_start],
+                           row[i_end], row[self._paid] if self._paid is not None else "")
+        return quick if quick is not None else self._careful(row)
 
     def _careful(self, row: list[str]) -> Household | list[Problem]:
         """The slow path: strip, check every column, and say what is wrong."""
@@ -234,8 +248,8 @@ class RowParser:
             problems.append(Problem("persons", error.message))
         income = 0
         try:
-            income = to_fen(parse_money(cells["income"]))
-        except ValueError as error:
+            income = to_fen(calc.check_income(parse_money(cells["income"])))
+        except (ValueError, WelfareCalcError) as error:
             problems.append(Problem("income", str(error)))
         bounds: dict[str, int] = {}
         for name, default in (("start", OPEN_START), ("end", OPEN_END)):
@@ -246,14 +260,16 @@ class RowParser:
                 bounds[name] = Month.parse(cells[name], field=name).index
             except WelfareCalcError as error:
                 problems.append(Problem(name, error.message))
-        if len(bounds) == 2 and bounds["start"] > bounds["end"]:
-            problems.append(Problem("start", f"start {cells['start']} is after end "
-                                             f"{cells['end']}; coverage runs start..end"))
+        if cells["start"] and cells["end"] and len(bounds) == 2:
+            try:
+                calc.coverage(Month.from_index(bounds["start"]), Month.from_index(bounds["end"]))
+            except WelfareCalcError as error:
+                problems.append(Problem("start", error.message))
         paid: int | None = None
         if cells.get("paid"):
             try:
-                paid = to_fen(parse_money(cells["paid"]))
-            except ValueError as error:
+                paid = to_fen(calc.check_paid(parse_money(cells["paid"])))
+            except (ValueError, WelfareCalcError) as error:
                 problems.append(Problem("paid", str(error)))
         if problems:
             return problems
