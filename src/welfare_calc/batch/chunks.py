@@ -5,18 +5,17 @@ at a line end outside quotes) with the number of its first line. Processing one
 touches no file and no shared state, so chunks can go to worker processes
 and come back in order; :mod:`welfare_calc.batch.run` writes the results.
 
-Three paths, one answer:
+Two ways through, one answer:
 
 - a large chunk of the usual layout (``id,category,persons,income,start,end``
   and optionally ``paid``; no quotes, or quotes only around whole cells)
   goes to :mod:`welfare_calc.batch.lane`, which reads it column-wise in
   NumPy and hands back the lines it does not take;
-- those lines, and the lines of a small chunk of that layout without
-  quotes, are read one at a time: a row written plainly is copied as its
-  own text plus the three computed cells, computed by :class:`BackpayPlan`;
-- anything else (other quoted fields, another layout, JSON lines, a row
-  that fails a quick check) takes the general path: :meth:`RowParser.parse`,
-  the plan, csv.writer.
+- every other row is read one at a time: :meth:`RowParser.parse` (its quick
+  reading, else its careful one), the plan, and the output line. A line of
+  the usual layout without quotes whose cells need no neutralising is
+  copied as it came, plus the three computed cells; any other is written
+  by csv.writer (or as JSON).
 
 ``tests/test_batch_properties.py`` holds every path to the core, and the
 lane to the row-by-row paths.
@@ -37,7 +36,7 @@ from welfare_calc.batch.ids import id_digest, span
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import HEAD, Unreadable
 from welfare_calc.batch.rows import OPTIONAL, REQUIRED, Columns, Problem, RowParser, json_line
-from welfare_calc.text import FORMULA_START, CsvRows, csv_safe
+from welfare_calc.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
     from welfare_calc.batch.lane import Lane
@@ -204,7 +203,7 @@ class ChunkProcessor:
             ended = reader.line_num
             if row:  # a blank line is not a row
                 result.rows_read += 1
-                done = general(line, row)
+                done = general(line, row, None)
                 if done is not None:
                     written.append(done)
                     lines.append(line)
@@ -218,7 +217,7 @@ class ChunkProcessor:
         for number, text in enumerate(lines, first_line):
             if text:  # a blank line is not a row
                 result.rows_read += 1
-                done = self._one(general, number, text)
+                done = general(number, text.split(","), text)
                 if done is not None:
                     written.append(done)
                     numbers.append(number)
@@ -241,7 +240,7 @@ class ChunkProcessor:
             if not text:
                 blank += 1  # a blank line is not a row
                 continue
-            done = self._one(general, first_line + line, text)
+            done = general(first_line + line, text.split(","), text)
             if done is not None:
                 digests[line], spans[line] = done.digest, done.span
                 codes[line] = done.code
@@ -288,28 +287,14 @@ class ChunkProcessor:
                               f"({char!r}); use --output-encoding gb18030 or utf-8")
         return b""
 
-    def _one(self, general: Callable[[int, list[str]], Written | None], number: int,
-             text: str) -> Written | None:
-        """One line of the usual layout: when the quick reading takes it, copied as it came
-        with the plan's cells after it; else the general path."""
-        cells = text.split(",")
-        # An id that starts like a formula is neutralised: the general path writes it.
-        if len(cells) == self.columns.width and not cells[0].startswith(FORMULA_START):
-            ident, category, persons, income, start, end = cells[:6]
-            house = self.parser.quick(ident, category, persons, income, start, end,
-                                      cells[6] if len(cells) > 6 else "")
-            if house is not None:
-                outcome = self.plan.compute(house.category, house.persons, house.income_fen,
-                                            house.start, house.end, house.paid_fen)
-                return Written(f"{text},{outcome.months},{fen_text(outcome.backpay)},"
-                               f"{fen_text(outcome.monthly)}{self.newline}",
-                               id_digest(house.id), self._code[house.category],
-                               outcome.backpay, span(house.start, house.end))
-        return general(number, cells)
+    def _general(self, result: ChunkResult) -> Callable[[int, list[str], str | None],
+                                                        Written | None]:
+        """The one way a row is read one at a time: :meth:`RowParser.parse` (the quick
+        reading, else the careful one), the plan, and the output line.
 
-    def _general(self, result: ChunkResult) -> Callable[[int, list[str]], Written | None]:
-        """The path every row may take: full checks, csv.writer, neutralised cells.
-
+        ``text``, for a line of the usual layout without quotes or CR, is the
+        line as it came: when no cell needs neutralising, it is the output as
+        csv.writer would write it, and is copied rather than written again.
         A rejected row goes to ``result.rejections`` and gives None.
         """
         columns = self.columns
@@ -320,7 +305,7 @@ class ChunkProcessor:
         keys = columns.output_keys
         id_at = columns.position["id"]
 
-        def general(line: int, row: list[str]) -> Written | None:
+        def general(line: int, row: list[str], text: str | None) -> Written | None:
             parsed = self.parser.parse(row)
             if isinstance(parsed, list):
                 result.rejections.append(
@@ -329,15 +314,17 @@ class ChunkProcessor:
             months, backpay, monthly = self.plan.compute(
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
                 parsed.paid_fen)
+            computed = f"{months},{fen_text(backpay)},{fen_text(monthly)}"
             if self.jsonl:
-                text = json_line(keys, [*row, str(months), fen_text(backpay),
-                                        fen_text(monthly)])
+                text = json_line(keys, [*row, *computed.split(",")])
+            elif text is not None and all(csv_safe(row[index]) == row[index] for index in free):
+                text = f"{text},{computed}{self.newline}"
             else:
                 cells = list(row)
                 for index in free:
                     cells[index] = csv_safe(cells[index])
                 pieces.clear()
-                writer.writerow([*cells, str(months), fen_text(backpay), fen_text(monthly)])
+                writer.writerow([*cells, *computed.split(",")])
                 text = "".join(pieces)
             return Written(text, id_digest(parsed.id), self._code[parsed.category], backpay,
                            span(parsed.start, parsed.end))
