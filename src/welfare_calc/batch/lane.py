@@ -30,6 +30,7 @@ holds this lane to the per-row path and to the core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,7 @@ from welfare_calc.batch.ids import ID_MODULUS, RESIDENT_ID_LENGTH, SPAN_BITS, wr
 from welfare_calc.batch.plan import OPEN_END, OPEN_START, BackpayPlan
 from welfare_calc.batch.rows import REQUIRED
 from welfare_calc.errors import WelfareCalcError
+from welfare_calc.months import Month
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
@@ -141,6 +143,33 @@ def _persons(cells: Bytes, length: Ints, accepted: Flags) -> tuple[Ints, Flags]:
     valid = (((length == 1) | (two & is_digit[:, 1]))
              & (digit[:, 0] >= 1) & (digit[:, 0] <= 9))
     return persons, valid & accepted[np.clip(persons, 0, 99)]
+
+
+class _CoreVerdicts:
+    """The core's verdict on each distinct value the lane reads, asked once a run.
+
+    The lane reads numbers its own way, for speed; whether the core accepts
+    them is the core's to say. A value is put to ``check`` (which raises a
+    :class:`WelfareCalcError` to refuse it) the first time it occurs.
+    """
+
+    def __init__(self, check: Callable[[int], object]) -> None:
+        self._check = check
+        self._seen: set[int] = set()
+        self._refused: list[int] = []
+
+    def accepts(self, values: Ints, taken: Flags) -> Flags:
+        """Per line: whether the core accepts its value (lines not taken: anything)."""
+        for value in np.unique(values[taken]).tolist():
+            if value not in self._seen:
+                self._seen.add(value)
+                try:
+                    self._check(value)
+                except WelfareCalcError:
+                    self._refused.append(value)
+        if not self._refused:
+            return np.ones(len(values), dtype=bool)
+        return ~np.isin(values, self._refused)
 
 
 def _core_accepts_persons(count: int) -> bool:
@@ -251,6 +280,13 @@ class Lane:
         # Each count of persons the lane reads (0..99), put to the core's own check
         # once: a rule added to calc.check_persons holds here with no other edit.
         self._persons_ok = np.array([_core_accepts_persons(count) for count in range(100)])
+        # So is each distinct coverage month, as it first occurs. (Incomes are
+        # many: the lane reads only what parse_money and check_income accept,
+        # 0..9 whole digits and 0..2 decimals, and the batch-equals-core test
+        # holds it to them.)
+        self._months = _CoreVerdicts(
+            lambda index: index in (OPEN_START, OPEN_END)
+            or Month.parse(str(Month.from_index(index))))
         # Text of the numbers the tails are made of, looked up rather than written.
         self._numbers = _decimal(np.arange(NUMBERS_KEPT, dtype=np.int64))
         longest = int((self._last - self._first).max(initial=0)) + 1
@@ -284,6 +320,7 @@ class Lane:
         taken &= valid
         end, valid = _months(chunk, begin[:, 5], length[:, 5], OPEN_END)
         taken &= valid & (start <= end)
+        taken &= self._months.accepts(start, taken) & self._months.accepts(end, taken)
         if self._width > len(REQUIRED):
             taken &= length[:, 6] == 0  # an amount paid given: the plan's arithmetic
         for line in np.flatnonzero(taken & (id_length == RESIDENT_ID_LENGTH)).tolist():
