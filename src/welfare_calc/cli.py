@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 
 import click
 from click.shell_completion import CompletionItem
@@ -119,14 +119,51 @@ class DateType(click.ParamType[date, Any]):
             self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2020-08-10", param, ctx)
 
 
-class StandardsProblem(click.ClickException):
-    """A standards file that does not validate: exit 2, one line per problem."""
+class Problem(click.ClickException):
+    """An error shown as ``Error: …`` lines and nothing else, with its exit code.
 
-    exit_code = 2
+    Its :meth:`show` is click's own way to display an error: click calls it
+    and exits with :attr:`exit_code`. Click's usage errors add a usage line
+    and a hint around the message; a script reading stderr (and a clerk) is
+    better served by the one line that says what was wrong and what is
+    accepted, so :class:`WelfareCalc` turns them into this.
+    """
+
+    exit_code = 2  # click's own code for a usage error, which this stands for
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.format_message().splitlines():
+            click.echo(f"Error: {line}", file=file, err=file is None)
+
+
+class StandardsProblem(Problem):
+    """A standards file that does not validate: exit 2, one line per problem."""
 
     def __init__(self, problems: Sequence[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class UsageProblem(Problem):
+    """Unusable input or files: exit 2, nothing written."""
+
+
+class BatchRejected(Problem):
+    """Some rows were rejected; the rest were written (exit 1)."""
+
+    exit_code = 1
+
+
+class Stopped(Problem):
+    """Ctrl-C or a stop signal: nothing was written (exit 130, as the shell has it)."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("Aborted.")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo("Aborted.", file=file, err=file is None)
 
 
 PIPE_CLOSED = 128 + 13
@@ -152,35 +189,24 @@ class WelfareCalc(click.Group):
     that says what was wrong and what is accepted.
     """
 
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:  # the group's own options
+            raise Problem(error.format_message()) from None
+
     def invoke(self, ctx: click.Context) -> Any:
-        # click would answer a closed pipe with exit 1, the code of a batch with
-        # rejected rows; PipeClosed passes through it to main, which exits 141.
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:  # a command's options and arguments
+            raise Problem(error.format_message()) from None
         except BrokenPipeError:
+            # click would answer a closed pipe with exit 1, the code of a batch
+            # with rejected rows; PipeClosed passes through it to main.
             raise PipeClosed from None
-
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
-        try:
-            code = super().main(args, prog_name, complete_var, False, **extra)
-        except StandardsProblem as problem:
-            for line in problem.problems:
-                click.echo(f"Error: {line}", err=True)
-            sys.exit(problem.exit_code)
-        except click.ClickException as error:
-            click.echo(f"Error: {error.format_message()}", err=True)
-            sys.exit(error.exit_code)
-        except PipeClosed:
-            _quiet_stdout()
-            sys.exit(PIPE_CLOSED)
-        except click.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(130)
-        sys.exit(code if isinstance(code, int) else 0)
+        except KeyboardInterrupt:
+            raise Stopped from None
 
 
 @dataclass
@@ -426,12 +452,6 @@ class EncodingType(click.ParamType[str, Any]):
             self.fail(str(problem), param, ctx)
 
 
-class BatchRejected(click.ClickException):
-    """Some rows were rejected; the rest were written (exit 1)."""
-
-    exit_code = 1
-
-
 @cli.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False,
                                                                allow_dash=True, path_type=Path))
@@ -490,7 +510,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
         except (TargetError, TargetProblem) as error:
             raise UsageProblem(str(error)) from None
         except Interrupted:
-            raise click.Abort from None
+            raise Stopped from None
         finally:
             if progress is not None:
                 progress.close()
@@ -529,17 +549,11 @@ def _batch_files(source: Path | None, output: str, errors: str | None,
     return files, label
 
 
-class UsageProblem(click.ClickException):
-    """Unusable input: exit 2, nothing written."""
-
-    exit_code = 2
-
-
 def main() -> NoReturn:
     """Console entry point: run the CLI, staying quiet when a pipe closes early."""
     try:
         cli.main(prog_name="welfare-calc")
-    except BrokenPipeError:
+    except (BrokenPipeError, PipeClosed):
         # `welfare-calc … | head`: the reader left; say nothing more (csvkit does the same).
         _quiet_stdout()
         sys.exit(PIPE_CLOSED)
