@@ -354,6 +354,28 @@ def test_large_standards_are_exact(standard: int) -> None:
         "12", f"{(standard - 600) * 99 * 12}.00", f"{standard * 99}.00"]
 
 
+@pytest.mark.parametrize("rows", [10, 5_000], ids=["row by row", "NumPy lane"])
+def test_a_doubled_row_past_64_bits_leaves_the_totals_exact(tmp_path: Path, rows: int) -> None:
+    # The doubled-id pass takes each dropped row's back-pay back from the
+    # totals: with a standard of 10**15 yuan, 99 persons' back-pay is past
+    # 64 bits of fen, and must come back exactly all the same.
+    table = shipped_with({"660": str(10**15)})
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\n"
+                      + "".join(f"H{n},urban-tekun,1,0,,\n" for n in range(rows))
+                      + "D1,urban-dibao,99,0,,2020-05\nD1,urban-dibao,99,0,2020-04,\n"
+                      + "D2,urban-dibao,99,0,,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    with source.open("rb") as handle:
+        summary = run_batch(table, BackpayPlan(table, Month(2020, 12)), handle,
+                            BatchFiles(out), BatchOptions(), workers=1)
+    assert (summary.rows_written, summary.rows_rejected) == (rows + 1, 2)
+    with out.open(encoding="utf-8", newline="") as written:
+        total = sum(Decimal(row["backpay"]) for row in csv.DictReader(written))
+    assert from_fen(summary.backpay_fen) == total
+    assert summary.by_category["urban-dibao"] == (10**15 - 600) * 99 * 12 * 100
+
+
 @settings(max_examples=300, deadline=None)
 @given(rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 30),
                                st.integers(0, 30)), max_size=60))

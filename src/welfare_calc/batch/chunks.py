@@ -84,6 +84,10 @@ class ChunkResult:
     """Input line of every row written, in output order."""
     spans: array[int] = field(default_factory=lambda: array("q"))
     """Coverage (:func:`span`) of every row written, in output order."""
+    amounts: array[int] = field(default_factory=lambda: array("q"))
+    """Back-pay in fen of every row written, in output order, as two 64-bit words
+    each (:func:`split_amount`: an amount may pass 64 bits), so that the
+    doubled-id pass takes it back from the totals without reading text."""
     codes: array[int] = field(default_factory=lambda: array("q"))
     """Category position of every row written, in output order (so that the
     doubled-id pass need not read the category again)."""
@@ -97,6 +101,20 @@ class ChunkResult:
     undecodable_line: int | None = None
     unencodable: str | None = None
     """Which line and cell the output encoding cannot write, if one."""
+
+
+AMOUNT_BITS = 62
+"""An amount in fen is kept as high and low words of this many bits: exact to 2**124."""
+
+
+def split_amount(fen: int) -> tuple[int, int]:
+    """An amount of fen as two numbers that fit 64 bits each; :func:`join_amount` undoes it."""
+    return fen >> AMOUNT_BITS, fen & ((1 << AMOUNT_BITS) - 1)
+
+
+def join_amount(high: int, low: int) -> int:
+    """The amount :func:`split_amount` split."""
+    return high << AMOUNT_BITS | low
 
 
 class _Pieces(list[str]):
@@ -188,6 +206,8 @@ class ChunkProcessor:
         result.ids = array("q", [row.digest for row in written])
         result.spans = array("q", [row.span for row in written])
         result.codes = array("q", [row.code for row in written])
+        result.amounts = array("q", [word for row in written
+                                     for word in split_amount(row.backpay)])
         for row in written:
             result.totals[row.code] += row.backpay
 
@@ -232,7 +252,8 @@ class ChunkProcessor:
         read = lane.run(data)
         general = self._general(result)
         taken, digests, pieces, spans = read.taken.copy(), read.digests, read.pieces, read.spans
-        codes = read.codes
+        codes, backpays = read.codes, read.backpays
+        wide: dict[int, int] = {}  # lines read one at a time whose back-pay passes 64 bits
         blank = 0
         for line in np.flatnonzero(~read.taken).tolist():
             text = pieces[2 * line].decode(self.encoding)
@@ -244,6 +265,10 @@ class ChunkProcessor:
             if done is not None:
                 digests[line], spans[line] = done.digest, done.span
                 codes[line] = done.code
+                if -(1 << 63) <= done.backpay < 1 << 63:
+                    backpays[line] = done.backpay
+                else:
+                    wide[line] = done.backpay
                 pieces[2 * line] = done.text.encode(self.encoding)  # a line of the input, retold
                 taken[line] = True
                 result.totals[done.code] += done.backpay
@@ -259,6 +284,12 @@ class ChunkProcessor:
         result.ids = array("q", digests[rows].tobytes())
         result.spans = array("q", spans[rows].tobytes())
         result.codes = array("q", codes[rows].astype(np.int64).tobytes())
+        amounts = np.empty((len(rows), 2), dtype=np.int64)
+        amounts[:, 0] = backpays[rows] >> AMOUNT_BITS
+        amounts[:, 1] = backpays[rows] & ((1 << AMOUNT_BITS) - 1)
+        for line, amount in wide.items():
+            amounts[np.searchsorted(rows, line)] = split_amount(amount)
+        result.amounts = array("q", amounts.tobytes())
 
     def _encoded(self, text: str, lines: Sequence[int], result: ChunkResult) -> bytes:
         """The output text in the output encoding; where it cannot be, say which cell.

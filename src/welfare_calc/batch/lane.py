@@ -104,6 +104,8 @@ class LaneOutput:
     """Per line: the coverage, packed as :func:`~welfare_calc.batch.ids.span` packs it."""
     codes: Ints
     """Per line: the category's position in the table (taken lines)."""
+    backpays: Ints
+    """Per line: the back-pay in fen (taken lines)."""
     totals: list[int]
     """Back-pay of the taken lines per category (table order), in fen."""
 
@@ -355,7 +357,7 @@ class Lane:
                   for position in range(self._count)]
         spans = start << SPAN_BITS | end
         return LaneOutput(taken=taken, pieces=pieces, digests=digests, spans=spans,
-                          codes=code,
+                          codes=code, backpays=backpay,
                           totals=totals)
 
     def _cells_of(self, buf: Bytes) -> tuple[Ints, Ints, Flags]:

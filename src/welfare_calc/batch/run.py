@@ -38,13 +38,12 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from welfare_calc.batch.chunks import ChunkProcessor, ChunkResult
+from welfare_calc.batch.chunks import ChunkProcessor, ChunkResult, join_amount
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import Unreadable, read_records, split_header
@@ -60,7 +59,6 @@ from welfare_calc.batch.staging import Destination, StagedText, commit_all, desc
 from welfare_calc.batch.targets import locked
 from welfare_calc.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.model import StandardsTable
-from welfare_calc.money import to_fen
 from welfare_calc.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
@@ -69,8 +67,9 @@ if TYPE_CHECKING:
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 
-SIDE_ROW = 3 * 8
-"""Bytes a written row leaves in the side file: line, coverage, category."""
+SIDE_ROW = 5 * 8
+"""Bytes a written row leaves in the side file: line, coverage, category, back-pay (two
+words: chunks.split_amount)."""
 
 
 
@@ -295,8 +294,8 @@ class _Run:
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.errors.writerow(ERROR_COLUMNS)
-        # The input line, coverage (ids.span) and category of every row written,
-        # in output order, SIDE_ROW bytes a row: needed only where ids
+        # The input line, coverage (ids.span), category and back-pay of every row
+        # written, in output order, SIDE_ROW bytes a row: needed only where ids
         # repeat, so kept on disk, not in memory (it holds no personal data).
         # run_batch closes it.
         try:
@@ -393,7 +392,8 @@ class _Run:
         for line, ident, problems, row in result.rejections:
             self.reject(line, ident, problems, row)
         ledger = array("q", bytes(SIDE_ROW * len(result.accepted)))
-        ledger[0::3], ledger[1::3], ledger[2::3] = result.accepted, result.spans, result.codes
+        ledger[0::5], ledger[1::5], ledger[2::5] = result.accepted, result.spans, result.codes
+        ledger[3::5], ledger[4::5] = result.amounts[0::2], result.amounts[1::2]
         ledger.tofile(self.side)
         self.written += len(result.accepted)
         self.summary.rows_read += result.rows_read
@@ -448,7 +448,7 @@ class _Run:
             return nothing, nothing
         digests = np.frombuffer(self.order, dtype=np.int64)
         self.side.flush()
-        side = np.memmap(self.side, dtype=np.int64, mode="r", shape=(self.written, 3))
+        side = np.memmap(self.side, dtype=np.int64, mode="r", shape=(self.written, 5))
         lines, spans = side[:, 0], side[:, 1]
         first, _ = overlapping([digests[candidates]], spans[candidates])
         if not len(first):
@@ -511,14 +511,12 @@ class _Run:
                     fresh.text.write(json_line(keys, cells))
                 continue
             self.side.seek(SIDE_ROW * position)
-            line, _, code = array("q", self.side.read(SIDE_ROW))
+            line, _, code, high, low = array("q", self.side.read(SIDE_ROW))
             self.reject(line, cells[id_at], [Problem(
                 "id", f"same id as line {partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])
             next_doubled += 1
-            # The amount as written, exactly: it may be past 64 bits, which the
-            # side file's fixed-size numbers are not.
-            self.totals[code] -= to_fen(Decimal(cells[width + 1]))
+            self.totals[code] -= join_amount(high, low)
             self.summary.rows_written -= 1
             self.summary.rows_rejected += 1
         old.discard()
