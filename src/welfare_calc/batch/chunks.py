@@ -82,15 +82,11 @@ class ChunkResult:
     rejections: list[Rejection] = field(default_factory=list)
     accepted: array[int] = field(default_factory=lambda: array("q"))
     """Input line of every row written, in output order."""
-    spans: array[int] = field(default_factory=lambda: array("q"))
-    """Coverage (:func:`span`) of every row written, in output order."""
-    amounts: array[int] = field(default_factory=lambda: array("q"))
-    """Back-pay in fen of every row written, in output order, as two 64-bit words
-    each (:func:`split_amount`: an amount may pass 64 bits), so that the
-    doubled-id pass takes it back from the totals without reading text."""
-    codes: array[int] = field(default_factory=lambda: array("q"))
-    """Category position of every row written, in output order (so that the
-    doubled-id pass need not read the category again)."""
+    ledger: bytes = b""
+    """For every row written, in output order, :data:`LEDGER_WORDS` 64-bit numbers:
+    its input line, coverage (:func:`span`), category position, and back-pay in fen
+    as two words (:func:`split_amount`: an amount may pass 64 bits). The run keeps
+    it on disk for the doubled-id check, which needs no text read back."""
     ids: array[int] = field(default_factory=lambda: array("q"))
     """:func:`~welfare_calc.batch.ids.id_digest` of the id of every row written, in
     output order. Digests, not strings: a million fit in far less memory, and
@@ -103,6 +99,8 @@ class ChunkResult:
     """Which line and cell the output encoding cannot write, if one."""
 
 
+LEDGER_WORDS = 5
+"""64-bit numbers a written row leaves in :attr:`ChunkResult.ledger`."""
 AMOUNT_BITS = 62
 """An amount in fen is kept as high and low words of this many bits: exact to 2**124."""
 
@@ -204,10 +202,9 @@ class ChunkProcessor:
         result.output = self._encoded("".join([row.text for row in written]), lines, result)
         result.accepted = array("q", lines)
         result.ids = array("q", [row.digest for row in written])
-        result.spans = array("q", [row.span for row in written])
-        result.codes = array("q", [row.code for row in written])
-        result.amounts = array("q", [word for row in written
-                                     for word in split_amount(row.backpay)])
+        result.ledger = array("q", [word for line, row in zip(lines, written, strict=True)
+                                    for word in (line, row.span, row.code,
+                                                 *split_amount(row.backpay))]).tobytes()
         for row in written:
             result.totals[row.code] += row.backpay
 
@@ -282,14 +279,15 @@ class ChunkProcessor:
         result.rows_read += len(taken) - blank
         result.accepted = array("q", (rows + first_line).astype(np.int64).tobytes())
         result.ids = array("q", digests[rows].tobytes())
-        result.spans = array("q", spans[rows].tobytes())
-        result.codes = array("q", codes[rows].astype(np.int64).tobytes())
-        amounts = np.empty((len(rows), 2), dtype=np.int64)
-        amounts[:, 0] = backpays[rows] >> AMOUNT_BITS
-        amounts[:, 1] = backpays[rows] & ((1 << AMOUNT_BITS) - 1)
+        ledger = np.empty((len(rows), LEDGER_WORDS), dtype=np.int64)
+        ledger[:, 0] = rows + first_line
+        ledger[:, 1] = spans[rows]
+        ledger[:, 2] = codes[rows]
+        ledger[:, 3] = backpays[rows] >> AMOUNT_BITS
+        ledger[:, 4] = backpays[rows] & ((1 << AMOUNT_BITS) - 1)
         for line, amount in wide.items():
-            amounts[np.searchsorted(rows, line)] = split_amount(amount)
-        result.amounts = array("q", amounts.tobytes())
+            ledger[np.searchsorted(rows, line), 3:] = split_amount(amount)
+        result.ledger = ledger.tobytes()
 
     def _encoded(self, text: str, lines: Sequence[int], result: ChunkResult) -> bytes:
         """The output text in the output encoding; where it cannot be, say which cell.

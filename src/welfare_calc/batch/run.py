@@ -43,7 +43,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from welfare_calc.batch.chunks import ChunkProcessor, ChunkResult, join_amount
+from welfare_calc.batch.chunks import LEDGER_WORDS, ChunkProcessor, ChunkResult, join_amount
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import Unreadable, read_records, split_header
@@ -66,10 +66,6 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
-
-SIDE_ROW = 5 * 8
-"""Bytes a written row leaves in the side file: line, coverage, category, back-pay (two
-words: chunks.split_amount)."""
 
 
 
@@ -294,8 +290,8 @@ class _Run:
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.errors.writerow(ERROR_COLUMNS)
-        # The input line, coverage (ids.span), category and back-pay of every row
-        # written, in output order, SIDE_ROW bytes a row: needed only where ids
+        # The ledger of every row written (chunks.ChunkResult.ledger), in output
+        # order, 40 bytes a row: needed only where ids
         # repeat, so kept on disk, not in memory (it holds no personal data).
         # run_batch closes it.
         try:
@@ -391,10 +387,7 @@ class _Run:
         self.output.binary.write(result.output)
         for line, ident, problems, row in result.rejections:
             self.reject(line, ident, problems, row)
-        ledger = array("q", bytes(SIDE_ROW * len(result.accepted)))
-        ledger[0::5], ledger[1::5], ledger[2::5] = result.accepted, result.spans, result.codes
-        ledger[3::5], ledger[4::5] = result.amounts[0::2], result.amounts[1::2]
-        ledger.tofile(self.side)
+        self.side.write(result.ledger)
         self.written += len(result.accepted)
         self.summary.rows_read += result.rows_read
         for code, amount in enumerate(result.totals):
@@ -448,7 +441,7 @@ class _Run:
             return nothing, nothing
         digests = np.frombuffer(self.order, dtype=np.int64)
         self.side.flush()
-        side = np.memmap(self.side, dtype=np.int64, mode="r", shape=(self.written, 5))
+        side = np.memmap(self.side, dtype=np.int64, mode="r", shape=(self.written, LEDGER_WORDS))
         lines, spans = side[:, 0], side[:, 1]
         first, _ = overlapping([digests[candidates]], spans[candidates])
         if not len(first):
@@ -510,8 +503,8 @@ class _Run:
                 else:
                     fresh.text.write(json_line(keys, cells))
                 continue
-            self.side.seek(SIDE_ROW * position)
-            line, _, code, high, low = array("q", self.side.read(SIDE_ROW))
+            self.side.seek(8 * LEDGER_WORDS * position)
+            line, _, code, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
             self.reject(line, cells[id_at], [Problem(
                 "id", f"same id as line {partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])
