@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -16,12 +17,14 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from synthetic import write_households
 from welfare_calc import calc
+from welfare_calc.batch import reading
 from welfare_calc.batch.plan import BackpayPlan
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.cli import cli
@@ -306,9 +309,11 @@ def generated(path: Path, rows: int, extra: str = "") -> Path:
     return path
 
 
-def test_parallel_chunks_give_the_single_process_result(tmp_path: Path) -> None:
-    # 40,000 rows is several chunks, so worker processes run; an id repeated
-    # 39,999 rows later (another chunk) is still caught.
+def test_parallel_chunks_give_the_single_process_result(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40,000 rows in chunks of 256 KB is several chunks, so worker processes
+    # run; an id repeated 39,999 rows later (another chunk) is still caught.
+    monkeypatch.setattr(reading, "CHUNK", 256 << 10)
     source = generated(tmp_path / "big.csv", 40_000, "H000000005,urban-dibao,1,0,,,\n")
     plan = BackpayPlan(TABLE, Month(2020, 8))
     outputs = []
@@ -323,6 +328,37 @@ def test_parallel_chunks_give_the_single_process_result(tmp_path: Path) -> None:
         errors = read_rows(tmp_path / f"out{workers}.csv.errors.csv")
         assert [row["line"] for row in errors] == ["7", "40002"]
     assert outputs[0] == outputs[1]
+
+
+def test_workers_started_by_spawn_give_the_same_bytes(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows has no fork (macOS should not use it): with fork made unavailable,
+    # as there, the workers start by spawn, and the files are the same bytes.
+    monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
+    source = generated(tmp_path / "big.csv", 40_000, "H000000005,urban-dibao,1,0,,,\n")
+    plan = BackpayPlan(TABLE, Month(2020, 8))
+    real_context = multiprocessing.get_context
+    used: list[str | None] = []
+
+    def no_fork(method: str | None = None) -> Any:
+        used.append(method)
+        if method == "fork":
+            raise ValueError("cannot find context for 'fork'")
+        return real_context(method)
+
+    outputs = []
+    for method in ("fork", "spawn"):
+        if method == "spawn":
+            monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+            monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+        out = tmp_path / f"out-{method}.csv"
+        with source.open("rb") as handle:
+            summary = run_batch(TABLE, plan, handle, BatchFiles(out), BatchOptions(), workers=2)
+        outputs.append((out.read_bytes(), (tmp_path / f"out-{method}.csv.errors.csv").read_bytes(),
+                        summary.as_json()))
+    assert used == ["spawn"]
+    assert outputs[0] == outputs[1]
+    assert outputs[0][2]["rows_rejected"] == 2
 
 
 def test_every_generated_row_equals_the_core(tmp_path: Path) -> None:

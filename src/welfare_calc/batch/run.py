@@ -206,20 +206,46 @@ Job = tuple[int, bytes | Unreadable]
 """A chunk's first line and its records (or one record too long to keep)."""
 
 _PROCESSOR: ChunkProcessor | None = None
-"""The processor forked workers inherit (set just before the pool starts)."""
+"""The processor of this worker process (set by :func:`_start_worker`)."""
 
 
 def _in_worker(job: Job) -> ChunkResult:
-    assert _PROCESSOR is not None
+    assert _PROCESSOR is not None, "a worker runs only after _start_worker"
     return _PROCESSOR.process(*job)
 
 
-def _worker_signals() -> None:
+def _start_worker(processor: ChunkProcessor | None) -> None:
+    """Each worker's start: its processor, and signals left to the parent.
+
+    Under ``fork`` (Linux) the worker already holds the parent's processor and
+    ``processor`` is None: nothing is copied. Under ``spawn`` (Windows, macOS)
+    the worker is a fresh interpreter and the processor arrives pickled, once
+    per worker.
+    """
+    global _PROCESSOR  # noqa: PLW0603 - one processor per worker process
+    if processor is not None:
+        _PROCESSOR = processor
     # The parent handles Ctrl-C and the stop signals and ends the workers
     # itself; a worker that gets one dies quietly, without a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
+
+
+START_METHOD_VAR = "WELFARE_CALC_START_METHOD"
+"""Environment variable naming how workers start (``fork`` or ``spawn``), for tests
+and benchmarks; by default ``fork`` where the platform has it, else ``spawn``."""
+
+
+def start_method() -> str:
+    """``fork`` where the platform has it (Linux: the workers share the parent's
+    memory and start at once), else ``spawn`` (Windows; macOS, where fork is unsafe
+    with system libraries), or what :data:`START_METHOD_VAR` names."""
+    methods = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get(START_METHOD_VAR, "")
+    if chosen in methods:
+        return chosen
+    return "fork" if "fork" in methods and sys.platform != "darwin" else "spawn"
 
 
 def _results(processor: ChunkProcessor, jobs: Iterator[Job],
@@ -240,14 +266,18 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
             for job in jobs:
                 yield processor.process(*job)
         return
-    global _PROCESSOR  # noqa: PLW0603 - handed to forked workers, read-only there
-    _PROCESSOR = processor
-    processor.lane()  # imports NumPy once, here, for every worker
-    # Objects that exist now are the workers' read-only inheritance: frozen,
-    # the workers' garbage collector never walks them, so their pages stay
-    # shared instead of being copied into every worker.
-    gc.freeze()
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
+    global _PROCESSOR  # noqa: PLW0603 - inherited by forked workers, read-only there
+    method = start_method()
+    forking = method == "fork"
+    if forking:
+        _PROCESSOR = processor
+        processor.lane()  # imports NumPy once, here, for every worker
+        # Objects that exist now are the workers' read-only inheritance: frozen,
+        # the workers' garbage collector never walks them, so their pages stay
+        # shared instead of being copied into every worker.
+        gc.freeze()
+    pool = multiprocessing.get_context(method).Pool(
+        workers, initializer=_start_worker, initargs=(None if forking else processor,))
     try:
         pending: deque[AsyncResult[ChunkResult]] = deque()
         for job in itertools.chain([first, second], jobs):
@@ -260,7 +290,8 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
     finally:
         pool.terminate()
         pool.join()
-        gc.unfreeze()
+        if forking:
+            gc.unfreeze()
         _PROCESSOR = None
 
 
