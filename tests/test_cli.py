@@ -134,13 +134,13 @@ def test_explain_backpay_in_chinese(run: Invoke) -> None:
     assert "提标增补计算过程" in text
     assert "周政办字〔2020〕29号" in text
     assert "5150.00 ÷ 12 = 429.1666…" in text
-    assert "3840.00 − 3433.3333… = 406.6666…，四舍五入到分为 406.67 元" in text
+    assert "3840.00 - 3433.3333… = 406.6666…，四舍五入到分为 406.67 元" in text
 
 
 def test_explain_entitlement_in_english(run: Invoke) -> None:
     result = run("entitlement", "-c", "urban-dibao", "-n", "3", "--income", "200",
                  "--explain", "--lang", "en")
-    assert "(660.00 − 200.00) × 3 = 1380.00" in result.stdout
+    assert "(660.00 - 200.00) × 3 = 1380.00" in result.stdout
     assert "Source: 周政办字〔2020〕29号" in result.stdout
 
 

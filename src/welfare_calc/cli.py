@@ -268,8 +268,10 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     settings = Settings(ctx.params.get("standards_path"))
     loaded = settings.standards()
     document = loaded.table.document(loaded.table.retroactive_raise.document)
-    click.echo(f"welfare-calc {__version__} (standards: {document.number}, {loaded.source}, "
-               f"sha256 {loaded.digest})")
+    line = (f"welfare-calc {__version__} (standards: {document.number}, {loaded.source}, "
+            f"sha256 {loaded.digest})")
+    showable(line, err=False)
+    click.echo(line)
     ctx.exit(0)
 
 
@@ -286,11 +288,65 @@ def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = N
     if explanation is not None and chosen is Format.JSON and report.summary is not None:
         report = Report({**report.summary, "explanation": explanation},
                         report.detail, report.detail_key)
-    click.echo(render(report, chosen, language), nl=False)
+    text = render(report, chosen, language)
     if explanation is not None and chosen is Format.TABLE:
-        click.echo("\n" + explanation, nl=False)
-    elif explanation is not None and chosen is Format.CSV:
-        click.echo(explanation, err=True, nl=False)
+        text += "\n" + explanation
+    if chosen is Format.JSON:
+        text = json_for(text, stream_encoding(err=False))
+    aside = explanation if explanation is not None and chosen is Format.CSV else ""
+    # Checked whole before a byte is printed: half a table is worse than none.
+    showable(text, err=False)
+    showable(aside, err=True)
+    click.echo(text, nl=False)
+    if aside:
+        click.echo(aside, err=True, nl=False)
+
+
+def stream_encoding(*, err: bool) -> str:
+    """The encoding of stdout or stderr: GBK (cp936) on a Chinese Windows console
+    redirected to a file, or where ``PYTHONIOENCODING=gbk``; UTF-8 elsewhere."""
+    return getattr(sys.stderr if err else sys.stdout, "encoding", None) or "utf-8"
+
+
+def showable(text: str, *, err: bool) -> None:
+    """Refuse, before anything is printed, text the stream's encoding cannot hold.
+
+    Our own words encode in GBK (``tests/test_cli.py`` holds every command
+    to it); this catches text from elsewhere, such as the notes of a
+    standards file, which would otherwise stop the output halfway with a
+    traceback.
+    """
+    encoding = stream_encoding(err=err)
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError as error:
+        char = error.object[error.start]
+        raise UsageProblem(
+            f"the output holds the character U+{ord(char):04X}, which this console's encoding "
+            f"({encoding}) cannot show; nothing was printed. Use --format json, or set "
+            "PYTHONIOENCODING=utf-8 (in cmd.exe, first run: chcp 65001)") from None
+
+
+def json_for(text: str, encoding: str) -> str:
+    """JSON text with every character ``encoding`` cannot hold written as a JSON escape.
+
+    ``\\u2212`` is the same JSON value as the character itself, so a script
+    gets the same data on any console.
+    """
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        import json  # noqa: PLC0415 - only for the rare text that needs it
+
+        def escaped(char: str) -> str:
+            try:
+                char.encode(encoding)
+            except UnicodeEncodeError:
+                return json.dumps(char)[1:-1]
+            return char
+
+        return "".join(escaped(char) for char in text)
+    return text
 
 
 @click.group(cls=WelfareCalc, context_settings={"help_option_names": ["-h", "--help"]})

@@ -31,7 +31,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
                           "（特困供养全额发放，收入不抵减）。",
         "e.ineligible": "3. 家庭月人均收入 {income} 元不低于保障标准 {standard} 元，"
                         "本月不符合低保条件，保障金为 0.00 元。",
-        "e.gap": "3. 月保障金（补差）=（月标准 − 月人均收入）× 人数 = {formula}，"
+        "e.gap": "3. 月保障金（补差）=（月标准 - 月人均收入）× 人数 = {formula}，"
                  "四舍五入到分为 {amount} 元。",
         "e.full": "3. 月供养金（全额）= 月标准 × 人数 = {formula}，四舍五入到分为 {amount} 元。",
         "e.year": "4. {year} 年度：覆盖 {months} 个月，逐月精确值相加：",
@@ -50,7 +50,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "b.paid_total": "   已发合计 {exact} 元。",
         "b.paid_given": "4. 已发金额按实际发放数 {amount} 元计"
                         "（由经办人提供，替代按原标准计算的金额）。",
-        "b.result": "5. 增补金额 = 应发合计 − 已发合计 = {due} − {paid} = {exact}，"
+        "b.result": "5. 增补金额 = 应发合计 - 已发合计 = {due} - {paid} = {exact}，"
                     "四舍五入到分为 {amount} 元（只在最后一步舍入一次）。",
     },
     Lang.EN: {
@@ -71,7 +71,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
                           "yuan (tekun pays the full standard; income does not reduce it).",
         "e.ineligible": "3. Income {income} is not below the standard {standard}: "
                         "not eligible this month, amount 0.00.",
-        "e.gap": "3. Monthly amount (gap-filling) = (standard − income) × persons = {formula}, "
+        "e.gap": "3. Monthly amount (gap-filling) = (standard - income) × persons = {formula}, "
                  "rounded to the fen: {amount}.",
         "e.full": "3. Monthly amount (full standard) = standard × persons = {formula}, "
                   "rounded to the fen: {amount}.",
@@ -91,7 +91,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "b.paid_total": "   Total paid {exact}.",
         "b.paid_given": "4. Paid: the amount actually paid, {amount} yuan, replaces the amount "
                         "computed at the old standard.",
-        "b.result": "5. Back-pay = due − paid = {due} − {paid} = {exact}, "
+        "b.result": "5. Back-pay = due - paid = {due} - {paid} = {exact}, "
                     "rounded once to the fen: {amount} yuan.",
     },
 }
@@ -118,13 +118,13 @@ def _since(standard: AppliedStandard, say: dict[str, str]) -> str:
 
 
 def _formula(amount: MonthAmount) -> str:
-    """One month's formula with its numbers: (S − y) × n or S × n."""
+    """One month's formula with its numbers: (S - y) × n or S × n."""
     standard = exact_text(amount.standard.monthly)
     if amount.standard.category.payment is Payment.FULL_STANDARD:
         return f"{standard} × {amount.persons} = {exact_text(amount.exact)}"
     if not amount.eligible:
-        return f"max(0, {standard} − {money_text(amount.income)}) × {amount.persons} = 0.00"
-    return (f"({standard} − {money_text(amount.income)}) × {amount.persons} = "
+        return f"max(0, {standard} - {money_text(amount.income)}) × {amount.persons} = 0.00"
+    return (f"({standard} - {money_text(amount.income)}) × {amount.persons} = "
             f"{exact_text(amount.exact)}")
 
 
