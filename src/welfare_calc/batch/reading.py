@@ -228,3 +228,67 @@ def split_header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
         raise UnusableInput("line 1: the lines of this file end in CR only (an old Mac "
                             "format); save it with Windows (CRLF) or Unix (LF) line ends")
     return line, rest, bom
+
+
+Job = tuple[int, "bytes | Unreadable"]
+"""A chunk's first line and its records (or one record too long to keep)."""
+
+
+@dataclass
+class Records:
+    """An input ready for a run, whatever its file type: the header's cells, then
+    chunks of CSV records numbered by line, each with the progress it makes.
+
+    A CSV file gives its own bytes (:func:`csv_records`); a workbook's sheet
+    is told as CSV, numbered by the rows Excel shows
+    (:mod:`welfare_calc.batch.sheet_reading`).
+    """
+
+    header: list[str]
+    encoding: str
+    """Of the chunks' bytes."""
+    jobs: Iterator[tuple[Job, int]]
+    """Each chunk, with how far the input is read after it (in :attr:`size`'s unit)."""
+    size: int
+    """How big the input is, for progress: bytes of a file, rows of a sheet (0: unknown)."""
+    sheet: str | None = None
+    """The sheet the rows are on, named in the errors file; None for CSV."""
+    header_line: int = 1
+
+
+def csv_records(source: BinaryIO, encoding: str, size: int = 0) -> Records:
+    """A CSV byte stream as :class:`Records` (a UTF-8 BOM overrides ``encoding``)."""
+    import csv  # noqa: PLC0415 - for a header with quotes only
+
+    header, rest, bom = split_header(source)
+    if bom:
+        encoding = "utf-8"
+    try:
+        text = header.decode(encoding).removesuffix("\r")
+    except UnicodeDecodeError:
+        raise undecodable(1, encoding) from None
+    if not text.strip() and not rest:
+        raise UnusableInput("the input is empty; it needs a header row")
+    if text.count('"') % 2:
+        raise UnusableInput("line 1: the header has an unclosed quote")
+    cells = next(csv.reader([text])) if '"' in text else text.split(",")
+
+    def numbered() -> Iterator[tuple[Job, int]]:
+        line = 2
+        done = len(header) + 1
+        for chunk in read_records(source, rest):
+            if isinstance(chunk, Unreadable):
+                yield (line, chunk), done
+                line += chunk.lines
+                continue
+            done += len(chunk)
+            yield (line, chunk), done
+            line += chunk.count(b"\n")
+
+    return Records(cells, encoding, numbered(), size)
+
+
+def undecodable(line: int, encoding: str) -> UnusableInput:
+    """The error for a line that is not text in the input's encoding."""
+    return UnusableInput(f"line {line}: cannot be decoded as {encoding}; give --encoding gbk "
+                         "or gb18030 for a file saved in a Chinese Windows encoding")

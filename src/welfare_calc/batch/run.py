@@ -46,7 +46,7 @@ from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 from welfare_calc.batch.chunks import LEDGER_WORDS, ChunkProcessor, ChunkResult, join_amount
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.plan import BackpayPlan, fen_text
-from welfare_calc.batch.reading import Unreadable, read_records, split_header
+from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
 from welfare_calc.batch.rows import (
     ZH_HEADERS,
     Columns,
@@ -147,7 +147,7 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SI
 """Signals that end a run as Ctrl-C does (Windows has only SIGTERM of these)."""
 
 
-def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
+def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO | Records,
               files: BatchFiles, options: BatchOptions,
               progress: Callable[[int, int], None] | None = None,
               workers: int | None = None) -> Summary:
@@ -174,7 +174,9 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO,
         with locked(files.paths()):
             run = _Run(table, plan, files, options, staged)
             try:
-                summary = run.execute(source, progress, workers or _cpus())
+                records = (source if isinstance(source, Records)
+                           else csv_records(source, options.encoding))
+                summary = run.execute(records, progress, workers or _cpus())
             finally:
                 run.side.close()
             if files.summary is not None:
@@ -201,9 +203,6 @@ def _cpus() -> int:
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
 
-
-Job = tuple[int, bytes | Unreadable]
-"""A chunk's first line and its records (or one record too long to keep)."""
 
 _PROCESSOR: ChunkProcessor | None = None
 """The processor of this worker process (set by :func:`_start_worker`)."""
@@ -295,11 +294,6 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
         _PROCESSOR = None
 
 
-def _undecodable(line: int, encoding: str) -> UnusableInput:
-    return UnusableInput(f"line {line}: cannot be decoded as {encoding}; give --encoding gbk "
-                         "or gb18030 for a file saved in a Chinese Windows encoding")
-
-
 class _Run:
     """One pass over the input, then the rare second pass for repeated ids."""
 
@@ -352,20 +346,11 @@ class _Run:
                     f"({error.object[error.start:error.end]!r}); use --output-encoding "
                     "gb18030 or utf-8") from None
 
-    def execute(self, source: BinaryIO, progress: Callable[[int, int], None] | None,
+    def execute(self, records: Records, progress: Callable[[int, int], None] | None,
                 workers: int) -> Summary:
         """Read everything, write every row to the output or the errors."""
-        header, rest, bom = split_header(source)
-        encoding = "utf-8" if bom else self.options.encoding
-        try:
-            text = header.decode(encoding).removesuffix("\r")
-        except UnicodeDecodeError:
-            raise _undecodable(1, encoding) from None
-        if not text.strip() and not rest:
-            raise UnusableInput("the input is empty; it needs a header row")
-        if text.count('"') % 2:
-            raise UnusableInput("line 1: the header has an unclosed quote")
-        columns = read_header(next(csv.reader([text])) if '"' in text else text.split(","))
+        encoding = records.encoding
+        columns = read_header(records.header)
         self._write_header(columns)
         self.output.text.flush()
         processor = ChunkProcessor(
@@ -373,32 +358,23 @@ class _Run:
             categories=self.keys, encoding=encoding,
             output_encoding=self.output.encoding, newline=self.output.newline,
             jsonl=self.options.fmt == "jsonl")
-        line = 2
-        done = len(header) + 1
-        jobs: list[int] = []
+        done: deque[int] = deque()
 
-        def numbered() -> Iterator[Job]:
-            nonlocal line
-            for chunk in read_records(source, rest):
-                if isinstance(chunk, Unreadable):
-                    jobs.append(0)
-                    yield line, chunk
-                    line += chunk.lines
-                    continue
-                jobs.append(len(chunk))
-                yield line, chunk
-                line += chunk.count(b"\n")
+        def jobs() -> Iterator[Job]:
+            for job, reached in records.jobs:
+                done.append(reached)
+                yield job
 
         try:
-            for result in _results(processor, numbered(), workers):
+            for result in _results(processor, jobs(), workers):
                 if result.undecodable_line is not None:
-                    raise _undecodable(result.undecodable_line, encoding)
+                    raise undecodable(result.undecodable_line, encoding)
                 if result.unencodable is not None:
                     raise UnusableInput(result.unencodable)
                 self._take(result)
-                done += jobs.pop(0)
+                reached = done.popleft()
                 if progress is not None:
-                    progress(self.summary.rows_read, done)
+                    progress(self.summary.rows_read, reached)
         except UnicodeEncodeError as error:
             raise UnusableInput(
                 f"a value cannot be written in {self.options.output_encoding} "
