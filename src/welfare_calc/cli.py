@@ -531,10 +531,16 @@ class EncodingType(click.ParamType[str, Any]):
               help="Column names of the output: English or Chinese.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
               show_default=True, help="CSV, or one JSON object per line.")
+@click.option("--sheet", default=None,
+              help="Sheet of a workbook INPUT to read (default: the first).")
+@click.option("--header-row", type=click.IntRange(min=1), default=None,
+              help="Row of a workbook INPUT that holds the header, as Excel numbers rows "
+                   "(default: the first row naming the required columns).")
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, encoding: str,
-          output_encoding: str, excel: bool, headers: str, fmt: str) -> None:
+          output_encoding: str, excel: bool, headers: str, fmt: str, sheet: str | None,
+          header_row: int | None) -> None:
     """Back-pay for every household of a CSV file (提标增补批量计算).
 
     Columns: id, category, persons, income, start, end, and optionally paid
@@ -543,8 +549,15 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     input is unusable (nothing is written).
     """
     from welfare_calc.batch.plan import BackpayPlan  # noqa: PLC0415 - see the imports
+    from welfare_calc.batch.reading import Records, csv_records  # noqa: PLC0415
     from welfare_calc.batch.run import BatchOptions, run_batch  # noqa: PLC0415
+    from welfare_calc.batch.sheet_reading import is_workbook, sheet_records  # noqa: PLC0415
 
+    workbook = str(input_path) != "-" and is_workbook(input_path)
+    for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
+        if given is not None and not workbook:
+            raise UsageProblem(f"{option} is for a workbook INPUT (.xlsx, .xls, .ods); "
+                               f"{input_path} is read as CSV")
     table = settings.standards().table
     with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
         plan = BackpayPlan(table, through)
@@ -554,13 +567,17 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers="zh" if headers == "zh" else "en",
                            fmt="jsonl" if fmt == "jsonl" else "csv")
-    progress = None
-    if not reading_stdin and sys.stderr.isatty():
-        progress = Progress(input_path.stat().st_size)
     source: BinaryIO
     with (sys.stdin.buffer if reading_stdin else input_path.open("rb")) as source:
+        progress = None
         try:
-            summary = run_batch(table, plan, source, files, options, progress)
+            records: Records = (
+                sheet_records(input_path, sheet, header_row) if workbook
+                else csv_records(source, encoding,
+                                 0 if reading_stdin else input_path.stat().st_size))
+            if sys.stderr.isatty() and records.size:
+                progress = Progress(records.size)
+            summary = run_batch(table, plan, records, files, options, progress)
         except UnusableInput as error:
             raise UsageProblem(f"{input_path}: {error}") from None
         except (TargetError, TargetProblem) as error:

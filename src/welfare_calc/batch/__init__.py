@@ -7,12 +7,14 @@ safely. Its modules, in the order a run uses them:
 - :mod:`~welfare_calc.batch.targets`: where a run may write (no collisions, locks);
 - :mod:`~welfare_calc.batch.encodings`: the text encodings it reads and writes;
 - :mod:`~welfare_calc.batch.reading`: the input cut into whole records (the CSV rule);
+- :mod:`~welfare_calc.batch.sheet_reading`: a workbook's sheet told as those records;
 - :mod:`~welfare_calc.batch.rows`: the header's columns, and each row to a household;
 - :mod:`~welfare_calc.batch.ids`: ids taken as written, and rows that pay one id twice;
 - :mod:`~welfare_calc.batch.plan`: the core's arithmetic for one window, in integers;
 - :mod:`~welfare_calc.batch.lane`: a chunk of the usual layout, column-wise in NumPy;
 - :mod:`~welfare_calc.batch.chunks`: one chunk in, its output and bookkeeping out;
 - :mod:`~welfare_calc.batch.run`: the run: workers, order, doubled ids, reconciliation;
+- :mod:`~welfare_calc.batch.workbook_writing`: the results as an Excel workbook;
 - :mod:`~welfare_calc.batch.staging`: files that appear whole, and together, or not at all.
 
 Nothing is imported here, so that ``welfare-calc backpay`` does not pay for it.

@@ -167,7 +167,9 @@ class ChunkProcessor:
             result.rows_read = 1
             if len(head) == HEAD:
                 head += "…"
-            result.rejections.append(Rejection(first_line, "", [Problem("", data.reason)], [head]))
+            result.rejections.append(Rejection(first_line, data.ident,
+                                               [Problem(data.column, data.reason)],
+                                               [head]))
             return result
         try:
             text = data.decode(self.encoding)

@@ -50,6 +50,10 @@ class Unreadable:
     lines: int
     """Line ends from its start to the end of the record (its own included)."""
     reason: str
+    ident: str = ""
+    """The row's id, where it could be read."""
+    column: str = ""
+    """The column at fault, where there is one."""
 
 
 def _too_long(head: bytes, lines: int, open_quote: bool, ended: bool) -> Unreadable:
@@ -253,7 +257,8 @@ class Records:
     """How big the input is, for progress: bytes of a file, rows of a sheet (0: unknown)."""
     sheet: str | None = None
     """The sheet the rows are on, named in the errors file; None for CSV."""
-    header_line: int = 1
+    where_header: str = "line 1"
+    """Where the header is, for messages."""
 
 
 def csv_records(source: BinaryIO, encoding: str, size: int = 0) -> Records:

@@ -70,19 +70,33 @@ def json_line(keys: list[str], cells: list[str]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def read_header(cells: list[str]) -> Columns:
-    """Find the columns; a missing required or a repeated column is unusable input."""
+def header_key(cell: str) -> str:
+    """The column a header cell names: English as written in any case, or Chinese."""
+    name = cell.strip().lstrip("\ufeff")
+    return _FROM_ZH.get(name, name.lower())
+
+
+def holds_header(cells: list[str]) -> bool:
+    """Whether a row names every required column (a workbook's header row)."""
+    return set(REQUIRED) <= {header_key(cell) for cell in cells}
+
+
+def read_header(cells: list[str], where: str = "line 1") -> Columns:
+    """Find the columns; a missing required or a repeated column is unusable input.
+
+    ``where``: the header's place, for messages (a workbook's is a sheet's row).
+    """
     position: dict[str, int] = {}
     for index, cell in enumerate(cells):
         name = cell.strip().lstrip("\ufeff")
-        key = _FROM_ZH.get(name, name.lower())
+        key = header_key(cell)
         if key in position:
-            raise UnusableInput(f"line 1: column {name!r} appears twice in the header")
+            raise UnusableInput(f"{where}: column {name!r} appears twice in the header")
         position[key] = index
     missing = [name for name in REQUIRED if name not in position]
     if missing:
         raise UnusableInput(
-            f"line 1: missing column(s) {', '.join(missing)}; the header needs "
+            f"{where}: missing column(s) {', '.join(missing)}; the header needs "
             f"{', '.join(REQUIRED)} (and optionally paid)")
     return Columns(names=tuple(cells), position=position)
 

@@ -314,7 +314,9 @@ class _Run:
         self.output = self._stage(files.output)
         self.errors_file = self._stage(files.errors_target())
         self.errors = self.errors_file.csv_writer()
-        self.errors.writerow(ERROR_COLUMNS)
+        self.sheet: str | None = None
+        """The sheet a workbook's rows are on: the errors file names it, and rows by
+        the numbers Excel shows."""
         # The ledger of every row written (chunks.ChunkResult.ledger), in output
         # order, 40 bytes a row: needed only where ids
         # repeat, so kept on disk, not in memory (it holds no personal data).
@@ -336,9 +338,11 @@ class _Run:
         CsvRows(original, "").writerow(row)
         text = csv_safe(original.getvalue())
         for problem in problems:
+            cells = [str(line), csv_safe(ident), problem.column, csv_safe(problem.reason), text]
+            if self.sheet is not None:
+                cells.insert(0, csv_safe(self.sheet))
             try:
-                self.errors.writerow([str(line), csv_safe(ident), problem.column,
-                                      csv_safe(problem.reason), text])
+                self.errors.writerow(cells)
             except UnicodeEncodeError as error:
                 raise UnusableInput(
                     f"line {line}: the rejected row cannot be written to the errors file in "
@@ -350,7 +354,9 @@ class _Run:
                 workers: int) -> Summary:
         """Read everything, write every row to the output or the errors."""
         encoding = records.encoding
-        columns = read_header(records.header)
+        self.sheet = records.sheet
+        self.errors.writerow(ERROR_COLUMNS if self.sheet is None else ("sheet", *ERROR_COLUMNS))
+        columns = read_header(records.header, records.where_header)
         self._write_header(columns)
         self.output.text.flush()
         processor = ChunkProcessor(
@@ -513,7 +519,8 @@ class _Run:
             self.side.seek(8 * LEDGER_WORDS * position)
             line, _, code, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
             self.reject(line, cells[id_at], [Problem(
-                "id", f"same id as line {partners[next_doubled]} with overlapping coverage: "
+                "id", f"same id as {'line' if self.sheet is None else 'row'} "
+                      f"{partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])
             next_doubled += 1
             self.totals[code] -= join_amount(high, low)

@@ -1,0 +1,263 @@
+"""Excel and OpenDocument rosters, told to the batch as the CSV records it reads.
+
+Offices get rosters as workbooks exported from the provincial system: a title
+and a "制表单位" line above the header, numbers stored as floats, dates as
+dates, and ID numbers sometimes stored as numbers. python-calamine reads the
+file (.xlsx, .xlsm, .xlsb, .xls, .ods); this module only turns its cells into
+the text a clerk sees, and numbers the rows as Excel shows them, so that
+every other rule of the batch (checks, doubled ids, reconciliation) holds
+unchanged and the errors file points at the row to fix.
+
+Cells, as Excel stores them:
+
+- a whole number stored as a float (``3.0``) is ``3``; any other float is
+  its shortest decimal spelling (``429.17``), which the core then checks
+  like any amount (at most two decimals);
+- a date is its month (``2020-03``) in the ``start`` and ``end`` columns,
+  and ``YYYY-MM-DD`` elsewhere;
+- an empty cell is empty, and a row of empty cells is a blank line;
+- an ID number stored as a number of 16 digits or more has lost its last
+  digits (Excel keeps 15 significant digits): its row is rejected, with
+  what to do about it, rather than read as someone else's number.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from welfare_calc.batch.reading import CHUNK, Job, Records, Unreadable
+from welfare_calc.batch.rows import REQUIRED, header_key, holds_header
+from welfare_calc.errors import UnusableInput
+from welfare_calc.text import CsvRows
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+"""Files read as workbooks, by their name's ending (any case)."""
+MONTH_COLUMNS = ("start", "end")
+EXCEL_DIGITS = 15
+"""Significant digits Excel keeps of a number."""
+ROWS_PER_CHUNK = 8192
+"""Rows told at a time: more than the lane's minimum, so a sheet is as fast as CSV."""
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether a file is read as a workbook (by its extension)."""
+    return path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def column_letter(index: int) -> str:
+    """Excel's name of a column: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def number_text(value: float | int) -> str:
+    """A number as a person reads it: ``3.0`` is ``3``, ``429.17`` is ``429.17``.
+
+    A float is taken by its shortest spelling (``repr``), the decimal Excel
+    showed when the value was typed; never ``0.30000000000000004``-style noise
+    unless that is what the float is.
+    """
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        return repr(value)
+    exact = Decimal(repr(value))
+    if exact == exact.to_integral_value():
+        return str(int(exact))  # also turns -0.0 into 0
+    return format(exact, "f")
+
+
+def cell_text(value: object, *, month: bool) -> str:
+    """What a cell says, as text; ``month``: the cell is in a month column."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return number_text(value)
+    if isinstance(value, date):  # datetime too
+        if month:
+            return f"{value.year:04d}-{value.month:02d}"
+        if isinstance(value, datetime):
+            return value.isoformat(sep=" ")
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def digits_lost(value: object) -> str | None:
+    """For an id cell holding a number too long for Excel to keep, that number as text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    text = number_text(value)
+    return text if len(text.lstrip("-").split(".")[0]) > EXCEL_DIGITS else None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the table is on its sheet."""
+
+    first: int
+    """The header's first named column (0-based, in the rows calamine gives)."""
+    last: int
+    """Its last named column."""
+    offset: int
+    """The sheet's first column (0-based in Excel's terms), for column letters."""
+    id_at: int
+    months: frozenset[int]
+    """Columns read as months (positions in the table's span)."""
+
+
+def sheet_records(path: Path, sheet: str | None = None,
+                  header_row: int | None = None) -> Records:
+    """A sheet of a workbook (the first, or ``sheet``) as :class:`Records`.
+
+    The header is ``header_row`` (as Excel numbers rows), else the first row
+    that names every required column.
+    """
+    import python_calamine  # noqa: PLC0415 - only a workbook needs it
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise UnusableInput("the workbook is protected by a password; save a copy without "
+                            "one") from None
+    except (python_calamine.CalamineError, OSError) as error:
+        raise UnusableInput(f"cannot be read as a workbook ({error}); save it from Excel as "
+                            ".xlsx, or as CSV") from None
+    names: list[str] = list(book.sheet_names)
+    if not names:
+        raise UnusableInput("the workbook has no sheet")
+    if sheet is None:
+        sheet = names[0]
+    elif sheet not in names:
+        raise UnusableInput(f"has no sheet named {sheet!r}; its sheets: "
+                            + ", ".join(repr(name) for name in names))
+    try:
+        data = book.get_sheet_by_name(sheet)
+    except python_calamine.CalamineError as error:
+        raise UnusableInput(f"sheet {sheet!r} cannot be read ({error})") from None
+    rows: Iterator[Sequence[object]] = iter(data.iter_rows())
+    found = _header(rows, sheet, header_row)
+    number, cells = found
+    named = [index for index, cell in enumerate(cells) if cell.strip()]
+    first, last = named[0], named[-1]
+    keys = [header_key(cell) for cell in cells[first:last + 1]]
+    layout = Layout(first=first, last=last, offset=data.start[1] if data.start else 0,
+                    id_at=keys.index("id") if "id" in keys else -1,
+                    months=frozenset(index for index, key in enumerate(keys)
+                                     if key in MONTH_COLUMNS))
+    return Records(header=cells[first:last + 1], encoding="utf-8",
+                   jobs=_told(rows, number + 1, layout), size=max(data.height, 1),
+                   sheet=sheet, where_header=f"sheet {sheet!r}, row {number}")
+
+
+def _header(rows: Iterator[Sequence[object]], sheet: str,
+            header_row: int | None) -> tuple[int, list[str]]:
+    """The header's row number (as Excel shows it) and its cells as text."""
+    number = 0
+    for number, row in enumerate(rows, 1):
+        cells = [cell_text(value, month=False) for value in row]
+        if (number == header_row) if header_row is not None else holds_header(cells):
+            if not any(cell.strip() for cell in cells):
+                raise UnusableInput(f"sheet {sheet!r}, row {number}: the header row is empty")
+            return number, cells
+    if number == 0:
+        raise UnusableInput(f"sheet {sheet!r} is empty; it needs a header row")
+    if header_row is not None:
+        raise UnusableInput(f"sheet {sheet!r} has {number} rows; there is no row {header_row}")
+    raise UnusableInput(f"sheet {sheet!r}: no row names the columns {', '.join(REQUIRED)}; "
+                        "name them in one row, or give --header-row N")
+
+
+def _told(rows: Iterator[Sequence[object]], first_number: int,
+          layout: Layout) -> Iterator[tuple[Job, int]]:
+    """The rows after the header as chunks of CSV text, numbered as Excel shows rows.
+
+    The lines of a chunk are consecutive rows, so its first line's number is
+    its first row's; a row whose text holds a line break is a chunk of its
+    own (its record is then more than one line).
+    """
+    buffer = io.StringIO()
+    writer = CsvRows(buffer, "\n")
+    lines: list[str] = []
+    size = 0
+    start = first_number
+
+    def csv_line(cells: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    def flush(reached: int) -> tuple[Job, int]:
+        nonlocal size
+        job: Job = (start, "".join(lines).encode("utf-8"))
+        lines.clear()
+        size = 0
+        return job, reached
+
+    for number, row in enumerate(rows, first_number):
+        told = _row(row, layout)
+        text = "" if isinstance(told, Unreadable) else (
+            "\n" if told is None else csv_line(told))
+        alone = isinstance(told, Unreadable) or text.count("\n") > 1 or "\r" in text
+        if alone and lines:
+            yield flush(number - 1)
+        if isinstance(told, Unreadable):
+            yield (number, told), number
+        elif alone:
+            start = number
+            lines.append(text)
+            yield flush(number)
+        else:
+            if not lines:
+                start = number
+            lines.append(text)
+            size += len(text)
+            if len(lines) >= ROWS_PER_CHUNK or size >= CHUNK:
+                yield flush(number)
+    if lines:
+        yield flush(start + len(lines) - 1)
+
+
+def _row(row: Sequence[object], layout: Layout) -> list[str] | Unreadable | None:
+    """One row's cells as text; None for an empty row; an :class:`Unreadable` for a
+    row that cannot be read as a household at all."""
+    table = row[layout.first:layout.last + 1]
+    outside = [(index, value) for index, value in enumerate(row)
+               if not layout.first <= index <= layout.last and value not in ("", None)]
+    cells = [cell_text(value, month=index in layout.months) for index, value in enumerate(table)]
+    if len(cells) < layout.last - layout.first + 1:
+        cells.extend([""] * (layout.last - layout.first + 1 - len(cells)))
+    if not outside and not any(cells):
+        return None
+    ident = cells[layout.id_at] if 0 <= layout.id_at < len(cells) else ""
+    shown = ",".join(cells).encode("utf-8")
+    if outside:
+        index, value = outside[0]
+        letter = column_letter(layout.offset + index)
+        return Unreadable(shown, 1, f"column {letter} holds {cell_text(value, month=False)!r} "
+                                    "but has no header: give the column a header, or clear "
+                                    "the cell", ident)
+    if 0 <= layout.id_at < len(table):
+        lost = digits_lost(table[layout.id_at])
+        if lost is not None:
+            return Unreadable(shown, 1, f"the id {lost} is stored in Excel as a number, which "
+                                        f"keeps only {EXCEL_DIGITS} digits: its last digits "
+                                        "are lost. Format the id column as text (设置单元格格式 → "
+                                        "文本) and enter the ID numbers again", ident, "id")
+    return cells

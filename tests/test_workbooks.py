@@ -1,0 +1,226 @@
+"""Excel rosters in: title rows, cells as Excel stores them, rows as Excel numbers them.
+
+Workbooks are made with XlsxWriter, the way the provincial system's exports
+look; what the batch reads from them is checked against the same roster
+given as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from click.testing import CliRunner, Result
+
+from synthetic import write_households
+from welfare_calc.batch.sheet_reading import cell_text, column_letter, number_text
+from welfare_calc.cli import cli
+
+Run = Callable[..., Result]
+HEADER = ["id", "category", "persons", "income", "start", "end"]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Run:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "WELFARE_CALC_STANDARDS", "WELFARE_CALC_LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def workbook(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
+    """A workbook with these rows on these sheets; a cell's Python type decides how
+    Excel stores it (str: text, int/float: number, datetime: date)."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
+                                          "strings_to_formulas": False})
+    month = book.add_format({"num_format": "yyyy-mm"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, dt.datetime):
+                    sheet.write_datetime(r, c, value, month)
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, value)
+    book.close()
+    return path
+
+
+def rows_of(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+TITLED = [
+    ["周村区城乡低保提标增补花名册"],
+    ["制表单位：永安街道办事处", None, None, None, "制表日期：2020-08-20"],
+    [],
+    [*HEADER, "姓名"],
+    ["H1", "urban-dibao", 3.0, 200, dt.datetime(2020, 1, 1), None, "张三"],
+    ["H2", "rural-dibao", 2, 100.0, None, dt.datetime(2020, 6, 15), "李四"],
+    [],
+    ["H3", "rural-tekun", 1, 0.1, None, None, "王五"],
+]
+
+
+def test_a_roster_with_title_rows(run: Run, tmp_path: Path) -> None:
+    roster = workbook(tmp_path / "花名册.xlsx", {"低保": TITLED})
+    out = tmp_path / "out.csv"
+    result = run("batch", str(roster), "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    rows = rows_of(out)
+    assert [(row["id"], row["persons"], row["income"], row["start"], row["end"], row["姓名"],
+             row["months"], row["backpay"]) for row in rows] == [
+        ("H1", "3", "200", "2020-01", "", "张三", "8", "1440.00"),
+        # 2 persons, income 100, 2020-01..2020-06: the worked figure for 6 months.
+        ("H2", "2", "100", "", "2020-06", "李四", "6", "610.00"),
+        ("H3", "1", "0.1", "", "", "王五", "8", "536.67"),
+    ]
+    assert "rows read 3, written 3, rejected 0" in result.stderr
+
+
+def test_rows_are_named_by_sheet_and_excel_row(run: Run, tmp_path: Path) -> None:
+    roster = workbook(tmp_path / "r.xlsx", {"说明": [["见第二页"]], "低保": [
+        *TITLED,
+        ["H4", "urban-dibao", 1.5, 0, None, None, "赵六"],              # row 9
+        ["H5", "urban-dibao", 1, 0.001, None, None, "钱七"],            # row 10
+        ["H6", "urban-dibao", 1, 0, None, None, "孙八\n(户主)"],        # row 11, two lines
+        [370302199001011234, "urban-dibao", 1, 0, None, None, "周九"],  # row 12
+        ["H1", "urban-dibao", 1, 0, None, None, "张三", None, "备注"],   # row 13
+        ["H2", "rural-dibao", 2, 100, None, None, "李四"],               # row 14
+    ]})
+    out = tmp_path / "out.csv"
+    result = run("batch", str(roster), "--sheet", "低保", "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 1
+    errors = rows_of(tmp_path / "out.csv.errors.csv")
+    assert [(row["sheet"], row["line"], row["id"], row["column"]) for row in errors] == [
+        ("低保", "9", "H4", "persons"),
+        ("低保", "10", "H5", "income"),
+        ("低保", "12", "370302199001011300", "id"),
+        ("低保", "13", "H1", ""),
+        ("低保", "6", "H2", "id"),   # doubled: H2 again on row 14 ...
+        ("低保", "14", "H2", "id"),  # ... each names the other by its Excel row
+    ]
+    reasons = [row["reason"] for row in errors]
+    assert reasons[2].startswith("the id 370302199001011300 is stored in Excel as a number, "
+                                 "which keeps only 15 digits: its last digits are lost. "
+                                 "Format the id column as text")
+    assert reasons[3] == ("column I holds '备注' but has no header: give the column a header, "
+                          "or clear the cell")
+    assert reasons[4].startswith("same id as row 14 with overlapping coverage")
+    assert reasons[5].startswith("same id as row 6 with overlapping coverage")
+    assert [row["id"] for row in rows_of(out)] == ["H1", "H3", "H6"]
+    assert "孙八\n(户主)" in out.read_text(encoding="utf-8")
+
+
+def test_header_row_and_sheet_options(run: Run, tmp_path: Path) -> None:
+    rows = [["note"], HEADER, ["H1", "urban-tekun", 1, 0]]
+    roster = workbook(tmp_path / "r.xlsx", {"A": [["nothing here"]], "B": rows})
+    out = tmp_path / "o.csv"
+    assert run("batch", str(roster), "--sheet", "B", "--header-row", "2", "--through",
+               "2020-08", "-o", str(out)).exit_code == 0
+    assert rows_of(out)[0]["backpay"] == "720.00"
+    wrong = run("batch", str(roster), "--sheet", "B", "--header-row", "1", "--through",
+                "2020-08", "-o", str(out))
+    assert wrong.exit_code == 2
+    assert wrong.stderr == (f"Error: {roster}: sheet 'B', row 1: missing column(s) id, "
+                            "category, persons, income, start, end; the header needs id, "
+                            "category, persons, income, start, end (and optionally paid)\n")
+    first = run("batch", str(roster), "--through", "2020-08", "-o", str(out))
+    assert first.exit_code == 2
+    assert "sheet 'A': no row names the columns id, category, persons, income, start, end; " \
+           "name them in one row, or give --header-row N" in first.stderr
+    missing = run("batch", str(roster), "--sheet", "C", "--through", "2020-08", "-o", str(out))
+    assert missing.stderr == f"Error: {roster}: has no sheet named 'C'; its sheets: 'A', 'B'\n"
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text(",".join(HEADER) + "\n", encoding="utf-8")
+    refused = run("batch", str(csv_in), "--sheet", "B", "--through", "2020-08")
+    assert refused.exit_code == 2
+    assert "--sheet is for a workbook INPUT" in refused.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not a zip", b"id,category\n"],
+                         ids=["empty file", "broken zip", "CSV named .xlsx"])
+def test_a_file_that_is_no_workbook_is_one_line(run: Run, tmp_path: Path,
+                                                content: bytes) -> None:
+    fake = tmp_path / "roster.xlsx"
+    fake.write_bytes(content)
+    out = tmp_path / "o.csv"
+    result = run("batch", str(fake), "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {fake}: cannot be read as a workbook (")
+    assert result.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_workbook_gives_what_the_same_roster_as_csv_gives(run: Run, tmp_path: Path) -> None:
+    # 20,000 generated households (several chunks, the column-wise lane, doubled
+    # ids), stored as Excel stores them: numbers as floats, months as dates.
+    text = io.StringIO()
+    write_households(text, 20_000, seed=11)
+    text.write("H000000005,urban-dibao,1,0,,,\n")
+    source = list(csv.reader(io.StringIO(text.getvalue())))
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text(text.getvalue(), encoding="utf-8")
+
+    def stored(key: str, cell: str) -> Any:
+        if not cell or key in ("id", "category"):
+            return cell or None
+        if key in ("start", "end"):
+            year, month = cell.split("-")
+            return dt.datetime(int(year), int(month), 1)
+        return float(cell) if key != "persons" else int(cell)
+
+    header = source[0]
+    roster = workbook(tmp_path / "in.xlsx", {"Sheet1": [
+        ["花名册"], header, *[[stored(key, cell) for key, cell in zip(header, row, strict=True)]
+                           for row in source[1:]]]})
+    outputs = {}
+    for given in (csv_in, roster):
+        out = tmp_path / f"{given.suffix[1:]}.csv"
+        summary = tmp_path / f"{given.suffix[1:]}.json"
+        result = run("batch", str(given), "--through", "2020-08", "-o", str(out),
+                     "--summary", str(summary))
+        assert result.exit_code == 1
+        outputs[given.suffix] = (
+            [(row["id"], row["months"], row["backpay"], row["monthly"]) for row in rows_of(out)],
+            json.loads(summary.read_text(encoding="utf-8")),
+            [(row["line"], row["id"], row["reason"])
+             for row in rows_of(tmp_path / f"{given.suffix[1:]}.csv.errors.csv")])
+    assert outputs[".csv"][:2] == outputs[".xlsx"][:2]
+    assert outputs[".csv"][1]["rows_read"] == 20_001
+    # The same rows rejected for the same reasons; CSV line n is sheet row n + 1.
+    assert [(str(int(line) + 1), ident) for line, ident, _ in outputs[".csv"][2]] == [
+        (line, ident) for line, ident, _ in outputs[".xlsx"][2]]
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (3.0, "3"), (200.1, "200.1"), (429.17, "429.17"), (0.1 + 0.2, "0.30000000000000004"),
+    (-0.0, "0"), (1e-05, "0.00001"), (1e16, "10000000000000000"), (7, "7"),
+])
+def test_numbers_read_by_their_shortest_spelling(value: float, text: str) -> None:
+    assert number_text(value) == text
+
+
+def test_cells_as_text() -> None:
+    assert cell_text(dt.date(2020, 3, 1), month=True) == "2020-03"
+    assert cell_text(dt.datetime(2020, 3, 15, 10, 30), month=True) == "2020-03"
+    assert cell_text(dt.date(2020, 3, 15), month=False) == "2020-03-15"
+    assert cell_text(dt.datetime(2020, 3, 15, 10, 30), month=False) == "2020-03-15 10:30:00"
+    assert cell_text(True, month=False) == "TRUE"
+    assert cell_text("", month=False) == cell_text(None, month=False) == ""
+    assert [column_letter(index) for index in (0, 25, 26, 701, 702)] == [
+        "A", "Z", "AA", "ZZ", "AAA"]
