@@ -11,16 +11,22 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
+import subprocess
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner, Result
 
 from synthetic import write_households
+from welfare_calc.batch import workbook_writing
 from welfare_calc.batch.sheet_reading import cell_text, column_letter, number_text
+from welfare_calc.batch.workbook_writing import exact_number
 from welfare_calc.cli import cli
 
 Run = Callable[..., Result]
@@ -224,3 +230,201 @@ def test_cells_as_text() -> None:
     assert cell_text("", month=False) == cell_text(None, month=False) == ""
     assert [column_letter(index) for index in (0, 25, 26, 701, 702)] == [
         "A", "Z", "AA", "ZZ", "AAA"]
+
+
+# --- workbooks out --------------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "households.csv"
+
+
+def with_formulas(tmp_path: Path) -> Path:
+    """The example roster plus a name column whose cells look like formulas."""
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    names = ["姓名", *[f"户主{index}" for index in range(1, len(lines))]]
+    names[1] = "=HYPERLINK(\"http://example.com\",\"点我\")"
+    names[2] = "+86 533 1234"
+    rows = [[*next(csv.reader([line])), name] for line, name in zip(lines, names, strict=True)]
+    source = tmp_path / "roster.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return source
+
+
+def sheet_rows(path: Path, name: str) -> list[list[Any]]:
+    book = openpyxl.load_workbook(path)
+    return [list(row) for row in book[name].iter_rows()]
+
+
+def unneutralised(cell: str) -> str:
+    """A CSV cell as the workbook holds it: text cells there never run, so nothing was
+    prefixed to stop them."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in "=+-@" else cell
+
+
+@pytest.mark.parametrize("headers", ["en", "zh"])
+def test_the_workbook_holds_what_the_csv_holds(run: Run, tmp_path: Path, headers: str) -> None:
+    source = with_formulas(tmp_path)
+    as_csv, as_xlsx = tmp_path / "out.csv", tmp_path / "增补名单.xlsx"
+    first = run("batch", str(source), "--through", "2020-08", "-o", str(as_csv),
+                "--summary", str(tmp_path / "s.json"), "--headers", headers)
+    second = run("batch", str(source), "--through", "2020-08", "-o", str(as_xlsx),
+                 "--headers", headers)
+    assert first.exit_code == second.exit_code == 1
+    assert second.stderr.endswith(f"see sheet 问题行 of {as_xlsx}\n")
+    assert not (tmp_path / "增补名单.xlsx.errors.csv").exists()
+    expected = list(csv.reader(io.StringIO(as_csv.read_text(encoding="utf-8"))))
+    got = sheet_rows(as_xlsx, "结果")
+    assert [cell.value for cell in got[0]] == expected[0]
+    assert all(cell.font.b for cell in got[0])
+    keys = ["id", "category", "persons", "income", "start", "end", "paid", "姓名",
+            "months", "backpay", "monthly"]
+    assert len(got) == len(expected) > 5
+    for cells, want in zip(got[1:], expected[1:], strict=True):
+        for key, cell, text in zip(keys, cells, want, strict=True):
+            if not text:
+                assert cell.value is None, (key, cell.value)
+            elif key in ("income", "paid", "backpay", "monthly"):
+                assert (cell.data_type, cell.number_format) == ("n", "0.00"), key
+                assert Decimal(repr(cell.value)) == Decimal(text), (key, cell.value, text)
+            elif key in ("persons", "months"):
+                assert (cell.data_type, cell.value) == ("n", int(text)), key
+            else:  # ids, names, categories, months: text, never a formula
+                assert (cell.data_type, cell.value) == ("s", unneutralised(text)), key
+    texts = {cell.value: cell.data_type for row in got for cell in row}
+    assert texts["=HYPERLINK(\"http://example.com\",\"点我\")"] == "s"
+    # The reconciliation, as text, equal to the summary file to the fen.
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    lines = {row[1].value: row[2] for row in sheet_rows(as_xlsx, "汇总")[1:]}
+    assert all(cell.data_type == "s" for cell in lines.values())
+    assert lines["back-pay total (yuan)"].value == summary["backpay_total"]
+    assert lines["rows read"].value == str(summary["rows_read"])
+    for key, total in summary["backpay_by_category"].items():
+        assert lines[f"of which {key} (yuan)"].value == total
+    assert lines["standards document"].value.startswith("周政办字〔2020〕29号")
+    assert "sha256 " in lines["standards table"].value
+    # The rejected rows, as the errors file has them.
+    errors = list(csv.reader(io.StringIO(
+        (tmp_path / "out.csv.errors.csv").read_text(encoding="utf-8"))))
+    rejected = sheet_rows(as_xlsx, "问题行")
+    assert len(rejected) == len(errors)
+    for cells, want in zip(rejected[1:], errors[1:], strict=True):
+        assert cells[0].value == int(want[0])
+        for cell, text in zip(cells[1:], want[1:], strict=True):
+            # As written, where the CSV file has neutralised it ("'=1+2" is "=1+2").
+            assert text in (cell.value or "", f"'{cell.value}"), (cell.value, text)
+    if headers == "zh":
+        assert [cell.value for cell in rejected[0]] == ["行号", "编号", "列", "原因", "原始内容"]
+
+
+def test_columns_are_wide_enough_and_the_header_frozen(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "o.xlsx"
+    run("batch", str(EXAMPLE), "--through", "2020-08", "-o", str(out), "--headers", "zh")
+    sheet = openpyxl.load_workbook(out)["结果"]
+    assert sheet.freeze_panes == "A2"
+    for cell in sheet[1]:
+        width = sheet.column_dimensions[cell.column_letter].width
+        assert width >= 2 * len(cell.value), (cell.value, width)  # 家庭月人均收入: 14 wide
+
+
+def test_an_unfinished_workbook_replaces_nothing(run: Run, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "o.xlsx"
+    out.write_bytes(b"the old workbook")
+    real = workbook_writing._Sheet.write
+    written = []
+
+    def full_disk(self: Any, *args: Any, **kwargs: Any) -> None:
+        written.append(1)
+        if len(written) == 5:
+            raise OSError(28, "No space left on device")
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(workbook_writing._Sheet, "write", full_disk)
+    result = run("batch", str(EXAMPLE), "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: cannot write {out}: the disk is full; nothing was replaced\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["o.xlsx"]
+    assert out.read_bytes() == b"the old workbook"
+
+
+def test_a_cell_longer_than_excel_holds_is_refused(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end,note\n"
+                      f"H1,urban-dibao,1,0,,,{'长' * 40_000}\n", encoding="utf-8")
+    out = tmp_path / "o.xlsx"
+    result = run("batch", str(source), "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {source}: sheet '结果', row 2, column 7: a value of 40,000 "
+                             "characters; an Excel cell holds at most 32,767: write CSV instead "
+                             "(-o result.csv)\n")
+    assert not out.exists()
+
+
+def test_more_rows_than_a_sheet_holds_is_refused_up_front(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook_writing, "SHEET_ROWS", 10)
+    source = tmp_path / "in.csv"
+    source.write_text(EXAMPLE.read_text(encoding="utf-8") * 2, encoding="utf-8")
+    out = tmp_path / "o.xlsx"
+    result = run("batch", str(source), "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {source} has more than 9 rows, more than an Excel sheet "
+                             "holds; write CSV instead (-o result.csv)\n")
+    assert not out.exists()
+    # From stdin, where rows cannot be counted first, the sheet refuses them as they come.
+    piped = CliRunner().invoke(cli, ["batch", "-", "--through", "2020-08", "-o", str(out)],
+                               input=source.read_bytes())
+    assert piped.exit_code == 2
+    assert "more than an Excel sheet holds; write CSV instead" in piped.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_jsonl_is_not_written_to_a_workbook(run: Run, tmp_path: Path) -> None:
+    result = run("batch", str(EXAMPLE), "--through", "2020-08", "-o", str(tmp_path / "o.XLSX"),
+                 "--format", "jsonl")
+    assert result.exit_code == 2
+    assert "--format jsonl cannot be written to" in result.stderr
+
+
+def test_a_named_errors_file_is_written_beside_the_workbook(run: Run, tmp_path: Path) -> None:
+    errors = tmp_path / "errors.csv"
+    out = tmp_path / "o.xlsx"
+    source = tmp_path / "in.csv"
+    source.write_text(EXAMPLE.read_text(encoding="utf-8") + "=2+3,no-such,1,0,,,\n",
+                      encoding="utf-8")
+    result = run("batch", str(source), "--through", "2020-08", "-o", str(out),
+                 "--errors", str(errors))
+    assert result.exit_code == 1
+    text = errors.read_text(encoding="utf-8")
+    assert text.startswith("line,id,column,reason,row\n")
+    assert ",'=2+3,category," in text  # a CSV file neutralises, as ever
+    rejected = sheet_rows(out, "问题行")
+    assert len(rejected) == len(list(csv.reader(io.StringIO(text))))
+    formula = [row for row in rejected if row[1].value == "=2+3"]
+    assert [(cell.value, cell.data_type) for cell in formula[0][1:3]] == [
+        ("=2+3", "s"), ("category", "s")]
+
+
+def test_money_an_excel_number_cannot_hold_stays_text() -> None:
+    assert exact_number("1440.00") == 1440.0
+    assert exact_number("-80.00") == -80.0
+    assert exact_number("1234567890123.45") == 1234567890123.45  # 15 digits
+    assert exact_number("12345678901234.56") is None  # 16: Excel would change it
+    assert exact_number("") is None
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed on this machine")
+def test_libreoffice_reads_the_workbook_as_the_csv(run: Run, tmp_path: Path) -> None:
+    out, as_csv = tmp_path / "o.xlsx", tmp_path / "o.csv"
+    run("batch", str(EXAMPLE), "--through", "2020-08", "-o", str(out))
+    run("batch", str(EXAMPLE), "--through", "2020-08", "-o", str(as_csv))
+    converted = tmp_path / "converted"
+    subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv "
+                    "(StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir",
+                    str(converted), str(out)], check=True, capture_output=True, timeout=180)
+    sheets = {path.name: path for path in converted.iterdir()}
+    first = sheets.get("o-结果.csv") or sheets["o.csv"]
+    got = list(csv.reader(io.StringIO(first.read_text(encoding="utf-8"))))
+    want = list(csv.reader(io.StringIO(as_csv.read_text(encoding="utf-8"))))
+    assert [[unneutralised(cell) for cell in row] for row in want] == got

@@ -482,6 +482,13 @@ class Progress:
         click.echo(f"\r{lines:,} rows  {rate:,.0f} rows/s  {100 * done_bytes // self.total}%  "
                    f"ETA {left:,.0f} s ", err=True, nl=False)
 
+    def writing(self, rows: int) -> None:
+        """Rows written into a workbook so far."""
+        now = time.monotonic()
+        if now - self.shown >= 0.25:
+            self.shown = now
+            click.echo(f"\rworkbook: {rows:,} rows written ", err=True, nl=False)
+
     def close(self) -> None:
         """End the progress line."""
         click.echo("", err=True)
@@ -549,7 +556,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     input is unusable (nothing is written).
     """
     from welfare_calc.batch.plan import BackpayPlan  # noqa: PLC0415 - see the imports
-    from welfare_calc.batch.reading import Records, csv_records  # noqa: PLC0415
+    from welfare_calc.batch.reading import Records  # noqa: PLC0415
     from welfare_calc.batch.run import BatchOptions, run_batch  # noqa: PLC0415
     from welfare_calc.batch.sheet_reading import is_workbook, sheet_records  # noqa: PLC0415
 
@@ -558,26 +565,41 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
         if given is not None and not workbook:
             raise UsageProblem(f"{option} is for a workbook INPUT (.xlsx, .xls, .ods); "
                                f"{input_path} is read as CSV")
-    table = settings.standards().table
+    to_workbook = output != "-" and output.lower().endswith(".xlsx")
+    if to_workbook and fmt == "jsonl":
+        raise UsageProblem(f"--format jsonl cannot be written to {output}, a workbook; "
+                           "give a .jsonl file, or leave --format out")
+    loaded = settings.standards()
+    table = loaded.table
     with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
         plan = BackpayPlan(table, through)
     reading_stdin = str(input_path) == "-"
     files, errors_label = _batch_files(None if reading_stdin else input_path, output,
-                                       errors_path, summary_path)
+                                       errors_path, summary_path, workbook=to_workbook)
+    document = table.document(table.retroactive_raise.document)
+    about = (("输入文件", "input", str(input_path)),
+             ("标准文件", "standards document", f"{document.number}《{document.title}》"),
+             ("标准表", "standards table", f"{loaded.source} (sha256 {loaded.digest})"),
+             ("程序版本", "program", f"welfare-calc {__version__}"))
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers="zh" if headers == "zh" else "en",
-                           fmt="jsonl" if fmt == "jsonl" else "csv")
+                           fmt="xlsx" if to_workbook else "jsonl" if fmt == "jsonl" else "csv",
+                           about=about)
+    if to_workbook and not workbook and not reading_stdin:
+        _fits_a_sheet(input_path)
     source: BinaryIO
     with (sys.stdin.buffer if reading_stdin else input_path.open("rb")) as source:
         progress = None
         try:
-            records: Records = (
-                sheet_records(input_path, sheet, header_row) if workbook
-                else csv_records(source, encoding,
-                                 0 if reading_stdin else input_path.stat().st_size))
-            if sys.stderr.isatty() and records.size:
-                progress = Progress(records.size)
-            summary = run_batch(table, plan, records, files, options, progress)
+            # A CSV file's header is read by the run, under its locks.
+            records: Records | BinaryIO = (
+                sheet_records(input_path, sheet, header_row) if workbook else source)
+            size = (records.size if isinstance(records, Records) else
+                    0 if reading_stdin else input_path.stat().st_size)
+            if sys.stderr.isatty() and size:
+                progress = Progress(size)
+            summary = run_batch(table, plan, records, files, options, progress,
+                                writing=progress.writing if progress and to_workbook else None)
         except UnusableInput as error:
             raise UsageProblem(f"{input_path}: {error}") from None
         except (TargetError, TargetProblem) as error:
@@ -592,11 +614,27 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
         raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {errors_label}")
 
 
+def _fits_a_sheet(source: Path) -> None:
+    """Refuse, before any work, a CSV roster with more rows than a workbook's sheet holds."""
+    from welfare_calc.batch.workbook_writing import SHEET_ROWS  # noqa: PLC0415
+
+    lines = 0
+    with source.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+            if lines > SHEET_ROWS:
+                raise UsageProblem(
+                    f"{source} has more than {SHEET_ROWS - 1:,} rows, more than an Excel "
+                    "sheet holds; write CSV instead (-o result.csv)")
+
+
 def _batch_files(source: Path | None, output: str, errors: str | None,
-                 summary: str | None) -> tuple[BatchFiles, str]:
+                 summary: str | None, *, workbook: bool = False) -> tuple[BatchFiles, str]:
     """The run's files as named, checked: none is the input, no two are one file.
 
-    Also the errors file's name as the user would write it, for messages.
+    Also the errors file's name as the user would write it, for messages. A
+    workbook keeps its rejected rows on a sheet, and so has no errors file
+    unless one is named.
     """
     from welfare_calc.batch.run import BatchFiles  # noqa: PLC0415 - see the imports
     from welfare_calc.batch.targets import Named, check_distinct, resolve  # noqa: PLC0415
@@ -605,7 +643,7 @@ def _batch_files(source: Path | None, output: str, errors: str | None,
         named = [resolve("--output", output)]
         if errors is not None:
             named.append(resolve("--errors", errors))
-        elif output != "-":
+        elif output != "-" and not workbook:
             named.append(resolve("--errors", output + ".errors.csv"))
         if summary is not None:
             named.append(resolve("--summary", summary))
@@ -616,9 +654,12 @@ def _batch_files(source: Path | None, output: str, errors: str | None,
     errors_named = where.get("--errors")
     files = BatchFiles(output=where["--output"].destination,
                        errors=errors_named.destination if errors_named else None,
-                       summary=where["--summary"].destination if "--summary" in where else None)
+                       summary=where["--summary"].destination if "--summary" in where else None,
+                       workbook=workbook)
     label = "stderr" if errors_named is None else (
         "stdout" if errors_named.given == "-" else errors_named.given)
+    if workbook and errors is None:
+        label = f"sheet 问题行 of {output}"
     return files, label
 
 

@@ -133,6 +133,9 @@ class ChunkProcessor:
     output_encoding: str
     newline: str
     jsonl: bool
+    neutralise: bool = True
+    """Whether text cells that start like a formula are neutralised (not in the CSV
+    a workbook is written from: a workbook's text cells never run)."""
     lane_rows: int = LANE_ROWS
     """Lines from which a chunk goes to the column-wise lane."""
     _lane: Lane | None = field(default=None, init=False, repr=False)
@@ -332,7 +335,8 @@ class ChunkProcessor:
         pieces = _Pieces()
         writer = CsvRows(pieces, self.newline)
         validated = {columns.position[name] for name in VALIDATED if name in columns.position}
-        free = [index for index in range(columns.width) if index not in validated]
+        free = [index for index in range(columns.width)
+                if index not in validated and self.neutralise]
         keys = columns.output_keys
         id_at = columns.position["id"]
 

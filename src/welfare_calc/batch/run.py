@@ -77,7 +77,16 @@ class BatchOptions:
     output_encoding: str = "utf-8"
     excel: bool = False
     headers: Literal["en", "zh"] = "en"
-    fmt: Literal["csv", "jsonl"] = "csv"
+    fmt: Literal["csv", "jsonl", "xlsx"] = "csv"
+    about: tuple[tuple[str, str, str], ...] = ()
+    """For a workbook's reconciliation sheet: lines (Chinese label, English label,
+    value) that say where the figures come from (input, standards, version)."""
+
+    @property
+    def neutralise(self) -> bool:
+        """Whether text cells that start like a formula are neutralised (CSV output,
+        which a spreadsheet would run); a workbook's text cells never run."""
+        return self.fmt != "xlsx"
 
 
 @dataclass(frozen=True)
@@ -92,11 +101,16 @@ class BatchFiles:
     errors: Destination | None = None
     """None: beside the output (``OUTPUT.errors.csv``), or stderr when the output is stdout."""
     summary: Destination | None = None
+    workbook: bool = False
+    """The output is a workbook, which holds the rejected rows on a sheet of its own."""
 
     def errors_target(self) -> Destination:
-        """The errors file: as given, else beside the output, else stderr."""
+        """The errors file: as given, else beside the output, else stderr; a
+        workbook's rejected rows go to its own sheet (from a spool)."""
         if self.errors is not None:
             return self.errors
+        if self.workbook:
+            return "spool"
         if isinstance(self.output, Path):
             return self.output.with_name(self.output.name + ".errors.csv")
         return "stderr"
@@ -150,12 +164,14 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SI
 def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO | Records,
               files: BatchFiles, options: BatchOptions,
               progress: Callable[[int, int], None] | None = None,
-              workers: int | None = None) -> Summary:
+              workers: int | None = None,
+              writing: Callable[[int], None] | None = None) -> Summary:
     """Process a whole input; its files appear together, or none does.
 
     On :class:`UnusableInput`, :class:`~welfare_calc.batch.staging.TargetError`
     or an interruption, no file is replaced and no temporary file is left.
     ``workers``: processes to use (default: one per CPU; 1 for none).
+    ``writing``: told the rows written so far while a workbook is written.
     """
     staged: list[StagedText] = []
     handled = (signal.SIGINT, *STOP_SIGNALS)
@@ -179,6 +195,8 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO | Recor
                 summary = run.execute(records, progress, workers or _cpus())
             finally:
                 run.side.close()
+            if options.fmt == "xlsx":
+                run.write_workbook(summary, writing)
             if files.summary is not None:
                 report = StagedText(files.summary, "utf-8", excel=False)
                 staged.append(report)
@@ -195,6 +213,10 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO | Recor
             file.discard()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 def _cpus() -> int:
@@ -303,6 +325,7 @@ class _Run:
         self.plan = plan
         self.options = options
         self.staged = staged
+        self.files = files
         self.keys = list(table.categories)
         self.code_of = {key: position for position, key in enumerate(self.keys)}
         self.summary = Summary(through=str(plan.through))
@@ -311,8 +334,12 @@ class _Run:
         """The id digest of every row written, in output order: the index of ids,
         8 bytes a row, the one thing in memory that grows with the input."""
         self.written = 0
-        self.output = self._stage(files.output)
-        self.errors_file = self._stage(files.errors_target())
+        # A workbook is written at the end from spools of plain CSV (nothing
+        # neutralised: its text cells never run); an errors file named beside it
+        # is made from the spool too.
+        workbook = options.fmt == "xlsx"
+        self.output = self._stage("spool" if workbook else files.output)
+        self.errors_file = self._stage("spool" if workbook else files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.sheet: str | None = None
         """The sheet a workbook's rows are on: the errors file names it, and rows by
@@ -328,7 +355,10 @@ class _Run:
                                        "create")) from None
 
     def _stage(self, target: Destination) -> StagedText:
-        file = StagedText(target, self.options.output_encoding, self.options.excel)
+        if target == "spool":  # read back, never shown: UTF-8 whatever is asked
+            file = StagedText(target, "utf-8", excel=False)
+        else:
+            file = StagedText(target, self.options.output_encoding, self.options.excel)
         self.staged.append(file)
         return file
 
@@ -336,11 +366,12 @@ class _Run:
         """Write a row's problems to the errors file, one line each."""
         original = io.StringIO()
         CsvRows(original, "").writerow(row)
-        text = csv_safe(original.getvalue())
+        safe = csv_safe if self.errors_file.destination != "spool" else _as_is
+        text = safe(original.getvalue())
         for problem in problems:
-            cells = [str(line), csv_safe(ident), problem.column, csv_safe(problem.reason), text]
+            cells = [str(line), safe(ident), problem.column, safe(problem.reason), text]
             if self.sheet is not None:
-                cells.insert(0, csv_safe(self.sheet))
+                cells.insert(0, safe(self.sheet))
             try:
                 self.errors.writerow(cells)
             except UnicodeEncodeError as error:
@@ -357,13 +388,14 @@ class _Run:
         self.sheet = records.sheet
         self.errors.writerow(ERROR_COLUMNS if self.sheet is None else ("sheet", *ERROR_COLUMNS))
         columns = read_header(records.header, records.where_header)
+        self.columns = columns
         self._write_header(columns)
         self.output.text.flush()
         processor = ChunkProcessor(
             parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
             categories=self.keys, encoding=encoding,
             output_encoding=self.output.encoding, newline=self.output.newline,
-            jsonl=self.options.fmt == "jsonl")
+            jsonl=self.options.fmt == "jsonl", neutralise=self.options.neutralise)
         done: deque[int] = deque()
 
         def jobs() -> Iterator[Job]:
@@ -395,6 +427,62 @@ class _Run:
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         return summary
 
+    def write_workbook(self, summary: Summary,
+                       progress: Callable[[int], None] | None) -> None:
+        """The workbook of this run (:mod:`welfare_calc.batch.workbook_writing`), staged
+        in place of the CSV it is written from; the rejected rows on a sheet of their own."""
+        from welfare_calc.batch.workbook_writing import (  # noqa: PLC0415 - XlsxWriter
+            SummaryLine,
+            chinese_names,
+            write_workbook,
+        )
+
+        target = self.files.output
+        assert isinstance(target, Path), "a workbook is a file"
+        book = StagedText(target, "utf-8", excel=False)
+        self.staged.append(book)
+        spool, rows = self._written_rows()
+        header = self.columns.output_keys
+        names = chinese_names(header) if self.options.headers == "zh" else header
+        rejected = (csv.reader(self.errors_file.reread()) if summary.rows_rejected else None)
+        categories = self.table.categories
+        about = list(self.options.about)
+        if self.sheet is not None:
+            about.insert(1, ("工作表", "sheet", self.sheet))
+        lines = [SummaryLine(*line) for line in about] + [
+            SummaryLine("增补截至月份", "back-pay through", summary.through),
+            SummaryLine("读取行数", "rows read", str(summary.rows_read)),
+            SummaryLine("写入行数", "rows written", str(summary.rows_written)),
+            SummaryLine("拒绝行数", "rows rejected", str(summary.rows_rejected)),
+            SummaryLine("增补合计（元）", "back-pay total (yuan)", fen_text(summary.backpay_fen)),
+            *[SummaryLine(f"其中 {categories[key].short_zh}（元）", f"of which {key} (yuan)",
+                          fen_text(total)) for key, total in summary.by_category.items()],
+        ]
+        try:
+            write_workbook(book.binary, header, names, rows, lines, rejected, progress,
+                           chinese=self.options.headers == "zh")
+        except OSError as error:
+            raise TargetError(describe(error, target)) from None
+        if self.files.errors is not None:
+            self._errors_beside(self.files.errors)
+        for file in (spool, self.errors_file):
+            self.staged.remove(file)
+            file.discard()
+
+    def _errors_beside(self, target: Destination) -> None:
+        """The errors file a workbook's run was asked for, from its spool, neutralised
+        as every CSV file is."""
+        copy = self._stage(target)
+        writer = copy.csv_writer()
+        for number, cells in enumerate(csv.reader(self.errors_file.reread()), 1):
+            try:
+                writer.writerow([csv_safe(cell) for cell in cells])
+            except UnicodeEncodeError as error:
+                raise UnusableInput(
+                    f"line {number} of the errors file cannot be written in "
+                    f"{self.options.output_encoding} ({error.object[error.start:error.end]!r}); "
+                    "use --output-encoding gb18030 or utf-8") from None
+
     def _take(self, result: ChunkResult) -> None:
         """Put one chunk's results in place, in input order."""
         self.output.binary.write(result.output)
@@ -408,7 +496,7 @@ class _Run:
         self.order.extend(result.ids)
 
     def _write_header(self, columns: Columns) -> None:
-        if self.options.fmt != "csv":
+        if self.options.fmt == "jsonl":
             return
         keys = columns.output_keys
         if self.options.headers == "zh":
@@ -422,13 +510,14 @@ class _Run:
                     f"{self.options.output_encoding}; use --output-encoding gb18030 or utf-8"
                     ) from None
         # A header cell is text like any other: one that starts a formula is neutralised.
-        self.output.csv_writer().writerow([csv_safe(key) for key in keys])
+        safe = csv_safe if self.options.neutralise else _as_is
+        self.output.csv_writer().writerow([safe(key) for key in keys])
 
     def _written_rows(self) -> tuple[StagedText, Iterator[list[str]]]:
         """Re-read the staged output as rows of cells (input columns first)."""
         old = self.output
         written = old.reread()
-        if self.options.fmt == "csv":
+        if self.options.fmt != "jsonl":
             reader = csv.reader(written)
             next(reader)  # the header
             return old, reader
@@ -511,7 +600,7 @@ class _Run:
         next_doubled = 0
         for position, cells in enumerate(rows):
             if position != doubled[next_doubled]:
-                if self.options.fmt == "csv":
+                if self.options.fmt != "jsonl":
                     writer.writerow(cells)
                 else:
                     fresh.text.write(json_line(keys, cells))

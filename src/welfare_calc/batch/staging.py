@@ -47,8 +47,9 @@ TEMP_MARK = ".welfare-calc-"
 PARTIAL = ".partial"
 
 Stream = Literal["stdout", "stderr"]
-Destination = Path | Stream
-"""A file, or a standard stream (``-`` on the command line means stdout)."""
+Destination = Path | Stream | Literal["spool"]
+"""A file, or a standard stream (``-`` on the command line means stdout), or a spool
+that a run reads back and never puts anywhere (the CSV a workbook is written from)."""
 
 
 
@@ -109,12 +110,14 @@ class StagedText:
     def __init__(self, destination: Destination, encoding: str, excel: bool) -> None:
         self.destination = destination
         self.target = destination if isinstance(destination, Path) else None
-        self.stream: Stream | None = None if isinstance(destination, Path) else destination
+        self.stream: Stream | None = (None if isinstance(destination, Path)
+                                      or destination == "spool" else destination)
         self.temp_path: Path | None = None
         self.special = self.target is not None and self.target.exists() and (
             not self.target.is_file())
         """A device or pipe: written into last, never replaced."""
-        label = self.target or Path(f"<{self.stream}>")
+        label = self.target or (Path(f"<{self.stream}>") if self.stream else
+                                Path(tempfile.gettempdir()) / f"welfare-calc-*{PARTIAL}")
         try:
             if self.target is None or self.special:
                 handle, name = tempfile.mkstemp(prefix="welfare-calc-", suffix=PARTIAL)
