@@ -56,6 +56,16 @@ def test_every_command_prints_in_gbk(command: list[str], variant: list[str]) -> 
     assert gbk.stdout  # something was said
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("command", ["", "standards", "entitlement", "backpay", "batch"])
+def test_every_help_prints_in_gbk(command: str, lang: str) -> None:
+    args = [*command.split(), "--help"]
+    gbk = invoke(args, "gbk", {"WELFARE_CALC_LANG": lang})
+    assert gbk.exception is None, gbk.exception
+    assert gbk.stdout_bytes.decode("gbk") == invoke(args, "utf-8", {"WELFARE_CALC_LANG": lang}
+                                                    ).stdout_bytes.decode("utf-8")
+
+
 @pytest.mark.parametrize("args", [
     ["backpay", "-c", "城市", "-n", "1", "--through", "2020-08"],
     ["backpay", "-c", "urban-dibao", "-n", "0", "--through", "2020-08"],

@@ -31,7 +31,8 @@ from welfare_calc.errors import (
     UnusableInput,
     WelfareCalcError,
 )
-from welfare_calc.formats import Format, Lang
+from welfare_calc.formats import Format, Lang, chosen_lang
+from welfare_calc.help_texts import HELP, help_text, word
 from welfare_calc.loader import ENV_VAR, LoadedStandards, load_standards
 from welfare_calc.money import parse_money
 from welfare_calc.months import Month
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from welfare_calc.batch.run import BatchFiles
     from welfare_calc.render import Report
 
+# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
+# each command's and option's name (class Bilingual).
+#
 # Rendering (tabulate), explanations and the batch machinery are imported by
 # the commands that use them, so that each command starts no slower than it must.
 
@@ -181,13 +185,84 @@ def _quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-class WelfareCalc(click.Group):
+class Bilingual(click.Command):
+    """A command whose help, and click's words around it, are in the output's language.
+
+    The texts live in :mod:`welfare_calc.help_texts`, found by the command's
+    name and each option's parameter name; they are put in place when help
+    is shown, so the language is the one of the moment
+    (:func:`~welfare_calc.formats.chosen_lang`).
+    """
+
+    @property
+    def key(self) -> str:
+        """The command's key in :data:`~welfare_calc.help_texts.HELP`."""
+        return self.name if self.name in HELP else "welfare-calc"
+
+    def option_key(self, ctx: click.Context, param: click.Parameter) -> str:
+        """An option's key: ``command.option``, else the option alone (shared options)."""
+        if param is self.get_help_option(ctx):
+            return "help"
+        own = f"{self.key}.{param.name}"
+        return own if own in HELP else str(param.name)
+
+    def _in_language(self, ctx: click.Context) -> Lang:
+        lang = chosen_lang()
+        self.help = help_text(self.key, lang)
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                param.help = help_text(self.option_key(ctx, param), lang)
+        return lang
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._in_language(ctx)
+        super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        self.help = help_text(self.key, chosen_lang())
+        return super().get_short_help_str(limit)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces),
+                              prefix=word("usage", chosen_lang()))
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = chosen_lang()
+        records = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
+            if record is not None:
+                records.append((record[0], record[1].replace("[required]",
+                                                             word("required", lang))))
+        if records:
+            with formatter.section(word("options", lang)):
+                formatter.write_dl(records)
+
+
+class WelfareCalc(Bilingual, click.Group):
     """The command group, printing every error as ``Error: …`` lines only.
 
     Click's default adds a usage line and a hint around a usage error; a
     script reading stderr (and a clerk) is better served by the one line
     that says what was wrong and what is accepted.
     """
+
+    command_class = Bilingual
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, command) for name in self.list_commands(ctx)
+                    if (command := self.get_command(ctx, name)) is not None
+                    and not command.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section(word("commands", chosen_lang())):
+                formatter.write_dl([(name, command.get_short_help_str(limit))
+                                    for name, command in commands])
 
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: Any) -> click.Context:
@@ -226,25 +301,14 @@ class Settings:
         return self.loaded
 
 
-def default_lang() -> Lang:
-    """English when the locale says so (``LANG=en_US.UTF-8``), else Chinese."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return Lang.EN if value.lower().startswith("en") else Lang.ZH
-    return Lang.ZH
-
-
 def output_options(command: F) -> F:
     """``--format`` and ``--lang``, shared by every command."""
     command = click.option(
         "--lang", type=click.Choice([lang.value for lang in Lang]), default=None,
-        help="Language of table labels and --explain (default: from LANG; Chinese).",
     )(command)
     return click.option(
         "--format", "fmt", type=click.Choice([fmt.value for fmt in Format]),
-        default=Format.TABLE.value, show_default=True,
-        help="table for people; json or csv for scripts (English keys, money as text).",
+        default=Format.TABLE.value,
     )(command)
 
 
@@ -284,7 +348,7 @@ def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = N
     from welfare_calc.render import Report, render  # noqa: PLC0415 - see the imports
 
     chosen = Format(fmt)
-    language = Lang(lang) if lang else default_lang()
+    language = Lang(lang) if lang else chosen_lang()
     if explanation is not None and chosen is Format.JSON and report.summary is not None:
         report = Report({**report.summary, "explanation": explanation},
                         report.detail, report.detail_key)
@@ -351,11 +415,9 @@ def json_for(text: str, encoding: str) -> str:
 
 @click.group(cls=WelfareCalc, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--standards", "standards_path", envvar=ENV_VAR, is_eager=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Standards file to use instead of the shipped one (or ${ENV_VAR}).")
+              type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
-              callback=_show_version,
-              help="Show the version and the standards file's document and hash.")
+              callback=_show_version)
 @click.pass_context
 def cli(ctx: click.Context, standards_path: Path | None) -> None:
     """低保、特困供养待遇及提标增补计算 (周政办字〔2020〕29号).
@@ -367,8 +429,7 @@ def cli(ctx: click.Context, standards_path: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--on", "on", type=DateType(), default=None,
-              help="Only the values in force on this day.")
+@click.option("--on", "on", type=DateType(), default=None)
 @output_options
 @click.pass_obj
 def standards(settings: Settings, on: date | None, fmt: str, lang: str | None) -> None:
@@ -386,19 +447,12 @@ def standards(settings: Settings, on: date | None, fmt: str, lang: str | None) -
 def household_options(command: F) -> F:
     """The options that describe a household, shared by entitlement and backpay."""
     for decorator in reversed([
-        click.option("--category", "-c", required=True, type=CategoryType(),
-                     help="urban-dibao, rural-dibao, urban-tekun, rural-tekun, "
-                          "or a Chinese name (城市低保 …)."),
-        click.option("--persons", "-n", required=True, type=PersonsType(),
-                     help="Covered persons (保障人数), a whole number ≥ 1."),
-        click.option("--income", type=MoneyType(), default="0", show_default=True,
-                     help="Per-capita monthly income (家庭月人均收入), yuan, ≤ 2 decimals."),
-        click.option("--start", type=MonthType(), default=None,
-                     help="First covered month (default: covered before)."),
-        click.option("--end", type=MonthType(), default=None,
-                     help="Last covered month (default: still covered)."),
-        click.option("--explain", is_flag=True,
-                     help="Write the calculation out with its legal source (计算过程)."),
+        click.option("--category", "-c", required=True, type=CategoryType()),
+        click.option("--persons", "-n", required=True, type=PersonsType()),
+        click.option("--income", type=MoneyType(), default="0"),
+        click.option("--start", type=MonthType(), default=None),
+        click.option("--end", type=MonthType(), default=None),
+        click.option("--explain", is_flag=True),
     ]):
         command = decorator(command)
     return command
@@ -410,10 +464,8 @@ _FIELDS = {"category": "'--category'", "persons": "'--persons'", "income": "'--i
 
 @cli.command()
 @household_options
-@click.option("--month", type=MonthType(), default=None,
-              help="Month of the monthly amount (default: --start, else 2020-01).")
-@click.option("--year", type=click.IntRange(1, 9999), default=None,
-              help="Calendar year of the annual amount (default: the month's year).")
+@click.option("--month", type=MonthType(), default=None)
+@click.option("--year", type=click.IntRange(1, 9999), default=None)
 @output_options
 @click.pass_obj
 def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
@@ -433,18 +485,16 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
                                      param_hint="'--month'")
         monthly = calc.monthly_amount(table, house, chosen)
         annual = calc.annual_amount(table, house, year or chosen.year, period)
-    language = Lang(lang) if lang else default_lang()
+    language = Lang(lang) if lang else chosen_lang()
     emit(entitlement_report(monthly, annual, for_people=Format(fmt) is Format.TABLE), fmt, lang,
          explain_entitlement(monthly, annual, language) if explain else None)
 
 
 @cli.command()
 @household_options
-@click.option("--through", required=True, type=MonthType(),
-              help="Last month paid at the old standard (the window is 2020-01..this).")
-@click.option("--paid", type=MoneyType(), default=None,
-              help="Amount actually paid for the window; replaces the computed old amount.")
-@click.option("--detail", is_flag=True, help="Add the per-month table.")
+@click.option("--through", required=True, type=MonthType())
+@click.option("--paid", type=MoneyType(), default=None)
+@click.option("--detail", is_flag=True)
 @output_options
 @click.pass_obj
 def backpay(settings: Settings, category: str, persons: int, income: Decimal,
@@ -458,7 +508,7 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
     with as_bad_parameter({**_FIELDS, "month": "'--through'", "through": "'--through'"}):
         house = calc.household(table, category, persons, income)
         result = calc.backpay(table, house, through, calc.coverage(start, end), paid)
-    language = Lang(lang) if lang else default_lang()
+    language = Lang(lang) if lang else chosen_lang()
     emit(backpay_report(result, detail=detail, for_people=Format(fmt) is Format.TABLE), fmt,
          lang, explain_backpay(result, language) if explain else None)
 
@@ -518,31 +568,17 @@ class EncodingType(click.ParamType[str, Any]):
 @cli.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False,
                                                                allow_dash=True, path_type=Path))
-@click.option("--through", required=True, type=MonthType(),
-              help="Last month paid at the old standard (the window is 2020-01..this).")
-@click.option("-o", "--output", default="-",
-              help="Output file (default: -, stdout).")
-@click.option("--errors", "errors_path", default=None,
-              help="Rejected rows (default: OUTPUT.errors.csv, or stderr with stdout; "
-                   "- for stdout).")
-@click.option("--summary", "summary_path", default=None,
-              help="Also write the reconciliation summary here as JSON (- for stdout).")
-@click.option("--encoding", type=EncodingType(reading=True), default="utf-8",
-              show_default=True, help="Input encoding: utf-8 (a BOM is detected), gbk or "
-                                      "gb18030.")
-@click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8",
-              show_default=True, help="Output encoding.")
-@click.option("--excel", is_flag=True,
-              help="For Excel on Chinese Windows: a UTF-8 BOM and CRLF line endings.")
-@click.option("--headers", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Column names of the output: English or Chinese.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
-              show_default=True, help="CSV, or one JSON object per line.")
-@click.option("--sheet", default=None,
-              help="Sheet of a workbook INPUT to read (default: the first).")
-@click.option("--header-row", type=click.IntRange(min=1), default=None,
-              help="Row of a workbook INPUT that holds the header, as Excel numbers rows "
-                   "(default: the first row naming the required columns).")
+@click.option("--through", required=True, type=MonthType())
+@click.option("-o", "--output", default="-")
+@click.option("--errors", "errors_path", default=None)
+@click.option("--summary", "summary_path", default=None)
+@click.option("--encoding", type=EncodingType(reading=True), default="utf-8")
+@click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
+@click.option("--excel", is_flag=True)
+@click.option("--headers", type=click.Choice(["en", "zh"]), default="en")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
+@click.option("--sheet", default=None)
+@click.option("--header-row", type=click.IntRange(min=1), default=None)
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, encoding: str,

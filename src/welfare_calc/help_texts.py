@@ -1,0 +1,164 @@
+"""Every command's and option's help, in English and in Chinese.
+
+Clerks read Chinese; scripts' authors may read English. The help is shown in
+the output's language (:func:`welfare_calc.formats.chosen_lang`): Chinese
+unless ``WELFARE_CALC_LANG=en`` or an English ``LANG`` says otherwise. A
+text is found by ``command.option`` (the option's parameter name), else by the
+option alone for options that several commands share; ``tests/test_help.py``
+holds every command and option to a text in both languages.
+"""
+
+from __future__ import annotations
+
+from welfare_calc.formats import Lang
+
+HELP: dict[str, tuple[str, str]] = {
+    # --- the group ---------------------------------------------------------------------
+    "welfare-calc": (
+        "低保、特困供养待遇及提标增补计算 (周政办字〔2020〕29号).\n\n"
+        "Dibao and tekun entitlements and back-pay for the Zhoucun 2020 standards, exact to "
+        "the fen. Run a command with --help for its options.",
+        "低保、特困供养待遇及提标增补计算（周政办字〔2020〕29号）。\n\n"
+        "按周村区 2020 年标准计算城乡低保、特困供养的月度和年度待遇及提标增补金额，精确到分。"
+        "各命令的选项见“命令 --help”。"),
+    "standards_path": (
+        "Standards file to use instead of the shipped one (or $WELFARE_CALC_STANDARDS).",
+        "使用指定的标准文件，而不用随程序提供的标准表（也可设置环境变量 "
+        "WELFARE_CALC_STANDARDS）。"),
+    "version": (
+        "Show the version and the standards file's document and hash.",
+        "显示版本号，以及所用标准文件的文号和校验值（SHA-256）。"),
+    "help": ("Show this message and exit.", "显示本帮助并退出。"),
+    # --- shared options ----------------------------------------------------------------
+    "fmt": (
+        "table for people; json or csv for scripts (English keys, money as text). "
+        "Default: table.",
+        "输出格式：table（表格，供人阅读，默认）；json 或 csv（供脚本使用，英文键名，"
+        "金额为文本）。"),
+    "lang": (
+        "Language of table labels and --explain: zh or en (default: Chinese, or English "
+        "with WELFARE_CALC_LANG=en or an English LANG).",
+        "表格标签和计算过程（--explain）的语言：zh 中文或 en 英文（默认中文；设置 "
+        "WELFARE_CALC_LANG=en 或英文 LANG 时为英文）。"),
+    "category": (
+        "urban-dibao, rural-dibao, urban-tekun, rural-tekun, or a Chinese name (城市低保 …).",
+        "保障类别：urban-dibao（城市低保）、rural-dibao（农村低保）、urban-tekun（城市特困）、"
+        "rural-tekun（农村特困），也可直接写中文名称。"),
+    "persons": (
+        "Covered persons (保障人数), a whole number ≥ 1.",
+        "保障人数，整数，至少 1 人。"),
+    "income": (
+        "Per-capita monthly income (家庭月人均收入), yuan, ≤ 2 decimals. Default: 0.",
+        "家庭月人均收入，单位元，最多两位小数（默认 0）。"),
+    "start": (
+        "First covered month, YYYY-MM (default: covered before).",
+        "起始保障月份，格式 YYYY-MM（默认：此前已在保）。"),
+    "end": (
+        "Last covered month, YYYY-MM (default: still covered).",
+        "截止保障月份，格式 YYYY-MM（默认：仍在保）。"),
+    "explain": (
+        "Write the calculation out with its legal source (计算过程).",
+        "逐步写出计算过程及其文件依据。"),
+    "through": (
+        "Last month paid at the old standard, YYYY-MM (the window is 2020-01..this).",
+        "按原标准发放的最后一个月，格式 YYYY-MM（增补期间为 2020-01 至该月）。"),
+    # --- standards ---------------------------------------------------------------------
+    "standards": (
+        "Show the standards table: values, units, monthly figures, documents.",
+        "查看标准表：各项标准的金额、单位、按月折算额及文件依据。"),
+    "standards.on": (
+        "Only the values in force on this day, YYYY-MM-DD.",
+        "只显示某一天（YYYY-MM-DD）执行的标准。"),
+    # --- entitlement -------------------------------------------------------------------
+    "entitlement": (
+        "Monthly and annual amount of one household, and whether it is eligible.",
+        "计算一户的月保障金、年度保障金，并判断是否符合条件。"),
+    "entitlement.month": (
+        "Month of the monthly amount, YYYY-MM (default: --start, else 2020-01).",
+        "计算月保障金的月份，格式 YYYY-MM（默认取 --start，未给时为 2020-01）。"),
+    "entitlement.year": (
+        "Calendar year of the annual amount (default: the month's year).",
+        "计算年度保障金的年份（默认为上述月份所在年份）。"),
+    # --- backpay -----------------------------------------------------------------------
+    "backpay": (
+        "Back-pay (提标增补) owed for months paid at the old standard.",
+        "计算提标增补：已按原标准发放的月份应补发的差额。"),
+    "backpay.paid": (
+        "Amount actually paid for the window, yuan; replaces the computed old amount.",
+        "增补期间实际已发金额（元）；给出时代替按原标准计算的已发金额。"),
+    "backpay.detail": (
+        "Add the per-month table.",
+        "同时列出逐月明细。"),
+    # --- batch -------------------------------------------------------------------------
+    "batch": (
+        "Back-pay for every household of a roster (提标增补批量计算).\n\n"
+        "INPUT is a CSV file (- for stdin) or an Excel or OpenDocument workbook (.xlsx, .xls, "
+        ".ods). Columns: id, category, persons, income, start, end, and optionally paid (the "
+        "amount actually paid for the window); Chinese names (编号, 类别, 保障人数, "
+        "家庭月人均收入, 起始月份, 截止月份, 已发金额) are accepted too, and other columns are "
+        "carried through. An output named .xlsx is a workbook with the results, the "
+        "reconciliation (汇总) and the rejected rows (问题行). Exit 0 when every row was "
+        "accepted, 1 when some were rejected (the rest are written), 2 when the input is "
+        "unusable (nothing is written).",
+        "批量计算花名册中每一户的提标增补金额。\n\n"
+        "INPUT 为 CSV 文件（- 表示标准输入）或 Excel、OpenDocument 工作簿（.xlsx、.xls、"
+        ".ods）。列：id、category、persons、income、start、end，可选 paid（增补期间实际已发"
+        "金额）；也可用中文列名（编号、类别、保障人数、家庭月人均收入、起始月份、截止月份、"
+        "已发金额），其他列原样带出。输出文件名以 .xlsx 结尾时，写成工作簿：计算结果、汇总"
+        "和问题行各占一页。退出码：0 全部行通过；1 有行被拒（其余行已写出）；2 输入无法使用"
+        "（什么也不写）。"),
+    "batch.output": (
+        "Output file: .xlsx for a workbook, else CSV (default: -, stdout).",
+        "输出文件：以 .xlsx 结尾为工作簿，否则为 CSV（默认 -，即标准输出）。"),
+    "batch.errors_path": (
+        "Rejected rows (default: OUTPUT.errors.csv, or stderr with stdout, or the workbook's "
+        "问题行 sheet; - for stdout).",
+        "被拒行的去向（默认：输出文件名加 .errors.csv；输出到标准输出时为标准错误；输出为"
+        "工作簿时写在其“问题行”页；- 表示标准输出）。"),
+    "batch.summary_path": (
+        "Also write the reconciliation summary here as JSON (- for stdout).",
+        "另将对账汇总以 JSON 写到此文件（- 表示标准输出）。"),
+    "batch.encoding": (
+        "Encoding of a CSV input: utf-8 (default; a BOM is detected), gbk or gb18030.",
+        "CSV 输入文件的编码：utf-8（默认，可识别 BOM）、gbk 或 gb18030。"),
+    "batch.output_encoding": (
+        "Encoding of CSV output (default: utf-8).",
+        "CSV 输出的编码（默认 utf-8）。"),
+    "batch.excel": (
+        "CSV for Excel on Chinese Windows: a UTF-8 BOM and CRLF line endings.",
+        "生成供中文 Windows 上 Excel 打开的 CSV：带 UTF-8 BOM，行尾为 CRLF。"),
+    "batch.headers": (
+        "Column names of the output: en (default) or zh (Chinese).",
+        "输出的列名：en 英文（默认）或 zh 中文。"),
+    "batch.fmt": (
+        "csv (default), or jsonl: one JSON object per line.",
+        "输出格式：csv（默认），或 jsonl（每行一个 JSON 对象）。"),
+    "batch.sheet": (
+        "Sheet of a workbook INPUT to read (default: the first).",
+        "读取工作簿的哪一页（默认第一页）。"),
+    "batch.header_row": (
+        "Row of a workbook INPUT that holds the header, as Excel numbers rows (default: the "
+        "first row naming the required columns).",
+        "工作簿中表头所在的行号，按 Excel 的行号（默认：第一个含齐必需列名的行）。"),
+}
+"""Help texts by key: (English, Chinese)."""
+
+WORDS: dict[str, tuple[str, str]] = {
+    "usage": ("Usage: ", "用法："),
+    "options": ("Options", "选项"),
+    "commands": ("Commands", "命令"),
+    "required": ("[required]", "[必填]"),
+}
+"""Click's own words around the help, in both languages."""
+
+
+def help_text(key: str, lang: Lang) -> str:
+    """The help text of ``key`` in ``lang``."""
+    english, chinese = HELP[key]
+    return chinese if lang is Lang.ZH else english
+
+
+def word(key: str, lang: Lang) -> str:
+    """One of click's own words (a heading) in ``lang``."""
+    english, chinese = WORDS[key]
+    return chinese if lang is Lang.ZH else english
