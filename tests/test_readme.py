@@ -30,7 +30,8 @@ def sessions() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("command", "shown"), sessions(), ids=[c for c, _ in sessions()])
 def test_readme_output_is_what_the_command_prints(command: str, shown: str, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "WELFARE_CALC_STANDARDS"):
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "WELFARE_CALC_STANDARDS", "WELFARE_CALC_LANG",
+                 "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)  # the batch example writes its files here

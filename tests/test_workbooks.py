@@ -25,7 +25,7 @@ import xlsxwriter
 from click.testing import CliRunner, Result
 
 from synthetic import write_households
-from welfare_calc.batch import workbook_writing
+from welfare_calc.batch import staging, workbook_writing
 from welfare_calc.batch.sheet_reading import cell_text, column_letter, number_text
 from welfare_calc.batch.workbook_writing import exact_number
 from welfare_calc.cli import cli
@@ -441,3 +441,24 @@ def test_libreoffice_reads_the_workbook_as_the_csv(run: Run, tmp_path: Path) -> 
             assert len(wanted) == len(shown)
             assert all(same(cell, text, key) for cell, text, key in
                        zip(shown, wanted, want[0], strict=True)), (sheet, shown, wanted)
+
+
+def test_a_workbook_open_in_excel_is_left_as_it_was(run: Run, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Excel locks the file it has open: replacing it fails with PermissionError.
+    out = tmp_path / "增补名单.xlsx"
+    out.write_bytes(b"the workbook open in Excel")
+    real_replace = os.replace
+
+    def locked(source: str | Path, target: str | Path) -> None:
+        if Path(target) == out:
+            raise PermissionError(13, "Permission denied", str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(staging.os, "replace", locked)
+    result = run("batch", str(EXAMPLE), "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: cannot replace {out}: permission denied; it may be open in "
+                             "another program (such as Excel): close it and run again\n")
+    assert out.read_bytes() == b"the workbook open in Excel"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["增补名单.xlsx"]

@@ -413,7 +413,8 @@ def json_for(text: str, encoding: str) -> str:
     return text
 
 
-@click.group(cls=WelfareCalc, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="welfare-calc", cls=WelfareCalc,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--standards", "standards_path", envvar=ENV_VAR, is_eager=True,
               type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
