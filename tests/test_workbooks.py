@@ -26,9 +26,13 @@ from click.testing import CliRunner, Result
 
 from synthetic import write_households
 from welfare_calc.batch import staging, workbook_writing
+from welfare_calc.batch.plan import BackpayPlan
+from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.batch.sheet_reading import cell_text, column_letter, number_text
 from welfare_calc.batch.workbook_writing import exact_number
-from welfare_calc.cli import cli
+from welfare_calc.cli import Progress, cli
+from welfare_calc.loader import shipped_standards
+from welfare_calc.months import Month
 
 Run = Callable[..., Result]
 HEADER = ["id", "category", "persons", "income", "start", "end"]
@@ -462,3 +466,22 @@ def test_a_workbook_open_in_excel_is_left_as_it_was(run: Run, tmp_path: Path,
                              "another program (such as Excel): close it and run again\n")
     assert out.read_bytes() == b"the workbook open in Excel"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["增补名单.xlsx"]
+
+
+def test_progress_while_a_workbook_is_written(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # On a terminal the CLI shows the rows written into the workbook as it goes.
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        write_households(handle, 25_000, seed=3)
+    told: list[int] = []
+    table = shipped_standards().table
+    with source.open("rb") as handle:
+        summary = run_batch(table, BackpayPlan(table, Month(2020, 8)), handle,
+                            BatchFiles(tmp_path / "o.xlsx", workbook=True),
+                            BatchOptions(fmt="xlsx"), writing=told.append)
+    assert summary.rows_written == 25_000
+    assert told == [10_000, 20_000]
+    progress = Progress(100)
+    progress.writing(20_000)
+    assert capsys.readouterr().err == "\rworkbook: 20,000 rows written "
