@@ -94,9 +94,11 @@ def peak_tree_memory(command: list[str]) -> float:
     return peak
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+def setup(doc: str, rows: int) -> tuple[argparse.Namespace, Path, str]:
+    """The options every batch benchmark takes (``--rows``, ``--repeat``, ``--dir``),
+    the generated roster, and the installed ``welfare-calc``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
@@ -107,6 +109,12 @@ def main() -> None:
     exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
     if exe is None:
         sys.exit("welfare-calc is not installed next to this Python")
+    return args, source, exe
+
+
+def main() -> None:
+    assert __doc__ is not None
+    args, source, exe = setup(__doc__, 1_000_000)
     copy_cmd = [sys.executable, "-c", COPY, str(source), str(args.dir / "copy.csv")]
     batch_cmd = [exe, "batch", str(source), "--through", "2020-08",
                  "-o", str(args.dir / "batch.csv"), "--errors", str(args.dir / "errors.csv")]

@@ -17,16 +17,14 @@ and the peak memory (summed PSS of the process and its workers) of each.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import shutil
 import sys
 from pathlib import Path
 
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_batch import generate, peak_tree_memory, timed
+from bench_batch import peak_tree_memory, setup, timed
 
 
 def as_workbook(source: Path, target: Path) -> None:
@@ -57,21 +55,11 @@ def as_workbook(source: Path, target: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "out")
-    args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    source = args.dir / f"households_{args.rows}.csv"
-    if not source.exists():
-        generate(source, args.rows)
+    assert __doc__ is not None
+    args, source, exe = setup(__doc__, 100_000)
     roster = args.dir / f"households_{args.rows}.xlsx"
     if not roster.exists():
         as_workbook(source, roster)
-    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
-    if exe is None:
-        sys.exit("welfare-calc is not installed next to this Python")
     runs = {
         "CSV in, CSV out": [exe, "batch", str(source), "--through", "2020-08",
                             "-o", str(args.dir / "wb-batch.csv")],

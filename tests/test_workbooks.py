@@ -485,3 +485,21 @@ def test_progress_while_a_workbook_is_written(tmp_path: Path,
     progress = Progress(100)
     progress.writing(20_000)
     assert capsys.readouterr().err == "\rworkbook: 20,000 rows written "
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed on this machine")
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_opendocument_and_old_excel_rosters_read_alike(run: Run, tmp_path: Path,
+                                                       suffix: str) -> None:
+    roster = workbook(tmp_path / "roster.xlsx", {"低保": TITLED})
+    subprocess.run(["soffice", "--headless", "--convert-to", suffix, "--outdir", str(tmp_path),
+                    str(roster)], check=True, capture_output=True, timeout=300,
+                   env={**os.environ, "HOME": str(tmp_path), "LC_ALL": "C.UTF-8"})
+    outputs = []
+    for given in (roster, tmp_path / f"roster.{suffix}"):
+        out = tmp_path / f"from-{given.suffix[1:]}.csv"
+        result = run("batch", str(given), "--through", "2020-08", "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
