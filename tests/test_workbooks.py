@@ -131,6 +131,8 @@ def test_rows_are_named_by_sheet_and_excel_row(run: Run, tmp_path: Path) -> None
                                  "Format the id column as text")
     assert reasons[3] == ("column I holds '备注' but has no header: give the column a header, "
                           "or clear the cell")
+    # The row as its cells, as for any rejected row.
+    assert errors[2]["row"] == "370302199001011300,urban-dibao,1,0,,,周九"
     assert reasons[4].startswith("same id as row 14 with overlapping coverage")
     assert reasons[5].startswith("same id as row 6 with overlapping coverage")
     assert [row["id"] for row in rows_of(out)] == ["H1", "H3", "H6"]

@@ -166,13 +166,14 @@ class ChunkProcessor:
         """Every record of ``data``, whose first line is ``first_line``."""
         result = ChunkResult(totals=[0] * len(self.categories))
         if isinstance(data, Unreadable):
-            head = data.head.decode(self.encoding, "replace")[:HEAD]
             result.rows_read = 1
-            if len(head) == HEAD:
-                head += "…"
+            if data.cells is not None:
+                row = list(data.cells)
+            else:
+                head = data.head.decode(self.encoding, "replace")[:HEAD]
+                row = [head + "…" if len(head) == HEAD else head]
             result.rejections.append(Rejection(first_line, data.ident,
-                                               [Problem(data.column, data.reason)],
-                                               [head]))
+                                               [Problem(data.column, data.reason)], row))
             return result
         try:
             text = data.decode(self.encoding)

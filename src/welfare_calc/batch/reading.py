@@ -54,6 +54,9 @@ class Unreadable:
     """The row's id, where it could be read."""
     column: str = ""
     """The column at fault, where there is one."""
+    cells: tuple[str, ...] | None = None
+    """The row's cells, where they could be read (a workbook's row): the errors
+    file shows them as the row, instead of the record's start."""
 
 
 def _too_long(head: bytes, lines: int, open_quote: bool, ended: bool) -> Unreadable:

@@ -252,12 +252,13 @@ def _row(row: Sequence[object], layout: Layout) -> list[str] | Unreadable | None
         letter = column_letter(layout.offset + index)
         return Unreadable(shown, 1, f"column {letter} holds {cell_text(value, month=False)!r} "
                                     "but has no header: give the column a header, or clear "
-                                    "the cell", ident)
+                                    "the cell", ident, cells=tuple(cells))
     if 0 <= layout.id_at < len(table):
         lost = digits_lost(table[layout.id_at])
         if lost is not None:
             return Unreadable(shown, 1, f"the id {lost} is stored in Excel as a number, which "
                                         f"keeps only {EXCEL_DIGITS} digits: its last digits "
                                         "are lost. Format the id column as text (设置单元格格式 → "
-                                        "文本) and enter the ID numbers again", ident, "id")
+                                        "文本) and enter the ID numbers again", ident, "id",
+                              tuple(cells))
     return cells
