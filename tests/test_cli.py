@@ -286,3 +286,19 @@ def test_installed_entry_point_runs_as_a_subprocess() -> None:
     bad = subprocess.run([exe, "backpay", "-c", "x", "-n", "1", "--through", "2020-08"],
                          capture_output=True, text=True, check=False)
     assert (bad.returncode, bad.stdout) == (2, "")
+
+
+def test_entitlement_year_alone_shows_that_years_month(run: Invoke) -> None:
+    # The monthly amount beside a year's annual amount is of that year: the first
+    # month of it that is covered (issue: it was 2020-01 beside 2021's annual).
+    timeline = str(FILES / "zibo_timeline.yaml")
+    data = as_json(run("--standards", timeline, "entitlement", "-c", "urban-dibao", "-n", "1",
+                       "--year", "2021", "--format", "json"))
+    assert (data["month"], data["monthly"], data["annual"]) == ("2021-01", "800.00", "9600.00")
+    later = as_json(run("--standards", timeline, "entitlement", "-c", "urban-dibao", "-n", "1",
+                        "--year", "2021", "--start", "2021-04", "--format", "json"))
+    assert (later["month"], later["months_covered"]) == ("2021-04", 9)
+    none = run("--standards", timeline, "entitlement", "-c", "urban-dibao", "-n", "1",
+               "--year", "2021", "--end", "2020-06")
+    assert none.exit_code == 2
+    assert "no month of 2021 is both covered" in none.stderr

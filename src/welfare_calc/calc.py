@@ -285,6 +285,21 @@ def first_month(table: StandardsTable, category_id: str) -> Month:
     return Month.of(_category(table, category_id).first_dated)
 
 
+def first_covered_month(table: StandardsTable, category_id: str, year: int,
+                        period: Coverage = Coverage()) -> Month:
+    """The first month of ``year`` that the household is covered and the table dates.
+
+    The month an entitlement is shown for when only a year is given: the
+    annual amount and the monthly one then speak of the same year.
+    """
+    earliest = first_month(table, category_id)
+    for month in month_range(max(Month(year, 1), earliest), Month(year, 12)):
+        if period.covers(month):
+            return month
+    raise MonthOutOfRange(f"no month of {year} is both covered (--start/--end) and dated by "
+                          f"the standards table for {category_id}", field="month")
+
+
 def standard_in_force(table: StandardsTable, category_id: str, month: Month) -> AppliedStandard:
     """The standard in force in ``month`` (rule 4): the value in force on its first day.
 

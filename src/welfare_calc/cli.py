@@ -480,7 +480,12 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
     with as_bad_parameter({**_FIELDS, "month": "'--month' / '--year'"}):
         house = calc.household(table, category, persons, income)
         period = calc.coverage(start, end)
-        chosen = month or start or calc.first_month(table, house.category)
+        if month is not None:
+            chosen = month
+        elif year is not None:  # the monthly amount of the year asked for
+            chosen = calc.first_covered_month(table, house.category, year, period)
+        else:
+            chosen = start or calc.first_month(table, house.category)
         if not period.covers(chosen):
             raise click.BadParameter(f"{chosen} is outside the coverage given by --start/--end",
                                      param_hint="'--month'")

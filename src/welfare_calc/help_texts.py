@@ -74,8 +74,10 @@ HELP: dict[str, tuple[str, str]] = {
         "Monthly and annual amount of one household, and whether it is eligible.",
         "计算一户的月保障金、年度保障金，并判断是否符合条件。"),
     "entitlement.month": (
-        "Month of the monthly amount, YYYY-MM (default: --start, else 2020-01).",
-        "计算月保障金的月份，格式 YYYY-MM（默认取 --start，未给时为 2020-01）。"),
+        "Month of the monthly amount, YYYY-MM (default: the first covered month of --year; "
+        "else --start, else 2020-01).",
+        "计算月保障金的月份，格式 YYYY-MM（默认：给出 --year 时为该年第一个在保月份；否则取 "
+        "--start，未给时为 2020-01）。"),
     "entitlement.year": (
         "Calendar year of the annual amount (default: the month's year).",
         "计算年度保障金的年份（默认为上述月份所在年份）。"),
