@@ -90,7 +90,7 @@ def test_excel_output_is_bom_crlf_and_chinese(tmp_path: Path, run: Run) -> None:
     assert data.count(b"\r\n") == data.count(b"\n")
     header = data[3:].decode("utf-8").splitlines()[0]
     assert header == ("编号,类别,保障人数,家庭月人均收入,起始月份,截止月份,已发金额,"
-                      "增补月数,增补金额,月保障金")
+                      "增补月数,增补金额,月保障金,多发金额")
 
 
 def test_summary_reconciles_to_the_fen(run: Run, tmp_path: Path) -> None:
@@ -110,7 +110,11 @@ def test_summary_reconciles_to_the_fen(run: Run, tmp_path: Path) -> None:
         data["backpay_by_category"])
     errors = read_rows(tmp_path / "out.csv.errors.csv")
     assert len({row["line"] for row in errors}) == data["rows_rejected"]
-    assert "rows read 27, written 14, rejected 13; back-pay total 7975.29" in result.stderr
+    assert ("rows read 28, written 15, rejected 13; back-pay total 7975.24 (urban-dibao "
+            "4196.00, rural-dibao 1220.12, urban-tekun 1620.00, rural-tekun 939.12); overpaid "
+            "total 720.00 (not netted)") in result.stderr
+    assert data["overpaid_total"] == "720.00"  # ZC-0026 was paid 6000.00 for 5280.00 due
+    assert data["rounding"] == "household-month"
 
 
 REASONS = {
@@ -178,13 +182,20 @@ def test_formula_cells_are_neutralised_and_numbers_kept(run: Run, tmp_path: Path
     assert [row["backpay"] for row in rows] == ["720.00"] * 3
 
 
-def test_paid_override_can_give_a_negative_number(run: Run, tmp_path: Path) -> None:
+def test_an_amount_paid_beyond_what_is_due_is_overpaid_not_negative(run: Run,
+                                                                      tmp_path: Path) -> None:
+    # 990 × 8 = 7920 due, 8000 paid: back-pay 0.00 and 80.00 overpaid, a total of its own.
     source = tmp_path / "in.csv"
     source.write_text("id,category,persons,income,start,end,paid\n"
-                      "H1,urban-tekun,1,0,,,8000\n", encoding="utf-8")
-    out = tmp_path / "out.csv"
-    run(str(source), "--through", "2020-08", "-o", str(out))
-    assert read_rows(out)[0]["backpay"] == "-80.00"  # 990 × 8 − 8000: a number, not neutralised
+                      "H1,urban-tekun,1,0,,,8000\nH2,urban-tekun,1,0,,,7000\n",
+                      encoding="utf-8")
+    out, summary = tmp_path / "out.csv", tmp_path / "s.json"
+    run(str(source), "--through", "2020-08", "-o", str(out), "--summary", str(summary))
+    assert [(row["backpay"], row["overpaid"]) for row in read_rows(out)] == [
+        ("0.00", "80.00"), ("920.00", "0.00")]
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    assert (data["backpay_total"], data["overpaid_total"]) == ("920.00", "80.00")
+    assert data["overpaid_by_category"]["urban-tekun"] == "80.00"
 
 
 def test_all_rows_good_exits_0(run: Run, tmp_path: Path) -> None:
@@ -204,7 +215,7 @@ def test_stdout_and_stdin(run: Run) -> None:
     assert result.stdout.encode() == (GOLDEN / "expected.csv").read_bytes()
     errors_csv, _, rest = result.stderr.partition("rows read")
     assert errors_csv.startswith("line,id,column,reason,row\n")
-    assert "rows read 27, written 14, rejected 13" in "rows read" + rest
+    assert "rows read 28, written 15, rejected 13" in "rows read" + rest
 
 
 UNUSABLE = [
@@ -265,8 +276,8 @@ def test_gbk_in_excel_out_through_the_lane(run: Run, tmp_path: Path) -> None:
                  "--excel")
     assert result.exit_code == 0
     lines = out.read_bytes().decode("utf-8-sig").split("\r\n")
-    assert lines[1] == "H0,农村低保,2,100.5,,,8,813.33,759.00"
-    assert lines[5_000] == "H4999,农村低保,2,100.5,,,8,813.33,759.00"
+    assert lines[1] == "H0,农村低保,2,100.5,,,8,813.36,759.00,0.00"
+    assert lines[5_000] == "H4999,农村低保,2,100.5,,,8,813.36,759.00,0.00"
     assert lines[5_001:] == [""]
 
 
@@ -418,10 +429,10 @@ def test_bom_and_crlf_on_an_unseekable_stream(tmp_path: Path) -> None:
     source = io.BytesIO(b"\xef\xbb\xbfid,category,persons,income,start,end\r\n"
                         b"H1,rural-tekun,1,0,,\r\n")
     summary = run_batch(TABLE, plan, source, BatchFiles(tmp_path / "o.csv"), BatchOptions())
-    assert summary.as_json()["backpay_total"] == "536.67"
+    assert summary.as_json()["backpay_total"] == "536.64"
     assert (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines() == [
-        "id,category,persons,income,start,end,months,backpay,monthly",
-        "H1,rural-tekun,1,0,,,8,536.67,625.00"]
+        "id,category,persons,income,start,end,months,backpay,monthly,overpaid",
+        "H1,rural-tekun,1,0,,,8,536.64,625.00,0.00"]
 
 
 def test_the_same_id_written_two_ways_is_still_one_id(run: Run, tmp_path: Path) -> None:
@@ -477,7 +488,8 @@ def test_a_cell_holding_a_carriage_return_stays_one_cell(run: Run, tmp_path: Pat
                        b'H1,urban-dibao,1,0,,,"a\rb"\n')
     out = tmp_path / "out.csv"
     assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 0
-    assert out.read_bytes().split(b"\n")[1] == b'H1,urban-dibao,1,0,,,"a\rb",8,480.00,660.00'
+    assert out.read_bytes().split(b"\n")[1] == (b'H1,urban-dibao,1,0,,,"a\rb",8,480.00,'
+                                                b'660.00,0.00')
     assert [row["note"] for row in read_rows(out)] == ["a\rb"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,9 @@ from welfare_calc.errors import (
     UnknownCategory,
     WindowBeforeRaise,
 )
+from welfare_calc.loader import parse_standards
 from welfare_calc.model import StandardsTable
+from welfare_calc.money import RoundingPoint
 from welfare_calc.months import Month
 
 D = Decimal
@@ -28,24 +31,33 @@ def house(table: StandardsTable, category: str, persons: int, income: str = "0")
     return calc.household(table, category, persons, D(income))
 
 
-# docs/rules.md, "Worked examples".
+# docs/rules.md, "Worked examples": back-pay 2020-01..2020-08 at both rounding points.
 @pytest.mark.parametrize(
-    ("category", "persons", "income", "monthly", "backpay"),
+    ("category", "persons", "income", "monthly", "paid_monthly", "household_month", "total"),
     [
-        ("urban-dibao", 3, "200", "1380.00", "1440.00"),
-        ("rural-dibao", 1, "0", "480.00", "406.67"),
-        ("rural-tekun", 1, "0", "625.00", "536.67"),
+        ("urban-dibao", 3, "200", "1380.00", "1200.00", "1440.00", "1440.00"),
+        ("rural-dibao", 1, "0", "480.00", "429.17", "406.64", "406.67"),
+        ("rural-tekun", 1, "0", "625.00", "557.92", "536.64", "536.67"),
+        ("rural-dibao", 2, "100", "760.00", "658.33", "813.36", "813.33"),
+        # Rounded per household, not per person: 429.17 × 3 = 1287.51 is wrong.
+        ("rural-dibao", 3, "0", "1440.00", "1287.50", "1220.00", "1220.00"),
     ],
     ids=["urban dibao, 3 persons, income 200", "rural dibao, 1 person, no income",
-         "rural tekun, 1 person"],
+         "rural tekun, 1 person", "rural dibao, 2 persons, income 100",
+         "rural dibao, 3 persons"],
 )
 def test_worked_examples(table: StandardsTable, category: str, persons: int, income: str,
-                         monthly: str, backpay: str) -> None:
+                         monthly: str, paid_monthly: str, household_month: str,
+                         total: str) -> None:
     household = house(table, category, persons, income)
     assert calc.monthly_amount(table, household, JAN).amount == D(monthly)
-    result = calc.backpay(table, household, AUG)
-    assert result.amount == D(backpay)
-    assert result.months_counted == 8
+    assert table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH  # the shipped default
+    paid = calc.backpay(table, household, AUG)
+    assert paid.months[0].paid.amount == D(paid_monthly)  # what was paid each month
+    assert (paid.amount, paid.months_counted) == (D(household_month), 8)
+    assert paid.paid_total == D(paid_monthly) * 8
+    once = calc.backpay(table.rounded_at(RoundingPoint.TOTAL), household, AUG)
+    assert (once.amount, once.months_counted) == (D(total), 8)
 
 
 @pytest.mark.parametrize(
@@ -99,20 +111,51 @@ def test_income_boundaries(table: StandardsTable, category: str, income: str,
 def test_rural_standard_is_not_rounded_before_use(table: StandardsTable) -> None:
     old = table.categories["rural-dibao"].values[0]
     assert old.monthly == Fraction(5150, 12)  # 429.1666…, kept exact (rule 1)
-    result = calc.backpay(table, house(table, "rural-dibao", 1), AUG)
-    # Rounding each month first would give (480 − 429.17) × 8 = 406.64.
+    result = calc.backpay(table.rounded_at(RoundingPoint.TOTAL), house(table, "rural-dibao", 1),
+                          AUG)
+    # The standard is exact; only amounts are rounded, at the rounding point.
     assert result.exact == Fraction(480 * 8) - Fraction(5150 * 8, 12)
     assert result.amount == D("406.67")
     assert result.months[0].paid_standard.monthly_rounded == D("429.17")
 
 
-def test_annual_old_rural_tekun_is_the_yearly_figure(table: StandardsTable) -> None:
-    # Rule 6: 6695 × 1, not 557.92 × 12 = 6695.04. The old standard is only in
-    # the paid side of back-pay, so compare a full 12-month window's paid total.
-    result = calc.backpay(table, house(table, "rural-tekun", 1), Month(2020, 12))
-    assert result.paid_total == D("6695.00")
-    assert result.due_total == D("7500.00")
-    assert result.amount == D("805.00")
+def test_annual_old_rural_tekun_by_rounding_point(table: StandardsTable) -> None:
+    # Rounded at the total, a year of the old standard is the yearly figure,
+    # 6695 × 1; paid month by month it was 557.92 × 12 = 6695.04.
+    household = house(table, "rural-tekun", 1)
+    once = calc.backpay(table.rounded_at(RoundingPoint.TOTAL), household, Month(2020, 12))
+    assert (once.paid_total, once.due_total, once.amount) == (D("6695.00"), D("7500.00"),
+                                                              D("805.00"))
+    monthly = calc.backpay(table, household, Month(2020, 12))
+    assert (monthly.paid_total, monthly.due_total, monthly.amount) == (
+        D("6695.04"), D("7500.00"), D("804.96"))
+
+
+def test_annual_amount_follows_the_rounding_point() -> None:
+    # A yearly standard of 5761 is 480.0833… a month: paid as 480.08 each month,
+    # a year is 5760.96; rounded at the total, 5761.00.
+    text = (Path(__file__).parents[1] / "data" / "standards_2020.yaml").read_text(
+        encoding="utf-8").replace('amount: "5760"', 'amount: "5761"')
+    table = parse_standards(text, "rural dibao 5761 a year")
+    household = house(table, "rural-dibao", 1)
+    year = calc.annual_amount(table, household, 2020)
+    assert (year.point, year.amount) == (RoundingPoint.HOUSEHOLD_MONTH, D("5760.96"))
+    assert year.runs[0].total_rounded == D("5760.96")
+    once = calc.annual_amount(table.rounded_at(RoundingPoint.TOTAL), household, 2020)
+    assert (once.point, once.amount) == (RoundingPoint.TOTAL, D("5761.00"))
+
+
+def test_overpayment_is_reported_not_netted(table: StandardsTable) -> None:
+    # Paid 9000.00 for a window that is due 1440.00 × … : back-pay is never negative.
+    household = house(table, "urban-dibao", 3, "200")
+    for point in RoundingPoint:
+        result = calc.backpay(table.rounded_at(point), household, AUG, paid=D("12040.00"))
+        assert (result.due_total, result.amount, result.overpaid) == (
+            D("11040.00"), D("0.00"), D("1000.00")), point
+        under = calc.backpay(table.rounded_at(point), household, AUG, paid=D("11000.00"))
+        assert (under.amount, under.overpaid) == (D("40.00"), D("0.00"))
+        exact = calc.backpay(table.rounded_at(point), household, AUG, paid=D("11040.00"))
+        assert (exact.amount, exact.overpaid) == (D("0.00"), D("0.00"))
 
 
 @pytest.mark.parametrize(

@@ -41,10 +41,13 @@ def as_json(result: Result) -> dict[str, object]:
 
 BACKPAY_EXAMPLES = [
     (["-c", "urban-dibao", "-n", "3", "--income", "200"], "1440.00", 8),
-    (["-c", "rural-dibao", "-n", "1", "--income", "0"], "406.67", 8),
-    (["-c", "rural-tekun", "-n", "1"], "536.67", 8),
+    (["-c", "rural-dibao", "-n", "1", "--income", "0"], "406.64", 8),
+    (["-c", "rural-tekun", "-n", "1"], "536.64", 8),
     (["-c", "城市低保", "-n", "3", "--income", "200"], "1440.00", 8),
-    (["-c", "农村特困救助供养基本生活标准", "-n", "1"], "536.67", 8),
+    (["-c", "农村特困救助供养基本生活标准", "-n", "1"], "536.64", 8),
+    (["-c", "rural-dibao", "-n", "1", "--rounding", "total"], "406.67", 8),
+    (["-c", "rural-dibao", "-n", "2", "--income", "100"], "813.36", 8),
+    (["-c", "rural-dibao", "-n", "2", "--income", "100", "--rounding", "total"], "813.33", 8),
     (["-c", "urban-dibao", "-n", "3", "--income", "200", "--start", "2020-03"], "1080.00", 6),
 ]
 
@@ -52,7 +55,9 @@ BACKPAY_EXAMPLES = [
 @pytest.mark.parametrize(("household", "backpay", "months"), BACKPAY_EXAMPLES,
                          ids=["urban dibao worked example", "rural dibao worked example",
                               "rural tekun worked example", "Chinese short name",
-                              "full name from the notice", "enrolled in March"])
+                              "full name from the notice", "enrolled in March",
+                              "rural dibao rounded at the total", "rural dibao, 2 persons",
+                              "rural dibao, 2 persons, at the total"])
 def test_backpay_json(run: Invoke, household: list[str], backpay: str, months: int) -> None:
     data = as_json(run("backpay", *household, "--through", "2020-08", "--format", "json"))
     assert (data["backpay"], data["months"]) == (backpay, months)
@@ -134,7 +139,25 @@ def test_explain_backpay_in_chinese(run: Invoke) -> None:
     assert "提标增补计算过程" in text
     assert "周政办字〔2020〕29号" in text
     assert "5150.00 ÷ 12 = 429.1666…" in text
-    assert "3840.00 - 3433.3333… = 406.6666…，四舍五入到分为 406.67 元" in text
+    assert ("(429.1666… - 0.00) × 1 = 429.1666…，按月舍入到分为 429.17 元/月 × 8 个月 = "
+            "3433.36 元") in text
+    assert "3840.00 - 3433.36 = 406.64 元（金额按户按月舍入到分，与实际发放一致）" in text
+    total = run("backpay", "-c", "rural-dibao", "-n", "1", "--through", "2020-08", "--explain",
+                "--rounding", "total").stdout
+    assert ("3840.00 - 3433.3333… = 406.6666…，四舍五入到分为 406.67 元"
+            "（只在最后一步舍入一次）") in total
+
+
+def test_overpaid_is_said_in_json_table_and_explanation(run: Invoke) -> None:
+    args = ["backpay", "-c", "urban-dibao", "-n", "3", "--income", "200", "--through",
+            "2020-08", "--paid", "12040"]
+    data = as_json(run(*args, "--format", "json"))
+    assert (data["backpay"], data["overpaid"], data["rounding"]) == (
+        "0.00", "1000.00", "household-month")
+    text = run(*args, "--explain").stdout
+    assert "多发金额（元）" in text
+    assert ("5. 已发合计超过应发合计：11040.00 - 12040.00 = -1000.00。增补金额为 0.00 元；"
+            "多发金额 1000.00 元单独列出，不与其他款项冲抵。") in text
 
 
 def test_explain_entitlement_in_english(run: Invoke) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from welfare_calc import calc
 from welfare_calc.loader import shipped_standards
-from welfare_calc.money import RoundingMode, quantize
+from welfare_calc.money import RoundingMode, RoundingPoint, quantize
 from welfare_calc.months import Month
 
 TABLE = shipped_standards().table
@@ -89,3 +89,38 @@ def test_quantize_halves() -> None:
     assert quantize(Fraction(1, 200), unit, half_even) == Decimal("0.00")
     assert quantize(Fraction(3, 200), unit, half_even) == Decimal("0.02")
     assert quantize(Fraction(2575, 6), unit, half_up) == Decimal("429.17")
+
+
+PAID = st.none() | st.integers(min_value=0, max_value=3_000_000).map(lambda fen: Decimal(fen) / 100)
+
+
+@given(CATEGORIES, PERSONS, INCOME, MONTHS_2020, PAID)
+def test_rounded_at_the_total_is_the_exact_result_rounded_once(
+        category: str, persons: int, income: Decimal, through: Month,
+        paid: Decimal | None) -> None:
+    # docs/rules.md rule 5, "total": the exact window rounded once, as before the
+    # rounding point was a setting; an excess paid is reported, not netted.
+    table = TABLE.rounded_at(RoundingPoint.TOTAL)
+    result = calc.backpay(table, household(category, persons, income), through, paid=paid)
+    once = quantize(abs(result.exact), Decimal("0.01"), RoundingMode.HALF_UP)
+    assert (result.amount, result.overpaid) == (
+        (once, Decimal("0.00")) if result.exact >= 0 else (Decimal("0.00"), once))
+
+
+@given(CATEGORIES, PERSONS, INCOME, MONTHS_2020, PAID)
+def test_rounded_per_household_month_is_a_sum_of_rounded_months(
+        category: str, persons: int, income: Decimal, through: Month,
+        paid: Decimal | None) -> None:
+    # docs/rules.md rule 5, "household-month" (the shipped default): each month's
+    # amount is rounded, as it is paid, and every sum is a sum of those.
+    result = calc.backpay(TABLE, household(category, persons, income), through, paid=paid)
+    due = sum((row.due.amount for row in result.months), Decimal(0))
+    was_paid = paid if paid is not None else sum((row.paid.amount for row in result.months),
+                                                 Decimal(0))
+    assert all(row.due.amount == quantize(row.due.exact, Decimal("0.01"), RoundingMode.HALF_UP)
+               for row in result.months)
+    assert (result.due_total, result.paid_total) == (due, was_paid)
+    assert result.amount - result.overpaid == due - was_paid
+    assert min(result.amount, result.overpaid) == 0
+    year = calc.annual_amount(TABLE, household(category, persons, income), 2020)
+    assert year.amount == sum((month.amount for month in year.months), Decimal(0))

@@ -89,7 +89,7 @@ def test_a_real_gbk_console_process() -> None:
          "--through", "2020-08", "--explain"], capture_output=True, env=env, check=False)
     assert done.returncode == 0, done.stderr.decode("gbk", "replace")
     text = done.stdout.decode("gbk")
-    assert "增补金额 = 应发合计 - 已发合计 = 3840.00 - 3433.3333… = 406.6666…" in text
+    assert "增补金额 = 应发合计 - 已发合计 = 3840.00 - 3433.36 = 406.64 元" in text
 
 
 def standards_with(tmp_path: Path, old: str, new: str) -> Path:

@@ -96,9 +96,9 @@ def test_a_roster_with_title_rows(run: Run, tmp_path: Path) -> None:
     assert [(row["id"], row["persons"], row["income"], row["start"], row["end"], row["姓名"],
              row["months"], row["backpay"]) for row in rows] == [
         ("H1", "3", "200", "2020-01", "", "张三", "8", "1440.00"),
-        # 2 persons, income 100, 2020-01..2020-06: the worked figure for 6 months.
-        ("H2", "2", "100", "", "2020-06", "李四", "6", "610.00"),
-        ("H3", "1", "0.1", "", "", "王五", "8", "536.67"),
+        # 2 persons, income 100, 2020-01..2020-06: 6 × (760.00 − 658.33), as paid monthly.
+        ("H2", "2", "100", "", "2020-06", "李四", "6", "610.02"),
+        ("H3", "1", "0.1", "", "", "王五", "8", "536.64"),
     ]
     assert "rows read 3, written 3, rejected 0" in result.stderr
 
@@ -278,13 +278,13 @@ def test_the_workbook_holds_what_the_csv_holds(run: Run, tmp_path: Path, headers
     assert [cell.value for cell in got[0]] == expected[0]
     assert all(cell.font.b for cell in got[0])
     keys = ["id", "category", "persons", "income", "start", "end", "paid", "姓名",
-            "months", "backpay", "monthly"]
+            "months", "backpay", "monthly", "overpaid"]
     assert len(got) == len(expected) > 5
     for cells, want in zip(got[1:], expected[1:], strict=True):
         for key, cell, text in zip(keys, cells, want, strict=True):
             if not text:
                 assert cell.value is None, (key, cell.value)
-            elif key in ("income", "paid", "backpay", "monthly"):
+            elif key in ("income", "paid", "backpay", "monthly", "overpaid"):
                 assert (cell.data_type, cell.number_format) == ("n", "0.00"), key
                 assert Decimal(repr(cell.value)) == Decimal(text), (key, cell.value, text)
             elif key in ("persons", "months"):
@@ -435,7 +435,7 @@ def test_libreoffice_reads_the_workbook_as_the_csv(run: Run, tmp_path: Path) -> 
         return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
 
     def same(shown: str, text: str, key: str) -> bool:
-        if key in ("income", "paid", "backpay", "monthly") and text:
+        if key in ("income", "paid", "backpay", "monthly", "overpaid") and text:
             return shown == f"{Decimal(text):.2f}"  # a number, shown in its 0.00 format
         return text in (shown, f"'{shown}")  # as written, where CSV neutralised it
 

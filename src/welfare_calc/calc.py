@@ -27,7 +27,7 @@ from welfare_calc.errors import (
     WindowBeforeRaise,
 )
 from welfare_calc.model import Category, Document, Payment, StandardsTable, StandardValue
-from welfare_calc.money import decimal_places, quantize
+from welfare_calc.money import RoundingPoint, decimal_places, quantize
 from welfare_calc.months import Month, month_range
 from welfare_calc.numerals import ascii_numerals
 
@@ -107,6 +107,8 @@ class Run:
     count: int
     total: Fraction
     total_rounded: Decimal
+    """The run's total as the table's rounding point has it: ``count`` rounded
+    months (household-month), or the exact total rounded."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class AnnualAmount:
     runs: tuple[Run, ...]
     exact: Fraction
     amount: Decimal
+    """The sum of the rounded months, or the exact sum rounded once (:attr:`point`)."""
+    point: RoundingPoint
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class BackpayMonth:
     due: MonthAmount
     difference: Fraction
     difference_rounded: Decimal
+    """Due minus paid as rounded (household-month: the rounded months' difference)."""
 
 
 @dataclass(frozen=True)
@@ -153,9 +158,14 @@ class Backpay:
     paid_exact: Fraction
     exact: Fraction
     due_total: Decimal
+    """Due for the window: the sum of the rounded months, or the exact sum rounded."""
     paid_total: Decimal
+    """Paid for the window: as given, else as :attr:`due_total` is made."""
     amount: Decimal
-    """The back-pay, rounded once for the household."""
+    """The back-pay: what is still owed, never negative (rule 7)."""
+    overpaid: Decimal
+    """What was paid beyond what is due (多发金额), when paid exceeds due; else 0."""
+    point: RoundingPoint
     raise_document: Document
     due_runs: tuple[Run, ...]
     paid_runs: tuple[Run, ...]
@@ -353,8 +363,12 @@ def annual_amount(table: StandardsTable, house: Household, year: int,
         if period.covers(month)
     )
     exact = _total(month.exact for month in months)
+    point = table.rounding.point
+    amount = (sum((month.amount for month in months), Decimal(0))
+              if point is RoundingPoint.HOUSEHOLD_MONTH else _round(table, exact))
     return AnnualAmount(household=house, year=year, coverage=period, months=months,
-                        runs=_runs(table, months), exact=exact, amount=_round(table, exact))
+                        runs=_runs(table, months), exact=exact,
+                        amount=_fen_places(table, amount), point=point)
 
 
 def backpay(table: StandardsTable, house: Household, through: Month,
@@ -389,6 +403,7 @@ def backpay(table: StandardsTable, house: Household, through: Month,
     old = apply_standard(table, house.category, old_value)
     if paid is not None:
         check_paid(paid)
+    monthly_rounding = table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH
     rows = []
     for month in month_range(window_start, through):
         due_standard = standard_in_force(table, house.category, month)
@@ -397,23 +412,42 @@ def backpay(table: StandardsTable, house: Household, through: Month,
         due = _month_amount(table, house, month, due_standard)
         was_paid = _month_amount(table, house, month, old)
         difference = due.exact - was_paid.exact
-        rows.append(BackpayMonth(month=month, paid_standard=old, due_standard=due_standard,
-                                 paid=was_paid, due=due, difference=difference,
-                                 difference_rounded=_round(table, difference)))
+        rows.append(BackpayMonth(
+            month=month, paid_standard=old, due_standard=due_standard, paid=was_paid, due=due,
+            difference=difference,
+            difference_rounded=(due.amount - was_paid.amount if monthly_rounding
+                                else _round(table, difference))))
     due_exact = _total(row.due.exact for row in rows)
     paid_exact = Fraction(paid) if paid is not None else _total(row.paid.exact for row in rows)
     exact = due_exact - paid_exact
+    if monthly_rounding:  # what was paid, month by month, and what is due the same way
+        due_total = sum((row.due.amount for row in rows), Decimal(0))
+        paid_total = paid if paid is not None else sum((row.paid.amount for row in rows),
+                                                       Decimal(0))
+        net = due_total - paid_total
+        amount, overpaid = max(net, Decimal(0)), max(-net, Decimal(0))
+    else:
+        due_total, paid_total = _round(table, due_exact), _round(table, paid_exact)
+        amount = _round(table, exact) if exact >= 0 else _round(table, ZERO)
+        overpaid = _round(table, -exact) if exact < 0 else _round(table, ZERO)
     return Backpay(household=house, category=category, window_start=window_start, through=through,
                    coverage=period, months=tuple(rows), paid_given=paid,
                    due_exact=due_exact, paid_exact=paid_exact, exact=exact,
-                   due_total=_round(table, due_exact), paid_total=_round(table, paid_exact),
-                   amount=_round(table, exact), raise_document=table.document(raised.document),
+                   due_total=_fen_places(table, due_total),
+                   paid_total=_fen_places(table, paid_total),
+                   amount=_fen_places(table, amount), overpaid=_fen_places(table, overpaid),
+                   point=table.rounding.point, raise_document=table.document(raised.document),
                    due_runs=_runs(table, [row.due for row in rows]),
                    paid_runs=_runs(table, [row.paid for row in rows]))
 
 
 def _total(values: Iterable[Fraction]) -> Fraction:
     return sum(values, ZERO)
+
+
+def _fen_places(table: StandardsTable, amount: Decimal) -> Decimal:
+    """A sum of rounded amounts (or a given one) written to the rounding unit's places."""
+    return amount.quantize(table.rounding.unit)
 
 
 def _runs(table: StandardsTable, amounts: Sequence[MonthAmount]) -> tuple[Run, ...]:
@@ -428,6 +462,9 @@ def _runs(table: StandardsTable, amounts: Sequence[MonthAmount]) -> tuple[Run, .
     runs = []
     for group in groups:
         total = _total(month.exact for month in group)
+        rounded = (group[0].amount * len(group)
+                   if table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH
+                   else _round(table, total))
         runs.append(Run(first=group[0].month, last=group[-1].month, each=group[0],
-                        count=len(group), total=total, total_rounded=_round(table, total)))
+                        count=len(group), total=total, total_rounded=rounded))
     return tuple(runs)

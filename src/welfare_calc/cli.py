@@ -34,11 +34,12 @@ from welfare_calc.errors import (
 from welfare_calc.formats import Format, Lang, chosen_lang
 from welfare_calc.help_texts import HELP, help_text, word
 from welfare_calc.loader import ENV_VAR, LoadedStandards, load_standards
-from welfare_calc.money import parse_money
+from welfare_calc.money import RoundingPoint, parse_money
 from welfare_calc.months import Month
 
 if TYPE_CHECKING:
     from welfare_calc.batch.run import BatchFiles
+    from welfare_calc.model import StandardsTable
     from welfare_calc.render import Report
 
 # Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
@@ -445,6 +446,17 @@ def standards(settings: Settings, on: date | None, fmt: str, lang: str | None) -
     emit(standards_report(table, on, for_people=Format(fmt) is Format.TABLE), fmt, lang)
 
 
+rounding_option = click.option(
+    "--rounding", type=click.Choice([point.value for point in RoundingPoint]), default=None)
+"""Where amounts are rounded, for one call (docs/rules.md rule 5)."""
+
+
+def rounded_table(settings: Settings, rounding: str | None) -> StandardsTable:
+    """The table, with ``--rounding`` put in place of the file's rounding point."""
+    table = settings.standards().table
+    return table.rounded_at(RoundingPoint(rounding) if rounding else None)
+
+
 def household_options(command: F) -> F:
     """The options that describe a household, shared by entitlement and backpay."""
     for decorator in reversed([
@@ -454,6 +466,7 @@ def household_options(command: F) -> F:
         click.option("--start", type=MonthType(), default=None),
         click.option("--end", type=MonthType(), default=None),
         click.option("--explain", is_flag=True),
+        rounding_option,
     ]):
         command = decorator(command)
     return command
@@ -470,13 +483,13 @@ _FIELDS = {"category": "'--category'", "persons": "'--persons'", "income": "'--i
 @output_options
 @click.pass_obj
 def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
-                start: Month | None, end: Month | None, explain: bool, month: Month | None,
-                year: int | None, fmt: str, lang: str | None) -> None:
+                start: Month | None, end: Month | None, explain: bool, rounding: str | None,
+                month: Month | None, year: int | None, fmt: str, lang: str | None) -> None:
     """Monthly and annual amount of one household, and whether it is eligible."""
     from welfare_calc.explain import explain_entitlement  # noqa: PLC0415 - see the imports
     from welfare_calc.reports import entitlement_report  # noqa: PLC0415
 
-    table = settings.standards().table
+    table = rounded_table(settings, rounding)
     with as_bad_parameter({**_FIELDS, "month": "'--month' / '--year'"}):
         house = calc.household(table, category, persons, income)
         period = calc.coverage(start, end)
@@ -504,13 +517,14 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
 @output_options
 @click.pass_obj
 def backpay(settings: Settings, category: str, persons: int, income: Decimal,
-            start: Month | None, end: Month | None, explain: bool, through: Month,
-            paid: Decimal | None, detail: bool, fmt: str, lang: str | None) -> None:
+            start: Month | None, end: Month | None, explain: bool, rounding: str | None,
+            through: Month, paid: Decimal | None, detail: bool, fmt: str,
+            lang: str | None) -> None:
     """Back-pay (提标增补) owed for months paid at the old standard."""
     from welfare_calc.explain import explain_backpay  # noqa: PLC0415 - see the imports
     from welfare_calc.reports import backpay_report  # noqa: PLC0415
 
-    table = settings.standards().table
+    table = rounded_table(settings, rounding)
     with as_bad_parameter({**_FIELDS, "month": "'--through'", "through": "'--through'"}):
         house = calc.household(table, category, persons, income)
         result = calc.backpay(table, house, through, calc.coverage(start, end), paid)
@@ -585,11 +599,12 @@ class EncodingType(click.ParamType[str, Any]):
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option("--sheet", default=None)
 @click.option("--header-row", type=click.IntRange(min=1), default=None)
+@rounding_option
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, encoding: str,
           output_encoding: str, excel: bool, headers: str, fmt: str, sheet: str | None,
-          header_row: int | None) -> None:
+          header_row: int | None, rounding: str | None) -> None:
     """Back-pay for every household of a CSV file (提标增补批量计算).
 
     Columns: id, category, persons, income, start, end, and optionally paid
@@ -612,7 +627,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
         raise UsageProblem(f"--format jsonl cannot be written to {output}, a workbook; "
                            "give a .jsonl file, or leave --format out")
     loaded = settings.standards()
-    table = loaded.table
+    table = rounded_table(settings, rounding)
     with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
         plan = BackpayPlan(table, through)
     reading_stdin = str(input_path) == "-"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from welfare_calc.calc import AnnualAmount, AppliedStandard, Backpay, MonthAmount, Run
 from welfare_calc.formats import Lang
 from welfare_calc.model import Document, Payment, Unit
+from welfare_calc.money import RoundingPoint
 from welfare_calc.text import exact_text, money_text
 
 PHRASES: dict[Lang, dict[str, str]] = {
@@ -23,6 +24,8 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "since": "自 {date} 起执行",
         "since_unknown": "起始日期文件未载明",
         "run": "   {span}：{formula} 元/月 × {count} 个月 = {total} 元",
+        "run.monthly": "   {span}：{formula}，按月舍入到分为 {amount} 元/月 × {count} 个月 "
+                       "= {total} 元",
         "e.title": "计算过程：{name_zh}（{short_zh}），{month}",
         "e.source": "依据：{document}，{since}。",
         "e.standard": "1. 保障标准：{standard}。",
@@ -36,6 +39,9 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "e.full": "3. 月供养金（全额）= 月标准 × 人数 = {formula}，四舍五入到分为 {amount} 元。",
         "e.year": "4. {year} 年度：覆盖 {months} 个月，逐月精确值相加：",
         "e.total": "   年度合计 {exact} 元，四舍五入到分为 {amount} 元（只在最后一步舍入一次）。",
+        "e.year.monthly": "4. {year} 年度：覆盖 {months} 个月，各月保障金（已按户舍入到分）相加：",
+        "e.total.monthly": "   年度合计 {amount} 元（各月保障金先按户舍入到分，再相加，"
+                           "与按月发放一致）。",
         "b.title": "提标增补计算过程：{name_zh}（{short_zh}），{persons} 人，"
                    "家庭月人均收入 {income} 元",
         "b.source": "依据：{document}，新标准自 {start} 起执行，"
@@ -48,10 +54,18 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "b.due_total": "   应发合计 {exact} 元。",
         "b.paid": "4. 按原标准已发，逐月精确值：",
         "b.paid_total": "   已发合计 {exact} 元。",
+        "b.due.monthly": "3. 按新标准应发，每月按户舍入到分：",
+        "b.due_total.monthly": "   应发合计 {amount} 元。",
+        "b.paid.monthly": "4. 按原标准已发，每月按户舍入到分（即当时实际发放的金额）：",
+        "b.paid_total.monthly": "   已发合计 {amount} 元。",
         "b.paid_given": "4. 已发金额按实际发放数 {amount} 元计"
                         "（由经办人提供，替代按原标准计算的金额）。",
         "b.result": "5. 增补金额 = 应发合计 - 已发合计 = {due} - {paid} = {exact}，"
                     "四舍五入到分为 {amount} 元（只在最后一步舍入一次）。",
+        "b.result.monthly": "5. 增补金额 = 应发合计 - 已发合计 = {due} - {paid} = {amount} 元"
+                            "（金额按户按月舍入到分，与实际发放一致）。",
+        "b.overpaid": "5. 已发合计超过应发合计：{due} - {paid} = -{overpaid}。增补金额为 0.00 元；"
+                      "多发金额 {overpaid} 元单独列出，不与其他款项冲抵。",
     },
     Lang.EN: {
         Unit.PER_MONTH: "per person per month",
@@ -63,6 +77,8 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "since": "in force from {date}",
         "since_unknown": "start date not stated",
         "run": "   {span}: {formula} yuan/month × {count} = {total} yuan",
+        "run.monthly": "   {span}: {formula}, rounded to the fen: {amount} yuan/month × {count} = "
+                       "{total} yuan",
         "e.title": "Calculation: {name_en}, {month}",
         "e.source": "Source: {document}, {since}.",
         "e.standard": "1. Standard: {standard}.",
@@ -77,6 +93,10 @@ PHRASES: dict[Lang, dict[str, str]] = {
                   "rounded to the fen: {amount}.",
         "e.year": "4. Year {year}: {months} covered month(s), exact sum of months:",
         "e.total": "   Total {exact}, rounded once to the fen: {amount} yuan.",
+        "e.year.monthly": "4. Year {year}: {months} covered month(s), the sum of the months' "
+                          "amounts, each rounded to the fen:",
+        "e.total.monthly": "   Total {amount} yuan (each month's amount rounded to the fen, "
+                           "then added, as it is paid).",
         "b.title": "Back-pay calculation: {name_en}, {persons} person(s), "
                    "per-capita monthly income {income} yuan",
         "b.source": "Source: {document}; the new standard is in force from {start}, "
@@ -89,10 +109,19 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "b.due_total": "   Total due {exact}.",
         "b.paid": "4. Paid at the old standard, exact by month:",
         "b.paid_total": "   Total paid {exact}.",
+        "b.due.monthly": "3. Due at the new standard, each month rounded to the fen:",
+        "b.due_total.monthly": "   Total due {amount}.",
+        "b.paid.monthly": "4. Paid at the old standard, each month rounded to the fen (what "
+                          "was actually paid):",
+        "b.paid_total.monthly": "   Total paid {amount}.",
         "b.paid_given": "4. Paid: the amount actually paid, {amount} yuan, replaces the amount "
                         "computed at the old standard.",
         "b.result": "5. Back-pay = due - paid = {due} - {paid} = {exact}, "
                     "rounded once to the fen: {amount} yuan.",
+        "b.result.monthly": "5. Back-pay = due - paid = {due} - {paid} = {amount} yuan "
+                            "(amounts rounded per household and month, as paid).",
+        "b.overpaid": "5. Paid exceeds due: {due} - {paid} = -{overpaid}. Back-pay is 0.00 "
+                      "yuan; the {overpaid} yuan overpaid is reported on its own, not netted.",
     },
 }
 
@@ -128,10 +157,12 @@ def _formula(amount: MonthAmount) -> str:
             f"{exact_text(amount.exact)}")
 
 
-def _runs(runs: tuple[Run, ...], say: dict[str, str]) -> list[str]:
-    return [say["run"].format(
+def _runs(runs: tuple[Run, ...], say: dict[str, str], monthly: bool) -> list[str]:
+    """Each run of equal months; rounded per month (``monthly``) or exact."""
+    return [say["run.monthly" if monthly else "run"].format(
         span=str(run.first) if run.first == run.last else f"{run.first}—{run.last}",
-        formula=_formula(run.each), count=run.count, total=exact_text(run.total))
+        formula=_formula(run.each), count=run.count, amount=money_text(run.each.amount),
+        total=money_text(run.total_rounded) if monthly else exact_text(run.total))
         for run in runs]
 
 
@@ -157,10 +188,12 @@ def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang) -> s
     else:
         lines.append(say["e.gap" if gap else "e.full"].format(
             formula=_formula(month), amount=money_text(month.amount)))
-    lines.append(say["e.year"].format(year=year.year, months=len(year.months)))
-    lines.extend(_runs(year.runs, say))
-    lines.append(say["e.total"].format(exact=exact_text(year.exact),
-                                       amount=money_text(year.amount)))
+    monthly = year.point is RoundingPoint.HOUSEHOLD_MONTH
+    lines.append(say["e.year.monthly" if monthly else "e.year"].format(
+        year=year.year, months=len(year.months)))
+    lines.extend(_runs(year.runs, say, monthly))
+    lines.append(say["e.total.monthly" if monthly else "e.total"].format(
+        exact=exact_text(year.exact), amount=money_text(year.amount)))
     return "\n".join(lines) + "\n"
 
 
@@ -183,16 +216,26 @@ def explain_backpay(result: Backpay, lang: Lang) -> str:
     old, new = result.months[0].paid_standard, result.months[0].due_standard
     lines.append(say["b.standards"].format(old=_standard(old, say), old_since=_since(old, say),
                                            new=_standard(new, say), new_since=_since(new, say)))
-    lines.append(say["b.due"])
-    lines.extend(_runs(result.due_runs, say))
-    lines.append(say["b.due_total"].format(exact=exact_text(result.due_exact)))
+    monthly = result.point is RoundingPoint.HOUSEHOLD_MONTH
+    way = ".monthly" if monthly else ""
+    lines.append(say["b.due" + way])
+    lines.extend(_runs(result.due_runs, say, monthly))
+    lines.append(say["b.due_total" + way].format(exact=exact_text(result.due_exact),
+                                                 amount=money_text(result.due_total)))
     if result.paid_given is None:
-        lines.append(say["b.paid"])
-        lines.extend(_runs(result.paid_runs, say))
-        lines.append(say["b.paid_total"].format(exact=exact_text(result.paid_exact)))
+        lines.append(say["b.paid" + way])
+        lines.extend(_runs(result.paid_runs, say, monthly))
+        lines.append(say["b.paid_total" + way].format(exact=exact_text(result.paid_exact),
+                                                      amount=money_text(result.paid_total)))
     else:
         lines.append(say["b.paid_given"].format(amount=money_text(result.paid_given)))
-    lines.append(say["b.result"].format(
-        due=exact_text(result.due_exact), paid=exact_text(result.paid_exact),
-        exact=exact_text(result.exact), amount=money_text(result.amount)))
+    due, paid = ((money_text(result.due_total), money_text(result.paid_total)) if monthly
+                 else (exact_text(result.due_exact), exact_text(result.paid_exact)))
+    if result.overpaid > 0:
+        lines.append(say["b.overpaid"].format(due=due, paid=paid,
+                                              overpaid=money_text(result.overpaid)))
+    else:
+        lines.append(say["b.result" + way].format(
+            due=due, paid=paid, exact=exact_text(result.exact),
+            amount=money_text(result.amount)))
     return "\n".join(lines) + "\n"

@@ -59,6 +59,12 @@ HELP: dict[str, tuple[str, str]] = {
     "explain": (
         "Write the calculation out with its legal source (计算过程).",
         "逐步写出计算过程及其文件依据。"),
+    "rounding": (
+        "Where amounts are rounded: household-month (each month's amount, as it is paid) "
+        "or total (the exact sum, once). Default: the standards file's setting "
+        "(shipped: household-month).",
+        "舍入方式：household-month（按户按月舍入到分，与实际发放一致）或 total（精确合计后"
+        "一次舍入）。默认取标准文件的设置（随程序提供的为 household-month）。"),
     "through": (
         "Last month paid at the old standard, YYYY-MM (the window is 2020-01..this).",
         "按原标准发放的最后一个月，格式 YYYY-MM（增补期间为 2020-01 至该月）。"),

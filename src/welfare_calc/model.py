@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from welfare_calc.errors import InvalidMonth
-from welfare_calc.money import MAX_WHOLE_DIGITS, RoundingMode, decimal_places
+from welfare_calc.money import MAX_WHOLE_DIGITS, RoundingMode, RoundingPoint, decimal_places
 from welfare_calc.months import Month
 
 Location = tuple[str | int, ...]
@@ -111,6 +111,8 @@ class Rounding(Frozen):
 
     unit: Amount = Field(gt=0)
     mode: RoundingMode
+    point: RoundingPoint = RoundingPoint.HOUSEHOLD_MONTH
+    """Where: each household-month, as money is paid (the default), or the total."""
 
     @model_validator(mode="after")
     def _whole_fen(self) -> Rounding:
@@ -264,3 +266,10 @@ class StandardsTable(Frozen):
     def document(self, key: str) -> Document:
         """The document with this key (validation guarantees it exists)."""
         return self.documents[key]
+
+    def rounded_at(self, point: RoundingPoint | None) -> StandardsTable:
+        """This table with amounts rounded at ``point`` (``--rounding``), or as it is."""
+        if point is None or point is self.rounding.point:
+            return self
+        rounding = self.rounding.model_copy(update={"point": point})
+        return self.model_copy(update={"rounding": rounding})

@@ -42,6 +42,16 @@ class RoundingMode(StrEnum):
     """Banker's rounding: halves go to the even unit."""
 
 
+class RoundingPoint(StrEnum):
+    """Where amounts are rounded (docs/rules.md rule 5)."""
+
+    HOUSEHOLD_MONTH = "household-month"
+    """Each household's amount for each month is rounded, as it is paid; sums
+    (a year, a window, what was paid) are sums of those."""
+    TOTAL = "total"
+    """The exact sum is rounded once, at the end."""
+
+
 def exact(amount: Decimal | int) -> Fraction:
     """The exact rational value of a decimal amount (no rounding happens)."""
     return Fraction(amount)

@@ -59,6 +59,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "paid": ("已发（元）", "paid (yuan)"),
     "paid_source": ("已发金额来源", "paid amount from"),
     "backpay": ("增补金额（元）", "back-pay (yuan)"),
+    "overpaid": ("多发金额（元）", "overpaid (yuan)"),
+    "rounding": ("舍入方式", "rounding"),
     "standard_paid": ("原标准（元/人·月）", "standard paid (yuan/person/month)"),
     "standard_due": ("新标准（元/人·月）", "standard due (yuan/person/month)"),
     "amount_paid": ("已发金额（元）", "amount paid (yuan)"),

@@ -65,6 +65,7 @@ def entitlement_report(month: MonthAmount, year: AnnualAmount, *,
         **_coverage(year.coverage),
         "months_covered": len(year.months),
         "annual": money_text(year.amount),
+        "rounding": str(year.point),
     }
     return Report(summary)
 
@@ -84,6 +85,8 @@ def backpay_report(result: Backpay, *, detail: bool, for_people: bool) -> Report
         "paid": money_text(result.paid_total),
         "paid_source": "given" if result.paid_given is not None else "computed",
         "backpay": money_text(result.amount),
+        "overpaid": money_text(result.overpaid),
+        "rounding": str(result.point),
         "document": result.raise_document.number,
     }
     rows: list[Record] = []

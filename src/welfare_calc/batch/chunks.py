@@ -68,8 +68,8 @@ class Written(NamedTuple):
     """:func:`~welfare_calc.batch.ids.id_digest` of its id."""
     code: int
     """Its category's position in the table."""
-    backpay: int
-    """Back-pay in fen."""
+    net: int
+    """Back-pay in fen, or minus what was overpaid (a row has one or the other)."""
     span: int
     """Its coverage (:func:`span`), for the doubled-id check."""
 
@@ -85,7 +85,8 @@ class ChunkResult:
     ledger: bytes = b""
     """For every row written, in output order, :data:`LEDGER_WORDS` 64-bit numbers:
     its input line, coverage (:func:`span`), category position, and back-pay in fen
-    as two words (:func:`split_amount`: an amount may pass 64 bits). The run keeps
+    (minus the overpaid amount, for a row overpaid) as two words
+    (:func:`split_amount`: an amount may pass 64 bits). The run keeps
     it on disk for the doubled-id check, which needs no text read back."""
     ids: array[int] = field(default_factory=lambda: array("q"))
     """:func:`~welfare_calc.batch.ids.id_digest` of the id of every row written, in
@@ -93,6 +94,8 @@ class ChunkResult:
     the end-of-run check compares the ids themselves."""
     totals: list[int] = field(default_factory=list)
     """Back-pay written per category (table order), in fen."""
+    overpaid: list[int] = field(default_factory=list)
+    """Overpaid amounts written per category (table order), in fen."""
     rows_read: int = 0
     undecodable_line: int | None = None
     unencodable: str | None = None
@@ -113,6 +116,14 @@ def split_amount(fen: int) -> tuple[int, int]:
 def join_amount(high: int, low: int) -> int:
     """The amount :func:`split_amount` split."""
     return high << AMOUNT_BITS | low
+
+
+def _count(result: ChunkResult, code: int, net: int) -> None:
+    """A written row's back-pay, or its overpaid amount, into the chunk's totals."""
+    if net >= 0:
+        result.totals[code] += net
+    else:
+        result.overpaid[code] -= net
 
 
 class _Pieces(list[str]):
@@ -164,7 +175,8 @@ class ChunkProcessor:
 
     def process(self, first_line: int, data: bytes | Unreadable) -> ChunkResult:
         """Every record of ``data``, whose first line is ``first_line``."""
-        result = ChunkResult(totals=[0] * len(self.categories))
+        result = ChunkResult(totals=[0] * len(self.categories),
+                             overpaid=[0] * len(self.categories))
         if isinstance(data, Unreadable):
             result.rows_read = 1
             if data.cells is not None:
@@ -210,9 +222,9 @@ class ChunkProcessor:
         result.ids = array("q", [row.digest for row in written])
         result.ledger = array("q", [word for line, row in zip(lines, written, strict=True)
                                     for word in (line, row.span, row.code,
-                                                 *split_amount(row.backpay))]).tobytes()
+                                                 *split_amount(row.net))]).tobytes()
         for row in written:
-            result.totals[row.code] += row.backpay
+            _count(result, row.code, row.net)
 
     def _rows(self, text: str, first_line: int, result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
@@ -268,13 +280,13 @@ class ChunkProcessor:
             if done is not None:
                 digests[line], spans[line] = done.digest, done.span
                 codes[line] = done.code
-                if -(1 << 63) <= done.backpay < 1 << 63:
-                    backpays[line] = done.backpay
+                if -(1 << 63) <= done.net < 1 << 63:
+                    backpays[line] = done.net
                 else:
-                    wide[line] = done.backpay
+                    wide[line] = done.net
                 pieces[2 * line] = done.text.encode(self.encoding)  # a line of the input, retold
                 taken[line] = True
-                result.totals[done.code] += done.backpay
+                _count(result, done.code, done.net)
         result.output = b"".join(pieces)
         rows = np.flatnonzero(taken)
         if not same_codec(self.encoding, self.output_encoding):
@@ -347,10 +359,11 @@ class ChunkProcessor:
                 result.rejections.append(
                     Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))
                 return None
-            months, backpay, monthly = self.plan.compute(
+            months, backpay, monthly, overpaid = self.plan.compute(
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
                 parsed.paid_fen)
-            computed = f"{months},{fen_text(backpay)},{fen_text(monthly)}"
+            computed = (f"{months},{fen_text(backpay)},{fen_text(monthly)},"
+                        f"{fen_text(overpaid)}")
             if self.jsonl:
                 text = json_line(keys, [*row, *computed.split(",")])
             elif text is not None and all(csv_safe(row[index]) == row[index] for index in free):
@@ -362,7 +375,7 @@ class ChunkProcessor:
                 pieces.clear()
                 writer.writerow([*cells, *computed.split(",")])
                 text = "".join(pieces)
-            return Written(text, id_digest(parsed.id), self._code[parsed.category], backpay,
-                           span(parsed.start, parsed.end))
+            return Written(text, id_digest(parsed.id), self._code[parsed.category],
+                           backpay - overpaid, span(parsed.start, parsed.end))
 
         return general

@@ -41,6 +41,7 @@ from welfare_calc.batch.ids import ID_MODULUS, RESIDENT_ID_LENGTH, SPAN_BITS, wr
 from welfare_calc.batch.plan import OPEN_END, OPEN_START, BackpayPlan
 from welfare_calc.batch.rows import REQUIRED
 from welfare_calc.errors import WelfareCalcError
+from welfare_calc.money import RoundingPoint
 from welfare_calc.months import Month
 
 Ints = npt.NDArray[np.int64]
@@ -294,8 +295,11 @@ class Lane:
         longest = int((self._last - self._first).max(initial=0)) + 1
         self._months_text = np.array([b",%d," % count for count in range(longest + 1)])
         self._cents_comma = np.array([b".%02d," % cents for cents in range(100)])
-        self._cents_end = np.array([b".%02d" % cents + newline.encode("ascii")
+        # The monthly amount's cents, then the overpaid column: 0.00 on every line
+        # the lane takes (it takes no amount paid given, and no standard that fell).
+        self._cents_end = np.array([b".%02d,0.00" % cents + newline.encode("ascii")
                                     for cents in range(100)])
+        self._monthly_rounding = plan.point is RoundingPoint.HOUSEHOLD_MONTH
 
     def run(self, data: bytes) -> LaneOutput:
         """Read every line of ``data`` (whole lines, each ending in ``\\n``, no quotes left)."""
@@ -340,9 +344,12 @@ class Lane:
         new = np.maximum(self._new[code] - twelfths, 0)
         months = np.maximum(np.minimum(end, self._last[code])
                             - np.maximum(start, self._first[code]) + 1, 0)
-        units = months * persons * (due - paid)
-        taken &= units >= 0  # a standard that went down: the plan rounds that
-        backpay = np.where(taken, units + 6, 0) // 12
+        taken &= due >= paid  # a standard that went down: the plan rounds that
+        if self._monthly_rounding:  # each month's amount in fen, as it is paid
+            backpay = months * ((persons * due + 6) // 12 - (persons * paid + 6) // 12)
+        else:  # the window's exact total, rounded once
+            backpay = (months * persons * (due - paid) + 6) // 12
+        backpay = np.where(taken, backpay, 0)
         monthly = (new * persons + 6) // 12
 
         # The id digest, base-256 digits modulo a prime, as id_digest computes it.
@@ -395,7 +402,7 @@ class Lane:
         return code
 
     def _tails(self, months: Ints, backpay: Ints, monthly: Ints) -> Texts:
-        """``,months,yuan.fen,yuan.fen`` and the line end, one string a line."""
+        """``,months,yuan.fen,yuan.fen,0.00`` and the line end, one string a line."""
         add = np.strings.add
         yuan, fen = np.divmod(backpay, 100)
         monthly_yuan, monthly_fen = np.divmod(monthly, 100)

@@ -4,7 +4,8 @@ A batch of a million households cannot afford a :class:`~fractions.Fraction`
 per month. Every monthly standard is a whole number of 1/1200 yuan (a
 yearly figure in fen divided by 12 is a whole number of twelfths of a fen),
 and so is every income, so the whole of docs/rules.md rules 2, 3, 4 and 7 can be
-done in exact integers, and rounded once with the table's rule.
+done in exact integers, and rounded with the table's rule: each month's amount
+(household-month, the default) or the window's total once (total).
 
 This is a second implementation of :func:`welfare_calc.calc.backpay` and is
 held to it: ``tests/test_batch_properties.py`` checks with hypothesis that
@@ -17,7 +18,7 @@ from typing import NamedTuple
 
 from welfare_calc import calc
 from welfare_calc.model import Payment, StandardsTable, StandardValue
-from welfare_calc.money import RoundingMode, round_ratio
+from welfare_calc.money import RoundingMode, RoundingPoint, round_ratio
 from welfare_calc.months import Month
 
 UNITS_PER_YUAN = 1200
@@ -60,9 +61,11 @@ class Outcome(NamedTuple):
     months: int
     """Months of the window counted."""
     backpay: int
-    """Back-pay in fen."""
+    """Back-pay in fen: what is still owed, never negative."""
     monthly: int
     """The monthly amount under the new standard, in fen."""
+    overpaid: int = 0
+    """Paid beyond what is due, in fen (0 unless the amount paid exceeds it)."""
 
 
 class BackpayPlan:
@@ -81,6 +84,8 @@ class BackpayPlan:
         self._unit_fen = int(unit_fen)
         self._step = self._unit_fen * UNITS_PER_FEN
         self._mode = table.rounding.mode
+        self.point = table.rounding.point
+        self._monthly = self.point is RoundingPoint.HOUSEHOLD_MONTH
         self.plans: dict[str, _Plan] = {}
         for key in table.categories:
             probe = calc.household(table, key, 1)
@@ -110,9 +115,11 @@ class BackpayPlan:
         paid standards and the new monthly standard in units) when the
         window is one run of equal standards and rounding is to the fen,
         half-up; else None. With them, for a household covered ``months`` of
-        the window and no amount paid given: units = months × persons ×
-        (max(0, due − 12·income) − max(0, paid − 12·income)) (full standard:
-        due − paid), and fen = (units + 6) // 12 for units ≥ 0, exactly
+        the window and no amount paid given, with due' = persons × max(0, due −
+        12·income) and paid' likewise (full standard: persons × due and
+        persons × paid): rounded per household-month (:attr:`point`), fen =
+        months × ((due' + 6) // 12 − (paid' + 6) // 12); rounded at the total,
+        fen = (months × (due' − paid') + 6) // 12; both for due' ≥ paid', exactly
         :meth:`compute` (the tests hold the batch to the core).
         """
         gap, runs, new_standard = self.plans[category]
@@ -132,21 +139,30 @@ class BackpayPlan:
         gap, runs, new_standard = self.plans[category]
         income = income_fen * UNITS_PER_FEN
         months = due_total = paid_total = 0
-        for run_first, run_last, due, paid in runs:
+        fen = self._fen
+        for run_first, run_last, due_standard, paid_standard in runs:
             first = start if start > run_first else run_first
             last = end if end < run_last else run_last
             if first <= last:
                 count = last - first + 1
                 months += count
+                due, paid = due_standard, paid_standard
                 if gap:
-                    due_gap, paid_gap = due - income, paid - income
-                    due_total += count * due_gap if due_gap > 0 else 0
-                    paid_total += count * paid_gap if paid_gap > 0 else 0
+                    due = due - income if due > income else 0
+                    paid = paid - income if paid > income else 0
+                if self._monthly:  # each month as paid, in fen
+                    due_total += count * fen(due * persons)
+                    paid_total += count * fen(paid * persons)
                 else:
-                    due_total += count * due
-                    paid_total += count * paid
-        due_total *= persons
-        paid_total = paid_total * persons if paid_fen is None else paid_fen * UNITS_PER_FEN
+                    due_total += count * due * persons
+                    paid_total += count * paid * persons
         monthly = new_standard - income if gap else new_standard
-        return Outcome(months, self._fen(due_total - paid_total),
-                       self._fen((monthly if monthly > 0 else 0) * persons))
+        monthly_fen = fen((monthly if monthly > 0 else 0) * persons)
+        if self._monthly:
+            net = due_total - (paid_total if paid_fen is None else paid_fen)
+            return Outcome(months, net if net > 0 else 0, monthly_fen, -net if net < 0 else 0)
+        if paid_fen is not None:
+            paid_total = paid_fen * UNITS_PER_FEN
+        net = due_total - paid_total
+        return Outcome(months, fen(net) if net >= 0 else 0, monthly_fen,
+                       fen(-net) if net < 0 else 0)

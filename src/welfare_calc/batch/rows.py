@@ -22,12 +22,12 @@ from welfare_calc.months import Month
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
 OPTIONAL = ("paid",)
-COMPUTED = ("months", "backpay", "monthly")
+COMPUTED = ("months", "backpay", "monthly", "overpaid")
 
 ZH_HEADERS = {
     "id": "编号", "category": "类别", "persons": "保障人数", "income": "家庭月人均收入",
     "start": "起始月份", "end": "截止月份", "paid": "已发金额",
-    "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金",
+    "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金", "overpaid": "多发金额",
 }
 """Chinese column names for finance (``--headers zh``); also accepted on input."""
 

@@ -130,11 +130,20 @@ class Summary:
     rows_written: int = 0
     rows_rejected: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
+    overpaid_by_category: dict[str, int] = field(default_factory=dict)
+    """What rows paid beyond what is due, in fen: never netted into the back-pay."""
+    rounding: str = ""
+    """Where amounts were rounded (docs/rules.md rule 5): household-month or total."""
 
     @property
     def backpay_fen(self) -> int:
-        """Total back-pay written, in fen."""
+        """Total back-pay written, in fen: what finance pays out."""
         return sum(self.by_category.values())
+
+    @property
+    def overpaid_fen(self) -> int:
+        """Total paid beyond what was due, in fen."""
+        return sum(self.overpaid_by_category.values())
 
     def as_json(self) -> dict[str, object]:
         """The summary file's content: counts, and totals to the fen as text."""
@@ -146,13 +155,20 @@ class Summary:
             "backpay_total": fen_text(self.backpay_fen),
             "backpay_by_category": {key: fen_text(value)
                                     for key, value in self.by_category.items()},
+            "overpaid_total": fen_text(self.overpaid_fen),
+            "overpaid_by_category": {key: fen_text(value)
+                                     for key, value in self.overpaid_by_category.items()},
+            "rounding": self.rounding,
         }
 
     def as_text(self) -> str:
         """The summary for a person reading stderr."""
         by = ", ".join(f"{key} {fen_text(value)}" for key, value in self.by_category.items())
+        overpaid = (f"; overpaid total {fen_text(self.overpaid_fen)} (not netted)"
+                    if self.overpaid_fen else "")
         return (f"rows read {self.rows_read}, written {self.rows_written}, rejected "
-                f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})")
+                f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
+                f"{overpaid}")
 
 
 
@@ -328,8 +344,9 @@ class _Run:
         self.files = files
         self.keys = list(table.categories)
         self.code_of = {key: position for position, key in enumerate(self.keys)}
-        self.summary = Summary(through=str(plan.through))
+        self.summary = Summary(through=str(plan.through), rounding=str(plan.point))
         self.totals = [0] * len(self.keys)
+        self.overpaid = [0] * len(self.keys)
         self.order = array("q")
         """The id digest of every row written, in output order: the index of ids,
         8 bytes a row, the one thing in memory that grows with the input."""
@@ -425,6 +442,7 @@ class _Run:
         if len(doubled):
             self._drop_doubled(columns, doubled.tolist(), partners.tolist())
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
+        summary.overpaid_by_category = dict(zip(self.keys, self.overpaid, strict=True))
         return summary
 
     def write_workbook(self, summary: Summary,
@@ -454,9 +472,12 @@ class _Run:
             SummaryLine("读取行数", "rows read", str(summary.rows_read)),
             SummaryLine("写入行数", "rows written", str(summary.rows_written)),
             SummaryLine("拒绝行数", "rows rejected", str(summary.rows_rejected)),
+            SummaryLine("舍入方式", "rounding", summary.rounding),
             SummaryLine("增补合计（元）", "back-pay total (yuan)", fen_text(summary.backpay_fen)),
             *[SummaryLine(f"其中 {categories[key].short_zh}（元）", f"of which {key} (yuan)",
                           fen_text(total)) for key, total in summary.by_category.items()],
+            SummaryLine("多发合计（元，未抵减）", "overpaid total (yuan, not netted)",
+                        fen_text(summary.overpaid_fen)),
         ]
         try:
             write_workbook(book.binary, header, names, rows, lines, rejected, progress,
@@ -493,6 +514,8 @@ class _Run:
         self.summary.rows_read += result.rows_read
         for code, amount in enumerate(result.totals):
             self.totals[code] += amount
+        for code, amount in enumerate(result.overpaid):
+            self.overpaid[code] += amount
         self.order.extend(result.ids)
 
     def _write_header(self, columns: Columns) -> None:
@@ -612,7 +635,11 @@ class _Run:
                       f"{partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])
             next_doubled += 1
-            self.totals[code] -= join_amount(high, low)
+            net = join_amount(high, low)
+            if net >= 0:
+                self.totals[code] -= net
+            else:
+                self.overpaid[code] += net
             self.summary.rows_written -= 1
             self.summary.rows_rejected += 1
         old.discard()
