@@ -151,7 +151,9 @@ def test_header_row_and_sheet_options(run: Run, tmp_path: Path) -> None:
     assert wrong.exit_code == 2
     assert wrong.stderr == (f"Error: {roster}: sheet 'B', row 1: missing column(s) id, "
                             "category, persons, income, start, end; the header needs id, "
-                            "category, persons, income, start, end (and optionally paid)\n")
+                            "category, persons, income, start, end (and optionally paid), in "
+                            "English or as the roster names them (编号 or 身份证号, 保障类别, "
+                            "保障人数, 家庭月人均收入, …), or --column KEY=HEADER\n")
     first = run("batch", str(roster), "--through", "2020-08", "-o", str(out))
     assert first.exit_code == 2
     assert "sheet 'A': no row names the columns id, category, persons, income, start, end; " \

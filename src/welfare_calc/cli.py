@@ -599,12 +599,13 @@ class EncodingType(click.ParamType[str, Any]):
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option("--sheet", default=None)
 @click.option("--header-row", type=click.IntRange(min=1), default=None)
+@click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
 @rounding_option
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, encoding: str,
           output_encoding: str, excel: bool, headers: str, fmt: str, sheet: str | None,
-          header_row: int | None, rounding: str | None) -> None:
+          header_row: int | None, columns: tuple[str, ...], rounding: str | None) -> None:
     """Back-pay for every household of a CSV file (提标增补批量计算).
 
     Columns: id, category, persons, income, start, end, and optionally paid
@@ -618,6 +619,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     from welfare_calc.batch.sheet_reading import is_workbook, sheet_records  # noqa: PLC0415
 
     workbook = str(input_path) != "-" and is_workbook(input_path)
+    mapping = _column_choices(columns)
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
         if given is not None and not workbook:
             raise UsageProblem(f"{option} is for a workbook INPUT (.xlsx, .xls, .ods); "
@@ -641,7 +643,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers="zh" if headers == "zh" else "en",
                            fmt="xlsx" if to_workbook else "jsonl" if fmt == "jsonl" else "csv",
-                           about=about)
+                           columns=mapping, about=about)
     if to_workbook and not workbook and not reading_stdin:
         _fits_a_sheet(input_path)
     source: BinaryIO
@@ -650,7 +652,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
         try:
             # A CSV file's header is read by the run, under its locks.
             records: Records | BinaryIO = (
-                sheet_records(input_path, sheet, header_row) if workbook else source)
+                sheet_records(input_path, sheet, header_row, mapping) if workbook else source)
             size = (records.size if isinstance(records, Records) else
                     0 if reading_stdin else input_path.stat().st_size)
             if sys.stderr.isatty() and size:
@@ -669,6 +671,27 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     click.echo(summary.as_text(), err=True)
     if summary.rows_rejected:
         raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {errors_label}")
+
+
+def _column_choices(given: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``--column KEY=HEADER`` options as (key, header) pairs, each key once."""
+    from welfare_calc.batch.rows import OPTIONAL, REQUIRED  # noqa: PLC0415 - see the imports
+
+    known = (*REQUIRED, *OPTIONAL)
+    choices: dict[str, str] = {}
+    for text in given:
+        key, equals, header = text.partition("=")
+        key = key.strip().lower()
+        if not equals or not header.strip():
+            raise UsageProblem(f"--column {text!r}: write KEY=HEADER, e.g. --column id=身份证号")
+        if key not in known:
+            raise UsageProblem(f"--column {text!r}: {key!r} is not a column the batch reads; "
+                               f"one of {', '.join(known)}")
+        if key in choices:
+            raise UsageProblem(f"--column {key} is given twice ({choices[key]!r} and "
+                               f"{header.strip()!r})")
+        choices[key] = header.strip()
+    return tuple(choices.items())
 
 
 def _fits_a_sheet(source: Path) -> None:

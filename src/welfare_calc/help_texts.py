@@ -144,6 +144,14 @@ HELP: dict[str, tuple[str, str]] = {
     "batch.sheet": (
         "Sheet of a workbook INPUT to read (default: the first).",
         "读取工作簿的哪一页（默认第一页）。"),
+    "batch.columns": (
+        "Which header holds one of our columns, as KEY=HEADER (repeatable), e.g. "
+        "--column id=身份证号. Rosters' own names are known without it: 编号, 身份证号 "
+        "(身份证号码, 公民身份号码), 保障类别, 保障人数, 家庭月人均收入, 起始月份, 截止月份, "
+        "已发金额; 家庭人口 is never taken for persons.",
+        "指定某一列对应的表头，写作 KEY=表头（可多次给出），例如 --column id=身份证号。"
+        "花名册的常用列名无需指定即可识别：编号、身份证号（身份证号码、公民身份号码）、保障类别、"
+        "保障人数、家庭月人均收入、起始月份、截止月份、已发金额；家庭人口不会被当作保障人数。"),
     "batch.header_row": (
         "Row of a workbook INPUT that holds the header, as Excel numbers rows (default: the "
         "first row naming the required columns).",

@@ -157,8 +157,10 @@ class ChunkProcessor:
     @property
     def plain(self) -> bool:
         """Whether the header is the usual layout that the fast paths read."""
-        names = [name.strip().lower() for name in self.columns.names]
-        return not self.jsonl and names in (list(REQUIRED), [*REQUIRED, "paid"])
+        where, width = self.columns.position, self.columns.width
+        order = [*REQUIRED, "paid"][:width]
+        return (not self.jsonl and width in (len(REQUIRED), len(REQUIRED) + 1)
+                and all(where.get(key) == index for index, key in enumerate(order)))
 
     def lane(self) -> Lane | None:
         """The column-wise lane for this header and these encodings, if they allow one.

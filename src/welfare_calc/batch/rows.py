@@ -29,9 +29,25 @@ ZH_HEADERS = {
     "start": "起始月份", "end": "截止月份", "paid": "已发金额",
     "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金", "overpaid": "多发金额",
 }
-"""Chinese column names for finance (``--headers zh``); also accepted on input."""
+"""Chinese column names for finance (``--headers zh``)."""
 
-_FROM_ZH = {zh: en for en, zh in ZH_HEADERS.items()}
+ROSTER_NAMES: dict[str, tuple[str, ...]] = {
+    "id": ("编号", "身份证号", "身份证号码", "公民身份号码"),
+    "category": ("类别", "保障类别"),
+    "persons": ("保障人数",),
+    "income": ("家庭月人均收入",),
+    "start": ("起始月份",),
+    "end": ("截止月份",),
+    "paid": ("已发金额",),
+}
+"""The spellings of our columns in rosters exported from the provincial system
+(a trailing 元 unit, ``（元）``, is ignored). Not 家庭人口: household size is not
+the number of covered persons."""
+
+_FROM_ZH = {spelling: key for key, spellings in ROSTER_NAMES.items() for spelling in spellings}
+_UNITS = ("（元）", "(元)")
+Mapping = tuple[tuple[str, str], ...]
+"""``--column KEY=HEADER`` choices: (our column, the header cell that holds it)."""
 AMOUNTS_KEPT = 1 << 17
 """How many distinct amount texts :meth:`RowParser.amount` remembers (every
 income to the fen up to 1,310 yuan; about 10 MB at most)."""
@@ -54,6 +70,13 @@ class Columns:
         return len(self.names)
 
     @property
+    def keys(self) -> list[str]:
+        """Our column each input column holds (a column carried through: its name)."""
+        found = {index: key for key, index in self.position.items()}
+        return [found[index] if found[index] in (*REQUIRED, *OPTIONAL) else name.strip()
+                for index, name in enumerate(self.names)]
+
+    @property
     def output_keys(self) -> list[str]:
         """The output's columns: the input's as named (stripped), then the computed ones."""
         return [name.strip() for name in self.names] + list(COMPUTED)
@@ -70,34 +93,63 @@ def json_line(keys: list[str], cells: list[str]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def header_key(cell: str) -> str:
-    """The column a header cell names: English as written in any case, or Chinese."""
+def header_key(cell: str, mapping: Mapping = ()) -> str:
+    """The column a header cell names: as ``--column`` maps it, else English in any case,
+    else a roster's Chinese spelling (:data:`ROSTER_NAMES`), else the cell's own name
+    (a column carried through)."""
     name = cell.strip().lstrip("\ufeff")
-    return _FROM_ZH.get(name, name.lower())
+    for key, header in mapping:
+        if header.strip() == name:
+            return key
+    bare = name
+    for unit in _UNITS:
+        bare = bare.removesuffix(unit).strip()
+    chosen = {key for key, _ in mapping}
+    key = _FROM_ZH.get(bare, bare.lower())
+    # A column --column gave to another header is carried through here.
+    return f"{name}\0carried" if key in chosen else key
 
 
-def holds_header(cells: list[str]) -> bool:
+def holds_header(cells: list[str], mapping: Mapping = ()) -> bool:
     """Whether a row names every required column (a workbook's header row)."""
-    return set(REQUIRED) <= {header_key(cell) for cell in cells}
+    return set(REQUIRED) <= {header_key(cell, mapping) for cell in cells}
 
 
-def read_header(cells: list[str], where: str = "line 1") -> Columns:
+def read_header(cells: list[str], where: str = "line 1", mapping: Mapping = ()) -> Columns:
     """Find the columns; a missing required or a repeated column is unusable input.
 
     ``where``: the header's place, for messages (a workbook's is a sheet's row).
+    ``mapping``: ``--column`` choices, which come before any spelling.
     """
+    names = [cell.strip().lstrip("\ufeff") for cell in cells]
+    for key, header in mapping:
+        if header.strip() not in names:
+            raise UnusableInput(f"{where}: --column {key}={header}: the header has no column "
+                                f"{header.strip()!r}; its columns: {', '.join(names)}")
     position: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = cell.strip().lstrip("\ufeff")
-        key = header_key(cell)
+    for index, (cell, name) in enumerate(zip(cells, names, strict=True)):
+        key = header_key(cell, mapping)
         if key in position:
-            raise UnusableInput(f"{where}: column {name!r} appears twice in the header")
+            first = names[position[key]]
+            if first == name:
+                raise UnusableInput(f"{where}: column {name!r} appears twice in the header")
+            raise UnusableInput(f"{where}: columns {first!r} and {name!r} both name the {key} "
+                                f"column; choose one with --column {key}=HEADER")
         position[key] = index
     missing = [name for name in REQUIRED if name not in position]
     if missing:
+        hint = ""
+        if {"start", "end"} & set(missing):
+            hint += ("; coverage months are the clerk's to give: add 起始月份 and 截止月份 "
+                     "(an empty cell: covered since before the raise, or still covered)")
+        if "persons" in missing and "家庭人口" in names:
+            hint += ("; 家庭人口 is the household's size, not its covered persons (保障人数): "
+                    "map it with --column persons=家庭人口 only if they are the same")
         raise UnusableInput(
             f"{where}: missing column(s) {', '.join(missing)}; the header needs "
-            f"{', '.join(REQUIRED)} (and optionally paid)")
+            f"{', '.join(REQUIRED)} (and optionally paid), in English or as the roster "
+            f"names them (编号 or 身份证号, 保障类别, 保障人数, 家庭月人均收入, …), or "
+            f"--column KEY=HEADER{hint}")
     return Columns(names=tuple(cells), position=position)
 
 

@@ -48,8 +48,10 @@ from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
 from welfare_calc.batch.rows import (
+    COMPUTED,
     ZH_HEADERS,
     Columns,
+    Mapping,
     Problem,
     RowParser,
     json_line,
@@ -78,6 +80,8 @@ class BatchOptions:
     excel: bool = False
     headers: Literal["en", "zh"] = "en"
     fmt: Literal["csv", "jsonl", "xlsx"] = "csv"
+    columns: Mapping = ()
+    """``--column KEY=HEADER`` choices."""
     about: tuple[tuple[str, str, str], ...] = ()
     """For a workbook's reconciliation sheet: lines (Chinese label, English label,
     value) that say where the figures come from (input, standards, version)."""
@@ -404,7 +408,7 @@ class _Run:
         encoding = records.encoding
         self.sheet = records.sheet
         self.errors.writerow(ERROR_COLUMNS if self.sheet is None else ("sheet", *ERROR_COLUMNS))
-        columns = read_header(records.header, records.where_header)
+        columns = read_header(records.header, records.where_header, self.options.columns)
         self.columns = columns
         self._write_header(columns)
         self.output.text.flush()
@@ -462,6 +466,7 @@ class _Run:
         spool, rows = self._written_rows()
         header = self.columns.output_keys
         names = chinese_names(header) if self.options.headers == "zh" else header
+        keys = [*self.columns.keys, *COMPUTED]
         rejected = (csv.reader(self.errors_file.reread()) if summary.rows_rejected else None)
         categories = self.table.categories
         about = list(self.options.about)
@@ -480,7 +485,7 @@ class _Run:
                         fen_text(summary.overpaid_fen)),
         ]
         try:
-            write_workbook(book.binary, header, names, rows, lines, rejected, progress,
+            write_workbook(book.binary, keys, names, rows, lines, rejected, progress,
                            chinese=self.options.headers == "zh")
         except OSError as error:
             raise TargetError(describe(error, target)) from None

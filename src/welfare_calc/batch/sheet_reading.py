@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from welfare_calc.batch.reading import CHUNK, Job, Records, Unreadable
-from welfare_calc.batch.rows import REQUIRED, header_key, holds_header
+from welfare_calc.batch.rows import REQUIRED, Mapping, header_key, holds_header
 from welfare_calc.errors import UnusableInput
 from welfare_calc.text import CsvRows
 
@@ -121,8 +121,8 @@ class Layout:
     """Columns read as months (positions in the table's span)."""
 
 
-def sheet_records(path: Path, sheet: str | None = None,
-                  header_row: int | None = None) -> Records:
+def sheet_records(path: Path, sheet: str | None = None, header_row: int | None = None,
+                  mapping: Mapping = ()) -> Records:
     """A sheet of a workbook (the first, or ``sheet``) as :class:`Records`.
 
     The header is ``header_row`` (as Excel numbers rows), else the first row
@@ -151,11 +151,11 @@ def sheet_records(path: Path, sheet: str | None = None,
     except python_calamine.CalamineError as error:
         raise UnusableInput(f"sheet {sheet!r} cannot be read ({error})") from None
     rows: Iterator[Sequence[object]] = iter(data.iter_rows())
-    found = _header(rows, sheet, header_row)
+    found = _header(rows, sheet, header_row, mapping)
     number, cells = found
     named = [index for index, cell in enumerate(cells) if cell.strip()]
     first, last = named[0], named[-1]
-    keys = [header_key(cell) for cell in cells[first:last + 1]]
+    keys = [header_key(cell, mapping) for cell in cells[first:last + 1]]
     layout = Layout(first=first, last=last, offset=data.start[1] if data.start else 0,
                     id_at=keys.index("id") if "id" in keys else -1,
                     months=frozenset(index for index, key in enumerate(keys)
@@ -165,13 +165,13 @@ def sheet_records(path: Path, sheet: str | None = None,
                    sheet=sheet, where_header=f"sheet {sheet!r}, row {number}")
 
 
-def _header(rows: Iterator[Sequence[object]], sheet: str,
-            header_row: int | None) -> tuple[int, list[str]]:
+def _header(rows: Iterator[Sequence[object]], sheet: str, header_row: int | None,
+            mapping: Mapping) -> tuple[int, list[str]]:
     """The header's row number (as Excel shows it) and its cells as text."""
     number = 0
     for number, row in enumerate(rows, 1):
         cells = [cell_text(value, month=False) for value in row]
-        if (number == header_row) if header_row is not None else holds_header(cells):
+        if (number == header_row) if header_row is not None else holds_header(cells, mapping):
             if not any(cell.strip() for cell in cells):
                 raise UnusableInput(f"sheet {sheet!r}, row {number}: the header row is empty")
             return number, cells

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
-from welfare_calc.batch.rows import ZH_HEADERS, header_key
+from welfare_calc.batch.rows import ZH_HEADERS
 from welfare_calc.errors import UnusableInput
 
 if TYPE_CHECKING:
@@ -126,15 +126,16 @@ class _Sheet:
             self.sheet.set_column(column, column, min(max(width, 4) + 2, MAX_WIDTH))
 
 
-def write_workbook(target: IO[bytes], header: Sequence[str], names: Sequence[str],
+def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
                    rows: Iterable[list[str]], summary: Sequence[SummaryLine],
                    rejected: Iterator[list[str]] | None,
                    progress: Callable[[int], None] | None = None, *,
                    chinese: bool = False) -> None:
     """The workbook of a run, into ``target`` (a staged file).
 
-    ``header``: the output's columns as named in the input (then the computed
-    ones); ``names``: as the workbook shows them (English or Chinese);
+    ``keys``: the output's columns as the batch knows them (``income``, …; a
+    column carried through by its name), then the computed ones; ``names``:
+    as the workbook shows them (English or Chinese);
     ``rejected``: the errors file's rows, its header first (None: no sheet).
     """
     import xlsxwriter  # noqa: PLC0415 - only a workbook needs it
@@ -147,7 +148,6 @@ def write_workbook(target: IO[bytes], header: Sequence[str], names: Sequence[str
         bold = book.add_format({"bold": True})
         money = book.add_format({"num_format": "0.00"})
         results = _Sheet(book.add_worksheet(RESULTS), RESULTS, bold)
-        keys = [header_key(name) for name in header]
         kinds = ["money" if key in MONEY else "whole" if key in WHOLE else "text"
                  for key in keys]
         results.header(list(names))
@@ -180,8 +180,9 @@ def write_workbook(target: IO[bytes], header: Sequence[str], names: Sequence[str
 
 
 def chinese_names(header: Sequence[str]) -> list[str]:
-    """The output's column names in Chinese where the batch has a name for them."""
-    return [ZH_HEADERS.get(header_key(name), name.strip()) for name in header]
+    """The output's column names in Chinese where they are our English names (a
+    roster's own Chinese names stay as they are)."""
+    return [ZH_HEADERS.get(name.strip().lower(), name.strip()) for name in header]
 
 
 def read_rows(text: IO[str]) -> Iterator[list[str]]:

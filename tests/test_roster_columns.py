@@ -1,0 +1,131 @@
+"""Rosters' own column names (身份证号, 保障类别, …) and --column KEY=HEADER."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from welfare_calc import calc
+from welfare_calc.batch.chunks import ChunkProcessor
+from welfare_calc.batch.plan import BackpayPlan
+from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.cli import cli
+from welfare_calc.errors import UnusableInput
+from welfare_calc.loader import shipped_standards
+from welfare_calc.months import Month
+
+TABLE = shipped_standards().table
+EXAMPLE = Path(__file__).parent.parent / "examples" / "provincial_roster.csv"
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Run:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "WELFARE_CALC_STANDARDS", "WELFARE_CALC_LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["batch", *args], catch_exceptions=False)
+
+    return invoke
+
+
+def written(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_provincial_roster_is_read_by_its_own_names(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    result = run(str(EXAMPLE), "--through", "2020-08", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    rows = written(out.read_text(encoding="utf-8"))
+    source = written(EXAMPLE.read_text(encoding="utf-8"))
+    assert len(rows) == len(source) == 5
+    for row, given in zip(rows, source, strict=True):
+        # Every column carried through as it was, the computed ones after.
+        assert {key: row[key] for key in given} == given
+        house = calc.household(TABLE, given["保障类别"], int(given["保障人数"]),
+                               Decimal(given["家庭月人均收入（元）"]))
+        start, end = given["起始月份"], given["截止月份"]
+        core = calc.backpay(TABLE, house, Month(2020, 8),
+                            calc.coverage(Month.parse(start) if start else None,
+                                          Month.parse(end) if end else None))
+        assert (int(row["months"]), Decimal(row["backpay"])) == (core.months_counted, core.amount)
+    # 家庭人口 (household size) is carried, never read as the covered persons:
+    assert [row["家庭人口"] for row in rows] == ["4", "1", "1", "3", "2"]
+    assert rows[0]["backpay"] == "1440.00"  # 3 covered persons of a household of 4
+
+
+def test_household_size_is_not_persons(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("身份证号,保障类别,家庭人口,家庭月人均收入,起始月份,截止月份\n"
+                      "H1,城市低保,3,200,,\n", encoding="utf-8")
+    result = run(str(roster), "--through", "2020-08")
+    assert result.exit_code == 2
+    assert "missing column(s) persons" in result.stderr
+    assert ("家庭人口 is the household's size, not its covered persons (保障人数): map it with "
+            "--column persons=家庭人口 only if they are the same") in result.stderr
+    mapped = run(str(roster), "--through", "2020-08", "--column", "persons=家庭人口")
+    assert mapped.exit_code == 0
+    assert written(mapped.stdout)[0]["backpay"] == "1440.00"
+
+
+def test_two_columns_that_could_be_the_id_need_a_choice(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("编号,身份证号,保障类别,保障人数,家庭月人均收入,起始月份,截止月份\n"
+                      "ZC-1,11010519491231002X,城市低保,3,200,,\n"
+                      "ZC-2,11010519491231002X,城市低保,1,0,,\n", encoding="utf-8")
+    result = run(str(roster), "--through", "2020-08")
+    assert result.exit_code == 2
+    assert ("line 1: columns '编号' and '身份证号' both name the id column; choose one with "
+            "--column id=HEADER") in result.stderr
+    by_case = run(str(roster), "--through", "2020-08", "--column", "id=编号")
+    assert by_case.exit_code == 0
+    by_person = run(str(roster), "--through", "2020-08", "--column", "id=身份证号")
+    assert by_person.exit_code == 1  # the same ID number twice: a possible double payment
+    assert "possible double payment" in by_person.stderr
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    ("id", "--column 'id': write KEY=HEADER, e.g. --column id=身份证号"),
+    ("name=姓名", "--column 'name=姓名': 'name' is not a column the batch reads; one of id, "
+                 "category, persons, income, start, end, paid"),
+    ("id=户号", "line 1: --column id=户号: the header has no column '户号'"),
+])
+def test_a_wrong_column_choice_is_one_line(run: Run, tmp_path: Path, option: str,
+                                           message: str) -> None:
+    result = run(str(EXAMPLE), "--through", "2020-08", "--column", option)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_any_header_maps_with_column(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("户号,类别名称,人数,月均收入,自,至\nA1,urban-dibao,3,200,,\n",
+                      encoding="utf-8")
+    result = run(str(roster), "--through", "2020-08", "--column", "id=户号",
+                 "--column", "category=类别名称", "--column", "persons=人数",
+                 "--column", "income=月均收入", "--column", "start=自", "--column", "end=至")
+    assert result.exit_code == 0, result.stderr
+    assert written(result.stdout)[0]["backpay"] == "1440.00"
+
+
+def test_units_in_headers_and_the_usual_order_in_chinese_take_the_fast_lane() -> None:
+    header = ["身份证号", "保障类别", "保障人数", "家庭月人均收入（元）", "起始月份", "截止月份"]
+    columns = read_header(header)
+    assert columns.keys == ["id", "category", "persons", "income", "start", "end"]
+    processor = ChunkProcessor(parser=RowParser(TABLE, columns),
+                               plan=BackpayPlan(TABLE, Month(2020, 8)), columns=columns,
+                               categories=list(TABLE.categories), encoding="utf-8",
+                               output_encoding="utf-8", newline="\n", jsonl=False)
+    assert processor.plain  # the usual layout, named the roster's way
+    with pytest.raises(UnusableInput, match="appears twice"):
+        read_header(["编号", "编号", "保障类别", "保障人数", "家庭月人均收入", "起始月份",
+                     "截止月份"])
