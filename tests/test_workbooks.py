@@ -153,7 +153,9 @@ def test_header_row_and_sheet_options(run: Run, tmp_path: Path) -> None:
                             "category, persons, income, start, end; the header needs id, "
                             "category, persons, income, start, end (and optionally paid), in "
                             "English or as the roster names them (编号 or 身份证号, 保障类别, "
-                            "保障人数, 家庭月人均收入, …), or --column KEY=HEADER\n")
+                            "保障人数, 家庭月人均收入, …), or --column KEY=HEADER; coverage "
+                            "months are the clerk's to give: add 起始月份 and 截止月份 (an empty "
+                            "cell: covered since before the raise, or still covered)\n")
     first = run("batch", str(roster), "--through", "2020-08", "-o", str(out))
     assert first.exit_code == 2
     assert "sheet 'A': no row names the columns id, category, persons, income, start, end; " \
