@@ -90,7 +90,7 @@ def test_excel_output_is_bom_crlf_and_chinese(tmp_path: Path, run: Run) -> None:
     assert data.count(b"\r\n") == data.count(b"\n")
     header = data[3:].decode("utf-8").splitlines()[0]
     assert header == ("编号,类别,保障人数,家庭月人均收入,起始月份,截止月份,已发金额,"
-                      "增补月数,增补金额,月保障金,多发金额")
+                      "增补月数,增补金额,月保障金,多发金额,因提标新纳入")
 
 
 def test_summary_reconciles_to_the_fen(run: Run, tmp_path: Path) -> None:
@@ -276,8 +276,8 @@ def test_gbk_in_excel_out_through_the_lane(run: Run, tmp_path: Path) -> None:
                  "--excel")
     assert result.exit_code == 0
     lines = out.read_bytes().decode("utf-8-sig").split("\r\n")
-    assert lines[1] == "H0,农村低保,2,100.5,,,8,813.36,759.00,0.00"
-    assert lines[5_000] == "H4999,农村低保,2,100.5,,,8,813.36,759.00,0.00"
+    assert lines[1] == "H0,农村低保,2,100.5,,,8,813.36,759.00,0.00,false"
+    assert lines[5_000] == "H4999,农村低保,2,100.5,,,8,813.36,759.00,0.00,false"
     assert lines[5_001:] == [""]
 
 
@@ -431,8 +431,8 @@ def test_bom_and_crlf_on_an_unseekable_stream(tmp_path: Path) -> None:
     summary = run_batch(TABLE, plan, source, BatchFiles(tmp_path / "o.csv"), BatchOptions())
     assert summary.as_json()["backpay_total"] == "536.64"
     assert (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines() == [
-        "id,category,persons,income,start,end,months,backpay,monthly,overpaid",
-        "H1,rural-tekun,1,0,,,8,536.64,625.00,0.00"]
+        "id,category,persons,income,start,end,months,backpay,monthly,overpaid,newly_eligible",
+        "H1,rural-tekun,1,0,,,8,536.64,625.00,0.00,false"]
 
 
 def test_the_same_id_written_two_ways_is_still_one_id(run: Run, tmp_path: Path) -> None:
@@ -489,7 +489,7 @@ def test_a_cell_holding_a_carriage_return_stays_one_cell(run: Run, tmp_path: Pat
     out = tmp_path / "out.csv"
     assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 0
     assert out.read_bytes().split(b"\n")[1] == (b'H1,urban-dibao,1,0,,,"a\rb",8,480.00,'
-                                                b'660.00,0.00')
+                                                b'660.00,0.00,false')
     assert [row["note"] for row in read_rows(out)] == ["a\rb"]
 
 

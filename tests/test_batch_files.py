@@ -39,8 +39,8 @@ ROSTER = ("id,category,persons,income,start,end\n"
           "H1,urban-dibao,3,200,,\n"
           "H2,urban-dibao,0,0,,\n")
 """One good row (back-pay 1440.00) and one rejected row (persons 0)."""
-OUTPUT = ("id,category,persons,income,start,end,months,backpay,monthly,overpaid\n"
-          "H1,urban-dibao,3,200,,,8,1440.00,1380.00,0.00\n")
+OUTPUT = ("id,category,persons,income,start,end,months,backpay,monthly,overpaid,"
+          "newly_eligible\nH1,urban-dibao,3,200,,,8,1440.00,1380.00,0.00,false\n")
 ERRORS = ("line,id,column,reason,row\n"
           "3,H2,persons,'0': a household has at least 1 covered person,\"H2,urban-dibao,0,0,,\"\n")
 SUMMARY = {"through": "2020-08", "rows_read": 2, "rows_written": 1, "rows_rejected": 1,
@@ -50,6 +50,8 @@ SUMMARY = {"through": "2020-08", "rows_read": 2, "rows_written": 1, "rows_reject
            "overpaid_total": "0.00",
            "overpaid_by_category": {"urban-dibao": "0.00", "rural-dibao": "0.00",
                                     "urban-tekun": "0.00", "rural-tekun": "0.00"},
+           "newly_eligible_by_category": {"urban-dibao": 0, "rural-dibao": 0,
+                                          "urban-tekun": 0, "rural-tekun": 0},
            "rounding": "household-month"}
 OLD = b"an earlier run\n"
 WELFARE_CALC = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
@@ -594,7 +596,8 @@ def test_a_closed_pipe_exits_quietly_with_the_pipe_code(tmp_path: Path) -> None:
                           "head -1; echo \"${PIPESTATUS[0]}\"", shell=True, cwd=tmp_path,
                           executable="/bin/bash", capture_output=True, text=True, check=True)
     first, code = done.stdout.splitlines()
-    assert first == "id,category,persons,income,start,end,paid,months,backpay,monthly,overpaid"
+    assert first == ("id,category,persons,income,start,end,paid,months,backpay,monthly,"
+                     "overpaid,newly_eligible")
     assert code == "141"
     assert "Traceback" not in (tmp_path / "err.txt").read_text(encoding="utf-8")
     assert "Error" not in (tmp_path / "err.txt").read_text(encoding="utf-8")
@@ -608,7 +611,7 @@ def test_a_header_cell_that_starts_a_formula_is_neutralised(run: Run, tmp_path: 
     assert run(str(source), "--through", "2020-08", "-o", str(out)).exit_code == 0
     header = out.read_text(encoding="utf-8").splitlines()[0]
     assert header == ("id,category,persons,income,start,end,\"'=HYPERLINK(\"\"http://x\"\")\","
-                      "'@cmd,months,backpay,monthly,overpaid")
+                      "'@cmd,months,backpay,monthly,overpaid,newly_eligible")
 
 
 @pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\t"],

@@ -91,13 +91,14 @@ def test_fast_path_equals_the_core(case: tuple[StandardsTable, Month, calc.House
     table, through, house, period, paid = case
     plan = BackpayPlan(table, through)
     income_fen = int(house.income * 100)
-    months, backpay, monthly, overpaid = plan.compute(
+    months, backpay, monthly, overpaid, newly = plan.compute(
         house.category, house.persons, income_fen, to_index(period.start, end=False),
         to_index(period.end, end=True), None if paid is None else int(paid * 100))
     core = calc.backpay(table, house, through, period, paid)
     first = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
-    assert (months, from_fen(backpay), from_fen(monthly), from_fen(overpaid)) == (
-        core.months_counted, core.amount, first.amount, core.overpaid)
+    assert (months, from_fen(backpay), from_fen(monthly), from_fen(overpaid), newly) == (
+        core.months_counted, core.amount, first.amount, core.overpaid,
+        calc.newly_eligible(table, house))
 
 
 def processor_for(table: StandardsTable, through: Month, header: list[str], *,
@@ -134,9 +135,10 @@ def test_a_batch_row_equals_the_core(case: tuple[StandardsTable, Month, calc.Hou
     core = calc.backpay(table, house, through, period, paid)
     first = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
     assert written[:len(cells)] == cells
-    assert (int(written[-4]), Decimal(written[-3]), Decimal(written[-2]),
-            Decimal(written[-1])) == (core.months_counted, core.amount, first.amount,
-                                      core.overpaid)
+    assert (int(written[-5]), Decimal(written[-4]), Decimal(written[-3]),
+            Decimal(written[-2]), written[-1]) == (
+        core.months_counted, core.amount, first.amount, core.overpaid,
+        "true" if calc.newly_eligible(table, house) else "false")
     assert result.accepted.tolist() == [2]
     assert result.ids.tolist() == [id_digest("H1")]
 
@@ -333,8 +335,10 @@ def test_garbage_never_crashes_and_every_row_is_accounted_for(rows: list[list[st
     assert len(written) == summary.rows_written
     assert len({row["line"] for row in errors}) == summary.rows_rejected
     assert all(row["reason"] for row in errors)
-    assert sum(Decimal(row[-3]) for row in written) == from_fen(summary.backpay_fen)
-    assert sum(Decimal(row[-1]) for row in written) == from_fen(summary.overpaid_fen)
+    assert sum(Decimal(row[-4]) for row in written) == from_fen(summary.backpay_fen)
+    assert sum(Decimal(row[-2]) for row in written) == from_fen(summary.overpaid_fen)
+    assert sum(row[-1] == "true" for row in written) == sum(
+        summary.newly_by_category.values())
 
 
 @given(st.lists(st.integers(min_value=-(1 << 63), max_value=(1 << 63) - 1))
@@ -354,8 +358,8 @@ def test_large_standards_are_exact(standard: int) -> None:
     header = ["id", "category", "persons", "income", "start", "end"]
     result = compare_paths(b"H1,urban-dibao,99,0,,\nH2,urban-tekun,1,0,,\n", table,
                            Month(2020, 12), header)
-    assert result.output.decode().splitlines()[0].split(",")[-4:] == [
-        "12", f"{(standard - 600) * 99 * 12}.00", f"{standard * 99}.00", "0.00"]
+    assert result.output.decode().splitlines()[0].split(",")[-5:] == [
+        "12", f"{(standard - 600) * 99 * 12}.00", f"{standard * 99}.00", "0.00", "false"]
 
 
 @pytest.mark.parametrize("rows", [10, 5_000], ids=["row by row", "NumPy lane"])
@@ -404,7 +408,7 @@ def test_overlapping_finds_every_row_of_an_overlapping_pair(
 
 
 def core_verdict(table: StandardsTable, through: Month, cells: list[str]
-                 ) -> tuple[int, Decimal, Decimal, Decimal] | None:
+                 ) -> tuple[int, Decimal, Decimal, Decimal, str] | None:
     """What the core makes of a row's cells as typed: months, back-pay, monthly
     amount and overpaid, or None when it refuses the household. Only the core's
     own readers."""
@@ -419,7 +423,8 @@ def core_verdict(table: StandardsTable, through: Month, cells: list[str]
     except (WelfareCalcError, ValueError):
         return None
     monthly = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
-    return result.months_counted, result.amount, monthly.amount, result.overpaid
+    return (result.months_counted, result.amount, monthly.amount, result.overpaid,
+            "true" if calc.newly_eligible(table, house) else "false")
 
 
 def mostly(usual: st.SearchStrategy[str], odd: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -483,5 +488,5 @@ def test_the_batch_accepts_a_row_exactly_when_the_core_does(
         assert (line in rejected) == (verdict is None), (row, verdict)
         if verdict is not None:
             cells = next(written)
-            assert (int(cells[-4]), Decimal(cells[-3]), Decimal(cells[-2]),
-                    Decimal(cells[-1])) == verdict, row
+            assert (int(cells[-5]), Decimal(cells[-4]), Decimal(cells[-3]),
+                    Decimal(cells[-2]), cells[-1]) == verdict, row

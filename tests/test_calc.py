@@ -306,3 +306,20 @@ def test_backpay_across_a_later_raise(timeline: StandardsTable) -> None:
     result = calc.backpay(timeline, household, Month(2021, 2))
     assert result.months_counted == 14
     assert result.amount == D(60 * 12 + 200 * 2)
+
+
+@pytest.mark.parametrize(("category", "income", "newly"), [
+    ("urban-dibao", "599.99", False),  # eligible before the raise already
+    ("urban-dibao", "600.00", True),   # at the old standard: not eligible then, now it is
+    ("urban-dibao", "659.99", True),
+    ("urban-dibao", "660.00", False),  # at the new standard: still not eligible
+    ("rural-dibao", "429.16", False),  # below 429.1666…
+    ("rural-dibao", "429.17", True),
+    ("rural-dibao", "479.99", True),
+    ("rural-dibao", "480.00", False),
+    ("urban-tekun", "700.00", False),  # tekun is not income-tested
+], ids=str)
+def test_newly_eligible_by_the_raise(table: StandardsTable, category: str, income: str,
+                                     newly: bool) -> None:
+    # 应保尽保: per-capita income at or above the old standard, below the new one.
+    assert calc.newly_eligible(table, house(table, category, 2, income)) is newly

@@ -282,7 +282,7 @@ def test_the_workbook_holds_what_the_csv_holds(run: Run, tmp_path: Path, headers
     assert [cell.value for cell in got[0]] == expected[0]
     assert all(cell.font.b for cell in got[0])
     keys = ["id", "category", "persons", "income", "start", "end", "paid", "姓名",
-            "months", "backpay", "monthly", "overpaid"]
+            "months", "backpay", "monthly", "overpaid", "newly_eligible"]
     assert len(got) == len(expected) > 5
     for cells, want in zip(got[1:], expected[1:], strict=True):
         for key, cell, text in zip(keys, cells, want, strict=True):

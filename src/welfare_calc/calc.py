@@ -371,6 +371,32 @@ def annual_amount(table: StandardsTable, house: Household, year: int,
                         amount=_fen_places(table, amount), point=point)
 
 
+def raise_standards(table: StandardsTable, category_id: str
+                    ) -> tuple[AppliedStandard, AppliedStandard] | None:
+    """The standards the retroactive raise went from and to: in force the day before it,
+    and in its first month (None when the table has no standard before it)."""
+    raised = table.retroactive_raise
+    old_value = _category(table, category_id).value_on(raised.day_before)
+    if old_value is None:
+        return None
+    return (apply_standard(table, category_id, old_value),
+            standard_in_force(table, category_id, raised.first_month))
+
+
+def newly_eligible(table: StandardsTable, house: Household) -> bool:
+    """Whether the raise makes a dibao household eligible (应保尽保, rule 10): its
+    per-capita income is at or above the old standard but below the new one.
+
+    Tekun is not income-tested, so never. Coverage months stay the clerk's
+    input: the calculator does not guess an approval date.
+    """
+    standards = raise_standards(table, house.category)
+    if standards is None or standards[0].category.payment is not Payment.GAP_FILLING:
+        return False
+    old, new = standards
+    return old.monthly <= Fraction(house.income) < new.monthly
+
+
 def backpay(table: StandardsTable, house: Household, through: Month,
             period: Coverage = Coverage(), paid: Decimal | None = None) -> Backpay:
     """Back-pay for the covered months from the raise through ``through`` (rule 7).

@@ -504,9 +504,12 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
                                      param_hint="'--month'")
         monthly = calc.monthly_amount(table, house, chosen)
         annual = calc.annual_amount(table, house, year or chosen.year, period)
+        newly = calc.newly_eligible(table, house)
+        raised = calc.raise_standards(table, house.category) if newly else None
     language = Lang(lang) if lang else chosen_lang()
-    emit(entitlement_report(monthly, annual, for_people=Format(fmt) is Format.TABLE), fmt, lang,
-         explain_entitlement(monthly, annual, language) if explain else None)
+    emit(entitlement_report(monthly, annual, newly_eligible=newly,
+                            for_people=Format(fmt) is Format.TABLE), fmt, lang,
+         explain_entitlement(monthly, annual, language, raised) if explain else None)
 
 
 @cli.command()

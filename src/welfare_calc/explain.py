@@ -42,6 +42,8 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "e.year.monthly": "4. {year} 年度：覆盖 {months} 个月，各月保障金（已按户舍入到分）相加：",
         "e.total.monthly": "   年度合计 {amount} 元（各月保障金先按户舍入到分，再相加，"
                            "与按月发放一致）。",
+        "e.newly": "5. 家庭月人均收入 {income} 元不低于原标准 {old} 元、低于新标准 {new} 元："
+                   "本户因提标新纳入保障范围（应保尽保）；保障起始月份由经办人按审批确定。",
         "b.title": "提标增补计算过程：{name_zh}（{short_zh}），{persons} 人，"
                    "家庭月人均收入 {income} 元",
         "b.source": "依据：{document}，新标准自 {start} 起执行，"
@@ -97,6 +99,9 @@ PHRASES: dict[Lang, dict[str, str]] = {
                           "amounts, each rounded to the fen:",
         "e.total.monthly": "   Total {amount} yuan (each month's amount rounded to the fen, "
                            "then added, as it is paid).",
+        "e.newly": "5. Income {income} is at or above the old standard {old} and below the "
+                   "new one {new}: the raise makes this household newly eligible (应保尽保); "
+                   "its first covered month is the clerk's to set from the approval.",
         "b.title": "Back-pay calculation: {name_en}, {persons} person(s), "
                    "per-capita monthly income {income} yuan",
         "b.source": "Source: {document}; the new standard is in force from {start}, "
@@ -166,8 +171,10 @@ def _runs(runs: tuple[Run, ...], say: dict[str, str], monthly: bool) -> list[str
         for run in runs]
 
 
-def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang) -> str:
-    """The entitlement calculation written out step by step."""
+def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang,
+                        newly: tuple[AppliedStandard, AppliedStandard] | None = None) -> str:
+    """The entitlement calculation written out step by step; ``newly``: the raise's old
+    and new standards, when it makes the household newly eligible."""
     say = PHRASES[lang]
     standard = month.standard
     category = standard.category
@@ -194,6 +201,10 @@ def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang) -> s
     lines.extend(_runs(year.runs, say, monthly))
     lines.append(say["e.total.monthly" if monthly else "e.total"].format(
         exact=exact_text(year.exact), amount=money_text(year.amount)))
+    if newly is not None:
+        old, new = newly
+        lines.append(say["e.newly"].format(income=income, old=exact_text(old.monthly),
+                                           new=exact_text(new.monthly)))
     return "\n".join(lines) + "\n"
 
 

@@ -46,6 +46,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "annual": ("年度保障金（元）", "annual amount (yuan)"),
     "months_covered": ("年度覆盖月数", "months covered in year"),
     "eligible": ("是否符合条件", "eligible"),
+    "newly_eligible": ("因提标新纳入（应保尽保）", "newly eligible by the raise"),
     "standard": ("保障标准（元）", "standard (yuan)"),
     "unit": ("单位", "unit"),
     "monthly_standard": ("月标准（元/人·月）", "monthly standard (yuan/person/month)"),

@@ -48,7 +48,7 @@ def _coverage(period: Coverage) -> dict[str, Cell]:
     return {"start": _month(period.start), "end": _month(period.end)}
 
 
-def entitlement_report(month: MonthAmount, year: AnnualAmount, *,
+def entitlement_report(month: MonthAmount, year: AnnualAmount, *, newly_eligible: bool,
                        for_people: bool) -> Report:
     """The entitlement command's output: one month and one calendar year."""
     house = year.household
@@ -60,6 +60,7 @@ def entitlement_report(month: MonthAmount, year: AnnualAmount, *,
         "month": str(month.month),
         **_standard(month.standard, for_people),
         "eligible": month.eligible,
+        "newly_eligible": newly_eligible,
         "monthly": money_text(month.amount),
         "year": year.year,
         **_coverage(year.coverage),

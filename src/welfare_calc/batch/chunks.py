@@ -72,6 +72,8 @@ class Written(NamedTuple):
     """Back-pay in fen, or minus what was overpaid (a row has one or the other)."""
     span: int
     """Its coverage (:func:`span`), for the doubled-id check."""
+    newly: bool = False
+    """Whether the raise makes it newly eligible."""
 
 
 @dataclass
@@ -84,9 +86,10 @@ class ChunkResult:
     """Input line of every row written, in output order."""
     ledger: bytes = b""
     """For every row written, in output order, :data:`LEDGER_WORDS` 64-bit numbers:
-    its input line, coverage (:func:`span`), category position, and back-pay in fen
+    its input line, coverage (:func:`span`), category position, back-pay in fen
     (minus the overpaid amount, for a row overpaid) as two words
-    (:func:`split_amount`: an amount may pass 64 bits). The run keeps
+    (:func:`split_amount`: an amount may pass 64 bits), and 1 if the raise makes
+    it newly eligible, else 0. The run keeps
     it on disk for the doubled-id check, which needs no text read back."""
     ids: array[int] = field(default_factory=lambda: array("q"))
     """:func:`~welfare_calc.batch.ids.id_digest` of the id of every row written, in
@@ -96,13 +99,15 @@ class ChunkResult:
     """Back-pay written per category (table order), in fen."""
     overpaid: list[int] = field(default_factory=list)
     """Overpaid amounts written per category (table order), in fen."""
+    newly: list[int] = field(default_factory=list)
+    """Rows written per category (table order) that the raise makes newly eligible."""
     rows_read: int = 0
     undecodable_line: int | None = None
     unencodable: str | None = None
     """Which line and cell the output encoding cannot write, if one."""
 
 
-LEDGER_WORDS = 5
+LEDGER_WORDS = 6
 """64-bit numbers a written row leaves in :attr:`ChunkResult.ledger`."""
 AMOUNT_BITS = 62
 """An amount in fen is kept as high and low words of this many bits: exact to 2**124."""
@@ -118,12 +123,13 @@ def join_amount(high: int, low: int) -> int:
     return high << AMOUNT_BITS | low
 
 
-def _count(result: ChunkResult, code: int, net: int) -> None:
+def _count(result: ChunkResult, code: int, net: int, newly: bool) -> None:
     """A written row's back-pay, or its overpaid amount, into the chunk's totals."""
     if net >= 0:
         result.totals[code] += net
     else:
         result.overpaid[code] -= net
+    result.newly[code] += newly
 
 
 class _Pieces(list[str]):
@@ -178,7 +184,8 @@ class ChunkProcessor:
     def process(self, first_line: int, data: bytes | Unreadable) -> ChunkResult:
         """Every record of ``data``, whose first line is ``first_line``."""
         result = ChunkResult(totals=[0] * len(self.categories),
-                             overpaid=[0] * len(self.categories))
+                             overpaid=[0] * len(self.categories),
+                             newly=[0] * len(self.categories))
         if isinstance(data, Unreadable):
             result.rows_read = 1
             if data.cells is not None:
@@ -224,9 +231,10 @@ class ChunkProcessor:
         result.ids = array("q", [row.digest for row in written])
         result.ledger = array("q", [word for line, row in zip(lines, written, strict=True)
                                     for word in (line, row.span, row.code,
-                                                 *split_amount(row.net))]).tobytes()
+                                                 *split_amount(row.net),
+                                                 int(row.newly))]).tobytes()
         for row in written:
-            _count(result, row.code, row.net)
+            _count(result, row.code, row.net, row.newly)
 
     def _rows(self, text: str, first_line: int, result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
@@ -269,7 +277,7 @@ class ChunkProcessor:
         read = lane.run(data)
         general = self._general(result)
         taken, digests, pieces, spans = read.taken.copy(), read.digests, read.pieces, read.spans
-        codes, backpays = read.codes, read.backpays
+        codes, backpays, newly = read.codes, read.backpays, read.newly
         wide: dict[int, int] = {}  # lines read one at a time whose back-pay passes 64 bits
         blank = 0
         for line in np.flatnonzero(~read.taken).tolist():
@@ -288,7 +296,8 @@ class ChunkProcessor:
                     wide[line] = done.net
                 pieces[2 * line] = done.text.encode(self.encoding)  # a line of the input, retold
                 taken[line] = True
-                _count(result, done.code, done.net)
+                _count(result, done.code, done.net, done.newly)
+                newly[line] = done.newly
         result.output = b"".join(pieces)
         rows = np.flatnonzero(taken)
         if not same_codec(self.encoding, self.output_encoding):
@@ -296,6 +305,8 @@ class ChunkProcessor:
                                           (rows + first_line).tolist(), result)
         for code, amount in enumerate(read.totals):
             result.totals[code] += amount
+        for code, count in enumerate(read.newly_counts):
+            result.newly[code] += count
         result.rows_read += len(taken) - blank
         result.accepted = array("q", (rows + first_line).astype(np.int64).tobytes())
         result.ids = array("q", digests[rows].tobytes())
@@ -305,8 +316,9 @@ class ChunkProcessor:
         ledger[:, 2] = codes[rows]
         ledger[:, 3] = backpays[rows] >> AMOUNT_BITS
         ledger[:, 4] = backpays[rows] & ((1 << AMOUNT_BITS) - 1)
+        ledger[:, 5] = newly[rows]
         for line, amount in wide.items():
-            ledger[np.searchsorted(rows, line), 3:] = split_amount(amount)
+            ledger[np.searchsorted(rows, line), 3:5] = split_amount(amount)
         result.ledger = ledger.tobytes()
 
     def _encoded(self, text: str, lines: Sequence[int], result: ChunkResult) -> bytes:
@@ -361,11 +373,11 @@ class ChunkProcessor:
                 result.rejections.append(
                     Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))
                 return None
-            months, backpay, monthly, overpaid = self.plan.compute(
+            months, backpay, monthly, overpaid, newly = self.plan.compute(
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
                 parsed.paid_fen)
             computed = (f"{months},{fen_text(backpay)},{fen_text(monthly)},"
-                        f"{fen_text(overpaid)}")
+                        f"{fen_text(overpaid)},{'true' if newly else 'false'}")
             if self.jsonl:
                 text = json_line(keys, [*row, *computed.split(",")])
             elif text is not None and all(csv_safe(row[index]) == row[index] for index in free):
@@ -378,6 +390,6 @@ class ChunkProcessor:
                 writer.writerow([*cells, *computed.split(",")])
                 text = "".join(pieces)
             return Written(text, id_digest(parsed.id), self._code[parsed.category],
-                           backpay - overpaid, span(parsed.start, parsed.end))
+                           backpay - overpaid, span(parsed.start, parsed.end), newly)
 
         return general

@@ -109,6 +109,10 @@ class LaneOutput:
     """Per line: the back-pay in fen (taken lines)."""
     totals: list[int]
     """Back-pay of the taken lines per category (table order), in fen."""
+    newly: Ints
+    """Per line: 1 if the raise makes the household newly eligible, else 0 (taken lines)."""
+    newly_counts: list[int]
+    """Taken lines per category (table order) that the raise makes newly eligible."""
 
 
 class _Chunk:
@@ -296,9 +300,11 @@ class Lane:
         self._months_text = np.array([b",%d," % count for count in range(longest + 1)])
         self._cents_comma = np.array([b".%02d," % cents for cents in range(100)])
         # The monthly amount's cents, then the overpaid column: 0.00 on every line
-        # the lane takes (it takes no amount paid given, and no standard that fell).
-        self._cents_end = np.array([b".%02d,0.00" % cents + newline.encode("ascii")
-                                    for cents in range(100)])
+        # the lane takes (it takes no amount paid given, and no standard that fell);
+        # then newly_eligible and the line end.
+        self._cents_end = np.array([b".%02d,0.00," % cents for cents in range(100)])
+        self._newly_end = np.array([b"false" + newline.encode("ascii"),
+                                    b"true" + newline.encode("ascii")])
         self._monthly_rounding = plan.point is RoundingPoint.HOUSEHOLD_MONTH
 
     def run(self, data: bytes) -> LaneOutput:
@@ -339,6 +345,9 @@ class Lane:
         code = np.where(taken, code, 0)
         persons = np.where(taken, persons, 0)
         twelfths = np.where(taken, income, 0) * 12 * self._gap[code]
+        # calc.newly_eligible: a dibao income at or above the old standard, below the new.
+        newly = (self._gap[code] == 1) & (twelfths >= self._paid[code]) & (
+            twelfths < self._new[code]) & taken
         due = np.maximum(self._due[code] - twelfths, 0)
         paid = np.maximum(self._paid[code] - twelfths, 0)
         new = np.maximum(self._new[code] - twelfths, 0)
@@ -359,13 +368,14 @@ class Lane:
                                (digests * 256 + ids[:, position]) % ID_MODULUS, digests)
         pieces: list[bytes] = [b""] * (2 * len(ids))
         pieces[0::2] = data.split(b"\n")[:-1]
-        pieces[1::2] = self._tails(months, backpay, monthly).tolist()
+        pieces[1::2] = self._tails(months, backpay, monthly, newly).tolist()
         totals = [int(backpay[taken & (code == position)].sum())
                   for position in range(self._count)]
+        newly_counts = [int((newly & (code == position)).sum()) for position in range(self._count)]
         spans = start << SPAN_BITS | end
         return LaneOutput(taken=taken, pieces=pieces, digests=digests, spans=spans,
-                          codes=code, backpays=backpay,
-                          totals=totals)
+                          codes=code, backpays=backpay, totals=totals,
+                          newly=newly.astype(np.int64), newly_counts=newly_counts)
 
     def _cells_of(self, buf: Bytes) -> tuple[Ints, Ints, Flags]:
         """Where each cell of each line begins and how long it is; lines of the right width."""
@@ -401,13 +411,13 @@ class Lane:
             code[same] = position
         return code
 
-    def _tails(self, months: Ints, backpay: Ints, monthly: Ints) -> Texts:
-        """``,months,yuan.fen,yuan.fen,0.00`` and the line end, one string a line."""
+    def _tails(self, months: Ints, backpay: Ints, monthly: Ints, newly: Flags) -> Texts:
+        """``,months,yuan.fen,yuan.fen,0.00,true|false`` and the line end, one a line."""
         add = np.strings.add
         yuan, fen = np.divmod(backpay, 100)
         monthly_yuan, monthly_fen = np.divmod(monthly, 100)
         text = add(add(self._months_text[np.clip(months, 0, len(self._months_text) - 1)],
                        _written(yuan, self._numbers)), self._cents_comma[fen])
-        result: Texts = add(add(text, _written(monthly_yuan, self._numbers)),
-                            self._cents_end[monthly_fen])
+        text = add(add(text, _written(monthly_yuan, self._numbers)), self._cents_end[monthly_fen])
+        result: Texts = add(text, self._newly_end[newly.astype(np.int64)])
         return result

@@ -51,8 +51,9 @@ def fen_text(fen: int) -> str:
 _Run = tuple[int, int, int, int]
 """Consecutive window months (first, last) with the same standards (due, paid) in units."""
 
-_Plan = tuple[bool, tuple[_Run, ...], int]
-"""Per category: gap-filling?, the runs of the window, the new monthly standard in units."""
+_Plan = tuple[bool, tuple[_Run, ...], int, int]
+"""Per category: gap-filling?, the runs of the window, the new monthly standard in units,
+and the old one (before the raise; -1 for none) for the newly-eligible rule."""
 
 
 class Outcome(NamedTuple):
@@ -66,6 +67,8 @@ class Outcome(NamedTuple):
     """The monthly amount under the new standard, in fen."""
     overpaid: int = 0
     """Paid beyond what is due, in fen (0 unless the amount paid exceeds it)."""
+    newly_eligible: bool = False
+    """Whether the raise makes the household eligible (:func:`calc.newly_eligible`)."""
 
 
 class BackpayPlan:
@@ -100,8 +103,10 @@ class BackpayPlan:
                 else:
                     runs.append((index, index, due, paid))
             first = calc.standard_in_force(table, key, self.window_start)
+            raised = calc.raise_standards(table, key)
             self.plans[key] = (table.categories[key].payment is Payment.GAP_FILLING,
-                               tuple(runs), monthly_units(first.value))
+                               tuple(runs), monthly_units(first.value),
+                               -1 if raised is None else monthly_units(raised[0].value))
 
     def _fen(self, units: int) -> int:
         if units >= 0 and self._mode is RoundingMode.HALF_UP:
@@ -122,7 +127,7 @@ class BackpayPlan:
         fen = (months × (due' − paid') + 6) // 12; both for due' ≥ paid', exactly
         :meth:`compute` (the tests hold the batch to the core).
         """
-        gap, runs, new_standard = self.plans[category]
+        gap, runs, new_standard, _ = self.plans[category]
         if (len(runs) != 1 or self._step != UNITS_PER_FEN or self._unit_fen != 1
                 or self._mode is not RoundingMode.HALF_UP):
             return None
@@ -136,8 +141,9 @@ class BackpayPlan:
         ``start`` and ``end`` are month indexes (:attr:`Month.index`), or
         :data:`OPEN_START` / :data:`OPEN_END`.
         """
-        gap, runs, new_standard = self.plans[category]
+        gap, runs, new_standard, old_standard = self.plans[category]
         income = income_fen * UNITS_PER_FEN
+        newly = gap and 0 <= old_standard <= income < new_standard
         months = due_total = paid_total = 0
         fen = self._fen
         for run_first, run_last, due_standard, paid_standard in runs:
@@ -160,9 +166,10 @@ class BackpayPlan:
         monthly_fen = fen((monthly if monthly > 0 else 0) * persons)
         if self._monthly:
             net = due_total - (paid_total if paid_fen is None else paid_fen)
-            return Outcome(months, net if net > 0 else 0, monthly_fen, -net if net < 0 else 0)
+            return Outcome(months, net if net > 0 else 0, monthly_fen, -net if net < 0 else 0,
+                           newly)
         if paid_fen is not None:
             paid_total = paid_fen * UNITS_PER_FEN
         net = due_total - paid_total
         return Outcome(months, fen(net) if net >= 0 else 0, monthly_fen,
-                       fen(-net) if net < 0 else 0)
+                       fen(-net) if net < 0 else 0, newly)

@@ -22,12 +22,13 @@ from welfare_calc.months import Month
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
 OPTIONAL = ("paid",)
-COMPUTED = ("months", "backpay", "monthly", "overpaid")
+COMPUTED = ("months", "backpay", "monthly", "overpaid", "newly_eligible")
 
 ZH_HEADERS = {
     "id": "编号", "category": "类别", "persons": "保障人数", "income": "家庭月人均收入",
     "start": "起始月份", "end": "截止月份", "paid": "已发金额",
     "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金", "overpaid": "多发金额",
+    "newly_eligible": "因提标新纳入",
 }
 """Chinese column names for finance (``--headers zh``)."""
 
@@ -83,13 +84,16 @@ class Columns:
 
 
 def json_line(keys: list[str], cells: list[str]) -> str:
-    """One JSON-lines record: every cell as text, as written, except ``months``, a number.
+    """One JSON-lines record: every cell as text, as written, except ``months``, a number,
+    and ``newly_eligible``, true or false.
 
     The one place a record is built, for a row written and for one rewritten
     after the doubled-id check.
     """
     record: dict[str, object] = dict(zip(keys, cells, strict=True))
-    record["months"] = int(cells[keys.index("months", len(keys) - len(COMPUTED))])
+    computed = len(keys) - len(COMPUTED)
+    record["months"] = int(cells[keys.index("months", computed)])
+    record["newly_eligible"] = cells[keys.index("newly_eligible", computed)] == "true"
     return json.dumps(record, ensure_ascii=False) + "\n"
 
 

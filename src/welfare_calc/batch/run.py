@@ -138,6 +138,8 @@ class Summary:
     """What rows paid beyond what is due, in fen: never netted into the back-pay."""
     rounding: str = ""
     """Where amounts were rounded (docs/rules.md rule 5): household-month or total."""
+    newly_by_category: dict[str, int] = field(default_factory=dict)
+    """Rows written that the raise makes newly eligible (应保尽保), by category."""
 
     @property
     def backpay_fen(self) -> int:
@@ -162,6 +164,7 @@ class Summary:
             "overpaid_total": fen_text(self.overpaid_fen),
             "overpaid_by_category": {key: fen_text(value)
                                      for key, value in self.overpaid_by_category.items()},
+            "newly_eligible_by_category": dict(self.newly_by_category),
             "rounding": self.rounding,
         }
 
@@ -170,6 +173,9 @@ class Summary:
         by = ", ".join(f"{key} {fen_text(value)}" for key, value in self.by_category.items())
         overpaid = (f"; overpaid total {fen_text(self.overpaid_fen)} (not netted)"
                     if self.overpaid_fen else "")
+        newly = sum(self.newly_by_category.values())
+        if newly:
+            overpaid += f"; newly eligible by the raise: {newly} household(s)"
         return (f"rows read {self.rows_read}, written {self.rows_written}, rejected "
                 f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
                 f"{overpaid}")
@@ -233,6 +239,13 @@ def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO | Recor
             file.discard()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _cell(value: object) -> str:
+    """A JSON-lines value as the CSV cell it was made from (``true``, ``8``, text)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _as_is(text: str) -> str:
@@ -351,6 +364,7 @@ class _Run:
         self.summary = Summary(through=str(plan.through), rounding=str(plan.point))
         self.totals = [0] * len(self.keys)
         self.overpaid = [0] * len(self.keys)
+        self.newly = [0] * len(self.keys)
         self.order = array("q")
         """The id digest of every row written, in output order: the index of ids,
         8 bytes a row, the one thing in memory that grows with the input."""
@@ -447,6 +461,7 @@ class _Run:
             self._drop_doubled(columns, doubled.tolist(), partners.tolist())
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         summary.overpaid_by_category = dict(zip(self.keys, self.overpaid, strict=True))
+        summary.newly_by_category = dict(zip(self.keys, self.newly, strict=True))
         return summary
 
     def write_workbook(self, summary: Summary,
@@ -483,6 +498,9 @@ class _Run:
                           fen_text(total)) for key, total in summary.by_category.items()],
             SummaryLine("多发合计（元，未抵减）", "overpaid total (yuan, not netted)",
                         fen_text(summary.overpaid_fen)),
+            *[SummaryLine(f"因提标新纳入户数：{categories[key].short_zh}",
+                          f"newly eligible households: {key}", str(count))
+              for key, count in summary.newly_by_category.items()],
         ]
         try:
             write_workbook(book.binary, keys, names, rows, lines, rejected, progress,
@@ -521,6 +539,8 @@ class _Run:
             self.totals[code] += amount
         for code, amount in enumerate(result.overpaid):
             self.overpaid[code] += amount
+        for code, count in enumerate(result.newly):
+            self.newly[code] += count
         self.order.extend(result.ids)
 
     def _write_header(self, columns: Columns) -> None:
@@ -549,7 +569,7 @@ class _Run:
             reader = csv.reader(written)
             next(reader)  # the header
             return old, reader
-        return old, ([str(value) for value in json.loads(text).values()] for text in written)
+        return old, ([_cell(value) for value in json.loads(text).values()] for text in written)
 
     def _doubled_lines(self, columns: Columns
                        ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -634,12 +654,13 @@ class _Run:
                     fresh.text.write(json_line(keys, cells))
                 continue
             self.side.seek(8 * LEDGER_WORDS * position)
-            line, _, code, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
+            line, _, code, high, low, newly = array("q", self.side.read(8 * LEDGER_WORDS))
             self.reject(line, cells[id_at], [Problem(
                 "id", f"same id as {'line' if self.sheet is None else 'row'} "
                       f"{partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])
             next_doubled += 1
+            self.newly[code] -= newly
             net = join_amount(high, low)
             if net >= 0:
                 self.totals[code] -= net
