@@ -24,7 +24,7 @@ from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.errors import WelfareCalcError
 from welfare_calc.loader import parse_standards, read_standards, shipped_standards
-from welfare_calc.model import StandardsTable
+from welfare_calc.model import Payment, StandardsTable
 from welfare_calc.money import RoundingPoint, parse_money
 from welfare_calc.months import Month
 
@@ -91,7 +91,7 @@ def test_fast_path_equals_the_core(case: tuple[StandardsTable, Month, calc.House
     table, through, house, period, paid = case
     plan = BackpayPlan(table, through)
     income_fen = int(house.income * 100)
-    months, backpay, monthly, overpaid, newly = plan.compute(
+    months, backpay, monthly, overpaid, newly, _, _ = plan.compute(
         house.category, house.persons, income_fen, to_index(period.start, end=False),
         to_index(period.end, end=True), None if paid is None else int(paid * 100))
     core = calc.backpay(table, house, through, period, paid)
@@ -490,3 +490,38 @@ def test_the_batch_accepts_a_row_exactly_when_the_core_does(
             cells = next(written)
             assert (int(cells[-5]), Decimal(cells[-4]), Decimal(cells[-3]),
                     Decimal(cells[-2]), cells[-1]) == verdict, row
+
+
+SUPPLEMENTS = (st.integers(min_value=0, max_value=30_000).map(
+                   lambda fen: f"{fen // 100}.{fen % 100:02d}")
+               | st.integers(min_value=0, max_value=10_000).map(
+                   lambda bp: f"{bp // 100}.{bp % 100:02d}%")
+               | st.integers(min_value=1, max_value=100).map(lambda whole: f"{whole}%"))
+
+
+@settings(max_examples=300)
+@given(cases(), SUPPLEMENTS)
+def test_a_row_with_a_supplement_equals_the_core(
+        case: tuple[StandardsTable, Month, calc.Household, calc.Coverage, Decimal | None],
+        supplement: str) -> None:
+    # docs/rules.md rule 11: a 分类施保 supplement, fixed or a percentage, at both
+    # rounding points; the batch computes it in integers, the core in fractions.
+    table, through, house, period, paid = case
+    names = ["id", "category", "persons", "income", "start", "end", "paid", "supplement"]
+    processor = processor_for(table, through, names)
+    cells = ["H1", house.category, str(house.persons), str(house.income),
+             str(period.start or ""), str(period.end or ""), "" if paid is None else str(paid),
+             supplement]
+    result = processor.process(2, (",".join(cells) + "\n").encode())
+    given = calc.parse_supplement(supplement)
+    if table.categories[house.category].payment is not Payment.GAP_FILLING:
+        assert [problem.column for problem in result.rejections[0].problems] == ["supplement"]
+        return
+    core_house = calc.household(table, house.category, house.persons, house.income, given)
+    core = calc.backpay(table, core_house, through, period, paid)
+    first = calc.monthly_amount(table, core_house, table.retroactive_raise.first_month)
+    written = result.output.decode().rstrip("\n").split(",")
+    assert written[-7:] == [
+        str(core.months_counted), str(core.amount), str(first.total_amount), str(core.overpaid),
+        "true" if calc.newly_eligible(table, core_house) else "false", str(first.amount),
+        str(first.supplement_amount)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +15,7 @@ from welfare_calc.errors import (
     InvalidIncome,
     InvalidPeriod,
     InvalidPersons,
+    InvalidSupplement,
     MonthOutOfRange,
     UnknownCategory,
     WindowBeforeRaise,
@@ -323,3 +325,59 @@ def test_newly_eligible_by_the_raise(table: StandardsTable, category: str, incom
                                      newly: bool) -> None:
     # 应保尽保: per-capita income at or above the old standard, below the new one.
     assert calc.newly_eligible(table, house(table, category, 2, income)) is newly
+
+
+@pytest.mark.parametrize(("supplement", "backpay", "monthly"), [
+    ("20%", "1728.00", "1656.00"),    # (1656.00 − 1440.00) × 8: the supplement grows too
+    ("50.00", "1440.00", "1430.00"),  # a fixed supplement: as without it
+    ("", "1440.00", "1380.00"),
+])
+def test_supplement_worked_figures(table: StandardsTable, supplement: str, backpay: str,
+                                   monthly: str) -> None:
+    # docs/rules.md rule 11, urban-dibao, 3 persons, income 200, through 2020-08.
+    given = calc.parse_supplement(supplement)
+    household = calc.household(table, "urban-dibao", 3, D("200"), given)
+    for point in RoundingPoint:
+        result = calc.backpay(table.rounded_at(point), household, AUG)
+        assert result.amount == D(backpay), point
+    month = calc.monthly_amount(table, household, JAN)
+    assert (month.amount, month.total_amount) == (D("1380.00"), D(monthly))
+
+
+def test_a_percentage_supplement_is_of_the_amount_as_rounded(table: StandardsTable) -> None:
+    # Rural dibao, 1 person: 429.1666… a month at the old standard, paid as 429.17;
+    # 12.5% of that is 53.64625, paid as 53.65 (household-month); of the exact
+    # amount, 53.6458… (total).
+    household = calc.household(table, "rural-dibao", 1, D(0), calc.parse_supplement("12.5%"))
+    paid = calc.backpay(table, household, AUG)
+    assert paid.months[0].paid.supplement_amount == D("53.65")
+    assert paid.paid_total == (D("429.17") + D("53.65")) * 8
+    assert paid.amount == D("457.44")
+    once = calc.backpay(table.rounded_at(RoundingPoint.TOTAL), household, AUG)
+    assert once.amount == D("457.50")  # 8 × (480 − 429.1666…) × 1.125
+
+
+def test_no_supplement_in_a_month_without_dibao(table: StandardsTable) -> None:
+    household = calc.household(table, "urban-dibao", 1, D("700"), calc.parse_supplement("50"))
+    month = calc.monthly_amount(table, household, JAN)
+    assert (month.amount, month.supplement_amount, month.total_amount) == (
+        D("0.00"), D("0"), D("0.00"))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("abc", "'abc' is not a supplement; write 50.00 (yuan a month) or 20% (of the monthly "
+            "dibao amount)"),
+    ("20.555%", "'20.555%' is not a percentage"),
+    ("101%", "'101%': a supplement of more than 100% of the dibao amount"),
+    ("-5", "'-5' is not a supplement"),
+])
+def test_a_bad_supplement_is_refused_with_its_words(text: str, message: str) -> None:
+    with pytest.raises(InvalidSupplement, match=re.escape(message)):
+        calc.parse_supplement(text)
+
+
+def test_tekun_has_no_supplement(table: StandardsTable) -> None:
+    with pytest.raises(InvalidSupplement, match="urban-tekun has no 分类施保 supplement"):
+        calc.household(table, "urban-tekun", 1, D(0), calc.parse_supplement("50"))
+    assert str(calc.parse_supplement("２０％")) == "20%"  # full-width, as typed in Chinese
+    assert calc.parse_supplement(" ") is None

@@ -325,3 +325,23 @@ def test_entitlement_year_alone_shows_that_years_month(run: Invoke) -> None:
                "--year", "2021", "--end", "2020-06")
     assert none.exit_code == 2
     assert "no month of 2021 is both covered" in none.stderr
+
+
+def test_supplement_splits_the_monthly_amount(run: Invoke) -> None:
+    data = as_json(run("entitlement", "-c", "urban-dibao", "-n", "3", "--income", "200",
+                       "--supplement", "20%", "--format", "json"))
+    assert (data["supplement"], data["monthly_base"], data["monthly_supplement"],
+            data["monthly"]) == ("20%", "1380.00", "276.00", "1656.00")
+    paid = as_json(run("backpay", "-c", "urban-dibao", "-n", "3", "--income", "200",
+                       "--through", "2020-08", "--supplement", "20%", "--format", "json"))
+    assert (paid["supplement"], paid["backpay"]) == ("20%", "1728.00")
+    text = run("backpay", "-c", "urban-dibao", "-n", "3", "--income", "200", "--through",
+               "2020-08", "--supplement", "20%", "--explain").stdout
+    assert "分类施保金：月保障金的 20%（按舍入到分后的月保障金计算，再舍入到分）" in text
+    assert "1380.00 元 + 分类施保金 276.00 元 = 1656.00 元/月 × 8 个月 = 13248.00 元" in text
+    refused = run("backpay", "-c", "urban-tekun", "-n", "1", "--through", "2020-08",
+                  "--supplement", "50")
+    assert refused.exit_code == 2
+    assert refused.stderr == ("Error: Invalid value for '--supplement': urban-tekun has no "
+                              "分类施保 supplement: it is paid with dibao (低保) only, and tekun "
+                              "(特困供养) pays the full standard\n")

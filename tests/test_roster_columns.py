@@ -129,3 +129,20 @@ def test_units_in_headers_and_the_usual_order_in_chinese_take_the_fast_lane() ->
     with pytest.raises(UnusableInput, match="appears twice"):
         read_header(["编号", "编号", "保障类别", "保障人数", "家庭月人均收入", "起始月份",
                      "截止月份"])
+
+
+def test_a_supplement_column_splits_the_monthly_amount(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("身份证号,保障类别,保障人数,家庭月人均收入,起始月份,截止月份,分类施保金（元）\n"
+                      "A1,城市低保,3,200,,,20%\nA2,城市低保,3,200,,,50.00\nA3,城市低保,3,200,,,\n"
+                      "A4,城市特困,1,0,,,50\n", encoding="utf-8")
+    result = run(str(roster), "--through", "2020-08", "--summary", str(tmp_path / "s.json"))
+    assert result.exit_code == 1
+    rows = written(result.stdout)
+    assert [(row["身份证号"], row["backpay"], row["monthly"], row["monthly_base"],
+             row["monthly_supplement"]) for row in rows] == [
+        ("A1", "1728.00", "1656.00", "1380.00", "276.00"),
+        ("A2", "1440.00", "1430.00", "1380.00", "50.00"),
+        ("A3", "1440.00", "1380.00", "1380.00", "0.00"),
+    ]
+    assert "\n5,A4,supplement,\"urban-tekun has no 分类施保 supplement" in result.stderr

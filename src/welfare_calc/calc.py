@@ -22,12 +22,13 @@ from welfare_calc.errors import (
     InvalidIncome,
     InvalidPeriod,
     InvalidPersons,
+    InvalidSupplement,
     MonthOutOfRange,
     UnknownCategory,
     WindowBeforeRaise,
 )
 from welfare_calc.model import Category, Document, Payment, StandardsTable, StandardValue
-from welfare_calc.money import RoundingPoint, decimal_places, quantize
+from welfare_calc.money import RoundingPoint, decimal_places, parse_money, quantize
 from welfare_calc.months import Month, month_range
 from welfare_calc.numerals import ascii_numerals
 
@@ -35,12 +36,31 @@ ZERO = Fraction(0)
 
 
 @dataclass(frozen=True)
+class Supplement:
+    """A 分类施保 supplement paid with dibao (rule 11): a fixed amount of yuan a month,
+    or a percentage of the household's monthly dibao amount."""
+
+    fixed: Decimal | None = None
+    """Yuan a month, whatever the dibao amount."""
+    percent: Decimal | None = None
+    """Percent of the monthly dibao amount (20 for 20%)."""
+
+    def __str__(self) -> str:
+        if self.percent is not None:
+            return f"{self.percent.normalize():f}%"
+        assert self.fixed is not None
+        return f"{self.fixed:.2f}"
+
+
+@dataclass(frozen=True)
 class Household:
-    """Who is paid: a validated category id, covered persons, per-capita monthly income."""
+    """Who is paid: a validated category id, covered persons, per-capita monthly income,
+    and a 分类施保 supplement when there is one."""
 
     category: str
     persons: int
     income: Decimal
+    supplement: Supplement | None = None
 
 
 @dataclass(frozen=True)
@@ -82,8 +102,23 @@ class MonthAmount:
     per_person: Fraction
     """max(0, S − y) for gap-filling (rule 2), S for full standard (rule 3)."""
     exact: Fraction
+    """The dibao or tekun amount itself (without a supplement)."""
     amount: Decimal
-    """``exact`` rounded once with the table's rule."""
+    """``exact`` rounded with the table's rule."""
+    supplement: Fraction = ZERO
+    """The month's 分类施保 supplement, exact (rule 11)."""
+    supplement_amount: Decimal = Decimal(0)
+    """``supplement`` rounded with the table's rule."""
+
+    @property
+    def total_exact(self) -> Fraction:
+        """What the month pays: the amount and its supplement, exact."""
+        return self.exact + self.supplement
+
+    @property
+    def total_amount(self) -> Decimal:
+        """What the month pays, rounded: the rounded amount plus the rounded supplement."""
+        return self.amount + self.supplement_amount
 
     @property
     def eligible(self) -> bool:
@@ -257,11 +292,49 @@ def parse_persons(text: str) -> int:
     return int(cleaned)
 
 
+MAX_PERCENT = Decimal(100)
+"""The largest 分类施保 percentage: a supplement of more than the dibao amount itself
+is a typing mistake."""
+
+
+def parse_supplement(text: str) -> Supplement | None:
+    """A 分类施保 supplement as typed: ``50.00`` (yuan a month) or ``20%`` (of the monthly
+    dibao amount); empty means none. Digits and ``％`` may be full-width."""
+    cleaned = ascii_numerals(text.strip()).replace("％", "%").strip()
+    if not cleaned:
+        return None
+    shown = repr(text) if len(text) <= 40 else repr(text[:20] + "…")
+    if cleaned.endswith("%"):
+        try:
+            percent = parse_money(cleaned[:-1].strip())
+        except ValueError:
+            raise InvalidSupplement(f"{shown} is not a percentage; write e.g. 20% (of the "
+                                    "monthly dibao amount) or 50.00 (yuan a month)") from None
+        if percent > MAX_PERCENT:
+            raise InvalidSupplement(f"{shown}: a supplement of more than {MAX_PERCENT}% of the "
+                                    "dibao amount; check the number")
+        return Supplement(percent=percent)
+    try:
+        return Supplement(fixed=parse_money(cleaned))
+    except ValueError:
+        raise InvalidSupplement(f"{shown} is not a supplement; write 50.00 (yuan a month) or "
+                                "20% (of the monthly dibao amount)") from None
+
+
 def household(table: StandardsTable, category: str, persons: object,
-              income: Decimal = Decimal(0)) -> Household:
-    """Validate a household's inputs against the table (see the ``check_*`` rules)."""
-    return Household(category=resolve_category(table, category),
-                     persons=check_persons(persons), income=check_income(income))
+              income: Decimal = Decimal(0), supplement: Supplement | None = None) -> Household:
+    """Validate a household's inputs against the table (see the ``check_*`` rules).
+
+    A 分类施保 supplement is paid with dibao only (rule 11): tekun pays the
+    full standard and has none.
+    """
+    key = resolve_category(table, category)
+    if supplement is not None and table.categories[key].payment is not Payment.GAP_FILLING:
+        raise InvalidSupplement(
+            f"{key} has no 分类施保 supplement: it is paid with dibao (低保) only, and tekun "
+            "(特困供养) pays the full standard")
+    return Household(category=key, persons=check_persons(persons),
+                     income=check_income(income), supplement=supplement)
 
 
 def coverage(start: Month | None = None, end: Month | None = None) -> Coverage:
@@ -340,9 +413,22 @@ def _month_amount(table: StandardsTable, house: Household, month: Month,
     else:
         per_person = standard.monthly  # rule 3: income does not reduce it
     exact = per_person * house.persons
+    amount = _round(table, exact)
+    supplement = ZERO
+    given = house.supplement
+    if given is not None and exact > 0:  # rule 11: with a month of dibao paid
+        if given.fixed is not None:
+            supplement = Fraction(given.fixed)
+        else:
+            assert given.percent is not None
+            # Of the dibao amount as the rounding point has it: paid (rounded) or exact.
+            base = (Fraction(amount) if table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH
+                    else exact)
+            supplement = base * Fraction(given.percent) / 100
     return MonthAmount(month=month, standard=standard, persons=house.persons,
                        income=house.income, per_person=per_person, exact=exact,
-                       amount=_round(table, exact))
+                       amount=amount, supplement=supplement,
+                       supplement_amount=_round(table, supplement))
 
 
 def _round(table: StandardsTable, value: Fraction) -> Decimal:
@@ -362,9 +448,9 @@ def annual_amount(table: StandardsTable, house: Household, year: int,
         for month in month_range(Month(year, 1), Month(year, 12))
         if period.covers(month)
     )
-    exact = _total(month.exact for month in months)
+    exact = _total(month.total_exact for month in months)
     point = table.rounding.point
-    amount = (sum((month.amount for month in months), Decimal(0))
+    amount = (sum((month.total_amount for month in months), Decimal(0))
               if point is RoundingPoint.HOUSEHOLD_MONTH else _round(table, exact))
     return AnnualAmount(household=house, year=year, coverage=period, months=months,
                         runs=_runs(table, months), exact=exact,
@@ -437,18 +523,19 @@ def backpay(table: StandardsTable, house: Household, through: Month,
             continue
         due = _month_amount(table, house, month, due_standard)
         was_paid = _month_amount(table, house, month, old)
-        difference = due.exact - was_paid.exact
+        difference = due.total_exact - was_paid.total_exact
         rows.append(BackpayMonth(
             month=month, paid_standard=old, due_standard=due_standard, paid=was_paid, due=due,
             difference=difference,
-            difference_rounded=(due.amount - was_paid.amount if monthly_rounding
+            difference_rounded=(due.total_amount - was_paid.total_amount if monthly_rounding
                                 else _round(table, difference))))
-    due_exact = _total(row.due.exact for row in rows)
-    paid_exact = Fraction(paid) if paid is not None else _total(row.paid.exact for row in rows)
+    due_exact = _total(row.due.total_exact for row in rows)
+    paid_exact = (Fraction(paid) if paid is not None
+                  else _total(row.paid.total_exact for row in rows))
     exact = due_exact - paid_exact
     if monthly_rounding:  # what was paid, month by month, and what is due the same way
-        due_total = sum((row.due.amount for row in rows), Decimal(0))
-        paid_total = paid if paid is not None else sum((row.paid.amount for row in rows),
+        due_total = sum((row.due.total_amount for row in rows), Decimal(0))
+        paid_total = paid if paid is not None else sum((row.paid.total_amount for row in rows),
                                                        Decimal(0))
         net = due_total - paid_total
         amount, overpaid = max(net, Decimal(0)), max(-net, Decimal(0))
@@ -481,14 +568,15 @@ def _runs(table: StandardsTable, amounts: Sequence[MonthAmount]) -> tuple[Run, .
     for amount in amounts:
         last = groups[-1][-1] if groups else None
         if (last is not None and last.month + 1 == amount.month and last.exact == amount.exact
+                and last.supplement == amount.supplement
                 and last.standard.value == amount.standard.value):
             groups[-1].append(amount)
         else:
             groups.append([amount])
     runs = []
     for group in groups:
-        total = _total(month.exact for month in group)
-        rounded = (group[0].amount * len(group)
+        total = _total(month.total_exact for month in group)
+        rounded = (group[0].total_amount * len(group)
                    if table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH
                    else _round(table, total))
         runs.append(Run(first=group[0].month, last=group[-1].month, each=group[0],

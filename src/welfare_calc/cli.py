@@ -84,6 +84,21 @@ class MoneyType(click.ParamType[Decimal, Any]):
             self.fail(str(error), param, ctx)
 
 
+class SupplementType(click.ParamType["calc.Supplement | None", Any]):
+    """A 分类施保 supplement, as the core reads one (:func:`calc.parse_supplement`)."""
+
+    name = "YUAN|PCT%"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> calc.Supplement | None:
+        if isinstance(value, calc.Supplement):
+            return value
+        try:
+            return calc.parse_supplement(str(value))
+        except WelfareCalcError as error:
+            self.fail(error.message, param, ctx)
+
+
 class PersonsType(click.ParamType[int, Any]):
     """A whole number of covered persons, as the core reads one (:func:`calc.parse_persons`)."""
 
@@ -465,6 +480,7 @@ def household_options(command: F) -> F:
         click.option("--income", type=MoneyType(), default="0"),
         click.option("--start", type=MonthType(), default=None),
         click.option("--end", type=MonthType(), default=None),
+        click.option("--supplement", type=SupplementType(), default=None),
         click.option("--explain", is_flag=True),
         rounding_option,
     ]):
@@ -473,7 +489,7 @@ def household_options(command: F) -> F:
 
 
 _FIELDS = {"category": "'--category'", "persons": "'--persons'", "income": "'--income'",
-           "start": "'--start' / '--end'", "paid": "'--paid'"}
+           "start": "'--start' / '--end'", "paid": "'--paid'", "supplement": "'--supplement'"}
 
 
 @cli.command()
@@ -483,15 +499,16 @@ _FIELDS = {"category": "'--category'", "persons": "'--persons'", "income": "'--i
 @output_options
 @click.pass_obj
 def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
-                start: Month | None, end: Month | None, explain: bool, rounding: str | None,
-                month: Month | None, year: int | None, fmt: str, lang: str | None) -> None:
+                start: Month | None, end: Month | None, supplement: calc.Supplement | None,
+                explain: bool, rounding: str | None, month: Month | None, year: int | None,
+                fmt: str, lang: str | None) -> None:
     """Monthly and annual amount of one household, and whether it is eligible."""
     from welfare_calc.explain import explain_entitlement  # noqa: PLC0415 - see the imports
     from welfare_calc.reports import entitlement_report  # noqa: PLC0415
 
     table = rounded_table(settings, rounding)
     with as_bad_parameter({**_FIELDS, "month": "'--month' / '--year'"}):
-        house = calc.household(table, category, persons, income)
+        house = calc.household(table, category, persons, income, supplement)
         period = calc.coverage(start, end)
         if month is not None:
             chosen = month
@@ -520,16 +537,16 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
 @output_options
 @click.pass_obj
 def backpay(settings: Settings, category: str, persons: int, income: Decimal,
-            start: Month | None, end: Month | None, explain: bool, rounding: str | None,
-            through: Month, paid: Decimal | None, detail: bool, fmt: str,
-            lang: str | None) -> None:
+            start: Month | None, end: Month | None, supplement: calc.Supplement | None,
+            explain: bool, rounding: str | None, through: Month, paid: Decimal | None,
+            detail: bool, fmt: str, lang: str | None) -> None:
     """Back-pay (提标增补) owed for months paid at the old standard."""
     from welfare_calc.explain import explain_backpay  # noqa: PLC0415 - see the imports
     from welfare_calc.reports import backpay_report  # noqa: PLC0415
 
     table = rounded_table(settings, rounding)
     with as_bad_parameter({**_FIELDS, "month": "'--through'", "through": "'--through'"}):
-        house = calc.household(table, category, persons, income)
+        house = calc.household(table, category, persons, income, supplement)
         result = calc.backpay(table, house, through, calc.coverage(start, end), paid)
     language = Lang(lang) if lang else chosen_lang()
     emit(backpay_report(result, detail=detail, for_people=Format(fmt) is Format.TABLE), fmt,

@@ -43,6 +43,12 @@ class InvalidAmount(WelfareCalcError):
     field = "paid"
 
 
+class InvalidSupplement(WelfareCalcError):
+    """A 分类施保 supplement that is not one, or one for a programme without them."""
+
+    field = "supplement"
+
+
 class InvalidMonth(WelfareCalcError):
     """A month is not written ``YYYY-MM`` or does not exist."""
 

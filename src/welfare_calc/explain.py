@@ -7,7 +7,14 @@ once; the words of each language are in :data:`PHRASES`.
 
 from __future__ import annotations
 
-from welfare_calc.calc import AnnualAmount, AppliedStandard, Backpay, MonthAmount, Run
+from welfare_calc.calc import (
+    AnnualAmount,
+    AppliedStandard,
+    Backpay,
+    MonthAmount,
+    Run,
+    Supplement,
+)
 from welfare_calc.formats import Lang
 from welfare_calc.model import Document, Payment, Unit
 from welfare_calc.money import RoundingPoint
@@ -30,6 +37,13 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "e.source": "依据：{document}，{since}。",
         "e.standard": "1. 保障标准：{standard}。",
         "e.persons": "2. 保障人数 {persons} 人；家庭月人均收入 {income} 元。",
+        "s.fixed": "   分类施保金：每月固定 {amount} 元，有低保金的月份随低保金发放。",
+        "s.percent": "   分类施保金：月保障金的 {percent}（{basis}），有低保金的月份随低保金发放。",
+        "s.basis.monthly": "按舍入到分后的月保障金计算，再舍入到分",
+        "s.basis.total": "按精确的月保障金计算",
+        "s.month": "   其中分类施保金 {supplement} 元，合计每月发放 {total} 元。",
+        "s.with": "{amount} 元 + 分类施保金 {supplement} 元 = {total}",
+        "s.with.exact": "{formula} + 分类施保金 {supplement} = {total}",
         "e.persons_full": "2. 保障人数 {persons} 人；家庭月人均收入 {income} 元"
                           "（特困供养全额发放，收入不抵减）。",
         "e.ineligible": "3. 家庭月人均收入 {income} 元不低于保障标准 {standard} 元，"
@@ -85,6 +99,15 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "e.source": "Source: {document}, {since}.",
         "e.standard": "1. Standard: {standard}.",
         "e.persons": "2. {persons} covered person(s); per-capita monthly income {income} yuan.",
+        "s.fixed": "   分类施保 supplement: a fixed {amount} yuan a month, paid with each month "
+                   "of dibao.",
+        "s.percent": "   分类施保 supplement: {percent} of the monthly dibao amount ({basis}), "
+                     "paid with each month of dibao.",
+        "s.basis.monthly": "of the amount rounded to the fen, then rounded",
+        "s.basis.total": "of the exact amount",
+        "s.month": "   Of which supplement {supplement}; paid a month in all: {total}.",
+        "s.with": "{amount} + supplement {supplement} = {total}",
+        "s.with.exact": "{formula} + supplement {supplement} = {total}",
         "e.persons_full": "2. {persons} covered person(s); per-capita monthly income {income} "
                           "yuan (tekun pays the full standard; income does not reduce it).",
         "e.ineligible": "3. Income {income} is not below the standard {standard}: "
@@ -164,11 +187,35 @@ def _formula(amount: MonthAmount) -> str:
 
 def _runs(runs: tuple[Run, ...], say: dict[str, str], monthly: bool) -> list[str]:
     """Each run of equal months; rounded per month (``monthly``) or exact."""
-    return [say["run.monthly" if monthly else "run"].format(
-        span=str(run.first) if run.first == run.last else f"{run.first}—{run.last}",
-        formula=_formula(run.each), count=run.count, amount=money_text(run.each.amount),
-        total=money_text(run.total_rounded) if monthly else exact_text(run.total))
-        for run in runs]
+    lines = []
+    for run in runs:
+        each = run.each
+        formula, amount = _formula(each), money_text(each.amount)
+        if each.supplement:
+            if monthly:
+                amount = say["s.with"].format(amount=amount,
+                                              supplement=money_text(each.supplement_amount),
+                                              total=money_text(each.total_amount))
+            else:
+                formula = say["s.with.exact"].format(formula=formula,
+                                                     supplement=exact_text(each.supplement),
+                                                     total=exact_text(each.total_exact))
+        lines.append(say["run.monthly" if monthly else "run"].format(
+            span=str(run.first) if run.first == run.last else f"{run.first}—{run.last}",
+            formula=formula, count=run.count, amount=amount,
+            total=money_text(run.total_rounded) if monthly else exact_text(run.total)))
+    return lines
+
+
+def _supplement_rule(supplement: Supplement | None, say: dict[str, str],
+                     monthly: bool) -> list[str]:
+    """The 分类施保 supplement's rule, as a line, when the household has one."""
+    if supplement is None:
+        return []
+    if supplement.fixed is not None:
+        return [say["s.fixed"].format(amount=money_text(supplement.fixed))]
+    return [say["s.percent"].format(
+        percent=str(supplement), basis=say["s.basis.monthly" if monthly else "s.basis.total"])]
 
 
 def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang,
@@ -188,6 +235,8 @@ def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang,
         say["e.standard"].format(standard=_standard(standard, say)),
         say["e.persons" if gap else "e.persons_full"].format(
             persons=year.household.persons, income=income),
+        *_supplement_rule(year.household.supplement, say,
+                          year.point is RoundingPoint.HOUSEHOLD_MONTH),
     ]
     if gap and not month.eligible:
         lines.append(say["e.ineligible"].format(income=income,
@@ -195,6 +244,9 @@ def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang,
     else:
         lines.append(say["e.gap" if gap else "e.full"].format(
             formula=_formula(month), amount=money_text(month.amount)))
+        if month.supplement:
+            lines.append(say["s.month"].format(supplement=money_text(month.supplement_amount),
+                                               total=money_text(month.total_amount)))
     monthly = year.point is RoundingPoint.HOUSEHOLD_MONTH
     lines.append(say["e.year.monthly" if monthly else "e.year"].format(
         year=year.year, months=len(year.months)))
@@ -220,6 +272,8 @@ def explain_backpay(result: Backpay, lang: Lang) -> str:
                                start=result.window_start),
         say["b.window"].format(window=f"{result.window_start}—{result.through}",
                                months=result.months_counted),
+        *_supplement_rule(result.household.supplement, say,
+                          result.point is RoundingPoint.HOUSEHOLD_MONTH),
     ]
     if not result.months:
         lines.append(say["b.none"])

@@ -56,6 +56,11 @@ HELP: dict[str, tuple[str, str]] = {
     "end": (
         "Last covered month, YYYY-MM (default: still covered).",
         "截止保障月份，格式 YYYY-MM（默认：仍在保）。"),
+    "supplement": (
+        "分类施保 supplement paid with dibao: 50.00 (yuan a month) or 20% (of the monthly "
+        "dibao amount, as rounded). Dibao only.",
+        "分类施保金：50.00（每月固定金额，元）或 20%（按月保障金的百分比，按舍入方式舍入）。"
+        "仅适用于低保。"),
     "explain": (
         "Write the calculation out with its legal source (计算过程).",
         "逐步写出计算过程及其文件依据。"),
@@ -102,17 +107,19 @@ HELP: dict[str, tuple[str, str]] = {
         "Back-pay for every household of a roster (提标增补批量计算).\n\n"
         "INPUT is a CSV file (- for stdin) or an Excel or OpenDocument workbook (.xlsx, .xls, "
         ".ods). Columns: id, category, persons, income, start, end, and optionally paid (the "
-        "amount actually paid for the window); Chinese names (编号, 类别, 保障人数, "
-        "家庭月人均收入, 起始月份, 截止月份, 已发金额) are accepted too, and other columns are "
-        "carried through. An output named .xlsx is a workbook with the results, the "
+        "amount actually paid for the window) and supplement (分类施保: 50.00 a month or "
+        "20%); Chinese names (编号 or 身份证号, 保障类别, 保障人数, 家庭月人均收入, 起始月份, "
+        "截止月份, 已发金额, 分类施保) are accepted too, and other columns are carried "
+        "through. An output named .xlsx is a workbook with the results, the "
         "reconciliation (汇总) and the rejected rows (问题行). Exit 0 when every row was "
         "accepted, 1 when some were rejected (the rest are written), 2 when the input is "
         "unusable (nothing is written).",
         "批量计算花名册中每一户的提标增补金额。\n\n"
         "INPUT 为 CSV 文件（- 表示标准输入）或 Excel、OpenDocument 工作簿（.xlsx、.xls、"
         ".ods）。列：id、category、persons、income、start、end，可选 paid（增补期间实际已发"
-        "金额）；也可用中文列名（编号、类别、保障人数、家庭月人均收入、起始月份、截止月份、"
-        "已发金额），其他列原样带出。输出文件名以 .xlsx 结尾时，写成工作簿：计算结果、汇总"
+        "金额）和 supplement（分类施保：每月 50.00 或 20%）；也可用中文列名（编号或身份证号、"
+        "保障类别、保障人数、家庭月人均收入、起始月份、截止月份、已发金额、分类施保），其他列"
+        "原样带出。输出文件名以 .xlsx 结尾时，写成工作簿：计算结果、汇总"
         "和问题行各占一页。退出码：0 全部行通过；1 有行被拒（其余行已写出）；2 输入无法使用"
         "（什么也不写）。"),
     "batch.output": (

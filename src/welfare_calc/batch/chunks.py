@@ -35,7 +35,15 @@ from welfare_calc.batch.encodings import ascii_compatible, same_codec
 from welfare_calc.batch.ids import id_digest, span
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import HEAD, Unreadable
-from welfare_calc.batch.rows import OPTIONAL, REQUIRED, Columns, Problem, RowParser, json_line
+from welfare_calc.batch.rows import (
+    COMPUTED,
+    OPTIONAL,
+    REQUIRED,
+    Columns,
+    Problem,
+    RowParser,
+    json_line,
+)
 from welfare_calc.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
@@ -366,6 +374,7 @@ class ChunkProcessor:
                 if index not in validated and self.neutralise]
         keys = columns.output_keys
         id_at = columns.position["id"]
+        split = len(columns.computed) > len(COMPUTED)
 
         def general(line: int, row: list[str], text: str | None) -> Written | None:
             parsed = self.parser.parse(row)
@@ -373,11 +382,13 @@ class ChunkProcessor:
                 result.rejections.append(
                     Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))
                 return None
-            months, backpay, monthly, overpaid, newly = self.plan.compute(
+            months, backpay, monthly, overpaid, newly, base, extra = self.plan.compute(
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
-                parsed.paid_fen)
+                parsed.paid_fen, parsed.supplement)
             computed = (f"{months},{fen_text(backpay)},{fen_text(monthly)},"
                         f"{fen_text(overpaid)},{'true' if newly else 'false'}")
+            if split:
+                computed += f",{fen_text(base)},{fen_text(extra)}"
             if self.jsonl:
                 text = json_line(keys, [*row, *computed.split(",")])
             elif text is not None and all(csv_safe(row[index]) == row[index] for index in free):

@@ -64,11 +64,15 @@ class Outcome(NamedTuple):
     backpay: int
     """Back-pay in fen: what is still owed, never negative."""
     monthly: int
-    """The monthly amount under the new standard, in fen."""
+    """The monthly amount under the new standard, in fen, its supplement included."""
     overpaid: int = 0
     """Paid beyond what is due, in fen (0 unless the amount paid exceeds it)."""
     newly_eligible: bool = False
     """Whether the raise makes the household eligible (:func:`calc.newly_eligible`)."""
+    monthly_base: int = 0
+    """The monthly amount without its 分类施保 supplement, in fen."""
+    monthly_supplement: int = 0
+    """The monthly 分类施保 supplement, in fen (``monthly`` is both)."""
 
 
 class BackpayPlan:
@@ -135,17 +139,21 @@ class BackpayPlan:
         return gap, first, last, due, paid, new_standard
 
     def compute(self, category: str, persons: int, income_fen: int, start: int, end: int,
-                paid_fen: int | None) -> Outcome:
+                paid_fen: int | None, supplement: calc.Supplement | None = None) -> Outcome:
         """Months counted, back-pay and new monthly amount of one household.
 
         ``start`` and ``end`` are month indexes (:attr:`Month.index`), or
-        :data:`OPEN_START` / :data:`OPEN_END`.
+        :data:`OPEN_START` / :data:`OPEN_END`. ``supplement``: its 分类施保
+        supplement (docs/rules.md rule 11), paid with each month of dibao.
         """
         gap, runs, new_standard, old_standard = self.plans[category]
         income = income_fen * UNITS_PER_FEN
         newly = gap and 0 <= old_standard <= income < new_standard
+        extra = _Extra.of(supplement)
+        # Rounded at the total, amounts stay exact: with a percentage, in units scaled
+        # by SHARE_SCALE so that every month's supplement is whole.
+        scale = 1 if extra is None or self._monthly else SHARE_SCALE
         months = due_total = paid_total = 0
-        fen = self._fen
         for run_first, run_last, due_standard, paid_standard in runs:
             first = start if start > run_first else run_first
             last = end if end < run_last else run_last
@@ -157,19 +165,71 @@ class BackpayPlan:
                     due = due - income if due > income else 0
                     paid = paid - income if paid > income else 0
                 if self._monthly:  # each month as paid, in fen
-                    due_total += count * fen(due * persons)
-                    paid_total += count * fen(paid * persons)
+                    due_total += count * self._paid_month(due * persons, extra)
+                    paid_total += count * self._paid_month(paid * persons, extra)
                 else:
-                    due_total += count * due * persons
-                    paid_total += count * paid * persons
+                    due_total += count * _exact_month(due * persons, extra, scale)
+                    paid_total += count * _exact_month(paid * persons, extra, scale)
         monthly = new_standard - income if gap else new_standard
-        monthly_fen = fen((monthly if monthly > 0 else 0) * persons)
+        base_units = (monthly if monthly > 0 else 0) * persons
+        base_fen = self._fen(base_units)
+        supplement_fen = (self._paid_month(base_units, extra) - base_fen if self._monthly
+                          else self._rounded(_exact_month(base_units, extra, SHARE_SCALE)
+                                             - base_units * SHARE_SCALE, SHARE_SCALE))
+        total_fen = base_fen + supplement_fen
         if self._monthly:
             net = due_total - (paid_total if paid_fen is None else paid_fen)
-            return Outcome(months, net if net > 0 else 0, monthly_fen, -net if net < 0 else 0,
-                           newly)
+            return Outcome(months, net if net > 0 else 0, total_fen, -net if net < 0 else 0,
+                           newly, base_fen, supplement_fen)
         if paid_fen is not None:
-            paid_total = paid_fen * UNITS_PER_FEN
+            paid_total = paid_fen * UNITS_PER_FEN * scale
         net = due_total - paid_total
-        return Outcome(months, fen(net) if net >= 0 else 0, monthly_fen,
-                       fen(-net) if net < 0 else 0, newly)
+        return Outcome(months, self._rounded(net, scale) if net >= 0 else 0, total_fen,
+                       self._rounded(-net, scale) if net < 0 else 0, newly, base_fen,
+                       supplement_fen)
+
+    def _rounded(self, units: int, scale: int) -> int:
+        """``units / scale`` of 1/1200 yuan rounded to the table's unit, in fen."""
+        if scale == 1:
+            return self._fen(units)
+        return round_ratio(units, self._step * scale, self._mode) * self._unit_fen
+
+    def _paid_month(self, units: int, extra: _Extra | None) -> int:
+        """A month as paid, in fen: the amount rounded, and its supplement rounded (a
+        percentage of the rounded amount), when there is dibao that month."""
+        paid = self._fen(units)
+        if extra is None or units <= 0:
+            return paid
+        if extra.fixed_fen is not None:
+            return paid + extra.fixed_fen
+        return paid + round_ratio(paid * extra.share, SHARE_SCALE * self._unit_fen,
+                                  self._mode) * self._unit_fen
+
+
+SHARE_SCALE = 10_000
+"""A percentage with two decimals is a whole number of 1/10000 (20% is 2000)."""
+
+
+class _Extra(NamedTuple):
+    """A 分类施保 supplement in integers: a fixed amount in fen, or a share in 1/10000."""
+
+    fixed_fen: int | None
+    share: int
+
+    @classmethod
+    def of(cls, supplement: calc.Supplement | None) -> _Extra | None:
+        if supplement is None:
+            return None
+        if supplement.fixed is not None:
+            return cls(int(supplement.fixed * 100), 0)
+        assert supplement.percent is not None
+        return cls(None, int(supplement.percent * 100))
+
+
+def _exact_month(units: int, extra: _Extra | None, scale: int) -> int:
+    """A month's exact amount and supplement, in 1/1200 yuan times ``scale``."""
+    if extra is None or units <= 0:
+        return units * scale
+    if extra.fixed_fen is not None:
+        return (units + extra.fixed_fen * UNITS_PER_FEN) * scale
+    return units * scale + units * extra.share * scale // SHARE_SCALE

@@ -21,14 +21,19 @@ from welfare_calc.money import MAX_WHOLE_DIGITS, parse_money, to_fen
 from welfare_calc.months import Month
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
-OPTIONAL = ("paid",)
+OPTIONAL = ("paid", "supplement")
 COMPUTED = ("months", "backpay", "monthly", "overpaid", "newly_eligible")
+SUPPLEMENT_COMPUTED = ("monthly_base", "monthly_supplement")
+"""With a supplement column: the monthly amount split into the dibao amount and its
+分类施保 supplement (``monthly`` is both)."""
 
 ZH_HEADERS = {
     "id": "编号", "category": "类别", "persons": "保障人数", "income": "家庭月人均收入",
     "start": "起始月份", "end": "截止月份", "paid": "已发金额",
     "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金", "overpaid": "多发金额",
     "newly_eligible": "因提标新纳入",
+    "supplement": "分类施保", "monthly_base": "月保障金（不含分类施保）",
+    "monthly_supplement": "月分类施保金",
 }
 """Chinese column names for finance (``--headers zh``)."""
 
@@ -40,6 +45,7 @@ ROSTER_NAMES: dict[str, tuple[str, ...]] = {
     "start": ("起始月份",),
     "end": ("截止月份",),
     "paid": ("已发金额",),
+    "supplement": ("分类施保", "分类施保金"),
 }
 """The spellings of our columns in rosters exported from the provincial system
 (a trailing 元 unit, ``（元）``, is ignored). Not 家庭人口: household size is not
@@ -78,9 +84,15 @@ class Columns:
                 for index, name in enumerate(self.names)]
 
     @property
+    def computed(self) -> tuple[str, ...]:
+        """The computed columns: :data:`COMPUTED`, and the monthly amount's split when
+        the input gives supplements."""
+        return COMPUTED + SUPPLEMENT_COMPUTED if "supplement" in self.position else COMPUTED
+
+    @property
     def output_keys(self) -> list[str]:
         """The output's columns: the input's as named (stripped), then the computed ones."""
-        return [name.strip() for name in self.names] + list(COMPUTED)
+        return [name.strip() for name in self.names] + list(self.computed)
 
 
 def json_line(keys: list[str], cells: list[str]) -> str:
@@ -91,7 +103,8 @@ def json_line(keys: list[str], cells: list[str]) -> str:
     after the doubled-id check.
     """
     record: dict[str, object] = dict(zip(keys, cells, strict=True))
-    computed = len(keys) - len(COMPUTED)
+    computed = len(keys) - len(COMPUTED) - (
+        len(SUPPLEMENT_COMPUTED) if keys[-1] == SUPPLEMENT_COMPUTED[-1] else 0)
     record["months"] = int(cells[keys.index("months", computed)])
     record["newly_eligible"] = cells[keys.index("newly_eligible", computed)] == "true"
     return json.dumps(record, ensure_ascii=False) + "\n"
@@ -176,6 +189,7 @@ class Household:
     start: int
     end: int
     paid_fen: int | None
+    supplement: calc.Supplement | None = None
 
 
 def _accepted(check: Callable[[Decimal], Decimal], fen: int) -> bool:
@@ -221,6 +235,7 @@ class RowParser:
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
         self._paid = where.get("paid")
+        self._supplement = where.get("supplement")
 
     def month(self, text: str) -> int | None:
         """A month written plainly as ``YYYY-MM``, as its index (remembered), else None."""
@@ -286,6 +301,8 @@ class RowParser:
             return [Problem("", f"expected {self.columns.width} fields as in the header, "
                                 f"found {len(row)}")]
         i_id, i_cat, i_persons, i_income, i_start, i_end = self._at
+        if self._supplement is not None and row[self._supplement].strip():
+            return self._careful(row)  # the core reads a supplement, and checks its category
         quick = self.quick(row[i_id], row[i_cat], row[i_persons], row[i_income], row[i_start],
                            row[i_end], row[self._paid] if self._paid is not None else "")
         return quick if quick is not None else self._careful(row)
@@ -341,6 +358,14 @@ class RowParser:
                 paid = to_fen(calc.check_paid(parse_money(cells["paid"])))
             except (ValueError, WelfareCalcError) as error:
                 problems.append(Problem("paid", str(error)))
+        supplement: calc.Supplement | None = None
+        if cells.get("supplement") and category:
+            try:
+                supplement = calc.parse_supplement(cells["supplement"])
+                calc.household(self.table, category, 1, Decimal(0), supplement)
+            except WelfareCalcError as error:
+                problems.append(Problem("supplement", error.message))
         if problems:
             return problems
-        return Household(ident, category, persons, income, bounds["start"], bounds["end"], paid)
+        return Household(ident, category, persons, income, bounds["start"], bounds["end"], paid,
+                         supplement)

@@ -48,7 +48,6 @@ from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
 from welfare_calc.batch.rows import (
-    COMPUTED,
     ZH_HEADERS,
     Columns,
     Mapping,
@@ -481,7 +480,7 @@ class _Run:
         spool, rows = self._written_rows()
         header = self.columns.output_keys
         names = chinese_names(header) if self.options.headers == "zh" else header
-        keys = [*self.columns.keys, *COMPUTED]
+        keys = [*self.columns.keys, *self.columns.computed]
         rejected = (csv.reader(self.errors_file.reread()) if summary.rows_rejected else None)
         categories = self.table.categories
         about = list(self.options.about)
