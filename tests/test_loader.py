@@ -100,6 +100,7 @@ BAD = [
      "categories.urban-dibao.values.1.from: no date; only the first value may be undated"),
     ("missing_key.yaml", 19, "categories.urban-dibao.short_zh: missing; this key is required"),
     ("bad_rounding_mode.yaml", 8, "rounding.mode: got 'round-nearest'"),
+    ("bad_rounding_point.yaml", 9, "rounding.point: got 'per-person'"),
     ("not_utf8.yaml", 14, "the file is not UTF-8 text"),
     ("exponent_amount.yaml", 30,
      "categories.urban-dibao.values.1.amount: expected an amount of yuan, got '1e30'; write it "
