@@ -507,3 +507,19 @@ def test_a_pipe_as_target_is_written_into_not_replaced(run: Run, tmp_path: Path)
     assert result.exit_code == 1
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert received == [(GOLDEN / "expected.errors.csv").read_bytes()]
+
+
+@pytest.mark.parametrize("rows", [10, 5_000], ids=["row by row", "NumPy lane"])
+def test_doubled_rows_leave_the_newly_eligible_count(tmp_path: Path, rows: int) -> None:
+    # A doubled row is rejected: it no longer counts as newly eligible either.
+    source = tmp_path / "in.csv"
+    source.write_text("id,category,persons,income,start,end\n"
+                      + "".join(f"H{n},urban-dibao,1,630,,\n" for n in range(rows))
+                      + "D1,urban-dibao,1,630,,2020-05\nD1,urban-dibao,1,630,2020-04,\n",
+                      encoding="utf-8")
+    with source.open("rb") as handle:
+        summary = run_batch(TABLE, BackpayPlan(TABLE, Month(2020, 8)), handle,
+                            BatchFiles(tmp_path / "out.csv"), BatchOptions(), workers=1)
+    assert (summary.rows_written, summary.rows_rejected) == (rows, 2)
+    assert summary.newly_by_category["urban-dibao"] == rows
+    assert summary.backpay_fen == rows * 30 * 8 * 100

@@ -94,10 +94,10 @@ class ChunkResult:
     """Input line of every row written, in output order."""
     ledger: bytes = b""
     """For every row written, in output order, :data:`LEDGER_WORDS` 64-bit numbers:
-    its input line, coverage (:func:`span`), category position, back-pay in fen
+    its input line, coverage (:func:`span`), category position (plus
+    :data:`NEWLY` when the raise makes it newly eligible), and back-pay in fen
     (minus the overpaid amount, for a row overpaid) as two words
-    (:func:`split_amount`: an amount may pass 64 bits), and 1 if the raise makes
-    it newly eligible, else 0. The run keeps
+    (:func:`split_amount`: an amount may pass 64 bits). The run keeps
     it on disk for the doubled-id check, which needs no text read back."""
     ids: array[int] = field(default_factory=lambda: array("q"))
     """:func:`~welfare_calc.batch.ids.id_digest` of the id of every row written, in
@@ -115,7 +115,9 @@ class ChunkResult:
     """Which line and cell the output encoding cannot write, if one."""
 
 
-LEDGER_WORDS = 6
+LEDGER_WORDS = 5
+NEWLY = 1 << 16
+"""Added to a row's category position in the ledger when it is newly eligible."""
 """64-bit numbers a written row leaves in :attr:`ChunkResult.ledger`."""
 AMOUNT_BITS = 62
 """An amount in fen is kept as high and low words of this many bits: exact to 2**124."""
@@ -238,9 +240,9 @@ class ChunkProcessor:
         result.accepted = array("q", lines)
         result.ids = array("q", [row.digest for row in written])
         result.ledger = array("q", [word for line, row in zip(lines, written, strict=True)
-                                    for word in (line, row.span, row.code,
-                                                 *split_amount(row.net),
-                                                 int(row.newly))]).tobytes()
+                                    for word in (line, row.span,
+                                                 row.code + NEWLY * row.newly,
+                                                 *split_amount(row.net))]).tobytes()
         for row in written:
             _count(result, row.code, row.net, row.newly)
 
@@ -321,10 +323,9 @@ class ChunkProcessor:
         ledger = np.empty((len(rows), LEDGER_WORDS), dtype=np.int64)
         ledger[:, 0] = rows + first_line
         ledger[:, 1] = spans[rows]
-        ledger[:, 2] = codes[rows]
+        ledger[:, 2] = codes[rows] + NEWLY * newly[rows]
         ledger[:, 3] = backpays[rows] >> AMOUNT_BITS
         ledger[:, 4] = backpays[rows] & ((1 << AMOUNT_BITS) - 1)
-        ledger[:, 5] = newly[rows]
         for line, amount in wide.items():
             ledger[np.searchsorted(rows, line), 3:5] = split_amount(amount)
         result.ledger = ledger.tobytes()

@@ -302,9 +302,9 @@ class Lane:
         # The monthly amount's cents, then the overpaid column: 0.00 on every line
         # the lane takes (it takes no amount paid given, and no standard that fell);
         # then newly_eligible and the line end.
-        self._cents_end = np.array([b".%02d,0.00," % cents for cents in range(100)])
-        self._newly_end = np.array([b"false" + newline.encode("ascii"),
-                                    b"true" + newline.encode("ascii")])
+        # One text per (cents, newly eligible): index 2 × cents + newly.
+        self._cents_end = np.array([b".%02d,0.00,%s%s" % (cents, flag, newline.encode("ascii"))
+                                    for cents in range(100) for flag in (b"false", b"true")])
         self._monthly_rounding = plan.point is RoundingPoint.HOUSEHOLD_MONTH
 
     def run(self, data: bytes) -> LaneOutput:
@@ -418,6 +418,6 @@ class Lane:
         monthly_yuan, monthly_fen = np.divmod(monthly, 100)
         text = add(add(self._months_text[np.clip(months, 0, len(self._months_text) - 1)],
                        _written(yuan, self._numbers)), self._cents_comma[fen])
-        text = add(add(text, _written(monthly_yuan, self._numbers)), self._cents_end[monthly_fen])
-        result: Texts = add(text, self._newly_end[newly.astype(np.int64)])
+        result: Texts = add(add(text, _written(monthly_yuan, self._numbers)),
+                            self._cents_end[2 * monthly_fen + newly])
         return result

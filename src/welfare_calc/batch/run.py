@@ -43,7 +43,13 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from welfare_calc.batch.chunks import LEDGER_WORDS, ChunkProcessor, ChunkResult, join_amount
+from welfare_calc.batch.chunks import (
+    LEDGER_WORDS,
+    NEWLY,
+    ChunkProcessor,
+    ChunkResult,
+    join_amount,
+)
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
@@ -653,7 +659,8 @@ class _Run:
                     fresh.text.write(json_line(keys, cells))
                 continue
             self.side.seek(8 * LEDGER_WORDS * position)
-            line, _, code, high, low, newly = array("q", self.side.read(8 * LEDGER_WORDS))
+            line, _, coded, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
+            code, newly = coded % NEWLY, coded // NEWLY
             self.reject(line, cells[id_at], [Problem(
                 "id", f"same id as {'line' if self.sheet is None else 'row'} "
                       f"{partners[next_doubled]} with overlapping coverage: "
