@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from welfare_calc.loader import read_standards, shipped_standards
-from welfare_calc.model import StandardsTable
+from welfare_calc.table import StandardsTable
 
 FILES = Path(__file__).parent / "standards_files"
+
+# The tests' standards tables are cached in a directory of their own, never in
+# the user's cache (tests/test_cache.py sets its own per test).
+os.environ["WELFARE_CALC_CACHE"] = tempfile.mkdtemp(prefix="welfare-calc-test-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,11 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 SRC = ROOT / "src" / "welfare_calc"
-PURE = ["calc.py", "model.py", "money.py", "months.py", "numerals.py", "errors.py"]
+PURE = ["calc.py", "model.py", "table.py", "money.py", "months.py", "numerals.py", "errors.py"]
+PLAIN = ["calc.py", "table.py", "money.py", "months.py", "numerals.py", "errors.py",
+         "table_cache.py"]
+"""The core's values and the cache that keeps them: no pydantic, no YAML, so that a
+call whose table is cached imports neither (tests/test_cache.py runs it)."""
 FORBIDDEN = {"click", "yaml", "tabulate", "csv", "io", "os", "pathlib", "sys", "importlib",
              "welfare_calc.cli", "welfare_calc.loader", "welfare_calc.render",
              "welfare_calc.batch", "welfare_calc.explain"}
@@ -35,6 +39,23 @@ def within(name: str, packages: set[str]) -> bool:
 @pytest.mark.parametrize("module", PURE)
 def test_core_module_imports_no_io(module: str) -> None:
     assert {name for name in imported(SRC / module) if within(name, FORBIDDEN)} == set()
+
+
+@pytest.mark.parametrize("module", PLAIN)
+def test_the_core_values_need_no_validation_library(module: str) -> None:
+    forbidden = {"pydantic", "yaml", "welfare_calc.model", "welfare_calc.standards_yaml"}
+    assert {name for name in imported(SRC / module) if within(name, forbidden)} == set()
+
+
+def test_the_loader_validates_only_when_it_must() -> None:
+    # pydantic and YAML are imported inside the function that validates, not at the top.
+    tree = ast.parse((SRC / "loader.py").read_text(encoding="utf-8"))
+    top = {alias.name for node in tree.body if isinstance(node, ast.Import)
+           for alias in node.names}
+    top |= {node.module for node in tree.body if isinstance(node, ast.ImportFrom)
+            and node.module}
+    assert not {name for name in top if within(name, {"pydantic", "yaml", "welfare_calc.model",
+                                                      "welfare_calc.standards_yaml"})}
 
 
 @pytest.mark.parametrize("module", BATCH)

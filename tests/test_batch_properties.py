@@ -24,9 +24,9 @@ from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.errors import WelfareCalcError
 from welfare_calc.loader import parse_standards, read_standards, shipped_standards
-from welfare_calc.model import Payment, StandardsTable
 from welfare_calc.money import RoundingPoint, parse_money
 from welfare_calc.months import Month
+from welfare_calc.table import Payment, StandardsTable
 
 SHIPPED = shipped_standards().table
 

@@ -21,9 +21,9 @@ from welfare_calc.errors import (
     WindowBeforeRaise,
 )
 from welfare_calc.loader import parse_standards
-from welfare_calc.model import StandardsTable
 from welfare_calc.money import RoundingPoint
 from welfare_calc.months import Month
+from welfare_calc.table import StandardsTable
 
 D = Decimal
 JAN, AUG = Month(2020, 1), Month(2020, 8)

@@ -13,8 +13,8 @@ import pytest
 
 from welfare_calc.errors import StandardsFileError
 from welfare_calc.loader import ENV_VAR, load_standards, parse_standards, read_standards
-from welfare_calc.model import Payment, StandardsTable, Unit
 from welfare_calc.months import Month
+from welfare_calc.table import Payment, StandardsTable, Unit
 
 FILES = Path(__file__).parent / "standards_files"
 REPO_DATA = Path(__file__).parents[1] / "data" / "standards_2020.yaml"

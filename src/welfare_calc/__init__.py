@@ -3,9 +3,12 @@
 The package is layered so that its imports point inward only:
 
 - ``months``, ``money``, ``errors``: value types and the domain exceptions;
-- ``model``: the pydantic model of the standards table (no I/O);
-- ``calc``: the pure calculation core (no I/O, no click, no YAML);
-- ``loader``: reads and validates a standards file (the only YAML user);
+- ``table``: the standards table as plain immutable values (no pydantic);
+- ``calc``: the pure calculation core (no I/O, no click, no YAML, no pydantic);
+- ``model``, ``standards_yaml``: the pydantic schema and the strict YAML reader,
+  used only when a standards file is new or has changed;
+- ``table_cache``, ``loader``: validated tables kept between calls, and the
+  choice of file, read, validated or found in the cache;
 - ``render``, ``explain``: turn results into tables, JSON, CSV and prose;
 - ``cli``, ``batch``: the click commands and the streaming batch runner.
 """

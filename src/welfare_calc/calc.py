@@ -11,7 +11,6 @@ The rules are those of docs/rules.md, cited by number where they apply.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,10 +26,10 @@ from welfare_calc.errors import (
     UnknownCategory,
     WindowBeforeRaise,
 )
-from welfare_calc.model import Category, Document, Payment, StandardsTable, StandardValue
 from welfare_calc.money import RoundingPoint, decimal_places, parse_money, quantize
 from welfare_calc.months import Month, month_range
 from welfare_calc.numerals import ascii_numerals
+from welfare_calc.table import Category, Document, Payment, StandardsTable, StandardValue
 
 ZERO = Fraction(0)
 
@@ -229,6 +228,8 @@ def resolve_category(table: StandardsTable, given: str) -> str:
         return names[text]
     if text.lower() in names:
         return names[text.lower()]
+    import difflib  # noqa: PLC0415 - only for a name that is unknown
+
     close = difflib.get_close_matches(text.lower(), list(names), n=2, cutoff=0.6)
     suggestions = list(dict.fromkeys(close))
     known = [f"{key} ({category.short_zh})" for key, category in table.categories.items()]

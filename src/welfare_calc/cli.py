@@ -39,8 +39,8 @@ from welfare_calc.months import Month
 
 if TYPE_CHECKING:
     from welfare_calc.batch.run import BatchFiles
-    from welfare_calc.model import StandardsTable
     from welfare_calc.render import Report
+    from welfare_calc.table import StandardsTable
 
 # Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
 # each command's and option's name (class Bilingual).

@@ -16,8 +16,8 @@ from welfare_calc.calc import (
     Supplement,
 )
 from welfare_calc.formats import Lang
-from welfare_calc.model import Document, Payment, Unit
 from welfare_calc.money import RoundingPoint
+from welfare_calc.table import Document, Payment, Unit
 from welfare_calc.text import exact_text, money_text
 
 PHRASES: dict[Lang, dict[str, str]] = {

@@ -1,42 +1,30 @@
-"""Read a standards file strictly and validate it into a :class:`StandardsTable`.
+"""Find the standards table to use, read it, and validate it, or find it in the cache.
 
-This is the only module that touches YAML. It is strict where PyYAML is
-lenient:
-
-- safe loading only, so ``!!python/object`` and friends are refused;
-- a key given twice in one mapping is an error (PyYAML keeps the last);
-- scalars other than null and booleans stay text, so ``19.99`` is read as
-  the exact decimal it says, never as a float, and dates are checked by the
-  model with a clear message;
-- every problem is reported as ``file:line: key.path: what was expected``,
-  one line each, never as a traceback.
+A table is validated strictly (:mod:`welfare_calc.standards_yaml`: YAML and
+pydantic) when its file is new or has changed; the validated values are then
+kept in a cache (:mod:`welfare_calc.table_cache`), keyed by the file's
+SHA-256, so a clerk's next call reads them back without importing YAML or
+pydantic. The file itself is read every time: its hash is the key, and
+``--version`` names it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import types
-import typing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import pydantic
-import yaml
-from pydantic import BaseModel
-
+from welfare_calc import table_cache
 from welfare_calc.errors import StandardsFileError
-from welfare_calc.model import LocatedProblems, StandardsTable
+from welfare_calc.table import StandardsTable
 
 ENV_VAR = "WELFARE_CALC_STANDARDS"
 """Environment variable naming a standards file to use instead of the shipped one."""
 
 SHIPPED = "data/standards_2020.yaml"
 """Where the shipped table lives inside the installed package."""
-
-Location = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -52,184 +40,16 @@ class LoadedStandards:
 
 MAX_BYTES = 1 << 20
 """A standards file larger than this is refused unread: a table is a few KB."""
-MAX_DEPTH = 16
-"""Nesting a standards file may have (it needs 5)."""
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that only resolves null and booleans implicitly, without aliases.
-
-    Integers, floats and timestamps stay strings; the model converts them
-    exactly and says what it expected when it cannot. An alias (``*name``)
-    is refused where it stands: a few hundred bytes of nested aliases expand
-    to gigabytes ("billion laughs"), and a table has no use for them. So is
-    nesting deeper than :data:`MAX_DEPTH`, before PyYAML's composer, which
-    recurses, runs out of stack.
-    """
-
-    _depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        problem = None
-        if isinstance(event, yaml.AliasEvent):
-            problem = ("aliases (*name) are not allowed in a standards file; write the value "
-                       "out where it is used")
-        elif self._depth >= MAX_DEPTH:
-            problem = f"nested more than {MAX_DEPTH} levels deep; a standards file needs 5"
-        if problem is not None:
-            raise yaml.composer.ComposerError(None, None, problem, event.start_mark)
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, pattern)
-        for tag, pattern in resolvers
-        if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _walk(node: yaml.Node, path: Location, lines: dict[Location, int],
-          problems: list[tuple[Location, int, str]]) -> None:
-    """Record the line of every key path, and find duplicate keys."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[object, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                problems.append(((*path, key), line,
-                                 f"duplicate key {key!r} (first given on line {seen[key]}); "
-                                 "each key may appear once"))
-                continue
-            seen[key] = line
-            lines[(*path, key)] = line
-            _walk(value_node, (*path, key), lines, problems)
-    elif isinstance(node, yaml.SequenceNode):
-        for position, item in enumerate(node.value):
-            _walk(item, (*path, position), lines, problems)
-
-
-def _dotted(path: Location) -> str:
-    return ".".join(str(part) for part in path) or "(top level)"
-
-
-def _line_of(path: Location, lines: dict[Location, int]) -> int:
-    """The line of the nearest key path that the file actually has."""
-    for cut in range(len(path), -1, -1):
-        if path[:cut] in lines:
-            return lines[path[:cut]]
-    return 1
-
-
-def _field_model(model: Any, path: Location) -> type[BaseModel] | None:
-    """The model class found at ``path``, to list the keys it accepts."""
-    current: Any = model
-    for part in path:
-        origin = typing.get_origin(current)
-        if origin is typing.Annotated:
-            current = typing.get_args(current)[0]
-            origin = typing.get_origin(current)
-        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
-            fields = {info.alias or name: info.annotation
-                      for name, info in current.model_fields.items()}
-            if part not in fields:
-                return None
-            current = fields[part]
-        elif origin is dict:
-            current = typing.get_args(current)[1]
-        elif origin is tuple:
-            current = typing.get_args(current)[0]
-        elif origin in (typing.Union, types.UnionType):
-            options = [arg for arg in typing.get_args(current) if arg is not type(None)]
-            current = options[0] if len(options) == 1 else None
-            if current is None:
-                return None
-            return _field_model(current, (part,)) if part is not None else None
-        else:
-            return None
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return current
-    return None
-
-
-def _explain(error: Any, path: Location) -> str:
-    """Turn one pydantic error into what a person should write instead."""
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        owner = _field_model(StandardsTable, path[:-1])
-        allowed = (", ".join(info.alias or name for name, info in owner.model_fields.items())
-                   if owner else "see data/standards_2020.yaml")
-        return f"unknown key {path[-1]!r}; expected one of: {allowed}"
-    if kind == "missing":
-        return "missing; this key is required"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    given = error.get("input")
-    if kind == "greater_than_equal":
-        return f"expected a number ≥ {error['ctx']['ge']}, got {given!s}"
-    if kind in ("enum", "literal_error"):
-        return f"got {given!r}; {message[0].lower()}{message[1:]}"
-    if kind.startswith(("date_", "datetime_")):
-        return f"expected a date written YYYY-MM-DD, got {given!r} ({message})"
-    return message
 
 
 def parse_standards(text: str, source: str) -> StandardsTable:
-    """Validate the text of a standards file; ``source`` names it in messages.
+    """Validate the text of a standards file (no cache); ``source`` names it in messages.
 
     Raises :class:`StandardsFileError` listing every problem found.
     """
-    loader = _StrictLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise StandardsFileError([f"{source}:1: (top level): the file is empty"])
-        lines: dict[Location, int] = {}
-        duplicates: list[tuple[Location, int, str]] = []
-        _walk(node, (), lines, duplicates)
-        if duplicates:
-            raise StandardsFileError(
-                [f"{source}:{line}: {_dotted(path)}: {message}"
-                 for path, line, message in duplicates]
-            )
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = error.problem or "not valid YAML"
-        if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
-            problem = (f"{problem.split(' for the tag ')[-1]} is not allowed; a standards file "
-                       "holds plain data only (no YAML tags)")
-        raise StandardsFileError([f"{source}:{line}: YAML error: {problem}"]) from None
-    except yaml.YAMLError as error:
-        raise StandardsFileError([f"{source}:1: YAML error: {error}"]) from None
-    finally:
-        loader.dispose()
+    from welfare_calc.standards_yaml import parse  # noqa: PLC0415 - YAML and pydantic
 
-    try:
-        return StandardsTable.model_validate(data)
-    except pydantic.ValidationError as invalid:
-        problems: list[str] = []
-        for detail in invalid.errors():
-            path: Location = tuple(part for part in detail["loc"] if part != "[key]")
-            cause = (detail.get("ctx") or {}).get("error")
-            if isinstance(cause, LocatedProblems):
-                for relative, message in cause.problems:
-                    where = (*path, *relative)
-                    problems.append(f"{source}:{_line_of(where, lines)}: "
-                                    f"{_dotted(where)}: {message}")
-                continue
-            problems.append(f"{source}:{_line_of(path, lines)}: {_dotted(path)}: "
-                            f"{_explain(detail, path)}")
-        raise StandardsFileError(problems) from None
+    return parse(text, source)
 
 
 def read_standards(path: Path) -> LoadedStandards:
@@ -263,6 +83,12 @@ def load_standards(path: Path | None = None) -> LoadedStandards:
 
 
 def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
+    """The table a file's bytes hold: from the cache when these bytes were validated
+    before, else validated now (and kept in the cache)."""
+    sha256 = hashlib.sha256(raw).hexdigest()
+    cached = table_cache.read(sha256)
+    if cached is not None:
+        return LoadedStandards(table=cached, source=source, digest=sha256[:12])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -274,5 +100,5 @@ def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
         raise StandardsFileError([f"{source}:{line}: the file holds a NUL byte; a standards "
                                   "file is plain text"])
     table = parse_standards(text, source)
-    return LoadedStandards(table=table, source=source,
-                           digest=hashlib.sha256(raw).hexdigest()[:12])
+    table_cache.write(sha256, table)
+    return LoadedStandards(table=table, source=source, digest=sha256[:12])

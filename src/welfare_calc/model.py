@@ -1,24 +1,28 @@
-"""The standards table as validated, immutable data (pydantic v2).
+"""The schema a standards file is validated against (pydantic v2).
 
 The model knows the shape and the internal consistency of a standards file:
 dated values in order, known units, documents that exist. It reads nothing
-itself; :mod:`welfare_calc.loader` turns a YAML file into this model.
+itself; :mod:`welfare_calc.standards_yaml` turns a YAML file into this model,
+and :meth:`StandardsTable.to_table` into the plain values the core uses
+(:mod:`welfare_calc.table`). Only a standards file that is new or changed is
+validated here: pydantic is not imported on a call that finds its table in
+the cache.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from enum import StrEnum
-from fractions import Fraction
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from welfare_calc import table
 from welfare_calc.errors import InvalidMonth
 from welfare_calc.money import MAX_WHOLE_DIGITS, RoundingMode, RoundingPoint, decimal_places
 from welfare_calc.months import Month
+from welfare_calc.table import Payment, Unit
 
 Location = tuple[str | int, ...]
 
@@ -85,27 +89,6 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
-class Unit(StrEnum):
-    """The period a standard is stated for."""
-
-    PER_MONTH = "yuan/person/month"
-    PER_YEAR = "yuan/person/year"
-
-    @property
-    def months(self) -> int:
-        """How many months the stated amount covers."""
-        return 12 if self is Unit.PER_YEAR else 1
-
-
-class Payment(StrEnum):
-    """How a programme pays (docs/rules.md rules 2 and 3)."""
-
-    GAP_FILLING = "gap-filling"
-    """补差: the standard minus per-capita income, times persons (dibao)."""
-    FULL_STANDARD = "full-standard"
-    """全额: the full standard times persons, whatever the income (tekun)."""
-
-
 class Rounding(Frozen):
     """Where and how reported amounts are rounded (docs/rules.md rule 5)."""
 
@@ -153,10 +136,10 @@ class StandardValue(Frozen):
                                                   "standards are given to the fen")])
         return self
 
-    @property
-    def monthly(self) -> Fraction:
-        """The exact monthly standard: a yearly figure divided by 12, unrounded."""
-        return Fraction(self.amount) / self.unit.months
+    def to_value(self) -> table.StandardValue:
+        """The plain value the core uses."""
+        return table.StandardValue(effective=self.effective, amount=self.amount,
+                                   unit=self.unit, document=self.document, note=self.note)
 
 
 class Category(Frozen):
@@ -192,41 +175,11 @@ class Category(Frozen):
             raise LocatedProblems(problems)
         return self
 
-    def value_on(self, day: date) -> StandardValue | None:
-        """The value in force on ``day``, or ``None`` before the timeline starts.
-
-        An undated first value counts as in force on any day before the next
-        value: it is what was paid up to the raise.
-        """
-        current: StandardValue | None = None
-        for value in self.values:
-            if value.effective is None or value.effective <= day:
-                current = value
-            else:
-                break
-        return current
-
-    @property
-    def first_dated(self) -> date:
-        """The earliest date the timeline can vouch for."""
-        return min(value.effective for value in self.values if value.effective is not None)
-
-
 class RetroactiveRaise(Frozen):
     """A raise decided late but in force from an earlier date (提标增补)."""
 
     effective: date
     document: Key
-
-    @property
-    def first_month(self) -> Month:
-        """The first month of every back-pay window."""
-        return Month.of(self.effective)
-
-    @property
-    def day_before(self) -> date:
-        """The day whose standard recipients kept being paid."""
-        return self.effective - timedelta(days=1)
 
 
 class StandardsTable(Frozen):
@@ -263,13 +216,22 @@ class StandardsTable(Frozen):
             raise LocatedProblems(problems)
         return self
 
-    def document(self, key: str) -> Document:
-        """The document with this key (validation guarantees it exists)."""
-        return self.documents[key]
-
-    def rounded_at(self, point: RoundingPoint | None) -> StandardsTable:
-        """This table with amounts rounded at ``point`` (``--rounding``), or as it is."""
-        if point is None or point is self.rounding.point:
-            return self
-        rounding = self.rounding.model_copy(update={"point": point})
-        return self.model_copy(update={"rounding": rounding})
+    def to_table(self) -> table.StandardsTable:
+        """The validated file as the plain values the core uses."""
+        return table.StandardsTable(
+            title=self.title, jurisdiction=self.jurisdiction,
+            covers_through=self.covers_through,
+            rounding=table.Rounding(unit=self.rounding.unit, mode=self.rounding.mode,
+                                    point=self.rounding.point),
+            retroactive_raise=table.RetroactiveRaise(effective=self.retroactive_raise.effective,
+                                                     document=self.retroactive_raise.document),
+            documents={key: table.Document(number=document.number, title=document.title,
+                                           issuer=document.issuer, issued=document.issued,
+                                           basis=document.basis, source=document.source)
+                       for key, document in self.documents.items()},
+            categories={key: table.Category(
+                name_zh=category.name_zh, short_zh=category.short_zh,
+                aliases=tuple(category.aliases), name_en=category.name_en,
+                payment=category.payment,
+                values=tuple(value.to_value() for value in category.values))
+                for key, category in self.categories.items()})

@@ -13,8 +13,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tabulate import tabulate
-
 from welfare_calc.formats import Format, Lang
 from welfare_calc.text import csv_safe
 
@@ -115,6 +113,8 @@ def render(report: Report, fmt: Format, lang: Lang) -> str:
         writer.writerow(keys)
         writer.writerows([_csv_cell(row.get(key)) for key in keys] for row in rows)
         return buffer.getvalue()
+    from tabulate import tabulate  # noqa: PLC0415 - tables only: JSON and CSV do without it
+
     parts = []
     if report.summary is not None:
         parts.append(tabulate(

@@ -16,9 +16,9 @@ from welfare_calc.calc import (
     MonthAmount,
     apply_standard,
 )
-from welfare_calc.model import StandardsTable
 from welfare_calc.months import Month
 from welfare_calc.render import Cell, Record, Report
+from welfare_calc.table import StandardsTable
 from welfare_calc.text import exact_text, money_text
 
 

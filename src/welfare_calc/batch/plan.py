@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from welfare_calc import calc
-from welfare_calc.model import Payment, StandardsTable, StandardValue
 from welfare_calc.money import RoundingMode, RoundingPoint, round_ratio
 from welfare_calc.months import Month
+from welfare_calc.table import Payment, StandardsTable, StandardValue
 
 UNITS_PER_YUAN = 1200
 """1/12 of a fen: the unit in which every monthly standard is a whole number."""

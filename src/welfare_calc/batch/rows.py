@@ -16,9 +16,9 @@ from welfare_calc import calc
 from welfare_calc.batch.ids import control_character, plain_id, wrong_check_digit
 from welfare_calc.batch.plan import OPEN_END, OPEN_START
 from welfare_calc.errors import UnusableInput, WelfareCalcError
-from welfare_calc.model import StandardsTable
 from welfare_calc.money import MAX_WHOLE_DIGITS, parse_money, to_fen
 from welfare_calc.months import Month
+from welfare_calc.table import StandardsTable
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
 OPTIONAL = ("paid", "supplement")

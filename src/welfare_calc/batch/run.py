@@ -65,7 +65,7 @@ from welfare_calc.batch.rows import (
 from welfare_calc.batch.staging import Destination, StagedText, commit_all, describe
 from welfare_calc.batch.targets import locked
 from welfare_calc.errors import Interrupted, TargetError, UnusableInput
-from welfare_calc.model import StandardsTable
+from welfare_calc.table import StandardsTable
 from welfare_calc.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:

@@ -1,0 +1,86 @@
+"""Benchmark a clerk's single call: whole-process time, cache warm and cold.
+
+Times, as whole processes, the median of ``--runs`` runs (at least 20) of:
+
+- the bare interpreter (``python -c pass``), the floor;
+- ``backpay … --format json``, ``entitlement …`` and ``standards``, each with
+  the table cache warm (validated once before) and cold (an empty cache
+  directory every run, so the standards file is validated with pydantic and
+  YAML, and the cache written).
+
+By default the installed ``welfare-calc`` runs; ``--src DIR`` runs another
+source tree instead (``python -m welfare_calc`` with ``PYTHONPATH=DIR``), to
+compare with an earlier commit checked out there. Usage::
+
+    python bench/bench_startup.py --runs 21
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CALLS = {
+    "backpay --format json": ["backpay", "-c", "urban-dibao", "-n", "3", "--income", "200",
+                              "--through", "2020-08", "--format", "json"],
+    "entitlement": ["entitlement", "-c", "rural-dibao", "-n", "2", "--income", "100"],
+    "standards": ["standards"],
+}
+
+
+def median_time(command: list[str], env: dict[str, str], runs: int,
+                cold_cache: Path | None = None) -> float:
+    """Median wall time of ``runs`` runs; with ``cold_cache``, emptied before each run."""
+    times = []
+    for _ in range(runs):
+        if cold_cache is not None:
+            shutil.rmtree(cold_cache, ignore_errors=True)
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--src", type=Path, default=None,
+                        help="a source tree to run instead of the installed welfare-calc")
+    args = parser.parse_args()
+    if args.runs < 20:
+        sys.exit("--runs: at least 20, so that the median means something")
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("WELFARE_CALC_")}
+    if args.src is not None:
+        env["PYTHONPATH"] = str(args.src.resolve())
+        program = [sys.executable, "-m", "welfare_calc"]
+    else:
+        exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
+        if exe is None:
+            sys.exit("welfare-calc is not installed next to this Python")
+        program = [exe]
+    bare = median_time([sys.executable, "-c", "pass"], env, args.runs)
+    print(f"bare interpreter: {bare * 1000:.0f} ms (median of {args.runs})")
+    with tempfile.TemporaryDirectory() as folder:
+        warm_dir, cold_dir = Path(folder) / "warm", Path(folder) / "cold"
+        for name, call in CALLS.items():
+            warm_env = {**env, "WELFARE_CALC_CACHE": str(warm_dir)}
+            subprocess.run([*program, *call], env=warm_env, check=True,
+                           stdout=subprocess.DEVNULL)
+            warm = median_time([*program, *call], warm_env, args.runs)
+            cold = median_time([*program, *call], {**env, "WELFARE_CALC_CACHE": str(cold_dir)},
+                               args.runs, cold_cache=cold_dir)
+            print(f"{name}: warm {warm * 1000:.0f} ms ({warm / bare:.1f}× bare), "
+                  f"cold {cold * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

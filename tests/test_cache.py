@@ -1,0 +1,158 @@
+"""The cache of validated standards tables: a hit imports neither pydantic nor YAML,
+and a stale, corrupt or unwritable cache still gives the right answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from welfare_calc import table_cache
+from welfare_calc.loader import read_standards, shipped_standards
+
+ROOT = Path(__file__).parent.parent
+SHIPPED_FILE = ROOT / "data" / "standards_2020.yaml"
+BACKPAY = ["backpay", "-c", "urban-dibao", "-n", "3", "--income", "200", "--through", "2020-08",
+           "--format", "json"]
+PROBE = """
+import json, sys
+from welfare_calc.cli import cli
+try:
+    cli.main(sys.argv[2:], prog_name="welfare-calc", standalone_mode=False)
+finally:
+    loaded = {name: name in sys.modules
+              for name in ("pydantic", "yaml", "tabulate", "difflib", "numpy")}
+    with open(sys.argv[1], "w") as out:
+        json.dump(loaded, out)
+"""
+
+
+def call(cache: Path | str, *args: str, probe: Path | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """One whole process of the CLI with this cache directory (``off``: none)."""
+    environment = {**os.environ, "WELFARE_CALC_CACHE": str(cache), **(env or {})}
+    command = ([sys.executable, "-c", PROBE, str(probe), *args] if probe is not None
+               else [sys.executable, "-m", "welfare_calc", *args])
+    return subprocess.run(command, capture_output=True, text=True, env=environment,
+                          check=False)
+
+
+def backpay_of(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stderr
+    value = json.loads(done.stdout)["backpay"]
+    assert isinstance(value, str)
+    return value
+
+
+def test_a_hit_imports_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
+    # Long options: click itself reaches for difflib while it tries a short option
+    # such as -c as a long one.
+    cache, modules = tmp_path / "cache", tmp_path / "modules.json"
+    long_form = ["backpay", "--category", "urban-dibao", "--persons", "3", "--income", "200",
+                 "--through", "2020-08", "--format", "json"]
+    cold = call(cache, *long_form, probe=modules)
+    assert backpay_of(cold) == "1440.00"
+    assert json.loads(modules.read_text())["pydantic"]  # validated, then cached
+    warm = call(cache, *long_form, probe=modules)
+    assert warm.stdout == cold.stdout
+    # Nothing a JSON back-pay does not use: no validation, no tables, no suggestions.
+    assert json.loads(modules.read_text()) == {"pydantic": False, "yaml": False,
+                                               "tabulate": False, "difflib": False,
+                                               "numpy": False}
+
+
+def test_results_are_the_same_with_and_without_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for args in (BACKPAY, ["entitlement", "-c", "农村低保", "-n", "2", "--income", "100",
+                           "--explain"],
+                 ["standards", "--format", "csv"], ["backpay", "-c", "rural-dibao", "-n", "1",
+                                                    "--through", "2020-08", "--detail"]):
+        without = call("off", *args)
+        cold, warm = call(cache, *args), call(cache, *args)
+        assert without.returncode == 0, without.stderr
+        assert without.stdout == cold.stdout == warm.stdout, args
+
+
+def test_a_changed_file_is_validated_again(tmp_path: Path) -> None:
+    cache, standards = tmp_path / "cache", tmp_path / "standards.yaml"
+    text = SHIPPED_FILE.read_text(encoding="utf-8")
+    standards.write_text(text, encoding="utf-8")
+    assert backpay_of(call(cache, "--standards", str(standards), *BACKPAY)) == "1440.00"
+    standards.write_text(text.replace('amount: "660"', 'amount: "670"'), encoding="utf-8")
+    # (670 − 200) × 3 − (600 − 200) × 3 = 210 a month, 8 months.
+    assert backpay_of(call(cache, "--standards", str(standards), *BACKPAY)) == "1680.00"
+    via_env = call(cache, *BACKPAY, env={"WELFARE_CALC_STANDARDS": str(standards)})
+    assert backpay_of(via_env) == "1680.00"
+    broken = text.replace('amount: "670"', 'amount: "abc"').replace('amount: "660"',
+                                                                    'amount: "abc"')
+    standards.write_text(broken, encoding="utf-8")
+    refused = call(cache, "--standards", str(standards), *BACKPAY)
+    assert refused.returncode == 2
+    assert "expected an amount of yuan, got 'abc'" in refused.stderr
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("table-*.json"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "tampered", "foreign", "empty"])
+def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    cache = tmp_path / "cache"
+    assert backpay_of(call(cache, *BACKPAY)) == "1440.00"
+    [entry] = entries(cache)
+    text = entry.read_text(encoding="utf-8")
+    data = json.loads(text)
+    foreign = json.loads(text)
+    if damage == "garbage":
+        entry.write_bytes(b"\x00\xff not json")
+    elif damage == "truncated":
+        entry.write_text(text[: len(text) // 2], encoding="utf-8")
+    elif damage == "tampered":  # a standard changed without its checksum
+        entry.write_text(text.replace('"660"', '"990"'), encoding="utf-8")
+    elif damage == "foreign":  # written by another version of the program
+        foreign["key"]["package"] = "0.0.1"
+        entry.write_text(json.dumps(foreign), encoding="utf-8")
+    else:
+        entry.write_text("", encoding="utf-8")
+    done = call(cache, *BACKPAY)
+    assert backpay_of(done) == "1440.00"
+    assert done.stderr == ""
+    assert json.loads(entry.read_text(encoding="utf-8")) == data  # rebuilt whole
+
+
+def test_a_cache_that_cannot_be_written_is_no_cache(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    done = call(blocker / "cache", *BACKPAY)  # its parent is a file: never created
+    assert (backpay_of(done), done.stderr) == ("1440.00", "")
+    if os.geteuid() != 0:  # root writes anywhere; the file-as-parent case stands for it
+        read_only = tmp_path / "read-only"
+        read_only.mkdir(mode=0o500)
+        done = call(read_only, *BACKPAY)
+        assert (backpay_of(done), done.stderr) == ("1440.00", "")
+    off = call("off", *BACKPAY)
+    assert backpay_of(off) == "1440.00"
+
+
+def test_version_names_the_file_in_use_on_a_hit(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = call(cache, "--version")
+    second = call(cache, "--version")
+    assert first.stdout == second.stdout
+    assert f"sha256 {shipped_standards().digest}" in second.stdout
+    assert len(entries(cache)) == 1
+
+
+@pytest.mark.parametrize("name", ["standards_2020.yaml", "zibo_timeline.yaml"])
+def test_a_table_read_back_equals_the_table_validated(name: str) -> None:
+    path = SHIPPED_FILE if name == "standards_2020.yaml" else (
+        Path(__file__).parent / "standards_files" / name)
+    table = read_standards(path).table
+    data = json.loads(json.dumps(table_cache.to_data(table)))
+    back = table_cache.from_data(data)
+    assert back == table
+    assert list(back.categories) == list(table.categories)  # the order of output
