@@ -345,3 +345,16 @@ def test_supplement_splits_the_monthly_amount(run: Invoke) -> None:
     assert refused.stderr == ("Error: Invalid value for '--supplement': urban-tekun has no "
                               "分类施保 supplement: it is paid with dibao (低保) only, and tekun "
                               "(特困供养) pays the full standard\n")
+
+
+def test_entitlement_says_when_the_raise_makes_a_household_eligible(run: Invoke) -> None:
+    data = as_json(run("entitlement", "-c", "城市低保", "-n", "1", "--income", "630.50",
+                       "--format", "json"))
+    assert (data["newly_eligible"], data["monthly"]) == (True, "29.50")
+    text = run("entitlement", "-c", "城市低保", "-n", "1", "--income", "630.50",
+               "--explain").stdout
+    assert ("5. 家庭月人均收入 630.50 元不低于原标准 600.00 元、低于新标准 660.00 元：本户因提标"
+            "新纳入保障范围（应保尽保）") in text
+    before = as_json(run("entitlement", "-c", "城市低保", "-n", "1", "--income", "599.99",
+                         "--format", "json"))
+    assert before["newly_eligible"] is False
