@@ -31,6 +31,13 @@ COMMANDS = [
     ["backpay", *HOUSEHOLD, "--through", "2020-08", "--explain", "--detail"],
     ["backpay", "-c", "urban-dibao", "-n", "3", "--income", "200", "--through", "2020-08",
      "--paid", "9000", "--explain"],
+    # Overpaid, a supplement, newly eligible, rounded at the total: every phrase.
+    ["backpay", "-c", "urban-dibao", "-n", "3", "--income", "200", "--through", "2020-08",
+     "--paid", "12040", "--explain"],
+    ["backpay", "-c", "rural-dibao", "-n", "1", "--through", "2020-08", "--supplement", "12.5%",
+     "--rounding", "total", "--explain", "--detail"],
+    ["entitlement", "-c", "urban-dibao", "-n", "1", "--income", "630.50", "--supplement", "50",
+     "--explain"],
 ]
 VARIANTS = [[], ["--format", "json"], ["--format", "csv"], ["--lang", "en"],
             ["--lang", "en", "--format", "json"]]
