@@ -523,3 +523,22 @@ def test_doubled_rows_leave_the_newly_eligible_count(tmp_path: Path, rows: int) 
     assert (summary.rows_written, summary.rows_rejected) == (rows, 2)
     assert summary.newly_by_category["urban-dibao"] == rows
     assert summary.backpay_fen == rows * 30 * 8 * 100
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_workers_start_with_stop_signals_held_until_their_handlers_are_set() -> None:
+    # A worker forked with the parent's handler would raise Interrupted in itself
+    # (a traceback) if a stop signal came before its initializer: the parent holds
+    # the signals while workers start, and each worker lets them in once it is ready.
+    probe = (
+        "import signal\n"
+        "from welfare_calc.batch import run\n"
+        "with run._held_signals():\n"
+        "    held = signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
+        "    run._start_worker(None)\n"
+        "    after = signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
+        "print(run.HELD <= held, sorted(run.HELD & after),\n"
+        "      signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "True [] True"

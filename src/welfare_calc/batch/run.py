@@ -37,8 +37,9 @@ import tempfile
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
@@ -285,10 +286,34 @@ def _start_worker(processor: ChunkProcessor | None) -> None:
     if processor is not None:
         _PROCESSOR = processor
     # The parent handles Ctrl-C and the stop signals and ends the workers
-    # itself; a worker that gets one dies quietly, without a traceback.
+    # itself; a worker that gets one dies quietly, without a traceback. They
+    # were held back while it started (see _results), and arrive now.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)
+
+
+HELD = {signal.SIGINT, *STOP_SIGNALS}
+"""Signals held back while workers start: a worker forked with the parent's handler
+would raise Interrupted in itself, with a traceback, if one came before its
+initializer replaced that handler."""
+
+
+@contextmanager
+def _held_signals() -> Iterator[None]:
+    """Hold the stop signals back (POSIX) while worker processes are created: the
+    workers inherit the mask and let them in once their own handlers are set; the
+    parent lets them in at once afterwards. Windows has no signal masks, nor fork."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 START_METHOD_VAR = "WELFARE_CALC_START_METHOD"
@@ -335,9 +360,11 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
         # the workers' garbage collector never walks them, so their pages stay
         # shared instead of being copied into every worker.
         gc.freeze()
-    pool = multiprocessing.get_context(method).Pool(
-        workers, initializer=_start_worker, initargs=(None if forking else processor,))
+    pool: Pool | None = None
     try:
+        with _held_signals():  # a stop signal during the start comes in just after
+            pool = multiprocessing.get_context(method).Pool(
+                workers, initializer=_start_worker, initargs=(None if forking else processor,))
         pending: deque[AsyncResult[ChunkResult]] = deque()
         for job in itertools.chain([first, second], jobs):
             pending.append(pool.apply_async(_in_worker, (job,)))
@@ -347,8 +374,9 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
             yield pending.popleft().get()
         pool.close()
     finally:
-        pool.terminate()
-        pool.join()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
         if forking:
             gc.unfreeze()
         _PROCESSOR = None
