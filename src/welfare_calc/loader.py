@@ -24,7 +24,8 @@ ENV_VAR = "WELFARE_CALC_STANDARDS"
 """Environment variable naming a standards file to use instead of the shipped one."""
 
 SHIPPED = "data/standards_2020.yaml"
-"""Where the shipped table lives inside the installed package."""
+"""Where the shipped table lives: inside an installed package, and at the top of a
+source checkout (the file users edit)."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,23 @@ def read_standards(path: Path) -> LoadedStandards:
 
 
 def shipped_standards() -> LoadedStandards:
-    """The table shipped inside the package, found wherever it is installed."""
+    """The table shipped with the package, found wherever it is installed.
+
+    A wheel carries a copy inside the package (pyproject.toml's force-include);
+    a source checkout run in place (an editable install, the tests) has only
+    the top-level ``data/`` file. No symlink joins the two: a Windows checkout
+    (``core.symlinks=false``) would turn it into a text file holding its target.
+    """
     resource = resources.files("welfare_calc").joinpath(SHIPPED)
-    return _decode_and_parse(resource.read_bytes(), SHIPPED)
+    if resource.is_file():
+        return _decode_and_parse(resource.read_bytes(), SHIPPED)
+    checkout = Path(__file__).resolve().parents[2] / SHIPPED
+    try:
+        raw = checkout.read_bytes()
+    except OSError:
+        raise StandardsFileError([f"{SHIPPED}: the shipped standards table is missing from "
+                                  "this installation; reinstall welfare-calc"]) from None
+    return _decode_and_parse(raw, SHIPPED)
 
 
 def load_standards(path: Path | None = None) -> LoadedStandards:

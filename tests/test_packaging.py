@@ -1,0 +1,67 @@
+"""The package carries the real standards table however the tree was checked out.
+
+Git for Windows, a ZIP download and most Windows tools check out with
+``core.symlinks=false``: a symlink becomes a text file holding its target's
+path. The table therefore reaches the wheel as a copy (pyproject.toml's
+force-include), never through a link, and these tests build the sdist and
+the wheel from such a checkout and run the installed package.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+TABLE = ROOT / "data" / "standards_2020.yaml"
+
+
+def test_the_tree_holds_no_symlink() -> None:
+    """A link would be a 33-byte text file on Windows (git ls-files mode 120000)."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    staged = subprocess.run(["git", "ls-files", "-s"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout
+    assert [line for line in staged.splitlines() if line.startswith("120000")] == []
+    links = [path for path in ROOT.rglob("*") if path.is_symlink()
+             and ".venv" not in path.parts and ".git" not in path.parts]
+    assert links == []
+
+
+def test_a_windows_style_checkout_builds_an_sdist_and_a_wheel_that_run(tmp_path: Path) -> None:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    pytest.importorskip("build")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "-c", "core.symlinks=false", "clone", "-q", str(ROOT), str(clone)],
+                   check=True)
+    out = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "-q", "--sdist", "--wheel", "-o", str(out),
+                    str(clone)], check=True, capture_output=True)
+    wheel = next(out.glob("*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.read("welfare_calc/data/standards_2020.yaml")
+    assert shipped == (clone / "data" / "standards_2020.yaml").read_bytes()
+    assert len(shipped) > 1000  # the table itself, not a link's text
+    # The wheel, installed alone (its dependencies come from this environment).
+    target = tmp_path / "installed"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--target", str(target), str(wheel)], check=True, capture_output=True)
+    environment = {**os.environ, "PYTHONPATH": str(target), "WELFARE_CALC_CACHE": "off",
+                   "WELFARE_CALC_LANG": "en"}
+    environment.pop("WELFARE_CALC_STANDARDS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, welfare_calc.cli as c; print(c.__file__); "
+         "sys.argv = ['welfare-calc', 'backpay', '-c', 'urban-dibao', '-n', '3', "
+         "'--income', '200', '--through', '2020-08', '--format', 'json']; c.main()"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    where, _, output = done.stdout.partition("\n")
+    assert where.startswith(str(target))
+    assert '"backpay": "1440.00"' in output
