@@ -3,11 +3,15 @@ and a stale, corrupt or unwritable cache still gives the right answer."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,3 +160,144 @@ def test_a_table_read_back_equals_the_table_validated(name: str) -> None:
     back = table_cache.from_data(data)
     assert back == table
     assert list(back.categories) == list(table.categories)  # the order of output
+
+
+# A cache entry is trusted only when it is ours (issue 17 §4): a checksum of the content is
+# no authenticity check, since whoever plants an entry can recompute it.
+
+SHIPPED_SHA = hashlib.sha256(SHIPPED_FILE.read_bytes()).hexdigest()
+
+
+def plant(folder: Path, change: Callable[[dict[str, Any]], object] | None = None,
+          *, raw: str | None = None) -> Path:
+    """Write an entry for the shipped file as a forger would: a table changed by ``change``
+    (or ``raw`` text for the table), with a checksum recomputed to match."""
+    data = table_cache.to_data(shipped_standards().table)
+    if change is not None:
+        change(data)
+    check = table_cache._checksum(data)
+    text = json.dumps({"key": table_cache._key(SHIPPED_SHA), "check": check, "table": data},
+                      ensure_ascii=False)
+    if raw is not None:
+        text = text.replace(json.dumps(data, ensure_ascii=False), raw)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = table_cache.entry_path(folder, SHIPPED_SHA)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def doubled(data: dict[str, Any]) -> None:
+    for category in data["categories"].values():
+        for value in category["values"]:
+            value["amount"] = str(Decimal(value["amount"]) * 2)
+
+
+def test_a_forged_entry_in_our_own_directory_is_what_the_cache_is_for(tmp_path: Path) -> None:
+    """The control: a checksum-correct entry in a private directory is read (so the tests
+    below, which expect it ignored, show the ownership check and nothing else)."""
+    cache = tmp_path / "cache"
+    plant(cache, doubled)
+    assert backpay_of(call(cache, *BACKPAY)) == "2880.00"
+
+
+@pytest.mark.parametrize("where", ["shared directory", "entry others can write",
+                                   "entry of another user", "directory of another user"])
+def test_an_entry_another_user_could_have_written_is_ignored(tmp_path: Path,
+                                                             where: str) -> None:
+    cache = tmp_path / "cache"
+    entry = plant(cache, doubled)
+    if where == "shared directory":
+        cache.chmod(0o777)
+    elif where == "entry others can write":
+        entry.chmod(0o666)
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("only root can give a file to another user")
+        os.chown(entry if where == "entry of another user" else cache, 65534, 65534)
+    done = call(cache, *BACKPAY)
+    assert (backpay_of(done), done.stderr) == ("1440.00", "")
+
+
+def test_a_shared_cache_directory_is_never_written(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    assert backpay_of(call(shared, *BACKPAY)) == "1440.00"
+    assert entries(shared) == []
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(("case", "change", "raw"), [
+    pytest.param("negative amount", lambda d: d["categories"]["urban-dibao"]["values"][1]
+                 .__setitem__("amount", "-660"), None, id="negative amount"),
+    pytest.param("exponent", lambda d: d["categories"]["urban-dibao"]["values"][1]
+                 .__setitem__("amount", "1E+999999"), None, id="exponent"),
+    pytest.param("decimals", lambda d: d["categories"]["urban-dibao"]["values"][1]
+                 .__setitem__("amount", "660.001"), None, id="extra decimals"),
+    pytest.param("spaces", lambda d: d["categories"]["urban-dibao"]["values"][1]
+                 .__setitem__("amount", " 660"), None, id="amount with a space"),
+    pytest.param("zero unit", lambda d: d["rounding"].__setitem__("unit", "0"), None,
+                 id="rounding unit of zero"),
+    pytest.param("nesting", None, nested(100_000), id="deep nesting"),
+    pytest.param("not a table", None, '"660"', id="a string for the table"),
+])
+def test_an_entry_is_read_as_untrusted_input(tmp_path: Path, case: str,
+                                             change: Callable[[dict[str, Any]], object] | None,
+                                             raw: str | None) -> None:
+    cache = tmp_path / "cache"
+    entry = plant(cache, change, raw=raw)
+    done = call(cache, *BACKPAY)
+    assert (backpay_of(done), done.stderr) == ("1440.00", ""), case
+    assert json.loads(entry.read_text(encoding="utf-8"))["table"] == table_cache.to_data(
+        shipped_standards().table)  # rebuilt
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero", "link to our own entry"])
+def test_an_entry_that_is_no_regular_file_is_never_read(tmp_path: Path, kind: str) -> None:
+    cache = tmp_path / "cache"
+    entry = plant(cache)
+    entry.unlink()
+    if kind == "fifo":
+        os.mkfifo(entry, 0o600)
+    elif kind == "link to /dev/zero":
+        entry.symlink_to("/dev/zero")
+    else:
+        genuine = plant(tmp_path / "elsewhere", doubled)
+        entry.symlink_to(genuine)
+    environment = {**os.environ, "WELFARE_CALC_CACHE": str(cache)}
+    done = subprocess.run([sys.executable, "-m", "welfare_calc", *BACKPAY], capture_output=True,
+                          text=True, env=environment, check=False, timeout=60)
+    assert (backpay_of(done), done.stderr) == ("1440.00", "")
+
+
+def test_a_table_validated_by_another_validator_is_foreign(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setenv("WELFARE_CALC_CACHE", str(tmp_path / "cache"))
+    table = shipped_standards().table
+    table_cache.write(SHIPPED_SHA, table)
+    assert table_cache.read(SHIPPED_SHA) == table
+    monkeypatch.setattr(table_cache, "validator_digest", lambda: "a looser validator")
+    assert table_cache.read(SHIPPED_SHA) is None
+
+
+def test_the_validator_digest_covers_the_validating_modules() -> None:
+    here = Path(table_cache.__file__).parent
+    assert all((here / name).is_file() for name in table_cache.VALIDATOR_MODULES)
+    assert "model.py" in table_cache.VALIDATOR_MODULES
+
+
+def test_without_posix_owners_only_the_users_own_cache_directory_is_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows: no owner to check, so $WELFARE_CALC_CACHE elsewhere means no cache."""
+    monkeypatch.setattr(table_cache, "POSIX_OWNERS", False)
+    monkeypatch.setenv("WELFARE_CALC_CACHE", str(tmp_path / "shared"))
+    assert table_cache.directory() is None
+    monkeypatch.delenv("WELFARE_CALC_CACHE")
+    default = table_cache.directory()
+    assert default is not None
+    assert default.name == "welfare-calc" or "welfare-calc" in default.parts

@@ -6,22 +6,42 @@ So a table validated once is written here, keyed by the SHA-256 of the
 file's bytes, the package version and the table format, and the next call
 with the same bytes reads it back as plain values (:mod:`welfare_calc.table`).
 
-The cache is data, never code: JSON, read with ``json`` and checked field by
-field. An entry that is corrupt, unreadable, written by another version, or
-whose own checksum does not match is ignored and rebuilt, never trusted and
-never an error; a cache directory that cannot be written just means no
-cache. Where it lives: ``$WELFARE_CALC_CACHE`` if set (``off`` turns the
-cache off), else the user's cache directory (platformdirs):
-``~/.cache/welfare-calc`` on Linux, ``~/Library/Caches/welfare-calc`` on
-macOS, ``%LOCALAPPDATA%\\welfare-calc\\Cache`` on Windows.
+The cache is data, never code, and it is read as untrusted input:
+
+- **Only our own files.** A checksum of the content proves nothing about
+  who wrote it: anyone who can write the directory can recompute it. So, as
+  ssh does with its files, an entry is read only from a directory owned by
+  this user that no one else can write (nor its parent, unless sticky), and
+  only if the entry itself is a regular file owned by this user, not
+  writable by others, and no larger than :data:`MAX_ENTRY`. Anything else
+  (another user's directory or file, a FIFO, a link to ``/dev/zero``) is
+  passed over unread. On Windows, which has no POSIX owner to check, only
+  the user's own cache directory (in the profile, private by its ACLs) is
+  used; a ``$WELFARE_CALC_CACHE`` elsewhere turns the cache off there.
+- **The same bounds as the validator.** Amounts are read by the money rule
+  (:func:`~welfare_calc.money.parse_money`: plain digits, at most 2
+  decimals, never negative, at most 16 whole digits), months and dates by
+  their own parsers; deep nesting, exponents and anything unexpected make
+  the entry invalid. An invalid entry is ignored and rebuilt, never an error.
+- **Never older than the validator.** The key holds a digest of the source
+  of every module that validates a table (:data:`VALIDATOR_MODULES`), so a
+  table validated by an older, looser validator is never read by a newer one.
+
+A cache directory that cannot be written just means no cache. Where it
+lives: ``$WELFARE_CALC_CACHE`` if set (``off`` turns the cache off), else the
+user's cache directory (platformdirs): ``~/.cache/welfare-calc`` on Linux,
+``~/Library/Caches/welfare-calc`` on macOS,
+``%LOCALAPPDATA%\\welfare-calc\\Cache`` on Windows.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from datetime import date
 from decimal import Decimal
@@ -30,7 +50,7 @@ from typing import Any
 
 from welfare_calc import __version__
 from welfare_calc.errors import WelfareCalcError
-from welfare_calc.money import RoundingMode, RoundingPoint
+from welfare_calc.money import RoundingMode, RoundingPoint, parse_money
 from welfare_calc.months import Month
 from welfare_calc.table import (
     SCHEMA,
@@ -46,22 +66,96 @@ from welfare_calc.table import (
 
 CACHE_VAR = "WELFARE_CALC_CACHE"
 """Environment variable: the cache directory, or ``off``."""
-FORMAT = 1
+FORMAT = 2
 """The layout of a cache entry; a change makes every older entry foreign."""
+MAX_ENTRY = 1 << 18
+"""Largest entry read (256 KB): a table's entry is a few KB."""
+VALIDATOR_MODULES = ("model.py", "standards_yaml.py", "table.py", "table_cache.py", "money.py",
+                     "months.py", "loader.py")
+"""The modules whose code decides what a valid table is (their source is in the key)."""
+POSIX_OWNERS = hasattr(os, "getuid")
+"""Whether files have a POSIX owner to check (not on Windows)."""
 
 
 def directory() -> Path | None:
     """Where cache entries live, or None when the cache is off."""
     chosen = os.environ.get(CACHE_VAR)
     if chosen is not None:
-        return None if chosen.strip().lower() in ("", "off") else Path(chosen)
+        if chosen.strip().lower() in ("", "off") or not POSIX_OWNERS:
+            return None  # off; or, on Windows, a directory whose owner cannot be checked
+        return Path(chosen)
     import platformdirs  # noqa: PLC0415 - only where no directory is given
 
     return Path(platformdirs.user_cache_dir("welfare-calc", appauthor=False))
 
 
+@functools.cache
+def validator_digest() -> str:
+    """A digest of the validating modules' source: a change to any makes older entries
+    foreign, whatever the version number says."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in VALIDATOR_MODULES:
+        try:
+            digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode() + b"\0missing")
+    return digest.hexdigest()
+
+
 def _key(sha256: str) -> dict[str, object]:
-    return {"sha256": sha256, "package": __version__, "schema": SCHEMA, "format": FORMAT}
+    return {"sha256": sha256, "package": __version__, "schema": SCHEMA, "format": FORMAT,
+            "validator": validator_digest()}
+
+
+def _ours(info: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else (POSIX; always true elsewhere)."""
+    if not POSIX_OWNERS:
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def trusted_directory(folder: Path) -> bool:
+    """Whether entries in ``folder`` can only have been written by this user: the folder
+    is ours, and its parent is ours or cannot be used to swap it (root's, or sticky)."""
+    try:
+        info = folder.stat()
+        parent = folder.resolve().parent.stat()
+    except (OSError, RuntimeError):
+        return False
+    if not stat.S_ISDIR(info.st_mode) or not _ours(info):
+        return False
+    if not POSIX_OWNERS or _ours(parent):
+        return True
+    foreign_writable = parent.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return parent.st_uid in (0, os.getuid()) and (
+        not foreign_writable or bool(parent.st_mode & stat.S_ISVTX))
+
+
+def read_entry(path: Path) -> bytes | None:
+    """An entry's bytes, if it is a regular file of ours of at most :data:`MAX_ENTRY` bytes.
+
+    Opened without following a link and without blocking (a FIFO would
+    otherwise wait forever), then checked on the open file itself, so that
+    nothing can be swapped in between the check and the read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(
+        os, "O_BINARY", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or not _ours(info) or info.st_size > MAX_ENTRY:
+            return None
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            raw = stream.read(MAX_ENTRY + 1)
+        return raw if len(raw) <= MAX_ENTRY else None
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
 
 
 def entry_path(folder: Path, sha256: str) -> Path:
@@ -78,15 +172,18 @@ def _checksum(data: object) -> str:
 def read(sha256: str) -> StandardsTable | None:
     """The table validated from a file with this SHA-256, if a sound entry holds it."""
     folder = directory()
-    if folder is None:
+    if folder is None or not trusted_directory(folder):
+        return None
+    raw = read_entry(entry_path(folder, sha256))
+    if raw is None:
         return None
     try:
-        entry = json.loads(entry_path(folder, sha256).read_text(encoding="utf-8"))
+        entry = json.loads(raw.decode("utf-8"))
         if entry["key"] != _key(sha256) or entry["check"] != _checksum(entry["table"]):
             return None
         return from_data(entry["table"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError,
-            WelfareCalcError):
+            RecursionError, WelfareCalcError):
         return None  # missing, unreadable, corrupt or foreign: validate the file again
 
 
@@ -101,6 +198,8 @@ def write(sha256: str, table: StandardsTable) -> None:
                       ensure_ascii=False)
     with contextlib.suppress(OSError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not trusted_directory(folder):
+            return  # another user could change what we write: keep nothing there
         handle, temp = tempfile.mkstemp(dir=folder, prefix=".table-", suffix=".partial")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -153,10 +252,18 @@ def _day(value: object) -> date | None:
 
 
 def _amount(value: object) -> Decimal:
-    amount = Decimal(_text(value))
-    if not amount.is_finite():
-        raise ValueError("not an amount")
-    return amount
+    """An amount by the money rule: plain digits, at most 2 decimals, never negative."""
+    text = _text(value)
+    if text != text.strip() or not text.isascii():
+        raise ValueError("not an amount as this module writes one")
+    return parse_money(text)
+
+
+def _unit(value: object) -> Decimal:
+    unit = _amount(value)
+    if unit <= 0:
+        raise ValueError("a rounding unit is more than zero")
+    return unit
 
 
 def from_data(data: dict[str, Any]) -> StandardsTable:
@@ -170,7 +277,7 @@ def from_data(data: dict[str, Any]) -> StandardsTable:
         title=_text(data["title"]),
         jurisdiction=_text(data["jurisdiction"]),
         covers_through=Month.parse(_text(data["covers_through"])),
-        rounding=Rounding(unit=_amount(rounding["unit"]), mode=RoundingMode(rounding["mode"]),
+        rounding=Rounding(unit=_unit(rounding["unit"]), mode=RoundingMode(rounding["mode"]),
                           point=RoundingPoint(rounding["point"])),
         retroactive_raise=RetroactiveRaise(effective=effective,
                                            document=_text(raised["document"])),
