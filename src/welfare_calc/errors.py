@@ -31,6 +31,12 @@ class InvalidPersons(WelfareCalcError):
     field = "persons"
 
 
+class InvalidId(WelfareCalcError):
+    """A household's id is empty, not printed text, or a resident ID with a wrong check digit."""
+
+    field = "id"
+
+
 class InvalidIncome(WelfareCalcError):
     """Per-capita monthly income is negative or has more than 2 decimals."""
 

@@ -383,6 +383,9 @@ class ChunkProcessor:
                 result.rejections.append(
                     Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))
                 return None
+            if parsed.id != row[id_at].strip():  # an ID number, written in its one form
+                row = [*row[:id_at], parsed.id, *row[id_at + 1:]]
+                text = None
             months, backpay, monthly, overpaid, newly, base, extra = self.plan.compute(
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
                 parsed.paid_fen, parsed.supplement)

@@ -8,12 +8,10 @@ for overlapping coverage, a possible double payment, in NumPy.
 
 from __future__ import annotations
 
-import unicodedata
 from array import array
 from typing import TYPE_CHECKING
 
-from stdnum.cn import ric
-
+from welfare_calc.identity import is_canonical_id
 from welfare_calc.text import FORMULA_START
 
 if TYPE_CHECKING:
@@ -46,42 +44,16 @@ def span(start: int, end: int) -> int:
     return start << SPAN_BITS | end
 
 
-RESIDENT_ID_LENGTH = 18
-
-
-def looks_like_resident_id(text: str) -> bool:
-    """18 characters: 17 digits and a digit or X, as a 居民身份证号 is written."""
-    return (len(text) == RESIDENT_ID_LENGTH and text.isascii() and text[:17].isdigit()
-            and (text[17].isdigit() or text[17] in "Xx"))
-
-
-def wrong_check_digit(text: str) -> str | None:
-    """The check digit an id written like a resident ID number should end with,
-    when it does not (GB 11643, by python-stdnum); None when it does or is no such id."""
-    if not looks_like_resident_id(text):
-        return None
-    expected = ric.calc_check_digit(text.upper())
-    return None if text[17].upper() == expected else expected
-
-
 def plain_id(ident: str) -> bool:
-    """Whether an id can be taken as written: not empty, nothing to strip, every
-    character printable (no line break, tab, NUL or other control character), and
-    a right check digit if it looks like a resident ID number.
+    """Whether an id can be taken as written: printable (no line break, tab, NUL or other
+    control or format character), and already in the core's canonical form
+    (:func:`~welfare_calc.identity.is_canonical_id`: stripped, ASCII digits, an ID
+    number's X upper-case, 18 digits and the right check digit).
 
     The quick paths ask this; an id that fails it goes to the careful checks,
-    which strip it or say what is wrong, so that one id is always one id.
+    which canonicalise it or say what is wrong, so that one id is always one id.
     """
-    return (bool(ident) and ident.isprintable() and ident.strip() == ident
-            and wrong_check_digit(ident) is None)
-
-
-def control_character(text: str) -> int | None:
-    """The code point of the first control character (Unicode category Cc) in ``text``."""
-    for char in text:
-        if unicodedata.category(char) == "Cc":
-            return ord(char)
-    return None
+    return ident.isprintable() and is_canonical_id(ident)
 
 
 def repeated_positions(values: array[int]) -> npt.NDArray[np.int64]:

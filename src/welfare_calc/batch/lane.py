@@ -14,8 +14,8 @@ same output:
   ``paid``), in a chunk without quotes or whose quotes only wrap whole
   cells (:func:`unquoted` takes those away);
 - an id of printable ASCII without spaces, at most 32 characters, not
-  starting with ``= + - @`` (an 18-character id still needs python-stdnum's
-  check digit, :func:`~welfare_calc.batch.rows.wrong_check_digit`);
+  starting with ``= + - @`` (an id of 15 or 18 characters still needs the
+  core's word that it is canonical, :func:`~welfare_calc.identity.is_canonical_id`);
 - a category spelled exactly as the table spells it, whose window is one
   run of equal standards (:meth:`BackpayPlan.lane`);
 - persons 1..99 without a leading zero; an income of 1..9 whole digits and
@@ -37,7 +37,8 @@ import numpy as np
 import numpy.typing as npt
 
 from welfare_calc import calc
-from welfare_calc.batch.ids import ID_MODULUS, RESIDENT_ID_LENGTH, SPAN_BITS, wrong_check_digit
+from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
+from welfare_calc.identity import OLD_ID_LENGTH, RESIDENT_ID_LENGTH, is_canonical_id
 from welfare_calc.batch.plan import OPEN_END, OPEN_START, BackpayPlan
 from welfare_calc.batch.rows import REQUIRED
 from welfare_calc.errors import WelfareCalcError
@@ -335,10 +336,13 @@ class Lane:
         taken &= self._months.accepts(start, taken) & self._months.accepts(end, taken)
         if self._width > len(REQUIRED):
             taken &= length[:, 6] == 0  # an amount paid given: the plan's arithmetic
-        for line in np.flatnonzero(taken & (id_length == RESIDENT_ID_LENGTH)).tolist():
+        # Ids the core may write otherwise (an ID number's check digit, a lower-case x,
+        # an old 15-digit number) are the core's to read: it says which are canonical.
+        maybe = (id_length == RESIDENT_ID_LENGTH) | (id_length == OLD_ID_LENGTH)
+        for line in np.flatnonzero(taken & maybe).tolist():
             at = int(begin[line, 0])
-            ident = data[at:at + RESIDENT_ID_LENGTH].decode("ascii")
-            taken[line] = wrong_check_digit(ident) is None
+            ident = data[at:at + int(id_length[line])].decode("ascii")
+            taken[line] = is_canonical_id(ident)
 
         # BackpayPlan.lane's arithmetic, in units of 1/1200 yuan; lines not
         # taken are computed on zeros, and their results not used.

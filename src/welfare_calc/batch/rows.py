@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from welfare_calc import calc
-from welfare_calc.batch.ids import control_character, plain_id, wrong_check_digit
+from welfare_calc.batch.ids import plain_id
+from welfare_calc.identity import check_id
 from welfare_calc.batch.plan import OPEN_END, OPEN_START
 from welfare_calc.errors import UnusableInput, WelfareCalcError
 from welfare_calc.money import MAX_WHOLE_DIGITS, parse_money, to_fen
@@ -312,17 +313,11 @@ class RowParser:
         cells = {name: row[index].strip() for name, index in self.columns.position.items()
                  if name in REQUIRED or name in OPTIONAL}
         problems: list[Problem] = []
-        ident = cells["id"]
-        if not ident:
-            problems.append(Problem("id", "empty id; every row needs one"))
-        elif "\n" in ident or "\r" in ident:
-            problems.append(Problem("id", "the id holds a line break"))
-        elif (control := control_character(ident)) is not None:
-            problems.append(Problem("id", f"the id holds a control character (U+{control:04X}); "
-                                          "ids are printed text"))
-        elif (expected := wrong_check_digit(ident)) is not None:
-            problems.append(Problem("id", f"resident ID number fails the GB 11643 check "
-                                          f"digit (last character should be {expected})"))
+        ident = ""
+        try:
+            ident = check_id(cells["id"])
+        except WelfareCalcError as error:
+            problems.append(Problem("id", error.message))
         category = ""
         try:
             category = calc.resolve_category(self.table, cells["category"])
