@@ -38,10 +38,10 @@ import numpy.typing as npt
 
 from welfare_calc import calc
 from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
-from welfare_calc.identity import OLD_ID_LENGTH, RESIDENT_ID_LENGTH, is_canonical_id
 from welfare_calc.batch.plan import OPEN_END, OPEN_START, BackpayPlan
 from welfare_calc.batch.rows import REQUIRED
 from welfare_calc.errors import WelfareCalcError
+from welfare_calc.identity import OLD_ID_LENGTH, RESIDENT_ID_LENGTH, is_canonical_id
 from welfare_calc.money import RoundingPoint
 from welfare_calc.months import Month
 

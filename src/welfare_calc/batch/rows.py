@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from welfare_calc import calc
 from welfare_calc.batch.ids import plain_id
-from welfare_calc.identity import check_id
 from welfare_calc.batch.plan import OPEN_END, OPEN_START
 from welfare_calc.errors import UnusableInput, WelfareCalcError
+from welfare_calc.identity import check_id
 from welfare_calc.money import MAX_WHOLE_DIGITS, parse_money, to_fen
 from welfare_calc.months import Month
 from welfare_calc.table import StandardsTable
