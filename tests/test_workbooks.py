@@ -169,16 +169,31 @@ def test_header_row_and_sheet_options(run: Run, tmp_path: Path) -> None:
     assert "--sheet is for a workbook INPUT" in refused.stderr
 
 
-@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not a zip", b"id,category\n"],
-                         ids=["empty file", "broken zip", "CSV named .xlsx"])
-def test_a_file_that_is_no_workbook_is_one_line(run: Run, tmp_path: Path,
-                                                content: bytes) -> None:
-    fake = tmp_path / "roster.xlsx"
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("roster.xlsx", b"", "is not an Excel workbook (.xlsx or .xls); save it"),
+    ("roster.xlsx", b"PK\x03\x04 not a zip", "is a damaged workbook ("),
+    ("roster.xlsx", b"id,category\n", "is text (tab- or comma-separated), not a workbook"),
+    ("roster.xls", "编号\t保障类别\n".encode("utf-16"), "is text (tab- or comma-separated)"),
+    ("roster.xls", b"<html><head><meta charset=utf-8></head><body><table><tr><td>id</td>",
+     "is a web page (HTML) named as an Excel file"),
+    ("roster.xls", b"\xef\xbb\xbf<!DOCTYPE html>\n<html>", "is a web page (HTML)"),
+    ("roster.xls", b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:'
+                   b'office:spreadsheet">', "is an \"XML Spreadsheet 2003\" file"),
+    ("roster.xls", b"MIME-Version: 1.0\r\nContent-Type: multipart/related",
+     "is a web archive (MHT)"),
+    ("roster.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "xls workbook"),
+], ids=["empty file", "broken zip", "CSV named .xlsx", "Unicode text named .xls",
+        "web page named .xls", "web page with a BOM", "XML Spreadsheet 2003", "MHT",
+        "broken OLE file"])
+def test_a_file_that_is_no_workbook_is_one_line(run: Run, tmp_path: Path, name: str,
+                                                content: bytes, said: str) -> None:
+    fake = tmp_path / name
     fake.write_bytes(content)
     out = tmp_path / "o.csv"
     result = run("batch", str(fake), "--through", "2020-08", "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {fake}: cannot be read as a workbook (")
+    assert result.stderr.startswith(f"Error: {fake}: "), result.stderr
+    assert said in result.stderr
     assert result.stderr.count("\n") == 1
     assert not out.exists()
 

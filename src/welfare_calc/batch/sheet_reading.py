@@ -1,20 +1,26 @@
-"""Excel and OpenDocument rosters, told to the batch as the CSV records it reads.
+"""Excel rosters, told to the batch as the CSV records it reads.
 
 Offices get rosters as workbooks exported from the provincial system: a title
 and a "制表单位" line above the header, numbers stored as floats, dates as
-dates, and ID numbers sometimes stored as numbers. python-calamine reads the
-file (.xlsx, .xlsm, .xlsb, .xls, .ods); this module only turns its cells into
+dates, and ID numbers sometimes stored as numbers.
+:mod:`welfare_calc.batch.workbook_cells` opens the file (.xlsx, .xlsm, .xls)
+and chooses the sheet a clerk sees; this module only turns its cells into
 the text a clerk sees, and numbers the rows as Excel shows them, so that
 every other rule of the batch (checks, doubled ids, reconciliation) holds
 unchanged and the errors file points at the row to fix.
 
-Cells, as Excel stores them:
+Cells, as Excel shows them:
 
 - a whole number stored as a float (``3.0``) is ``3``; any other float is
   its shortest decimal spelling (``429.17``), which the core then checks
   like any amount (at most two decimals);
 - a date is its month (``2020-03``) in the ``start`` and ``end`` columns,
   and ``YYYY-MM-DD`` elsewhere;
+- a number shown as a percentage is that percentage (``20%``), which the
+  core reads as a percentage where one is allowed (a supplement) and
+  refuses elsewhere;
+- an error cell, or a formula with no saved value, refuses its row with
+  the cell's place and what to do: it is never an empty cell;
 - an empty cell is empty, and a row of empty cells is a blank line;
 - an ID number stored as a number of 16 digits or more has lost its last
   digits (Excel keeps 15 significant digits): its row is rejected, with
@@ -33,11 +39,13 @@ from pathlib import Path
 
 from welfare_calc.batch.reading import CHUNK, Job, Records, Unreadable
 from welfare_calc.batch.rows import REQUIRED, Mapping, header_key, holds_header
+from welfare_calc.batch.workbook_cells import BadCell, Percent, column_letter, open_sheet
 from welfare_calc.errors import UnusableInput
 from welfare_calc.text import CsvRows
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
-"""Files read as workbooks, by their name's ending (any case)."""
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".et")
+"""Files taken as workbooks, by their name's ending (any case); which kind a file is,
+and whether it can be read, its first bytes tell (:func:`workbook_cells.open_sheet`)."""
 MONTH_COLUMNS = ("start", "end")
 EXCEL_DIGITS = 15
 """Significant digits Excel keeps of a number."""
@@ -48,16 +56,6 @@ ROWS_PER_CHUNK = 8192
 def is_workbook(path: Path) -> bool:
     """Whether a file is read as a workbook (by its extension)."""
     return path.suffix.lower() in WORKBOOK_SUFFIXES
-
-
-def column_letter(index: int) -> str:
-    """Excel's name of a column: 0 is A, 26 is AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def number_text(value: float | int) -> str:
@@ -81,6 +79,10 @@ def cell_text(value: object, *, month: bool) -> str:
     """What a cell says, as text; ``month``: the cell is in a month column."""
     if value is None or isinstance(value, str):
         return value or ""
+    if isinstance(value, Percent):
+        return value.text
+    if isinstance(value, BadCell):
+        return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int | float):
@@ -116,6 +118,8 @@ class Layout:
     """Its last named column."""
     offset: int
     """The sheet's first column (0-based in Excel's terms), for column letters."""
+    keys: tuple[str, ...]
+    """Our column each column of the table's span holds (or its own name)."""
     id_at: int
     months: frozenset[int]
     """Columns read as months (positions in the table's span)."""
@@ -123,45 +127,25 @@ class Layout:
 
 def sheet_records(path: Path, sheet: str | None = None, header_row: int | None = None,
                   mapping: Mapping = ()) -> Records:
-    """A sheet of a workbook (the first, or ``sheet``) as :class:`Records`.
+    """A sheet of a workbook (``sheet``, else the one a clerk sees) as :class:`Records`.
 
     The header is ``header_row`` (as Excel numbers rows), else the first row
     that names every required column.
     """
-    import python_calamine  # noqa: PLC0415 - only a workbook needs it
-
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except python_calamine.PasswordError:
-        raise UnusableInput("the workbook is protected by a password; save a copy without "
-                            "one") from None
-    except (python_calamine.CalamineError, OSError) as error:
-        raise UnusableInput(f"cannot be read as a workbook ({error}); save it from Excel as "
-                            ".xlsx, or as CSV") from None
-    names: list[str] = list(book.sheet_names)
-    if not names:
-        raise UnusableInput("the workbook has no sheet")
-    if sheet is None:
-        sheet = names[0]
-    elif sheet not in names:
-        raise UnusableInput(f"has no sheet named {sheet!r}; its sheets: "
-                            + ", ".join(repr(name) for name in names))
-    try:
-        data = book.get_sheet_by_name(sheet)
-    except python_calamine.CalamineError as error:
-        raise UnusableInput(f"sheet {sheet!r} cannot be read ({error})") from None
-    rows: Iterator[Sequence[object]] = iter(data.iter_rows())
+    data = open_sheet(path, sheet)
+    sheet = data.name
+    rows: Iterator[Sequence[object]] = iter(data.rows)
     found = _header(rows, sheet, header_row, mapping)
     number, cells = found
     named = [index for index, cell in enumerate(cells) if cell.strip()]
     first, last = named[0], named[-1]
     keys = [header_key(cell, mapping) for cell in cells[first:last + 1]]
-    layout = Layout(first=first, last=last, offset=data.start[1] if data.start else 0,
+    layout = Layout(first=first, last=last, offset=data.offset, keys=tuple(keys),
                     id_at=keys.index("id") if "id" in keys else -1,
                     months=frozenset(index for index, key in enumerate(keys)
                                      if key in MONTH_COLUMNS))
     return Records(header=cells[first:last + 1], encoding="utf-8",
-                   jobs=_told(rows, number + 1, layout), size=max(data.height, 1),
+                   jobs=_told(rows, number + 1, layout), size=data.height,
                    sheet=sheet, where_header=f"sheet {sheet!r}, row {number}")
 
 
@@ -211,7 +195,7 @@ def _told(rows: Iterator[Sequence[object]], first_number: int,
         return job, reached
 
     for number, row in enumerate(rows, first_number):
-        told = _row(row, layout)
+        told = _row(row, layout, number)
         text = "" if isinstance(told, Unreadable) else (
             "\n" if told is None else csv_line(told))
         alone = isinstance(told, Unreadable) or text.count("\n") > 1 or "\r" in text
@@ -234,12 +218,13 @@ def _told(rows: Iterator[Sequence[object]], first_number: int,
         yield flush(start + len(lines) - 1)
 
 
-def _row(row: Sequence[object], layout: Layout) -> list[str] | Unreadable | None:
+def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unreadable | None:
     """One row's cells as text; None for an empty row; an :class:`Unreadable` for a
     row that cannot be read as a household at all."""
     table = row[layout.first:layout.last + 1]
     outside = [(index, value) for index, value in enumerate(row)
                if not layout.first <= index <= layout.last and value not in ("", None)]
+    bad = [(index, value) for index, value in enumerate(table) if isinstance(value, BadCell)]
     cells = [cell_text(value, month=index in layout.months) for index, value in enumerate(table)]
     if len(cells) < layout.last - layout.first + 1:
         cells.extend([""] * (layout.last - layout.first + 1 - len(cells)))
@@ -247,9 +232,18 @@ def _row(row: Sequence[object], layout: Layout) -> list[str] | Unreadable | None
         return None
     ident = cells[layout.id_at] if 0 <= layout.id_at < len(cells) else ""
     shown = ",".join(cells).encode("utf-8")
+    if bad:
+        index, flagged = bad[0]
+        assert isinstance(flagged, BadCell)
+        letter = column_letter(layout.offset + layout.first + index)
+        return Unreadable(shown, 1, f"cell {letter}{number} {flagged.problem}", ident,
+                          layout.keys[index], tuple(cells))
     if outside:
         index, value = outside[0]
         letter = column_letter(layout.offset + index)
+        if isinstance(value, BadCell):
+            return Unreadable(shown, 1, f"cell {letter}{number}, in a column without a header, "
+                                        f"{value.problem}", ident, cells=tuple(cells))
         return Unreadable(shown, 1, f"column {letter} holds {cell_text(value, month=False)!r} "
                                     "but has no header: give the column a header, or clear "
                                     "the cell", ident, cells=tuple(cells))

@@ -1,0 +1,531 @@
+"""Workbook cells as Excel shows them, not only as a library's value: the reading boundary.
+
+python-calamine gives a cell's value, and that is not all a cell says. A
+supplement typed ``20%`` is stored as 0.2 with a percent format; a formula
+written by a script (openpyxl, XlsxWriter, an exporter) holds no value until
+a spreadsheet calculates and saves it, and reads as empty or 0; an error
+cell (``#N/A``, ``#DIV/0!``) reads as empty. Taken as values, each becomes a
+silent wrong amount: an empty start is "covered since before the raise".
+So this module opens a workbook, chooses the sheet a clerk sees, and tells
+each row's cells with what the value alone hides:
+
+- :class:`Percent`: a number shown as a percentage (``0.2`` shown ``20%``);
+- :class:`BadCell`: an error cell, or a formula with no saved value, with
+  what to do; the row is refused, never read as empty.
+
+Which file is which is read from its first bytes, not its name: an ``.xls``
+that is really a web page (what government systems export as "Excel") or
+text is told as such, with how to save it.
+
+- **.xlsx / .xlsm**: values by python-calamine; formats, formulas and
+  errors by a streaming scan of the sheet's XML (stdlib ``zipfile``, a few
+  byte searches per block), which also bounds the sheet before calamine
+  allocates it (a stray cell at ``XFD1048576`` would otherwise make it ask
+  for 512 GB and abort the process) and refuses an archive that unpacks far
+  beyond its data.
+- **.xls**: xlrd, which reports error cells and each cell's format itself
+  (an ``.xls`` stores every formula's value).
+- **.ods, .xlsb**: refused, saying to save as .xlsx: no reader here can see
+  their error cells and formats, and a roster read without them could pay
+  the wrong amount without a word.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, NamedTuple
+from xml.etree import ElementTree
+
+from welfare_calc.errors import UnusableInput
+
+SHEET_ROWS = 1_048_576
+"""Rows an Excel sheet holds."""
+SHEET_COLUMNS = 16_384
+"""Columns an Excel sheet holds (A to XFD)."""
+MAX_UNPACKED = 4 << 30
+"""Largest part of a workbook unpacked (4 GB): a full sheet of a roster is about 1 GB."""
+MAX_RATIO = 100
+"""How many times its packed size a part may unpack to, past :data:`SMALL_PART`.
+Rosters unpack to 10 to 20 times; an archive built to exhaust memory, to thousands."""
+SMALL_PART = 16 << 20
+"""Parts smaller than this unpacked are never a danger, whatever their ratio."""
+SPARSE = 16
+"""A sheet whose used range has more than this many times its cells (and more than
+:data:`DENSE_FREE` in all) is refused: it would be allocated whole to be read."""
+DENSE_FREE = 1 << 20
+BLOCK = 1 << 22
+"""Bytes of a sheet's XML scanned at a time."""
+MAX_ROW_XML = 64 << 20
+"""Longest XML of one row (16,384 cells of a long text each would be less)."""
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
+PERCENT_FORMATS = frozenset({9, 10})
+"""Excel's built-in percent number formats (``0%``, ``0.00%``)."""
+SAVE_AS_XLSX = "save it from Excel or WPS as .xlsx (文件 → 另存为 → Excel 工作簿), or as CSV UTF-8"
+
+
+class Percent(NamedTuple):
+    """A number the sheet shows as a percentage: its text is ``20%`` for 0.2."""
+
+    value: float
+
+    @property
+    def text(self) -> str:
+        """The percentage as shown, exactly: 0.2 is ``20%``, 0.125 is ``12.5%``."""
+        hundred = (Decimal(repr(self.value)) * 100).normalize()
+        return format(hundred, "f") + "%"
+
+
+class BadCell(NamedTuple):
+    """A cell whose value cannot be read: an error, or a formula never calculated."""
+
+    problem: str
+    """What the cell holds and what to do, without its place (the row's message adds it)."""
+
+
+Cell = object
+"""A cell as told: calamine's or xlrd's value, a :class:`Percent` or a :class:`BadCell`."""
+
+
+@dataclass
+class Sheet:
+    """The sheet to read and its rows, told from Excel's row 1."""
+
+    name: str
+    rows: Iterator[Sequence[Cell]]
+    offset: int
+    """Excel's column (0-based) of each row's first cell."""
+    height: int
+    """Rows told, for progress."""
+
+
+def column_letter(index: int) -> str:
+    """Excel's name of a column: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_index(letters: bytes | str) -> int:
+    """The 0-based column of Excel's letters: A is 0, AA is 26."""
+    index = 0
+    for letter in letters if isinstance(letters, str) else letters.decode("ascii"):
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def open_sheet(path: Path, sheet: str | None = None) -> Sheet:
+    """The sheet of ``path`` to read: ``sheet``, else the one a clerk sees (the active
+    sheet, or the first visible one). Refuses, with what to do, whatever it cannot
+    read as Excel shows it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(2048)
+    except OSError as error:
+        raise UnusableInput(f"cannot be read ({error.strerror or error})") from None
+    if head.startswith(b"PK\x03\x04"):
+        return _zipped(path, sheet)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return _xls(path, sheet)
+    raise UnusableInput(_not_a_workbook(head))
+
+
+def _not_a_workbook(head: bytes) -> str:
+    """What a file named as a workbook is instead, and how to save it as one."""
+    text = head.replace(b"\x00", b"").removeprefix(b"\xef\xbb\xbf").removeprefix(
+        b"\xff\xfe").removeprefix(b"\xfe\xff").lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")) or (
+            b"<html" in text[:512] and not text.startswith(b"<?xml")):
+        return ("is a web page (HTML) named as an Excel file, as web systems export it; open "
+                f"it in Excel and {SAVE_AS_XLSX}")
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
+        return f"is an \"XML Spreadsheet 2003\" file, not a workbook; open it in Excel and " \
+               f"{SAVE_AS_XLSX}"
+    if text.startswith(b"mime-version"):
+        return f"is a web archive (MHT) named as an Excel file; open it in Excel and " \
+               f"{SAVE_AS_XLSX}"
+    if b"\t" in text or b"," in text:
+        return ("is text (tab- or comma-separated), not a workbook; rename it to .csv, or open "
+                f"it in Excel and {SAVE_AS_XLSX}")
+    return f"is not an Excel workbook (.xlsx or .xls); {SAVE_AS_XLSX}"
+
+
+# --- .xlsx and .xlsm -----------------------------------------------------------------------
+
+
+@dataclass
+class _Book:
+    """What an .xlsx says of itself, beyond its values."""
+
+    sheets: list[tuple[str, str, str]]
+    """(name, state, part) of each sheet, in workbook order."""
+    active: int
+    percent_styles: frozenset[int]
+    uncalculated: bool
+    """Written by a program that asked for a calculation on opening (``fullCalcOnLoad``):
+    its formulas' values were never calculated."""
+
+
+def _zipped(path: Path, sheet: str | None) -> Sheet:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UnusableInput(f"is a damaged workbook ({error}); {SAVE_AS_XLSX}") from None
+    with archive:
+        names = set(archive.namelist())
+        if "content.xml" in names and "xl/workbook.xml" not in names:
+            raise UnusableInput("is an OpenDocument (.ods) workbook: its error cells and number "
+                                "formats cannot be read here, and a roster read without them "
+                                f"could pay wrong amounts; {SAVE_AS_XLSX}")
+        if "xl/workbook.bin" in names:
+            raise UnusableInput("is a binary workbook (.xlsb): its error cells and number "
+                                f"formats cannot be read here; {SAVE_AS_XLSX}")
+        if "xl/workbook.xml" not in names:
+            raise UnusableInput(f"is a ZIP archive, not an Excel workbook; {SAVE_AS_XLSX}")
+        for info in archive.infolist():
+            _bounded(info)
+        book = _book(archive)
+        chosen = _choose(book, sheet)
+        name, _, part = book.sheets[chosen]
+        if part not in names:
+            raise UnusableInput(f"is a damaged workbook: sheet {name!r} has no data; "
+                                f"{SAVE_AS_XLSX}")
+        scan = _Scan(name, book.percent_styles, book.uncalculated)
+        with archive.open(part) as stream:
+            scan.read(stream)
+    return _calamine_sheet(path, name, scan)
+
+
+def _bounded(info: zipfile.ZipInfo) -> None:
+    """Refuse a part that unpacks far beyond its data, before anything unpacks it."""
+    unpacked, packed = info.file_size, max(info.compress_size, 1)
+    if unpacked > MAX_UNPACKED or (unpacked > SMALL_PART and unpacked > MAX_RATIO * packed):
+        raise UnusableInput(f"is not read: its part {info.filename!r} unpacks to "
+                            f"{unpacked >> 20:,} MB from {packed >> 10:,} KB, far beyond any "
+                            f"roster; {SAVE_AS_XLSX}")
+
+
+def _xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element | None:
+    """A small part of the workbook as XML, or None where there is none."""
+    try:
+        with archive.open(part) as stream:
+            data = stream.read(MAX_ROW_XML + 1)
+    except KeyError:
+        return None
+    if len(data) > MAX_ROW_XML:
+        raise UnusableInput(f"is not read: its part {part!r} is larger than any workbook's")
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError as error:
+        raise UnusableInput(f"is a damaged workbook ({part}: {error}); {SAVE_AS_XLSX}") from None
+
+
+def _book(archive: zipfile.ZipFile) -> _Book:
+    workbook = _xml(archive, "xl/workbook.xml")
+    assert workbook is not None
+    targets: dict[str, str] = {}
+    relations = _xml(archive, "xl/_rels/workbook.xml.rels")
+    for relation in [] if relations is None else relations.iter(f"{{{PACKAGE}}}Relationship"):
+        target = relation.get("Target", "")
+        targets[relation.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
+                                           else "xl/" + target)
+    sheets = [(element.get("name", ""), element.get("state", "visible"),
+               targets.get(element.get(f"{{{RELATIONSHIPS}}}id", ""), ""))
+              for element in workbook.iter(f"{{{MAIN}}}sheet")]
+    if not sheets:
+        raise UnusableInput("the workbook has no sheet")
+    view = workbook.find(f"{{{MAIN}}}bookViews/{{{MAIN}}}workbookView")
+    active = _whole(view.get("activeTab", "0") if view is not None else "0")
+    calculation = workbook.find(f"{{{MAIN}}}calcPr")
+    uncalculated = calculation is not None and calculation.get("fullCalcOnLoad") in ("1", "true")
+    return _Book(sheets, active if 0 <= active < len(sheets) else 0,
+                 _percent_styles(_xml(archive, "xl/styles.xml")), uncalculated)
+
+
+def _whole(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() else -1
+
+
+def _percent_styles(styles: ElementTree.Element | None) -> frozenset[int]:
+    """The cell styles (``s`` attributes) whose number format shows a percentage."""
+    if styles is None:
+        return frozenset()
+    percent = set(PERCENT_FORMATS)
+    for number_format in styles.iter(f"{{{MAIN}}}numFmt"):
+        if _shows_percent(number_format.get("formatCode", "")):
+            percent.add(_whole(number_format.get("numFmtId", "")))
+    cell_styles = styles.find(f"{{{MAIN}}}cellXfs")
+    if cell_styles is None:
+        return frozenset()
+    return frozenset(index for index, style in enumerate(cell_styles.iter(f"{{{MAIN}}}xf"))
+                     if _whole(style.get("numFmtId", "0")) in percent)
+
+
+def _shows_percent(code: str) -> bool:
+    """Whether a number format code shows its number as a percentage: a ``%`` outside
+    quoted text, escapes and ``[…]`` sections."""
+    plain = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code)
+    return "%" in plain
+
+
+def _choose(book: _Book, sheet: str | None) -> int:
+    """The sheet asked for, else the active one if visible, else the first visible one."""
+    names = [name for name, _, _ in book.sheets]
+    if sheet is not None:
+        if sheet not in names:
+            raise UnusableInput(f"has no sheet named {sheet!r}; its sheets: "
+                                + ", ".join(repr(name) for name in names))
+        return names.index(sheet)
+    if book.sheets[book.active][1] == "visible":
+        return book.active
+    for index, (_, state, _) in enumerate(book.sheets):
+        if state == "visible":
+            return index
+    raise UnusableInput("every sheet of the workbook is hidden; show the roster's sheet, or "
+                        "name it with --sheet")
+
+
+_ROW = re.compile(rb'<row r="([0-9]+)"')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
+_FAR_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{7,})"')
+_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
+_VALUE = re.compile(rb"<v>[^<]")
+
+
+@dataclass
+class _Scan:
+    """What a sheet's XML says beyond calamine's values: its extent, and its marked cells."""
+
+    sheet: str
+    percent_styles: frozenset[int]
+    uncalculated: bool
+    last_row: int = 0
+    rows: int = 0
+    last_column: int = 0
+    """0-based; at least Z (25) unless wider columns are named."""
+    cells: int = 0
+    marks: dict[int, dict[int, Percent | BadCell | None]] = field(default_factory=dict)
+    """Excel's row → column → what the cell is beyond its value (None: a percent format,
+    whose value calamine gives)."""
+
+    def read(self, stream: IO[bytes]) -> None:
+        """Scan the whole sheet a block at a time, each block cut after a row's end."""
+        tail = b""
+        while True:
+            block = stream.read(BLOCK)
+            data = tail + block
+            if block:
+                cut = data.rfind(b"</row>")
+                if cut < 0:
+                    if len(data) > MAX_ROW_XML:
+                        raise UnusableInput(f"sheet {self.sheet!r} has a row larger than any "
+                                            f"sheet's; {SAVE_AS_XLSX}")
+                    tail = data
+                    continue
+                piece, tail = data[:cut + 6], data[cut + 6:]
+            else:
+                piece, tail = data, b""
+            self._piece(piece)
+            if not block:
+                break
+        self._check_extent()
+
+    def _piece(self, piece: bytes) -> None:
+        numbers = _ROW.findall(piece)
+        self.rows += piece.count(b"<row")
+        if numbers:
+            self.last_row = max(self.last_row, *(int(number) for number in numbers))
+        self.last_row = max(self.last_row, self.rows)
+        for far in _FAR_ROW.findall(piece):
+            self.last_row = max(self.last_row, int(far))
+        if self.last_row > SHEET_ROWS:
+            self._check_extent()
+        self.cells += piece.count(b"<c ") + piece.count(b"<c>")
+        self.last_column = max(self.last_column, 25,
+                               *(column_index(letters) for letters in _WIDE_COLUMN.findall(piece)))
+        position = piece.find(b't="e"')
+        while position >= 0:
+            self._mark(piece, position, "error")
+            position = piece.find(b't="e"', position + 5)
+        position = piece.find(b"<f")
+        while position >= 0:
+            if piece[position + 2:position + 3] in (b" ", b">", b"/"):
+                self._mark(piece, position, "formula")
+            position = piece.find(b"<f", position + 2)
+        for style in self.percent_styles:
+            needle = b' s="%d"' % style
+            position = piece.find(needle)
+            while position >= 0:
+                self._mark(piece, position, "percent")
+                position = piece.find(needle, position + len(needle))
+
+    def _mark(self, piece: bytes, position: int, kind: str) -> None:
+        """Note what the cell around ``position`` is (an error, a formula, a percent)."""
+        start = piece.rfind(b"<c", 0, position)
+        tag_end = piece.find(b">", start)
+        if start < 0 or piece[start + 2:start + 3] not in (b" ", b">"):
+            return  # not inside a cell (a row's style, say)
+        if kind in ("error", "percent") and tag_end < position:
+            return  # the attribute is not the cell's own
+        tag = piece[start:tag_end + 1]
+        found = _REFERENCE.search(tag)
+        if found is None:
+            raise UnusableInput(f"sheet {self.sheet!r}: a cell without a cell reference; open "
+                                f"the file in Excel and save it, or {SAVE_AS_XLSX}")
+        row, column = int(found[2]), column_index(found[1])
+        marks = self.marks.setdefault(row, {})
+        ends = piece.find(b"</c>", tag_end) if not tag.endswith(b"/>") else tag_end
+        body = piece[tag_end + 1:ends] if ends > tag_end else b""
+        if kind == "percent":
+            marks.setdefault(column, None)
+        elif kind == "error":
+            shown = body.partition(b"<v>")[2].partition(b"</v>")[0].decode("utf-8", "replace")
+            marks[column] = BadCell(f"holds the error {shown or '#VALUE!'}: correct the formula "
+                                    "or type the value")
+        elif self.uncalculated or not self._has_value(tag, body):
+            marks[column] = BadCell("holds a formula with no saved value (the file was "
+                                    "written by a program and never calculated): open it in "
+                                    "Excel or WPS, save it, and run again")
+
+    @staticmethod
+    def _has_value(tag: bytes, body: bytes) -> bool:
+        """Whether a formula cell holds the value it was last calculated to."""
+        kind = _TYPE.search(tag)
+        if kind is not None and kind[1] == b"str":  # a text result may be empty text
+            return b"<v>" in body
+        return _VALUE.search(body) is not None
+
+    def _check_extent(self) -> None:
+        if self.last_row > SHEET_ROWS or self.last_column >= SHEET_COLUMNS:
+            raise UnusableInput(f"sheet {self.sheet!r} has more rows or columns than an Excel "
+                                f"sheet holds ({SHEET_ROWS:,} rows, {SHEET_COLUMNS:,} "
+                                f"columns); {SAVE_AS_XLSX}")
+        area = self.last_row * (self.last_column + 1)
+        if area > DENSE_FREE and area > SPARSE * self.cells:
+            last = f"{column_letter(self.last_column)}{self.last_row}"
+            raise UnusableInput(f"sheet {self.sheet!r}: its used range runs to {last} but holds "
+                                f"only {self.cells:,} cells; delete the stray cells after the "
+                                "table (Ctrl+End shows the last one), or copy the table to a "
+                                "new sheet")
+
+
+def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
+    import python_calamine  # noqa: PLC0415 - only a workbook needs it
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        data = book.get_sheet_by_name(name)
+    except python_calamine.PasswordError:
+        raise UnusableInput("the workbook is protected by a password; save a copy without "
+                            "one") from None
+    except (python_calamine.CalamineError, OSError) as error:
+        raise UnusableInput(f"cannot be read as a workbook ({error}); {SAVE_AS_XLSX}") from None
+    offset = data.start[1] if data.start else 0
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for number, row in enumerate(data.iter_rows(), 1):
+            marks = scan.marks.get(number)
+            if marks is None:
+                yield row
+                continue
+            cells: list[Cell] = list(row)
+            for column, mark in marks.items():
+                at = column - offset
+                if at < 0:
+                    continue
+                if at >= len(cells):
+                    cells.extend([""] * (at + 1 - len(cells)))
+                if mark is not None:
+                    cells[at] = mark
+                elif isinstance(cells[at], int | float) and not isinstance(cells[at], bool):
+                    cells[at] = Percent(float(cells[at]))  # type: ignore[arg-type]
+            yield cells
+
+    return Sheet(name=name, rows=rows(), offset=offset, height=max(data.height, 1))
+
+
+# --- .xls ------------------------------------------------------------------------------------
+
+
+def _xls(path: Path, sheet: str | None) -> Sheet:
+    import xlrd  # noqa: PLC0415 - only an .xls needs it
+    from xlrd.biffh import XLRDError  # noqa: PLC0415
+    from xlrd.compdoc import CompDocError  # noqa: PLC0415
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+        names = book.sheet_names()
+        sheets = [book.sheet_by_index(index) for index in range(book.nsheets)]
+    except XLRDError as error:
+        said = str(error)
+        if "encrypt" in said.lower() or "Can't find workbook" in said:
+            raise UnusableInput("cannot be read: the workbook is protected by a password (or "
+                                f"damaged); save a copy without one, or {SAVE_AS_XLSX}") from None
+        raise UnusableInput(f"cannot be read as an .xls workbook ({said}); "
+                            f"{SAVE_AS_XLSX}") from None
+    except (CompDocError, struct.error, OSError, ValueError, IndexError, KeyError, TypeError,
+            AssertionError, EOFError, UnicodeDecodeError) as error:
+        raise UnusableInput(f"is a damaged .xls workbook ({error}); {SAVE_AS_XLSX}") from None
+    if sheet is not None:
+        if sheet not in names:
+            raise UnusableInput(f"has no sheet named {sheet!r}; its sheets: "
+                                + ", ".join(repr(name) for name in names))
+        chosen = names.index(sheet)
+    else:
+        visible = [index for index, each in enumerate(sheets) if each.visibility == 0]
+        if not visible:
+            raise UnusableInput("every sheet of the workbook is hidden; show the roster's "
+                                "sheet, or name it with --sheet")
+        # xlrd's sheet_visible is the active sheet (its WINDOW2 record).
+        active = [index for index in visible if getattr(sheets[index], "sheet_visible", 0)]
+        chosen = (active or visible)[0]
+    data = sheets[chosen]
+    percent = _xls_percent_formats(book)
+
+    def cell(row: int, column: int) -> Cell:
+        kind, value = data.cell_type(row, column), data.cell_value(row, column)
+        number = value if isinstance(value, int | float) else 0.0
+        if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            return ""
+        if kind == xlrd.XL_CELL_ERROR:
+            shown = xlrd.error_text_from_code.get(int(number), "#VALUE!")
+            return BadCell(f"holds the error {shown}: correct the formula or type the value")
+        if kind == xlrd.XL_CELL_BOOLEAN:
+            return bool(value)
+        if kind == xlrd.XL_CELL_DATE:
+            try:
+                moment: datetime = xlrd.xldate_as_datetime(float(number), book.datemode)
+            except (ValueError, OverflowError):
+                return float(number)
+            return moment.date() if moment.time() == datetime.min.time() else moment
+        if kind == xlrd.XL_CELL_NUMBER:
+            if data.cell_xf_index(row, column) in percent:
+                return Percent(float(number))
+            return int(number) if float(number).is_integer() else float(number)
+        return str(value)
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for row in range(data.nrows):
+            yield [cell(row, column) for column in range(data.row_len(row))]
+
+    return Sheet(name=names[chosen], rows=rows(), offset=0, height=max(data.nrows, 1))
+
+
+def _xls_percent_formats(book: object) -> frozenset[int]:
+    """The .xls cell styles (XF records) whose number format shows a percentage."""
+    formats = getattr(book, "format_map", {})
+    return frozenset(index for index, style in enumerate(getattr(book, "xf_list", []))
+                     if (found := formats.get(style.format_key)) is not None
+                     and _shows_percent(found.format_str))
