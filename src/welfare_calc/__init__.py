@@ -2,7 +2,8 @@
 
 The package is layered so that its imports point inward only:
 
-- ``months``, ``money``, ``errors``: value types and the domain exceptions;
+- ``months``, ``money``, ``errors``, ``numerals``: value types and the domain exceptions;
+- ``identity``: household ids in one canonical form (resident ID numbers);
 - ``table``: the standards table as plain immutable values (no pydantic);
 - ``calc``: the pure calculation core (no I/O, no click, no YAML, no pydantic);
 - ``model``, ``standards_yaml``: the pydantic schema and the strict YAML reader,

@@ -7,6 +7,8 @@ safely. Its modules, in the order a run uses them:
 - :mod:`~welfare_calc.batch.targets`: where a run may write (no collisions, locks);
 - :mod:`~welfare_calc.batch.encodings`: the text encodings it reads and writes;
 - :mod:`~welfare_calc.batch.reading`: the input cut into whole records (the CSV rule);
+- :mod:`~welfare_calc.batch.workbook_cells`: a workbook opened, its sheet chosen, its
+  cells as Excel shows them (percentages, errors, formulas never calculated), bounded;
 - :mod:`~welfare_calc.batch.sheet_reading`: a workbook's sheet told as those records;
 - :mod:`~welfare_calc.batch.rows`: the header's columns, and each row to a household;
 - :mod:`~welfare_calc.batch.ids`: ids taken as written, and rows that pay one id twice;

@@ -217,9 +217,21 @@ def _skip(source: BinaryIO, data: bytes, open_quote: bool) -> tuple[Unreadable, 
             return _too_long(head, lines, open_quote, ended=inside), b""
 
 
+def _utf16_without_bom(head: bytes) -> bool:
+    """Whether text looks like UTF-16 without its BOM: many zero bytes, and tabs and line
+    ends each beside one (ASCII characters are a zero byte and the character)."""
+    return (head.count(0) * 10 >= len(head) > 0
+            and (b"\t\x00" in head or b"\x00\t" in head)
+            and (b"\n\x00" in head or b"\x00\n" in head))
+
+
 def split_header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
     """The header line, the bytes read after it, and whether a UTF-8 BOM was found."""
     data = source.read(CHUNK)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data[:4096]):
+        raise UnusableInput("line 1: the file is UTF-16 text (what Excel saves as \"Unicode "
+                            "文本\", with tabs between cells), not CSV; in Excel, save it as "
+                            "\"CSV UTF-8（逗号分隔）\" or as .xlsx, and run on that")
     bom = data.startswith(BOM)
     if bom:
         data = data[len(BOM):]

@@ -140,6 +140,7 @@ def read_header(cells: list[str], where: str = "line 1", mapping: Mapping = ()) 
     ``mapping``: ``--column`` choices, which come before any spelling.
     """
     names = [cell.strip().lstrip("\ufeff") for cell in cells]
+    _no_computed_columns(names, where)
     for key, header in mapping:
         if header.strip() not in names:
             raise UnusableInput(f"{where}: --column {key}={header}: the header has no column "
@@ -156,6 +157,7 @@ def read_header(cells: list[str], where: str = "line 1", mapping: Mapping = ()) 
         position[key] = index
     missing = [name for name in REQUIRED if name not in position]
     if missing:
+        _not_another_delimiter(cells, where, mapping)
         hint = ""
         if {"start", "end"} & set(missing):
             hint += ("; coverage months are the clerk's to give: add 起始月份 and 截止月份 "
@@ -169,6 +171,35 @@ def read_header(cells: list[str], where: str = "line 1", mapping: Mapping = ()) 
             f"names them (编号 or 身份证号, 保障类别, 保障人数, 家庭月人均收入, …), or "
             f"--column KEY=HEADER{hint}")
     return Columns(names=tuple(cells), position=position)
+
+
+COMPUTED_NAMES = {name: key for key in (*COMPUTED, *SUPPLEMENT_COMPUTED)
+                  for name in (key, ZH_HEADERS[key])}
+"""The computed columns' names in either language: never an input column."""
+DELIMITERS = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}
+
+
+def _no_computed_columns(names: list[str], where: str) -> None:
+    """Refuse an input that has a column the run computes: most likely an earlier run's
+    result fed back in, whose stale ``backpay`` a tool picking columns by name would take."""
+    for name in names:
+        bare = name
+        for unit in _UNITS:
+            bare = bare.removesuffix(unit).strip()
+        key = COMPUTED_NAMES.get(bare, COMPUTED_NAMES.get(bare.lower()))
+        if key is not None:
+            raise UnusableInput(f"{where}: the input has a column {name!r}, which this run "
+                                f"computes ({key}): is it the result of an earlier run? Run on "
+                                "the roster itself, or rename or delete that column")
+
+
+def _not_another_delimiter(cells: list[str], where: str, mapping: Mapping) -> None:
+    """Say so when a header is split by another character than a comma."""
+    text = ",".join(cells)
+    for mark, name in DELIMITERS.items():
+        if mark in text and (len(cells) == 1 or holds_header(text.split(mark), mapping)):
+            raise UnusableInput(f"{where}: the header's cells are separated by {name}, not "
+                                "commas; save the file as CSV（逗号分隔）, or as .xlsx")
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,8 @@ class Summary:
     """Where amounts were rounded (docs/rules.md rule 5): household-month or total."""
     newly_by_category: dict[str, int] = field(default_factory=dict)
     """Rows written that the raise makes newly eligible (应保尽保), by category."""
+    sheet: str | None = None
+    """The workbook sheet read (None for CSV): the one a clerk sees, unless --sheet."""
 
     @property
     def backpay_fen(self) -> int:
@@ -172,6 +174,7 @@ class Summary:
                                      for key, value in self.overpaid_by_category.items()},
             "newly_eligible_by_category": dict(self.newly_by_category),
             "rounding": self.rounding,
+            **({} if self.sheet is None else {"sheet": self.sheet}),
         }
 
     def as_text(self) -> str:
@@ -182,7 +185,8 @@ class Summary:
         newly = sum(self.newly_by_category.values())
         if newly:
             overpaid += f"; newly eligible by the raise: {newly} household(s)"
-        return (f"rows read {self.rows_read}, written {self.rows_written}, rejected "
+        read = "" if self.sheet is None else f"sheet {self.sheet!r}: "
+        return (f"{read}rows read {self.rows_read}, written {self.rows_written}, rejected "
                 f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
                 f"{overpaid}")
 
@@ -454,6 +458,7 @@ class _Run:
         """Read everything, write every row to the output or the errors."""
         encoding = records.encoding
         self.sheet = records.sheet
+        self.summary.sheet = records.sheet
         self.errors.writerow(ERROR_COLUMNS if self.sheet is None else ("sheet", *ERROR_COLUMNS))
         columns = read_header(records.header, records.where_header, self.options.columns)
         self.columns = columns
