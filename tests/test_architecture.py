@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 SRC = ROOT / "src" / "welfare_calc"
-PURE = ["calc.py", "identity.py", "model.py", "table.py", "money.py", "months.py", "numerals.py", "errors.py"]
+PURE = ["calc.py", "identity.py", "model.py", "table.py", "money.py", "months.py", "numerals.py",
+        "errors.py"]
 PLAIN = ["calc.py", "identity.py", "table.py", "money.py", "months.py", "numerals.py", "errors.py",
          "table_cache.py"]
 """The core's values and the cache that keeps them: no pydantic, no YAML, so that a
