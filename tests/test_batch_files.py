@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synthetic import write_households
-from welfare_calc.batch import staging
+from welfare_calc.batch import staging, targets
 from welfare_calc.batch.targets import Named, check_distinct
 from welfare_calc.cli import cli
 from welfare_calc.errors import TargetProblem
@@ -503,14 +503,15 @@ def test_a_run_killed_with_sigkill_leaves_temporaries_the_next_run_removes(
 
 def test_a_second_run_on_the_same_target_is_refused(run: Run, tmp_path: Path) -> None:
     (tmp_path / "s.json").write_bytes(OLD)
-    with FileLock(tmp_path / ".s.json.welfare-calc.lock"):
+    lock = targets.lock_path(tmp_path / "s.json")
+    with FileLock(lock):
         result = run(str(roster(tmp_path)), "--through", "2020-08", "-o",
                      str(tmp_path / "other.csv"), "--summary", str(tmp_path / "s.json"))
     assert result.exit_code == 2
     assert result.stderr == (f"Error: {tmp_path / 's.json'}: another welfare-calc run is "
                              "writing this file; wait for it to finish\n")
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        ".s.json.welfare-calc.lock", "in.csv", "s.json"]  # the lock is the test's
+        lock.name, "in.csv", "s.json"]  # the lock is the test's
 
 
 @POSIX_ONLY

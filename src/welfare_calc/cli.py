@@ -7,7 +7,6 @@ bad standards file); exit 1 is kept for a batch with rejected rows.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
-from welfare_calc import __version__, calc
+from welfare_calc import __version__, calc, streams
 from welfare_calc.errors import (
     EncodingProblem,
     Interrupted,
@@ -195,12 +194,6 @@ class PipeClosed(Exception):
     """The reader of stdout went away (``… | head``): stop quietly."""
 
 
-def _quiet_stdout() -> None:
-    """Point stdout at the null device, so that Python's last flush does not complain."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 class Bilingual(click.Command):
     """A command whose help, and click's words around it, are in the output's language.
 
@@ -298,6 +291,10 @@ class WelfareCalc(Bilingual, click.Group):
             raise PipeClosed from None
         except KeyboardInterrupt:
             raise Stopped from None
+        except OSError as error:
+            # The last word on what no handler nearer the cause named (too many open
+            # files while importing, say): one line, never a traceback.
+            raise Problem(streams.os_error_line(error)) from None
 
 
 @dataclass
@@ -377,7 +374,10 @@ def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = N
     # Checked whole before a byte is printed: half a table is worse than none.
     showable(text, err=False)
     showable(aside, err=True)
-    click.echo(text, nl=False)
+    try:
+        streams.write_stdout(text)
+    except TargetError as error:
+        raise UsageProblem(str(error)) from None
     if aside:
         click.echo(aside, err=True, nl=False)
 
@@ -642,7 +642,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     mapping = _column_choices(columns)
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
         if given is not None and not workbook:
-            raise UsageProblem(f"{option} is for a workbook INPUT (.xlsx, .xls, .ods); "
+            raise UsageProblem(f"{option} is for a workbook INPUT (.xlsx, .xls); "
                                f"{input_path} is read as CSV")
     to_workbook = output != "-" and output.lower().endswith(".xlsx")
     if to_workbook and fmt == "jsonl":
@@ -655,6 +655,13 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     reading_stdin = str(input_path) == "-"
     files, errors_label = _batch_files(None if reading_stdin else input_path, output,
                                        errors_path, summary_path, workbook=to_workbook)
+    try:
+        if reading_stdin:
+            streams.check_open("stdin")
+        if "stdout" in (files.output, files.errors, files.summary):
+            streams.check_open("stdout")
+    except TargetError as error:
+        raise UsageProblem(str(error)) from None
     document = table.document(table.retroactive_raise.document)
     about = (("输入文件", "input", str(input_path)),
              ("标准文件", "standards document", f"{document.number}《{document.title}》"),
@@ -765,11 +772,12 @@ def _batch_files(source: Path | None, output: str, errors: str | None,
 
 def main() -> NoReturn:
     """Console entry point: run the CLI, staying quiet when a pipe closes early."""
+    streams.stand_in_for_missing()
     try:
         cli.main(prog_name="welfare-calc")
     except (BrokenPipeError, PipeClosed):
         # `welfare-calc … | head`: the reader left; say nothing more (csvkit does the same).
-        _quiet_stdout()
+        streams.quiet_stdout()
         sys.exit(PIPE_CLOSED)
     sys.exit(0)
 

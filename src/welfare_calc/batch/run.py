@@ -31,6 +31,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -63,7 +64,14 @@ from welfare_calc.batch.rows import (
     json_line,
     read_header,
 )
-from welfare_calc.batch.staging import Destination, StagedText, commit_all, describe
+from welfare_calc.batch.staging import (
+    PARTIAL,
+    Destination,
+    StagedText,
+    commit_all,
+    describe,
+    temp_prefix,
+)
 from welfare_calc.batch.targets import locked
 from welfare_calc.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.table import StandardsTable
@@ -426,6 +434,11 @@ class _Run:
             raise TargetError(describe(error, Path(tempfile.gettempdir()) / "welfare-calc-*",
                                        "create")) from None
 
+    @staticmethod
+    def _temporary_failed(error: OSError) -> TargetError:
+        """A write to the ledger failed: the temporary directory (TMPDIR, %TEMP%) is full."""
+        return TargetError(describe(error, Path(tempfile.gettempdir()) / "welfare-calc-*"))
+
     def _stage(self, target: Destination) -> StagedText:
         if target == "spool":  # read back, never shown: UTF-8 whatever is asked
             file = StagedText(target, "utf-8", excel=False)
@@ -541,10 +554,17 @@ class _Run:
               for key, count in summary.newly_by_category.items()],
         ]
         try:
-            write_workbook(book.binary, keys, names, rows, lines, rejected, progress,
-                           chinese=self.options.headers == "zh")
+            scratch = tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target),
+                                       suffix=PARTIAL)
         except OSError as error:
             raise TargetError(describe(error, target)) from None
+        try:
+            write_workbook(book.binary, keys, names, rows, lines, rejected, progress,
+                           chinese=self.options.headers == "zh", scratch=scratch)
+        except OSError as error:
+            raise TargetError(describe(error, target)) from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         if self.files.errors is not None:
             self._errors_beside(self.files.errors)
         for file in (spool, self.errors_file):
@@ -570,7 +590,10 @@ class _Run:
         self.output.binary.write(result.output)
         for line, ident, problems, row in result.rejections:
             self.reject(line, ident, problems, row)
-        self.side.write(result.ledger)
+        try:
+            self.side.write(result.ledger)
+        except OSError as error:
+            raise self._temporary_failed(error) from None
         self.written += len(result.accepted)
         self.summary.rows_read += result.rows_read
         for code, amount in enumerate(result.totals):
@@ -628,7 +651,10 @@ class _Run:
         if not len(candidates):
             return nothing, nothing
         digests = np.frombuffer(self.order, dtype=np.int64)
-        self.side.flush()
+        try:
+            self.side.flush()
+        except OSError as error:
+            raise self._temporary_failed(error) from None
         side = np.memmap(self.side, dtype=np.int64, mode="r", shape=(self.written, LEDGER_WORDS))
         lines, spans = side[:, 0], side[:, 1]
         first, _ = overlapping([digests[candidates]], spans[candidates])

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import io
 import os
 import shutil
@@ -35,6 +36,7 @@ from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from welfare_calc.batch.encodings import is_utf8, split_bom
 from welfare_calc.errors import TargetError
+from welfare_calc.streams import failed_write, quiet_stdout
 from welfare_calc.text import CsvRows
 
 if TYPE_CHECKING:
@@ -42,9 +44,9 @@ if TYPE_CHECKING:
 
 BOM = b"\xef\xbb\xbf"
 
-TEMP_MARK = ".welfare-calc-"
-"""In the name of every temporary file beside a target: ``.<name>.welfare-calc-…``."""
 PARTIAL = ".partial"
+TARGET_DIGITS = 12
+"""Hex digits of a target's name in the names of its temporary files and lock."""
 
 Stream = Literal["stdout", "stderr"]
 Destination = Path | Stream | Literal["spool"]
@@ -53,9 +55,18 @@ that a run reads back and never puts anywhere (the CSV a workbook is written fro
 
 
 
+def target_mark(target: Path) -> str:
+    """A short stand-in for a target's name in the names of its own files (temporaries,
+    lock): ``.wc-`` and a digest of the name, as the system compares names (any case on
+    Windows). Short, so that a valid name of 240 bytes, or a Windows path near MAX_PATH,
+    has room for them; fixed, so that the next run finds what a killed one left."""
+    digest = hashlib.sha256(os.path.normcase(target.name).encode("utf-8", "surrogatepass"))
+    return f".wc-{digest.hexdigest()[:TARGET_DIGITS]}"
+
+
 def temp_prefix(target: Path) -> str:
-    """The start of the name of every temporary file of ``target``."""
-    return f".{target.name}{TEMP_MARK}"
+    """The start of the name of every temporary file (and folder) of ``target``."""
+    return f"{target_mark(target)}-"
 
 
 def describe(error: OSError, target: Path, doing: str = "write") -> str:
@@ -65,6 +76,8 @@ def describe(error: OSError, target: Path, doing: str = "write") -> str:
         return f"cannot {doing} {target}: the disk is full{done}"
     if isinstance(error, FileNotFoundError) and not target.parent.is_dir():
         return f"cannot {doing} {target}: the directory {target.parent} does not exist"
+    if error.errno == errno.ENAMETOOLONG:
+        return f"cannot {doing} {target}: the name is too long for this system; use a shorter one"
     if error.errno == errno.EROFS:
         return f"cannot {doing} {target}: the file system is read-only"
     if isinstance(error, PermissionError):
@@ -234,8 +247,16 @@ class StagedText:
                 raise TargetError(describe(error, self.target, "write into")) from None
         else:
             assert self.stream is not None
-            shutil.copyfileobj(self.binary, streams[self.stream])
-            streams[self.stream].flush()
+            try:
+                shutil.copyfileobj(self.binary, streams[self.stream])
+                streams[self.stream].flush()
+            except BrokenPipeError:
+                raise
+            except OSError as error:
+                if self.stream == "stdout":
+                    quiet_stdout()
+                shown = "standard output" if self.stream == "stdout" else "standard error"
+                raise TargetError(failed_write(shown, error)) from None
         self.discard()
 
     def discard(self) -> None:

@@ -22,6 +22,7 @@ run can own them.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import sys
 from collections.abc import Iterator, Sequence
@@ -31,10 +32,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from welfare_calc.batch.staging import PARTIAL, Destination, temp_prefix
+from welfare_calc.batch.staging import PARTIAL, Destination, target_mark, temp_prefix
 from welfare_calc.errors import TargetProblem
 
-LOCK_SUFFIX = ".welfare-calc.lock"
+LOCK_SUFFIX = ".lock"
 
 _CASE_BLIND = sys.platform in ("win32", "darwin")
 """Whether file names are compared without letter case (NTFS and APFS by default)."""
@@ -125,6 +126,11 @@ def check_distinct(source: Path | None, named: Sequence[Named], *,
         seen[key] = item
 
 
+def lock_path(target: Path) -> Path:
+    """The lock a run holds on ``target``, beside it."""
+    return target.with_name(f"{target_mark(target)}{LOCK_SUFFIX}")
+
+
 def stale_temporaries(target: Path) -> Iterator[Path]:
     """Temporary files that runs writing ``target`` left beside it."""
     prefix = temp_prefix(target)
@@ -148,7 +154,7 @@ def locked(targets: Sequence[Path]) -> Iterator[None]:
         for target in targets:
             if target.exists() and not target.is_file():
                 continue  # a device or a pipe: written into, never replaced
-            path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
+            path = lock_path(target)
             try:
                 stack.enter_context(FileLock(path, timeout=0))
             except Timeout:
@@ -163,5 +169,8 @@ def locked(targets: Sequence[Path]) -> Iterator[None]:
                 # lock, and filelock then takes a new one. Windows removes it itself.
                 stack.callback(path.unlink, missing_ok=True)
             for stale in stale_temporaries(target):
-                stale.unlink(missing_ok=True)
+                if stale.is_dir() and not stale.is_symlink():
+                    shutil.rmtree(stale, ignore_errors=True)  # a killed workbook's scratch
+                else:
+                    stale.unlink(missing_ok=True)
         yield

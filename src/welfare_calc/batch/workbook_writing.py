@@ -127,22 +127,76 @@ class _Sheet:
             self.sheet.set_column(column, column, min(max(width, 4) + 2, MAX_WIDTH))
 
 
+class _Sink:
+    """The staged file XlsxWriter's ZIP archive is written into, which goes quiet once a
+    write has failed: the archive object, collected later, would otherwise try to
+    finish itself on the discarded file and print "Exception ignored" noise after the
+    one line that says what went wrong. Once quiet, it only counts positions, so that
+    the archive's arithmetic stays sane while it writes nowhere."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.failed = False
+        self.position = 0
+
+    def fail(self) -> None:
+        """Go quiet from here on."""
+        if not self.failed:
+            self.failed = True
+            with contextlib.suppress(Exception):
+                self.position = self.target.tell()
+
+    def _guarded(self, call: Callable[[], int]) -> int:
+        try:
+            return call()
+        except BaseException:
+            self.fail()
+            raise
+
+    def write(self, data: bytes) -> int:
+        if self.failed:
+            self.position += len(data)
+            return len(data)
+        return self._guarded(lambda: self.target.write(data))
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self.failed:
+            self.position = offset if whence == 0 else self.position + offset
+            return self.position
+        return self._guarded(lambda: self.target.seek(offset, whence))
+
+    def tell(self) -> int:
+        return self.position if self.failed else self._guarded(self.target.tell)
+
+    def flush(self) -> None:
+        if not self.failed:
+            self._guarded(lambda: self.target.flush() or 0)
+
+    def seekable(self) -> bool:
+        return True
+
+
 def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
                    rows: Iterable[list[str]], summary: Sequence[SummaryLine],
                    rejected: Iterator[list[str]] | None,
                    progress: Callable[[int], None] | None = None, *,
-                   chinese: bool = False) -> None:
+                   chinese: bool = False, scratch: str | None = None) -> None:
     """The workbook of a run, into ``target`` (a staged file).
 
     ``keys``: the output's columns as the batch knows them (``income``, …; a
     column carried through by its name), then the computed ones; ``names``:
     as the workbook shows them (English or Chinese);
-    ``rejected``: the errors file's rows, its header first (None: no sheet).
+    ``rejected``: the errors file's rows, its header first (None: no sheet);
+    ``scratch``: the private directory for XlsxWriter's own temporary files,
+    which hold the rows (ids and names): beside the target, where the next run's
+    clean-up finds them if this one is killed, never in the shared TMPDIR.
     """
     import xlsxwriter  # noqa: PLC0415 - only a workbook needs it
+    from xlsxwriter.exceptions import FileCreateError  # noqa: PLC0415
 
-    book = xlsxwriter.Workbook(target, {
-        "constant_memory": True,
+    sink = _Sink(target)
+    book = xlsxwriter.Workbook(sink, {
+        "constant_memory": True, **({"tmpdir": scratch} if scratch else {}),
         "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
     })
     try:
@@ -174,10 +228,18 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
     except BaseException:
         # The staged file is discarded; close only to remove XlsxWriter's temporary
         # files, and let nothing it says hide what went wrong.
+        sink.fail()
         with contextlib.suppress(Exception):
             book.close()
         raise
-    book.close()
+    try:
+        book.close()
+    except BaseException as error:
+        sink.fail()
+        cause = error.args[0] if error.args else None
+        if isinstance(error, FileCreateError) and isinstance(cause, OSError):
+            raise cause from None  # XlsxWriter's wrapper of the system's error
+        raise
 
 
 def chinese_names(header: Sequence[str]) -> list[str]:
