@@ -394,3 +394,33 @@ def test_zipped_files_this_cannot_read_as_excel_shows_them_are_refused(
     assert done.exit_code == 2
     assert said in done.output
     assert "save it from Excel or WPS as .xlsx" in done.output
+
+
+def test_a_fraction_whose_format_the_file_does_not_say_is_ambiguous_in_a_supplement(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An .xls whose styles name a format it does not hold: 0.2 may be 20% or 0.20 yuan."""
+    from welfare_calc.batch import workbook_cells  # noqa: PLC0415
+
+    def nothing_known(book: object) -> tuple[frozenset[int], frozenset[int]]:
+        styles = frozenset(range(len(getattr(book, "xf_list", []))))
+        return frozenset(), styles
+
+    monkeypatch.setattr(workbook_cells, "xls_formats", nothing_known)
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("花名册")
+    for column, name in enumerate(HEADER):
+        sheet.write(0, column, name)
+    for row, (income, supplement) in enumerate([(0.5, 50), (200, 50), (200, 0.2)], 1):
+        for column, value in enumerate([f"H{row}", "urban-dibao", 3, income, "", "", "",
+                                        supplement]):
+            sheet.write(row, column, value)
+    path = tmp_path / "roster.xls"
+    book.save(str(path))
+    done, written, rejected = batch(tmp_path, path)
+    assert done.exit_code == 1
+    assert [row["id"] for row in written] == ["H1", "H2"], rejected  # elsewhere: a number
+    assert written[0]["income"] == "0.5"
+    assert [(row["line"], row["column"]) for row in rejected] == [("4", "supplement")]
+    assert rejected[0]["reason"] == ("cell H4 holds 0.2, which may be 20% shown as a "
+                                     "percentage or 0.2 yuan, and the file does not say which; "
+                                     "type it as text: 20% or 0.2")

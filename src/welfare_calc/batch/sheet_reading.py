@@ -39,7 +39,13 @@ from pathlib import Path
 
 from welfare_calc.batch.reading import CHUNK, Job, Records, Unreadable
 from welfare_calc.batch.rows import REQUIRED, Mapping, header_key, holds_header
-from welfare_calc.batch.workbook_cells import BadCell, Percent, column_letter, open_sheet
+from welfare_calc.batch.workbook_cells import (
+    BadCell,
+    Percent,
+    Unformatted,
+    column_letter,
+    open_sheet,
+)
 from welfare_calc.errors import UnusableInput
 from welfare_calc.text import CsvRows
 
@@ -83,6 +89,8 @@ def cell_text(value: object, *, month: bool) -> str:
         return value.text
     if isinstance(value, BadCell):
         return ""
+    if isinstance(value, Unformatted):
+        return number_text(value.value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int | float):
@@ -225,6 +233,13 @@ def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unre
     outside = [(index, value) for index, value in enumerate(row)
                if not layout.first <= index <= layout.last and value not in ("", None)]
     bad = [(index, value) for index, value in enumerate(table) if isinstance(value, BadCell)]
+    bad += [(index, BadCell(f"holds {number_text(value.value)}, which may be "
+                            f"{Percent(value.value).text} shown as a percentage or "
+                            f"{number_text(value.value)} yuan, and the file does not say "
+                            f"which; type it as text: {Percent(value.value).text} or "
+                            f"{number_text(value.value)}"))
+            for index, value in enumerate(table)
+            if isinstance(value, Unformatted) and layout.keys[index] == "supplement"]
     cells = [cell_text(value, month=index in layout.months) for index, value in enumerate(table)]
     if len(cells) < layout.last - layout.first + 1:
         cells.extend([""] * (layout.last - layout.first + 1 - len(cells)))

@@ -84,6 +84,14 @@ class Percent(NamedTuple):
         return format(hundred, "f") + "%"
 
 
+class Unformatted(NamedTuple):
+    """A fraction under 1 whose number format the file does not say: 0.2 may be 20% shown
+    as a percentage, or 0.20 yuan. Where a percentage is allowed (a supplement) the row is
+    refused as ambiguous; elsewhere it is the number."""
+
+    value: float
+
+
 class BadCell(NamedTuple):
     """A cell whose value cannot be read: an error, or a formula never calculated."""
 
@@ -492,7 +500,7 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
         active = [index for index in visible if getattr(sheets[index], "sheet_visible", 0)]
         chosen = (active or visible)[0]
     data = sheets[chosen]
-    percent = _xls_percent_formats(book)
+    percent, unknown = xls_formats(book)
 
     def cell(row: int, column: int) -> Cell:
         kind, value = data.cell_type(row, column), data.cell_value(row, column)
@@ -511,8 +519,11 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
                 return float(number)
             return moment.date() if moment.time() == datetime.min.time() else moment
         if kind == xlrd.XL_CELL_NUMBER:
-            if data.cell_xf_index(row, column) in percent:
+            style = data.cell_xf_index(row, column)
+            if style in percent:
                 return Percent(float(number))
+            if style in unknown and 0 < abs(float(number)) < 1:
+                return Unformatted(float(number))
             return int(number) if float(number).is_integer() else float(number)
         return str(value)
 
@@ -523,9 +534,16 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
     return Sheet(name=names[chosen], rows=rows(), offset=0, height=max(data.nrows, 1))
 
 
-def _xls_percent_formats(book: object) -> frozenset[int]:
-    """The .xls cell styles (XF records) whose number format shows a percentage."""
+def xls_formats(book: object) -> tuple[frozenset[int], frozenset[int]]:
+    """The .xls cell styles (XF records) whose number format shows a percentage, and those
+    whose format the file does not hold (so that a fraction in them is ambiguous)."""
     formats = getattr(book, "format_map", {})
-    return frozenset(index for index, style in enumerate(getattr(book, "xf_list", []))
-                     if (found := formats.get(style.format_key)) is not None
-                     and _shows_percent(found.format_str))
+    percent: set[int] = set()
+    unknown: set[int] = set()
+    for index, style in enumerate(getattr(book, "xf_list", [])):
+        found = formats.get(style.format_key)
+        if found is None:
+            unknown.add(index)
+        elif _shows_percent(found.format_str):
+            percent.add(index)
+    return frozenset(percent), frozenset(unknown)
