@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,3 +31,18 @@ def table() -> StandardsTable:
 def timeline() -> StandardsTable:
     """The 2020 table plus docs/rules.md's later Zibo figures (test data only)."""
     return read_standards(FILES / "zibo_timeline.yaml").table
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KB tmpfs where the test may mount one (root on Linux), else skip."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+                          capture_output=True, check=False) if sys.platform == "linux" else None
+    if done is None or done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here; the patched write covers it")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

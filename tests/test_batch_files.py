@@ -412,21 +412,6 @@ def test_without_hard_links_the_old_files_still_come_back(
     assert sorted(os.listdir(tmp_path)) == ["in.csv", "out.csv", "out.csv.errors.csv", "s.json"]
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 256 KB tmpfs where the test may mount one (root on Linux), else skip."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-                          capture_output=True, check=False) if sys.platform == "linux" else None
-    if done is None or done.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here; the patched write covers it")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
-
-
 def test_a_full_disk_replaces_nothing(run: Run, tmp_path: Path, small_disk: Path) -> None:
     source = tmp_path / "big.csv"
     with source.open("w", encoding="utf-8", newline="") as handle:

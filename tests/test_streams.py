@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -123,21 +122,6 @@ def test_a_full_temporary_directory_is_one_line(tmp_path: Path,
     assert done.stderr.endswith(": the disk is full; nothing was replaced\n")
     assert "welfare-calc-*" in done.stderr
     assert list(tmp_path.iterdir()) == []
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 256 KB tmpfs where the test may mount one (root on Linux), else skip."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-                          capture_output=True, check=False) if sys.platform == "linux" else None
-    if done is None or done.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here; the patched writes cover it")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def big_roster(folder: Path, rows: int = 20_000) -> Path:
