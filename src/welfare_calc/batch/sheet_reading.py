@@ -41,6 +41,7 @@ from welfare_calc.batch.reading import CHUNK, Job, Records, Unreadable
 from welfare_calc.batch.rows import REQUIRED, Mapping, header_key, holds_header
 from welfare_calc.batch.workbook_cells import (
     BadCell,
+    MarkedRow,
     Percent,
     Unformatted,
     column_letter,
@@ -85,16 +86,16 @@ def cell_text(value: object, *, month: bool) -> str:
     """What a cell says, as text; ``month``: the cell is in a month column."""
     if value is None or isinstance(value, str):
         return value or ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return number_text(value)
     if isinstance(value, Percent):
         return value.text
     if isinstance(value, BadCell):
         return ""
     if isinstance(value, Unformatted):
         return number_text(value.value)
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return number_text(value)
     if isinstance(value, date):  # datetime too
         if month:
             return f"{value.year:04d}-{value.month:02d}"
@@ -226,12 +227,9 @@ def _told(rows: Iterator[Sequence[object]], first_number: int,
         yield flush(start + len(lines) - 1)
 
 
-def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unreadable | None:
-    """One row's cells as text; None for an empty row; an :class:`Unreadable` for a
-    row that cannot be read as a household at all."""
-    table = row[layout.first:layout.last + 1]
-    outside = [(index, value) for index, value in enumerate(row)
-               if not layout.first <= index <= layout.last and value not in ("", None)]
+def _bad_cells(table: Sequence[object], layout: Layout) -> list[tuple[int, BadCell]]:
+    """The cells of a marked row that refuse it: errors, formulas never calculated, and a
+    supplement whose format the file does not say."""
     bad = [(index, value) for index, value in enumerate(table) if isinstance(value, BadCell)]
     bad += [(index, BadCell(f"holds {number_text(value.value)}, which may be "
                             f"{Percent(value.value).text} shown as a percentage or "
@@ -240,6 +238,16 @@ def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unre
                             f"{number_text(value.value)}"))
             for index, value in enumerate(table)
             if isinstance(value, Unformatted) and layout.keys[index] == "supplement"]
+    return bad
+
+
+def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unreadable | None:
+    """One row's cells as text; None for an empty row; an :class:`Unreadable` for a
+    row that cannot be read as a household at all."""
+    table = row[layout.first:layout.last + 1]
+    outside = [(index, value) for index, value in enumerate(row)
+               if not layout.first <= index <= layout.last and value not in ("", None)]
+    bad = _bad_cells(table, layout) if isinstance(row, MarkedRow) else []
     cells = [cell_text(value, month=index in layout.months) for index, value in enumerate(table)]
     if len(cells) < layout.last - layout.first + 1:
         cells.extend([""] * (layout.last - layout.first + 1 - len(cells)))

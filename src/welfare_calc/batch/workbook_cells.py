@@ -103,6 +103,11 @@ Cell = object
 """A cell as told: calamine's or xlrd's value, a :class:`Percent` or a :class:`BadCell`."""
 
 
+class MarkedRow(list[Cell]):
+    """A row holding a :class:`BadCell` or an :class:`Unformatted` cell: only such rows are
+    searched for them (the rest, nearly all, pass as calamine gave them)."""
+
+
 @dataclass
 class Sheet:
     """The sheet to read and its rows, told from Excel's row 1."""
@@ -351,16 +356,18 @@ class _Scan:
         self._check_extent()
 
     def _piece(self, piece: bytes) -> None:
-        numbers = _ROW.findall(piece)
+        # Rows come in order: the piece's last row is its farthest (a row placed out of
+        # order is caught by its cells' references below, from row 1,000,000 on).
         self.rows += piece.count(b"<row")
-        if numbers:
-            self.last_row = max(self.last_row, *(int(number) for number in numbers))
+        last = _ROW.search(piece, max(piece.rfind(b"<row "), 0))
+        if last is not None:
+            self.last_row = max(self.last_row, int(last[1]))
         self.last_row = max(self.last_row, self.rows)
         for far in _FAR_ROW.findall(piece):
             self.last_row = max(self.last_row, int(far))
         if self.last_row > SHEET_ROWS:
             self._check_extent()
-        self.cells += piece.count(b"<c ") + piece.count(b"<c>")
+        self.cells += piece.count(b"<c ")
         self.last_column = max(self.last_column, 25,
                                *(column_index(letters) for letters in _WIDE_COLUMN.findall(piece)))
         position = piece.find(b't="e"')
@@ -448,7 +455,7 @@ def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
             if marks is None:
                 yield row
                 continue
-            cells: list[Cell] = list(row)
+            cells = MarkedRow(row)
             for column, mark in marks.items():
                 at = column - offset
                 if at < 0:
@@ -504,7 +511,7 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
 
     def cell(row: int, column: int) -> Cell:
         kind, value = data.cell_type(row, column), data.cell_value(row, column)
-        number = value if isinstance(value, int | float) else 0.0
+        number = float(value) if isinstance(value, int | float) else 0.0  # a cell's value
         if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
             return ""
         if kind == xlrd.XL_CELL_ERROR:
@@ -514,22 +521,24 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
             return bool(value)
         if kind == xlrd.XL_CELL_DATE:
             try:
-                moment: datetime = xlrd.xldate_as_datetime(float(number), book.datemode)
+                moment: datetime = xlrd.xldate_as_datetime(number, book.datemode)
             except (ValueError, OverflowError):
-                return float(number)
+                return number
             return moment.date() if moment.time() == datetime.min.time() else moment
         if kind == xlrd.XL_CELL_NUMBER:
             style = data.cell_xf_index(row, column)
             if style in percent:
-                return Percent(float(number))
-            if style in unknown and 0 < abs(float(number)) < 1:
-                return Unformatted(float(number))
-            return int(number) if float(number).is_integer() else float(number)
+                return Percent(number)
+            if style in unknown and 0 < abs(number) < 1:
+                return Unformatted(number)
+            return int(number) if number.is_integer() else number
         return str(value)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for row in range(data.nrows):
-            yield [cell(row, column) for column in range(data.row_len(row))]
+            cells = [cell(row, column) for column in range(data.row_len(row))]
+            marked = any(isinstance(value, BadCell | Unformatted) for value in cells)
+            yield MarkedRow(cells) if marked else cells
 
     return Sheet(name=names[chosen], rows=rows(), offset=0, height=max(data.nrows, 1))
 
