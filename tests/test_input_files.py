@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,15 @@ def test_another_delimiter_is_named(tmp_path: Path, separator: str, name: str) -
     row = separator.join(["H1", "urban-dibao", "3", "200", "", ""])
     message = refused(tmp_path, "in.csv", f"{header}\n{row}\n".encode())
     assert f"the header's cells are separated by {name}, not commas" in message
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+@pytest.mark.parametrize("output", ["out.csv", "out.xlsx"])
+def test_an_endless_device_as_input_is_refused_not_read_for_ever(tmp_path: Path,
+                                                                  output: str) -> None:
+    # A workbook's output once counted the input's rows first: for ever, on a device.
+    done = subprocess.run([sys.executable, "-m", "welfare_calc", "batch", "/dev/zero",
+                           "--through", "2020-08", "-o", str(tmp_path / output)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stderr == "Error: /dev/zero: line 1: the header has no line end\n"

@@ -722,9 +722,20 @@ def _column_choices(given: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def _fits_a_sheet(source: Path) -> None:
-    """Refuse, before any work, a CSV roster with more rows than a workbook's sheet holds."""
+    """Refuse, before any work, a CSV roster with more rows than a workbook's sheet holds.
+
+    Only a regular file is counted ahead: a pipe or a device (``/dev/zero``) could
+    be read for ever, and is refused by the sheet itself as its rows come.
+    """
+    import stat  # noqa: PLC0415
+
     from welfare_calc.batch.workbook_writing import SHEET_ROWS  # noqa: PLC0415
 
+    try:
+        if not stat.S_ISREG(source.stat().st_mode):
+            return
+    except OSError:
+        return  # the run says what is wrong with it
     lines = 0
     with source.open("rb") as handle:
         while block := handle.read(1 << 20):
