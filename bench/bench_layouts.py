@@ -25,11 +25,11 @@ from pathlib import Path
 from stdnum.cn import ric
 
 from welfare_calc.batch.chunks import ChunkProcessor
-from welfare_calc.batch.plan import BackpayPlan
 from welfare_calc.batch.reading import read_records, split_header
 from welfare_calc.batch.rows import RowParser, read_header
-from welfare_calc.loader import shipped_standards
-from welfare_calc.months import Month
+from welfare_calc.core.engine import BackpayEngine
+from welfare_calc.core.months import Month
+from welfare_calc.standards.loader import shipped_standards
 
 CHINESE = {"urban-dibao": "城市低保", "rural-dibao": "农村低保",
            "urban-tekun": "城市特困", "rural-tekun": "农村特困"}
@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     args = parser.parse_args()
     table = shipped_standards().table
-    plan = BackpayPlan(table, Month(2020, 8))
+    plan = BackpayEngine(table, Month(2020, 8))
     for name, (data, encoding, output_encoding) in layouts(args.rows).items():
         source = io.BytesIO(data)
         header, rest, _ = split_header(source)

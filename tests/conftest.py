@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from welfare_calc.loader import read_standards, shipped_standards
-from welfare_calc.table import StandardsTable
+from welfare_calc.core.table import StandardsTable
+from welfare_calc.standards.loader import read_standards, shipped_standards
 
 FILES = Path(__file__).parent / "standards_files"
 

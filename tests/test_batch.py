@@ -23,13 +23,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from synthetic import write_households
-from welfare_calc import calc
 from welfare_calc.batch import reading
-from welfare_calc.batch.plan import BackpayPlan
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.cli import cli
-from welfare_calc.loader import shipped_standards
-from welfare_calc.months import Month
+from welfare_calc.core import calc
+from welfare_calc.core.engine import BackpayEngine
+from welfare_calc.core.months import Month
+from welfare_calc.standards.loader import shipped_standards
 
 FILES = Path(__file__).parent / "batch_files"
 GOLDEN = FILES / "golden"
@@ -326,7 +326,7 @@ def test_parallel_chunks_give_the_single_process_result(tmp_path: Path,
     # run; an id repeated 39,999 rows later (another chunk) is still caught.
     monkeypatch.setattr(reading, "CHUNK", 256 << 10)
     source = generated(tmp_path / "big.csv", 40_000, "H000000005,urban-dibao,1,0,,,\n")
-    plan = BackpayPlan(TABLE, Month(2020, 8))
+    plan = BackpayEngine(TABLE, Month(2020, 8))
     outputs = []
     for workers in (1, 2):
         out = tmp_path / f"out{workers}.csv"
@@ -347,7 +347,7 @@ def test_workers_started_by_spawn_give_the_same_bytes(tmp_path: Path,
     # as there, the workers start by spawn, and the files are the same bytes.
     monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
     source = generated(tmp_path / "big.csv", 40_000, "H000000005,urban-dibao,1,0,,,\n")
-    plan = BackpayPlan(TABLE, Month(2020, 8))
+    plan = BackpayEngine(TABLE, Month(2020, 8))
     real_context = multiprocessing.get_context
     used: list[str | None] = []
 
@@ -376,7 +376,7 @@ def test_every_generated_row_equals_the_core(tmp_path: Path) -> None:
     source = generated(tmp_path / "gen.csv", 5_000)  # more than LANE_ROWS: the NumPy lane
     out = tmp_path / "out.csv"
     with source.open("rb") as handle:
-        summary = run_batch(TABLE, BackpayPlan(TABLE, Month(2020, 8)), handle,
+        summary = run_batch(TABLE, BackpayEngine(TABLE, Month(2020, 8)), handle,
                             BatchFiles(out), BatchOptions())
     rows = read_rows(out)
     assert len(rows) == summary.rows_written == 5_000
@@ -425,7 +425,7 @@ def test_progress_only_on_a_terminal(run: Run, tmp_path: Path) -> None:
 
 
 def test_bom_and_crlf_on_an_unseekable_stream(tmp_path: Path) -> None:
-    plan = BackpayPlan(TABLE, Month(2020, 8))
+    plan = BackpayEngine(TABLE, Month(2020, 8))
     source = io.BytesIO(b"\xef\xbb\xbfid,category,persons,income,start,end\r\n"
                         b"H1,rural-tekun,1,0,,\r\n")
     summary = run_batch(TABLE, plan, source, BatchFiles(tmp_path / "o.csv"), BatchOptions())
@@ -518,7 +518,7 @@ def test_doubled_rows_leave_the_newly_eligible_count(tmp_path: Path, rows: int) 
                       + "D1,urban-dibao,1,630,,2020-05\nD1,urban-dibao,1,630,2020-04,\n",
                       encoding="utf-8")
     with source.open("rb") as handle:
-        summary = run_batch(TABLE, BackpayPlan(TABLE, Month(2020, 8)), handle,
+        summary = run_batch(TABLE, BackpayEngine(TABLE, Month(2020, 8)), handle,
                             BatchFiles(tmp_path / "out.csv"), BatchOptions(), workers=1)
     assert (summary.rows_written, summary.rows_rejected) == (rows, 2)
     assert summary.newly_by_category["urban-dibao"] == rows

@@ -33,7 +33,7 @@ from synthetic import write_households
 from welfare_calc.batch import staging, targets
 from welfare_calc.batch.targets import Named, check_distinct
 from welfare_calc.cli import cli
-from welfare_calc.errors import TargetProblem
+from welfare_calc.core.errors import TargetProblem
 
 ROSTER = ("id,category,persons,income,start,end\n"
           "H1,urban-dibao,3,200,,\n"

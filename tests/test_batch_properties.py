@@ -15,18 +15,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from welfare_calc import calc
 from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor, ChunkResult
 from welfare_calc.batch.ids import id_digest, overlapping, repeated_positions, span
 from welfare_calc.batch.lane import unquoted
-from welfare_calc.batch.plan import OPEN_END, OPEN_START, BackpayPlan
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
-from welfare_calc.errors import WelfareCalcError
-from welfare_calc.loader import parse_standards, read_standards, shipped_standards
-from welfare_calc.money import RoundingPoint, parse_money
-from welfare_calc.months import Month
-from welfare_calc.table import Payment, StandardsTable
+from welfare_calc.core import calc
+from welfare_calc.core.engine import OPEN_END, OPEN_START, BackpayEngine
+from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.money import RoundingPoint, parse_money
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import Payment, StandardsTable
+from welfare_calc.standards.loader import parse_standards, read_standards, shipped_standards
 
 SHIPPED = shipped_standards().table
 
@@ -89,7 +89,7 @@ def cases(draw: st.DrawFn) -> tuple[StandardsTable, Month, calc.Household, calc.
 def test_fast_path_equals_the_core(case: tuple[StandardsTable, Month, calc.Household,
                                                calc.Coverage, Decimal | None]) -> None:
     table, through, house, period, paid = case
-    plan = BackpayPlan(table, through)
+    plan = BackpayEngine(table, through)
     income_fen = int(house.income * 100)
     months, backpay, monthly, overpaid, newly, _, _ = plan.compute(
         house.category, house.persons, income_fen, to_index(period.start, end=False),
@@ -106,7 +106,7 @@ def processor_for(table: StandardsTable, through: Month, header: list[str], *,
                   output_encoding: str = "utf-8", newline: str = "\n") -> ChunkProcessor:
     columns = read_header(header)
     return ChunkProcessor(
-        parser=RowParser(table, columns), plan=BackpayPlan(table, through), columns=columns,
+        parser=RowParser(table, columns), plan=BackpayEngine(table, through), columns=columns,
         categories=list(table.categories), encoding=encoding, output_encoding=output_encoding,
         newline=newline, jsonl=False, lane_rows=lane_rows)
 
@@ -322,7 +322,7 @@ def test_garbage_never_crashes_and_every_row_is_accounted_for(rows: list[list[st
     writer.writerows(rows)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "out.csv"
-        summary = run_batch(SHIPPED, BackpayPlan(SHIPPED, Month(2020, 8)),
+        summary = run_batch(SHIPPED, BackpayEngine(SHIPPED, Month(2020, 8)),
                             io.BytesIO(text.getvalue().encode("utf-8")), BatchFiles(out),
                             BatchOptions())
         with out.open(newline="", encoding="utf-8") as handle:
@@ -375,7 +375,7 @@ def test_a_doubled_row_past_64_bits_leaves_the_totals_exact(tmp_path: Path, rows
                       + "D2,urban-dibao,99,0,,\n", encoding="utf-8")
     out = tmp_path / "out.csv"
     with source.open("rb") as handle:
-        summary = run_batch(table, BackpayPlan(table, Month(2020, 12)), handle,
+        summary = run_batch(table, BackpayEngine(table, Month(2020, 12)), handle,
                             BatchFiles(out), BatchOptions(), workers=1)
     assert (summary.rows_written, summary.rows_rejected) == (rows + 1, 2)
     with out.open(encoding="utf-8", newline="") as written:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from welfare_calc import calc
-from welfare_calc.errors import (
+from welfare_calc.core import calc
+from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidIncome,
     InvalidPeriod,
@@ -20,10 +20,10 @@ from welfare_calc.errors import (
     UnknownCategory,
     WindowBeforeRaise,
 )
-from welfare_calc.loader import parse_standards
-from welfare_calc.money import RoundingPoint
-from welfare_calc.months import Month
-from welfare_calc.table import StandardsTable
+from welfare_calc.core.money import RoundingPoint
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import StandardsTable
+from welfare_calc.standards.loader import parse_standards
 
 D = Decimal
 JAN, AUG = Month(2020, 1), Month(2020, 8)

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from welfare_calc.cli import Bilingual, cli
-from welfare_calc.formats import Lang
-from welfare_calc.help_texts import HELP, WORDS, help_text
+from welfare_calc.output.formats import Lang
+from welfare_calc.output.help_texts import HELP, WORDS, help_text
 
 COMMANDS = ["", "standards", "entitlement", "backpay", "batch"]
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from welfare_calc.errors import StandardsFileError
-from welfare_calc.loader import (
+from welfare_calc.core.errors import StandardsFileError
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import Payment, StandardsTable, Unit
+from welfare_calc.standards.loader import (
     ENV_VAR,
     load_standards,
     parse_standards,
     read_standards,
     shipped_standards,
 )
-from welfare_calc.months import Month
-from welfare_calc.table import Payment, StandardsTable, Unit
 
 FILES = Path(__file__).parent / "standards_files"
 REPO_DATA = Path(__file__).parents[1] / "data" / "standards_2020.yaml"
@@ -176,8 +176,8 @@ def test_an_alias_bomb_is_refused_before_it_expands() -> None:
     # space: expanded, the bomb needs gigabytes and minutes; refused, neither.
     code = ("import resource, sys\n"
             "from pathlib import Path\n"
-            "from welfare_calc.errors import StandardsFileError\n"
-            "from welfare_calc.loader import read_standards\n"
+            "from welfare_calc.core.errors import StandardsFileError\n"
+            "from welfare_calc.standards.loader import read_standards\n"
             "soft, hard = resource.getrlimit(resource.RLIMIT_AS)\n"
             "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, hard))\n"
             "try:\n"

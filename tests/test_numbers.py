@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from welfare_calc.cli import cli
-from welfare_calc.money import RoundingMode, parse_money, quantize
+from welfare_calc.core.money import RoundingMode, parse_money, quantize
 
 HEADER = "id,category,persons,income,start,end,paid\n"
 GOOD = "H0,urban-dibao,3,200,,,\n"

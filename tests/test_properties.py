@@ -8,10 +8,10 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from welfare_calc import calc
-from welfare_calc.loader import shipped_standards
-from welfare_calc.money import RoundingMode, RoundingPoint, quantize
-from welfare_calc.months import Month
+from welfare_calc.core import calc
+from welfare_calc.core.money import RoundingMode, RoundingPoint, quantize
+from welfare_calc.core.months import Month
+from welfare_calc.standards.loader import shipped_standards
 
 TABLE = shipped_standards().table
 CATEGORIES = st.sampled_from(sorted(TABLE.categories))

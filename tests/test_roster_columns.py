@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from welfare_calc import calc
 from welfare_calc.batch.chunks import ChunkProcessor
-from welfare_calc.batch.plan import BackpayPlan
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.cli import cli
-from welfare_calc.errors import UnusableInput
-from welfare_calc.loader import shipped_standards
-from welfare_calc.months import Month
+from welfare_calc.core import calc
+from welfare_calc.core.engine import BackpayEngine
+from welfare_calc.core.errors import UnusableInput
+from welfare_calc.core.months import Month
+from welfare_calc.standards.loader import shipped_standards
 
 TABLE = shipped_standards().table
 EXAMPLE = Path(__file__).parent.parent / "examples" / "provincial_roster.csv"
@@ -122,7 +122,7 @@ def test_units_in_headers_and_the_usual_order_in_chinese_take_the_fast_lane() ->
     columns = read_header(header)
     assert columns.keys == ["id", "category", "persons", "income", "start", "end"]
     processor = ChunkProcessor(parser=RowParser(TABLE, columns),
-                               plan=BackpayPlan(TABLE, Month(2020, 8)), columns=columns,
+                               plan=BackpayEngine(TABLE, Month(2020, 8)), columns=columns,
                                categories=list(TABLE.categories), encoding="utf-8",
                                output_encoding="utf-8", newline="\n", jsonl=False)
     assert processor.plain  # the usual layout, named the roster's way

@@ -26,13 +26,13 @@ from click.testing import CliRunner, Result
 
 from synthetic import write_households
 from welfare_calc.batch import staging, workbook_writing
-from welfare_calc.batch.plan import BackpayPlan
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.batch.sheet_reading import cell_text, column_letter, number_text
 from welfare_calc.batch.workbook_writing import exact_number
 from welfare_calc.cli import Progress, cli
-from welfare_calc.loader import shipped_standards
-from welfare_calc.months import Month
+from welfare_calc.core.engine import BackpayEngine
+from welfare_calc.core.months import Month
+from welfare_calc.standards.loader import shipped_standards
 
 Run = Callable[..., Result]
 HEADER = ["id", "category", "persons", "income", "start", "end"]
@@ -500,7 +500,7 @@ def test_progress_while_a_workbook_is_written(tmp_path: Path,
     told: list[int] = []
     table = shipped_standards().table
     with source.open("rb") as handle:
-        summary = run_batch(table, BackpayPlan(table, Month(2020, 8)), handle,
+        summary = run_batch(table, BackpayEngine(table, Month(2020, 8)), handle,
                             BatchFiles(tmp_path / "o.xlsx", workbook=True),
                             BatchOptions(fmt="xlsx"), writing=told.append)
     assert summary.rows_written == 25_000

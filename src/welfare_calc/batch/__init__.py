@@ -1,9 +1,11 @@
 """Batch back-pay: a roster of households in, their back-pay out, nothing lost.
 
-The core (:mod:`welfare_calc.calc`) owns every household rule; this package
+The core (:mod:`welfare_calc.core`) owns every household rule and its arithmetic
+(:mod:`welfare_calc.core.engine`, in integers); this package
 reads rosters, puts each row to those rules quickly, and writes the results
 safely. Its modules, in the order a run uses them:
 
+- :mod:`~welfare_calc.batch.files`: which files a run writes, checked before it starts;
 - :mod:`~welfare_calc.batch.targets`: where a run may write (no collisions, locks);
 - :mod:`~welfare_calc.batch.encodings`: the text encodings it reads and writes;
 - :mod:`~welfare_calc.batch.reading`: the input cut into whole records (the CSV rule);
@@ -12,7 +14,6 @@ safely. Its modules, in the order a run uses them:
 - :mod:`~welfare_calc.batch.sheet_reading`: a workbook's sheet told as those records;
 - :mod:`~welfare_calc.batch.rows`: the header's columns, and each row to a household;
 - :mod:`~welfare_calc.batch.ids`: ids taken as written, and rows that pay one id twice;
-- :mod:`~welfare_calc.batch.plan`: the core's arithmetic for one window, in integers;
 - :mod:`~welfare_calc.batch.lane`: a chunk of the usual layout, column-wise in NumPy;
 - :mod:`~welfare_calc.batch.chunks`: one chunk in, its output and bookkeeping out;
 - :mod:`~welfare_calc.batch.run`: the run: workers, order, doubled ids, reconciliation;

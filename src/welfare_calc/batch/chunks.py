@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from welfare_calc.batch.encodings import ascii_compatible, same_codec
 from welfare_calc.batch.ids import id_digest, span
-from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import HEAD, Unreadable
 from welfare_calc.batch.rows import (
     COMPUTED,
@@ -44,7 +43,8 @@ from welfare_calc.batch.rows import (
     RowParser,
     json_line,
 )
-from welfare_calc.text import CsvRows, csv_safe
+from welfare_calc.core.engine import BackpayEngine, fen_text
+from welfare_calc.output.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
     from welfare_calc.batch.lane import Lane
@@ -153,7 +153,7 @@ class ChunkProcessor:
     """Turns chunks into results with one table, plan, header and set of options."""
 
     parser: RowParser
-    plan: BackpayPlan
+    plan: BackpayEngine
     columns: Columns
     categories: list[str]
     encoding: str

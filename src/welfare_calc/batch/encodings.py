@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import sys
 
-from welfare_calc.errors import EncodingProblem
+from welfare_calc.core.errors import EncodingProblem
 
 
 def text_encoding(name: str) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from array import array
 from typing import TYPE_CHECKING
 
-from welfare_calc.identity import is_canonical_id
-from welfare_calc.text import FORMULA_START
+from welfare_calc.core.identity import is_canonical_id
+from welfare_calc.output.text import FORMULA_START
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,7 +35,7 @@ def id_digest(ident: str) -> int:
 
 
 SPAN_BITS = 17
-"""Bits of a month index in a packed coverage span (:data:`~welfare_calc.batch.plan.OPEN_END`
+"""Bits of a month index in a packed coverage span (:data:`~welfare_calc.core.engine.OPEN_END`
 is the largest index, ``2**17 - 1``)."""
 
 
@@ -47,7 +47,7 @@ def span(start: int, end: int) -> int:
 def plain_id(ident: str) -> bool:
     """Whether an id can be taken as written: printable (no line break, tab, NUL or other
     control or format character), and already in the core's canonical form
-    (:func:`~welfare_calc.identity.is_canonical_id`: stripped, ASCII digits, an ID
+    (:func:`~welfare_calc.core.identity.is_canonical_id`: stripped, ASCII digits, an ID
     number's X upper-case, 18 digits and the right check digit).
 
     The quick paths ask this; an id that fails it goes to the careful checks,

@@ -15,16 +15,16 @@ same output:
   cells (:func:`unquoted` takes those away);
 - an id of printable ASCII without spaces, at most 32 characters, not
   starting with ``= + - @`` (an id of 15 or 18 characters still needs the
-  core's word that it is canonical, :func:`~welfare_calc.identity.is_canonical_id`);
+  core's word that it is canonical, :func:`~welfare_calc.core.identity.is_canonical_id`);
 - a category spelled exactly as the table spells it, whose window is one
-  run of equal standards (:meth:`BackpayPlan.lane`);
+  run of equal standards (:meth:`BackpayEngine.lane`);
 - persons 1..99 without a leading zero; an income of 1..9 whole digits and
   none, one or two decimals; start and end empty or ``YYYY-MM``, start not
   after end;
 - a back-pay that is not negative.
 
 Every other line is handed back, by number, to the per-row path. The
-arithmetic is :meth:`BackpayPlan.lane`'s, and ``tests/test_batch_properties.py``
+arithmetic is :meth:`BackpayEngine.lane`'s, and ``tests/test_batch_properties.py``
 holds this lane to the per-row path and to the core.
 """
 
@@ -36,14 +36,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from welfare_calc import calc
 from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
-from welfare_calc.batch.plan import OPEN_END, OPEN_START, BackpayPlan
 from welfare_calc.batch.rows import REQUIRED
-from welfare_calc.errors import WelfareCalcError
-from welfare_calc.identity import OLD_ID_LENGTH, RESIDENT_ID_LENGTH, is_canonical_id
-from welfare_calc.money import RoundingPoint
-from welfare_calc.months import Month
+from welfare_calc.core import calc
+from welfare_calc.core.engine import OPEN_END, OPEN_START, BackpayEngine
+from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.identity import OLD_ID_LENGTH, RESIDENT_ID_LENGTH, is_canonical_id
+from welfare_calc.core.money import RoundingPoint
+from welfare_calc.core.months import Month
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
@@ -256,7 +256,7 @@ def _fits(lane: tuple[bool, int, int, int, int, int]) -> bool:
 class Lane:
     """Reads chunks of one header, table and window; see the module docstring."""
 
-    def __init__(self, plan: BackpayPlan, names: dict[str, str], categories: list[str],
+    def __init__(self, plan: BackpayEngine, names: dict[str, str], categories: list[str],
                  encoding: str, newline: str, width: int) -> None:
         code_of = {key: position for position, key in enumerate(categories)}
         lanes = {key: lane for key in categories
@@ -344,7 +344,7 @@ class Lane:
             ident = data[at:at + int(id_length[line])].decode("ascii")
             taken[line] = is_canonical_id(ident)
 
-        # BackpayPlan.lane's arithmetic, in units of 1/1200 yuan; lines not
+        # BackpayEngine.lane's arithmetic, in units of 1/1200 yuan; lines not
         # taken are computed on zeros, and their results not used.
         code = np.where(taken, code, 0)
         persons = np.where(taken, persons, 0)

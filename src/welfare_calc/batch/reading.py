@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from welfare_calc.batch.staging import BOM
-from welfare_calc.errors import UnusableInput
+from welfare_calc.core.errors import UnusableInput
 
 CHUNK = 1 << 20
 """Bytes read at a time."""

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from welfare_calc import calc
 from welfare_calc.batch.ids import plain_id
-from welfare_calc.batch.plan import OPEN_END, OPEN_START
-from welfare_calc.errors import UnusableInput, WelfareCalcError
-from welfare_calc.identity import check_id
-from welfare_calc.money import MAX_WHOLE_DIGITS, parse_money, to_fen
-from welfare_calc.months import Month
-from welfare_calc.table import StandardsTable
+from welfare_calc.core import calc
+from welfare_calc.core.engine import OPEN_END, OPEN_START
+from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError
+from welfare_calc.core.identity import check_id
+from welfare_calc.core.money import MAX_WHOLE_DIGITS, parse_money, to_fen
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import StandardsTable
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
 OPTIONAL = ("paid", "supplement")
@@ -212,7 +212,7 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Household:
-    """A row that passed every check, ready for :class:`BackpayPlan`."""
+    """A row that passed every check, ready for :class:`BackpayEngine`."""
 
     id: str
     category: str
@@ -236,7 +236,7 @@ def _accepted(check: Callable[[Decimal], Decimal], fen: int) -> bool:
 def _fen(text: str) -> int | None:
     """Cheap exact parse of ``123`` / ``123.4`` / ``123.45`` into fen, else None.
 
-    Only what :func:`~welfare_calc.money.parse_money` surely accepts: ASCII
+    Only what :func:`~welfare_calc.core.money.parse_money` surely accepts: ASCII
     digits, no more of them than it allows.
     """
     if not text.isascii():
@@ -395,3 +395,22 @@ class RowParser:
             return problems
         return Household(ident, category, persons, income, bounds["start"], bounds["end"], paid,
                          supplement)
+
+
+def column_choices(given: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``--column KEY=HEADER`` options as (key, header) pairs, each key once."""
+    known = (*REQUIRED, *OPTIONAL)
+    choices: dict[str, str] = {}
+    for text in given:
+        key, equals, header = text.partition("=")
+        key = key.strip().lower()
+        if not equals or not header.strip():
+            raise BadOption(f"--column {text!r}: write KEY=HEADER, e.g. --column id=身份证号")
+        if key not in known:
+            raise BadOption(f"--column {text!r}: {key!r} is not a column the batch reads; "
+                               f"one of {', '.join(known)}")
+        if key in choices:
+            raise BadOption(f"--column {key} is given twice ({choices[key]!r} and "
+                               f"{header.strip()!r})")
+        choices[key] = header.strip()
+    return tuple(choices.items())

@@ -53,7 +53,6 @@ from welfare_calc.batch.chunks import (
     join_amount,
 )
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
-from welfare_calc.batch.plan import BackpayPlan, fen_text
 from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
 from welfare_calc.batch.rows import (
     ZH_HEADERS,
@@ -73,9 +72,10 @@ from welfare_calc.batch.staging import (
     temp_prefix,
 )
 from welfare_calc.batch.targets import locked
-from welfare_calc.errors import Interrupted, TargetError, UnusableInput
-from welfare_calc.table import StandardsTable
-from welfare_calc.text import CsvRows, csv_safe
+from welfare_calc.core.engine import BackpayEngine, fen_text
+from welfare_calc.core.errors import Interrupted, TargetError, UnusableInput
+from welfare_calc.core.table import StandardsTable
+from welfare_calc.output.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
     import numpy as np
@@ -205,7 +205,7 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SI
 """Signals that end a run as Ctrl-C does (Windows has only SIGTERM of these)."""
 
 
-def run_batch(table: StandardsTable, plan: BackpayPlan, source: BinaryIO | Records,
+def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Records,
               files: BatchFiles, options: BatchOptions,
               progress: Callable[[int, int], None] | None = None,
               workers: int | None = None,
@@ -397,7 +397,7 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
 class _Run:
     """One pass over the input, then the rare second pass for repeated ids."""
 
-    def __init__(self, table: StandardsTable, plan: BackpayPlan, files: BatchFiles,
+    def __init__(self, table: StandardsTable, plan: BackpayEngine, files: BatchFiles,
                  options: BatchOptions, staged: list[StagedText]) -> None:
         self.table = table
         self.plan = plan

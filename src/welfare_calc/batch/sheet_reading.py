@@ -47,8 +47,8 @@ from welfare_calc.batch.workbook_cells import (
     column_letter,
     open_sheet,
 )
-from welfare_calc.errors import UnusableInput
-from welfare_calc.text import CsvRows
+from welfare_calc.core.errors import UnusableInput
+from welfare_calc.output.text import CsvRows
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".et")
 """Files taken as workbooks, by their name's ending (any case); which kind a file is,

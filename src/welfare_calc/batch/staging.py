@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from welfare_calc.batch.encodings import is_utf8, split_bom
-from welfare_calc.errors import TargetError
-from welfare_calc.streams import failed_write, quiet_stdout
-from welfare_calc.text import CsvRows
+from welfare_calc.core.errors import TargetError
+from welfare_calc.output.streams import failed_write, quiet_stdout
+from welfare_calc.output.text import CsvRows
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer

@@ -33,7 +33,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from welfare_calc.batch.staging import PARTIAL, Destination, target_mark, temp_prefix
-from welfare_calc.errors import TargetProblem
+from welfare_calc.core.errors import TargetProblem
 
 LOCK_SUFFIX = ".lock"
 

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 from xml.etree import ElementTree
 
-from welfare_calc.errors import UnusableInput
+from welfare_calc.core.errors import UnusableInput
 
 SHEET_ROWS = 1_048_576
 """Rows an Excel sheet holds."""

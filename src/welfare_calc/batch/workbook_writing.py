@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from welfare_calc.batch.rows import ZH_HEADERS
-from welfare_calc.errors import UnusableInput
+from welfare_calc.core.errors import UnusableInput
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from welfare_calc.calc import (
+from welfare_calc.core.calc import (
     AnnualAmount,
     AppliedStandard,
     Backpay,
@@ -16,10 +16,10 @@ from welfare_calc.calc import (
     MonthAmount,
     apply_standard,
 )
-from welfare_calc.months import Month
-from welfare_calc.render import Cell, Record, Report
-from welfare_calc.table import StandardsTable
-from welfare_calc.text import exact_text, money_text
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import StandardsTable
+from welfare_calc.output.render import Cell, Record, Report
+from welfare_calc.output.text import exact_text, money_text
 
 
 def _month(month: Month | None) -> str | None:

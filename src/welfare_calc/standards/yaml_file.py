@@ -1,7 +1,7 @@
 """Read a standards file strictly and validate it into the model (YAML and pydantic).
 
 This is the only module that touches YAML, and it runs only for a standards
-file that is new or has changed (:mod:`welfare_calc.loader` keeps validated
+file that is new or has changed (:mod:`welfare_calc.standards.loader` keeps validated
 tables in a cache). It is strict where PyYAML is lenient:
 
 - safe loading only, so ``!!python/object`` and friends are refused;
@@ -24,9 +24,9 @@ import pydantic
 import yaml
 from pydantic import BaseModel
 
-from welfare_calc import table
-from welfare_calc.errors import StandardsFileError
-from welfare_calc.model import LocatedProblems, StandardsTable
+from welfare_calc.core import table
+from welfare_calc.core.errors import StandardsFileError
+from welfare_calc.standards.model import LocatedProblems, StandardsTable
 
 Location = tuple[str | int, ...]
 

@@ -19,7 +19,7 @@ import errno
 import os
 import sys
 
-from welfare_calc.errors import TargetError
+from welfare_calc.core.errors import TargetError
 
 NAMES = ("stdin", "stdout", "stderr")
 closed: set[str] = set()

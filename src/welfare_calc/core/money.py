@@ -15,7 +15,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 
-from welfare_calc.numerals import ascii_numerals
+from welfare_calc.core.numerals import ascii_numerals
 
 _EXACT = Context(prec=60, traps=[Inexact])
 """Enough digits for any amount :func:`parse_money` accepts, and a trap if not."""
@@ -89,7 +89,7 @@ def quantize(value: Fraction, unit: Decimal, mode: RoundingMode) -> Decimal:
 def parse_money(text: str) -> Decimal:
     """Read a non-negative amount of yuan with at most two decimals.
 
-    Digits may be full-width (:func:`~welfare_calc.numerals.ascii_numerals`).
+    Digits may be full-width (:func:`~welfare_calc.core.numerals.ascii_numerals`).
     Raises :class:`ValueError` with the accepted form; callers wrap it in the
     domain exception for the field concerned.
     """

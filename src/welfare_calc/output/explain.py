@@ -7,7 +7,7 @@ once; the words of each language are in :data:`PHRASES`.
 
 from __future__ import annotations
 
-from welfare_calc.calc import (
+from welfare_calc.core.calc import (
     AnnualAmount,
     AppliedStandard,
     Backpay,
@@ -15,10 +15,10 @@ from welfare_calc.calc import (
     Run,
     Supplement,
 )
-from welfare_calc.formats import Lang
-from welfare_calc.money import RoundingPoint
-from welfare_calc.table import Document, Payment, Unit
-from welfare_calc.text import exact_text, money_text
+from welfare_calc.core.money import RoundingPoint
+from welfare_calc.core.table import Document, Payment, Unit
+from welfare_calc.output.formats import Lang
+from welfare_calc.output.text import exact_text, money_text
 
 PHRASES: dict[Lang, dict[str, str]] = {
     Lang.ZH: {

@@ -9,7 +9,7 @@ id is compared, and written out, in one canonical form
 (:func:`canonical_id`):
 
 - stripped, with every decimal digit written as an ASCII digit (the numerals
-  rule of :mod:`welfare_calc.numerals`, as for every number typed);
+  rule of :mod:`welfare_calc.core.numerals`, as for every number typed);
 - an ID number of 18 characters ends in an upper-case ``X`` (full-width
   ``Ｘ`` too), and must pass the GB 11643 check digit (python-stdnum);
 - a 15-digit number whose digits 7 to 12 are a date (YYMMDD) is an old ID
@@ -17,7 +17,7 @@ id is compared, and written out, in one canonical form
   check digit after, as the conversion is fixed. Any other 15-digit id (a
   case number) is left as it is.
 
-Pure: text in, text or :class:`~welfare_calc.errors.InvalidId` out.
+Pure: text in, text or :class:`~welfare_calc.core.errors.InvalidId` out.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from datetime import date
 
 from stdnum.cn import ric
 
-from welfare_calc.errors import InvalidId
-from welfare_calc.numerals import ascii_numerals
+from welfare_calc.core.errors import InvalidId
+from welfare_calc.core.numerals import ascii_numerals
 
 RESIDENT_ID_LENGTH = 18
 OLD_ID_LENGTH = 15

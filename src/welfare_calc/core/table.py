@@ -1,7 +1,7 @@
 """The standards table as the core uses it: plain immutable values.
 
-A standards file is validated once, strictly, by :mod:`welfare_calc.model`
-(pydantic) and becomes these values; :mod:`welfare_calc.table_cache` keeps
+A standards file is validated once, strictly, by :mod:`welfare_calc.standards.model`
+(pydantic) and becomes these values; :mod:`welfare_calc.standards.table_cache` keeps
 them between calls as JSON, so a clerk's single call reads the table back
 without importing pydantic or YAML. Nothing here validates: values arrive
 here only from the model, or from a cache entry the model's output made.
@@ -16,8 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from welfare_calc.money import RoundingMode, RoundingPoint
-from welfare_calc.months import Month
+from welfare_calc.core.money import RoundingMode, RoundingPoint
+from welfare_calc.core.months import Month
 
 SCHEMA = "welfare-calc/standards/1"
 """The standards file format these values come from."""

@@ -2,9 +2,9 @@
 
 The model knows the shape and the internal consistency of a standards file:
 dated values in order, known units, documents that exist. It reads nothing
-itself; :mod:`welfare_calc.standards_yaml` turns a YAML file into this model,
+itself; :mod:`welfare_calc.standards.yaml_file` turns a YAML file into this model,
 and :meth:`StandardsTable.to_table` into the plain values the core uses
-(:mod:`welfare_calc.table`). Only a standards file that is new or changed is
+(:mod:`welfare_calc.core.table`). Only a standards file that is new or changed is
 validated here: pydantic is not imported on a call that finds its table in
 the cache.
 """
@@ -18,11 +18,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from welfare_calc import table
-from welfare_calc.errors import InvalidMonth
-from welfare_calc.money import MAX_WHOLE_DIGITS, RoundingMode, RoundingPoint, decimal_places
-from welfare_calc.months import Month
-from welfare_calc.table import Payment, Unit
+from welfare_calc.core import table
+from welfare_calc.core.errors import InvalidMonth
+from welfare_calc.core.money import MAX_WHOLE_DIGITS, RoundingMode, RoundingPoint, decimal_places
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import Payment, Unit
 
 Location = tuple[str | int, ...]
 
@@ -48,7 +48,7 @@ def _exact_number(value: object) -> object:
     The loader reads YAML floats as strings, so ``19.99`` arrives as text;
     booleans (YAML ``yes``) and anything else are refused here, and so are
     exponents (``"1e30"``) and more whole digits than any amount has
-    (:data:`~welfare_calc.money.MAX_WHOLE_DIGITS`).
+    (:data:`~welfare_calc.core.money.MAX_WHOLE_DIGITS`).
     """
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ValueError("expected an amount of yuan written as a number, e.g. \"660\"")

@@ -13,8 +13,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from welfare_calc.formats import Format, Lang
-from welfare_calc.text import csv_safe
+from welfare_calc.output.formats import Format, Lang
+from welfare_calc.output.text import csv_safe
 
 Cell = str | int | bool | None
 Record = Mapping[str, Cell]

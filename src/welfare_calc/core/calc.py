@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from welfare_calc.errors import (
+from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidIncome,
     InvalidPeriod,
@@ -26,10 +26,10 @@ from welfare_calc.errors import (
     UnknownCategory,
     WindowBeforeRaise,
 )
-from welfare_calc.money import RoundingPoint, decimal_places, parse_money, quantize
-from welfare_calc.months import Month, month_range
-from welfare_calc.numerals import ascii_numerals
-from welfare_calc.table import Category, Document, Payment, StandardsTable, StandardValue
+from welfare_calc.core.money import RoundingPoint, decimal_places, parse_money, quantize
+from welfare_calc.core.months import Month, month_range
+from welfare_calc.core.numerals import ascii_numerals
+from welfare_calc.core.table import Category, Document, Payment, StandardsTable, StandardValue
 
 ZERO = Fraction(0)
 

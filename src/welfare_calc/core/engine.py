@@ -7,7 +7,7 @@ and so is every income, so the whole of docs/rules.md rules 2, 3, 4 and 7 can be
 done in exact integers, and rounded with the table's rule: each month's amount
 (household-month, the default) or the window's total once (total).
 
-This is a second implementation of :func:`welfare_calc.calc.backpay` and is
+This is a second implementation of :func:`welfare_calc.core.calc.backpay` and is
 held to it: ``tests/test_batch_properties.py`` checks with hypothesis that
 both give the same months, back-pay and monthly amount for any household.
 """
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from welfare_calc import calc
-from welfare_calc.money import RoundingMode, RoundingPoint, round_ratio
-from welfare_calc.months import Month
-from welfare_calc.table import Payment, StandardsTable, StandardValue
+from welfare_calc.core import calc
+from welfare_calc.core.money import RoundingMode, RoundingPoint, round_ratio
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import Payment, StandardsTable, StandardValue
 
 UNITS_PER_YUAN = 1200
 """1/12 of a fen: the unit in which every monthly standard is a whole number."""
@@ -75,7 +75,7 @@ class Outcome(NamedTuple):
     """The monthly 分类施保 supplement, in fen (``monthly`` is both)."""
 
 
-class BackpayPlan:
+class BackpayEngine:
     """The back-pay window of one table and one ``through``, ready for many households.
 
     Building it checks ``through`` with the core, so a plan exists only for

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from welfare_calc.errors import InvalidMonth
-from welfare_calc.numerals import ascii_numerals
+from welfare_calc.core.errors import InvalidMonth
+from welfare_calc.core.numerals import ascii_numerals
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
@@ -28,7 +28,7 @@ class Month:
     def parse(cls, text: str, *, field: str = "month") -> Month:
         """Read ``YYYY-MM`` strictly (``2020-8`` and ``2020/08`` are refused).
 
-        Digits may be full-width (:func:`~welfare_calc.numerals.ascii_numerals`).
+        Digits may be full-width (:func:`~welfare_calc.core.numerals.ascii_numerals`).
         The message says what is wrong with the text; ``field`` goes on the
         exception, for the front end to name the option or column.
         """

@@ -4,7 +4,7 @@ Validating a standards file costs pydantic and YAML, a quarter of a second
 of imports, on every call; the table itself changes only when the file does.
 So a table validated once is written here, keyed by the SHA-256 of the
 file's bytes, the package version and the table format, and the next call
-with the same bytes reads it back as plain values (:mod:`welfare_calc.table`).
+with the same bytes reads it back as plain values (:mod:`welfare_calc.core.table`).
 
 The cache is data, never code, and it is read as untrusted input:
 
@@ -19,7 +19,7 @@ The cache is data, never code, and it is read as untrusted input:
   the user's own cache directory (in the profile, private by its ACLs) is
   used; a ``$WELFARE_CALC_CACHE`` elsewhere turns the cache off there.
 - **The same bounds as the validator.** Amounts are read by the money rule
-  (:func:`~welfare_calc.money.parse_money`: plain digits, at most 2
+  (:func:`~welfare_calc.core.money.parse_money`: plain digits, at most 2
   decimals, never negative, at most 16 whole digits), months and dates by
   their own parsers; deep nesting, exponents and anything unexpected make
   the entry invalid. An invalid entry is ignored and rebuilt, never an error.
@@ -49,10 +49,10 @@ from pathlib import Path
 from typing import Any
 
 from welfare_calc import __version__
-from welfare_calc.errors import WelfareCalcError
-from welfare_calc.money import RoundingMode, RoundingPoint, parse_money
-from welfare_calc.months import Month
-from welfare_calc.table import (
+from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.money import RoundingMode, RoundingPoint, parse_money
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import (
     SCHEMA,
     Category,
     Document,
@@ -70,8 +70,8 @@ FORMAT = 2
 """The layout of a cache entry; a change makes every older entry foreign."""
 MAX_ENTRY = 1 << 18
 """Largest entry read (256 KB): a table's entry is a few KB."""
-VALIDATOR_MODULES = ("model.py", "standards_yaml.py", "table.py", "table_cache.py", "money.py",
-                     "months.py", "loader.py")
+VALIDATOR_MODULES = ("standards/model.py", "standards/yaml_file.py", "standards/table_cache.py",
+                     "standards/loader.py", "core/table.py", "core/money.py", "core/months.py")
 """The modules whose code decides what a valid table is (their source is in the key)."""
 POSIX_OWNERS = hasattr(os, "getuid")
 """Whether files have a POSIX owner to check (not on Windows)."""
@@ -94,7 +94,7 @@ def validator_digest() -> str:
     """A digest of the validating modules' source: a change to any makes older entries
     foreign, whatever the version number says."""
     digest = hashlib.sha256()
-    here = Path(__file__).parent
+    here = Path(__file__).parents[1]
     for name in VALIDATOR_MODULES:
         try:
             digest.update(name.encode() + b"\0" + (here / name).read_bytes())

@@ -117,6 +117,10 @@ class UnusableInput(WelfareCalcError):
     field = "input"
 
 
+class BadOption(WelfareCalcError):
+    """An option's value a command cannot use (``--column`` written wrong, say)."""
+
+
 class TargetProblem(WelfareCalcError):
     """The files named for a run cannot be written as asked: one is the input, two are
     one file, a directory is missing, a target is read-only or locked by another run."""

@@ -1,8 +1,8 @@
 """Find the standards table to use, read it, and validate it, or find it in the cache.
 
-A table is validated strictly (:mod:`welfare_calc.standards_yaml`: YAML and
+A table is validated strictly (:mod:`welfare_calc.standards.yaml_file`: YAML and
 pydantic) when its file is new or has changed; the validated values are then
-kept in a cache (:mod:`welfare_calc.table_cache`), keyed by the file's
+kept in a cache (:mod:`welfare_calc.standards.table_cache`), keyed by the file's
 SHA-256, so a clerk's next call reads them back without importing YAML or
 pydantic. The file itself is read every time: its hash is the key, and
 ``--version`` names it.
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from welfare_calc import table_cache
-from welfare_calc.errors import StandardsFileError
-from welfare_calc.table import StandardsTable
+from welfare_calc.core.errors import StandardsFileError
+from welfare_calc.core.table import StandardsTable
+from welfare_calc.standards import table_cache
 
 ENV_VAR = "WELFARE_CALC_STANDARDS"
 """Environment variable naming a standards file to use instead of the shipped one."""
@@ -48,7 +48,7 @@ def parse_standards(text: str, source: str) -> StandardsTable:
 
     Raises :class:`StandardsFileError` listing every problem found.
     """
-    from welfare_calc.standards_yaml import parse  # noqa: PLC0415 - YAML and pydantic
+    from welfare_calc.standards.yaml_file import parse  # noqa: PLC0415 - YAML and pydantic
 
     return parse(text, source)
 
@@ -78,7 +78,7 @@ def shipped_standards() -> LoadedStandards:
     resource = resources.files("welfare_calc").joinpath(SHIPPED)
     if resource.is_file():
         return _decode_and_parse(resource.read_bytes(), SHIPPED)
-    checkout = Path(__file__).resolve().parents[2] / SHIPPED
+    checkout = Path(__file__).resolve().parents[3] / SHIPPED
     try:
         raw = checkout.read_bytes()
     except OSError:

@@ -1,7 +1,7 @@
 """Every command's and option's help, in English and in Chinese.
 
 Clerks read Chinese; scripts' authors may read English. The help is shown in
-the output's language (:func:`welfare_calc.formats.chosen_lang`): Chinese
+the output's language (:func:`welfare_calc.output.formats.chosen_lang`): Chinese
 unless ``WELFARE_CALC_LANG=en`` or an English ``LANG`` says otherwise. A
 text is found by ``command.option`` (the option's parameter name), else by the
 option alone for options that several commands share; ``tests/test_help.py``
@@ -10,7 +10,7 @@ holds every command and option to a text in both languages.
 
 from __future__ import annotations
 
-from welfare_calc.formats import Lang
+from welfare_calc.output.formats import Lang
 
 HELP: dict[str, tuple[str, str]] = {
     # --- the group ---------------------------------------------------------------------

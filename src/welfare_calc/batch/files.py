@@ -1,0 +1,70 @@
+"""The batch's file policy: which files a run writes, checked before it starts.
+
+A run writes its output, an errors file beside it (unless the output is a
+workbook, whose rejected rows go to a sheet of its own, or one is named),
+and a summary if asked; none may be the input, and no two one file
+(:func:`~welfare_calc.batch.targets.check_distinct`). A CSV roster bound for
+a workbook is counted first, so that a roster larger than a sheet is
+refused before any work.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from welfare_calc.batch.run import BatchFiles
+from welfare_calc.batch.targets import Named, check_distinct, resolve
+from welfare_calc.core.errors import BadOption
+
+
+def batch_files(source: Path | None, output: str, errors: str | None,
+                 summary: str | None, *, workbook: bool = False) -> tuple[BatchFiles, str]:
+    """The run's files as named, checked: none is the input, no two are one file.
+
+    Also the errors file's name as the user would write it, for messages. A
+    workbook keeps its rejected rows on a sheet, and so has no errors file
+    unless one is named.
+    """
+    named = [resolve("--output", output)]
+    if errors is not None:
+        named.append(resolve("--errors", errors))
+    elif output != "-" and not workbook:
+        named.append(resolve("--errors", output + ".errors.csv"))
+    if summary is not None:
+        named.append(resolve("--summary", summary))
+    check_distinct(source, named)
+    where: dict[str, Named] = {item.option: item for item in named}
+    errors_named = where.get("--errors")
+    files = BatchFiles(output=where["--output"].destination,
+                       errors=errors_named.destination if errors_named else None,
+                       summary=where["--summary"].destination if "--summary" in where else None,
+                       workbook=workbook)
+    label = "stderr" if errors_named is None else (
+        "stdout" if errors_named.given == "-" else errors_named.given)
+    if workbook and errors is None:
+        label = f"sheet 问题行 of {output}"
+    return files, label
+
+
+def fits_a_sheet(source: Path) -> None:
+    """Refuse, before any work, a CSV roster with more rows than a workbook's sheet holds.
+
+    Only a regular file is counted ahead: a pipe or a device (``/dev/zero``) could
+    be read for ever, and is refused by the sheet itself as its rows come.
+    """
+    from welfare_calc.batch.workbook_writing import SHEET_ROWS  # noqa: PLC0415 - XlsxWriter
+
+    try:
+        if not stat.S_ISREG(source.stat().st_mode):
+            return
+    except OSError:
+        return  # the run says what is wrong with it
+    lines = 0
+    with source.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+            if lines > SHEET_ROWS:
+                raise BadOption(
+                    f"{source} has more than {SHEET_ROWS - 1:,} rows, more than an Excel "
+                    "sheet holds; write CSV instead (-o result.csv)")

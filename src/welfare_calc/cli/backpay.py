@@ -1,0 +1,56 @@
+"""The ``backpay`` command: one household's back-pay (提标增补)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import click
+
+from welfare_calc.core import calc
+from welfare_calc.core.months import Month
+from welfare_calc.output.formats import Format, Lang, chosen_lang
+
+if TYPE_CHECKING:  # (only what the annotations need)
+    pass
+
+# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
+# each command's and option's name (class Bilingual).
+#
+# Rendering (tabulate), explanations and the batch machinery are imported by
+# the commands that use them, so that each command starts no slower than it must.
+from welfare_calc.cli.group import (
+    FIELDS,
+    Settings,
+    as_bad_parameter,
+    cli,
+    emit,
+    household_options,
+    output_options,
+    rounded_table,
+)
+from welfare_calc.cli.types import MoneyType, MonthType
+
+
+@cli.command()
+@household_options
+@click.option("--through", required=True, type=MonthType())
+@click.option("--paid", type=MoneyType(), default=None)
+@click.option("--detail", is_flag=True)
+@output_options
+@click.pass_obj
+def backpay(settings: Settings, category: str, persons: int, income: Decimal,
+            start: Month | None, end: Month | None, supplement: calc.Supplement | None,
+            explain: bool, rounding: str | None, through: Month, paid: Decimal | None,
+            detail: bool, fmt: str, lang: str | None) -> None:
+    """Back-pay (提标增补) owed for months paid at the old standard."""
+    from welfare_calc.output.explain import explain_backpay  # noqa: PLC0415 - see the imports
+    from welfare_calc.output.reports import backpay_report  # noqa: PLC0415
+
+    table = rounded_table(settings, rounding)
+    with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'"}):
+        house = calc.household(table, category, persons, income, supplement)
+        result = calc.backpay(table, house, through, calc.coverage(start, end), paid)
+    language = Lang(lang) if lang else chosen_lang()
+    emit(backpay_report(result, detail=detail, for_people=Format(fmt) is Format.TABLE), fmt,
+         lang, explain_backpay(result, language) if explain else None)

@@ -1,0 +1,173 @@
+"""The ``batch`` command: back-pay for every household of a roster (CSV or workbook)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import click
+
+from welfare_calc import __version__
+from welfare_calc.core.errors import (
+    BadOption,
+    Interrupted,
+    TargetError,
+    TargetProblem,
+    UnusableInput,
+)
+from welfare_calc.core.months import Month
+from welfare_calc.output import streams
+
+if TYPE_CHECKING:  # (only what the annotations need)
+    pass
+
+# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
+# each command's and option's name (class Bilingual).
+#
+# Rendering (tabulate), explanations and the batch machinery are imported by
+# the commands that use them, so that each command starts no slower than it must.
+from welfare_calc.cli.group import (
+    Settings,
+    as_bad_parameter,
+    cli,
+    rounded_table,
+    rounding_option,
+)
+from welfare_calc.cli.problems import BatchRejected, Stopped, UsageProblem
+from welfare_calc.cli.types import EncodingType, MonthType
+
+
+class Progress:
+    """Rows (lines) done, rows/s and ETA on stderr, at most four times a second."""
+
+    def __init__(self, total_bytes: int) -> None:
+        self.total = max(total_bytes, 1)
+        self.started = time.monotonic()
+        self.shown = 0.0
+
+    def __call__(self, lines: int, done_bytes: int) -> None:
+        now = time.monotonic()
+        if now - self.shown < 0.25:
+            return
+        self.shown = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = lines / elapsed
+        left = elapsed * (self.total - done_bytes) / max(done_bytes, 1)
+        click.echo(f"\r{lines:,} rows  {rate:,.0f} rows/s  {100 * done_bytes // self.total}%  "
+                   f"ETA {left:,.0f} s ", err=True, nl=False)
+
+    def writing(self, rows: int) -> None:
+        """Rows written into a workbook so far."""
+        now = time.monotonic()
+        if now - self.shown >= 0.25:
+            self.shown = now
+            click.echo(f"\rworkbook: {rows:,} rows written ", err=True, nl=False)
+
+    def close(self) -> None:
+        """End the progress line."""
+        click.echo("", err=True)
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False,
+                                                               allow_dash=True, path_type=Path))
+@click.option("--through", required=True, type=MonthType())
+@click.option("-o", "--output", default="-")
+@click.option("--errors", "errors_path", default=None)
+@click.option("--summary", "summary_path", default=None)
+@click.option("--encoding", type=EncodingType(reading=True), default="utf-8")
+@click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
+@click.option("--excel", is_flag=True)
+@click.option("--headers", type=click.Choice(["en", "zh"]), default="en")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
+@click.option("--sheet", default=None)
+@click.option("--header-row", type=click.IntRange(min=1), default=None)
+@click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@rounding_option
+@click.pass_obj
+def batch(settings: Settings, input_path: Path, through: Month, output: str,
+          errors_path: str | None, summary_path: str | None, encoding: str,
+          output_encoding: str, excel: bool, headers: str, fmt: str, sheet: str | None,
+          header_row: int | None, columns: tuple[str, ...], rounding: str | None) -> None:
+    """Back-pay for every household of a CSV file (提标增补批量计算).
+
+    Columns: id, category, persons, income, start, end, and optionally paid
+    (the amount actually paid for the window). Exit 0 when every row was
+    accepted, 1 when some were rejected (the rest are written), 2 when the
+    input is unusable (nothing is written).
+    """
+    from welfare_calc.batch.files import batch_files, fits_a_sheet  # noqa: PLC0415
+    from welfare_calc.batch.reading import Records  # noqa: PLC0415
+    from welfare_calc.batch.rows import column_choices  # noqa: PLC0415
+    from welfare_calc.batch.run import BatchOptions, run_batch  # noqa: PLC0415
+    from welfare_calc.batch.sheet_reading import is_workbook, sheet_records  # noqa: PLC0415
+    from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
+
+    workbook = str(input_path) != "-" and is_workbook(input_path)
+    try:
+        mapping = column_choices(columns)
+    except BadOption as error:
+        raise UsageProblem(str(error)) from None
+    for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
+        if given is not None and not workbook:
+            raise UsageProblem(f"{option} is for a workbook INPUT (.xlsx, .xls); "
+                               f"{input_path} is read as CSV")
+    to_workbook = output != "-" and output.lower().endswith(".xlsx")
+    if to_workbook and fmt == "jsonl":
+        raise UsageProblem(f"--format jsonl cannot be written to {output}, a workbook; "
+                           "give a .jsonl file, or leave --format out")
+    loaded = settings.standards()
+    table = rounded_table(settings, rounding)
+    with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
+        plan = BackpayEngine(table, through)
+    reading_stdin = str(input_path) == "-"
+    try:
+        files, errors_label = batch_files(None if reading_stdin else input_path, output,
+                                          errors_path, summary_path, workbook=to_workbook)
+        if reading_stdin:
+            streams.check_open("stdin")
+        if "stdout" in (files.output, files.errors, files.summary):
+            streams.check_open("stdout")
+    except (TargetError, TargetProblem) as error:
+        raise UsageProblem(str(error)) from None
+    document = table.document(table.retroactive_raise.document)
+    about = (("输入文件", "input", str(input_path)),
+             ("标准文件", "standards document", f"{document.number}《{document.title}》"),
+             ("标准表", "standards table", f"{loaded.source} (sha256 {loaded.digest})"),
+             ("程序版本", "program", f"welfare-calc {__version__}"))
+    options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
+                           headers="zh" if headers == "zh" else "en",
+                           fmt="xlsx" if to_workbook else "jsonl" if fmt == "jsonl" else "csv",
+                           columns=mapping, about=about)
+    if to_workbook and not workbook and not reading_stdin:
+        try:
+            fits_a_sheet(input_path)
+        except BadOption as error:
+            raise UsageProblem(str(error)) from None
+    source: BinaryIO
+    with (sys.stdin.buffer if reading_stdin else input_path.open("rb")) as source:
+        progress = None
+        try:
+            # A CSV file's header is read by the run, under its locks.
+            records: Records | BinaryIO = (
+                sheet_records(input_path, sheet, header_row, mapping) if workbook else source)
+            size = (records.size if isinstance(records, Records) else
+                    0 if reading_stdin else input_path.stat().st_size)
+            if sys.stderr.isatty() and size:
+                progress = Progress(size)
+            summary = run_batch(table, plan, records, files, options, progress,
+                                writing=progress.writing if progress and to_workbook else None)
+        except UnusableInput as error:
+            raise UsageProblem(f"{input_path}: {error}") from None
+        except (TargetError, TargetProblem) as error:
+            raise UsageProblem(str(error)) from None
+        except Interrupted:
+            raise Stopped from None
+        finally:
+            if progress is not None:
+                progress.close()
+    click.echo(summary.as_text(), err=True)
+    if summary.rows_rejected:
+        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {errors_label}")

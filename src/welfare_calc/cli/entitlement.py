@@ -1,0 +1,69 @@
+"""The ``entitlement`` command: one household's monthly and annual amount."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import click
+
+from welfare_calc.core import calc
+from welfare_calc.core.months import Month
+from welfare_calc.output.formats import Format, Lang, chosen_lang
+
+if TYPE_CHECKING:  # (only what the annotations need)
+    pass
+
+# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
+# each command's and option's name (class Bilingual).
+#
+# Rendering (tabulate), explanations and the batch machinery are imported by
+# the commands that use them, so that each command starts no slower than it must.
+from welfare_calc.cli.group import (
+    FIELDS,
+    Settings,
+    as_bad_parameter,
+    cli,
+    emit,
+    household_options,
+    output_options,
+    rounded_table,
+)
+from welfare_calc.cli.types import MonthType
+
+
+@cli.command()
+@household_options
+@click.option("--month", type=MonthType(), default=None)
+@click.option("--year", type=click.IntRange(1, 9999), default=None)
+@output_options
+@click.pass_obj
+def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
+                start: Month | None, end: Month | None, supplement: calc.Supplement | None,
+                explain: bool, rounding: str | None, month: Month | None, year: int | None,
+                fmt: str, lang: str | None) -> None:
+    """Monthly and annual amount of one household, and whether it is eligible."""
+    from welfare_calc.output.explain import explain_entitlement  # noqa: PLC0415 - see the imports
+    from welfare_calc.output.reports import entitlement_report  # noqa: PLC0415
+
+    table = rounded_table(settings, rounding)
+    with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
+        house = calc.household(table, category, persons, income, supplement)
+        period = calc.coverage(start, end)
+        if month is not None:
+            chosen = month
+        elif year is not None:  # the monthly amount of the year asked for
+            chosen = calc.first_covered_month(table, house.category, year, period)
+        else:
+            chosen = start or calc.first_month(table, house.category)
+        if not period.covers(chosen):
+            raise click.BadParameter(f"{chosen} is outside the coverage given by --start/--end",
+                                     param_hint="'--month'")
+        monthly = calc.monthly_amount(table, house, chosen)
+        annual = calc.annual_amount(table, house, year or chosen.year, period)
+        newly = calc.newly_eligible(table, house)
+        raised = calc.raise_standards(table, house.category) if newly else None
+    language = Lang(lang) if lang else chosen_lang()
+    emit(entitlement_report(monthly, annual, newly_eligible=newly,
+                            for_people=Format(fmt) is Format.TABLE), fmt, lang,
+         explain_entitlement(monthly, annual, language, raised) if explain else None)

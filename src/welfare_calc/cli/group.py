@@ -1,0 +1,278 @@
+"""The ``welfare-calc`` group: bilingual help, errors as one line, the shared options, and
+the one way a report reaches stdout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from welfare_calc import __version__
+from welfare_calc.cli.problems import PipeClosed, Problem, StandardsProblem, Stopped, UsageProblem
+from welfare_calc.cli.types import CategoryType, MoneyType, MonthType, PersonsType, SupplementType
+from welfare_calc.core.errors import (
+    EncodingProblem,
+    StandardsFileError,
+    TargetError,
+    WelfareCalcError,
+)
+from welfare_calc.core.money import RoundingPoint
+from welfare_calc.output import streams
+from welfare_calc.output.console import json_for, showable, stream_encoding
+from welfare_calc.output.formats import Format, Lang, chosen_lang
+from welfare_calc.output.help_texts import HELP, help_text, word
+from welfare_calc.standards.loader import ENV_VAR, LoadedStandards, load_standards
+
+if TYPE_CHECKING:  # (only what the annotations need)
+    from welfare_calc.core.table import StandardsTable
+    from welfare_calc.output.render import Report
+
+# Help texts, in English and Chinese, are in welfare_calc/output/help_texts.py, found by
+# each command's and option's name (class Bilingual).
+#
+# Rendering (tabulate), explanations and the batch machinery are imported by
+# the commands that use them, so that each command starts no slower than it must.
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Bilingual(click.Command):
+    """A command whose help, and click's words around it, are in the output's language.
+
+    The texts live in :mod:`welfare_calc.output.help_texts`, found by the command's
+    name and each option's parameter name; they are put in place when help
+    is shown, so the language is the one of the moment
+    (:func:`~welfare_calc.output.formats.chosen_lang`).
+    """
+
+    @property
+    def key(self) -> str:
+        """The command's key in :data:`~welfare_calc.output.help_texts.HELP`."""
+        return self.name if self.name in HELP else "welfare-calc"
+
+    def option_key(self, ctx: click.Context, param: click.Parameter) -> str:
+        """An option's key: ``command.option``, else the option alone (shared options)."""
+        if param is self.get_help_option(ctx):
+            return "help"
+        own = f"{self.key}.{param.name}"
+        return own if own in HELP else str(param.name)
+
+    def _in_language(self, ctx: click.Context) -> Lang:
+        lang = chosen_lang()
+        self.help = help_text(self.key, lang)
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                param.help = help_text(self.option_key(ctx, param), lang)
+        return lang
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._in_language(ctx)
+        super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        self.help = help_text(self.key, chosen_lang())
+        return super().get_short_help_str(limit)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces),
+                              prefix=word("usage", chosen_lang()))
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = chosen_lang()
+        records = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
+            if record is not None:
+                records.append((record[0], record[1].replace("[required]",
+                                                             word("required", lang))))
+        if records:
+            with formatter.section(word("options", lang)):
+                formatter.write_dl(records)
+
+
+class WelfareCalc(Bilingual, click.Group):
+    """The command group, printing every error as ``Error: …`` lines only.
+
+    Click's default adds a usage line and a hint around a usage error; a
+    script reading stderr (and a clerk) is better served by the one line
+    that says what was wrong and what is accepted.
+    """
+
+    command_class = Bilingual
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, command) for name in self.list_commands(ctx)
+                    if (command := self.get_command(ctx, name)) is not None
+                    and not command.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section(word("commands", chosen_lang())):
+                formatter.write_dl([(name, command.get_short_help_str(limit))
+                                    for name, command in commands])
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:  # the group's own options
+            raise Problem(error.format_message()) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:  # a command's options and arguments
+            raise Problem(error.format_message()) from None
+        except BrokenPipeError:
+            # click would answer a closed pipe with exit 1, the code of a batch
+            # with rejected rows; PipeClosed passes through it to main.
+            raise PipeClosed from None
+        except KeyboardInterrupt:
+            raise Stopped from None
+        except OSError as error:
+            # The last word on what no handler nearer the cause named (too many open
+            # files while importing, say): one line, never a traceback.
+            raise Problem(streams.os_error_line(error)) from None
+
+
+@dataclass
+class Settings:
+    """What the group passes to its commands."""
+
+    standards_path: Path | None
+    loaded: LoadedStandards | None = None
+
+    def standards(self) -> LoadedStandards:
+        """The table, loaded once; a bad file becomes exit 2 with its problems."""
+        if self.loaded is None:
+            try:
+                self.loaded = load_standards(self.standards_path)
+            except StandardsFileError as error:
+                raise StandardsProblem(error.problems) from None
+        return self.loaded
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    settings = Settings(ctx.params.get("standards_path"))
+    loaded = settings.standards()
+    document = loaded.table.document(loaded.table.retroactive_raise.document)
+    line = (f"welfare-calc {__version__} (standards: {document.number}, {loaded.source}, "
+            f"sha256 {loaded.digest})")
+    try:
+        showable(line, err=False)
+    except EncodingProblem as error:
+        raise UsageProblem(str(error)) from None
+    click.echo(line)
+    ctx.exit(0)
+
+
+@click.group(name="welfare-calc", cls=WelfareCalc,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--standards", "standards_path", envvar=ENV_VAR, is_eager=True,
+              type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version)
+@click.pass_context
+def cli(ctx: click.Context, standards_path: Path | None) -> None:
+    """低保、特困供养待遇及提标增补计算 (周政办字〔2020〕29号).
+
+    Dibao and tekun entitlements and back-pay for the Zhoucun 2020 standards,
+    exact to the fen. Run a command with --help for its options.
+    """
+    ctx.obj = Settings(standards_path)
+
+
+def output_options(command: F) -> F:
+    """``--format`` and ``--lang``, shared by every command."""
+    command = click.option(
+        "--lang", type=click.Choice([lang.value for lang in Lang]), default=None,
+    )(command)
+    return click.option(
+        "--format", "fmt", type=click.Choice([fmt.value for fmt in Format]),
+        default=Format.TABLE.value,
+    )(command)
+
+
+@contextmanager
+def as_bad_parameter(options: Mapping[str, str]) -> Iterator[None]:
+    """Turn a core error into exit 2 naming the option it came from.
+
+    ``options`` maps an error's field (persons, income, month, …) to the
+    option that supplied it in this command.
+    """
+    try:
+        yield
+    except WelfareCalcError as error:
+        option = options.get(error.field or "")
+        raise click.BadParameter(error.message, param_hint=option) from None
+
+
+rounding_option = click.option(
+    "--rounding", type=click.Choice([point.value for point in RoundingPoint]), default=None)
+"""Where amounts are rounded, for one call (docs/rules.md rule 5)."""
+
+
+def rounded_table(settings: Settings, rounding: str | None) -> StandardsTable:
+    """The table, with ``--rounding`` put in place of the file's rounding point."""
+    table = settings.standards().table
+    return table.rounded_at(RoundingPoint(rounding) if rounding else None)
+
+
+def household_options(command: F) -> F:
+    """The options that describe a household, shared by entitlement and backpay."""
+    for decorator in reversed([
+        click.option("--category", "-c", required=True, type=CategoryType()),
+        click.option("--persons", "-n", required=True, type=PersonsType()),
+        click.option("--income", type=MoneyType(), default="0"),
+        click.option("--start", type=MonthType(), default=None),
+        click.option("--end", type=MonthType(), default=None),
+        click.option("--supplement", type=SupplementType(), default=None),
+        click.option("--explain", is_flag=True),
+        rounding_option,
+    ]):
+        command = decorator(command)
+    return command
+
+
+FIELDS = {"category": "'--category'", "persons": "'--persons'", "income": "'--income'",
+           "start": "'--start' / '--end'", "paid": "'--paid'", "supplement": "'--supplement'"}
+
+
+def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = None) -> None:
+    """Write a report to stdout; an explanation goes where it cannot corrupt data.
+
+    Table: after the table. JSON: under the ``explanation`` key. CSV: to
+    stderr, so the CSV on stdout stays parseable.
+    """
+    from welfare_calc.output.render import Report, render  # noqa: PLC0415 - see the imports
+
+    chosen = Format(fmt)
+    language = Lang(lang) if lang else chosen_lang()
+    if explanation is not None and chosen is Format.JSON and report.summary is not None:
+        report = Report({**report.summary, "explanation": explanation},
+                        report.detail, report.detail_key)
+    text = render(report, chosen, language)
+    if explanation is not None and chosen is Format.TABLE:
+        text += "\n" + explanation
+    if chosen is Format.JSON:
+        text = json_for(text, stream_encoding(err=False))
+    aside = explanation if explanation is not None and chosen is Format.CSV else ""
+    # Checked whole before a byte is printed: half a table is worse than none.
+    try:
+        showable(text, err=False)
+        showable(aside, err=True)
+        streams.write_stdout(text)
+    except (EncodingProblem, TargetError) as error:
+        raise UsageProblem(str(error)) from None
+    if aside:
+        click.echo(aside, err=True, nl=False)

@@ -1,0 +1,78 @@
+"""How the command line ends: one ``Error:`` line per problem, and the exit code.
+
+Data goes to stdout and everything else to stderr. Every mistake ends in one
+``Error: …`` line per problem on stderr and exit code 2 (usage, bad values,
+bad standards file); exit 1 is kept for a batch with rejected rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:  # (only what the annotations need)
+    pass
+
+# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
+# each command's and option's name (class Bilingual).
+#
+# Rendering (tabulate), explanations and the batch machinery are imported by
+# the commands that use them, so that each command starts no slower than it must.
+
+
+
+class Problem(click.ClickException):
+    """An error shown as ``Error: …`` lines and nothing else, with its exit code.
+
+    Its :meth:`show` is click's own way to display an error: click calls it
+    and exits with :attr:`exit_code`. Click's usage errors add a usage line
+    and a hint around the message; a script reading stderr (and a clerk) is
+    better served by the one line that says what was wrong and what is
+    accepted, so :class:`WelfareCalc` turns them into this.
+    """
+
+    exit_code = 2  # click's own code for a usage error, which this stands for
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.format_message().splitlines():
+            click.echo(f"Error: {line}", file=file, err=file is None)
+
+
+class StandardsProblem(Problem):
+    """A standards file that does not validate: exit 2, one line per problem."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class UsageProblem(Problem):
+    """Unusable input or files: exit 2, nothing written."""
+
+
+class BatchRejected(Problem):
+    """Some rows were rejected; the rest were written (exit 1)."""
+
+    exit_code = 1
+
+
+class Stopped(Problem):
+    """Ctrl-C or a stop signal: nothing was written (exit 130, as the shell has it)."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("Aborted.")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo("Aborted.", file=file, err=file is None)
+
+
+PIPE_CLOSED = 128 + 13
+"""Exit code when the reader of stdout left early: 128 + SIGPIPE, as the shell reports
+a program the signal ended (``… | head``); distinct from 1, rows rejected."""
+
+
+class PipeClosed(Exception):
+    """The reader of stdout went away (``… | head``): stop quietly."""
