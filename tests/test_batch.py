@@ -119,7 +119,7 @@ def test_summary_reconciles_to_the_fen(run: Run, tmp_path: Path) -> None:
 
 REASONS = {
     "13": ("category", "unknown category 'urban-dibo'; did you mean urban-dibao"),
-    "14": ("persons", "'0': a household has at least 1 covered person"),
+    "14": ("persons", "0 persons: a household has at least 1 covered person"),
     "15": ("persons", "'1.5' is not a whole number of persons; write e.g. 3"),
     "16": ("income", "'-5' is not an amount of yuan"),
     "17": ("income", "'10.005' is not an amount of yuan; write digits with at most 2 decimals"),

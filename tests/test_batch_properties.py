@@ -20,7 +20,7 @@ from welfare_calc.batch.ids import id_digest, overlapping, repeated_positions, s
 from welfare_calc.batch.lane import unquoted
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
-from welfare_calc.core import calc
+from welfare_calc.core import calc, fields
 from welfare_calc.core.engine import OPEN_END, OPEN_START, BackpayEngine
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.money import RoundingPoint, parse_money
@@ -414,7 +414,7 @@ def core_verdict(table: StandardsTable, through: Month, cells: list[str]
     own readers."""
     category, persons, income, start, end, paid = cells
     try:
-        house = calc.household(table, category, calc.parse_persons(persons),
+        house = calc.household(table, category, fields.read_persons(persons),
                                parse_money(income))
         first = Month.parse(start) if start.strip() else None
         last = Month.parse(end) if end.strip() else None

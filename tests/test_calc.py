@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from welfare_calc.core import calc
+from welfare_calc.core import calc, fields
 from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidIncome,
@@ -368,12 +368,13 @@ def test_no_supplement_in_a_month_without_dibao(table: StandardsTable) -> None:
     ("abc", "'abc' is not a supplement; write 50.00 (yuan a month) or 20% (of the monthly "
             "dibao amount)"),
     ("20.555%", "'20.555%' is not a percentage"),
-    ("101%", "'101%': a supplement of more than 100% of the dibao amount"),
+    ("101%", "101%: a supplement of more than 100% of the dibao amount"),
+    ("１０１％", "101%: a supplement of more than 100% of the dibao amount"),
     ("-5", "'-5' is not a supplement"),
 ])
 def test_a_bad_supplement_is_refused_with_its_words(text: str, message: str) -> None:
     with pytest.raises(InvalidSupplement, match=re.escape(message)):
-        calc.parse_supplement(text)
+        fields.read_supplement(text)
 
 
 def test_tekun_has_no_supplement(table: StandardsTable) -> None:

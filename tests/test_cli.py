@@ -239,10 +239,10 @@ ERRORS = [
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "0000-01"],
      "Invalid value for '--through': '0000-01' has no year 0000"),
     (["backpay", "-c", "urban-dibao", "-n", "9" * 30, "--through", "2020-08"],
-     "Invalid value for '--persons' / '-n': '999999999999999999999999999999': more than 999 "
+     "Invalid value for '--persons' / '-n': 99999999999999999999… persons: more than 999 "
      "covered persons"),
     (["backpay", "-c", "urban-dibao", "-n", "1000", "--through", "2020-08"],
-     "Invalid value for '--persons' / '-n': '1000': more than 999 covered persons"),
+     "Invalid value for '--persons' / '-n': 1000 persons: more than 999 covered persons"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--paid", "9" * 30],
      "Invalid value for '--paid': '999999999999999999999999999999' has more than 16 digits"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--income",

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from welfare_calc.batch.ids import plain_id
-from welfare_calc.core import calc
+from welfare_calc.core import calc, fields
 from welfare_calc.core.engine import OPEN_END, OPEN_START
 from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError
-from welfare_calc.core.identity import check_id
-from welfare_calc.core.money import MAX_WHOLE_DIGITS, parse_money, to_fen
+from welfare_calc.core.money import MAX_WHOLE_DIGITS, to_fen
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import StandardsTable
 
@@ -224,20 +222,12 @@ class Household:
     supplement: calc.Supplement | None = None
 
 
-def _accepted(check: Callable[[Decimal], Decimal], fen: int) -> bool:
-    """Whether the core's ``check`` accepts an amount of ``fen``."""
-    try:
-        check(Decimal(fen).scaleb(-2))
-    except WelfareCalcError:
-        return False
-    return True
-
-
 def _fen(text: str) -> int | None:
     """Cheap exact parse of ``123`` / ``123.4`` / ``123.45`` into fen, else None.
 
-    Only what :func:`~welfare_calc.core.money.parse_money` surely accepts: ASCII
-    digits, no more of them than it allows.
+    Syntax only, a pre-filter: ASCII digits, no more of them than
+    :func:`~welfare_calc.core.money.parse_money` allows; whether the amount is
+    accepted is the core's to say.
     """
     if not text.isascii():
         return None
@@ -251,30 +241,55 @@ def _fen(text: str) -> int | None:
     return None
 
 
+def _accepts(read: Callable[[str], object], text: str) -> bool:
+    """Whether the core's reader accepts ``text``."""
+    try:
+        read(text)
+    except WelfareCalcError:
+        return False
+    return True
+
+
+def month_or_open(index: int) -> Month | None:
+    """The month of an index, or None for an open side of coverage."""
+    return None if index in (OPEN_START, OPEN_END) else Month.from_index(index)
+
+
 class RowParser:
-    """Checks rows against one table and one header."""
+    """Reads rows against one table and one header: syntax here, meaning in the core.
+
+    The quick path reads plainly written cells and asks the core's reader of
+    each field once per distinct value (remembered, bounded); anything else
+    goes to :func:`~welfare_calc.core.fields.read_household`, which reads the
+    whole row and names every problem. Neither keeps a bound of its own.
+    """
 
     def __init__(self, table: StandardsTable, columns: Columns) -> None:
         self.table = table
         self.columns = columns
         self.names = calc.category_names(table)
         self.months: dict[str, int] = {}
-        """Month cells already read → month index (bounded: few months occur)."""
+        """Month cells the core accepted → month index (bounded: few months occur)."""
         self.amounts: dict[str, int] = {}
-        """Amounts already read (bounded): incomes repeat across a district."""
+        """Incomes the core accepted, in fen (bounded): incomes repeat across a district."""
         self._persons: dict[str, int] = {}
-        """Persons cells the core accepted (at most MAX_PERSONS of them)."""
+        """Persons cells the core accepted (at most three digits each)."""
+        self._paid: dict[str, int] = {}
+        """Amounts paid the core accepted, in fen (bounded)."""
+        self._coverage: dict[tuple[int, int], bool] = {}
+        """The core's verdict on each (start, end) pair of month indexes."""
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
-        self._paid = where.get("paid")
+        self._paid_at = where.get("paid")
         self._supplement = where.get("supplement")
 
     def month(self, text: str) -> int | None:
-        """A month written plainly as ``YYYY-MM``, as its index (remembered), else None."""
+        """A month written plainly as ``YYYY-MM`` that the core accepts
+        (:func:`fields.read_month`), as its index (remembered), else None."""
         index = self.months.get(text)
         if index is None and len(text) == 7 and text.isascii():
             try:
-                index = Month.parse(text).index
+                index = fields.read_month(text).index
             except WelfareCalcError:
                 return None
             if len(self.months) < MONTHS_KEPT:
@@ -282,49 +297,77 @@ class RowParser:
         return index
 
     def amount(self, text: str) -> int | None:
-        """An income written plainly that the core accepts (:func:`calc.check_income`), in
+        """An income written plainly that the core accepts (:func:`fields.read_income`), in
         fen (remembered: incomes repeat), else None."""
         fen = self.amounts.get(text)
         if fen is None:
             fen = _fen(text)
-            if fen is None or not _accepted(calc.check_income, fen):
+            if fen is None or not _accepts(fields.read_income, text):
                 return None
             if len(self.amounts) < AMOUNTS_KEPT:
                 self.amounts[text] = fen
         return fen
 
+    def paid(self, text: str) -> int | None:
+        """An amount paid written plainly that the core accepts (:func:`fields.read_paid`),
+        in fen (remembered), else None."""
+        fen = self._paid.get(text)
+        if fen is None:
+            fen = _fen(text)
+            if fen is None or not _accepts(fields.read_paid, text):
+                return None
+            if len(self._paid) < AMOUNTS_KEPT:
+                self._paid[text] = fen
+        return fen
+
     def persons(self, text: str) -> int | None:
-        """Persons written plainly (ASCII digits, no leading zero) that the core accepts
-        (:func:`calc.check_persons`, remembered: few counts occur), else None."""
+        """Persons written plainly (ASCII digits, no leading zero, at most 3) that the core
+        accepts (:func:`fields.read_persons`, remembered: few counts occur), else None."""
         count = self._persons.get(text)
         if count is None and text.isascii() and text.isdigit() and text[0] != "0" and (
-                len(text) <= calc.PERSONS_DIGITS):
+                len(text) <= 3):
             try:
-                count = calc.check_persons(int(text))
+                count = fields.read_persons(text)
             except WelfareCalcError:
                 return None
             self._persons[text] = count
         return count
 
+    def covered(self, first: int, last: int) -> bool:
+        """Whether the core accepts coverage from month index ``first`` to ``last``
+        (:func:`calc.coverage`; either may be open), asked once per pair."""
+        verdict = self._coverage.get((first, last))
+        if verdict is None:
+            try:
+                calc.coverage(month_or_open(first), month_or_open(last))
+                verdict = True
+            except WelfareCalcError:
+                verdict = False
+            if len(self._coverage) < MONTHS_KEPT:
+                self._coverage[first, last] = verdict
+        return verdict
+
     def quick(self, ident: str, category: str, persons: str, income: str, start: str,
               end: str, paid: str) -> Household | None:
         """The household of plainly written cells, or None to take the careful path.
 
-        Only cheap exact checks, each value put to the core's own check, no
-        stripping, no messages: whatever this accepts, :meth:`_careful`
-        accepts with the same values.
+        Only cheap syntax here, each value put to the core's reader of its
+        field, no stripping, no messages: whatever this accepts,
+        :meth:`_careful` accepts with the same values.
         """
         key = self.names.get(category)
         fen = self.amount(income)
         first = OPEN_START if not start else self.month(start)
         last = OPEN_END if not end else self.month(end)
-        paid_fen = _fen(paid) if paid else None
         count = self.persons(persons)
-        if (key is None or fen is None or first is None or last is None or first > last
-                or count is None or not plain_id(ident)):
+        if (key is None or fen is None or first is None or last is None or count is None
+                or not self.covered(first, last) or not plain_id(ident)):
             return None
-        if paid and (paid_fen is None or not _accepted(calc.check_paid, paid_fen)):
-            return None
+        paid_fen = None
+        if paid:
+            paid_fen = self.paid(paid)
+            if paid_fen is None:
+                return None
         return Household(ident, key, count, fen, first, last, paid_fen)
 
     def parse(self, row: list[str]) -> Household | list[Problem]:
@@ -336,65 +379,23 @@ class RowParser:
         if self._supplement is not None and row[self._supplement].strip():
             return self._careful(row)  # the core reads a supplement, and checks its category
         quick = self.quick(row[i_id], row[i_cat], row[i_persons], row[i_income], row[i_start],
-                           row[i_end], row[self._paid] if self._paid is not None else "")
+                           row[i_end], row[self._paid_at] if self._paid_at is not None else "")
         return quick if quick is not None else self._careful(row)
 
     def _careful(self, row: list[str]) -> Household | list[Problem]:
-        """The slow path: strip, check every column, and say what is wrong."""
-        cells = {name: row[index].strip() for name, index in self.columns.position.items()
+        """The careful path: the core reads the whole row and names every problem."""
+        cells = {name: row[index] for name, index in self.columns.position.items()
                  if name in REQUIRED or name in OPTIONAL}
-        problems: list[Problem] = []
-        ident = ""
-        try:
-            ident = check_id(cells["id"])
-        except WelfareCalcError as error:
-            problems.append(Problem("id", error.message))
-        category = ""
-        try:
-            category = calc.resolve_category(self.table, cells["category"])
-        except WelfareCalcError as error:
-            problems.append(Problem("category", error.message))
-        persons = 0
-        try:
-            persons = calc.parse_persons(cells["persons"])
-        except WelfareCalcError as error:
-            problems.append(Problem("persons", error.message))
-        income = 0
-        try:
-            income = to_fen(calc.check_income(parse_money(cells["income"])))
-        except (ValueError, WelfareCalcError) as error:
-            problems.append(Problem("income", str(error)))
-        bounds: dict[str, int] = {}
-        for name, default in (("start", OPEN_START), ("end", OPEN_END)):
-            if not cells[name]:
-                bounds[name] = default
-                continue
-            try:
-                bounds[name] = Month.parse(cells[name], field=name).index
-            except WelfareCalcError as error:
-                problems.append(Problem(name, error.message))
-        if cells["start"] and cells["end"] and len(bounds) == 2:
-            try:
-                calc.coverage(Month.from_index(bounds["start"]), Month.from_index(bounds["end"]))
-            except WelfareCalcError as error:
-                problems.append(Problem("start", error.message))
-        paid: int | None = None
-        if cells.get("paid"):
-            try:
-                paid = to_fen(calc.check_paid(parse_money(cells["paid"])))
-            except (ValueError, WelfareCalcError) as error:
-                problems.append(Problem("paid", str(error)))
-        supplement: calc.Supplement | None = None
-        if cells.get("supplement") and category:
-            try:
-                supplement = calc.parse_supplement(cells["supplement"])
-                calc.household(self.table, category, 1, Decimal(0), supplement)
-            except WelfareCalcError as error:
-                problems.append(Problem("supplement", error.message))
-        if problems:
-            return problems
-        return Household(ident, category, persons, income, bounds["start"], bounds["end"], paid,
-                         supplement)
+        read = fields.read_household(self.table, cells)
+        if isinstance(read, list):
+            return [Problem(problem.field, problem.message) for problem in read]
+        period = read.period
+        return Household(read.id, read.house.category, read.house.persons,
+                         to_fen(read.house.income),
+                         OPEN_START if period.start is None else period.start.index,
+                         OPEN_END if period.end is None else period.end.index,
+                         None if read.paid is None else to_fen(read.paid),
+                         read.house.supplement)
 
 
 def column_choices(given: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

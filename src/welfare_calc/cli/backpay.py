@@ -29,13 +29,13 @@ from welfare_calc.cli.group import (
     output_options,
     rounded_table,
 )
-from welfare_calc.cli.types import MoneyType, MonthType
+from welfare_calc.cli.types import MonthType, PaidType
 
 
 @cli.command()
 @household_options
 @click.option("--through", required=True, type=MonthType())
-@click.option("--paid", type=MoneyType(), default=None)
+@click.option("--paid", type=PaidType(), default=None)
 @click.option("--detail", is_flag=True)
 @output_options
 @click.pass_obj

@@ -13,7 +13,7 @@ import click
 
 from welfare_calc import __version__
 from welfare_calc.cli.problems import PipeClosed, Problem, StandardsProblem, Stopped, UsageProblem
-from welfare_calc.cli.types import CategoryType, MoneyType, MonthType, PersonsType, SupplementType
+from welfare_calc.cli.types import CategoryType, IncomeType, MonthType, PersonsType, SupplementType
 from welfare_calc.core.errors import (
     EncodingProblem,
     StandardsFileError,
@@ -233,7 +233,7 @@ def household_options(command: F) -> F:
     for decorator in reversed([
         click.option("--category", "-c", required=True, type=CategoryType()),
         click.option("--persons", "-n", required=True, type=PersonsType()),
-        click.option("--income", type=MoneyType(), default="0"),
+        click.option("--income", type=IncomeType(), default="0"),
         click.option("--start", type=MonthType(), default=None),
         click.option("--end", type=MonthType(), default=None),
         click.option("--supplement", type=SupplementType(), default=None),

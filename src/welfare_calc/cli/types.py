@@ -4,94 +4,64 @@ A wrong value is click's usage error (exit 2) in the core's words."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar, cast
 
 import click
 from click.shell_completion import CompletionItem
 
-from welfare_calc.core import calc
-from welfare_calc.core.errors import (
-    EncodingProblem,
-    WelfareCalcError,
-)
-from welfare_calc.core.money import parse_money
+from welfare_calc.core import calc, fields
+from welfare_calc.core.errors import EncodingProblem, WelfareCalcError
 from welfare_calc.core.months import Month
 
-if TYPE_CHECKING:  # (only what the annotations need)
-    pass
-
-# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
-# each command's and option's name (class Bilingual).
-#
-# Rendering (tabulate), explanations and the batch machinery are imported by
-# the commands that use them, so that each command starts no slower than it must.
-
-
-
+T = TypeVar("T")
 SHORT_NAMES = ("urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun",
                "城市低保", "农村低保", "城市特困", "农村特困")
 
 
-class MonthType(click.ParamType[Month, Any]):
-    """A month written ``YYYY-MM``."""
+class CoreField(click.ParamType[T, Any], Generic[T]):
+    """An option read by the core's reader of its field (:mod:`welfare_calc.core.fields`):
+    the syntax and the rule are the core's, and so is the message of a wrong value."""
 
-    name = "YYYY-MM"
+    def __init__(self, name: str, reader: Callable[[str], T]) -> None:
+        self.name = name
+        self.reader = reader
 
     def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Month:
-        if isinstance(value, Month):
-            return value
+                ctx: click.Context | None) -> T:
+        if not isinstance(value, str):
+            return cast("T", value)  # a value already read (a default, or from Python)
         try:
-            return Month.parse(str(value))
+            return self.reader(value)
         except WelfareCalcError as error:
             self.fail(error.message, param, ctx)
 
 
-class MoneyType(click.ParamType[Decimal, Any]):
-    """An amount of yuan ≥ 0 with at most two decimals (no floats, ever)."""
-
-    name = "YUAN"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Decimal:
-        if isinstance(value, Decimal):
-            return value
-        try:
-            return parse_money(str(value))
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
+def MonthType() -> CoreField[Month]:
+    """A month written ``YYYY-MM`` (:func:`fields.read_month`)."""
+    return CoreField("YYYY-MM", fields.read_month)
 
 
-class SupplementType(click.ParamType["calc.Supplement | None", Any]):
-    """A 分类施保 supplement, as the core reads one (:func:`calc.parse_supplement`)."""
-
-    name = "YUAN|PCT%"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> calc.Supplement | None:
-        if isinstance(value, calc.Supplement):
-            return value
-        try:
-            return calc.parse_supplement(str(value))
-        except WelfareCalcError as error:
-            self.fail(error.message, param, ctx)
+def IncomeType() -> CoreField[Decimal]:
+    """Per-capita monthly income in yuan (:func:`fields.read_income`)."""
+    return CoreField("YUAN", fields.read_income)
 
 
-class PersonsType(click.ParamType[int, Any]):
-    """A whole number of covered persons, as the core reads one (:func:`calc.parse_persons`)."""
+def PaidType() -> CoreField[Decimal | None]:
+    """An amount actually paid, in yuan (:func:`fields.read_paid`)."""
+    return CoreField("YUAN", fields.read_paid)
 
-    name = "N"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        try:
-            return calc.parse_persons(str(value))
-        except WelfareCalcError as error:
-            self.fail(error.message, param, ctx)
+def SupplementType() -> CoreField[calc.Supplement | None]:
+    """A 分类施保 supplement, ``50.00`` or ``20%`` (:func:`fields.read_supplement`)."""
+    return CoreField("YUAN|PCT%", fields.read_supplement)
+
+
+def PersonsType() -> CoreField[int]:
+    """A whole number of covered persons (:func:`fields.read_persons`)."""
+    return CoreField("N", fields.read_persons)
 
 
 class CategoryType(click.ParamType[str, Any]):

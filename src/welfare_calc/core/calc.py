@@ -271,26 +271,17 @@ def check_persons(persons: object) -> int:
     if persons < 1:
         raise InvalidPersons(f"{persons} persons: a household has at least 1 covered person")
     if persons > MAX_PERSONS:
-        raise InvalidPersons(f"{persons} persons: more than {MAX_PERSONS} covered persons in "
+        shown = str(int(persons))
+        shown = shown if len(shown) <= 20 else shown[:20] + "…"
+        raise InvalidPersons(f"{shown} persons: more than {MAX_PERSONS} covered persons in "
                              "one household; check the number")
     return int(persons)
 
 
-def parse_persons(text: str) -> int:
-    """Covered persons as typed (digits, full-width too), within :func:`check_persons`'s bounds.
-
-    The messages quote what was typed, shortened if it is long.
-    """
-    cleaned = ascii_numerals(text.strip())
-    shown = repr(text) if len(text) <= 40 else repr(text[:20] + "…")
-    if not (cleaned.isascii() and cleaned.isdigit()):
-        raise InvalidPersons(f"{shown} is not a whole number of persons; write e.g. 3")
-    if len(cleaned.lstrip("0")) > PERSONS_DIGITS or int(cleaned) > MAX_PERSONS:
-        raise InvalidPersons(f"{shown}: more than {MAX_PERSONS} covered persons in one "
-                             "household; check the number")
-    if int(cleaned) < 1:
-        raise InvalidPersons(f"{shown}: a household has at least 1 covered person")
-    return int(cleaned)
+def check_month(month: Month, field: str = "month") -> Month:
+    """A coverage or window month: any calendar month (Month itself refuses month 13 and
+    year 0). The one place a rule on months would go, for every front end."""
+    return month
 
 
 MAX_PERCENT = Decimal(100)
@@ -311,15 +302,20 @@ def parse_supplement(text: str) -> Supplement | None:
         except ValueError:
             raise InvalidSupplement(f"{shown} is not a percentage; write e.g. 20% (of the "
                                     "monthly dibao amount) or 50.00 (yuan a month)") from None
-        if percent > MAX_PERCENT:
-            raise InvalidSupplement(f"{shown}: a supplement of more than {MAX_PERCENT}% of the "
-                                    "dibao amount; check the number")
         return Supplement(percent=percent)
     try:
         return Supplement(fixed=parse_money(cleaned))
     except ValueError:
         raise InvalidSupplement(f"{shown} is not a supplement; write 50.00 (yuan a month) or "
                                 "20% (of the monthly dibao amount)") from None
+
+
+def check_supplement(supplement: Supplement) -> Supplement:
+    """A supplement's bounds: a percentage of at most :data:`MAX_PERCENT`."""
+    if supplement.percent is not None and supplement.percent > MAX_PERCENT:
+        raise InvalidSupplement(f"{supplement}: a supplement of more than {MAX_PERCENT}% of "
+                                "the dibao amount; check the number")
+    return supplement
 
 
 def household(table: StandardsTable, category: str, persons: object,

@@ -1,0 +1,181 @@
+"""One reader and one checker per household field: how every front end reads a household.
+
+As python-stdnum derives ``is_valid`` from ``validate``, each reader here is
+its field's syntax followed by its field's check, and nothing else:
+``read_persons(text)`` is ``check_persons(whole_number(text))``, and likewise
+for income, the amount paid, the supplement, months and coverage. The checks
+themselves are the core's named rules (:mod:`welfare_calc.core.calc`:
+``check_persons``, ``check_income``, ``check_paid``, ``check_supplement``,
+``check_month``, ``coverage``; :func:`~welfare_calc.core.identity.check_id`),
+looked up when called, so that a rule added to one of them holds in every
+front end (the CLI's parameter types, the batch's row path, its column-wise
+lane, the page) with no other edit: ``tests/test_one_rule.py`` patches each
+check in turn and holds every front end to it.
+
+:func:`read_household` reads a whole row's cells into a :class:`RowHousehold`,
+or gives back every problem found, each with its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from welfare_calc.core import calc, identity
+from welfare_calc.core.errors import (
+    InvalidAmount,
+    InvalidIncome,
+    InvalidPersons,
+    WelfareCalcError,
+)
+from welfare_calc.core.money import parse_money
+from welfare_calc.core.months import Month
+from welfare_calc.core.numerals import ascii_numerals
+from welfare_calc.core.table import StandardsTable
+
+WHOLE_DIGITS = 1000
+"""Most digits a whole number is read with; a longer cell is no number a person means
+(and ``int`` of many thousands of digits costs time, or is refused by Python)."""
+
+
+def _shown(text: str) -> str:
+    """A value for a message: what was typed, shortened if it is long."""
+    return repr(text) if len(text) <= 40 else repr(text[:20] + "…")
+
+
+def whole_number(text: str) -> int | None:
+    """The whole number ``text`` writes (digits, full-width too), or None if it writes none
+    (or more than :data:`WHOLE_DIGITS` digits)."""
+    cleaned = ascii_numerals(text.strip())
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        return None
+    digits = cleaned.lstrip("0") or "0"
+    return None if len(digits) > WHOLE_DIGITS else int(digits)
+
+
+def read_persons(text: str) -> int:
+    """Covered persons as typed: a whole number, then :func:`calc.check_persons`."""
+    count = whole_number(text)
+    if count is None:
+        raise InvalidPersons(f"{_shown(text)} is not a whole number of persons; write e.g. 3")
+    return calc.check_persons(count)
+
+
+def _amount(text: str, error: type[WelfareCalcError]) -> Decimal:
+    try:
+        return parse_money(text)
+    except ValueError as problem:
+        raise error(str(problem)) from None
+
+
+def read_income(text: str) -> Decimal:
+    """Per-capita monthly income as typed: an amount, then :func:`calc.check_income`."""
+    return calc.check_income(_amount(text, InvalidIncome))
+
+
+def read_paid(text: str) -> Decimal | None:
+    """The amount actually paid as typed (empty: not given), then :func:`calc.check_paid`."""
+    if not text.strip():
+        return None
+    return calc.check_paid(_amount(text, InvalidAmount))
+
+
+def read_supplement(text: str) -> calc.Supplement | None:
+    """A 分类施保 supplement as typed (empty: none), then :func:`calc.check_supplement`."""
+    supplement = calc.parse_supplement(text)
+    return None if supplement is None else calc.check_supplement(supplement)
+
+
+def read_month(text: str, field: str = "month") -> Month:
+    """A month as typed (``YYYY-MM``), then :func:`calc.check_month`."""
+    return calc.check_month(Month.parse(text, field=field), field)
+
+
+def read_coverage(start: str, end: str) -> calc.Coverage:
+    """Coverage as typed (an empty cell: open on that side), then :func:`calc.coverage`."""
+    return calc.coverage(read_month(start, "start") if start.strip() else None,
+                         read_month(end, "end") if end.strip() else None)
+
+
+@dataclass(frozen=True, slots=True)
+class RowHousehold:
+    """A row's household, every field read and checked by the core."""
+
+    id: str
+    """In its canonical form (:func:`~welfare_calc.core.identity.canonical_id`)."""
+    house: calc.Household
+    period: calc.Coverage
+    paid: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """Why a row's field was refused, in the core's words."""
+
+    field: str
+    message: str
+
+
+def read_household(table: StandardsTable, cells: Mapping[str, str]
+                   ) -> RowHousehold | list[FieldProblem]:
+    """A row's household from its cells (``id``, ``category``, ``persons``, ``income``,
+    ``start``, ``end``, and ``paid`` and ``supplement`` where given), or every problem
+    found, each with its field: one reading for the batch, the page and any front end."""
+    problems: list[FieldProblem] = []
+
+    def refused(field: str, error: WelfareCalcError) -> None:
+        problems.append(FieldProblem(field, error.message))
+
+    ident = category = ""
+    persons, income = 0, Decimal(0)
+    try:
+        ident = identity.check_id(cells.get("id", ""))
+    except WelfareCalcError as error:
+        refused("id", error)
+    try:
+        category = calc.resolve_category(table, cells.get("category", ""))
+    except WelfareCalcError as error:
+        refused("category", error)
+    try:
+        persons = read_persons(cells.get("persons", ""))
+    except WelfareCalcError as error:
+        refused("persons", error)
+    try:
+        income = read_income(cells.get("income", ""))
+    except WelfareCalcError as error:
+        refused("income", error)
+    start, end = cells.get("start", ""), cells.get("end", "")
+    months_read = True
+    for field, text in (("start", start), ("end", end)):
+        if text.strip():
+            try:
+                read_month(text, field)
+            except WelfareCalcError as error:
+                refused(field, error)
+                months_read = False
+    period = calc.Coverage(None, None)
+    if months_read:
+        try:
+            period = read_coverage(start, end)
+        except WelfareCalcError as error:
+            refused("start", error)
+    paid: Decimal | None = None
+    try:
+        paid = read_paid(cells.get("paid", ""))
+    except WelfareCalcError as error:
+        refused("paid", error)
+    supplement: calc.Supplement | None = None
+    try:
+        supplement = read_supplement(cells.get("supplement", ""))
+    except WelfareCalcError as error:
+        refused("supplement", error)
+    house: calc.Household | None = None
+    if category and not problems:
+        try:
+            house = calc.household(table, category, persons, income, supplement)
+        except WelfareCalcError as error:
+            refused(error.field or "supplement", error)
+    if problems or house is None:
+        return problems
+    return RowHousehold(ident, house, period, paid)
