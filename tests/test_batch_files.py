@@ -42,7 +42,8 @@ ROSTER = ("id,category,persons,income,start,end\n"
 OUTPUT = ("id,category,persons,income,start,end,months,backpay,monthly,overpaid,"
           "newly_eligible\nH1,urban-dibao,3,200,,,8,1440.00,1380.00,0.00,false\n")
 ERRORS = ("line,id,column,reason,row\n"
-          "3,H2,persons,0 persons: a household has at least 1 covered person,\"H2,urban-dibao,0,0,,\"\n")
+          "3,H2,persons,0 persons: a household has at least 1 covered person,"
+          "\"H2,urban-dibao,0,0,,\"\n")
 SUMMARY = {"through": "2020-08", "rows_read": 2, "rows_written": 1, "rows_rejected": 1,
            "backpay_total": "1440.00",
            "backpay_by_category": {"urban-dibao": "1440.00", "rural-dibao": "0.00",
