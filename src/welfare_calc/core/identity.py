@@ -58,12 +58,13 @@ def canonical_id(text: str) -> str:
     Never raises: an id that is no ID number comes back stripped, with ASCII
     digits; :func:`check_id` says whether it is acceptable.
     """
-    cleaned = ascii_numerals(text.strip())
-    if len(cleaned) == RESIDENT_ID_LENGTH:
+    cleaned = text.strip() if text.isascii() else ascii_numerals(text.strip())
+    length = len(cleaned)
+    if length == RESIDENT_ID_LENGTH:
         upper = cleaned[:17] + cleaned[17:].translate(_CHECK_X)
         if _resident_shape(upper):
             return upper
-    elif _old_id(cleaned):
+    elif length == OLD_ID_LENGTH and _old_id(cleaned):
         body = cleaned[:6] + "19" + cleaned[6:]
         return body + ric.calc_check_digit(body + "0")  # (it skips the last character)
     return cleaned
@@ -88,7 +89,7 @@ def check_id(text: str) -> str:
         if (control := control_character(ident)) is not None:
             raise InvalidId(f"the id holds a control character (U+{control:04X}); ids are "
                             "printed text")
-    if _resident_shape(ident):
+    if len(ident) == RESIDENT_ID_LENGTH and _resident_shape(ident):
         expected = ric.calc_check_digit(ident)
         if ident[17] != expected:
             raise InvalidId("resident ID number fails the GB 11643 check digit (last "
