@@ -250,6 +250,19 @@ def _accepts(read: Callable[[str], object], text: str) -> bool:
     return True
 
 
+def accepted_spellings(table: StandardsTable) -> dict[str, str]:
+    """Each spelling of a category the fast paths may take as written, with its id: the
+    table's spellings (:func:`calc.category_names`), each put to the core's
+    :func:`calc.resolve_category` once, so that a rule added there holds here."""
+    accepted = {}
+    for spelling in calc.category_names(table):
+        try:
+            accepted[spelling] = calc.resolve_category(table, spelling)
+        except WelfareCalcError:
+            continue
+    return accepted
+
+
 def month_or_open(index: int) -> Month | None:
     """The month of an index, or None for an open side of coverage."""
     return None if index in (OPEN_START, OPEN_END) else Month.from_index(index)
@@ -267,7 +280,7 @@ class RowParser:
     def __init__(self, table: StandardsTable, columns: Columns) -> None:
         self.table = table
         self.columns = columns
-        self.names = calc.category_names(table)
+        self.names = accepted_spellings(table)
         self.months: dict[str, int] = {}
         """Month cells the core accepted → month index (bounded: few months occur)."""
         self.amounts: dict[str, int] = {}

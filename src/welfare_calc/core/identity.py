@@ -27,7 +27,7 @@ from datetime import date
 
 from stdnum.cn import ric
 
-from welfare_calc.core.errors import InvalidId
+from welfare_calc.core.errors import InvalidId, WelfareCalcError
 from welfare_calc.core.numerals import ascii_numerals
 
 RESIDENT_ID_LENGTH = 18
@@ -102,5 +102,5 @@ def is_canonical_id(text: str) -> bool:
     take as written (it pre-filters, and asks :func:`check_id` itself)."""
     try:
         return check_id(text) == text
-    except InvalidId:
+    except WelfareCalcError:
         return False
