@@ -10,11 +10,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.standards.loader import read_standards, shipped_standards
 
 FILES = Path(__file__).parent / "standards_files"
+
+# One hypothesis profile for every property: no deadline (a busy 2-CPU machine once
+# failed a test on time alone, which says nothing about the property), and in CI
+# derandomised, so that a run is the same run every time and a failure reproduces.
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.differing_executors])
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 # The tests' standards tables are cached in a directory of their own, never in
 # the user's cache (tests/test_cache.py sets its own per test).

@@ -205,7 +205,7 @@ TARGET_CHOICES = ["in.csv", "./in.csv", "link-in", "hard-in", "a.csv", "./a.csv"
                   "b.csv", "a.csv.errors.csv", "-", None]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(output=st.sampled_from(TARGET_CHOICES), errors=st.sampled_from(TARGET_CHOICES),
        summary=st.sampled_from(TARGET_CHOICES))
 def test_any_collision_is_refused_or_every_file_holds_what_it_should(

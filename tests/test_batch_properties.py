@@ -257,7 +257,7 @@ def plain_chunks(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
     return header, draw(st.lists(plain_rows(len(header)), max_size=30))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(plain_chunks(), st.sampled_from([SHIPPED, TIMELINE, HALVES]),
        st.integers(min_value=0, max_value=59),
        st.sampled_from([("utf-8", "utf-8", "\n"), ("gb18030", "gb18030", "\r\n"),
@@ -305,7 +305,7 @@ CELL = st.one_of(
 ROW = st.lists(CELL, min_size=6, max_size=8)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(ROW, max_size=12), st.booleans(), st.booleans())
 def test_garbage_never_crashes_and_every_row_is_accounted_for(rows: list[list[str]],
                                                               paid_column: bool,
@@ -384,7 +384,7 @@ def test_a_doubled_row_past_64_bits_leaves_the_totals_exact(tmp_path: Path, rows
     assert summary.by_category["urban-dibao"] == (10**15 - 600) * 99 * 12 * 100
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 30),
                                st.integers(0, 30)), max_size=60))
 def test_overlapping_finds_every_row_of_an_overlapping_pair(
@@ -463,7 +463,7 @@ TYPED_CATEGORY = mostly(
 TYPED_PAID = mostly(st.just(""), TYPED_AMOUNTS)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(rows=st.lists(st.tuples(TYPED_CATEGORY, TYPED_PERSONS, TYPED_AMOUNTS, TYPED_MONTHS,
                                TYPED_MONTHS, TYPED_PAID),
                      min_size=1, max_size=12),

@@ -31,7 +31,7 @@ CELLS = st.sampled_from(['a', '12" TV', '"q"', '"a,b"', '"x\ny"', '"say ""hi"""'
                          '""', 'b"', '"open', 'z', '"c"d', '1'])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=4), min_size=1, max_size=40),
        chunk=st.integers(8, 80))
 def test_chunks_are_cut_where_the_csv_module_ends_a_record(rows: list[list[str]],

@@ -40,24 +40,27 @@ def as_json(result: Result) -> dict[str, object]:
 
 
 BACKPAY_EXAMPLES = [
-    (["-c", "urban-dibao", "-n", "3", "--income", "200"], "1440.00", 8),
-    (["-c", "rural-dibao", "-n", "1", "--income", "0"], "406.64", 8),
-    (["-c", "rural-tekun", "-n", "1"], "536.64", 8),
-    (["-c", "城市低保", "-n", "3", "--income", "200"], "1440.00", 8),
-    (["-c", "农村特困救助供养基本生活标准", "-n", "1"], "536.64", 8),
-    (["-c", "rural-dibao", "-n", "1", "--rounding", "total"], "406.67", 8),
-    (["-c", "rural-dibao", "-n", "2", "--income", "100"], "813.36", 8),
-    (["-c", "rural-dibao", "-n", "2", "--income", "100", "--rounding", "total"], "813.33", 8),
-    (["-c", "urban-dibao", "-n", "3", "--income", "200", "--start", "2020-03"], "1080.00", 6),
+    pytest.param(["-c", "urban-dibao", "-n", "3", "--income", "200"], "1440.00", 8,
+                 id="urban dibao worked example"),
+    pytest.param(["-c", "rural-dibao", "-n", "1", "--income", "0"], "406.64", 8,
+                 id="rural dibao worked example"),
+    pytest.param(["-c", "rural-tekun", "-n", "1"], "536.64", 8, id="rural tekun worked example"),
+    pytest.param(["-c", "城市低保", "-n", "3", "--income", "200"], "1440.00", 8,
+                 id="Chinese short name"),
+    pytest.param(["-c", "农村特困救助供养基本生活标准", "-n", "1"], "536.64", 8,
+                 id="full name from the notice"),
+    pytest.param(["-c", "rural-dibao", "-n", "1", "--rounding", "total"], "406.67", 8,
+                 id="rural dibao rounded at the total"),
+    pytest.param(["-c", "rural-dibao", "-n", "2", "--income", "100"], "813.36", 8,
+                 id="rural dibao, 2 persons"),
+    pytest.param(["-c", "rural-dibao", "-n", "2", "--income", "100", "--rounding", "total"],
+                 "813.33", 8, id="rural dibao, 2 persons, at the total"),
+    pytest.param(["-c", "urban-dibao", "-n", "3", "--income", "200", "--start", "2020-03"],
+                 "1080.00", 6, id="enrolled in March"),
 ]
 
 
-@pytest.mark.parametrize(("household", "backpay", "months"), BACKPAY_EXAMPLES,
-                         ids=["urban dibao worked example", "rural dibao worked example",
-                              "rural tekun worked example", "Chinese short name",
-                              "full name from the notice", "enrolled in March",
-                              "rural dibao rounded at the total", "rural dibao, 2 persons",
-                              "rural dibao, 2 persons, at the total"])
+@pytest.mark.parametrize(("household", "backpay", "months"), BACKPAY_EXAMPLES)
 def test_backpay_json(run: Invoke, household: list[str], backpay: str, months: int) -> None:
     data = as_json(run("backpay", *household, "--through", "2020-08", "--format", "json"))
     assert (data["backpay"], data["months"]) == (backpay, months)

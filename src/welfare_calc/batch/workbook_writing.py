@@ -25,7 +25,6 @@ an Excel number cannot hold exactly, is written as text.
 from __future__ import annotations
 
 import contextlib
-import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -246,8 +245,3 @@ def chinese_names(header: Sequence[str]) -> list[str]:
     """The output's column names in Chinese where they are our English names (a
     roster's own Chinese names stay as they are)."""
     return [ZH_HEADERS.get(name.strip().lower(), name.strip()) for name in header]
-
-
-def read_rows(text: IO[str]) -> Iterator[list[str]]:
-    """A staged CSV file as rows of cells."""
-    return csv.reader(text)

@@ -43,7 +43,8 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
             start: Month | None, end: Month | None, supplement: calc.Supplement | None,
             explain: bool, rounding: str | None, through: Month, paid: Decimal | None,
             detail: bool, fmt: str, lang: str | None) -> None:
-    """Back-pay (提标增补) owed for months paid at the old standard."""
+    """The command. Its help, in Chinese and English, is ``HELP["backpay"]`` in
+    :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.output.explain import explain_backpay  # noqa: PLC0415 - see the imports
     from welfare_calc.output.reports import backpay_report  # noqa: PLC0415
 

@@ -91,13 +91,8 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, encoding: str,
           output_encoding: str, excel: bool, headers: str, fmt: str, sheet: str | None,
           header_row: int | None, columns: tuple[str, ...], rounding: str | None) -> None:
-    """Back-pay for every household of a CSV file (提标增补批量计算).
-
-    Columns: id, category, persons, income, start, end, and optionally paid
-    (the amount actually paid for the window). Exit 0 when every row was
-    accepted, 1 when some were rejected (the rest are written), 2 when the
-    input is unusable (nothing is written).
-    """
+    """The command. Its help, in Chinese and English, is ``HELP["batch"]`` in
+    :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.batch.files import batch_files, fits_a_sheet  # noqa: PLC0415
     from welfare_calc.batch.reading import Records  # noqa: PLC0415
     from welfare_calc.batch.rows import column_choices  # noqa: PLC0415

@@ -42,7 +42,8 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
                 start: Month | None, end: Month | None, supplement: calc.Supplement | None,
                 explain: bool, rounding: str | None, month: Month | None, year: int | None,
                 fmt: str, lang: str | None) -> None:
-    """Monthly and annual amount of one household, and whether it is eligible."""
+    """The command. Its help, in Chinese and English, is ``HELP["entitlement"]`` in
+    :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.output.explain import explain_entitlement  # noqa: PLC0415 - see the imports
     from welfare_calc.output.reports import entitlement_report  # noqa: PLC0415
 

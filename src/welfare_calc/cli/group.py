@@ -184,11 +184,8 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
               callback=_show_version)
 @click.pass_context
 def cli(ctx: click.Context, standards_path: Path | None) -> None:
-    """低保、特困供养待遇及提标增补计算 (周政办字〔2020〕29号).
-
-    Dibao and tekun entitlements and back-pay for the Zhoucun 2020 standards,
-    exact to the fen. Run a command with --help for its options.
-    """
+    """The group. Its help, in Chinese and English, is ``HELP["welfare-calc"]`` in
+    :mod:`welfare_calc.output.help_texts`."""
     ctx.obj = Settings(standards_path)
 
 

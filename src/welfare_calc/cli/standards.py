@@ -27,7 +27,8 @@ from welfare_calc.cli.types import DateType
 @output_options
 @click.pass_obj
 def standards(settings: Settings, on: date | None, fmt: str, lang: str | None) -> None:
-    """Show the standards table: values, units, monthly figures, documents."""
+    """The command. Its help, in Chinese and English, is ``HELP["standards"]`` in
+    :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.output.reports import standards_report  # noqa: PLC0415 - see the imports
 
     table = settings.standards().table

@@ -20,9 +20,6 @@ from welfare_calc.core.numerals import ascii_numerals
 _EXACT = Context(prec=60, traps=[Inexact])
 """Enough digits for any amount :func:`parse_money` accepts, and a trap if not."""
 
-Exact = Fraction
-"""An exact intermediate amount of yuan."""
-
 _MONEY = re.compile(r"([0-9]+)(?:\.[0-9]{1,2})?")
 
 MAX_WHOLE_DIGITS = 16
@@ -50,11 +47,6 @@ class RoundingPoint(StrEnum):
     (a year, a window, what was paid) are sums of those."""
     TOTAL = "total"
     """The exact sum is rounded once, at the end."""
-
-
-def exact(amount: Decimal | int) -> Fraction:
-    """The exact rational value of a decimal amount (no rounding happens)."""
-    return Fraction(amount)
 
 
 def round_ratio(numerator: int, denominator: int, mode: RoundingMode) -> int:
