@@ -1,6 +1,6 @@
 """Core results as reports: the fields each command outputs, under stable keys.
 
-The keys here are a contract with scripts (README, "JSON keys"). Values are
+The keys here are a contract with scripts (docs/json.md). Values are
 text taken from the results; nothing is computed here.
 """
 
