@@ -263,6 +263,19 @@ def accepted_spellings(table: StandardsTable) -> dict[str, str]:
     return accepted
 
 
+def _plain_fen(known: dict[str, int], read: Callable[[str], object], text: str) -> int | None:
+    """An amount written plainly (:func:`_fen`) that the core's ``read`` accepts, in fen,
+    remembered in ``known`` (bounded: :data:`AMOUNTS_KEPT`), else None."""
+    fen = known.get(text)
+    if fen is None:
+        fen = _fen(text)
+        if fen is None or not _accepts(read, text):
+            return None
+        if len(known) < AMOUNTS_KEPT:
+            known[text] = fen
+    return fen
+
+
 def month_or_open(index: int) -> Month | None:
     """The month of an index, or None for an open side of coverage."""
     return None if index in (OPEN_START, OPEN_END) else Month.from_index(index)
@@ -312,26 +325,12 @@ class RowParser:
     def amount(self, text: str) -> int | None:
         """An income written plainly that the core accepts (:func:`fields.read_income`), in
         fen (remembered: incomes repeat), else None."""
-        fen = self.amounts.get(text)
-        if fen is None:
-            fen = _fen(text)
-            if fen is None or not _accepts(fields.read_income, text):
-                return None
-            if len(self.amounts) < AMOUNTS_KEPT:
-                self.amounts[text] = fen
-        return fen
+        return _plain_fen(self.amounts, fields.read_income, text)
 
     def paid(self, text: str) -> int | None:
         """An amount paid written plainly that the core accepts (:func:`fields.read_paid`),
         in fen (remembered), else None."""
-        fen = self._paid.get(text)
-        if fen is None:
-            fen = _fen(text)
-            if fen is None or not _accepts(fields.read_paid, text):
-                return None
-            if len(self._paid) < AMOUNTS_KEPT:
-                self._paid[text] = fen
-        return fen
+        return _plain_fen(self._paid, fields.read_paid, text)
 
     def persons(self, text: str) -> int | None:
         """Persons written plainly (ASCII digits, no leading zero, at most 3) that the core
