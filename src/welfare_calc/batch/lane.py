@@ -42,8 +42,8 @@ import numpy.typing as npt
 
 from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
 from welfare_calc.batch.rows import REQUIRED, month_or_open
-from welfare_calc.core import calc, fields
-from welfare_calc.core.engine import OPEN_END, OPEN_START, BackpayEngine
+from welfare_calc.core import calc, engine, fields
+from welfare_calc.core.engine import OPEN_END, OPEN_START, UNITS_PER_FEN, BackpayEngine
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.identity import OLD_ID_LENGTH, RESIDENT_ID_LENGTH, is_canonical_id
 from welfare_calc.core.money import RoundingPoint
@@ -289,13 +289,13 @@ def _written(values: Ints, table: Texts) -> Texts:
     return text
 
 
-def _fits(lane: tuple[bool, int, int, int, int, int]) -> bool:
+def _fits(lane: tuple[bool, int, int, int, int, int, int]) -> bool:
     """Whether a category's back-pay stays well inside 64 bits for 99 persons and any income.
 
     Incomes only lower the standards (to no less than zero), so the largest
     standard, times the window's months and 99 persons, bounds every product.
     """
-    _, first, last, due, paid, new = lane
+    _, first, last, due, paid, new, _ = lane
     return (last - first + 1) * 99 * max(due, paid, new) < 1 << 60
 
 
@@ -309,14 +309,15 @@ class Lane:
                  if (lane := plan.lane(key)) is not None and _fits(lane)}
         # A category without lane constants has no spelling below: its rows
         # take the per-row path.
-        constants = [lanes.get(key, (False, 0, -1, 0, 0, 0)) for key in categories]
-        gap, first, last, due, paid, new = zip(*constants, strict=True)
+        constants = [lanes.get(key, (False, 0, -1, 0, 0, 0, -1)) for key in categories]
+        gap, first, last, due, paid, new, old = zip(*constants, strict=True)
         self._gap = np.array(gap, dtype=np.int64)
         self._first = np.array(first, dtype=np.int64)
         self._last = np.array(last, dtype=np.int64)
         self._due = np.array(due, dtype=np.int64)
         self._paid = np.array(paid, dtype=np.int64)
         self._new = np.array(new, dtype=np.int64)
+        self._old = np.array(old, dtype=np.int64)
         self._spellings: list[tuple[bytes, int, int, int]] = []
         """(spelling in the input encoding, category position, its first two 8-byte words)."""
         for name, key in names.items():
@@ -391,26 +392,20 @@ class Lane:
         texts = written.view(f"S{id_width}").ravel().tolist()  # (zero bytes past each id)
         taken[lines] = list(map(is_canonical_id, map(bytes.decode, texts)))
 
-        # BackpayEngine.lane's arithmetic, in units of 1/1200 yuan; lines not
-        # taken are computed on zeros, and their results not used.
+        # The engine's integer rules (core/engine.py), on the whole chunk, in units
+        # of 1/1200 yuan; lines not taken are computed on zeros, and not used.
         code = np.where(taken, code, 0)
         persons = np.where(taken, persons, 0)
-        twelfths = np.where(taken, income, 0) * 12 * self._gap[code]
-        # calc.newly_eligible: a dibao income at or above the old standard, below the new.
-        newly = (self._gap[code] == 1) & (twelfths >= self._paid[code]) & (
-            twelfths < self._new[code]) & taken
-        due = np.maximum(self._due[code] - twelfths, 0)
-        paid = np.maximum(self._paid[code] - twelfths, 0)
-        new = np.maximum(self._new[code] - twelfths, 0)
-        months = np.maximum(np.minimum(end, self._last[code])
-                            - np.maximum(start, self._first[code]) + 1, 0)
-        taken &= due >= paid  # a standard that went down: the plan rounds that
-        if self._monthly_rounding:  # each month's amount in fen, as it is paid
-            backpay = months * ((persons * due + 6) // 12 - (persons * paid + 6) // 12)
-        else:  # the window's exact total, rounded once
-            backpay = (months * persons * (due - paid) + 6) // 12
-        backpay = np.where(taken, backpay, 0)
-        monthly = (new * persons + 6) // 12
+        income = np.where(taken, income, 0) * UNITS_PER_FEN
+        gap = self._gap[code]
+        newly = engine.newly(gap, self._old[code], self._new[code], income) & taken
+        due = engine.owed(self._due[code], income, gap)
+        paid = engine.owed(self._paid[code], income, gap)
+        months = engine.months_covered(start, end, self._first[code], self._last[code])
+        taken &= due >= paid  # a standard that went down: the engine rounds that
+        backpay = np.where(taken, engine.window_backpay(
+            months, persons, due, paid, each_month=self._monthly_rounding), 0)
+        monthly = engine.half_up_fen(engine.owed(self._new[code], income, gap) * persons)
 
         # The id digest, base-256 digits modulo a prime, as id_digest computes it.
         digests = np.zeros(len(ids), dtype=np.int64)

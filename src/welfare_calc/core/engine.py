@@ -7,14 +7,20 @@ and so is every income, so the whole of docs/rules.md rules 2, 3, 4 and 7 can be
 done in exact integers, and rounded with the table's rule: each month's amount
 (household-month, the default) or the window's total once (total).
 
-This is a second implementation of :func:`welfare_calc.core.calc.backpay` and is
-held to it: ``tests/test_batch_properties.py`` checks with hypothesis that
-both give the same months, back-pay and monthly amount for any household.
+The integer rules are written once, as the functions below (:func:`owed`,
+:func:`newly`, :func:`months_covered`, :func:`half_up_fen`,
+:func:`window_backpay`), in arithmetic only (``value * (value > 0)`` for a
+maximum with zero), so that the same code runs on Python integers, for one
+household (:meth:`BackpayEngine.compute`), and on NumPy arrays, for a chunk
+of a million (:mod:`welfare_calc.batch.lane`). The fractions of
+:func:`welfare_calc.core.calc.backpay` stay, for ``--explain`` and as the
+oracle: ``tests/test_batch_properties.py`` holds this engine to them with
+hypothesis for any household.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from welfare_calc.core import calc
 from welfare_calc.core.money import RoundingMode, RoundingPoint, round_ratio
@@ -30,6 +36,52 @@ OPEN_START = 0
 """Month index standing for "covered since before the window"."""
 OPEN_END = (1 << 17) - 1
 """Month index standing for "still covered" (after year 9999)."""
+
+
+Whole: TypeAlias = Any
+"""A whole number of units: a Python ``int``, or a NumPy array of them (the lane's). The
+functions that take it use arithmetic and comparison only, which both have."""
+
+
+def clipped(value: Whole) -> Whole:
+    """``max(value, 0)``, by arithmetic alone, for an int or a NumPy array alike."""
+    return value * (value > 0)
+
+
+def owed(standard: Whole, income: Whole, gap: Whole) -> Whole:
+    """What a standard owes one person a month, in units (docs/rules.md rules 2 and 3):
+    ``max(0, S − y)`` where ``gap`` is 1 (dibao, 补差), ``S`` where it is 0 (tekun, 全额)."""
+    return clipped(standard - income * gap)
+
+
+def newly(gap: Whole, old: Whole, new: Whole, income: Whole) -> Whole:
+    """Whether the raise makes a household eligible (rule 10, :func:`calc.newly_eligible`):
+    dibao, an old standard there was (``old`` ≥ 0), income at or above it and below the
+    new one."""
+    return (gap > 0) & (old >= 0) & (income >= old) & (income < new)
+
+
+def months_covered(start: Whole, end: Whole, first: Whole, last: Whole) -> Whole:
+    """Months of the run ``first``..``last`` inside coverage ``start``..``end``."""
+    later = start + (first - start) * (first > start)
+    sooner = end + (last - end) * (last < end)
+    return clipped(sooner - later + 1)
+
+
+def half_up_fen(units: Whole, step: int = UNITS_PER_FEN, unit_fen: int = 1) -> Whole:
+    """Non-negative ``units`` of 1/1200 yuan rounded half-up (四舍五入) to the rounding unit
+    (``step`` units, ``unit_fen`` fen), in fen."""
+    return (2 * units + step) // (2 * step) * unit_fen
+
+
+def window_backpay(months: Whole, persons: Whole, due: Whole, paid: Whole, *,
+                   each_month: bool) -> Whole:
+    """Back-pay in fen of ``months`` equal months, a person's ``due`` and ``paid`` in units,
+    rounded half-up to the fen (rule 5): each household-month as it is paid, or the
+    window's exact total once."""
+    if each_month:
+        return months * (half_up_fen(persons * due) - half_up_fen(persons * paid))
+    return half_up_fen(months * persons * (due - paid))
 
 
 def monthly_units(value: StandardValue) -> int:
@@ -114,29 +166,26 @@ class BackpayEngine:
 
     def _fen(self, units: int) -> int:
         if units >= 0 and self._mode is RoundingMode.HALF_UP:
-            return (2 * units + self._step) // (2 * self._step) * self._unit_fen
+            return int(half_up_fen(units, self._step, self._unit_fen))
         return round_ratio(units, self._step, self._mode) * self._unit_fen
 
-    def lane(self, category: str) -> tuple[bool, int, int, int, int, int] | None:
+    def lane(self, category: str) -> tuple[bool, int, int, int, int, int, int] | None:
         """Constants for the arithmetic of :mod:`welfare_calc.batch.lane`, usual case only.
 
         (gap-filling?, first and last month index of the window, due and
-        paid standards and the new monthly standard in units) when the
-        window is one run of equal standards and rounding is to the fen,
-        half-up; else None. With them, for a household covered ``months`` of
-        the window and no amount paid given, with due' = persons × max(0, due −
-        12·income) and paid' likewise (full standard: persons × due and
-        persons × paid): rounded per household-month (:attr:`point`), fen =
-        months × ((due' + 6) // 12 − (paid' + 6) // 12); rounded at the total,
-        fen = (months × (due' − paid') + 6) // 12; both for due' ≥ paid', exactly
-        :meth:`compute` (the tests hold the batch to the core).
+        paid standards, the new monthly standard and the old one in units) when
+        the window is one run of equal standards and rounding is to the fen,
+        half-up; else None. With them the lane runs this module's functions
+        (:func:`owed`, :func:`months_covered`, :func:`window_backpay`,
+        :func:`newly`) on whole chunks, exactly as :meth:`compute` runs them on one
+        household, for a household with no amount paid given and due ≥ paid.
         """
-        gap, runs, new_standard, _ = self.plans[category]
+        gap, runs, new_standard, old_standard = self.plans[category]
         if (len(runs) != 1 or self._step != UNITS_PER_FEN or self._unit_fen != 1
                 or self._mode is not RoundingMode.HALF_UP):
             return None
         first, last, due, paid = runs[0]
-        return gap, first, last, due, paid, new_standard
+        return gap, first, last, due, paid, new_standard, old_standard
 
     def compute(self, category: str, persons: int, income_fen: int, start: int, end: int,
                 paid_fen: int | None, supplement: calc.Supplement | None = None) -> Outcome:
@@ -148,30 +197,25 @@ class BackpayEngine:
         """
         gap, runs, new_standard, old_standard = self.plans[category]
         income = income_fen * UNITS_PER_FEN
-        newly = gap and 0 <= old_standard <= income < new_standard
+        raised = bool(newly(int(gap), old_standard, new_standard, income))
         extra = _Extra.of(supplement)
         # Rounded at the total, amounts stay exact: with a percentage, in units scaled
         # by SHARE_SCALE so that every month's supplement is whole.
         scale = 1 if extra is None or self._monthly else SHARE_SCALE
         months = due_total = paid_total = 0
         for run_first, run_last, due_standard, paid_standard in runs:
-            first = start if start > run_first else run_first
-            last = end if end < run_last else run_last
-            if first <= last:
-                count = last - first + 1
+            count = months_covered(start, end, run_first, run_last)
+            if count:
                 months += count
-                due, paid = due_standard, paid_standard
-                if gap:
-                    due = due - income if due > income else 0
-                    paid = paid - income if paid > income else 0
+                due = owed(due_standard, income, int(gap))
+                paid = owed(paid_standard, income, int(gap))
                 if self._monthly:  # each month as paid, in fen
                     due_total += count * self._paid_month(due * persons, extra)
                     paid_total += count * self._paid_month(paid * persons, extra)
                 else:
                     due_total += count * _exact_month(due * persons, extra, scale)
                     paid_total += count * _exact_month(paid * persons, extra, scale)
-        monthly = new_standard - income if gap else new_standard
-        base_units = (monthly if monthly > 0 else 0) * persons
+        base_units = owed(new_standard, income, int(gap)) * persons
         base_fen = self._fen(base_units)
         supplement_fen = (self._paid_month(base_units, extra) - base_fen if self._monthly
                           else self._rounded(_exact_month(base_units, extra, SHARE_SCALE)
@@ -180,12 +224,12 @@ class BackpayEngine:
         if self._monthly:
             net = due_total - (paid_total if paid_fen is None else paid_fen)
             return Outcome(months, net if net > 0 else 0, total_fen, -net if net < 0 else 0,
-                           newly, base_fen, supplement_fen)
+                           raised, base_fen, supplement_fen)
         if paid_fen is not None:
             paid_total = paid_fen * UNITS_PER_FEN * scale
         net = due_total - paid_total
         return Outcome(months, self._rounded(net, scale) if net >= 0 else 0, total_fen,
-                       self._rounded(-net, scale) if net < 0 else 0, newly, base_fen,
+                       self._rounded(-net, scale) if net < 0 else 0, raised, base_fen,
                        supplement_fen)
 
     def _rounded(self, units: int, scale: int) -> int:
