@@ -39,8 +39,8 @@ from welfare_calc.batch.rows import (
     OPTIONAL,
     REQUIRED,
     Columns,
-    Problem,
     RowParser,
+    RowProblem,
     json_line,
 )
 from welfare_calc.core.engine import BackpayEngine, fen_text
@@ -63,7 +63,7 @@ class Rejection(NamedTuple):
     line: int
     ident: str
     """The id as given."""
-    problems: list[Problem]
+    problems: list[RowProblem]
     row: list[str]
     """Its cells as read."""
 
@@ -204,7 +204,7 @@ class ChunkProcessor:
                 head = data.head.decode(self.encoding, "replace")[:HEAD]
                 row = [head + "…" if len(head) == HEAD else head]
             result.rejections.append(Rejection(first_line, data.ident,
-                                               [Problem(data.column, data.reason)], row))
+                                               [RowProblem(data.column, data.reason)], row))
             return result
         try:
             text = data.decode(self.encoding)

@@ -62,7 +62,7 @@ def repeated_positions(values: array[int]) -> npt.NDArray[np.int64]:
     Sorting the 8-byte digests in NumPy finds repeats in a few hundredths of
     a second for a million rows; only when there are some does it sort their
     positions too. A repeated digest is only a candidate: two ids may share
-    one, and :meth:`_Run._doubled_lines` tells them apart.
+    one, and :meth:`_BatchRun._doubled_lines` tells them apart.
     """
     import numpy as np  # noqa: PLC0415 - only a batch needs it, and only here
 

@@ -201,7 +201,7 @@ def _not_another_delimiter(cells: list[str], where: str, mapping: Mapping) -> No
 
 
 @dataclass(frozen=True)
-class Problem:
+class RowProblem:
     """Why a row was rejected, and in which column."""
 
     column: str
@@ -209,7 +209,7 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
-class Household:
+class ParsedRow:
     """A row that passed every check, ready for :class:`BackpayEngine`."""
 
     id: str
@@ -360,7 +360,7 @@ class RowParser:
         return verdict
 
     def quick(self, ident: str, category: str, persons: str, income: str, start: str,
-              end: str, paid: str) -> Household | None:
+              end: str, paid: str) -> ParsedRow | None:
         """The household of plainly written cells, or None to take the careful path.
 
         Only cheap syntax here, each value put to the core's reader of its
@@ -380,12 +380,12 @@ class RowParser:
             paid_fen = self.paid(paid)
             if paid_fen is None:
                 return None
-        return Household(ident, key, count, fen, first, last, paid_fen)
+        return ParsedRow(ident, key, count, fen, first, last, paid_fen)
 
-    def parse(self, row: list[str]) -> Household | list[Problem]:
+    def parse(self, row: list[str]) -> ParsedRow | list[RowProblem]:
         """The household in ``row``, or every problem found in it."""
         if len(row) != self.columns.width:
-            return [Problem("", f"expected {self.columns.width} fields as in the header, "
+            return [RowProblem("", f"expected {self.columns.width} fields as in the header, "
                                 f"found {len(row)}")]
         i_id, i_cat, i_persons, i_income, i_start, i_end = self._at
         if self._supplement is not None and row[self._supplement].strip():
@@ -394,15 +394,15 @@ class RowParser:
                            row[i_end], row[self._paid_at] if self._paid_at is not None else "")
         return quick if quick is not None else self._careful(row)
 
-    def _careful(self, row: list[str]) -> Household | list[Problem]:
+    def _careful(self, row: list[str]) -> ParsedRow | list[RowProblem]:
         """The careful path: the core reads the whole row and names every problem."""
         cells = {name: row[index] for name, index in self.columns.position.items()
                  if name in REQUIRED or name in OPTIONAL}
         read = fields.read_household(self.table, cells)
         if isinstance(read, list):
-            return [Problem(problem.field, problem.message) for problem in read]
+            return [RowProblem(problem.field, problem.message) for problem in read]
         period = read.period
-        return Household(read.id, read.house.category, read.house.persons,
+        return ParsedRow(read.id, read.house.category, read.house.persons,
                          to_fen(read.house.income),
                          OPEN_START if period.start is None else period.start.index,
                          OPEN_END if period.end is None else period.end.index,

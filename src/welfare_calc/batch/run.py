@@ -58,8 +58,8 @@ from welfare_calc.batch.rows import (
     ZH_HEADERS,
     Columns,
     Mapping,
-    Problem,
     RowParser,
+    RowProblem,
     json_line,
     read_header,
 )
@@ -232,7 +232,7 @@ def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Rec
         signal.signal(signum, on_stop)
     try:
         with locked(files.paths()):
-            run = _Run(table, plan, files, options, staged)
+            run = _BatchRun(table, plan, files, options, staged)
             try:
                 records = (source if isinstance(source, Records)
                            else csv_records(source, options.encoding))
@@ -394,7 +394,7 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
         _PROCESSOR = None
 
 
-class _Run:
+class _BatchRun:
     """One pass over the input, then the rare second pass for repeated ids."""
 
     def __init__(self, table: StandardsTable, plan: BackpayEngine, files: BatchFiles,
@@ -447,7 +447,7 @@ class _Run:
         self.staged.append(file)
         return file
 
-    def reject(self, line: int, ident: str, problems: list[Problem], row: list[str]) -> None:
+    def reject(self, line: int, ident: str, problems: list[RowProblem], row: list[str]) -> None:
         """Write a row's problems to the errors file, one line each."""
         original = io.StringIO()
         CsvRows(original, "").writerow(row)
@@ -720,7 +720,7 @@ class _Run:
             self.side.seek(8 * LEDGER_WORDS * position)
             line, _, coded, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
             code, newly = coded % NEWLY, coded // NEWLY
-            self.reject(line, cells[id_at], [Problem(
+            self.reject(line, cells[id_at], [RowProblem(
                 "id", f"same id as {'line' if self.sheet is None else 'row'} "
                       f"{partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])

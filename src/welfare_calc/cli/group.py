@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from welfare_calc import __version__
-from welfare_calc.cli.problems import PipeClosed, Problem, StandardsProblem, Stopped, UsageProblem
+from welfare_calc.cli.problems import (
+    CommandError,
+    PipeClosed,
+    StandardsProblem,
+    Stopped,
+    UsageProblem,
+)
 from welfare_calc.cli.types import CategoryType, IncomeType, MonthType, PersonsType, SupplementType
 from welfare_calc.core.errors import (
     EncodingProblem,
@@ -124,13 +130,13 @@ class WelfareCalc(Bilingual, click.Group):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as error:  # the group's own options
-            raise Problem(error.format_message()) from None
+            raise CommandError(error.format_message()) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as error:  # a command's options and arguments
-            raise Problem(error.format_message()) from None
+            raise CommandError(error.format_message()) from None
         except BrokenPipeError:
             # click would answer a closed pipe with exit 1, the code of a batch
             # with rejected rows; PipeClosed passes through it to main.
@@ -140,7 +146,7 @@ class WelfareCalc(Bilingual, click.Group):
         except OSError as error:
             # The last word on what no handler nearer the cause named (too many open
             # files while importing, say): one line, never a traceback.
-            raise Problem(streams.os_error_line(error)) from None
+            raise CommandError(streams.os_error_line(error)) from None
 
 
 @dataclass

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # (only what the annotations need)
 
 
 
-class Problem(click.ClickException):
+class CommandError(click.ClickException):
     """An error shown as ``Error: …`` lines and nothing else, with its exit code.
 
     Its :meth:`show` is click's own way to display an error: click calls it
@@ -39,7 +39,7 @@ class Problem(click.ClickException):
             click.echo(f"Error: {line}", file=file, err=file is None)
 
 
-class StandardsProblem(Problem):
+class StandardsProblem(CommandError):
     """A standards file that does not validate: exit 2, one line per problem."""
 
     def __init__(self, problems: Sequence[str]) -> None:
@@ -47,17 +47,17 @@ class StandardsProblem(Problem):
         self.problems = problems
 
 
-class UsageProblem(Problem):
+class UsageProblem(CommandError):
     """Unusable input or files: exit 2, nothing written."""
 
 
-class BatchRejected(Problem):
+class BatchRejected(CommandError):
     """Some rows were rejected; the rest were written (exit 1)."""
 
     exit_code = 1
 
 
-class Stopped(Problem):
+class Stopped(CommandError):
     """Ctrl-C or a stop signal: nothing was written (exit 130, as the shell has it)."""
 
     exit_code = 130

@@ -100,10 +100,10 @@ def fen_text(fen: int) -> str:
     return f"{fen // 100}.{CENTS[fen % 100]}"
 
 
-_Run = tuple[int, int, int, int]
+_Stretch = tuple[int, int, int, int]
 """Consecutive window months (first, last) with the same standards (due, paid) in units."""
 
-_Plan = tuple[bool, tuple[_Run, ...], int, int]
+_Plan = tuple[bool, tuple[_Stretch, ...], int, int]
 """Per category: gap-filling?, the runs of the window, the new monthly standard in units,
 and the old one (before the raise; -1 for none) for the newly-eligible rule."""
 
@@ -149,7 +149,7 @@ class BackpayEngine:
         for key in table.categories:
             probe = calc.household(table, key, 1)
             result = calc.backpay(table, probe, through)  # raises for a bad window
-            runs: list[_Run] = []
+            runs: list[_Stretch] = []
             for row in result.months:
                 due = monthly_units(row.due_standard.value)
                 paid = monthly_units(row.paid_standard.value)
