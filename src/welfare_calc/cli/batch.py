@@ -5,29 +5,11 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import click
 
 from welfare_calc import __version__
-from welfare_calc.core.errors import (
-    BadOption,
-    Interrupted,
-    TargetError,
-    TargetProblem,
-    UnusableInput,
-)
-from welfare_calc.core.months import Month
-from welfare_calc.output import streams
-
-if TYPE_CHECKING:  # (only what the annotations need)
-    pass
-
-# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
-# each command's and option's name (class Bilingual).
-#
-# Rendering (tabulate), explanations and the batch machinery are imported by
-# the commands that use them, so that each command starts no slower than it must.
 from welfare_calc.cli.group import (
     Settings,
     as_bad_parameter,
@@ -37,6 +19,15 @@ from welfare_calc.cli.group import (
 )
 from welfare_calc.cli.problems import BatchRejected, Stopped, UsageProblem
 from welfare_calc.cli.types import EncodingType, MonthType
+from welfare_calc.core.errors import (
+    BadOption,
+    Interrupted,
+    TargetError,
+    TargetProblem,
+    UnusableInput,
+)
+from welfare_calc.core.months import Month
+from welfare_calc.output import streams
 
 
 class Progress:

@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import click
 
-from welfare_calc.core import calc
-from welfare_calc.core.months import Month
-from welfare_calc.output.formats import Format, Lang, chosen_lang
-
-if TYPE_CHECKING:  # (only what the annotations need)
-    pass
-
-# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
-# each command's and option's name (class Bilingual).
-#
-# Rendering (tabulate), explanations and the batch machinery are imported by
-# the commands that use them, so that each command starts no slower than it must.
 from welfare_calc.cli.group import (
     FIELDS,
     Settings,
@@ -30,6 +17,9 @@ from welfare_calc.cli.group import (
     rounded_table,
 )
 from welfare_calc.cli.types import MonthType
+from welfare_calc.core import calc
+from welfare_calc.core.months import Month
+from welfare_calc.output.formats import Format, Lang, chosen_lang
 
 
 @cli.command()

@@ -7,19 +7,9 @@ bad standards file); exit 1 is kept for a batch with rejected rows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import click
-
-if TYPE_CHECKING:  # (only what the annotations need)
-    pass
-
-# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
-# each command's and option's name (class Bilingual).
-#
-# Rendering (tabulate), explanations and the batch machinery are imported by
-# the commands that use them, so that each command starts no slower than it must.
-
 
 
 class CommandError(click.ClickException):

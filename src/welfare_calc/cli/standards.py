@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 import click
 
-from welfare_calc.core.months import Month
-from welfare_calc.output.formats import Format
-
-if TYPE_CHECKING:  # (only what the annotations need)
-    pass
-
-# Help texts, in English and Chinese, are in welfare_calc/help_texts.py, found by
-# each command's and option's name (class Bilingual).
-#
-# Rendering (tabulate), explanations and the batch machinery are imported by
-# the commands that use them, so that each command starts no slower than it must.
 from welfare_calc.cli.group import Settings, cli, emit, output_options
 from welfare_calc.cli.types import DateType
+from welfare_calc.core.months import Month
+from welfare_calc.output.formats import Format
 
 
 @cli.command()
