@@ -17,8 +17,8 @@ takes, of what the core accepts:
   ``paid``), in a chunk without quotes or whose quotes only wrap whole
   cells (:func:`unquoted` takes those away);
 - an id of printable ASCII without spaces, at most 32 characters, not
-  starting with ``= + - @``; one of 15 or 18 characters in the core's
-  canonical form (:func:`~welfare_calc.core.identity.is_canonical_id`);
+  starting with ``= + - @``, that the core takes as written
+  (:func:`~welfare_calc.core.identity.is_canonical_id`, asked of every id);
 - a category spelled exactly as the table spells it, whose window is one
   run of equal standards (:meth:`BackpayEngine.lane`);
 - persons of one or two digits without a leading zero; an income of 1..9
@@ -45,7 +45,7 @@ from welfare_calc.batch.rows import REQUIRED, month_or_open
 from welfare_calc.core import calc, engine, fields
 from welfare_calc.core.engine import OPEN_END, OPEN_START, UNITS_PER_FEN, BackpayEngine
 from welfare_calc.core.errors import WelfareCalcError
-from welfare_calc.core.identity import OLD_ID_LENGTH, RESIDENT_ID_LENGTH, is_canonical_id
+from welfare_calc.core.identity import is_canonical_id
 from welfare_calc.core.money import RoundingPoint
 from welfare_calc.core.months import Month
 
@@ -382,15 +382,14 @@ class Lane:
         taken &= self._coverage.accepts(start << SPAN_BITS | end, taken)
         if self._width > len(REQUIRED):
             taken &= length[:, 6] == 0  # an amount paid given: the plan's arithmetic
-        # Ids of the lengths the core's canonical form looks at (an ID number's check
-        # digit and x, an old 15-digit number) are the core's to accept, each asked.
-        # (Not every id: at 0.2 µs each that alone costs a third of the batch's margin
-        # over a plain copy; see the closing note of issue 18.)
-        lines = np.flatnonzero(taken & ((id_length == RESIDENT_ID_LENGTH)
-                                        | (id_length == OLD_ID_LENGTH)))
+        # Every id is the core's to accept, each asked (ids do not repeat): an ID
+        # number's check digit and x, an old 15-digit number, and any rule added.
+        lines = np.flatnonzero(taken)
         written = chunk.cells(begin[lines, 0], id_length[lines], id_width)
-        texts = written.view(f"S{id_width}").ravel().tolist()  # (zero bytes past each id)
-        taken[lines] = list(map(is_canonical_id, map(bytes.decode, texts)))
+        # (zero bytes past each id; ASCII, so one decode for them all)
+        texts = b"\n".join(written.view(f"S{id_width}").ravel().tolist()).decode("ascii")
+        taken[lines] = np.fromiter(map(is_canonical_id, texts.split("\n")), dtype=bool,
+                                   count=len(lines))
 
         # The engine's integer rules (core/engine.py), on the whole chunk, in units
         # of 1/1200 yuan; lines not taken are computed on zeros, and not used.
