@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from synthetic import write_households
 from welfare_calc.batch import reading
@@ -108,11 +110,22 @@ def test_summary_reconciles_to_the_fen(run: Run, tmp_path: Path) -> None:
         by_category[calc.resolve_category(TABLE, row["category"])] += Decimal(row["backpay"])
     assert {key: f"{value:.2f}" for key, value in by_category.items()} == (
         data["backpay_by_category"])
+    # Households and persons, recounted from the rows written (issue 19 §1).
+    households = dict.fromkeys(TABLE.categories, 0)
+    persons = dict.fromkeys(TABLE.categories, 0)
+    for row in rows:
+        key = calc.resolve_category(TABLE, row["category"])
+        households[key] += 1
+        persons[key] += int(row["persons"])
+    assert (households, persons) == (data["households_by_category"],
+                                     data["persons_by_category"])
+    assert sum(households.values()) == data["rows_written"]
     errors = read_rows(tmp_path / "out.csv.errors.csv")
     assert len({row["line"] for row in errors}) == data["rows_rejected"]
     assert ("rows read 28, written 15, rejected 13; back-pay total 7975.24 (urban-dibao "
-            "4196.00, rural-dibao 1220.12, urban-tekun 1620.00, rural-tekun 939.12); overpaid "
-            "total 720.00 (not netted)") in result.stderr
+            "4196.00, 8 households, 12 persons; rural-dibao 1220.12, 3 households, 5 persons; "
+            "urban-tekun 1620.00, 2 households, 3 persons; rural-tekun 939.12, 2 households, "
+            "2 persons); overpaid total 720.00 (not netted)") in result.stderr
     assert data["overpaid_total"] == "720.00"  # ZC-0026 was paid 6000.00 for 5280.00 due
     assert data["rounding"] == "household-month"
 
@@ -510,7 +523,8 @@ def test_a_pipe_as_target_is_written_into_not_replaced(run: Run, tmp_path: Path)
 
 
 @pytest.mark.parametrize("rows", [10, 5_000], ids=["row by row", "NumPy lane"])
-def test_doubled_rows_leave_the_newly_eligible_count(tmp_path: Path, rows: int) -> None:
+def test_doubled_rows_leave_the_newly_eligible_and_household_counts(tmp_path: Path,
+                                                                    rows: int) -> None:
     # A doubled row is rejected: it no longer counts as newly eligible either.
     source = tmp_path / "in.csv"
     source.write_text("id,category,persons,income,start,end\n"
@@ -523,6 +537,9 @@ def test_doubled_rows_leave_the_newly_eligible_count(tmp_path: Path, rows: int) 
     assert (summary.rows_written, summary.rows_rejected) == (rows, 2)
     assert summary.newly_by_category["urban-dibao"] == rows
     assert summary.backpay_fen == rows * 30 * 8 * 100
+    # Nor as a household, nor its persons (issue 19 §1).
+    assert summary.households_by_category["urban-dibao"] == rows
+    assert summary.persons_by_category["urban-dibao"] == rows
 
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
@@ -542,3 +559,36 @@ def test_workers_start_with_stop_signals_held_until_their_handlers_are_set() -> 
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "True [] True"
+
+
+@given(seed=st.integers(0, 10_000), rows=st.sampled_from([40, 5_000]),
+       doubled=st.integers(0, 5))
+@settings(max_examples=12)
+def test_households_and_persons_are_counted_exactly(seed: int, rows: int,
+                                                    doubled: int) -> None:
+    """The summary's 户数 and 人数 are the rows written and their persons, by category,
+    whichever path read them (row by row, or the lane), doubled ids taken out."""
+    import tempfile  # noqa: PLC0415 - hypothesis runs the test many times in one tmp_path
+
+    with tempfile.TemporaryDirectory() as folder:
+        text = io.StringIO()
+        write_households(text, rows, seed)
+        lines = text.getvalue().splitlines(keepends=True)
+        # Repeat some ids with overlapping coverage: those rows are rejected at the end.
+        lines += [line.replace(line.split(",")[0], lines[1].split(",")[0], 1)
+                  for line in lines[2:2 + doubled]]
+        source = Path(folder) / "in.csv"
+        source.write_text("".join(lines), encoding="utf-8")
+        out = Path(folder) / "out.csv"
+        with source.open("rb") as handle:
+            summary = run_batch(TABLE, BackpayEngine(TABLE, Month(2020, 8)), handle,
+                                BatchFiles(out), BatchOptions(), workers=1)
+        households = dict.fromkeys(TABLE.categories, 0)
+        persons = dict.fromkeys(TABLE.categories, 0)
+        for row in read_rows(out):
+            key = calc.resolve_category(TABLE, row["category"])
+            households[key] += 1
+            persons[key] += int(row["persons"])
+        assert summary.households_by_category == households
+        assert summary.persons_by_category == persons
+        assert sum(households.values()) == summary.rows_written

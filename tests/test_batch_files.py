@@ -53,6 +53,10 @@ SUMMARY = {"through": "2020-08", "rows_read": 2, "rows_written": 1, "rows_reject
                                     "urban-tekun": "0.00", "rural-tekun": "0.00"},
            "newly_eligible_by_category": {"urban-dibao": 0, "rural-dibao": 0,
                                           "urban-tekun": 0, "rural-tekun": 0},
+           "households_by_category": {"urban-dibao": 1, "rural-dibao": 0,
+                                      "urban-tekun": 0, "rural-tekun": 0},
+           "persons_by_category": {"urban-dibao": 3, "rural-dibao": 0,
+                                   "urban-tekun": 0, "rural-tekun": 0},
            "rounding": "household-month"}
 OLD = b"an earlier run\n"
 WELFARE_CALC = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))

@@ -305,8 +305,12 @@ def test_the_workbook_summary_names_the_sheet_read(tmp_path: Path) -> None:
                                     "--through", "2020-08", "-o", str(out)])
     assert done.exit_code == 0, done.output
     summary = openpyxl.load_workbook(out)["汇总"]
-    assert ["工作表", "sheet", "花名册"] in [[cell.value for cell in row]
-                                         for row in summary.iter_rows()]
+    lines = [[cell.value for cell in row] for row in summary.iter_rows()]
+    assert ["工作表", "sheet", "花名册"] in lines
+    # Households and persons by category (issue 19 §1): one household of one person.
+    assert ["户数：城市低保", "households: urban-dibao", "1"] in lines
+    assert ["人数：城市低保", "persons: urban-dibao", "1"] in lines
+    assert ["户数：农村低保", "households: rural-dibao", "0"] in lines
 
 
 # --- .xls ---------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from welfare_calc.batch.rows import (
     RowProblem,
     json_line,
 )
-from welfare_calc.core.engine import BackpayEngine, fen_text
+from welfare_calc.core.engine import BackpayEngine, Whole, fen_text
 from welfare_calc.output.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
@@ -82,6 +82,8 @@ class Written(NamedTuple):
     """Its coverage (:func:`span`), for the doubled-id check."""
     newly: bool = False
     """Whether the raise makes it newly eligible."""
+    persons: int = 0
+    """Its covered persons."""
 
 
 @dataclass
@@ -109,6 +111,10 @@ class ChunkResult:
     """Overpaid amounts written per category (table order), in fen."""
     newly: list[int] = field(default_factory=list)
     """Rows written per category (table order) that the raise makes newly eligible."""
+    households: list[int] = field(default_factory=list)
+    """Rows written per category (table order): households (户数)."""
+    persons: list[int] = field(default_factory=list)
+    """Covered persons of the rows written, per category (人数)."""
     rows_read: int = 0
     undecodable_line: int | None = None
     unencodable: str | None = None
@@ -118,6 +124,19 @@ class ChunkResult:
 LEDGER_WORDS = 5
 NEWLY = 1 << 16
 """Added to a row's category position in the ledger when it is newly eligible."""
+PERSONS_SHIFT = 17
+"""A row's covered persons sit above :data:`NEWLY` in the same ledger word."""
+
+
+def ledger_code(code: Whole, newly: Whole, persons: Whole) -> Whole:
+    """A row's category position, newly-eligible mark and persons, as one ledger word
+    (integers or NumPy arrays alike); :func:`from_ledger_code` undoes it."""
+    return code + NEWLY * newly + (persons << PERSONS_SHIFT)
+
+
+def from_ledger_code(coded: int) -> tuple[int, int, int]:
+    """The category position, newly-eligible mark and persons of a ledger word."""
+    return coded % NEWLY, (coded >> 16) & 1, coded >> PERSONS_SHIFT
 """64-bit numbers a written row leaves in :attr:`ChunkResult.ledger`."""
 AMOUNT_BITS = 62
 """An amount in fen is kept as high and low words of this many bits: exact to 2**124."""
@@ -133,13 +152,15 @@ def join_amount(high: int, low: int) -> int:
     return high << AMOUNT_BITS | low
 
 
-def _count(result: ChunkResult, code: int, net: int, newly: bool) -> None:
+def _count(result: ChunkResult, code: int, net: int, newly: bool, persons: int) -> None:
     """A written row's back-pay, or its overpaid amount, into the chunk's totals."""
     if net >= 0:
         result.totals[code] += net
     else:
         result.overpaid[code] -= net
     result.newly[code] += newly
+    result.households[code] += 1
+    result.persons[code] += persons
 
 
 class _Pieces(list[str]):
@@ -195,7 +216,9 @@ class ChunkProcessor:
         """Every record of ``data``, whose first line is ``first_line``."""
         result = ChunkResult(totals=[0] * len(self.categories),
                              overpaid=[0] * len(self.categories),
-                             newly=[0] * len(self.categories))
+                             newly=[0] * len(self.categories),
+                             households=[0] * len(self.categories),
+                             persons=[0] * len(self.categories))
         if isinstance(data, Unreadable):
             result.rows_read = 1
             if data.cells is not None:
@@ -241,10 +264,11 @@ class ChunkProcessor:
         result.ids = array("q", [row.digest for row in written])
         result.ledger = array("q", [word for line, row in zip(lines, written, strict=True)
                                     for word in (line, row.span,
-                                                 row.code + NEWLY * row.newly,
+                                                 ledger_code(row.code, row.newly,
+                                                             row.persons),
                                                  *split_amount(row.net))]).tobytes()
         for row in written:
-            _count(result, row.code, row.net, row.newly)
+            _count(result, row.code, row.net, row.newly, row.persons)
 
     def _rows(self, text: str, first_line: int, result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
@@ -287,7 +311,7 @@ class ChunkProcessor:
         read = lane.run(data)
         general = self._general(result)
         taken, digests, pieces, spans = read.taken.copy(), read.digests, read.pieces, read.spans
-        codes, backpays, newly = read.codes, read.backpays, read.newly
+        codes, backpays, newly, persons = read.codes, read.backpays, read.newly, read.persons
         wide: dict[int, int] = {}  # lines read one at a time whose back-pay passes 64 bits
         blank = 0
         for line in np.flatnonzero(~read.taken).tolist():
@@ -306,8 +330,9 @@ class ChunkProcessor:
                     wide[line] = done.net
                 pieces[2 * line] = done.text.encode(self.encoding)  # a line of the input, retold
                 taken[line] = True
-                _count(result, done.code, done.net, done.newly)
+                _count(result, done.code, done.net, done.newly, done.persons)
                 newly[line] = done.newly
+                persons[line] = done.persons
         result.output = b"".join(pieces)
         rows = np.flatnonzero(taken)
         if not same_codec(self.encoding, self.output_encoding):
@@ -317,13 +342,17 @@ class ChunkProcessor:
             result.totals[code] += amount
         for code, count in enumerate(read.newly_counts):
             result.newly[code] += count
+        for code, (households, people) in enumerate(zip(read.households, read.persons_counts,
+                                                         strict=True)):
+            result.households[code] += households
+            result.persons[code] += people
         result.rows_read += len(taken) - blank
         result.accepted = array("q", (rows + first_line).astype(np.int64).tobytes())
         result.ids = array("q", digests[rows].tobytes())
         ledger = np.empty((len(rows), LEDGER_WORDS), dtype=np.int64)
         ledger[:, 0] = rows + first_line
         ledger[:, 1] = spans[rows]
-        ledger[:, 2] = codes[rows] + NEWLY * newly[rows]
+        ledger[:, 2] = ledger_code(codes[rows], newly[rows], persons[rows])
         ledger[:, 3] = backpays[rows] >> AMOUNT_BITS
         ledger[:, 4] = backpays[rows] & ((1 << AMOUNT_BITS) - 1)
         for line, amount in wide.items():
@@ -405,6 +434,7 @@ class ChunkProcessor:
                 writer.writerow([*cells, *computed.split(",")])
                 text = "".join(pieces)
             return Written(text, id_digest(parsed.id), self._code[parsed.category],
-                           backpay - overpaid, span(parsed.start, parsed.end), newly)
+                           backpay - overpaid, span(parsed.start, parsed.end), newly,
+                           parsed.persons)
 
         return general

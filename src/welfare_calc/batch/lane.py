@@ -119,6 +119,12 @@ class LaneOutput:
     """Per line: 1 if the raise makes the household newly eligible, else 0 (taken lines)."""
     newly_counts: list[int]
     """Taken lines per category (table order) that the raise makes newly eligible."""
+    persons: Ints
+    """Per line: its covered persons (taken lines)."""
+    households: list[int]
+    """Taken lines per category (table order)."""
+    persons_counts: list[int]
+    """Covered persons of the taken lines per category (table order)."""
 
 
 class _Chunk:
@@ -418,9 +424,14 @@ class Lane:
                   for position in range(self._count)]
         newly_counts = [int((newly & (code == position)).sum()) for position in range(self._count)]
         spans = start << SPAN_BITS | end
+        households = np.bincount(code[taken], minlength=self._count).tolist()
+        persons_counts = np.bincount(code[taken], weights=persons[taken],
+                                     minlength=self._count).astype(np.int64).tolist()
         return LaneOutput(taken=taken, pieces=pieces, digests=digests, spans=spans,
                           codes=code, backpays=backpay, totals=totals,
-                          newly=newly.astype(np.int64), newly_counts=newly_counts)
+                          newly=newly.astype(np.int64), newly_counts=newly_counts,
+                          persons=persons, households=households,
+                          persons_counts=persons_counts)
 
     def _cells_of(self, buf: Bytes) -> tuple[Ints, Ints, Flags]:
         """Where each cell of each line begins and how long it is; lines of the right width."""

@@ -47,9 +47,9 @@ from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from welfare_calc.batch.chunks import (
     LEDGER_WORDS,
-    NEWLY,
     ChunkProcessor,
     ChunkResult,
+    from_ledger_code,
     join_amount,
 )
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
@@ -154,6 +154,10 @@ class Summary:
     """Where amounts were rounded (docs/rules.md rule 5): household-month or total."""
     newly_by_category: dict[str, int] = field(default_factory=dict)
     """Rows written that the raise makes newly eligible (应保尽保), by category."""
+    households_by_category: dict[str, int] = field(default_factory=dict)
+    """Rows written (户数), by category."""
+    persons_by_category: dict[str, int] = field(default_factory=dict)
+    """Covered persons of the rows written (人数), by category."""
     sheet: str | None = None
     """The workbook sheet read (None for CSV): the one a clerk sees, unless --sheet."""
 
@@ -181,13 +185,18 @@ class Summary:
             "overpaid_by_category": {key: fen_text(value)
                                      for key, value in self.overpaid_by_category.items()},
             "newly_eligible_by_category": dict(self.newly_by_category),
+            "households_by_category": dict(self.households_by_category),
+            "persons_by_category": dict(self.persons_by_category),
             "rounding": self.rounding,
             **({} if self.sheet is None else {"sheet": self.sheet}),
         }
 
     def as_text(self) -> str:
         """The summary for a person reading stderr."""
-        by = ", ".join(f"{key} {fen_text(value)}" for key, value in self.by_category.items())
+        by = "; ".join(f"{key} {fen_text(value)}, "
+                       f"{_counted(self.households_by_category.get(key, 0), 'household')}, "
+                       f"{_counted(self.persons_by_category.get(key, 0), 'person')}"
+                       for key, value in self.by_category.items())
         overpaid = (f"; overpaid total {fen_text(self.overpaid_fen)} (not netted)"
                     if self.overpaid_fen else "")
         newly = sum(self.newly_by_category.values())
@@ -198,6 +207,11 @@ class Summary:
                 f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
                 f"{overpaid}")
 
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 household``, ``2 households``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT")
@@ -410,6 +424,8 @@ class _BatchRun:
         self.totals = [0] * len(self.keys)
         self.overpaid = [0] * len(self.keys)
         self.newly = [0] * len(self.keys)
+        self.households = [0] * len(self.keys)
+        self.persons = [0] * len(self.keys)
         self.order = array("q")
         """The id digest of every row written, in output order: the index of ids,
         8 bytes a row, the one thing in memory that grows with the input."""
@@ -513,6 +529,8 @@ class _BatchRun:
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         summary.overpaid_by_category = dict(zip(self.keys, self.overpaid, strict=True))
         summary.newly_by_category = dict(zip(self.keys, self.newly, strict=True))
+        summary.households_by_category = dict(zip(self.keys, self.households, strict=True))
+        summary.persons_by_category = dict(zip(self.keys, self.persons, strict=True))
         return summary
 
     def write_workbook(self, summary: Summary,
@@ -552,6 +570,11 @@ class _BatchRun:
             *[SummaryLine(f"因提标新纳入户数：{categories[key].short_zh}",
                           f"newly eligible households: {key}", str(count))
               for key, count in summary.newly_by_category.items()],
+            *[line for key in categories for line in (
+                SummaryLine(f"户数：{categories[key].short_zh}", f"households: {key}",
+                            str(summary.households_by_category.get(key, 0))),
+                SummaryLine(f"人数：{categories[key].short_zh}", f"persons: {key}",
+                            str(summary.persons_by_category.get(key, 0))))],
         ]
         try:
             scratch = tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target),
@@ -602,6 +625,10 @@ class _BatchRun:
             self.overpaid[code] += amount
         for code, count in enumerate(result.newly):
             self.newly[code] += count
+        for code, count in enumerate(result.households):
+            self.households[code] += count
+        for code, count in enumerate(result.persons):
+            self.persons[code] += count
         self.order.extend(result.ids)
 
     def _write_header(self, columns: Columns) -> None:
@@ -719,13 +746,15 @@ class _BatchRun:
                 continue
             self.side.seek(8 * LEDGER_WORDS * position)
             line, _, coded, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
-            code, newly = coded % NEWLY, coded // NEWLY
+            code, newly, persons = from_ledger_code(coded)
             self.reject(line, cells[id_at], [RowProblem(
                 "id", f"same id as {'line' if self.sheet is None else 'row'} "
                       f"{partners[next_doubled]} with overlapping coverage: "
                       "possible double payment")], cells[:width])
             next_doubled += 1
             self.newly[code] -= newly
+            self.households[code] -= 1
+            self.persons[code] -= persons
             net = join_amount(high, low)
             if net >= 0:
                 self.totals[code] -= net
