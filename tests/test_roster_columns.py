@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
@@ -31,7 +33,10 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Run:
         monkeypatch.delenv(name, raising=False)
 
     def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["batch", *args], catch_exceptions=False)
+        # English computed columns, which these tests read by name; a Chinese roster's
+        # own default (Chinese names, 是/否) is test_a_chinese_roster_gets_chinese_columns.
+        return CliRunner().invoke(cli, ["batch", *args, "--headers", "en"],
+                                  catch_exceptions=False)
 
     return invoke
 
@@ -146,3 +151,31 @@ def test_a_supplement_column_splits_the_monthly_amount(run: Run, tmp_path: Path)
         ("A3", "1440.00", "1380.00", "1380.00", "0.00"),
     ]
     assert "\n5,A4,supplement,\"urban-tekun has no 分类施保 supplement" in result.stderr
+
+
+def test_a_chinese_roster_gets_chinese_computed_columns(tmp_path: Path) -> None:
+    """Issue 19 §5: the computed columns speak the roster's language, 是/否 included; the
+    workbook too; --headers en still gives English; JSON lines keep their English keys."""
+    out = tmp_path / "out.csv"
+    done = CliRunner().invoke(cli, ["batch", str(EXAMPLE), "--through", "2020-08", "-o",
+                                    str(out)])
+    assert done.exit_code == 0, done.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[-5:] == ["增补月数", "增补金额", "月保障金", "多发金额", "因提标新纳入"]
+    assert {row["因提标新纳入"] for row in rows} == {"是", "否"}
+    book = tmp_path / "out.xlsx"
+    assert CliRunner().invoke(cli, ["batch", str(EXAMPLE), "--through", "2020-08", "-o",
+                                    str(book)]).exit_code == 0
+    sheet = openpyxl.load_workbook(book)["结果"]
+    header = [cell.value for cell in next(sheet.iter_rows())]
+    assert header[-1] == "因提标新纳入"
+    assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"是", "否"}
+    english = tmp_path / "en.csv"
+    CliRunner().invoke(cli, ["batch", str(EXAMPLE), "--through", "2020-08", "-o",
+                             str(english), "--headers", "en"])
+    assert english.read_text(encoding="utf-8").splitlines()[0].endswith(
+        "months,backpay,monthly,overpaid,newly_eligible")
+    lines = CliRunner().invoke(cli, ["batch", str(EXAMPLE), "--through", "2020-08",
+                                     "--format", "jsonl"]).stdout.splitlines()
+    assert {json.loads(line)["newly_eligible"] for line in lines} == {True, False}

@@ -186,6 +186,8 @@ class ChunkProcessor:
     a workbook is written from: a workbook's text cells never run)."""
     lane_rows: int = LANE_ROWS
     """Lines from which a chunk goes to the column-wise lane."""
+    words: tuple[str, str] = ("false", "true")
+    """How the yes/no columns are written (no, yes): English, or 否/是."""
     _lane: Lane | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -208,8 +210,11 @@ class ChunkProcessor:
         from welfare_calc.batch.lane import Lane  # noqa: PLC0415 - NumPy
 
         if self._lane is None and self.plain and ascii_compatible(self.encoding):
-            self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
-                              self.newline, self.columns.width)
+            try:
+                self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
+                                  self.newline, self.columns.width, self.words)
+            except UnicodeEncodeError:
+                return None  # the yes/no words cannot be written in the input's encoding
         return self._lane
 
     def process(self, first_line: int, data: bytes | Unreadable) -> ChunkResult:
@@ -419,7 +424,7 @@ class ChunkProcessor:
                 parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
                 parsed.paid_fen, parsed.supplement)
             computed = (f"{months},{fen_text(backpay)},{fen_text(monthly)},"
-                        f"{fen_text(overpaid)},{'true' if newly else 'false'}")
+                        f"{fen_text(overpaid)},{self.words[newly]}")
             if split:
                 computed += f",{fen_text(base)},{fen_text(extra)}"
             if self.jsonl:

@@ -309,7 +309,8 @@ class Lane:
     """Reads chunks of one header, table and window; see the module docstring."""
 
     def __init__(self, plan: BackpayEngine, names: dict[str, str], categories: list[str],
-                 encoding: str, newline: str, width: int) -> None:
+                 encoding: str, newline: str, width: int,
+                 yes_no: tuple[str, str] = ("false", "true")) -> None:
         code_of = {key: position for position, key in enumerate(categories)}
         lanes = {key: lane for key in categories
                  if (lane := plan.lane(key)) is not None and _fits(lane)}
@@ -354,8 +355,9 @@ class Lane:
         # the lane takes (it takes no amount paid given, and no standard that fell);
         # then newly_eligible and the line end.
         # One text per (cents, newly eligible): index 2 × cents + newly.
+        flags = [word.encode(encoding) for word in yes_no]
         self._cents_end = np.array([b".%02d,0.00,%s%s" % (cents, flag, newline.encode("ascii"))
-                                    for cents in range(100) for flag in (b"false", b"true")])
+                                    for cents in range(100) for flag in flags])
         self._monthly_rounding = plan.point is RoundingPoint.HOUSEHOLD_MONTH
 
     def run(self, data: bytes) -> LaneOutput:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from welfare_calc.batch.ids import plain_id
 from welfare_calc.core import calc, fields
@@ -92,6 +93,19 @@ class Columns:
     def output_keys(self) -> list[str]:
         """The output's columns: the input's as named (stripped), then the computed ones."""
         return [name.strip() for name in self.names] + list(self.computed)
+
+
+YES_NO = {"en": ("false", "true"), "zh": ("否", "是")}
+"""How a computed yes/no column is written: in English, or in Chinese for a Chinese
+roster (JSON lines keep ``true``/``false``: they are the scripts' contract)."""
+
+
+def roster_language(columns: Columns) -> Literal["en", "zh"]:
+    """``zh`` when the roster names most of its required columns in Chinese (编号,
+    保障类别, …), else ``en``: the language its computed columns are written in."""
+    named = [columns.names[columns.position[key]] for key in REQUIRED]
+    chinese = sum(not name.strip().isascii() for name in named)
+    return "zh" if 2 * chinese > len(named) else "en"
 
 
 def json_line(keys: list[str], cells: list[str]) -> str:

@@ -55,6 +55,7 @@ from welfare_calc.batch.chunks import (
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
 from welfare_calc.batch.rows import (
+    YES_NO,
     ZH_HEADERS,
     Columns,
     Mapping,
@@ -62,6 +63,7 @@ from welfare_calc.batch.rows import (
     RowProblem,
     json_line,
     read_header,
+    roster_language,
 )
 from welfare_calc.batch.staging import (
     PARTIAL,
@@ -92,7 +94,9 @@ class BatchOptions:
     encoding: str = "utf-8"
     output_encoding: str = "utf-8"
     excel: bool = False
-    headers: Literal["en", "zh"] = "en"
+    headers: Literal["en", "zh"] | None = "en"
+    """The computed columns' names and yes/no words: English, Chinese, or (None) the
+    roster's own language (:func:`~welfare_calc.batch.rows.roster_language`)."""
     fmt: Literal["csv", "jsonl", "xlsx"] = "csv"
     columns: Mapping = ()
     """``--column KEY=HEADER`` choices."""
@@ -438,6 +442,8 @@ class _BatchRun:
         self.errors_file = self._stage("spool" if workbook else files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.sheet: str | None = None
+        self.language: Literal["en", "zh"] = options.headers or "en"
+        """The language of the computed columns' names and words (set from the header)."""
         """The sheet a workbook's rows are on: the errors file names it, and rows by
         the numbers Excel shows."""
         # The ledger of every row written (chunks.ChunkResult.ledger), in output
@@ -491,13 +497,15 @@ class _BatchRun:
         self.errors.writerow(ERROR_COLUMNS if self.sheet is None else ("sheet", *ERROR_COLUMNS))
         columns = read_header(records.header, records.where_header, self.options.columns)
         self.columns = columns
+        self.language = self.options.headers or roster_language(columns)
         self._write_header(columns)
         self.output.text.flush()
         processor = ChunkProcessor(
             parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
             categories=self.keys, encoding=encoding,
             output_encoding=self.output.encoding, newline=self.output.newline,
-            jsonl=self.options.fmt == "jsonl", neutralise=self.options.neutralise)
+            jsonl=self.options.fmt == "jsonl", neutralise=self.options.neutralise,
+            words=YES_NO["en" if self.options.fmt == "jsonl" else self.language])
         done: deque[int] = deque()
 
         def jobs() -> Iterator[Job]:
@@ -549,7 +557,7 @@ class _BatchRun:
         self.staged.append(book)
         spool, rows = self._written_rows()
         header = self.columns.output_keys
-        names = chinese_names(header) if self.options.headers == "zh" else header
+        names = chinese_names(header) if self.language == "zh" else header
         keys = [*self.columns.keys, *self.columns.computed]
         rejected = (csv.reader(self.errors_file.reread()) if summary.rows_rejected else None)
         categories = self.table.categories
@@ -583,7 +591,7 @@ class _BatchRun:
             raise TargetError(describe(error, target)) from None
         try:
             write_workbook(book.binary, keys, names, rows, lines, rejected, progress,
-                           chinese=self.options.headers == "zh", scratch=scratch)
+                           chinese=self.language == "zh", scratch=scratch)
         except OSError as error:
             raise TargetError(describe(error, target)) from None
         finally:
@@ -635,7 +643,7 @@ class _BatchRun:
         if self.options.fmt == "jsonl":
             return
         keys = columns.output_keys
-        if self.options.headers == "zh":
+        if self.language == "zh":
             keys = [ZH_HEADERS.get(key.lower(), key) for key in keys]
         for key in keys:
             try:

@@ -71,7 +71,7 @@ class Progress:
 @click.option("--encoding", type=EncodingType(reading=True), default="utf-8")
 @click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
 @click.option("--excel", is_flag=True)
-@click.option("--headers", type=click.Choice(["en", "zh"]), default="en")
+@click.option("--headers", type=click.Choice(["en", "zh"]), default=None)
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option("--sheet", default=None)
 @click.option("--header-row", type=click.IntRange(min=1), default=None)
@@ -80,7 +80,7 @@ class Progress:
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, encoding: str,
-          output_encoding: str, excel: bool, headers: str, fmt: str, sheet: str | None,
+          output_encoding: str, excel: bool, headers: str | None, fmt: str, sheet: str | None,
           header_row: int | None, columns: tuple[str, ...], rounding: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["batch"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
@@ -124,7 +124,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
              ("标准表", "standards table", f"{loaded.source} (sha256 {loaded.digest})"),
              ("程序版本", "program", f"welfare-calc {__version__}"))
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
-                           headers="zh" if headers == "zh" else "en",
+                           headers="zh" if headers == "zh" else "en" if headers else None,
                            fmt="xlsx" if to_workbook else "jsonl" if fmt == "jsonl" else "csv",
                            columns=mapping, about=about)
     if to_workbook and not workbook and not reading_stdin:

@@ -143,8 +143,8 @@ HELP: dict[str, tuple[str, str]] = {
         "CSV for Excel on Chinese Windows: a UTF-8 BOM and CRLF line endings.",
         "生成供中文 Windows 上 Excel 打开的 CSV：带 UTF-8 BOM，行尾为 CRLF。"),
     "batch.headers": (
-        "Column names of the output: en (default) or zh (Chinese).",
-        "输出的列名：en 英文（默认）或 zh 中文。"),
+        "Computed columns' names and yes/no words: en or zh; default: the roster's language.",
+        "计算列的列名及“是/否”：en 英文或 zh 中文；默认与花名册的列名语言一致。"),
     "batch.fmt": (
         "csv (default), or jsonl: one JSON object per line.",
         "输出格式：csv（默认），或 jsonl（每行一个 JSON 对象）。"),
