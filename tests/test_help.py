@@ -32,9 +32,15 @@ def shown_help(name: str, env: dict[str, str]) -> str:
     return result.stdout
 
 
+def context_of(command: click.Command, name: str) -> click.Context:
+    """A context as the command line makes one, its settings included: a bare one would
+    give the command's help option other names, and click keeps that option."""
+    return click.Context(command, info_name=name or "welfare-calc", **command.context_settings)
+
+
 def options_of(name: str) -> list[click.Option]:
     command = command_of(name)
-    with click.Context(command, info_name=name or "welfare-calc") as ctx:
+    with context_of(command, name) as ctx:
         return [param for param in command.get_params(ctx) if isinstance(param, click.Option)]
 
 
@@ -43,7 +49,7 @@ def test_every_command_and_option_has_its_text_in_both_languages(name: str) -> N
     command = command_of(name)
     assert isinstance(command, Bilingual)
     keys = [command.key]
-    with click.Context(command, info_name=name or "welfare-calc") as ctx:
+    with context_of(command, name) as ctx:
         keys += [command.option_key(ctx, option) for option in options_of(name)]
     for key in keys:
         english, chinese = HELP[key]
@@ -62,7 +68,7 @@ def test_help_is_shown_whole_in_the_chosen_language(name: str, lang: Lang) -> No
         text = shown_help(name, env)
         flat = re.sub(r"\s+", "", text)
         assert re.sub(r"\s+", "", help_text(command.key, lang)) in flat
-        with click.Context(command, info_name=name or "welfare-calc") as ctx:
+        with context_of(command, name) as ctx:
             for option in options_of(name):
                 key = command.option_key(ctx, option)  # type: ignore[attr-defined]
                 assert re.sub(r"\s+", "", help_text(key, lang)) in flat, (key, env)
