@@ -382,3 +382,22 @@ def test_tekun_has_no_supplement(table: StandardsTable) -> None:
         calc.household(table, "urban-tekun", 1, D(0), calc.parse_supplement("50"))
     assert str(calc.parse_supplement("２０％")) == "20%"  # full-width, as typed in Chinese
     assert calc.parse_supplement(" ") is None
+
+
+@pytest.mark.parametrize(("month", "year", "start", "shown"), [
+    pytest.param(Month(2020, 5), None, None, Month(2020, 5), id="the month asked for"),
+    pytest.param(None, 2020, Month(2020, 3), Month(2020, 3), id="a year: its first covered month"),
+    pytest.param(None, None, Month(2020, 4), Month(2020, 4), id="neither: the coverage's start"),
+    pytest.param(None, None, None, Month(2020, 1), id="nothing: the table's first month"),
+])
+def test_the_month_an_entitlement_shows(table: StandardsTable, month: Month | None,
+                                        year: int | None, start: Month | None,
+                                        shown: Month) -> None:
+    house = calc.household(table, "urban-dibao", 1)
+    assert calc.shown_month(table, house, calc.coverage(start, None), month, year) == shown
+
+
+def test_a_month_outside_the_coverage_is_not_shown(table: StandardsTable) -> None:
+    house = calc.household(table, "urban-dibao", 1)
+    with pytest.raises(MonthOutOfRange, match="2020-02 is outside the coverage"):
+        calc.shown_month(table, house, calc.coverage(Month(2020, 3), None), Month(2020, 2))

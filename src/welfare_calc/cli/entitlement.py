@@ -41,15 +41,7 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
     with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
         house = calc.household(table, category, persons, income, supplement)
         period = calc.coverage(start, end)
-        if month is not None:
-            chosen = month
-        elif year is not None:  # the monthly amount of the year asked for
-            chosen = calc.first_covered_month(table, house.category, year, period)
-        else:
-            chosen = start or calc.first_month(table, house.category)
-        if not period.covers(chosen):
-            raise click.BadParameter(f"{chosen} is outside the coverage given by --start/--end",
-                                     param_hint="'--month'")
+        chosen = calc.shown_month(table, house, period, month, year)
         monthly = calc.monthly_amount(table, house, chosen)
         annual = calc.annual_amount(table, house, year or chosen.year, period)
         newly = calc.newly_eligible(table, house)

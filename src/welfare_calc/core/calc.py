@@ -365,6 +365,23 @@ def first_month(table: StandardsTable, category_id: str) -> Month:
     return Month.of(_category(table, category_id).first_dated)
 
 
+def shown_month(table: StandardsTable, house: Household, period: Coverage,
+                month: Month | None = None, year: int | None = None) -> Month:
+    """The month an entitlement is shown for: ``month`` if given, else the first covered
+    month of ``year``, else the coverage's start or the table's first month; a month
+    outside the coverage is refused."""
+    if month is not None:
+        chosen = month
+    elif year is not None:  # the monthly amount of the year asked for
+        chosen = first_covered_month(table, house.category, year, period)
+    else:
+        chosen = period.start or first_month(table, house.category)
+    if not period.covers(chosen):
+        raise MonthOutOfRange(f"{chosen} is outside the coverage given by --start/--end",
+                              field="month")
+    return chosen
+
+
 def first_covered_month(table: StandardsTable, category_id: str, year: int,
                         period: Coverage = Coverage()) -> Month:
     """The first month of ``year`` that the household is covered and the table dates.
