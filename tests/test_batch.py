@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import multiprocessing
@@ -14,20 +13,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import Run, csv_rows, invoker
 from synthetic import write_households
 from welfare_calc.batch import reading
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
-from welfare_calc.cli import cli
 from welfare_calc.core import calc
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
@@ -36,22 +33,16 @@ from welfare_calc.standards.loader import shipped_standards
 FILES = Path(__file__).parent / "batch_files"
 GOLDEN = FILES / "golden"
 TABLE = shipped_standards().table
-Run = Callable[..., Result]
 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.delenv("WELFARE_CALC_STANDARDS", raising=False)
-
-    def invoke(*args: str, stdin: bytes | None = None) -> Result:
-        return CliRunner().invoke(cli, ["batch", *args], input=stdin, catch_exceptions=False)
-
-    return invoke
+    return invoker("batch")
 
 
 def read_rows(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
-    with path.open(newline="", encoding=encoding) as handle:
-        return list(csv.DictReader(handle))
+    return csv_rows(path, encoding)
 
 
 GOLDEN_CASES = [

@@ -19,16 +19,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import Run, invoker
 from synthetic import write_households
 from welfare_calc.batch import staging, targets
 from welfare_calc.batch.targets import Named, check_distinct
@@ -62,17 +63,12 @@ OLD = b"an earlier run\n"
 WELFARE_CALC = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and signals")
 
-Run = Callable[..., Result]
 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.delenv("WELFARE_CALC_STANDARDS", raising=False)
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["batch", *args], catch_exceptions=False)
-
-    return invoke
+    return invoker("batch")
 
 
 def files_in(folder: Path) -> dict[str, bytes]:

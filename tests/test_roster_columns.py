@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from helpers import Run, invoker
 from welfare_calc.batch.chunks import ChunkProcessor
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.cli import cli
@@ -24,7 +24,6 @@ from welfare_calc.standards.loader import shipped_standards
 
 TABLE = shipped_standards().table
 EXAMPLE = Path(__file__).parent.parent / "examples" / "provincial_roster.csv"
-Run = Callable[..., Result]
 
 
 @pytest.fixture
@@ -32,13 +31,9 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Run:
     for name in ("LC_ALL", "LC_MESSAGES", "LANG", "WELFARE_CALC_STANDARDS", "WELFARE_CALC_LANG"):
         monkeypatch.delenv(name, raising=False)
 
-    def invoke(*args: str) -> Result:
-        # English computed columns, which these tests read by name; a Chinese roster's
-        # own default (Chinese names, 是/否) is test_a_chinese_roster_gets_chinese_columns.
-        return CliRunner().invoke(cli, ["batch", *args, "--headers", "en"],
-                                  catch_exceptions=False)
-
-    return invoke
+    # English computed columns, which these tests read by name; a Chinese roster's own
+    # default (Chinese names, 是/否) is test_a_chinese_roster_gets_chinese_computed_columns.
+    return invoker("batch", after=("--headers", "en"))
 
 
 def written(text: str) -> list[dict[str, str]]:

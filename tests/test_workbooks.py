@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,9 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from helpers import LANGUAGE_VARIABLES, Run, csv_rows, invoker
 from synthetic import write_households
 from welfare_calc.batch import staging, workbook_writing
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
@@ -34,19 +35,14 @@ from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards
 
-Run = Callable[..., Result]
 HEADER = ["id", "category", "persons", "income", "start", "end"]
 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch) -> Run:
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "WELFARE_CALC_STANDARDS", "WELFARE_CALC_LANG"):
+    for name in LANGUAGE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return invoker()
 
 
 def workbook(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
@@ -72,7 +68,7 @@ def workbook(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
 
 
 def rows_of(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    return csv_rows(path)
 
 
 TITLED = [
