@@ -16,6 +16,7 @@ safely. Its modules, in the order a run uses them:
 - :mod:`~welfare_calc.batch.ids`: ids taken as written, and rows that pay one id twice;
 - :mod:`~welfare_calc.batch.lane`: a chunk of the usual layout, column-wise in NumPy;
 - :mod:`~welfare_calc.batch.chunks`: one chunk in, its output and bookkeeping out;
+- :mod:`~welfare_calc.batch.groups`: totals by locality (``--group-by``);
 - :mod:`~welfare_calc.batch.run`: the run: workers, order, doubled ids, reconciliation;
 - :mod:`~welfare_calc.batch.workbook_writing`: the results as an Excel workbook;
 - :mod:`~welfare_calc.batch.staging`: files that appear whole, and together, or not at all.

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from welfare_calc.batch import groups
 from welfare_calc.batch.encodings import ascii_compatible, same_codec
 from welfare_calc.batch.ids import id_digest, span
 from welfare_calc.batch.reading import HEAD, Unreadable
@@ -115,6 +116,8 @@ class ChunkResult:
     """Rows written per category (table order): households (户数)."""
     persons: list[int] = field(default_factory=list)
     """Covered persons of the rows written, per category (人数)."""
+    groups: dict[groups.Key, groups.Tally] = field(default_factory=dict)
+    """With ``--group-by``: each group's counts, in the order groups first appear."""
     rows_read: int = 0
     undecodable_line: int | None = None
     unencodable: str | None = None
@@ -188,6 +191,8 @@ class ChunkProcessor:
     """Lines from which a chunk goes to the column-wise lane."""
     words: tuple[str, str] = ("false", "true")
     """How the yes/no columns are written (no, yes): English, or 否/是."""
+    group_at: tuple[tuple[int, int | None], ...] = ()
+    """With ``--group-by``: where each level's column is (and how much of it counts)."""
     _lane: Lane | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -209,6 +214,8 @@ class ChunkProcessor:
         """
         from welfare_calc.batch.lane import Lane  # noqa: PLC0415 - NumPy
 
+        if self.group_at:
+            return None  # groups are counted row by row (the lane reads no locality)
         if self._lane is None and self.plain and ascii_compatible(self.encoding):
             try:
                 self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
@@ -438,6 +445,12 @@ class ChunkProcessor:
                 pieces.clear()
                 writer.writerow([*cells, *computed.split(",")])
                 text = "".join(pieces)
+            if self.group_at:
+                tally = result.groups.get(key := groups.key_of(row, self.group_at))
+                if tally is None:
+                    tally = result.groups[key] = groups.new_tally(len(self.categories))
+                groups.count(tally, self._code[parsed.category], parsed.persons,
+                             backpay - overpaid, int(newly))
             return Written(text, id_digest(parsed.id), self._code[parsed.category],
                            backpay - overpaid, span(parsed.start, parsed.end), newly,
                            parsed.persons)

@@ -45,6 +45,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
+from welfare_calc.batch import groups
 from welfare_calc.batch.chunks import (
     LEDGER_WORDS,
     ChunkProcessor,
@@ -100,6 +101,8 @@ class BatchOptions:
     fmt: Literal["csv", "jsonl", "xlsx"] = "csv"
     columns: Mapping = ()
     """``--column KEY=HEADER`` choices."""
+    group_by: groups.GroupBy = ()
+    """``--group-by`` levels: totals by locality (:mod:`welfare_calc.batch.groups`)."""
     about: tuple[tuple[str, str, str], ...] = ()
     """For a workbook's reconciliation sheet: lines (Chinese label, English label,
     value) that say where the figures come from (input, standards, version)."""
@@ -164,6 +167,8 @@ class Summary:
     """Covered persons of the rows written (人数), by category."""
     sheet: str | None = None
     """The workbook sheet read (None for CSV): the one a clerk sees, unless --sheet."""
+    groups: list[dict[str, object]] | None = None
+    """With ``--group-by``: each group's figures, in the order groups first appear."""
 
     @property
     def backpay_fen(self) -> int:
@@ -193,6 +198,7 @@ class Summary:
             "persons_by_category": dict(self.persons_by_category),
             "rounding": self.rounding,
             **({} if self.sheet is None else {"sheet": self.sheet}),
+            **({} if self.groups is None else {"groups": self.groups}),
         }
 
     def as_text(self) -> str:
@@ -430,6 +436,8 @@ class _BatchRun:
         self.newly = [0] * len(self.keys)
         self.households = [0] * len(self.keys)
         self.persons = [0] * len(self.keys)
+        self.groups: dict[groups.Key, groups.Tally] = {}
+        self.group_at: tuple[tuple[int, int | None], ...] = ()
         self.order = array("q")
         """The id digest of every row written, in output order: the index of ids,
         8 bytes a row, the one thing in memory that grows with the input."""
@@ -498,6 +506,9 @@ class _BatchRun:
         columns = read_header(records.header, records.where_header, self.options.columns)
         self.columns = columns
         self.language = self.options.headers or roster_language(columns)
+        self.group_at = (groups.positions(columns.names, self.options.group_by,
+                                          records.where_header)
+                         if self.options.group_by else ())
         self._write_header(columns)
         self.output.text.flush()
         processor = ChunkProcessor(
@@ -505,7 +516,8 @@ class _BatchRun:
             categories=self.keys, encoding=encoding,
             output_encoding=self.output.encoding, newline=self.output.newline,
             jsonl=self.options.fmt == "jsonl", neutralise=self.options.neutralise,
-            words=YES_NO["en" if self.options.fmt == "jsonl" else self.language])
+            words=YES_NO["en" if self.options.fmt == "jsonl" else self.language],
+            group_at=self.group_at)
         done: deque[int] = deque()
 
         def jobs() -> Iterator[Job]:
@@ -539,7 +551,22 @@ class _BatchRun:
         summary.newly_by_category = dict(zip(self.keys, self.newly, strict=True))
         summary.households_by_category = dict(zip(self.keys, self.households, strict=True))
         summary.persons_by_category = dict(zip(self.keys, self.persons, strict=True))
+        if self.group_at:
+            summary.groups = [self._group_figures(key, tally) for key, tally in self.groups.items()]
         return summary
+
+    def _group_figures(self, key: groups.Key, tally: groups.Tally) -> dict[str, object]:
+        """A group as the summary gives it: its cell text (a list for two levels), totals,
+        and the same by category; money in yuan as text."""
+        def figures(counters: list[int]) -> dict[str, object]:
+            households, persons, backpay, overpaid, newly = counters
+            return {"households": households, "persons": persons,
+                    "backpay": fen_text(backpay), "overpaid": fen_text(overpaid),
+                    "newly_eligible": newly}
+        total = [sum(column) for column in zip(*tally, strict=True)]
+        return {"group": key[0] if len(key) == 1 else list(key), **figures(total),
+                "by_category": {name: figures(counters)
+                                for name, counters in zip(self.keys, tally, strict=True)}}
 
     def write_workbook(self, summary: Summary,
                        progress: Callable[[int], None] | None) -> None:
@@ -637,6 +664,7 @@ class _BatchRun:
             self.households[code] += count
         for code, count in enumerate(result.persons):
             self.persons[code] += count
+        groups.merge(self.groups, result.groups, len(self.keys))
         self.order.extend(result.ids)
 
     def _write_header(self, columns: Columns) -> None:
@@ -764,6 +792,9 @@ class _BatchRun:
             self.households[code] -= 1
             self.persons[code] -= persons
             net = join_amount(high, low)
+            if self.group_at:
+                groups.count(self.groups[groups.key_of(cells, self.group_at)], code, persons,
+                             net, newly, sign=-1)
             if net >= 0:
                 self.totals[code] -= net
             else:

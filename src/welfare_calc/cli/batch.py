@@ -76,15 +76,18 @@ class Progress:
 @click.option("--sheet", default=None)
 @click.option("--header-row", type=click.IntRange(min=1), default=None)
 @click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@click.option("--group-by", "group_by", multiple=True, metavar="HEADER[:N]")
 @rounding_option
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, encoding: str,
           output_encoding: str, excel: bool, headers: str | None, fmt: str, sheet: str | None,
-          header_row: int | None, columns: tuple[str, ...], rounding: str | None) -> None:
+          header_row: int | None, columns: tuple[str, ...], group_by: tuple[str, ...],
+          rounding: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["batch"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.batch.files import batch_files, fits_a_sheet  # noqa: PLC0415
+    from welfare_calc.batch.groups import parse_group_by  # noqa: PLC0415
     from welfare_calc.batch.reading import Records  # noqa: PLC0415
     from welfare_calc.batch.rows import column_choices  # noqa: PLC0415
     from welfare_calc.batch.run import BatchOptions, run_batch  # noqa: PLC0415
@@ -94,6 +97,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     workbook = str(input_path) != "-" and is_workbook(input_path)
     try:
         mapping = column_choices(columns)
+        levels = parse_group_by(group_by)
     except BadOption as error:
         raise UsageProblem(str(error)) from None
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
@@ -126,7 +130,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers="zh" if headers == "zh" else "en" if headers else None,
                            fmt="xlsx" if to_workbook else "jsonl" if fmt == "jsonl" else "csv",
-                           columns=mapping, about=about)
+                           columns=mapping, group_by=levels, about=about)
     if to_workbook and not workbook and not reading_stdin:
         try:
             fits_a_sheet(input_path)

@@ -145,6 +145,11 @@ HELP: dict[str, tuple[str, str]] = {
     "batch.headers": (
         "Computed columns' names and yes/no words: en or zh; default: the roster's language.",
         "计算列的列名及“是/否”：en 英文或 zh 中文；默认与花名册的列名语言一致。"),
+    "batch.group_by": (
+        "Total by a roster column (乡镇（街道）, 村（社区）, …), or its first N characters "
+        "(HEADER:9 for a town's 行政区划代码); give it twice for town, then village.",
+        "按花名册的某一列（乡镇（街道）、村（社区）等）或其前 N 个字符（如 行政区划代码:9）"
+        "分组汇总；可给两次：先乡镇，后村居。"),
     "batch.fmt": (
         "csv (default), or jsonl: one JSON object per line.",
         "输出格式：csv（默认），或 jsonl（每行一个 JSON 对象）。"),
