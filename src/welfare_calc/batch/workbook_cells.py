@@ -462,10 +462,11 @@ def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
                     continue
                 if at >= len(cells):
                     cells.extend([""] * (at + 1 - len(cells)))
+                value = cells[at]
                 if mark is not None:
                     cells[at] = mark
-                elif isinstance(cells[at], int | float) and not isinstance(cells[at], bool):
-                    cells[at] = Percent(float(cells[at]))  # type: ignore[arg-type]
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    cells[at] = Percent(float(value))  # a cell's value (Excel's), not money
             yield cells
 
     return Sheet(name=name, rows=rows(), offset=offset, height=max(data.height, 1))

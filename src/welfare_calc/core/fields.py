@@ -3,7 +3,8 @@
 As python-stdnum derives ``is_valid`` from ``validate``, each reader here is
 its field's syntax followed by its field's check, and nothing else:
 ``read_persons(text)`` is ``check_persons(whole_number(text))``, and likewise
-for income, the amount paid, the supplement, months and coverage. The checks
+for income, the amount paid, the supplement and months; coverage is the core's
+:func:`calc.coverage` of the months read. The checks
 themselves are the core's named rules (:mod:`welfare_calc.core.calc`:
 ``check_persons``, ``check_income``, ``check_paid``, ``check_supplement``,
 ``check_month``, ``coverage``; :func:`~welfare_calc.core.identity.check_id`),
@@ -92,12 +93,6 @@ def read_month(text: str, field: str = "month") -> Month:
     return calc.check_month(Month.parse(text, field=field), field)
 
 
-def read_coverage(start: str, end: str) -> calc.Coverage:
-    """Coverage as typed (an empty cell: open on that side), then :func:`calc.coverage`."""
-    return calc.coverage(read_month(start, "start") if start.strip() else None,
-                         read_month(end, "end") if end.strip() else None)
-
-
 @dataclass(frozen=True, slots=True)
 class RowHousehold:
     """A row's household, every field read and checked by the core."""
@@ -146,18 +141,16 @@ def read_household(table: StandardsTable, cells: Mapping[str, str]
     except WelfareCalcError as error:
         refused("income", error)
     start, end = cells.get("start", ""), cells.get("end", "")
-    months_read = True
+    months: dict[str, Month | None] = {}
     for field, text in (("start", start), ("end", end)):
-        if text.strip():
-            try:
-                read_month(text, field)
-            except WelfareCalcError as error:
-                refused(field, error)
-                months_read = False
+        try:  # an empty cell: coverage open on that side
+            months[field] = read_month(text, field) if text.strip() else None
+        except WelfareCalcError as error:
+            refused(field, error)
     period = calc.Coverage(None, None)
-    if months_read:
+    if len(months) == 2:  # both read: their order is the core's coverage rule
         try:
-            period = read_coverage(start, end)
+            period = calc.coverage(months["start"], months["end"])
         except WelfareCalcError as error:
             refused("start", error)
     paid: Decimal | None = None
