@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -36,3 +37,31 @@ def csv_rows(path: Path, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
     """A CSV file's rows by its header (a BOM, as --excel writes, is read past)."""
     with path.open(newline="", encoding=encoding) as handle:
         return list(csv.DictReader(handle))
+
+
+TITLE_ROWS = 3
+"""Rows of a printed sheet above its data: the title, 制表单位 and date, the header."""
+
+
+def printed_table(path: Path, sheet: str = "结果") -> list[list[Any]]:
+    """A printed sheet's table as openpyxl cells: its header row, then each data row,
+    up to the first 小计 or 合计 line (the lines closing a group or the sheet)."""
+    import openpyxl  # noqa: PLC0415 - the workbook tests' reader
+
+    rows = [list(row) for row in openpyxl.load_workbook(path)[sheet].iter_rows(
+        min_row=TITLE_ROWS)]
+    table = []
+    for cells in rows:
+        first = cells[0].value
+        if isinstance(first, str) and first.startswith(("小计", "合计")):
+            break
+        table.append(cells)
+    return table
+
+
+def sheet_values(path: Path, sheet: str) -> list[list[Any]]:
+    """Every row of a sheet, as values."""
+    import openpyxl  # noqa: PLC0415
+
+    return [list(row) for row in openpyxl.load_workbook(path)[sheet].iter_rows(
+        values_only=True)]

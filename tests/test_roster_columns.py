@@ -8,11 +8,10 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import Run, invoker
+from helpers import Run, invoker, printed_table
 from welfare_calc.batch.chunks import ChunkProcessor
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.cli import cli
@@ -162,10 +161,9 @@ def test_a_chinese_roster_gets_chinese_computed_columns(tmp_path: Path) -> None:
     book = tmp_path / "out.xlsx"
     assert CliRunner().invoke(cli, ["batch", str(EXAMPLE), "--through", "2020-08", "-o",
                                     str(book)]).exit_code == 0
-    sheet = openpyxl.load_workbook(book)["结果"]
-    header = [cell.value for cell in next(sheet.iter_rows())]
-    assert header[-1] == "因提标新纳入"
-    assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"是", "否"}
+    table = printed_table(book)
+    assert table[0][-1].value == "因提标新纳入"
+    assert {row[-1].value for row in table[1:]} == {"是", "否"}
     english = tmp_path / "en.csv"
     CliRunner().invoke(cli, ["batch", str(EXAMPLE), "--through", "2020-08", "-o",
                              str(english), "--headers", "en"])

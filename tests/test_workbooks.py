@@ -24,7 +24,7 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
-from helpers import LANGUAGE_VARIABLES, Run, csv_rows, invoker
+from helpers import LANGUAGE_VARIABLES, Run, csv_rows, invoker, printed_table, sheet_values
 from synthetic import write_households
 from welfare_calc.batch import staging, workbook_writing
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
@@ -275,6 +275,10 @@ def with_formulas(tmp_path: Path) -> Path:
 
 
 def sheet_rows(path: Path, name: str) -> list[list[Any]]:
+    """A sheet's table: the rejected rows whole, a printed sheet from its header row on,
+    before its 小计 and 合计 lines."""
+    if name != "问题行":
+        return printed_table(path, name)
     book = openpyxl.load_workbook(path)
     return [list(row) for row in book[name].iter_rows()]
 
@@ -312,16 +316,22 @@ def test_the_workbook_holds_what_the_csv_holds(run: Run, tmp_path: Path, headers
                 assert text in (cell.value, f"'{cell.value}"), key
     texts = {cell.value: cell.data_type for row in got for cell in row}
     assert texts["=HYPERLINK(\"http://example.com\",\"点我\")"] == "s"
-    # The reconciliation, as text, equal to the summary file to the fen.
+    # The 资金汇总, equal to the summary file to the fen: its 合计 row, then the notes.
     summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
-    lines = {row[1].value: row[2] for row in sheet_rows(as_xlsx, "汇总")[1:]}
-    assert all(cell.data_type == "s" for cell in lines.values())
-    assert lines["back-pay total (yuan)"].value == summary["backpay_total"]
-    assert lines["rows read"].value == str(summary["rows_read"])
-    for key, total in summary["backpay_by_category"].items():
-        assert lines[f"of which {key} (yuan)"].value == total
-    assert lines["standards document"].value.startswith("周政办字〔2020〕29号")
-    assert "sha256 " in lines["standards table"].value
+    fund = sheet_values(as_xlsx, "汇总")
+    header = fund[2]
+    total = dict(zip(header, next(row for row in fund if row[0] == "合计"), strict=True))
+    assert Decimal(repr(total["增补金额合计（元）"])) == Decimal(summary["backpay_total"])
+    names = {"urban-dibao": "城市低保", "rural-dibao": "农村低保", "urban-tekun": "城市特困",
+             "rural-tekun": "农村特困"}
+    for key, amount in summary["backpay_by_category"].items():
+        assert Decimal(repr(total[f"{names[key]}增补金额（元）"])) == Decimal(amount)
+        assert total[f"{names[key]}户数"] == summary["households_by_category"][key]
+        assert total[f"{names[key]}人数"] == summary["persons_by_category"][key]
+    notes = [row[0] for row in fund if isinstance(row[0], str) and "：" in row[0]]
+    assert f"读取行数：{summary['rows_read']}" in notes
+    assert any(note.startswith("标准文件：周政办字〔2020〕29号") for note in notes)
+    assert any("sha256 " in note for note in notes if note.startswith("标准表："))
     # The rejected rows, as the errors file has them.
     errors = list(csv.reader(io.StringIO(
         (tmp_path / "out.csv.errors.csv").read_text(encoding="utf-8"))))
@@ -340,8 +350,8 @@ def test_columns_are_wide_enough_and_the_header_frozen(run: Run, tmp_path: Path)
     out = tmp_path / "o.xlsx"
     run("batch", str(EXAMPLE), "--through", "2020-08", "-o", str(out), "--headers", "zh")
     sheet = openpyxl.load_workbook(out)["结果"]
-    assert sheet.freeze_panes == "A2"
-    for cell in sheet[1]:
+    assert sheet.freeze_panes == "A4"  # below the title, 制表单位 and header rows
+    for cell in sheet[3]:
         width = sheet.column_dimensions[cell.column_letter].width
         assert width >= 2 * len(cell.value), (cell.value, width)  # 家庭月人均收入: 14 wide
 
@@ -374,7 +384,7 @@ def test_a_cell_longer_than_excel_holds_is_refused(run: Run, tmp_path: Path) -> 
     out = tmp_path / "o.xlsx"
     result = run("batch", str(source), "--through", "2020-08", "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {source}: sheet '结果', row 2, column 7: a value of 40,000 "
+    assert result.stderr == (f"Error: {source}: sheet '结果', row 4, column 7: a value of 40,000 "
                              "characters; an Excel cell holds at most 32,767: write CSV instead "
                              "(-o result.csv)\n")
     assert not out.exists()

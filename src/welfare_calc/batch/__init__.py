@@ -18,7 +18,11 @@ safely. Its modules, in the order a run uses them:
 - :mod:`~welfare_calc.batch.chunks`: one chunk in, its output and bookkeeping out;
 - :mod:`~welfare_calc.batch.groups`: totals by locality (``--group-by``);
 - :mod:`~welfare_calc.batch.run`: the run: workers, order, doubled ids, reconciliation;
-- :mod:`~welfare_calc.batch.workbook_writing`: the results as an Excel workbook;
+- :mod:`~welfare_calc.batch.documents`: what an office files: titles, the 资金汇总
+  table, sign-off lines, the run stamp, masked names;
+- :mod:`~welfare_calc.batch.workbook_writing`: the results as an Excel workbook, laid
+  out to print and sign;
+- :mod:`~welfare_calc.batch.publicity`: the 公示 list, without personal data;
 - :mod:`~welfare_calc.batch.staging`: files that appear whole, and together, or not at all.
 
 Nothing is imported here, so that ``welfare-calc backpay`` does not pay for it.

@@ -2,7 +2,7 @@
 
 A run writes its output, an errors file beside it (unless the output is a
 workbook, whose rejected rows go to a sheet of its own, or one is named),
-and a summary if asked; none may be the input, and no two one file
+and a summary (JSON, and the 资金汇总 as CSV) if asked; none may be the input, and no two one file
 (:func:`~welfare_calc.batch.targets.check_distinct`). A CSV roster bound for
 a workbook is counted first, so that a roster larger than a sheet is
 refused before any work.
@@ -19,7 +19,8 @@ from welfare_calc.core.errors import BadOption
 
 
 def batch_files(source: Path | None, output: str, errors: str | None,
-                 summary: str | None, *, workbook: bool = False) -> tuple[BatchFiles, str]:
+                 summary: str | None, *, workbook: bool = False,
+                 summary_csv: str | None = None) -> tuple[BatchFiles, str]:
     """The run's files as named, checked: none is the input, no two are one file.
 
     Also the errors file's name as the user would write it, for messages. A
@@ -33,12 +34,16 @@ def batch_files(source: Path | None, output: str, errors: str | None,
         named.append(resolve("--errors", output + ".errors.csv"))
     if summary is not None:
         named.append(resolve("--summary", summary))
+    if summary_csv is not None:
+        named.append(resolve("--summary-csv", summary_csv))
     check_distinct(source, named)
     where: dict[str, Named] = {item.option: item for item in named}
     errors_named = where.get("--errors")
     files = BatchFiles(output=where["--output"].destination,
                        errors=errors_named.destination if errors_named else None,
                        summary=where["--summary"].destination if "--summary" in where else None,
+                       summary_csv=(where["--summary-csv"].destination
+                                    if "--summary-csv" in where else None),
                        workbook=workbook)
     label = "stderr" if errors_named is None else (
         "stdout" if errors_named.given == "-" else errors_named.given)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 from welfare_calc.batch.staging import BOM
 from welfare_calc.core.errors import UnusableInput
@@ -39,6 +39,13 @@ HEAD = 200
 """Characters of an oversized record shown in the errors file."""
 
 _FIELD_ENDS = (ord(","), ord("\n"), ord("\r"))
+
+
+class Readable(Protocol):
+    """What the reader needs of its input: bytes read a block at a time (a file, stdin,
+    or :class:`~welfare_calc.batch.documents.HashingReader` around one)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -170,7 +177,7 @@ def last_cut(data: bytes) -> tuple[int, bool]:
     return _scan(data, len(data))
 
 
-def read_records(source: BinaryIO, start: bytes) -> Iterator[bytes | Unreadable]:
+def read_records(source: Readable, start: bytes) -> Iterator[bytes | Unreadable]:
     """Whole records, about a megabyte at a time, or an :class:`Unreadable` record."""
     carry = start
     while True:
@@ -199,7 +206,7 @@ def read_records(source: BinaryIO, start: bytes) -> Iterator[bytes | Unreadable]
             carry = data
 
 
-def _skip(source: BinaryIO, data: bytes, open_quote: bool) -> tuple[Unreadable, bytes]:
+def _skip(source: Readable, data: bytes, open_quote: bool) -> tuple[Unreadable, bytes]:
     """Read on to the end of a record too long to keep, keeping only its start.
 
     Returns the record and the bytes read after it.
@@ -225,7 +232,7 @@ def _utf16_without_bom(head: bytes) -> bool:
             and (b"\n\x00" in head or b"\x00\n" in head))
 
 
-def split_header(source: BinaryIO) -> tuple[bytes, bytes, bool]:
+def split_header(source: Readable) -> tuple[bytes, bytes, bool]:
     """The header line, the bytes read after it, and whether a UTF-8 BOM was found."""
     data = source.read(CHUNK)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data[:4096]):
@@ -276,7 +283,7 @@ class Records:
     """Where the header is, for messages."""
 
 
-def csv_records(source: BinaryIO, encoding: str, size: int = 0) -> Records:
+def csv_records(source: Readable, encoding: str, size: int = 0) -> Records:
     """A CSV byte stream as :class:`Records` (a UTF-8 BOM overrides ``encoding``)."""
     import csv  # noqa: PLC0415 - for a header with quotes only
 

@@ -39,7 +39,8 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import FrameType
@@ -52,6 +53,17 @@ from welfare_calc.batch.chunks import (
     ChunkResult,
     from_ledger_code,
     join_amount,
+)
+from welfare_calc.batch.documents import (
+    SUBTOTAL,
+    TOTAL,
+    FundTable,
+    HashingReader,
+    RunStamp,
+    date_text,
+    fund_table,
+    group_label,
+    period_text,
 )
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
@@ -84,6 +96,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from welfare_calc.batch.publicity import PublicityOptions
+
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 
 
@@ -98,7 +112,10 @@ class BatchOptions:
     headers: Literal["en", "zh"] | None = "en"
     """The computed columns' names and yes/no words: English, Chinese, or (None) the
     roster's own language (:func:`~welfare_calc.batch.rows.roster_language`)."""
-    fmt: Literal["csv", "jsonl", "xlsx"] = "csv"
+    fmt: Literal["csv", "jsonl", "xlsx", "publicity"] = "csv"
+    """The output: CSV, JSON lines, a workbook, or (``publicity``) a 公示 list."""
+    publicity: PublicityOptions | None = None
+    """For a 公示 list: what it shows (:mod:`welfare_calc.batch.publicity`)."""
     columns: Mapping = ()
     """``--column KEY=HEADER`` choices."""
     group_by: groups.GroupBy = ()
@@ -106,12 +123,19 @@ class BatchOptions:
     about: tuple[tuple[str, str, str], ...] = ()
     """For a workbook's reconciliation sheet: lines (Chinese label, English label,
     value) that say where the figures come from (input, standards, version)."""
+    office: str | None = None
+    """``--office``: the 制表单位 printed on the documents."""
+    made: date | None = None
+    """The date printed on the documents (None: today)."""
+    stamp: RunStamp | None = None
+    """The program version and the standards table's digest, for the printed stamp (the
+    input's digest is the run's own, of the bytes it read)."""
 
     @property
     def neutralise(self) -> bool:
         """Whether text cells that start like a formula are neutralised (CSV output,
         which a spreadsheet would run); a workbook's text cells never run."""
-        return self.fmt != "xlsx"
+        return self.fmt not in ("xlsx", "publicity")
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,8 @@ class BatchFiles:
     errors: Destination | None = None
     """None: beside the output (``OUTPUT.errors.csv``), or stderr when the output is stdout."""
     summary: Destination | None = None
+    summary_csv: Destination | None = None
+    """``--summary-csv``: the 资金汇总 table as CSV, for offices without the workbook."""
     workbook: bool = False
     """The output is a workbook, which holds the rejected rows on a sheet of its own."""
 
@@ -142,8 +168,8 @@ class BatchFiles:
 
     def paths(self) -> list[Path]:
         """The files (not streams) a run writes."""
-        return [where for where in (self.output, self.errors_target(), self.summary)
-                if isinstance(where, Path)]
+        return [where for where in (self.output, self.errors_target(), self.summary,
+                                    self.summary_csv) if isinstance(where, Path)]
 
 
 @dataclass
@@ -169,6 +195,8 @@ class Summary:
     """The workbook sheet read (None for CSV): the one a clerk sees, unless --sheet."""
     groups: list[dict[str, object]] | None = None
     """With ``--group-by``: each group's figures, in the order groups first appear."""
+    rows_left_out: int = 0
+    """A 公示 list's rows written but not listed (not covered that month, nothing due)."""
 
     @property
     def backpay_fen(self) -> int:
@@ -257,14 +285,23 @@ def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Rec
     try:
         with locked(files.paths()):
             run = _BatchRun(table, plan, files, options, staged)
+            # The printed stamp's input digest: of the bytes read, as they are read.
+            reading = (HashingReader(source) if options.stamp is not None
+                       and not isinstance(source, Records) else None)
             try:
                 records = (source if isinstance(source, Records)
-                           else csv_records(source, options.encoding))
+                           else csv_records(reading or source, options.encoding))
                 summary = run.execute(records, progress, workers or _cpus())
             finally:
                 run.side.close()
+            if reading is not None and options.stamp is not None:
+                run.stamp = replace(options.stamp, input_sha256=reading.hexdigest())
             if options.fmt == "xlsx":
                 run.write_workbook(summary, writing)
+            if options.fmt == "publicity":
+                run.write_publicity()
+            if files.summary_csv is not None:
+                run.write_fund_csv(files.summary_csv)
             if files.summary is not None:
                 report = StagedText(files.summary, "utf-8", excel=False)
                 staged.append(report)
@@ -281,6 +318,44 @@ def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Rec
             file.discard()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _grouped(spool: IO[bytes], group_at: tuple[tuple[int, int | None], ...]
+             ) -> list[tuple[groups.Key, Iterator[list[str]]]]:
+    """The rows of a spool (UTF-8 CSV, its header first) group by group, in the order
+    groups first appear, each group's rows in their own order.
+
+    A roster need not be sorted by town. The spool is read once to find where
+    each row begins (8 bytes a row kept, whatever the rows hold), then each
+    group's rows are read back from there: memory stays flat, and a row with a
+    line break inside a quoted cell is read whole.
+    """
+    spool.seek(0)
+    at = 0
+    starts: list[int] = []
+
+    def lines() -> Iterator[str]:
+        nonlocal at
+        for line in spool:
+            starts.append(at)
+            at += len(line)
+            yield line.decode("utf-8")
+
+    where: dict[groups.Key, array[int]] = {}
+    reader = csv.reader(lines())
+    next(reader, None)  # the header
+    pulled = len(starts)
+    for cells in reader:
+        where.setdefault(groups.key_of(cells, group_at), array("q")).append(starts[pulled])
+        pulled = len(starts)
+    starts.clear()
+
+    def members(offsets: array[int]) -> Iterator[list[str]]:
+        for offset in offsets:
+            spool.seek(offset)
+            yield next(csv.reader(line.decode("utf-8") for line in spool))
+
+    return [(key, members(offsets)) for key, offsets in where.items()]
 
 
 def _cell(value: object) -> str:
@@ -445,11 +520,14 @@ class _BatchRun:
         # A workbook is written at the end from spools of plain CSV (nothing
         # neutralised: its text cells never run); an errors file named beside it
         # is made from the spool too.
-        workbook = options.fmt == "xlsx"
+        workbook = options.fmt in ("xlsx", "publicity")
         self.output = self._stage("spool" if workbook else files.output)
-        self.errors_file = self._stage("spool" if workbook else files.errors_target())
+        self.errors_file = self._stage("spool" if options.fmt == "xlsx"
+                                       else files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.sheet: str | None = None
+        self.stamp = options.stamp
+        """The run stamp printed on the documents (the input's digest added at the end)."""
         self.language: Literal["en", "zh"] = options.headers or "en"
         """The language of the computed columns' names and words (set from the header)."""
         """The sheet a workbook's rows are on: the errors file names it, and rows by
@@ -568,11 +646,101 @@ class _BatchRun:
                 "by_category": {name: figures(counters)
                                 for name, counters in zip(self.keys, tally, strict=True)}}
 
+    def fund(self) -> FundTable:
+        """The 资金汇总 of this run: a row per group (with --group-by), and the 合计."""
+        total = [[households, persons, backpay, -overpaid, newly]
+                 for households, persons, backpay, overpaid, newly in zip(
+                     self.households, self.persons, self.totals, self.overpaid, self.newly,
+                     strict=True)]
+        return fund_table([header for header, _ in self.options.group_by],
+                          [self.table.categories[key].short_zh for key in self.keys],
+                          self.groups if self.group_at else None, total)
+
+    def write_fund_csv(self, target: Destination) -> None:
+        """``--summary-csv``: the 资金汇总 as CSV, its cells neutralised as every CSV's are
+        (a locality is roster text)."""
+        fund = self.fund()
+        staged = self._stage(target)
+        writer = staged.csv_writer()
+        for cells in (fund.header, *fund.rows, fund.total):
+            try:
+                writer.writerow([csv_safe(cell) for cell in cells])
+            except UnicodeEncodeError as error:
+                raise UnusableInput(
+                    f"--summary-csv: a value cannot be written in "
+                    f"{self.options.output_encoding} ({error.object[error.start:error.end]!r}); "
+                    "use --output-encoding gb18030 or utf-8") from None
+
+    def _roster_lines(self, rows: Iterator[list[str]]) -> Iterator[tuple[str, list[str]]]:
+        """The 补发名册's lines: each row, then the 合计; with --group-by, group by group
+        (in the order groups first appear), each closed by its 小计."""
+        keys = [*self.columns.keys, *self.columns.computed]
+        width = len(self.columns.output_keys)
+
+        def closing(label: str, tally: groups.Tally) -> list[str]:
+            households, persons, backpay, overpaid, _ = (
+                sum(column) for column in zip(*tally, strict=True))
+            cells = [""] * width
+            cells[0] = f"{label}（{households}户）"
+            for key, value in (("persons", str(persons)), ("backpay", fen_text(backpay)),
+                               ("overpaid", fen_text(overpaid))):
+                if key in keys:
+                    cells[keys.index(key)] = value
+            return cells
+
+        if self.group_at:
+            self.output.text.flush()
+            for key, members in _grouped(self.output.binary, self.group_at):
+                for cells in members:
+                    yield "row", cells
+                yield "subtotal", closing(f"{SUBTOTAL}：{group_label(key)}", self.groups[key])
+        else:
+            for cells in rows:
+                yield "row", cells
+        total = [[households, persons, backpay, -overpaid, newly]
+                 for households, persons, backpay, overpaid, newly in zip(
+                     self.households, self.persons, self.totals, self.overpaid, self.newly,
+                     strict=True)]
+        yield "total", closing(TOTAL, total)
+
+    def write_publicity(self) -> None:
+        """The 公示 list of this run (:mod:`welfare_calc.batch.publicity`): one list per
+        group (with --group-by), as a workbook or CSV, staged in place of the spool."""
+        from welfare_calc.batch import publicity  # noqa: PLC0415 - XlsxWriter
+
+        chosen = self.options.publicity
+        target = self.files.output
+        assert chosen is not None, "a list has its options"
+        assert isinstance(target, Path), "a list is a file"
+        names = self.columns.names
+        lister = publicity.Lister(self.table, [*self.columns.keys, *self.columns.computed],
+                                  publicity.name_position(names, chosen.name_column), chosen)
+        spool, rows = self._written_rows()
+        self.output.text.flush()
+        listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
+            list(_grouped(self.output.binary, self.group_at)) if self.group_at
+            else [(None, rows)])
+        where = str(target.name)
+        if target.suffix.lower() == ".xlsx":
+            book = StagedText(target, "utf-8", excel=False)
+            self.staged.append(book)
+            publicity.write_workbook(book.binary, lister, listed,
+                                     date_text(self.options.made or date.today()),
+                                     self.stamp.version if self.stamp else "", where)
+        else:
+            text = self._stage(target)
+            publicity.write_csv(text.csv_writer(), lister,
+                                [header for header, _ in self.options.group_by], listed, where)
+        self.summary.rows_left_out = lister.left_out
+        self.staged.remove(spool)
+        spool.discard()
+
     def write_workbook(self, summary: Summary,
                        progress: Callable[[int], None] | None) -> None:
         """The workbook of this run (:mod:`welfare_calc.batch.workbook_writing`), staged
         in place of the CSV it is written from; the rejected rows on a sheet of their own."""
         from welfare_calc.batch.workbook_writing import (  # noqa: PLC0415 - XlsxWriter
+            PrintLayout,
             SummaryLine,
             chinese_names,
             write_workbook,
@@ -587,7 +755,6 @@ class _BatchRun:
         names = chinese_names(header) if self.language == "zh" else header
         keys = [*self.columns.keys, *self.columns.computed]
         rejected = (csv.reader(self.errors_file.reread()) if summary.rows_rejected else None)
-        categories = self.table.categories
         about = list(self.options.about)
         if self.sheet is not None:
             about.insert(1, ("工作表", "sheet", self.sheet))
@@ -598,26 +765,23 @@ class _BatchRun:
             SummaryLine("拒绝行数", "rows rejected", str(summary.rows_rejected)),
             SummaryLine("舍入方式", "rounding", summary.rounding),
             SummaryLine("增补合计（元）", "back-pay total (yuan)", fen_text(summary.backpay_fen)),
-            *[SummaryLine(f"其中 {categories[key].short_zh}（元）", f"of which {key} (yuan)",
-                          fen_text(total)) for key, total in summary.by_category.items()],
             SummaryLine("多发合计（元，未抵减）", "overpaid total (yuan, not netted)",
                         fen_text(summary.overpaid_fen)),
-            *[SummaryLine(f"因提标新纳入户数：{categories[key].short_zh}",
-                          f"newly eligible households: {key}", str(count))
-              for key, count in summary.newly_by_category.items()],
-            *[line for key in categories for line in (
-                SummaryLine(f"户数：{categories[key].short_zh}", f"households: {key}",
-                            str(summary.households_by_category.get(key, 0))),
-                SummaryLine(f"人数：{categories[key].short_zh}", f"persons: {key}",
-                            str(summary.persons_by_category.get(key, 0))))],
         ]
+        period = period_text(self.plan.window_start, self.plan.through)
+        layout = PrintLayout(
+            roster_title=f"{period}提标增补名册", fund_title=f"{period}提标增补资金汇总表",
+            office=self.options.office,
+            made=date_text(self.options.made or date.today()),
+            stamp=self.stamp or RunStamp("", "", None))
         try:
             scratch = tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target),
                                        suffix=PARTIAL)
         except OSError as error:
             raise TargetError(describe(error, target)) from None
         try:
-            write_workbook(book.binary, keys, names, rows, lines, rejected, progress,
+            write_workbook(book.binary, keys, names, self._roster_lines(rows), self.fund(),
+                           lines, rejected, progress, layout=layout,
                            chinese=self.language == "zh", scratch=scratch)
         except OSError as error:
             raise TargetError(describe(error, target)) from None

@@ -1,14 +1,23 @@
-"""A run's results as an Excel workbook, for finance: sum the money, read the ids.
+"""A run's results as an Excel workbook, for finance to sum and an office to print,
+sign and file (docs/documents.md).
 
-Three sheets:
+Three sheets, each laid out for A4 landscape paper, fitted to the page's
+width, its title and header rows repeated on every page, and a footer with
+"第 &P 页 共 &N 页" and the run stamp (program version, the standards table's
+and the input's SHA-256), so that any printed page traces to its run:
 
-- the results (``结果``): each row written, ids and every other text as text,
-  money as numbers in the ``0.00`` format so that finance can sum them,
-  ``persons`` and ``months`` as whole numbers; a bold, frozen header; columns
-  wide enough for their (Chinese) text;
-- the reconciliation (``汇总``): rows read, written and rejected, and the
-  exact totals overall and by category, written as text so that no float
-  touches them, with the standards document and the table's hash;
+- the 补发名册 (``结果``): a title row ("2020年1—8月提标增补名册"), 制表单位 and
+  the date, the header, then each row written: ids and every other text as
+  text, money as numbers in the ``0.00`` format so that finance can sum them,
+  ``persons`` and ``months`` as whole numbers. With ``--group-by`` the rows
+  come group by group, each closed by a 小计 row and a page break. A 合计
+  row, the sign-off line (制表人 / 审核人 / 负责人 / 日期) and the run stamp
+  end it;
+- the 资金汇总 (``汇总``): a table of one row per group and a 合计 row, per
+  category 户数, 人数 and 增补金额, with 多发金额 and 因提标新纳入户数; below
+  it the reconciliation (rows read, written and rejected, the standards
+  document cited, the table's hash, the rounding rule, the sheet read), the
+  sign-off (经办人 / 审核人 / 负责人 / 日期) and the stamp;
 - the rejected rows (``问题行``) with their reasons, when there are any.
 
 XlsxWriter writes it in constant-memory mode (a row at a time, whatever the
@@ -30,6 +39,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
+from welfare_calc.batch.documents import (
+    FUND_SIGN_OFF,
+    ROSTER_SIGN_OFF,
+    FundTable,
+    RunStamp,
+    sign_off,
+)
 from welfare_calc.batch.rows import ZH_HEADERS
 from welfare_calc.core.errors import UnusableInput
 
@@ -51,6 +67,29 @@ ERROR_NAMES = {"sheet": "工作表", "line": "行号", "id": "编号", "column":
 """The rejected rows' columns in Chinese (``--headers zh``)."""
 MAX_WIDTH = 60
 """Widest column, in characters (a long note wraps on screen rather than a mile wide)."""
+A4 = 9
+"""XlsxWriter's number for A4 paper."""
+TITLE_ROWS = 3
+"""Rows above a sheet's first data row: the title, 制表单位 and date, the header."""
+MAX_PAGE_BREAKS = 1023
+"""Manual page breaks an Excel sheet holds; groups past that share pages."""
+RosterLine = tuple[str, list[str]]
+"""A line of the 补发名册: ``row`` (a household), ``subtotal`` (a group's) or ``total``."""
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """What a printed sheet says above and below its table."""
+
+    roster_title: str
+    """The 补发名册's title: "2020年1—8月提标增补名册"."""
+    fund_title: str
+    """The 资金汇总's title: "2020年1—8月提标增补资金汇总表"."""
+    office: str | None
+    """制表单位 (``--office``); None leaves a line to fill in by hand."""
+    made: str
+    """The date the documents were made, as written on them."""
+    stamp: RunStamp
 
 
 @dataclass(frozen=True)
@@ -88,13 +127,52 @@ class _Sheet:
         self.row = 0
         self.widths: list[int] = []
 
-    def header(self, cells: Sequence[str]) -> None:
-        self.write(cells, style=self.bold)
-        self.sheet.freeze_panes(1, 0)
+    def header(self, cells: Sequence[str], style: Any = None) -> None:
+        self.write(cells, style=style or self.bold)
+        self.sheet.freeze_panes(self.row, 0)
+
+    def titled(self, title: str, layout: PrintLayout, width: int, styles: dict[str, Any]
+               ) -> None:
+        """The title and 制表单位 rows above the header, and the page set up to print:
+        A4 landscape, fitted to the width, the rows above the data on every page."""
+        last = max(width - 1, 1)
+        self.sheet.merge_range(0, 0, 0, last, title, styles["title"])
+        office = layout.office or "________"
+        self.sheet.merge_range(1, 0, 1, last, f"制表单位：{office}　　　　制表日期：{layout.made}",
+                               styles["plain"])
+        self.row = TITLE_ROWS - 1
+        sheet = self.sheet
+        sheet.set_paper(A4)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0, TITLE_ROWS - 1)
+        sheet.center_horizontally()
+        sheet.hide_gridlines(0)  # printed: a table a clerk can rule off by hand
+        sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        sheet.set_footer(layout.stamp.footer())
+
+    def note(self, text: str, style: Any = None) -> None:
+        """A line of text below the table (sign-off, stamp), not counted in the widths."""
+        if self.row >= SHEET_ROWS:
+            raise UnusableInput(f"more than {SHEET_ROWS - 1:,} rows for sheet {self.name!r}, "
+                                "more than an Excel sheet holds; write CSV instead "
+                                "(-o result.csv)")
+        if text:
+            self.sheet.write_string(self.row, 0, text, style)
+        self.row += 1
+
+    def ending(self, roles: Sequence[str], stamp: RunStamp, styles: dict[str, Any]) -> None:
+        """The sign-off line and the run stamp, after a blank line."""
+        self.note("")
+        self.note(sign_off(roles), styles["plain"])
+        self.note("")
+        for line in stamp.lines():
+            self.note(line, styles["small"])
 
     def write(self, cells: Sequence[str], kinds: Sequence[str] = (), style: Any = None,
-              money: Any = None) -> None:
-        """A row of text cells; ``kinds`` says which are money or whole numbers."""
+              money: Any = None, measure: bool = True) -> None:
+        """A row of text cells; ``kinds`` says which are money or whole numbers;
+        ``measure``: whether its texts widen their columns (a label of a 小计 does not)."""
         if self.row >= SHEET_ROWS:
             raise UnusableInput(f"more than {SHEET_ROWS - 1:,} rows for sheet {self.name!r}, "
                                 "more than an Excel sheet holds; write CSV instead "
@@ -116,8 +194,8 @@ class _Sheet:
                         f"of {len(cell):,} characters; an Excel cell holds at most "
                         f"{CELL_CHARACTERS:,}: write CSV instead (-o result.csv)")
                 self.sheet.write_string(self.row, column, cell, style)
-            width = text_width(cell)
-            self.widths[column] = max(self.widths[column], width)
+            if measure:
+                self.widths[column] = max(self.widths[column], text_width(cell))
         self.row += 1
 
     def fit(self) -> None:
@@ -176,15 +254,17 @@ class _Sink:
 
 
 def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
-                   rows: Iterable[list[str]], summary: Sequence[SummaryLine],
+                   rows: Iterable[RosterLine], fund: FundTable, notes: Sequence[SummaryLine],
                    rejected: Iterator[list[str]] | None,
-                   progress: Callable[[int], None] | None = None, *,
+                   progress: Callable[[int], None] | None = None, *, layout: PrintLayout,
                    chinese: bool = False, scratch: str | None = None) -> None:
     """The workbook of a run, into ``target`` (a staged file).
 
     ``keys``: the output's columns as the batch knows them (``income``, …; a
     column carried through by its name), then the computed ones; ``names``:
-    as the workbook shows them (English or Chinese);
+    as the workbook shows them (English or Chinese); ``rows``: the 补发名册's
+    lines, in the order printed (group by group, each with its 小计, then the
+    合计); ``fund``: the 资金汇总 table; ``notes``: the reconciliation below it;
     ``rejected``: the errors file's rows, its header first (None: no sheet);
     ``scratch``: the private directory for XlsxWriter's own temporary files,
     which hold the rows (ids and names): beside the target, where the next run's
@@ -201,20 +281,42 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
     try:
         bold = book.add_format({"bold": True})
         money = book.add_format({"num_format": "0.00"})
+        bold_money = book.add_format({"num_format": "0.00", "bold": True})
+        styles = {"title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
+                  "plain": book.add_format({}), "small": book.add_format({"font_size": 8}),
+                  "header": book.add_format({"bold": True, "text_wrap": True,
+                                             "valign": "vcenter"})}
         results = _Sheet(book.add_worksheet(RESULTS), RESULTS, bold)
+        results.titled(layout.roster_title, layout, len(names), styles)
         kinds = ["money" if key in MONEY else "whole" if key in WHOLE else "text"
                  for key in keys]
         results.header(list(names))
-        for index, cells in enumerate(rows, 1):
-            results.write(cells, kinds, money=money)
+        breaks: list[int] = []
+        for index, (kind, cells) in enumerate(rows, 1):
+            if kind == "row":
+                results.write(cells, kinds, money=money)
+            else:
+                results.write(cells, kinds, style=bold, money=bold_money, measure=False)
+                if kind == "subtotal" and len(breaks) < MAX_PAGE_BREAKS:
+                    breaks.append(results.row)
             if progress is not None and not index % 10_000:
                 progress(index)
+        if breaks and breaks[-1] == results.row - 1:
+            breaks.pop()  # the 合计 follows the last group on its page
+        results.sheet.set_h_pagebreaks(breaks)
+        results.ending(ROSTER_SIGN_OFF, layout.stamp, styles)
         results.fit()
-        reconciliation = _Sheet(book.add_worksheet(SUMMARY), SUMMARY, bold)
-        reconciliation.header(["项目", "item", "值 (value)"])
-        for item in summary:
-            reconciliation.write([item.zh, item.en, item.value])
-        reconciliation.fit()
+        summary = _Sheet(book.add_worksheet(SUMMARY), SUMMARY, bold)
+        summary.titled(layout.fund_title, layout, len(fund.header), styles)
+        summary.header(fund.header, styles["header"])
+        for cells in fund.rows:
+            summary.write(cells, fund.kinds, money=money)
+        summary.write(fund.total, fund.kinds, style=bold, money=bold_money)
+        summary.note("")
+        for item in notes:
+            summary.note(f"{item.zh}：{item.value}", styles["plain"])
+        summary.ending(FUND_SIGN_OFF, layout.stamp, styles)
+        summary.fit()
         if rejected is not None:
             problems = _Sheet(book.add_worksheet(REJECTED), REJECTED, bold)
             columns = next(rejected)

@@ -7,7 +7,8 @@ the shared options and the way errors end a call:
 - :mod:`~welfare_calc.cli.types`: parameter types, each the core's reader of a field;
 - :mod:`~welfare_calc.cli.problems`: ``Error:`` lines and exit codes;
 - :mod:`~welfare_calc.cli.standards`, :mod:`~welfare_calc.cli.entitlement`,
-  :mod:`~welfare_calc.cli.backpay`, :mod:`~welfare_calc.cli.batch`: the commands.
+  :mod:`~welfare_calc.cli.backpay`, :mod:`~welfare_calc.cli.batch`,
+  :mod:`~welfare_calc.cli.publicity`: the commands.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from __future__ import annotations
 import sys
 from typing import NoReturn
 
-from welfare_calc.cli import backpay, batch, entitlement, standards  # noqa: F401 - registered
+from welfare_calc.cli import (  # noqa: F401 - registered
+    backpay,
+    batch,
+    entitlement,
+    publicity,
+    standards,
+)
 from welfare_calc.cli.batch import Progress
 from welfare_calc.cli.group import Bilingual, cli, emit
 from welfare_calc.cli.problems import PIPE_CLOSED, PipeClosed

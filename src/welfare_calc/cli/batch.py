@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -28,6 +28,11 @@ from welfare_calc.core.errors import (
 )
 from welfare_calc.core.months import Month
 from welfare_calc.output import streams
+
+if TYPE_CHECKING:
+    from welfare_calc.batch.run import BatchFiles, BatchOptions, Summary
+    from welfare_calc.core.engine import BackpayEngine
+    from welfare_calc.core.table import StandardsTable
 
 
 class Progress:
@@ -68,6 +73,8 @@ class Progress:
 @click.option("-o", "--output", default="-")
 @click.option("--errors", "errors_path", default=None)
 @click.option("--summary", "summary_path", default=None)
+@click.option("--summary-csv", "summary_csv", default=None, metavar="FILE")
+@click.option("--office", default=None, metavar="NAME")
 @click.option("--encoding", type=EncodingType(reading=True), default="utf-8")
 @click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
 @click.option("--excel", is_flag=True)
@@ -80,18 +87,19 @@ class Progress:
 @rounding_option
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
-          errors_path: str | None, summary_path: str | None, encoding: str,
+          errors_path: str | None, summary_path: str | None, summary_csv: str | None,
+          office: str | None, encoding: str,
           output_encoding: str, excel: bool, headers: str | None, fmt: str, sheet: str | None,
           header_row: int | None, columns: tuple[str, ...], group_by: tuple[str, ...],
           rounding: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["batch"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
+    from welfare_calc.batch.documents import RunStamp, file_sha256  # noqa: PLC0415
     from welfare_calc.batch.files import batch_files, fits_a_sheet  # noqa: PLC0415
     from welfare_calc.batch.groups import parse_group_by  # noqa: PLC0415
-    from welfare_calc.batch.reading import Records  # noqa: PLC0415
     from welfare_calc.batch.rows import column_choices  # noqa: PLC0415
-    from welfare_calc.batch.run import BatchOptions, run_batch  # noqa: PLC0415
-    from welfare_calc.batch.sheet_reading import is_workbook, sheet_records  # noqa: PLC0415
+    from welfare_calc.batch.run import BatchOptions  # noqa: PLC0415
+    from welfare_calc.batch.sheet_reading import is_workbook  # noqa: PLC0415
     from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
 
     workbook = str(input_path) != "-" and is_workbook(input_path)
@@ -115,7 +123,8 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
     reading_stdin = str(input_path) == "-"
     try:
         files, errors_label = batch_files(None if reading_stdin else input_path, output,
-                                          errors_path, summary_path, workbook=to_workbook)
+                                          errors_path, summary_path, workbook=to_workbook,
+                                          summary_csv=summary_csv)
         if reading_stdin:
             streams.check_open("stdin")
         if "stdout" in (files.output, files.errors, files.summary):
@@ -127,15 +136,44 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
              ("标准文件", "standards document", f"{document.number}《{document.title}》"),
              ("标准表", "standards table", f"{loaded.source} (sha256 {loaded.digest})"),
              ("程序版本", "program", f"welfare-calc {__version__}"))
+    if office is not None and not office.strip():
+        raise UsageProblem("--office: give the 制表单位's name, e.g. --office 周村区民政局")
+    if office is not None and not to_workbook:
+        raise UsageProblem("--office is printed on a workbook's documents; give -o FILE.xlsx")
+    # The printed stamp: a workbook input is read by its own reader, so hashed here; a
+    # CSV input is hashed by the run as it reads it.
+    stamp = (RunStamp(__version__, loaded.sha256,
+                      file_sha256(str(input_path)) if workbook else None)
+             if to_workbook else None)
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers="zh" if headers == "zh" else "en" if headers else None,
                            fmt="xlsx" if to_workbook else "jsonl" if fmt == "jsonl" else "csv",
-                           columns=mapping, group_by=levels, about=about)
+                           columns=mapping, group_by=levels, about=about,
+                           office=office.strip() if office else None, stamp=stamp)
     if to_workbook and not workbook and not reading_stdin:
         try:
             fits_a_sheet(input_path)
         except BadOption as error:
             raise UsageProblem(str(error)) from None
+    summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
+                         files, options)
+    click.echo(summary.as_text(), err=True)
+    if summary.rows_rejected:
+        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {errors_label}")
+
+
+def run_roster(input_path: Path, workbook: bool, sheet: str | None, header_row: int | None,
+               mapping: tuple[tuple[str, str], ...], table: StandardsTable,
+               plan: BackpayEngine, files: BatchFiles, options: BatchOptions) -> Summary:
+    """Read a roster (CSV, a workbook's sheet, or stdin) through the batch, with progress
+    on a terminal: one way for every command that reads a roster (``batch``,
+    ``publicity``), its failures told as one ``Error:`` line each."""
+    from welfare_calc.batch.reading import Records  # noqa: PLC0415
+    from welfare_calc.batch.run import run_batch  # noqa: PLC0415
+    from welfare_calc.batch.sheet_reading import sheet_records  # noqa: PLC0415
+
+    reading_stdin = str(input_path) == "-"
+    to_workbook = options.fmt == "xlsx"
     source: BinaryIO
     with (sys.stdin.buffer if reading_stdin else input_path.open("rb")) as source:
         progress = None
@@ -158,6 +196,4 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
         finally:
             if progress is not None:
                 progress.close()
-    click.echo(summary.as_text(), err=True)
-    if summary.rows_rejected:
-        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {errors_label}")
+    return summary

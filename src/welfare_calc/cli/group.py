@@ -61,11 +61,14 @@ class Bilingual(click.Command):
         return self.name if self.name in HELP else "welfare-calc"
 
     def option_key(self, ctx: click.Context, param: click.Parameter) -> str:
-        """An option's key: ``command.option``, else the option alone (shared options)."""
+        """An option's key: ``command.option``, else ``roster.option`` (how every command
+        that reads a roster reads it), else the option alone (shared options)."""
         if param is self.get_help_option(ctx):
             return "help"
-        own = f"{self.key}.{param.name}"
-        return own if own in HELP else str(param.name)
+        for key in (f"{self.key}.{param.name}", f"roster.{param.name}"):
+            if key in HELP:
+                return key
+        return str(param.name)
 
     def _in_language(self, ctx: click.Context) -> Lang:
         lang = chosen_lang()

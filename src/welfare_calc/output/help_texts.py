@@ -105,23 +105,22 @@ HELP: dict[str, tuple[str, str]] = {
     # --- batch -------------------------------------------------------------------------
     "batch": (
         "Back-pay for every household of a roster (提标增补批量计算).\n\n"
-        "INPUT is a CSV file (- for stdin) or an Excel or OpenDocument workbook (.xlsx, .xls, "
-        ".ods). Columns: id, category, persons, income, start, end, and optionally paid (the "
-        "amount actually paid for the window) and supplement (分类施保: 50.00 a month or "
-        "20%); Chinese names (编号 or 身份证号, 保障类别, 保障人数, 家庭月人均收入, 起始月份, "
-        "截止月份, 已发金额, 分类施保) are accepted too, and other columns are carried "
-        "through. An output named .xlsx is a workbook with the results, the "
-        "reconciliation (汇总) and the rejected rows (问题行). Exit 0 when every row was "
-        "accepted, 1 when some were rejected (the rest are written), 2 when the input is "
-        "unusable (nothing is written).",
+        "INPUT is a CSV file (- for stdin) or an Excel workbook (.xlsx, .xls). Columns: id, "
+        "category, persons, income, start, end, and optionally paid (the amount actually "
+        "paid for the window) and supplement (分类施保: 50.00 a month or 20%); Chinese "
+        "names (编号 or 身份证号, 保障类别, 保障人数, 家庭月人均收入, 起始月份, 截止月份, "
+        "已发金额, 分类施保) are accepted too, and other columns are carried through. An "
+        "output named .xlsx is a workbook laid out to print and sign: the 补发名册 (结果), "
+        "the 资金汇总 by group (汇总) and the rejected rows (问题行). Exit 0 when every row "
+        "was accepted, 1 when some were rejected (the rest are written), 2 when the input "
+        "is unusable (nothing is written).",
         "批量计算花名册中每一户的提标增补金额。\n\n"
-        "INPUT 为 CSV 文件（- 表示标准输入）或 Excel、OpenDocument 工作簿（.xlsx、.xls、"
-        ".ods）。列：id、category、persons、income、start、end，可选 paid（增补期间实际已发"
-        "金额）和 supplement（分类施保：每月 50.00 或 20%）；也可用中文列名（编号或身份证号、"
-        "保障类别、保障人数、家庭月人均收入、起始月份、截止月份、已发金额、分类施保），其他列"
-        "原样带出。输出文件名以 .xlsx 结尾时，写成工作簿：计算结果、汇总"
-        "和问题行各占一页。退出码：0 全部行通过；1 有行被拒（其余行已写出）；2 输入无法使用"
-        "（什么也不写）。"),
+        "INPUT 为 CSV 文件（- 表示标准输入）或 Excel 工作簿（.xlsx、.xls）。列：id、category、"
+        "persons、income、start、end，可选 paid（增补期间实际已发金额）和 supplement（分类"
+        "施保：每月 50.00 或 20%）；也可用中文列名（编号或身份证号、保障类别、保障人数、家庭月"
+        "人均收入、起始月份、截止月份、已发金额、分类施保），其他列原样带出。输出文件名以 .xlsx "
+        "结尾时，写成可打印签字的工作簿：补发名册（结果）、按组的资金汇总（汇总）和问题行各占"
+        "一页。退出码：0 全部行通过；1 有行被拒（其余行已写出）；2 输入无法使用（什么也不写）。"),
     "batch.output": (
         "Output file: .xlsx for a workbook, else CSV (default: -, stdout).",
         "输出文件：以 .xlsx 结尾为工作簿，否则为 CSV（默认 -，即标准输出）。"),
@@ -133,19 +132,62 @@ HELP: dict[str, tuple[str, str]] = {
     "batch.summary_path": (
         "Also write the reconciliation summary here as JSON (- for stdout).",
         "另将对账汇总以 JSON 写到此文件（- 表示标准输出）。"),
-    "batch.encoding": (
+    "batch.summary_csv": (
+        "Also write the 资金汇总 (a row per group and a 合计 row) here as CSV.",
+        "另将资金汇总表（每组一行并有合计行）以 CSV 写到此文件。"),
+    "batch.office": (
+        "The 制表单位 printed on a workbook's documents (default: a line to fill in).",
+        "工作簿各表上打印的制表单位（默认留空待填写）。"),
+    "publicity": (
+        "The 公示 list of a roster, for each village to post (公示名单).\n\n"
+        "ROSTER is read as batch reads it. Listed: each household covered in --month with an "
+        "amount due, as 序号, the head's name masked (张**), 保障类别, 保障人数 and, with "
+        "--amounts, the monthly amount. Never printed: ID numbers, bank accounts, income, "
+        "phone, address, nor any other column. With --group-by, one list per group (a sheet "
+        "each in a workbook). Exit 0, 1 when rows were rejected (and not listed), 2 when "
+        "the roster is unusable.",
+        "生成花名册的公示名单，供各村（社区）张贴。\n\n"
+        "ROSTER 的读取方式与 batch 相同。列出 --month 当月在保且有待遇的每一户：序号、"
+        "户主姓名（脱敏为 张**）、保障类别、保障人数，给出 --amounts 时另列月保障金额。"
+        "从不打印身份证号、银行账号、收入、电话、住址及其他任何列。给出 --group-by 时每组"
+        "一份名单（工作簿中每组一页）。退出码：0；1 有行被拒（未列入）；2 花名册无法使用。"),
+    "publicity.month": (
+        "The month whose coverage and amount the list shows (YYYY-MM).",
+        "名单所示的在保月份及其待遇（YYYY-MM）。"),
+    "publicity.output": (
+        "The list: .xlsx (laid out to print) or .csv.",
+        "公示名单文件：.xlsx（可直接打印）或 .csv。"),
+    "publicity.period": (
+        "The 公示期 printed under the title, e.g. 2020年8月12日至8月18日.",
+        "印在标题下的公示期，例如 2020年8月12日至8月18日。"),
+    "publicity.names": (
+        "masked (default: the first character, then *) or full.",
+        "姓名显示方式：masked（默认，保留首字，其余为 *）或 full（全名）。"),
+    "publicity.amounts": (
+        "Also list each household's monthly amount.",
+        "同时列出每户的月保障金额。"),
+    "publicity.name_column": (
+        "The header of the names column (default: 户主姓名, 姓名 or name).",
+        "姓名所在列的表头（默认：户主姓名、姓名或 name）。"),
+    "publicity.office": (
+        "The 公示单位 printed on the list (default: a line to fill in).",
+        "名单上打印的公示单位（默认留空待填写）。"),
+    "publicity.errors_path": (
+        "Rejected rows (default: OUTPUT.errors.csv).",
+        "被拒行的去向（默认：输出文件名加 .errors.csv）。"),
+    "roster.encoding": (
         "Encoding of a CSV input: utf-8 (default; a BOM is detected), gbk or gb18030.",
         "CSV 输入文件的编码：utf-8（默认，可识别 BOM）、gbk 或 gb18030。"),
-    "batch.output_encoding": (
+    "roster.output_encoding": (
         "Encoding of CSV output (default: utf-8).",
         "CSV 输出的编码（默认 utf-8）。"),
-    "batch.excel": (
+    "roster.excel": (
         "CSV for Excel on Chinese Windows: a UTF-8 BOM and CRLF line endings.",
         "生成供中文 Windows 上 Excel 打开的 CSV：带 UTF-8 BOM，行尾为 CRLF。"),
     "batch.headers": (
         "Computed columns' names and yes/no words: en or zh; default: the roster's language.",
         "计算列的列名及“是/否”：en 英文或 zh 中文；默认与花名册的列名语言一致。"),
-    "batch.group_by": (
+    "roster.group_by": (
         "Total by a roster column (乡镇（街道）, 村（社区）, …), or its first N characters "
         "(HEADER:9 for a town's 行政区划代码); give it twice for town, then village.",
         "按花名册的某一列（乡镇（街道）、村（社区）等）或其前 N 个字符（如 行政区划代码:9）"
@@ -153,10 +195,11 @@ HELP: dict[str, tuple[str, str]] = {
     "batch.fmt": (
         "csv (default), or jsonl: one JSON object per line.",
         "输出格式：csv（默认），或 jsonl（每行一个 JSON 对象）。"),
-    "batch.sheet": (
-        "Sheet of a workbook INPUT to read (default: the first).",
-        "读取工作簿的哪一页（默认第一页）。"),
-    "batch.columns": (
+    "roster.sheet": (
+        "Sheet of a workbook INPUT to read (default: the active sheet, or the first visible "
+        "one; a hidden sheet only when named).",
+        "读取工作簿的哪一页（默认：当前活动页，或第一个可见页；隐藏页须指名才读）。"),
+    "roster.columns": (
         "Which header holds one of our columns, as KEY=HEADER (repeatable), e.g. "
         "--column id=身份证号. Rosters' own names are known without it: 编号, 身份证号 "
         "(身份证号码, 公民身份号码), 保障类别, 保障人数, 家庭月人均收入, 起始月份, 截止月份, "
@@ -164,7 +207,7 @@ HELP: dict[str, tuple[str, str]] = {
         "指定某一列对应的表头，写作 KEY=表头（可多次给出），例如 --column id=身份证号。"
         "花名册的常用列名无需指定即可识别：编号、身份证号（身份证号码、公民身份号码）、保障类别、"
         "保障人数、家庭月人均收入、起始月份、截止月份、已发金额；家庭人口不会被当作保障人数。"),
-    "batch.header_row": (
+    "roster.header_row": (
         "Row of a workbook INPUT that holds the header, as Excel numbers rows (default: the "
         "first row naming the required columns).",
         "工作簿中表头所在的行号，按 Excel 的行号（默认：第一个含齐必需列名的行）。"),

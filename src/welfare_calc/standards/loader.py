@@ -35,8 +35,13 @@ class LoadedStandards:
     table: StandardsTable
     source: str
     """The path shown in messages (and in ``--version``)."""
-    digest: str
-    """The first 12 hex digits of the file's SHA-256, to tell editions apart."""
+    sha256: str
+    """The file's SHA-256 (hex), printed on the documents so a page traces to its table."""
+
+    @property
+    def digest(self) -> str:
+        """The first 12 hex digits of :attr:`sha256`, to tell editions apart."""
+        return self.sha256[:12]
 
 
 MAX_BYTES = 1 << 20
@@ -103,7 +108,7 @@ def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
     sha256 = hashlib.sha256(raw).hexdigest()
     cached = table_cache.read(sha256)
     if cached is not None:
-        return LoadedStandards(table=cached, source=source, digest=sha256[:12])
+        return LoadedStandards(table=cached, source=source, sha256=sha256)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -116,4 +121,4 @@ def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
                                   "file is plain text"])
     table = parse_standards(text, source)
     table_cache.write(sha256, table)
-    return LoadedStandards(table=table, source=source, digest=sha256[:12])
+    return LoadedStandards(table=table, source=source, sha256=sha256)

@@ -1,0 +1,222 @@
+"""The 公示 list: the households a village posts on its wall, without personal data.
+
+A public notice shows who receives support, so that neighbours can object:
+the household head's name (masked as 张** unless ``--names full``), the
+category, the persons covered and, with ``--amounts``, the monthly amount.
+Nothing else of the roster is ever printed: no ID number, bank account,
+income, phone or address, nor any other column; the list is built from
+those four fields alone, never by dropping columns from the roster, so that
+a column added to a roster can not slip through.
+
+The roster is read and checked by the batch (:mod:`welfare_calc.batch.run`),
+so a row the batch refuses is not listed and is reported; a listed
+household's amount is the core's (:func:`~welfare_calc.core.calc.monthly_amount`)
+for the month given, and a household is listed when that month is in its
+coverage and its amount is above zero.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from welfare_calc.batch.documents import BLANK, group_label, mask_name
+from welfare_calc.batch.groups import NO_LOCALITY, Key
+from welfare_calc.core import fields
+from welfare_calc.core.calc import monthly_amount
+from welfare_calc.core.errors import UnusableInput
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import StandardsTable
+from welfare_calc.output.text import csv_safe, money_text
+
+if TYPE_CHECKING:
+    from welfare_calc.output.text import CsvRows
+
+NAME_HEADERS = ("户主姓名", "姓名", "户主", "name", "head_name")
+"""Header cells taken as the household head's name, in this order of preference."""
+COLUMNS = ("序号", "姓名", "保障类别", "保障人数")
+AMOUNT_COLUMN = "月保障金额（元）"
+DIGITS = re.compile(r"\d")
+"""Any digit, in any script: a name that holds one may hold an id, and is not printed."""
+
+
+@dataclass(frozen=True)
+class PublicityOptions:
+    """What the list shows, and when."""
+
+    month: Month
+    """The month whose coverage and amount the list shows."""
+    period: str
+    """The 公示期, as the office writes it (e.g. 2020年8月12日至8月18日)."""
+    names: Literal["masked", "full"] = "masked"
+    amounts: bool = False
+    name_column: str | None = None
+    """The header of the names column (None: the first of :data:`NAME_HEADERS`)."""
+    office: str | None = None
+
+
+def name_position(names: Sequence[str], given: str | None) -> int:
+    """Where the household head's name is in the header, or why it cannot be found."""
+    stripped = [name.strip().lstrip("\ufeff") for name in names]
+    wanted = (given.strip(),) if given else NAME_HEADERS
+    for header in wanted:
+        if header in stripped:
+            return stripped.index(header)
+    if given:
+        raise UnusableInput(f"--name-column {given}: the header has no column {given!r}; its "
+                            f"columns: {', '.join(stripped)}")
+    raise UnusableInput("the header has no column of names (户主姓名, 姓名 or name); name it "
+                        f"with --name-column HEADER; its columns: {', '.join(stripped)}")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One household on the list: its cells, in :data:`COLUMNS` order (and the amount)."""
+
+    cells: list[str]
+    kinds: list[str]
+
+
+class Lister:
+    """Turns the batch's written rows into the list's lines, one group at a time."""
+
+    def __init__(self, table: StandardsTable, keys: Sequence[str], name_at: int,
+                 options: PublicityOptions) -> None:
+        self.table = table
+        self.options = options
+        self.name_at = name_at
+        self.at = {key: keys.index(key) for key in
+                   ("id", "category", "persons", "income", "start", "end", "supplement")
+                   if key in keys}
+        self.left_out = 0
+        """Rows written by the batch but not listed (not covered that month, or nothing due)."""
+
+    def header(self) -> list[str]:
+        return [*COLUMNS, *((AMOUNT_COLUMN,) if self.options.amounts else ())]
+
+    def kinds(self) -> list[str]:
+        return ["whole", "text", "text", "whole", *(("money",) if self.options.amounts else ())]
+
+    def lines(self, rows: Iterable[list[str]], where: str) -> Iterator[list[str]]:
+        """The list's lines of these rows (a group's), numbered from 1."""
+        number = 0
+        for cells in rows:
+            read = fields.read_household(self.table, {key: cells[index]
+                                                      for key, index in self.at.items()})
+            if isinstance(read, list):  # (the batch wrote it, so the core accepts it)
+                raise UnusableInput(f"{where}: a row written could not be read again: "
+                                    f"{read[0].message}")
+            amount = monthly_amount(self.table, read.house, self.options.month)
+            if not read.period.covers(self.options.month) or amount.total_amount <= 0:
+                self.left_out += 1
+                continue
+            name = cells[self.name_at].strip() if self.name_at < len(cells) else ""
+            if not name:
+                raise UnusableInput(f"{where}: household {read.id} has no name in the names "
+                                    "column; a 公示 list names every household")
+            if self.options.names == "full" and DIGITS.search(name):
+                raise UnusableInput(f"{where}: the name of household {read.id} holds a digit; "
+                                    "a 公示 list never prints an id or a number in a name: "
+                                    "correct the roster")
+            number += 1
+            shown = name if self.options.names == "full" else mask_name(name)
+            category = self.table.categories[read.house.category].short_zh
+            line = [str(number), shown, category, str(read.house.persons)]
+            if self.options.amounts:
+                line.append(money_text(amount.total_amount))
+            yield line
+
+
+def title(key: Key | None) -> str:
+    """A list's title: its village (or town), then what it lists."""
+    return ("" if key is None else group_label(key) + " ") + "城乡低保和特困供养对象公示名单"
+
+
+def write_csv(writer: CsvRows, lister: Lister, levels: Sequence[str],
+              groups: Iterable[tuple[Key | None, Iterable[list[str]]]], where: str) -> None:
+    """The list as CSV: the group's columns first (with --group-by), then the list's;
+    every cell neutralised, as in every CSV file we write."""
+    writer.writerow([csv_safe(cell) for cell in (*levels, *lister.header())])
+    for key, rows in groups:
+        place = [] if key is None else [NO_LOCALITY if part is None else part for part in key]
+        for line in lister.lines(rows, where):
+            writer.writerow([csv_safe(cell) for cell in (*place, *line)])
+
+
+SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+"""Characters a sheet's name may not hold."""
+
+
+def sheet_names(keys: Sequence[Key | None]) -> list[str]:
+    """A sheet name per group: its label, cleaned, at most 31 characters, each once."""
+    names: list[str] = []
+    for key in keys:
+        base = SHEET_NAME.sub("_", "公示名单" if key is None else group_label(key))[:28]
+        name, count = base, 1
+        while name.lower() in (taken.lower() for taken in names):
+            count += 1
+            name = f"{base}({count})"
+        names.append(name)
+    return names
+
+
+def write_workbook(target: IO[bytes], lister: Lister,
+                   groups: Sequence[tuple[Key | None, Iterable[list[str]]]],
+                   made: str, version: str, where: str) -> None:
+    """The list as a workbook: a sheet per group, each laid out to print and post
+    (A4 portrait, its title rows on every page, page numbers)."""
+    import xlsxwriter  # noqa: PLC0415 - only a workbook needs it
+
+    from welfare_calc.batch.workbook_writing import A4, exact_number, text_width  # noqa: PLC0415
+
+    # In memory: a village's list is small, and no temporary file holds its names.
+    book = xlsxwriter.Workbook(target, {
+        "in_memory": True,
+        "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
+    try:
+        styles: dict[str, Any] = {
+            "title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
+            "header": book.add_format({"bold": True, "border": 1, "align": "center"}),
+            "cell": book.add_format({"border": 1}),
+            "money": book.add_format({"border": 1, "num_format": "0.00"}),
+        }
+        header, kinds = lister.header(), lister.kinds()
+        office = lister.options.office or BLANK
+        keys = [key for key, _ in groups]
+        for name, (key, rows) in zip(sheet_names(keys), groups, strict=True):
+            sheet = book.add_worksheet(name)
+            last = len(header) - 1
+            sheet.merge_range(0, 0, 0, last, title(key), styles["title"])
+            sheet.merge_range(1, 0, 1, last, f"公示期：{lister.options.period}", None)
+            for column, text in enumerate(header):
+                sheet.write_string(2, column, text, styles["header"])
+            widths = [text_width(text) for text in header]
+            row = 3
+            for line in lister.lines(rows, where):
+                for column, (cell, kind) in enumerate(zip(line, kinds, strict=True)):
+                    number = exact_number(cell) if kind != "text" else None
+                    if number is None:
+                        sheet.write_string(row, column, cell, styles["cell"])
+                    else:
+                        sheet.write_number(row, column, number,
+                                           styles["money" if kind == "money" else "cell"])
+                    widths[column] = max(widths[column], text_width(cell))
+                row += 1
+            row += 1
+            sheet.write_string(row, 0, f"公示单位：{office}　　制表日期：{made}")
+            sheet.write_string(row + 1, 0, "如有异议，请在公示期内向公示单位反映。")
+            for column, width in enumerate(widths):
+                sheet.set_column(column, column, max(width, 4) + 4)
+            sheet.set_paper(A4)
+            sheet.fit_to_pages(1, 0)
+            sheet.repeat_rows(0, 2)
+            sheet.center_horizontally()
+            sheet.set_footer(f"&L&6welfare-calc {version}&C&9第 &P 页 共 &N 页")
+        if not keys:
+            book.add_worksheet("公示名单").write_string(0, 0, "（无公示对象）")
+    except BaseException:
+        book.close()
+        raise
+    book.close()

@@ -1,0 +1,90 @@
+"""The ``publicity`` command: the 公示 list a village posts, without personal data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from welfare_calc import __version__
+from welfare_calc.cli.batch import run_roster
+from welfare_calc.cli.group import Settings, as_bad_parameter, cli
+from welfare_calc.cli.problems import BatchRejected, UsageProblem
+from welfare_calc.cli.types import EncodingType, MonthType
+from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
+from welfare_calc.core.months import Month
+
+
+@cli.command()
+@click.argument("input_path", metavar="ROSTER", type=click.Path(exists=True, dir_okay=False,
+                                                                allow_dash=True, path_type=Path))
+@click.option("--month", required=True, type=MonthType())
+@click.option("-o", "--output", required=True)
+@click.option("--period", required=True)
+@click.option("--group-by", "group_by", multiple=True, metavar="HEADER[:N]")
+@click.option("--names", type=click.Choice(["masked", "full"]), default="masked")
+@click.option("--amounts", is_flag=True)
+@click.option("--name-column", default=None, metavar="HEADER")
+@click.option("--office", default=None, metavar="NAME")
+@click.option("--errors", "errors_path", default=None)
+@click.option("--encoding", type=EncodingType(reading=True), default="utf-8")
+@click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
+@click.option("--excel", is_flag=True)
+@click.option("--sheet", default=None)
+@click.option("--header-row", type=click.IntRange(min=1), default=None)
+@click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@click.pass_obj
+def publicity(settings: Settings, input_path: Path, month: Month, output: str, period: str,
+              group_by: tuple[str, ...], names: str, amounts: bool, name_column: str | None,
+              office: str | None, errors_path: str | None, encoding: str,
+              output_encoding: str, excel: bool, sheet: str | None, header_row: int | None,
+              columns: tuple[str, ...]) -> None:
+    """The command. Its help, in Chinese and English, is ``HELP["publicity"]`` in
+    :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
+    from welfare_calc.batch.documents import RunStamp  # noqa: PLC0415
+    from welfare_calc.batch.files import batch_files  # noqa: PLC0415
+    from welfare_calc.batch.groups import parse_group_by  # noqa: PLC0415
+    from welfare_calc.batch.publicity import PublicityOptions  # noqa: PLC0415
+    from welfare_calc.batch.rows import column_choices  # noqa: PLC0415
+    from welfare_calc.batch.run import BatchOptions  # noqa: PLC0415
+    from welfare_calc.batch.sheet_reading import is_workbook  # noqa: PLC0415
+    from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
+
+    workbook = str(input_path) != "-" and is_workbook(input_path)
+    if output == "-" or not output.lower().endswith((".xlsx", ".csv")):
+        raise UsageProblem(f"-o {output}: a 公示 list is a file, .xlsx (to print) or .csv")
+    if not period.strip():
+        raise UsageProblem("--period: give the 公示期, e.g. --period 2020年8月12日至8月18日")
+    for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
+        if given is not None and not workbook:
+            raise UsageProblem(f"{option} is for a workbook ROSTER (.xlsx, .xls); "
+                               f"{input_path} is read as CSV")
+    try:
+        mapping = column_choices(columns)
+        levels = parse_group_by(group_by)
+    except BadOption as error:
+        raise UsageProblem(str(error)) from None
+    table = settings.standards().table
+    with as_bad_parameter({"month": "'--month'", "through": "'--month'"}):
+        plan = BackpayEngine(table, month)
+    reading_stdin = str(input_path) == "-"
+    try:
+        files, errors_label = batch_files(None if reading_stdin else input_path, output,
+                                          errors_path, None)
+    except (TargetError, TargetProblem) as error:
+        raise UsageProblem(str(error)) from None
+    chosen = PublicityOptions(month=month, period=period.strip(),
+                              names="full" if names == "full" else "masked", amounts=amounts,
+                              name_column=name_column, office=office.strip() if office else None)
+    options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
+                           headers=None, fmt="publicity", columns=mapping, group_by=levels,
+                           publicity=chosen, stamp=RunStamp(__version__, "", None))
+    summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
+                         files, options)
+    listed = summary.rows_written - summary.rows_left_out
+    click.echo(f"{listed} household(s) listed in {output}; {summary.rows_left_out} not listed "
+               f"(not covered in {month}, or nothing due); {summary.rows_rejected} rejected",
+               err=True)
+    if summary.rows_rejected:
+        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected and not listed; "
+                            f"see {errors_label}")

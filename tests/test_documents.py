@@ -1,0 +1,391 @@
+"""The office's documents (issue 19): the printed 补发名册, the 资金汇总 by town (in the
+workbook and as CSV), and the 公示 list that prints no personal data."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import ric
+
+from helpers import TITLE_ROWS, Run, csv_rows, invoker, sheet_values
+from welfare_calc.batch.documents import mask_name, period_text, sign_off
+from welfare_calc.core.months import Month
+from welfare_calc.standards.loader import shipped_standards
+
+HEADER = ["身份证号", "姓名", "保障类别", "保障人数", "家庭月人均收入", "起始月份", "截止月份",
+          "乡镇（街道）", "村（社区）", "开户银行", "银行账号", "联系电话", "家庭住址"]
+TABLE = Path(__file__).resolve().parents[1] / "data" / "standards_2020.yaml"
+BANK = "6217002430012345678"
+PHONE = "13805331234"
+
+
+def resident_id(serial: int) -> str:
+    """A valid 18-digit ID number (GB 11643 check digit), born 1960-01-01."""
+    body = f"370303196001{serial % 28 + 1:02d}{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+# Not sorted by town: the 名册 is printed town by town all the same.
+ROWS = [
+    [resident_id(1), "张三英", "城市低保", "3", "0", "", "", "青年路街道", "A社区", "农业银行",
+     BANK, PHONE, "青年路12号"],
+    [resident_id(2), "李四", "农村特困", "1", "0", "", "", "萌水镇", "北村", "信用社",
+     "6228480000000000017", "13905330000", "北村3号"],
+    [resident_id(3), "王五", "城市低保", "2", "100", "2020-03", "", "青年路街道", "B社区",
+     "农业银行", "6217002430000000001", "", "青年路7号"],
+    [resident_id(4), "赵六", "农村低保", "4", "50.5", "", "2020-06", "萌水镇", "南村",
+     "信用社", "6228480000000000025", "", "南村1号"],
+    [resident_id(5), "钱七", "城市低保", "1", "0", "", "", "", "", "", "", "", ""],
+    [resident_id(6), "孙八", "农村低保", "2", "0", "", "", "萌水镇", "北村", "信用社",
+     "6228480000000000033", "", "北村9号"],
+]
+
+
+def roster(tmp_path: Path, rows: list[list[str]] = ROWS) -> Path:
+    path = tmp_path / "花名册.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([HEADER, *rows])
+    return path
+
+
+@pytest.fixture
+def run() -> Run:
+    return invoker()
+
+
+def test_the_words_on_the_documents() -> None:
+    assert period_text(Month(2020, 1), Month(2020, 8)) == "2020年1—8月"
+    assert period_text(Month(2020, 11), Month(2021, 2)) == "2020年11月—2021年2月"
+    assert period_text(Month(2020, 3), Month(2020, 3)) == "2020年3月"
+    assert mask_name("张三英") == "张**"
+    assert mask_name(" 王五 ") == "王*"
+    assert mask_name("欧阳") == "欧*"
+    assert mask_name("李") == "李"
+    assert sign_off(["制表人", "审核人"]) == "制表人：________　　审核人：________"
+
+
+def group_of(town: str | None) -> str:
+    return town or "未填属地"
+
+
+def test_the_printed_roster_by_town(run: Run, tmp_path: Path) -> None:
+    source = roster(tmp_path)
+    book, as_csv, summary = tmp_path / "名册.xlsx", tmp_path / "o.csv", tmp_path / "s.json"
+    done = run("batch", str(source), "--through", "2020-08", "-o", str(book),
+               "--group-by", "乡镇（街道）", "--office", "周村区民政局")
+    assert done.exit_code == 0, done.output
+    run("batch", str(source), "--through", "2020-08", "-o", str(as_csv), "--group-by",
+        "乡镇（街道）", "--summary", str(summary))
+    figures = json.loads(summary.read_text(encoding="utf-8"))
+    sheet = openpyxl.load_workbook(book)["结果"]
+    # Paper: A4 landscape, fitted to one page wide, the rows above the data on every page.
+    assert sheet.page_setup.paperSize == 9
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    # (1 page wide is the default an absent fitToWidth means; 0: as many pages tall as needed)
+    assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.freeze_panes == "A4"
+    # The footer: page numbers, and the stamp that traces a page to its run.
+    footer = sheet.oddFooter
+    assert footer.center.text == "第 &P 页 共 &N 页"
+    table_sha = shipped_standards().sha256
+    assert table_sha == hashlib.sha256(TABLE.read_bytes()).hexdigest()
+    assert table_sha in footer.left.text
+    assert hashlib.sha256(source.read_bytes()).hexdigest() in footer.right.text
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert values[0][0] == "2020年1—8月提标增补名册"
+    made = date.today()
+    assert values[1][0] == (f"制表单位：周村区民政局　　　　制表日期："
+                            f"{made.year}年{made.month}月{made.day}日")
+    header = values[2]
+    # Groups in the order they first appear, each closed by its 小计 and a page break.
+    expected = csv_rows(as_csv)
+    towns = list(dict.fromkeys(group_of(row["乡镇（街道）"]) for row in expected))
+    assert towns == ["青年路街道", "萌水镇", "未填属地"]
+    at = TITLE_ROWS
+    breaks = []
+    for town, group in zip(towns, figures["groups"], strict=True):
+        members = [row for row in expected if group_of(row["乡镇（街道）"]) == town]
+        for want in members:
+            got = dict(zip(header, values[at], strict=True))
+            assert got["身份证号"] == want["身份证号"]
+            assert Decimal(repr(got["增补金额"])) == Decimal(want["增补金额"])
+            assert got["保障人数"] == int(want["保障人数"])
+            at += 1
+        subtotal = dict(zip(header, values[at], strict=True))
+        assert subtotal["身份证号"] == f"小计：{town}（{len(members)}户）"
+        assert subtotal["保障人数"] == group["persons"]
+        assert Decimal(repr(subtotal["增补金额"])) == Decimal(group["backpay"])
+        at += 1
+        breaks.append(at)
+    assert [brk.id for brk in sheet.row_breaks.brk] == breaks[:-1]
+    total = dict(zip(header, values[at], strict=True))
+    assert total["身份证号"] == f"合计（{len(expected)}户）"
+    assert Decimal(repr(total["增补金额"])) == Decimal(figures["backpay_total"])
+    assert values[at + 2][0] == ("制表人：________　　审核人：________　　负责人：________　　"
+                                 "日期：________")
+    stamp = [row[0] for row in values[at + 3:] if row[0]]
+    assert stamp[0].startswith("程序：welfare-calc ")
+    assert stamp[1] == f"标准表 SHA-256：{table_sha}"
+    assert stamp[2] == f"输入文件 SHA-256：{hashlib.sha256(source.read_bytes()).hexdigest()}"
+
+
+def fund_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_the_fund_summary_by_town(run: Run, tmp_path: Path) -> None:
+    source = roster(tmp_path)
+    book, fund, summary = tmp_path / "名册.xlsx", tmp_path / "汇总.csv", tmp_path / "s.json"
+    done = run("batch", str(source), "--through", "2020-08", "-o", str(book),
+               "--group-by", "乡镇（街道）", "--summary-csv", str(fund), "--summary",
+               str(summary))
+    assert done.exit_code == 0, done.output
+    rows = fund_rows(fund)
+    assert rows[0][:4] == ["乡镇（街道）", "城市低保户数", "城市低保人数", "城市低保增补金额（元）"]
+    assert rows[0][-5:] == ["户数合计", "人数合计", "增补金额合计（元）", "多发金额（元）",
+                            "因提标新纳入户数"]
+    assert [row[0] for row in rows[1:]] == ["青年路街道", "萌水镇", "未填属地", "合计"]
+    figures = json.loads(summary.read_text(encoding="utf-8"))
+    by_name = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    for group in figures["groups"]:
+        line = by_name[group_of(group["group"])]
+        assert line["户数合计"] == str(group["households"])
+        assert line["人数合计"] == str(group["persons"])
+        assert line["增补金额合计（元）"] == group["backpay"]
+        assert line["城市低保增补金额（元）"] == group["by_category"]["urban-dibao"]["backpay"]
+    # The 合计 row is the run's totals, and the groups add up to it to the fen.
+    total = by_name["合计"]
+    assert total["增补金额合计（元）"] == figures["backpay_total"]
+    for column in rows[0][1:]:
+        parts = sum(Decimal(by_name[town][column]) for town in ("青年路街道", "萌水镇", "未填属地"))
+        assert parts == Decimal(total[column]), column
+    # The workbook's 汇总 holds the same table, as numbers, then its notes and sign-off.
+    sheet = sheet_values(book, "汇总")
+    assert sheet[0][0] == "2020年1—8月提标增补资金汇总表"
+    assert list(sheet[2]) == rows[0]
+    for got, want in zip(sheet[3:7], rows[1:], strict=True):
+        assert [str(cell) if isinstance(cell, str) else Decimal(repr(cell))
+                for cell in got] == [cell if index == 0 else Decimal(cell)
+                                     for index, cell in enumerate(want)]
+    notes = [row[0] for row in sheet[7:] if row[0]]
+    assert "舍入方式：household-month" in notes
+    assert any(note.startswith("标准文件：周政办字〔2020〕29号") for note in notes)
+    assert ("经办人：________　　审核人：________　　负责人：________　　日期：________"
+            in notes)
+
+
+def test_without_groups_the_fund_summary_is_the_total_alone(run: Run, tmp_path: Path) -> None:
+    fund = tmp_path / "汇总.csv"
+    done = run("batch", str(roster(tmp_path)), "--through", "2020-08", "-o",
+               str(tmp_path / "o.csv"), "--summary-csv", str(fund))
+    assert done.exit_code == 0, done.output
+    rows = fund_rows(fund)
+    assert rows[0][0] == "单位"
+    assert [row[0] for row in rows[1:]] == ["合计"]
+
+
+def test_two_levels_group_town_then_village(run: Run, tmp_path: Path) -> None:
+    fund = tmp_path / "汇总.csv"
+    run("batch", str(roster(tmp_path)), "--through", "2020-08", "-o", str(tmp_path / "o.xlsx"),
+        "--group-by", "乡镇（街道）", "--group-by", "村（社区）", "--summary-csv", str(fund))
+    rows = fund_rows(fund)
+    assert rows[0][:2] == ["乡镇（街道）", "村（社区）"]
+    assert [row[:2] for row in rows[1:]] == [
+        ["青年路街道", "A社区"], ["萌水镇", "北村"], ["青年路街道", "B社区"],
+        ["萌水镇", "南村"], ["未填属地", "未填属地"], ["合计", ""]]
+    values = sheet_values(tmp_path / "o.xlsx", "结果")
+    subtotals = [row[0] for row in values if isinstance(row[0], str) and row[0].startswith("小计")]
+    assert subtotals[1] == "小计：萌水镇 / 北村（2户）"  # 李四 and 孙八, rows 2 and 6
+
+
+def test_a_locality_that_looks_like_a_formula_is_neutralised(run: Run, tmp_path: Path) -> None:
+    rows = [[*ROWS[0][:7], "=HYPERLINK(\"http://x\")", *ROWS[0][8:]]]
+    fund = tmp_path / "汇总.csv"
+    run("batch", str(roster(tmp_path, rows)), "--through", "2020-08", "-o",
+        str(tmp_path / "o.csv"), "--group-by", "乡镇（街道）", "--summary-csv", str(fund))
+    assert fund_rows(fund)[1][0] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_the_stamp_of_a_piped_roster_is_of_the_bytes_read(run: Run, tmp_path: Path) -> None:
+    data = roster(tmp_path).read_bytes()
+    book = tmp_path / "o.xlsx"
+    done = run("batch", "-", "--through", "2020-08", "-o", str(book), stdin=data)
+    assert done.exit_code == 0, done.output
+    footer = openpyxl.load_workbook(book)["结果"].oddFooter.right.text
+    assert hashlib.sha256(data).hexdigest() in footer
+
+
+def test_office_is_for_a_workbook(run: Run, tmp_path: Path) -> None:
+    done = run("batch", str(roster(tmp_path)), "--through", "2020-08", "--office", "x")
+    assert done.exit_code == 2
+    assert "--office is printed on a workbook's documents" in done.stderr
+    done = run("batch", str(roster(tmp_path)), "--through", "2020-08", "-o",
+               str(tmp_path / "o.xlsx"), "--office", "  ")
+    assert done.exit_code == 2
+
+
+@given(st.lists(st.tuples(st.sampled_from(["东镇", "西镇", "", "南镇"]),
+                          st.sampled_from(["城市低保", "农村低保", "农村特困"]),
+                          st.integers(1, 5), st.integers(0, 80_000)),
+                min_size=1, max_size=25))
+def test_groups_add_up_to_the_total_row(tmp_path_factory: pytest.TempPathFactory,
+                                        drawn: list[tuple[str, str, int, int]]) -> None:
+    tmp_path = tmp_path_factory.mktemp("fund")
+    rows = [[resident_id(index), "某某", category, str(persons), f"{income / 100:.2f}",
+             "", "", town, "", "", "", "", ""]
+            for index, (town, category, persons, income) in enumerate(drawn)]
+    fund = tmp_path / "汇总.csv"
+    done = invoker()("batch", str(roster(tmp_path, rows)), "--through", "2020-08", "-o",
+                     str(tmp_path / "o.csv"), "--group-by", "乡镇（街道）", "--summary-csv",
+                     str(fund))
+    assert done.exit_code == 0, done.output
+    table = fund_rows(fund)
+    header, body, total = table[0], table[1:-1], table[-1]
+    assert sorted(row[0] for row in body) == sorted({group_of(town) for town, *_ in drawn})
+    for index, column in enumerate(header[1:], 1):
+        assert sum(Decimal(row[index]) for row in body) == Decimal(total[index]), column
+    assert total[header.index("户数合计")] == str(len(drawn))
+    assert total[header.index("人数合计")] == str(sum(persons for _, _, persons, _ in drawn))
+
+
+# --- the 公示 list ----------------------------------------------------------------------
+
+ID_SHAPE = re.compile(r"(?=([0-9]{17}[0-9Xx]))")
+LONG_DIGITS = re.compile(r"[0-9]{12,}")
+
+
+def leaks(text: str) -> list[str]:
+    """Anything in ``text`` that passes the GB 11643 check, or a run of 12 digits or more."""
+    found = [match for match in ID_SHAPE.findall(text) if ric.is_valid(match)]
+    return found + LONG_DIGITS.findall(text)
+
+
+def every_cell(path: Path) -> list[str]:
+    """Every cell's text of a list (each sheet of a workbook, or the CSV), with the
+    header and footer of each sheet."""
+    if path.suffix == ".csv":
+        return [cell for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8")))
+                for cell in row]
+    book = openpyxl.load_workbook(path)
+    texts: list[str] = []
+    for sheet in book:
+        texts += [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row
+                  if cell is not None]
+        texts += [part.text or "" for part in (sheet.oddFooter.left, sheet.oddFooter.center,
+                                               sheet.oddFooter.right, sheet.oddHeader.center)]
+    return texts
+
+
+def test_a_publicity_list_per_village(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "公示名单.xlsx"
+    done = run("publicity", str(roster(tmp_path)), "--month", "2020-08", "-o", str(out),
+               "--period", "2020年8月12日至8月18日", "--group-by", "乡镇（街道）", "--amounts",
+               "--office", "萌水镇人民政府")
+    assert done.exit_code == 0, done.output
+    assert done.stderr == (f"5 household(s) listed in {out}; 1 not listed (not covered in "
+                           "2020-08, or nothing due); 0 rejected\n")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["青年路街道", "萌水镇", "未填属地"]
+    sheet = book["萌水镇"]
+    assert (sheet.page_setup.paperSize, sheet.print_title_rows) == (9, "$1:$3")
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert values[0][0] == "萌水镇 城乡低保和特困供养对象公示名单"
+    assert values[1][0] == "公示期：2020年8月12日至8月18日"
+    assert values[2] == ["序号", "姓名", "保障类别", "保障人数", "月保障金额（元）"]
+    # 赵六's coverage ended in June: not on the list for August.
+    assert values[3:5] == [[1, "李*", "农村特困", 1, 625], [2, "孙*", "农村低保", 2, 960]]
+    assert values[6][0].startswith("公示单位：萌水镇人民政府")
+    for text in every_cell(out):
+        assert not leaks(text), text
+    # Nothing of the roster but the four fields: no bank, phone, address, income.
+    cells = set(every_cell(out))
+    for row in ROWS:
+        assert not {row[0], row[4], *row[9:]} & cells - {"", "0"}
+
+
+def test_the_list_as_csv_and_with_full_names(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "公示名单.csv"
+    done = run("publicity", str(roster(tmp_path)), "--month", "2020-08", "-o", str(out),
+               "--period", "2020年8月", "--names", "full")
+    assert done.exit_code == 0, done.output
+    assert fund_rows(out) == [
+        ["序号", "姓名", "保障类别", "保障人数"],
+        ["1", "张三英", "城市低保", "3"], ["2", "李四", "农村特困", "1"],
+        ["3", "王五", "城市低保", "2"], ["4", "钱七", "城市低保", "1"],
+        ["5", "孙八", "农村低保", "2"]]
+
+
+def test_a_name_holding_digits_is_never_printed_whole(run: Run, tmp_path: Path) -> None:
+    rows = [[*ROWS[0][:1], f"张{resident_id(9)}", *ROWS[0][2:]]]
+    out = tmp_path / "公示名单.csv"
+    done = run("publicity", str(roster(tmp_path, rows)), "--month", "2020-08", "-o", str(out),
+               "--period", "2020年8月", "--names", "full")
+    assert done.exit_code == 2
+    assert "holds a digit; a 公示 list never prints an id" in done.stderr
+    assert not out.exists()
+    masked = run("publicity", str(roster(tmp_path, rows)), "--month", "2020-08", "-o",
+                 str(out), "--period", "2020年8月")
+    assert masked.exit_code == 0
+    assert fund_rows(out)[1][1] == "张" + "*" * 18
+
+
+def test_a_roster_without_names_is_refused(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "r.csv"
+    source.write_text("id,category,persons,income,start,end\nH1,urban-dibao,1,0,,\n",
+                      encoding="utf-8")
+    done = run("publicity", str(source), "--month", "2020-08", "-o", str(tmp_path / "p.xlsx"),
+               "--period", "x")
+    assert done.exit_code == 2
+    assert "the header has no column of names (户主姓名, 姓名 or name)" in done.stderr
+    named = run("publicity", str(source), "--month", "2020-08", "-o", str(tmp_path / "p.csv"),
+                "--period", "x", "--name-column", "id")
+    assert named.exit_code == 0  # told which column: an id as a name is masked to "H*"
+    assert fund_rows(tmp_path / "p.csv")[1][1] == "H*"
+
+
+def test_rejected_rows_are_not_listed_and_are_told(run: Run, tmp_path: Path) -> None:
+    rows = [ROWS[0], [resident_id(7)[:-1] + "0" if resident_id(7)[-1] != "0" else
+                      resident_id(7)[:-1] + "1", *ROWS[1][1:]]]
+    out = tmp_path / "p.csv"
+    done = run("publicity", str(roster(tmp_path, rows)), "--month", "2020-08", "-o", str(out),
+               "--period", "x")
+    assert done.exit_code == 1
+    assert "1 row(s) rejected and not listed" in done.stderr
+    assert [row[1] for row in fund_rows(out)[1:]] == ["张**"]
+
+
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+                min_size=1, max_size=24).filter(lambda name: name.strip() and "," not in name)
+
+
+@given(st.lists(st.tuples(names, st.sampled_from(["masked", "full"])), min_size=1,
+                max_size=6))
+def test_a_list_never_holds_an_id_or_a_long_number(
+        tmp_path_factory: pytest.TempPathFactory, drawn: list[tuple[str, str]]) -> None:
+    tmp_path = tmp_path_factory.mktemp("publicity")
+    rows = [[resident_id(index), name, "城市低保", "1", "0", "", "", "镇", "", "银行", BANK,
+             PHONE, "住址"] for index, (name, _) in enumerate(drawn)]
+    for mode in ("masked", "full"):
+        for suffix in (".csv", ".xlsx"):
+            out = tmp_path / f"p-{mode}{suffix}"
+            done = invoker()("publicity", str(roster(tmp_path, rows)), "--month", "2020-08",
+                             "-o", str(out), "--period", "2020年8月", "--names", mode,
+                             "--amounts")
+            assert done.exit_code in (0, 1, 2), done.output
+            if out.exists():
+                for text in every_cell(out):
+                    assert not leaks(text), (mode, text)
