@@ -3,6 +3,7 @@ cell is a group of its own, and the groups add up to the run's totals to the fen
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import tempfile
@@ -16,7 +17,9 @@ from hypothesis import strategies as st
 
 from helpers import csv_rows
 from synthetic import write_households
+from welfare_calc.batch.chunks import ChunkProcessor
 from welfare_calc.batch.groups import parse_group_by
+from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.cli import cli
 from welfare_calc.core.engine import BackpayEngine
@@ -120,3 +123,65 @@ def test_a_group_column_the_roster_lacks_is_one_line(tmp_path: Path) -> None:
                                     "--group-by", "乡镇"])
     assert done.exit_code == 2
     assert "--group-by 乡镇: the header has no column '乡镇'" in done.stderr
+
+
+# --- the column-wise lane counts groups as the row path does ------------------------------
+
+LOCALITIES = ["城北街道", " 城北街道 ", "南郊镇", "", "=1+2", "-5", "+镇", "@镇", "镇\x00",
+              "长" * 40, "南郊,镇", '"引"', "370303001001", "3703030010"]
+"""Locality cells: plain, spaced, empty, formula-like, a NUL, past GROUP_MAX bytes, with
+a comma or quotes (quoted in the CSV), codes to cut to their first characters."""
+
+
+def grouped_processor(header: list[str], group_at: tuple[tuple[int, int | None], ...],
+                      lane_rows: int) -> ChunkProcessor:
+    columns = read_header(header)
+    return ChunkProcessor(
+        parser=RowParser(TABLE, columns), plan=BackpayEngine(TABLE, Month(2020, 8)),
+        columns=columns, categories=list(TABLE.categories), encoding="utf-8",
+        output_encoding="utf-8", newline="\n", jsonl=False, lane_rows=lane_rows,
+        group_at=group_at)
+
+
+def grouped_roster(rows: list[tuple[str, str, int, int, str]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    for number, (town, village, persons, income, name) in enumerate(rows):
+        writer.writerow([f"H{number}", "urban-dibao" if number % 3 else "农村特困",
+                         str(persons if number % 3 else 1), f"{income / 100:.2f}", "", "",
+                         town, village, name])
+    return text.getvalue().encode("utf-8")
+
+
+HEADER = ["id", "category", "persons", "income", "start", "end", "乡镇（街道）", "村（社区）",
+          "姓名"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(LOCALITIES), st.sampled_from(["一村", "二村", ""]),
+                          st.integers(1, 6), st.integers(0, 70_000),
+                          st.sampled_from(["张三", "=cmd", "李 四", ""])),
+                min_size=1, max_size=60),
+       st.sampled_from([((6, None),), ((6, 9),), ((6, 3), (7, None)), ((7, None), (6, None))]))
+def test_the_lane_groups_rows_as_the_row_path_does(
+        rows: list[tuple[str, str, int, int, str]],
+        group_at: tuple[tuple[int, int | None], ...]) -> None:
+    data = grouped_roster(rows)
+    lane, by_rows = (grouped_processor(HEADER, group_at, lane_rows).process(2, data)
+                     for lane_rows in (0, 1 << 30))
+    assert lane.output == by_rows.output
+    assert lane.accepted.tolist() == by_rows.accepted.tolist()
+    assert lane.rejections == by_rows.rejections
+    # The same groups, with the same figures, in the same order (first appearance).
+    assert list(lane.groups.items()) == list(by_rows.groups.items())
+
+
+def test_the_lane_takes_plain_rows_with_a_locality() -> None:
+    # Not vacuous: rows with carried columns and a locality are the lane's own.
+    rows = [("城北街道", "一村", 2, 0, "张三"), ("南郊镇", "", 1, 50, "李四")] * 50
+    processor = grouped_processor(HEADER, ((6, None),), 0)
+    lane = processor.lane()
+    assert lane is not None
+    read = lane.run(grouped_roster(rows))
+    assert read.taken.all()
+    assert read.group_keys is not None
+    assert sorted(read.group_keys) == [("南郊镇",), ("城北街道",)]

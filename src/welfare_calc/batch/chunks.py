@@ -48,7 +48,7 @@ from welfare_calc.core.engine import BackpayEngine, Whole, fen_text
 from welfare_calc.output.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
-    from welfare_calc.batch.lane import Lane
+    from welfare_calc.batch.lane import Lane, LaneOutput
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
@@ -200,10 +200,12 @@ class ChunkProcessor:
 
     @property
     def plain(self) -> bool:
-        """Whether the header is the usual layout that the fast paths read."""
-        where, width = self.columns.position, self.columns.width
-        order = [*REQUIRED, "paid"][:width]
-        return (not self.jsonl and width in (len(REQUIRED), len(REQUIRED) + 1)
+        """Whether the header is the usual layout that the fast paths read: the required
+        columns first, in order, then ``paid`` or not, then any columns carried through
+        (a locality, a name) but no ``supplement``."""
+        where = self.columns.position
+        order = [*REQUIRED, *(("paid",) if "paid" in where else ())]
+        return (not self.jsonl and "supplement" not in where
                 and all(where.get(key) == index for index, key in enumerate(order)))
 
     def lane(self) -> Lane | None:
@@ -214,12 +216,12 @@ class ChunkProcessor:
         """
         from welfare_calc.batch.lane import Lane  # noqa: PLC0415 - NumPy
 
-        if self.group_at:
-            return None  # groups are counted row by row (the lane reads no locality)
         if self._lane is None and self.plain and ascii_compatible(self.encoding):
             try:
                 self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
-                                  self.newline, self.columns.width, self.words)
+                                  self.newline, self.columns.width, self.words,
+                                  paid_column="paid" in self.columns.position,
+                                  group_at=self.group_at)
             except UnicodeEncodeError:
                 return None  # the yes/no words cannot be written in the input's encoding
         return self._lane
@@ -326,6 +328,7 @@ class ChunkProcessor:
         codes, backpays, newly, persons = read.codes, read.backpays, read.newly, read.persons
         wide: dict[int, int] = {}  # lines read one at a time whose back-pay passes 64 bits
         blank = 0
+        first_seen: dict[groups.Key, int] = {}  # (--group-by) each group's first line
         for line in np.flatnonzero(~read.taken).tolist():
             text = pieces[2 * line].decode(self.encoding)
             pieces[2 * line] = pieces[2 * line + 1] = b""
@@ -345,6 +348,10 @@ class ChunkProcessor:
                 _count(result, done.code, done.net, done.newly, done.persons)
                 newly[line] = done.newly
                 persons[line] = done.persons
+                if self.group_at:
+                    first_seen.setdefault(groups.key_of(text.split(","), self.group_at), line)
+        if self.group_at:
+            self._lane_groups(read, first_seen, result)
         result.output = b"".join(pieces)
         rows = np.flatnonzero(taken)
         if not same_codec(self.encoding, self.output_encoding):
@@ -370,6 +377,42 @@ class ChunkProcessor:
         for line, amount in wide.items():
             ledger[np.searchsorted(rows, line), 3:5] = split_amount(amount)
         result.ledger = ledger.tobytes()
+
+    def _lane_groups(self, read: LaneOutput, first_seen: dict[groups.Key, int],
+                     result: ChunkResult) -> None:
+        """Add the lane's lines to the chunk's groups (those of the lines read one at a
+        time are counted already, first seen at ``first_seen``), in the order groups
+        first appear in the chunk. Counted in integers (NumPy's ``add.at``), never floats."""
+        import numpy as np  # noqa: PLC0415 - see lane()
+
+        assert read.group_of is not None
+        assert read.group_keys is not None
+        lines = np.flatnonzero(read.taken)
+        count = len(self.categories)
+        slots = len(read.group_keys) * count
+        at = read.group_of[lines] * count + read.codes[lines]
+        sums = np.zeros((4, slots), dtype=np.int64)
+        for row, values in enumerate((np.ones(len(lines), dtype=np.int64),
+                                      read.persons[lines], read.backpays[lines],
+                                      read.newly[lines])):
+            np.add.at(sums[row], at, values)
+        first = np.full(len(read.group_keys), len(read.taken), dtype=np.int64)
+        np.minimum.at(first, read.group_of[lines], lines)
+        for position, key in enumerate(read.group_keys):
+            tally = result.groups.get(key)
+            if tally is None:
+                tally = result.groups[key] = groups.new_tally(count)
+            for code in range(count):
+                households, persons, backpay, newly = sums[:, position * count + code].tolist()
+                counters = tally[code]
+                counters[0] += households
+                counters[1] += persons
+                counters[2] += backpay  # (the lane takes no line paid beyond what is due)
+                counters[4] += newly
+            seen = first_seen.get(key)
+            first_seen[key] = int(first[position]) if seen is None else min(seen,
+                                                                            int(first[position]))
+        result.groups = dict(sorted(result.groups.items(), key=lambda item: first_seen[item[0]]))
 
     def _encoded(self, text: str, lines: Sequence[int], result: ChunkResult) -> bytes:
         """The output text in the output encoding; where it cannot be, say which cell.

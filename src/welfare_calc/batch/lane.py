@@ -13,9 +13,13 @@ pairs) is put to the core's check of its field once a run
 core check holds here with no other edit (``tests/test_one_rule.py``). It
 takes, of what the core accepts:
 
-- the usual layout (``id,category,persons,income,start,end`` and an empty
-  ``paid``), in a chunk without quotes or whose quotes only wrap whole
-  cells (:func:`unquoted` takes those away);
+- the usual layout (``id,category,persons,income,start,end``, an empty
+  ``paid`` if there is one, then any columns carried through, none of whose
+  cells starts like a formula), in a chunk without quotes or whose quotes
+  only wrap whole cells (:func:`unquoted` takes those away);
+- with ``--group-by``, a locality cell of at most ``GROUP_MAX`` bytes: each
+  distinct one is decoded once, and made a group by
+  :func:`~welfare_calc.batch.groups.key_of`, as the per-row path makes it;
 - an id of printable ASCII without spaces, at most 32 characters, not
   starting with ``= + - @``, that the core takes as written
   (:func:`~welfare_calc.core.identity.is_canonical_id`, asked of every id);
@@ -40,6 +44,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
+from welfare_calc.batch import groups
 from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
 from welfare_calc.batch.rows import REQUIRED, month_or_open
 from welfare_calc.core import calc, engine, fields
@@ -48,6 +53,7 @@ from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.identity import is_canonical_id
 from welfare_calc.core.money import RoundingPoint
 from welfare_calc.core.months import Month
+from welfare_calc.output.text import FORMULA_START
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
@@ -67,6 +73,11 @@ _SCALE = np.array([100, 10, 1], dtype=np.int64)
 """Fen per unit of the digits read, by the number of decimals written."""
 _POWERS = np.array([10 ** power for power in range(19)], dtype=np.int64)
 MONTH_MASK = (1 << SPAN_BITS) - 1
+GROUP_MAX = 96
+"""Longest locality cell (in bytes) the lane reads; longer ones take the per-row path."""
+_FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)
+"""First bytes of a cell the CSV output neutralises (or may): such lines take the per-row
+path, which writes them as csv_safe says."""
 NUMBERS_KEPT = 1 << 17
 """Whole yuan up to which the text of a number is looked up (131,071 yuan; 0.8 MB)."""
 
@@ -125,6 +136,10 @@ class LaneOutput:
     """Taken lines per category (table order)."""
     persons_counts: list[int]
     """Covered persons of the taken lines per category (table order)."""
+    group_of: Ints | None = None
+    """With ``--group-by``: per line, its group's position in ``group_keys`` (taken lines)."""
+    group_keys: list[groups.Key] | None = None
+    """With ``--group-by``: the groups of this chunk's taken lines, in no set order."""
 
 
 class _Chunk:
@@ -310,7 +325,9 @@ class Lane:
 
     def __init__(self, plan: BackpayEngine, names: dict[str, str], categories: list[str],
                  encoding: str, newline: str, width: int,
-                 yes_no: tuple[str, str] = ("false", "true")) -> None:
+                 yes_no: tuple[str, str] = ("false", "true"), *,
+                 paid_column: bool | None = None,
+                 group_at: tuple[tuple[int, int | None], ...] = ()) -> None:
         code_of = {key: position for position, key in enumerate(categories)}
         lanes = {key: lane for key in categories
                  if (lane := plan.lane(key)) is not None and _fits(lane)}
@@ -339,6 +356,12 @@ class Lane:
             self._spellings.append((spelling, code_of[key], int(words[0]), int(words[1])))
         self._count = len(categories)
         self._width = width
+        self._paid_given = width > len(REQUIRED) if paid_column is None else paid_column
+        first_carried = len(REQUIRED) + self._paid_given
+        self._carried = list(range(first_carried, width))
+        """Columns carried through as they are (a locality, a name, a note)."""
+        self._group_at = group_at
+        self._encoding = encoding
         # Each count of persons the lane reads (0..99), put to the core's reader
         # once: a rule added to calc.check_persons holds here with no other edit.
         self._persons_ok = np.array([_core_accepts_persons(count) for count in range(100)])
@@ -388,8 +411,18 @@ class Lane:
         taken &= valid
         taken &= self._months.accepts(start, taken) & self._months.accepts(end, taken)
         taken &= self._coverage.accepts(start << SPAN_BITS | end, taken)
-        if self._width > len(REQUIRED):
+        if self._paid_given:
             taken &= length[:, 6] == 0  # an amount paid given: the plan's arithmetic
+        for column in self._carried:  # a cell to neutralise: csv_safe's, row by row
+            taken &= (length[:, column] == 0) | ~np.isin(chunk.at(begin[:, column], 1)[:, 0],
+                                                         _FORMULA_BYTES)
+        group_of, group_keys = None, None
+        if self._group_at:
+            for column, _ in self._group_at:  # (a NUL byte would end a NumPy string)
+                width = int(np.clip(length[:, column].max(initial=1), 1, GROUP_MAX))
+                cells = chunk.cells(begin[:, column], length[:, column], width)
+                taken &= (length[:, column] <= GROUP_MAX) & (
+                    np.count_nonzero(cells, axis=1) == length[:, column])
         # Every id is the core's to accept, each asked (ids do not repeat): an ID
         # number's check digit and x, an old 15-digit number, and any rule added.
         lines = np.flatnonzero(taken)
@@ -410,6 +443,8 @@ class Lane:
         paid = engine.owed(self._paid[code], income, gap)
         months = engine.months_covered(start, end, self._first[code], self._last[code])
         taken &= due >= paid  # a standard that went down: the engine rounds that
+        if self._group_at:
+            group_of, group_keys = self._groups(chunk, begin, length, taken)
         backpay = np.where(taken, engine.window_backpay(
             months, persons, due, paid, each_month=self._monthly_rounding), 0)
         monthly = engine.half_up_fen(engine.owed(self._new[code], income, gap) * persons)
@@ -433,7 +468,35 @@ class Lane:
                           codes=code, backpays=backpay, totals=totals,
                           newly=newly.astype(np.int64), newly_counts=newly_counts,
                           persons=persons, households=households,
-                          persons_counts=persons_counts)
+                          persons_counts=persons_counts, group_of=group_of,
+                          group_keys=group_keys)
+
+    def _groups(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags
+                ) -> tuple[Ints, list[groups.Key]]:
+        """Each taken line's group: the distinct locality cells found at once, each
+        decoded and keyed once, as the per-row path keys a row."""
+        lines = np.flatnonzero(taken)
+        combined = np.zeros(len(lines), dtype=np.int64)
+        levels: list[list[str]] = []
+        for column, _ in self._group_at:
+            width = int(np.clip(length[lines, column].max(initial=1), 1, GROUP_MAX))
+            cells = chunk.cells(begin[lines, column], length[lines, column], width)
+            distinct, inverse = np.unique(cells.view(f"S{width}").ravel(), return_inverse=True)
+            levels.append([cell.decode(self._encoding) for cell in distinct.tolist()])
+            combined = combined * len(distinct) + inverse.ravel()
+        pairs, inverse = np.unique(combined, return_inverse=True)
+        texts = []
+        for pair in pairs.tolist():
+            row, rest = [], pair
+            for level in reversed(levels):
+                rest, index = divmod(rest, len(level))
+                row.append(level[index])
+            texts.append(row[::-1])
+        where = tuple((position, count) for position, (_, count) in enumerate(self._group_at))
+        keys = [groups.key_of(row, where) for row in texts]
+        group_of = np.full(len(taken), -1, dtype=np.int64)
+        group_of[lines] = inverse.ravel()
+        return group_of, keys
 
     def _cells_of(self, buf: Bytes) -> tuple[Ints, Ints, Flags]:
         """Where each cell of each line begins and how long it is; lines of the right width."""
