@@ -188,6 +188,7 @@ def write_workbook(target: IO[bytes], lister: Lister,
         for name, (key, rows) in zip(sheet_names(keys), groups, strict=True):
             sheet = book.add_worksheet(name)
             last = len(header) - 1
+            sheet.set_row(0, 24)  # its 16-point title
             sheet.merge_range(0, 0, 0, last, title(key), styles["title"])
             sheet.merge_range(1, 0, 1, last, f"公示期：{lister.options.period}", None)
             for column, text in enumerate(header):

@@ -711,7 +711,6 @@ class _BatchRun:
         chosen = self.options.publicity
         target = self.files.output
         assert chosen is not None, "a list has its options"
-        assert isinstance(target, Path), "a list is a file"
         names = self.columns.names
         lister = publicity.Lister(self.table, [*self.columns.keys, *self.columns.computed],
                                   publicity.name_position(names, chosen.name_column), chosen)
@@ -720,8 +719,8 @@ class _BatchRun:
         listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
             list(_grouped(self.output.binary, self.group_at)) if self.group_at
             else [(None, rows)])
-        where = str(target.name)
-        if target.suffix.lower() == ".xlsx":
+        where = target.name if isinstance(target, Path) else str(target)
+        if isinstance(target, Path) and target.suffix.lower() == ".xlsx":
             book = StagedText(target, "utf-8", excel=False)
             self.staged.append(book)
             publicity.write_workbook(book.binary, lister, listed,

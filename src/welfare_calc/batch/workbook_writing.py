@@ -67,6 +67,13 @@ ERROR_NAMES = {"sheet": "工作表", "line": "行号", "id": "编号", "column":
 """The rejected rows' columns in Chinese (``--headers zh``)."""
 MAX_WIDTH = 60
 """Widest column, in characters (a long note wraps on screen rather than a mile wide)."""
+HEADER_WIDTH = 10
+"""Widest a printed sheet's header makes its column (five Chinese characters); a longer
+name wraps."""
+HEADER_HEIGHT = 30
+"""A printed header row's height in points: two lines of wrapped names."""
+TITLE_HEIGHT = 24
+"""A title row's height in points, for its 16-point type."""
 A4 = 9
 """XlsxWriter's number for A4 paper."""
 TITLE_ROWS = 3
@@ -127,8 +134,16 @@ class _Sheet:
         self.row = 0
         self.widths: list[int] = []
 
-    def header(self, cells: Sequence[str], style: Any = None) -> None:
-        self.write(cells, style=style or self.bold)
+    def header(self, cells: Sequence[str], style: Any = None, wrap: bool = False) -> None:
+        """The header row, frozen; with ``wrap`` (a printed sheet, whose style wraps), a
+        long name takes two lines rather than widening its column past its values."""
+        if wrap:  # (constant-memory mode: a row's height is set before it is written)
+            self.sheet.set_row(self.row, HEADER_HEIGHT)
+        self.write(cells, style=style or self.bold, measure=not wrap)
+        if wrap:
+            for column, cell in enumerate(cells):
+                self.widths[column] = max(self.widths[column],
+                                          min(text_width(cell), HEADER_WIDTH))
         self.sheet.freeze_panes(self.row, 0)
 
     def titled(self, title: str, layout: PrintLayout, width: int, styles: dict[str, Any]
@@ -136,6 +151,7 @@ class _Sheet:
         """The title and 制表单位 rows above the header, and the page set up to print:
         A4 landscape, fitted to the width, the rows above the data on every page."""
         last = max(width - 1, 1)
+        self.sheet.set_row(0, TITLE_HEIGHT)
         self.sheet.merge_range(0, 0, 0, last, title, styles["title"])
         office = layout.office or "________"
         self.sheet.merge_range(1, 0, 1, last, f"制表单位：{office}　　　　制表日期：{layout.made}",
@@ -186,7 +202,7 @@ class _Sheet:
             number = exact_number(cell) if kind != "text" else None
             if number is not None:
                 self.sheet.write_number(self.row, column, number,
-                                        money if kind == "money" else None)
+                                        money if kind == "money" else style)
             else:
                 if len(cell) > CELL_CHARACTERS:
                     raise UnusableInput(
@@ -290,7 +306,7 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
         results.titled(layout.roster_title, layout, len(names), styles)
         kinds = ["money" if key in MONEY else "whole" if key in WHOLE else "text"
                  for key in keys]
-        results.header(list(names))
+        results.header(list(names), styles["header"], wrap=True)
         breaks: list[int] = []
         for index, (kind, cells) in enumerate(rows, 1):
             if kind == "row":
@@ -308,7 +324,7 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
         results.fit()
         summary = _Sheet(book.add_worksheet(SUMMARY), SUMMARY, bold)
         summary.titled(layout.fund_title, layout, len(fund.header), styles)
-        summary.header(fund.header, styles["header"])
+        summary.header(fund.header, styles["header"], wrap=True)
         for cells in fund.rows:
             summary.write(cells, fund.kinds, money=money)
         summary.write(fund.total, fund.kinds, style=bold, money=bold_money)

@@ -127,7 +127,7 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
                                           summary_csv=summary_csv)
         if reading_stdin:
             streams.check_open("stdin")
-        if "stdout" in (files.output, files.errors, files.summary):
+        if "stdout" in (files.output, files.errors, files.summary, files.summary_csv):
             streams.check_open("stdout")
     except (TargetError, TargetProblem) as error:
         raise UsageProblem(str(error)) from None

@@ -13,6 +13,7 @@ from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.types import EncodingType, MonthType
 from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
 from welfare_calc.core.months import Month
+from welfare_calc.output import streams
 
 
 @cli.command()
@@ -51,8 +52,9 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
     from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
 
     workbook = str(input_path) != "-" and is_workbook(input_path)
-    if output == "-" or not output.lower().endswith((".xlsx", ".csv")):
-        raise UsageProblem(f"-o {output}: a 公示 list is a file, .xlsx (to print) or .csv")
+    if output != "-" and not output.lower().endswith((".xlsx", ".csv")):
+        raise UsageProblem(f"-o {output}: a 公示 list is .xlsx (to print), .csv, or - (CSV "
+                           "on stdout)")
     if not period.strip():
         raise UsageProblem("--period: give the 公示期, e.g. --period 2020年8月12日至8月18日")
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
@@ -71,6 +73,8 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
     try:
         files, errors_label = batch_files(None if reading_stdin else input_path, output,
                                           errors_path, None)
+        if "stdout" in (files.output, files.errors):
+            streams.check_open("stdout")
     except (TargetError, TargetProblem) as error:
         raise UsageProblem(str(error)) from None
     chosen = PublicityOptions(month=month, period=period.strip(),
@@ -82,7 +86,8 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
     summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
                          files, options)
     listed = summary.rows_written - summary.rows_left_out
-    click.echo(f"{listed} household(s) listed in {output}; {summary.rows_left_out} not listed "
+    where = "stdout" if output == "-" else output
+    click.echo(f"{listed} household(s) listed in {where}; {summary.rows_left_out} not listed "
                f"(not covered in {month}, or nothing due); {summary.rows_rejected} rejected",
                err=True)
     if summary.rows_rejected:
