@@ -35,13 +35,13 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
             detail: bool, fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["backpay"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.output.explain import explain_backpay  # noqa: PLC0415 - see the imports
-    from welfare_calc.output.reports import backpay_report  # noqa: PLC0415
+    from welfare_calc.output.calls import backpay_call  # noqa: PLC0415 - see the imports
 
     table = rounded_table(settings, rounding)
+    language = Lang(lang) if lang else chosen_lang()
     with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'"}):
         house = calc.household(table, category, persons, income, supplement)
-        result = calc.backpay(table, house, through, calc.coverage(start, end), paid)
-    language = Lang(lang) if lang else chosen_lang()
-    emit(backpay_report(result, detail=detail, for_people=Format(fmt) is Format.TABLE), fmt,
-         lang, explain_backpay(result, language) if explain else None)
+        report, explanation = backpay_call(
+            table, house, calc.coverage(start, end), through, paid, detail=detail,
+            for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
+    emit(report, fmt, lang, explanation)

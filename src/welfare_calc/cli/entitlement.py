@@ -34,19 +34,13 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
                 fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["entitlement"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.output.explain import explain_entitlement  # noqa: PLC0415 - see the imports
-    from welfare_calc.output.reports import entitlement_report  # noqa: PLC0415
+    from welfare_calc.output.calls import entitlement_call  # noqa: PLC0415 - see the imports
 
     table = rounded_table(settings, rounding)
+    language = Lang(lang) if lang else chosen_lang()
     with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
         house = calc.household(table, category, persons, income, supplement)
-        period = calc.coverage(start, end)
-        chosen = calc.shown_month(table, house, period, month, year)
-        monthly = calc.monthly_amount(table, house, chosen)
-        annual = calc.annual_amount(table, house, year or chosen.year, period)
-        newly = calc.newly_eligible(table, house)
-        raised = calc.raise_standards(table, house.category) if newly else None
-    language = Lang(lang) if lang else chosen_lang()
-    emit(entitlement_report(monthly, annual, newly_eligible=newly,
-                            for_people=Format(fmt) is Format.TABLE), fmt, lang,
-         explain_entitlement(monthly, annual, language, raised) if explain else None)
+        report, explanation = entitlement_call(
+            table, house, calc.coverage(start, end), month, year,
+            for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
+    emit(report, fmt, lang, explanation)

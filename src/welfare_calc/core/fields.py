@@ -112,22 +112,29 @@ class FieldProblem:
     message: str
 
 
-def read_household(table: StandardsTable, cells: Mapping[str, str]
-                   ) -> RowHousehold | list[FieldProblem]:
-    """A row's household from its cells (``id``, ``category``, ``persons``, ``income``,
-    ``start``, ``end``, and ``paid`` and ``supplement`` where given), or every problem
-    found, each with its field: one reading for the batch, the page and any front end."""
-    problems: list[FieldProblem] = []
+@dataclass(frozen=True, slots=True)
+class CallInputs:
+    """A single call's household and months (the page's form, the JSON API), read and
+    checked by the core."""
+
+    house: calc.Household
+    period: calc.Coverage
+    paid: Decimal | None
+    through: Month | None
+    month: Month | None
+
+
+def _read(table: StandardsTable, cells: Mapping[str, str], problems: list[FieldProblem]
+          ) -> tuple[calc.Household | None, calc.Coverage, Decimal | None]:
+    """The fields a household has wherever it is read from: category, persons, income,
+    start and end, paid and supplement; each refusal added to ``problems``."""
 
     def refused(field: str, error: WelfareCalcError) -> None:
         problems.append(FieldProblem(field, error.message))
 
-    ident = category = ""
+    found = len(problems)
+    category = ""
     persons, income = 0, Decimal(0)
-    try:
-        ident = identity.check_id(cells.get("id", ""))
-    except WelfareCalcError as error:
-        refused("id", error)
     try:
         category = calc.resolve_category(table, cells.get("category", ""))
     except WelfareCalcError as error:
@@ -164,11 +171,45 @@ def read_household(table: StandardsTable, cells: Mapping[str, str]
     except WelfareCalcError as error:
         refused("supplement", error)
     house: calc.Household | None = None
-    if category and not problems:
+    if category and len(problems) == found:
         try:
             house = calc.household(table, category, persons, income, supplement)
         except WelfareCalcError as error:
             refused(error.field or "supplement", error)
+    return house, period, paid
+
+
+def read_household(table: StandardsTable, cells: Mapping[str, str]
+                   ) -> RowHousehold | list[FieldProblem]:
+    """A row's household from its cells (``id``, ``category``, ``persons``, ``income``,
+    ``start``, ``end``, and ``paid`` and ``supplement`` where given), or every problem
+    found, each with its field: one reading for the batch, the page and any front end."""
+    problems: list[FieldProblem] = []
+    ident = ""
+    try:
+        ident = identity.check_id(cells.get("id", ""))
+    except WelfareCalcError as error:
+        problems.append(FieldProblem("id", error.message))
+    house, period, paid = _read(table, cells, problems)
     if problems or house is None:
         return problems
     return RowHousehold(ident, house, period, paid)
+
+
+def read_call(table: StandardsTable, cells: Mapping[str, str]
+              ) -> CallInputs | list[FieldProblem]:
+    """A single call's fields as the page's form and the JSON API give them: those of
+    a household, and ``through`` and ``month`` where given (empty: not given), or every
+    problem found, each with its field."""
+    problems: list[FieldProblem] = []
+    house, period, paid = _read(table, cells, problems)
+    chosen: dict[str, Month | None] = {}
+    for field in ("through", "month"):
+        text = cells.get(field, "")
+        try:
+            chosen[field] = read_month(text, field) if text.strip() else None
+        except WelfareCalcError as error:
+            problems.append(FieldProblem(field, error.message))
+    if problems or house is None:
+        return problems
+    return CallInputs(house, period, paid, chosen["through"], chosen["month"])

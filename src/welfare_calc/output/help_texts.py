@@ -138,6 +138,34 @@ HELP: dict[str, tuple[str, str]] = {
     "batch.office": (
         "The 制表单位 printed on a workbook's documents (default: a line to fill in).",
         "工作簿各表上打印的制表单位（默认留空待填写）。"),
+    "serve": (
+        "The clerks' page in a browser (网页版): one household and its printable 计算单, "
+        "a roster, the standards, and a JSON API (docs/page.md).\n\n"
+        "Listens on this machine only (127.0.0.1) unless --host says otherwise; then every "
+        "request must carry a token, printed with the address. Ctrl-C stops it.",
+        "在浏览器中使用的计算页面：单户计算及可打印的计算单、花名册批量计算、标准表和 JSON "
+        "接口（见 docs/page.md）。\n\n"
+        "默认只在本机（127.0.0.1）监听；用 --host 指定其他地址时，每个请求都须带上随地址一并"
+        "显示的令牌。按 Ctrl-C 停止。"),
+    "serve.host": (
+        "Address to listen on (default: 127.0.0.1, this machine only).",
+        "监听地址（默认 127.0.0.1，仅本机）。"),
+    "serve.port": (
+        "Port (default 8000; 0 picks a free one).",
+        "端口（默认 8000；0 表示自动选一个空闲端口）。"),
+    "serve.open_browser": (
+        "Open the page in the default browser (default: when run from a terminal).",
+        "在默认浏览器中打开页面（默认：从终端运行时打开）。"),
+    "serve.token": (
+        "The token every request must carry (default: none on this machine; one is made "
+        "for any other address).",
+        "每个请求须携带的令牌（默认：仅本机时不需要；其他地址时自动生成）。"),
+    "serve.max_upload": (
+        "Largest roster upload, in MB (default 200).",
+        "上传花名册的大小上限，单位 MB（默认 200）。"),
+    "serve.timeout": (
+        "Longest a roster may take, in seconds (default 600).",
+        "一个花名册的计算时限，单位秒（默认 600）。"),
     "publicity": (
         "The 公示 list of a roster, for each village to post (公示名单).\n\n"
         "ROSTER is read as batch reads it. Listed: each household covered in --month with an "

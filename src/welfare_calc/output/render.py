@@ -81,7 +81,8 @@ def label(key: str, lang: Lang) -> str:
     return names[0] if lang is Lang.ZH else names[1]
 
 
-def _table_cell(value: Cell, lang: Lang) -> str:
+def table_cell(value: Cell, lang: Lang) -> str:
+    """A value as a person reads it: 是/否 (yes/no), — for none."""
     if isinstance(value, bool):
         yes, no = _YES_NO[lang]
         return yes if value else no
@@ -118,12 +119,12 @@ def render(report: Report, fmt: Format, lang: Lang) -> str:
     parts = []
     if report.summary is not None:
         parts.append(tabulate(
-            [[label(key, lang), _table_cell(value, lang)] for key, value in report.summary.items()],
+            [[label(key, lang), table_cell(value, lang)] for key, value in report.summary.items()],
             tablefmt="simple", disable_numparse=True))
     if report.detail:
         keys = list(report.detail[0])
         parts.append(tabulate(
-            [[_table_cell(row.get(key), lang) for key in keys] for row in report.detail],
+            [[table_cell(row.get(key), lang) for key in keys] for row in report.detail],
             headers=[label(key, lang) for key in keys], tablefmt="simple",
             disable_numparse=True))
     return "\n\n".join(parts) + "\n"

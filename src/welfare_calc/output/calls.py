@@ -1,0 +1,42 @@
+"""One household's call, from checked inputs to its report: what the CLI's ``backpay`` and
+``entitlement`` print and what the page and its JSON API give, made once.
+
+The page must say exactly what the command line says (the same JSON, the
+same written-out calculation), so both front ends call these; neither holds
+a rule or a step of its own. Errors are the core's
+(:class:`~welfare_calc.core.errors.WelfareCalcError`, with the field they concern).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from welfare_calc.core import calc
+from welfare_calc.core.months import Month
+from welfare_calc.core.table import StandardsTable
+from welfare_calc.output.explain import explain_backpay, explain_entitlement
+from welfare_calc.output.formats import Lang
+from welfare_calc.output.render import Report
+from welfare_calc.output.reports import backpay_report, entitlement_report
+
+
+def backpay_call(table: StandardsTable, house: calc.Household, period: calc.Coverage,
+                 through: Month, paid: Decimal | None, *, detail: bool, for_people: bool,
+                 explain: bool, lang: Lang) -> tuple[Report, str | None]:
+    """The back-pay of one household, as ``welfare-calc backpay`` reports it."""
+    result = calc.backpay(table, house, through, period, paid)
+    return (backpay_report(result, detail=detail, for_people=for_people),
+            explain_backpay(result, lang) if explain else None)
+
+
+def entitlement_call(table: StandardsTable, house: calc.Household, period: calc.Coverage,
+                     month: Month | None, year: int | None, *, for_people: bool,
+                     explain: bool, lang: Lang) -> tuple[Report, str | None]:
+    """One month's and one year's entitlement, as ``welfare-calc entitlement`` reports it."""
+    chosen = calc.shown_month(table, house, period, month, year)
+    monthly = calc.monthly_amount(table, house, chosen)
+    annual = calc.annual_amount(table, house, year or chosen.year, period)
+    newly = calc.newly_eligible(table, house)
+    raised = calc.raise_standards(table, house.category) if newly else None
+    return (entitlement_report(monthly, annual, newly_eligible=newly, for_people=for_people),
+            explain_entitlement(monthly, annual, lang, raised) if explain else None)

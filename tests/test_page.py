@@ -1,0 +1,285 @@
+"""The clerks' page (issue 20): the same answers as the command line, hostile requests
+refused, and a real browser filling the form, printing the 计算单 and running a roster."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from welfare_calc.cli import cli
+from welfare_calc.standards.loader import load_standards
+from welfare_calc.web.app import Served, make_app
+from welfare_calc.web.guard import served_hosts
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / "examples" / "households.csv"
+HOST = "testserver"
+
+
+def client(token: str | None = None, max_upload: int = 10 << 20) -> TestClient:
+    served = Served(load_standards(None), None, max_upload, 120.0)
+    return TestClient(make_app(served, served_hosts(HOST, 80), token),
+                      base_url=f"http://{HOST}")
+
+
+@pytest.fixture(scope="module")
+def page() -> TestClient:
+    return client()
+
+
+def cli_json(*args: str) -> object:
+    done = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert done.exit_code == 0, done.output
+    return json.loads(done.stdout)
+
+
+def same_as_cli(answer: object, *args: str) -> None:
+    """The API's answer is the command line's JSON, or its refusal in the same words."""
+    done = CliRunner().invoke(cli, [*args, "--format", "json"])
+    status, body = answer.status_code, answer.json()  # type: ignore[attr-defined]
+    if done.exit_code == 0:
+        assert (status, body) == (200, json.loads(done.stdout))
+    else:
+        assert status == 400, body
+        assert body["error"] in done.stderr, (body, done.stderr)
+
+
+households = st.fixed_dictionaries({
+    "category": st.sampled_from(["urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun",
+                                 "城市低保"]),
+    "persons": st.integers(1, 8).map(str),
+    "income": st.integers(0, 80_000).map(lambda fen: f"{Decimal(fen) / 100:.2f}"),
+    "start": st.sampled_from(["", "2019-11", "2020-03"]),
+    "end": st.sampled_from(["", "2020-05", "2020-12"]),
+    "supplement": st.sampled_from(["", "50.00", "20%"]),
+})
+
+
+@given(households, st.sampled_from(["2020-08", "2020-06"]), st.booleans())
+def test_the_api_says_what_the_command_line_says(page: TestClient, house: dict[str, str],
+                                                 through: str, explain: bool) -> None:
+    options = [word for key, value in house.items() if value for word in (f"--{key}", value)]
+    extra = ["--explain"] if explain else []
+    answer = page.post("/api/backpay", json={**house, "through": through, "explain": explain})
+    same_as_cli(answer, "backpay", *options, "--through", through, *extra)
+    answer = page.post("/api/entitlement", json={**house, "month": "2020-07",
+                                                 "explain": explain})
+    same_as_cli(answer, "entitlement", *options, "--month", "2020-07", *extra)
+
+
+@given(households)
+def test_the_page_shows_the_command_lines_figures(page: TestClient,
+                                                  house: dict[str, str]) -> None:
+    shown = page.post("/", data={**house, "through": "2020-08"})
+    done = CliRunner().invoke(cli, ["backpay", *[word for key, value in house.items() if value
+                                                 for word in (f"--{key}", value)],
+                                    "--through", "2020-08", "--format", "json"])
+    if done.exit_code:  # refused: beside its field, in the command line's words
+        assert shown.status_code == 400
+        message = re.search(r'<p class="error" id="\w+-error" role="alert">([^<]*)</p>',
+                            shown.text)
+        assert message is not None
+        assert html.unescape(message.group(1)) in done.stderr
+        return
+    assert shown.status_code == 200, shown.text
+    figures = json.loads(done.stdout)
+    cells = dict(re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", shown.text))
+    assert cells["增补金额（元）"] == figures["backpay"]
+    assert cells["按新标准应发（元）"] == figures["due"]
+
+
+def test_a_wrong_field_is_marked_beside_it_and_nothing_typed_is_lost(page: TestClient) -> None:
+    shown = page.post("/", data={"category": "urban-dibao", "persons": "0", "income": "12.345",
+                                 "through": "2020-8x", "start": "2020-05", "end": "2020-02"})
+    assert shown.status_code == 400
+    errors = dict(re.findall(r'<p class="error" id="(\w+)-error" role="alert">([^<]*)</p>',
+                             shown.text))
+    assert set(errors) == {"persons", "income", "through", "start"}
+    assert "at least 1 covered person" in errors["persons"]
+    assert 'value="12.345"' in shown.text and 'value="2020-8x"' in shown.text
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"category": "nope", "persons": 1, "through": "2020-08"}, "category"),
+    ({"category": "urban-dibao", "persons": "x", "through": "2020-08"}, "persons"),
+    ({"category": "urban-dibao", "persons": 1}, "through"),
+    ({"category": "urban-dibao", "persons": 1, "through": "2020-08", "colour": 1}, "colour"),
+])
+def test_a_bad_field_is_400_in_the_cores_words(page: TestClient, body: dict[str, object],
+                                               field: str) -> None:
+    answer = page.post("/api/backpay", json=body)
+    assert answer.status_code == 400
+    assert answer.json()["field"] == field
+    assert answer.json()["error"]
+
+
+def test_hostile_requests_are_refused() -> None:
+    page = client(token="s3cret-token-of-the-office")
+    assert page.get("/").status_code == 403  # no token
+    assert page.get("/", headers={"x-welfare-calc-token": "wrong-token-wrong-token"}
+                    ).status_code == 403
+    opened = page.get("/?token=s3cret-token-of-the-office")
+    assert opened.status_code == 200
+    assert "HttpOnly" in opened.headers["set-cookie"]
+    assert page.get("/standards").status_code == 200  # the cookie carries it now
+    # DNS rebinding: another name pointed at this server.
+    assert page.get("/", headers={"host": "evil.example:8000"}).status_code == 400
+    # A form posted from another site.
+    assert page.post("/", data={"persons": "1"},
+                     headers={"origin": "http://evil.example"}).status_code == 403
+    assert page.post("/api/backpay", json={}, headers={"sec-fetch-site": "cross-site"}
+                     ).status_code == 403
+    answer = page.get("/standards")
+    assert "access-control-allow-origin" not in answer.headers
+    assert "default-src 'self'" in answer.headers["content-security-policy"]
+
+
+def test_an_oversize_roster_is_413(tmp_path: Path) -> None:
+    page = client(max_upload=1000)
+    answer = page.post("/roster", files={"file": ("r.csv", b"x" * 5000, "text/csv")},
+                       data={"through": "2020-08"})
+    assert answer.status_code == 413
+    assert "文件过大" in answer.text
+
+
+def test_a_roster_upload_gives_the_command_lines_bytes(page: TestClient, tmp_path: Path
+                                                       ) -> None:
+    answer = page.post("/roster", files={"file": ("households.csv", EXAMPLE.read_bytes(),
+                                                  "text/csv")},
+                       data={"through": "2020-08", "output": "csv"})
+    assert answer.status_code == 200
+    assert answer.headers["x-welfare-calc-exit"] == "1"  # rows rejected, as the CLI says
+    local = tmp_path / "households.csv"
+    shutil.copy(EXAMPLE, local)
+    os.chdir(tmp_path)
+    CliRunner().invoke(cli, ["batch", "households.csv", "--through", "2020-08", "-o",
+                             "result.csv", "--errors", "errors.csv", "--excel"])
+    assert answer.content == (tmp_path / "result.csv").read_bytes()
+    book = page.post("/roster", files={"file": ("households.csv", EXAMPLE.read_bytes(),
+                                                "text/csv")}, data={"through": "2020-08"})
+    sheets = openpyxl.load_workbook(io.BytesIO(book.content)).sheetnames
+    assert sheets == ["结果", "汇总", "问题行"]
+
+
+def test_an_unusable_roster_gives_the_batchs_message(page: TestClient) -> None:
+    answer = page.post("/roster", files={"file": ("r.csv", b"a,b\n1,2\n", "text/csv")},
+                       data={"through": "2020-08"})
+    assert answer.status_code == 400
+    assert "r.csv: line 1: missing column(s) id, category" in answer.text, answer.text
+
+
+def test_no_page_names_an_external_address(page: TestClient) -> None:
+    for path in ("/", "/roster", "/standards", "/static/page.css", "/static/roster.js"):
+        text = page.get(path).text
+        assert not re.search(r"(src|href)=\"?(https?:)?//", text), path
+        assert "http://" not in text and "https://" not in text, path
+
+
+# --- a real browser -------------------------------------------------------------------
+
+CHROMIUM = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser",
+                                   shutil.which("chromium") or "") if path and
+                 Path(path).exists()), None)
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium on this machine (Debian: apt-get install chromium "
+                             "fonts-noto-cjk); the browser tests did not run")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    process = subprocess.Popen([exe, "serve", "--port", "0", "--no-open"],
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    address = re.search(r"http://\S+", line)
+    assert address is not None, line
+    try:
+        yield address.group(0)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        process.stderr.close()
+
+
+@needs_browser
+def test_a_clerk_computes_prints_and_runs_a_roster(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    shots = Path(os.environ.get("WELFARE_CALC_SCREENSHOTS", tmp_path))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        tab = browser.new_page(viewport={"width": 1100, "height": 900}, locale="zh-CN",
+                               accept_downloads=True)
+        tab.goto(server)
+        tab.get_by_label("保障类别").select_option("urban-dibao")
+        tab.get_by_label("保障人数").fill("3")
+        tab.get_by_label("家庭月人均收入（元）").fill("200")
+        tab.get_by_label("按原标准发放截至（YYYY-MM）").fill("2020-08")
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="计算", exact=True).click()
+        figures = dict(zip(tab.locator("table.figures th").all_inner_texts(),
+                           tab.locator("table.figures td").all_inner_texts(), strict=True))
+        assert figures["增补金额（元）"] == "1440.00"
+        tab.screenshot(path=str(shots / "page-household.png"), full_page=True)
+        pdf = tmp_path / "计算单.pdf"
+        tab.pdf(path=str(pdf), format="A4")
+        # (NFKC: the PDF's text may spell 人 with its Kangxi radical ⼈)
+        text = unicodedata.normalize("NFKC", "".join(page.extract_text()
+                                                     for page in PdfReader(pdf).pages))
+        assert "1440.00" in text
+        assert "周政办字〔2020〕29号" in text
+        assert "经办人" in text
+        # A wrong field, marked beside it.
+        tab.get_by_label("保障人数").fill("0")
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="计算", exact=True).click()
+        assert "at least 1 covered person" in tab.locator("#persons-error").inner_text()
+        # A roster: uploaded, its workbook downloaded and opened.
+        tab.goto(server.rstrip("/") + "/roster")
+        tab.get_by_label("花名册文件（CSV 或 Excel 工作簿）").set_input_files(str(EXAMPLE))
+        tab.screenshot(path=str(shots / "page-roster.png"), full_page=True)
+        with tab.expect_download() as waiting:
+            tab.get_by_role("button", name="上传并计算").click()
+        saved = tmp_path / waiting.value.suggested_filename
+        waiting.value.save_as(saved)
+        assert saved.name == "households-增补.xlsx"
+        assert openpyxl.load_workbook(saved).sheetnames == ["结果", "汇总", "问题行"]
+        tab.goto(server.rstrip("/") + "/standards")
+        assert "周政办字〔2020〕29号" in tab.content()
+        tab.screenshot(path=str(shots / "page-standards.png"), full_page=True)
+        browser.close()
+
+
+def test_serve_stops_cleanly_on_ctrl_c() -> None:
+    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    process = subprocess.Popen([exe, "serve", "--port", "0", "--no-open"],
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    assert "listening on http://127.0.0.1:" in process.stderr.readline()
+    time.sleep(0.5)
+    process.send_signal(__import__("signal").SIGINT)
+    assert process.wait(timeout=20) == 0
+    assert process.stderr.read() == "welfare-calc serve: stopped\n"
+    process.stderr.close()
