@@ -114,7 +114,8 @@ def test_a_wrong_field_is_marked_beside_it_and_nothing_typed_is_lost(page: TestC
                              shown.text))
     assert set(errors) == {"persons", "income", "through", "start"}
     assert "at least 1 covered person" in errors["persons"]
-    assert 'value="12.345"' in shown.text and 'value="2020-8x"' in shown.text
+    assert 'value="12.345"' in shown.text
+    assert 'value="2020-8x"' in shown.text
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -190,7 +191,8 @@ def test_no_page_names_an_external_address(page: TestClient) -> None:
     for path in ("/", "/roster", "/standards", "/static/page.css", "/static/roster.js"):
         text = page.get(path).text
         assert not re.search(r"(src|href)=\"?(https?:)?//", text), path
-        assert "http://" not in text and "https://" not in text, path
+        assert "http://" not in text, path
+        assert "https://" not in text, path
 
 
 # --- a real browser -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import socket
 import sys
@@ -66,8 +67,7 @@ def serve(settings: Settings, host: str, port: int, open_browser: bool | None,
         webbrowser.open(address)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=5)
-    try:
+    # uvicorn shuts down cleanly on Ctrl-C, then passes it on: it is how one stops.
+    with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run(sockets=[listener])
-    except KeyboardInterrupt:
-        pass  # uvicorn has shut down cleanly, then passes Ctrl-C on: it is how one stops
     click.echo("welfare-calc serve: stopped", err=True)
