@@ -28,6 +28,16 @@ FAMILY = ["H1", "urban-dibao", 3, 200]
 """Worked example: (660 − 200) × 3 = 1380.00 a month, 1440.00 back-pay over 2020-01..08."""
 
 
+
+
+@pytest.fixture(autouse=True, params=["stream", "calamine"])
+def workbook_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here twice: with python-calamine-plus streaming the sheet, and with
+    python-calamine holding it whole (the fallback), which must read alike."""
+    monkeypatch.setenv("WELFARE_CALC_WORKBOOK_READER", request.param)
+    return str(request.param)
+
+
 def batch(tmp_path: Path, roster: Path, *options: str) -> tuple[Result, list[dict[str, str]],
                                                                  list[dict[str, str]]]:
     out = tmp_path / "out.csv"
@@ -428,3 +438,33 @@ def test_a_fraction_whose_format_the_file_does_not_say_is_ambiguous_in_a_supplem
     assert rejected[0]["reason"] == ("cell H4 holds 0.2, which may be 20% shown as a "
                                      "percentage or 0.2 yuan, and the file does not say which; "
                                      "type it as text: 20% or 0.2")
+
+
+def test_the_streaming_reader_is_used_and_reads_as_python_calamine(tmp_path: Path) -> None:
+    # Not vacuous: with the fork installed the stream reads the sheet, row for row as
+    # python-calamine reads it (blank rows, an offset table, whole numbers, dates, text).
+    import datetime as dt  # noqa: PLC0415
+
+    from welfare_calc.batch import workbook_cells  # noqa: PLC0415
+
+    path = tmp_path / "r.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("花名册")
+    sheet.write_row(2, 1, ["编号", "类别", "人数", "收入", "起始月份"])
+    sheet.write_row(3, 1, ["H1", "城市低保", 3, 200.5])
+    sheet.write_datetime(3, 5, dt.datetime(2020, 3, 1), book.add_format({"num_format": "yyyy-mm"}))
+    sheet.write_row(5, 1, ["H2", "农村特困", 1, 0, True])
+    book.close()
+    seen = {}
+    for reader in ("stream", "calamine"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("WELFARE_CALC_WORKBOOK_READER", reader)
+            opened = workbook_cells.open_sheet(path)
+            rows = [[*[""] * opened.offset, *row] for row in opened.rows]
+        seen[reader] = [row + [""] * (8 - len(row)) for row in rows if any(row)]
+    assert seen["stream"] == seen["calamine"]
+    assert seen["stream"][1][:5] == ["", "H1", "城市低保", 3.0, 200.5]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WELFARE_CALC_WORKBOOK_READER", "stream")
+        assert workbook_cells._streamed_sheet(path, "花名册", workbook_cells._Scan(
+            "花名册", frozenset(), False)) is not None

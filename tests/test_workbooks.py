@@ -46,6 +46,14 @@ from welfare_calc.standards.loader import shipped_standards
 HEADER = ["id", "category", "persons", "income", "start", "end"]
 
 
+@pytest.fixture(autouse=True, params=["stream", "calamine"])
+def workbook_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here twice: with python-calamine-plus streaming the sheet, and with
+    python-calamine holding it whole (the fallback), which must read alike."""
+    monkeypatch.setenv("WELFARE_CALC_WORKBOOK_READER", request.param)
+    return str(request.param)
+
+
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch) -> Run:
     for name in LANGUAGE_VARIABLES:

@@ -32,6 +32,7 @@ text is told as such, with how to save it.
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zipfile
@@ -436,7 +437,60 @@ class _Scan:
                                 "new sheet")
 
 
+def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
+    """The sheet's rows as python-calamine-plus streams them, a row at a time in flat
+    memory (python-calamine holds the whole sheet: about 430 MB at a million rows);
+    None where that fork is not installed or cannot stream this file, and
+    python-calamine reads it instead.
+
+    The fork is young and one person's (docs/workbooks.md), so it is optional and
+    held to python-calamine: its rows start at Excel's row 1 and column A, and a
+    whole number comes as an ``int`` where python-calamine gives a ``float``; both are
+    told here as python-calamine tells them, and the workbook tests run through both
+    readers (``WELFARE_CALC_WORKBOOK_READER``).
+    """
+    if os.environ.get("WELFARE_CALC_WORKBOOK_READER") == "calamine":
+        return None
+    try:
+        import python_calamine_plus as plus  # noqa: PLC0415 - optional, see above
+    except ImportError:
+        return None
+    try:
+        book = plus.CalamineWorkbook.from_path(str(path))
+        stream = book.stream_sheet_by_name(name)
+    except Exception:
+        return None
+
+    def told() -> Iterator[list[Cell]]:
+        try:
+            yield from stream
+        except Exception as error:  # a damaged part found on the way: one line, no trace
+            raise UnusableInput(f"cannot be read as a workbook ({error}); {SAVE_AS_XLSX}"
+                                ) from None
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for number, row in enumerate(told(), 1):
+            cells: list[Cell] = [float(value) if type(value) is int else value
+                                 for value in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            for column, mark in scan.marks.get(number, {}).items():
+                if column >= len(cells):
+                    cells.extend([""] * (column + 1 - len(cells)))
+                value = cells[column]
+                if mark is not None:
+                    cells[column] = mark
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    cells[column] = Percent(float(value))  # a cell's value, not money
+            yield MarkedRow(cells) if number in scan.marks else cells
+
+    return Sheet(name=name, rows=rows(), offset=0, height=max(scan.last_row, 1))
+
+
 def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
+    streamed = _streamed_sheet(path, name, scan)
+    if streamed is not None:
+        return streamed
     import python_calamine  # noqa: PLC0415 - only a workbook needs it
 
     try:
