@@ -37,7 +37,7 @@ import sys
 import tempfile
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -660,16 +660,22 @@ class _BatchRun:
         """``--summary-csv``: the 资金汇总 as CSV, its cells neutralised as every CSV's are
         (a locality is roster text)."""
         fund = self.fund()
-        staged = self._stage(target)
-        writer = staged.csv_writer()
-        for cells in (fund.header, *fund.rows, fund.total):
+        self._neutralised(target, [fund.header, *fund.rows, fund.total],
+                          lambda _: "--summary-csv: a value cannot be written")
+
+    def _neutralised(self, target: Destination, rows: Iterable[list[str]],
+                     said: Callable[[int], str]) -> None:
+        """CSV rows into a staged file, every cell neutralised; a cell the output
+        encoding cannot hold is one line (``said``, from the row's number, tells where)."""
+        writer = self._stage(target).csv_writer()
+        for number, cells in enumerate(rows, 1):
             try:
                 writer.writerow([csv_safe(cell) for cell in cells])
             except UnicodeEncodeError as error:
                 raise UnusableInput(
-                    f"--summary-csv: a value cannot be written in "
-                    f"{self.options.output_encoding} ({error.object[error.start:error.end]!r}); "
-                    "use --output-encoding gb18030 or utf-8") from None
+                    f"{said(number)} in {self.options.output_encoding} "
+                    f"({error.object[error.start:error.end]!r}); use --output-encoding "
+                    "gb18030 or utf-8") from None
 
     def _roster_lines(self, rows: Iterator[list[str]]) -> Iterator[tuple[str, list[str]]]:
         """The 补发名册's lines: each row, then the 合计; with --group-by, group by group
@@ -795,16 +801,8 @@ class _BatchRun:
     def _errors_beside(self, target: Destination) -> None:
         """The errors file a workbook's run was asked for, from its spool, neutralised
         as every CSV file is."""
-        copy = self._stage(target)
-        writer = copy.csv_writer()
-        for number, cells in enumerate(csv.reader(self.errors_file.reread()), 1):
-            try:
-                writer.writerow([csv_safe(cell) for cell in cells])
-            except UnicodeEncodeError as error:
-                raise UnusableInput(
-                    f"line {number} of the errors file cannot be written in "
-                    f"{self.options.output_encoding} ({error.object[error.start:error.end]!r}); "
-                    "use --output-encoding gb18030 or utf-8") from None
+        self._neutralised(target, csv.reader(self.errors_file.reread()),
+                          lambda number: f"line {number} of the errors file cannot be written")
 
     def _take(self, result: ChunkResult) -> None:
         """Put one chunk's results in place, in input order."""

@@ -36,7 +36,7 @@ import os
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -437,6 +437,25 @@ class _Scan:
                                 "new sheet")
 
 
+def _marked(row: Sequence[Cell], marks: Mapping[int, Cell | None], offset: int) -> MarkedRow:
+    """A row with what the sheet's XML says of its cells put in place: an error or a
+    formula with no value (the mark), or a percent-formatted number (None: its value, as a
+    :class:`Percent`). ``offset``: Excel's column of the row's first cell."""
+    cells = MarkedRow(row)
+    for column, mark in marks.items():
+        at = column - offset
+        if at < 0:
+            continue
+        if at >= len(cells):
+            cells.extend([""] * (at + 1 - len(cells)))
+        value = cells[at]
+        if mark is not None:
+            cells[at] = mark
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            cells[at] = Percent(float(value))  # a cell's value (Excel's), not money
+    return cells
+
+
 def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
     """The sheet's rows as python-calamine-plus streams them, a row at a time in flat
     memory (python-calamine holds the whole sheet: about 430 MB at a million rows);
@@ -474,15 +493,8 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
                                  for value in row]
             while cells and cells[-1] == "":
                 cells.pop()
-            for column, mark in scan.marks.get(number, {}).items():
-                if column >= len(cells):
-                    cells.extend([""] * (column + 1 - len(cells)))
-                value = cells[column]
-                if mark is not None:
-                    cells[column] = mark
-                elif isinstance(value, int | float) and not isinstance(value, bool):
-                    cells[column] = Percent(float(value))  # a cell's value, not money
-            yield MarkedRow(cells) if number in scan.marks else cells
+            marks = scan.marks.get(number)
+            yield cells if marks is None else _marked(cells, marks, 0)
 
     return Sheet(name=name, rows=rows(), offset=0, height=max(scan.last_row, 1))
 
@@ -506,22 +518,7 @@ def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
     def rows() -> Iterator[Sequence[Cell]]:
         for number, row in enumerate(data.iter_rows(), 1):
             marks = scan.marks.get(number)
-            if marks is None:
-                yield row
-                continue
-            cells = MarkedRow(row)
-            for column, mark in marks.items():
-                at = column - offset
-                if at < 0:
-                    continue
-                if at >= len(cells):
-                    cells.extend([""] * (at + 1 - len(cells)))
-                value = cells[at]
-                if mark is not None:
-                    cells[at] = mark
-                elif isinstance(value, int | float) and not isinstance(value, bool):
-                    cells[at] = Percent(float(value))  # a cell's value (Excel's), not money
-            yield cells
+            yield row if marks is None else _marked(row, marks, offset)
 
     return Sheet(name=name, rows=rows(), offset=offset, height=max(data.height, 1))
 
