@@ -285,3 +285,12 @@ def test_serve_stops_cleanly_on_ctrl_c() -> None:
     assert process.wait(timeout=20) == 0
     assert process.stderr.read() == "welfare-calc serve: stopped\n"
     process.stderr.close()
+
+
+def test_a_roster_past_the_time_limit_is_stopped_and_told() -> None:
+    served = Served(load_standards(None), None, 10 << 20, 0.01)
+    page = TestClient(make_app(served, served_hosts(HOST, 80), None), base_url=f"http://{HOST}")
+    answer = page.post("/roster", files={"file": ("households.csv", EXAMPLE.read_bytes(),
+                                                  "text/csv")}, data={"through": "2020-08"})
+    assert answer.status_code == 400
+    assert "计算超时" in answer.text

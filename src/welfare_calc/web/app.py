@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -327,16 +328,16 @@ class Pages:
                 command += ["--group-by", group_by]
             if headers in ("zh", "en"):
                 command += ["--headers", headers]
-            process = await asyncio.create_subprocess_exec(
-                *command, cwd=folder, stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-                env={**os.environ, "WELFARE_CALC_LANG": "zh"})
+            # In a thread, not asyncio's subprocesses: those need a Proactor loop on
+            # Windows, and a thread waits alike on every platform and loop.
             try:
-                _, err = await asyncio.wait_for(process.communicate(), self.served.timeout)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+                process = await asyncio.to_thread(
+                    subprocess.run, command, cwd=folder, stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
+                    timeout=self.served.timeout, env={**os.environ, "WELFARE_CALC_LANG": "zh"})
+            except subprocess.TimeoutExpired:  # (subprocess.run has killed it)
                 return None, 2, f"计算超时（超过 {self.served.timeout:.0f} 秒），已停止"
+            err = process.stderr
             lines = [line for line in err.decode("utf-8", "replace").splitlines() if line]
             said = lines[-1] if lines else ""
             if process.returncode not in (0, 1) or not target.exists():
