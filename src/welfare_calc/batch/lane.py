@@ -67,8 +67,9 @@ INCOME_MAX = 12
 """Longest income cell the lane reads: 9 whole digits, a dot, 2 decimals."""
 CATEGORY_PREFIX = 16
 """Bytes of a category cell compared at once (as two 8-byte words)."""
-PADDING = 64
-"""Zero bytes after a chunk, so that every cell can be read ``ID_MAX`` wide."""
+PADDING = 128
+"""Zero bytes after a chunk, so that every cell can be read as wide as the lane reads any
+(``ID_MAX``, ``GROUP_MAX``): a window past the end would be moved back, onto other bytes."""
 _SCALE = np.array([100, 10, 1], dtype=np.int64)
 """Fen per unit of the digits read, by the number of decimals written."""
 _POWERS = np.array([10 ** power for power in range(19)], dtype=np.int64)
@@ -78,6 +79,7 @@ GROUP_MAX = 96
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)
 """First bytes of a cell the CSV output neutralises (or may): such lines take the per-row
 path, which writes them as csv_safe says."""
+assert max(ID_MAX, GROUP_MAX, INCOME_MAX, CATEGORY_PREFIX) <= PADDING, "read past the padding"
 NUMBERS_KEPT = 1 << 17
 """Whole yuan up to which the text of a number is looked up (131,071 yuan; 0.8 MB)."""
 
