@@ -483,7 +483,7 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
     def told() -> Iterator[list[Cell]]:
         try:
             yield from stream
-        except Exception as error:  # a damaged part found on the way: one line, no trace
+        except (plus.CalamineError, OSError) as error:  # a damaged part found on the way
             raise UnusableInput(f"cannot be read as a workbook ({error}); {SAVE_AS_XLSX}"
                                 ) from None
 
