@@ -123,6 +123,8 @@ def test_a_wrong_field_is_marked_beside_it_and_nothing_typed_is_lost(page: TestC
     ({"category": "urban-dibao", "persons": "x", "through": "2020-08"}, "persons"),
     ({"category": "urban-dibao", "persons": 1}, "through"),
     ({"category": "urban-dibao", "persons": 1, "through": "2020-08", "colour": 1}, "colour"),
+    # A field the call does not read is refused, never ignored.
+    ({"category": "urban-dibao", "persons": 1, "through": "2020-08", "year": 2020}, "year"),
 ])
 def test_a_bad_field_is_400_in_the_cores_words(page: TestClient, body: dict[str, object],
                                                field: str) -> None:

@@ -136,15 +136,13 @@ def fund_columns(levels: Sequence[str], short_names: Sequence[str]) -> tuple[lis
 
 def _figures(tally: Tally) -> list[str]:
     """A tally's cells in the columns of :func:`fund_columns` (after the group's)."""
-    households, persons, backpay, overpaid, newly = (COUNTERS.index(name) for name in COUNTERS)
     cells: list[str] = []
-    for counters in tally:
-        cells += [str(counters[households]), str(counters[persons]),
-                  fen_text(counters[backpay])]
-    total = [sum(column) for column in zip(*tally, strict=True)] or [0] * len(COUNTERS)
-    cells += [str(total[households]), str(total[persons]), fen_text(total[backpay]),
-              fen_text(total[overpaid]), str(total[newly])]
-    return cells
+    for households, persons, backpay, _, _ in tally:  # (in the order of COUNTERS)
+        cells += [str(households), str(persons), fen_text(backpay)]
+    households, persons, backpay, overpaid, newly = (
+        [sum(column) for column in zip(*tally, strict=True)] or [0] * len(COUNTERS))
+    return [*cells, str(households), str(persons), fen_text(backpay), fen_text(overpaid),
+            str(newly)]
 
 
 def fund_table(levels: Sequence[str], short_names: Sequence[str],

@@ -328,7 +328,7 @@ class Lane:
     def __init__(self, plan: BackpayEngine, names: dict[str, str], categories: list[str],
                  encoding: str, newline: str, width: int,
                  yes_no: tuple[str, str] = ("false", "true"), *,
-                 paid_column: bool | None = None,
+                 paid_column: bool,
                  group_at: tuple[tuple[int, int | None], ...] = ()) -> None:
         code_of = {key: position for position, key in enumerate(categories)}
         lanes = {key: lane for key in categories
@@ -358,7 +358,7 @@ class Lane:
             self._spellings.append((spelling, code_of[key], int(words[0]), int(words[1])))
         self._count = len(categories)
         self._width = width
-        self._paid_given = width > len(REQUIRED) if paid_column is None else paid_column
+        self._paid_given = paid_column
         first_carried = len(REQUIRED) + self._paid_given
         self._carried = list(range(first_carried, width))
         """Columns carried through as they are (a locality, a name, a note)."""

@@ -55,6 +55,8 @@ class PublicityOptions:
     name_column: str | None = None
     """The header of the names column (None: the first of :data:`NAME_HEADERS`)."""
     office: str | None = None
+    version: str = ""
+    """The program's version, printed in each page's footer."""
 
 
 def name_position(names: Sequence[str], given: str | None) -> int:

@@ -646,15 +646,19 @@ class _BatchRun:
                 "by_category": {name: figures(counters)
                                 for name, counters in zip(self.keys, tally, strict=True)}}
 
+    def total_tally(self) -> groups.Tally:
+        """The run's totals in a group's form (:data:`groups.COUNTERS` per category): the
+        合计 that the groups add up to."""
+        return [[households, persons, backpay, -overpaid, newly]
+                for households, persons, backpay, overpaid, newly in zip(
+                    self.households, self.persons, self.totals, self.overpaid, self.newly,
+                    strict=True)]
+
     def fund(self) -> FundTable:
         """The 资金汇总 of this run: a row per group (with --group-by), and the 合计."""
-        total = [[households, persons, backpay, -overpaid, newly]
-                 for households, persons, backpay, overpaid, newly in zip(
-                     self.households, self.persons, self.totals, self.overpaid, self.newly,
-                     strict=True)]
         return fund_table([header for header, _ in self.options.group_by],
                           [self.table.categories[key].short_zh for key in self.keys],
-                          self.groups if self.group_at else None, total)
+                          self.groups if self.group_at else None, self.total_tally())
 
     def write_fund_csv(self, target: Destination) -> None:
         """``--summary-csv``: the 资金汇总 as CSV, its cells neutralised as every CSV's are
@@ -703,11 +707,7 @@ class _BatchRun:
         else:
             for cells in rows:
                 yield "row", cells
-        total = [[households, persons, backpay, -overpaid, newly]
-                 for households, persons, backpay, overpaid, newly in zip(
-                     self.households, self.persons, self.totals, self.overpaid, self.newly,
-                     strict=True)]
-        yield "total", closing(TOTAL, total)
+        yield "total", closing(TOTAL, self.total_tally())
 
     def write_publicity(self) -> None:
         """The 公示 list of this run (:mod:`welfare_calc.batch.publicity`): one list per
@@ -731,7 +731,7 @@ class _BatchRun:
             self.staged.append(book)
             publicity.write_workbook(book.binary, lister, listed,
                                      date_text(self.options.made or date.today()),
-                                     self.stamp.version if self.stamp else "", where)
+                                     chosen.version, where)
         else:
             text = self._stage(target)
             publicity.write_csv(text.csv_writer(), lister,

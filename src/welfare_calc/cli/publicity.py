@@ -42,7 +42,6 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
               columns: tuple[str, ...]) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["publicity"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.batch.documents import RunStamp  # noqa: PLC0415
     from welfare_calc.batch.files import batch_files  # noqa: PLC0415
     from welfare_calc.batch.groups import parse_group_by  # noqa: PLC0415
     from welfare_calc.batch.publicity import PublicityOptions  # noqa: PLC0415
@@ -79,10 +78,11 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
         raise UsageProblem(str(error)) from None
     chosen = PublicityOptions(month=month, period=period.strip(),
                               names="full" if names == "full" else "masked", amounts=amounts,
-                              name_column=name_column, office=office.strip() if office else None)
+                              name_column=name_column, office=office.strip() if office else None,
+                              version=__version__)
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers=None, fmt="publicity", columns=mapping, group_by=levels,
-                           publicity=chosen, stamp=RunStamp(__version__, "", None))
+                           publicity=chosen)
     summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
                          files, options)
     listed = summary.rows_written - summary.rows_left_out

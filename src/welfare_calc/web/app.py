@@ -236,7 +236,7 @@ class Pages:
                                 400)
         cells = {name: "" if value is None else str(value) for name, value in given.items()
                  if name in FORM_FIELDS}
-        unknown = sorted(set(given) - set(FORM_FIELDS) - {"explain", "detail", "year"})
+        unknown = sorted(set(given) - set(FORM_FIELDS) - {"explain", "detail"})
         if unknown:
             return JSONResponse({"error": f"unknown field {unknown[0]!r}",
                                  "field": unknown[0]}, 400)
@@ -347,7 +347,7 @@ class Pages:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _not_found(request: Request, error: Exception) -> Response:
+async def _failed(request: Request, error: Exception) -> Response:
     status = error.status_code if isinstance(error, HTTPException) else 500
     message = (error.detail if isinstance(error, HTTPException) else
                "the server could not answer this request")
@@ -367,5 +367,5 @@ def make_app(served: Served, hosts: set[str], token: str | None) -> Guard:
         Route("/standards", pages.standards),
         Route("/api/{kind:str}", pages.api, methods=["POST"]),
         Mount("/static", StaticFiles(directory=static), name="static"),
-    ], exception_handlers={HTTPException: _not_found, Exception: _not_found})
+    ], exception_handlers={HTTPException: _failed, Exception: _failed})
     return Guard(app, hosts, token)
