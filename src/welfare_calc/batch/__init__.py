@@ -17,6 +17,8 @@ safely. Its modules, in the order a run uses them:
 - :mod:`~welfare_calc.batch.lane`: a chunk of the usual layout, column-wise in NumPy;
 - :mod:`~welfare_calc.batch.chunks`: one chunk in, its output and bookkeeping out;
 - :mod:`~welfare_calc.batch.groups`: totals by locality (``--group-by``);
+- :mod:`~welfare_calc.batch.shared_slots`: chunks and results passed to forked workers
+  in shared memory rather than through pipes;
 - :mod:`~welfare_calc.batch.run`: the run: workers, order, doubled ids, reconciliation;
 - :mod:`~welfare_calc.batch.documents`: what an office files: titles, the 资金汇总
   table, sign-off lines, the run stamp, masked names;

@@ -49,6 +49,7 @@ from welfare_calc.output.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
     from welfare_calc.batch.lane import Lane, LaneOutput
+    from welfare_calc.batch.shared_slots import InSlot
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
@@ -93,8 +94,6 @@ class ChunkResult:
 
     output: bytes = b""
     rejections: list[Rejection] = field(default_factory=list)
-    accepted: array[int] = field(default_factory=lambda: array("q"))
-    """Input line of every row written, in output order."""
     ledger: bytes = b""
     """For every row written, in output order, :data:`LEDGER_WORDS` 64-bit numbers:
     its input line, coverage (:func:`span`), category position (plus
@@ -122,6 +121,19 @@ class ChunkResult:
     undecodable_line: int | None = None
     unencodable: str | None = None
     """Which line and cell the output encoding cannot write, if one."""
+    in_slot: InSlot | None = None
+    """Where ``output``, ``ledger`` and ``ids`` are while they wait in shared memory
+    (:mod:`welfare_calc.batch.shared_slots`); None: they are here."""
+
+    @property
+    def rows_written(self) -> int:
+        """Rows written: one ledger entry each."""
+        return len(self.ledger) // (8 * LEDGER_WORDS)
+
+    @property
+    def accepted(self) -> array[int]:
+        """Input line of every row written, in output order (the ledger's first word)."""
+        return array("q", self.ledger)[0::LEDGER_WORDS]
 
 
 LEDGER_WORDS = 5
@@ -274,7 +286,6 @@ class ChunkProcessor:
     def _finish(self, result: ChunkResult, written: list[Written], lines: list[int]) -> None:
         """Output and bookkeeping of the rows written one at a time, in order."""
         result.output = self._encoded("".join([row.text for row in written]), lines, result)
-        result.accepted = array("q", lines)
         result.ids = array("q", [row.digest for row in written])
         result.ledger = array("q", [word for line, row in zip(lines, written, strict=True)
                                     for word in (line, row.span,
@@ -366,7 +377,6 @@ class ChunkProcessor:
             result.households[code] += households
             result.persons[code] += people
         result.rows_read += len(taken) - blank
-        result.accepted = array("q", (rows + first_line).astype(np.int64).tobytes())
         result.ids = array("q", digests[rows].tobytes())
         ledger = np.empty((len(rows), LEDGER_WORDS), dtype=np.int64)
         ledger[:, 0] = rows + first_line

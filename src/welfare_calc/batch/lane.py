@@ -37,6 +37,7 @@ holds this lane to the per-row path and to the core.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -200,7 +201,11 @@ class _CoreVerdicts:
 
     def __init__(self, check: Callable[[int], object]) -> None:
         self._check = check
-        self._table = np.zeros(DENSE, dtype=np.int8)
+        # Anonymous shared memory (zeros: UNKNOWN): workers forked after the lane is
+        # built share one table, so a value one of them asked is known to all. A
+        # verdict is written once, whole (one byte, after the core has answered):
+        # a worker sees UNKNOWN and asks for itself, or the core's answer.
+        self._table = np.frombuffer(mmap.mmap(-1, DENSE), dtype=np.int8)
         self._seen: Ints = np.zeros(0, dtype=np.int64)
         self._refused: Ints = np.zeros(0, dtype=np.int64)
 
@@ -216,26 +221,25 @@ class _CoreVerdicts:
 
     def accepts(self, values: Ints, taken: Flags) -> Flags:
         """Per line: whether the core accepts its value (lines not taken: anything)."""
-        asked = values[taken]
-        small = (asked >= 0) & (asked < DENSE)
-        in_table = asked[small]
-        new = np.unique(in_table[self._table[in_table] == UNKNOWN])
+        fits = (values >= 0) & (values < DENSE)
+        at = np.where(fits, values, 0)
+        known = self._table[at]
+        new = np.unique(values[taken & fits & (known == UNKNOWN)])
         if len(new):
-            self._table[new] = ACCEPTED
-            self._table[self._ask(new)] = REFUSED
-        large = asked[~small]
-        if len(large):
-            distinct = np.unique(large)
+            refused = np.isin(new, np.array(self._ask(new), dtype=np.int64))
+            self._table[new] = np.where(refused, REFUSED, ACCEPTED)
+            known = self._table[at]
+        verdict: Flags = known != REFUSED
+        large = taken & ~fits
+        if large.any():
+            distinct = np.unique(values[large])
             fresh = distinct[~np.isin(distinct, self._seen, assume_unique=True)]
             if len(fresh):
                 self._seen = np.union1d(self._seen, fresh)
-                refused = self._ask(fresh)
-                if refused:
-                    self._refused = np.union1d(self._refused, np.array(refused, np.int64))
-        fits = (values >= 0) & (values < DENSE)
-        verdict: Flags = self._table[np.where(fits, values, 0)] != REFUSED
-        if len(self._refused):
-            verdict &= fits | ~np.isin(values, self._refused)
+                if refusals := self._ask(fresh):
+                    self._refused = np.union1d(self._refused, np.array(refusals, np.int64))
+            if len(self._refused):
+                verdict &= fits | ~np.isin(values, self._refused)
         return verdict
 
 

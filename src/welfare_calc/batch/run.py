@@ -78,6 +78,7 @@ from welfare_calc.batch.rows import (
     read_header,
     roster_language,
 )
+from welfare_calc.batch.shared_slots import InSlot, SharedSlots
 from welfare_calc.batch.staging import (
     PARTIAL,
     Destination,
@@ -380,9 +381,20 @@ _PROCESSOR: ChunkProcessor | None = None
 """The processor of this worker process (set by :func:`_start_worker`)."""
 
 
+_SLOTS: SharedSlots | None = None
+"""Under ``fork``: the shared memory chunks and results pass through (inherited)."""
+
+
 def _in_worker(job: Job) -> ChunkResult:
     assert _PROCESSOR is not None, "a worker runs only after _start_worker"
     return _PROCESSOR.process(*job)
+
+
+def _in_worker_slot(first_line: int, where: InSlot) -> ChunkResult:
+    """A chunk whose input is in a shared slot; its results go back there."""
+    assert _PROCESSOR is not None, "a worker runs only after _start_worker"
+    assert _SLOTS is not None, "slots exist only in forked workers"
+    return _SLOTS.keep(where.slot, _PROCESSOR.process(first_line, _SLOTS.get(where)))
 
 
 def _start_worker(processor: ChunkProcessor | None) -> None:
@@ -461,28 +473,37 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
             for job in jobs:
                 yield processor.process(*job)
         return
-    global _PROCESSOR  # noqa: PLW0603 - inherited by forked workers, read-only there
+    global _PROCESSOR, _SLOTS  # noqa: PLW0603 - inherited by forked workers, read-only there
     method = start_method()
     forking = method == "fork"
+    in_flight = 2 * workers
     if forking:
         _PROCESSOR = processor
+        _SLOTS = SharedSlots(in_flight)
         processor.lane()  # imports NumPy once, here, for every worker
         # Objects that exist now are the workers' read-only inheritance: frozen,
         # the workers' garbage collector never walks them, so their pages stay
         # shared instead of being copied into every worker.
         gc.freeze()
+    slots = _SLOTS
     pool: Pool | None = None
     try:
         with _held_signals():  # a stop signal during the start comes in just after
             pool = multiprocessing.get_context(method).Pool(
                 workers, initializer=_start_worker, initargs=(None if forking else processor,))
         pending: deque[AsyncResult[ChunkResult]] = deque()
-        for job in itertools.chain([first, second], jobs):
-            pending.append(pool.apply_async(_in_worker, (job,)))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
+        for number, (first_line, data) in enumerate(itertools.chain([first, second], jobs)):
+            # A chunk's slot was last used by the chunk in_flight before it, whose
+            # result was taken (copied out) before this chunk was read.
+            slot = slots.slot_of(number, in_flight) if slots is not None else None
+            where = (slots.put(slot, data) if slots is not None and slot is not None
+                     and isinstance(data, bytes) else None)
+            pending.append(pool.apply_async(_in_worker, ((first_line, data),)) if where is None
+                           else pool.apply_async(_in_worker_slot, (first_line, where)))
+            if len(pending) >= in_flight:
+                yield _taken(slots, pending.popleft().get())
         while pending:
-            yield pending.popleft().get()
+            yield _taken(slots, pending.popleft().get())
         pool.close()
     finally:
         if pool is not None:
@@ -490,7 +511,14 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
             pool.join()
         if forking:
             gc.unfreeze()
-        _PROCESSOR = None
+        if slots is not None:
+            slots.close()
+        _PROCESSOR = _SLOTS = None
+
+
+def _taken(slots: SharedSlots | None, result: ChunkResult) -> ChunkResult:
+    """A worker's result, whole: what it left in a shared slot copied out of it."""
+    return result if slots is None else slots.take(result)
 
 
 class _BatchRun:
@@ -813,7 +841,7 @@ class _BatchRun:
             self.side.write(result.ledger)
         except OSError as error:
             raise self._temporary_failed(error) from None
-        self.written += len(result.accepted)
+        self.written += result.rows_written
         self.summary.rows_read += result.rows_read
         for code, amount in enumerate(result.totals):
             self.totals[code] += amount
