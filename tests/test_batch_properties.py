@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from welfare_calc.batch import lane as lane_module
 from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor, ChunkResult
 from welfare_calc.batch.ids import id_digest, overlapping, repeated_positions, span
 from welfare_calc.batch.lane import unquoted
@@ -246,6 +247,46 @@ def test_every_near_miss_leaves_the_lane_as_the_row_path_would(table: StandardsT
     result = compare_paths(text.encode("utf-8"), table, Month(2020, 8), header)
     assert result.accepted.tolist()[:len(good)] == list(range(2, 2 + len(good)))
     assert result.rejections  # the near misses the careful path refuses
+
+
+def spelled(spellings: list[str], table: StandardsTable) -> list[int]:
+    """The lane's category position of each cell, one line per cell."""
+    text = "".join(f"H{number},{cell},1,0,,\n" for number, cell in enumerate(spellings))
+    processor = processor_for(table, Month(2020, 8), ["id", "category", "persons", "income",
+                                                      "start", "end"])
+    lane = processor.lane()
+    assert lane is not None
+    chunk = lane_module._Chunk(text.encode("utf-8"))
+    begin, length, _ = lane._cells_of(chunk.buf)
+    return lane._category(chunk, begin[:, 1], length[:, 1]).tolist()
+
+
+def test_the_lane_finds_every_spelling_and_no_near_miss() -> None:
+    keys = list(SHIPPED.categories)
+    names = calc.category_names(SHIPPED)
+    spellings = sorted(names)
+    assert spelled(spellings, SHIPPED) == [keys.index(calc.resolve_category(SHIPPED, name))
+                                           for name in spellings]
+    assert spelled(NEAR_MISSES[1], SHIPPED) == [-1] * len(NEAR_MISSES[1])
+
+
+def test_spellings_that_mix_to_one_number_go_row_by_row(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    # With the mixing made weak (the first 8 bytes only), spellings that begin alike
+    # collide, and their rows go to the per-row path, which writes them as the lane
+    # would; a spelling whose first 8 bytes are its own is still found.
+    monkeypatch.setattr(lane_module, "_mixed", lambda first, _second, _length: first.copy())
+    spellings = sorted(calc.category_names(SHIPPED))
+    heads = [spelling.encode("utf-8")[:8] for spelling in spellings]
+    alone = [heads.count(head) == 1 for head in heads]
+    assert any(alone)
+    assert not all(alone)
+    found = spelled(spellings, SHIPPED)
+    assert [code != -1 for code in found] == alone
+    rows = "".join(f"H{number},{spelling},2,10,,\n" for number, spelling in enumerate(SPELLINGS))
+    result = compare_paths(rows.encode("utf-8"), SHIPPED, Month(2020, 8),
+                           ["id", "category", "persons", "income", "start", "end"])
+    assert len(result.accepted) > 0
 
 
 @st.composite

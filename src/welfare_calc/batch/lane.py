@@ -326,6 +326,87 @@ def _fits(lane: tuple[bool, int, int, int, int, int, int]) -> bool:
     return (last - first + 1) * 99 * max(due, paid, new) < 1 << 60
 
 
+LONG = -2
+"""A spelling's first bytes matched, but it is longer than they are: the rest is compared."""
+
+
+class _Spellings:
+    """The table's spellings of each category, found for a whole column at once.
+
+    A cell is matched by its length and first :data:`CATEGORY_PREFIX` bytes (two
+    8-byte words), mixed into one number and looked up among the spellings' in
+    one sorted search, rather than compared with every spelling in turn; a hit
+    is then checked word for word (a mixed number shared by two cells is
+    caught there, and the cell goes to the per-row path). A spelling longer
+    than its first bytes has the rest compared, on the rows that matched them.
+    """
+
+    def __init__(self, spellings: list[tuple[bytes, int]]) -> None:
+        self._long: dict[tuple[int, int, int], list[tuple[bytes, int]]] = {}
+        """Spellings longer than the words, by their first words and length."""
+        found: dict[int, tuple[int, int, int, int]] = {}
+        for spelling, position in spellings:
+            first, second = _words(spelling)
+            triple = (first, second, len(spelling))
+            code = position
+            if len(spelling) > CATEGORY_PREFIX:
+                self._long.setdefault(triple, []).append((spelling, position))
+                code = LONG
+            key = int(_mixed(np.array([first], np.uint64), np.array([second], np.uint64),
+                             np.array([len(spelling)], np.int64))[0])
+            if key in found and found[key][:3] != triple:
+                code = -1  # two spellings mix to one number: both go row by row
+            found[key] = (*triple, code)
+        order = sorted(found)
+        self._keys = np.array(order, dtype=np.uint64)
+        self._first = np.array([found[key][0] for key in order], dtype=np.uint64)
+        self._second = np.array([found[key][1] for key in order], dtype=np.uint64)
+        self._length = np.array([found[key][2] for key in order], dtype=np.int64)
+        self._code = np.array([found[key][3] for key in order], dtype=np.int64)
+
+    def find(self, chunk: _Chunk, begin: Ints, length: Ints) -> Ints:
+        """Each cell's category position, else -1."""
+        if not len(self._keys):
+            return np.full(len(begin), -1, dtype=np.int64)
+        words = chunk.cells(begin, length, CATEGORY_PREFIX).view(np.uint64)
+        first, second = words[:, 0], words[:, 1]
+        at = np.minimum(np.searchsorted(self._keys, _mixed(first, second, length)),
+                        len(self._keys) - 1)
+        hit = ((self._first[at] == first) & (self._second[at] == second)
+               & (self._length[at] == length))
+        code: Ints = np.where(hit, self._code[at], -1)
+        rows = np.flatnonzero(code == LONG)
+        if len(rows):
+            code[rows] = -1
+            for (head, tail, size), spellings in self._long.items():
+                these = rows[(first[rows] == head) & (second[rows] == tail)
+                             & (length[rows] == size)]
+                for spelling, position in spellings:
+                    rest = spelling[CATEGORY_PREFIX:]
+                    cells = chunk.at(begin[these] + CATEGORY_PREFIX, len(rest))
+                    same = (cells == np.frombuffer(rest, dtype=np.uint8)).all(axis=1)
+                    code[these[same]] = position
+        return code
+
+
+def _words(spelling: bytes) -> tuple[int, int]:
+    """A spelling's first :data:`CATEGORY_PREFIX` bytes as two 8-byte words (zero past it)."""
+    first, second = np.frombuffer(spelling[:CATEGORY_PREFIX].ljust(CATEGORY_PREFIX, b"\0"),
+                                  dtype=np.uint64).tolist()
+    return first, second
+
+
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F], dtype=np.uint64)
+
+
+def _mixed(first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64],
+           length: Ints) -> npt.NDArray[np.uint64]:
+    """One number for two words and a length (wrapping multiplication: a search key only)."""
+    mixed: npt.NDArray[np.uint64] = (first * _MIX[0]) ^ (second * _MIX[1]) ^ length.astype(
+        np.uint64)
+    return mixed
+
+
 class Lane:
     """Reads chunks of one header, table and window; see the module docstring."""
 
@@ -348,18 +429,15 @@ class Lane:
         self._paid = np.array(paid, dtype=np.int64)
         self._new = np.array(new, dtype=np.int64)
         self._old = np.array(old, dtype=np.int64)
-        self._spellings: list[tuple[bytes, int, int, int]] = []
-        """(spelling in the input encoding, category position, its first two 8-byte words)."""
+        spellings = []
         for name, key in names.items():
             if key not in lanes:
                 continue
             try:
-                spelling = name.encode(encoding)
+                spellings.append((name.encode(encoding), code_of[key]))
             except UnicodeEncodeError:
                 continue
-            words = np.frombuffer(spelling[:CATEGORY_PREFIX].ljust(CATEGORY_PREFIX, b"\0"),
-                                  dtype=np.uint64)
-            self._spellings.append((spelling, code_of[key], int(words[0]), int(words[1])))
+        self._spellings = _Spellings(spellings)
         self._count = len(categories)
         self._width = width
         self._paid_given = paid_column
@@ -506,9 +584,22 @@ class Lane:
 
     def _cells_of(self, buf: Bytes) -> tuple[Ints, Ints, Flags]:
         """Where each cell of each line begins and how long it is; lines of the right width."""
+        width = self._width
+        # The usual chunk: every line has its width's commas. Then the separators, in
+        # order, are the cells' ends, a line's to a row: found in one pass, no search.
+        ends_of_cells = np.flatnonzero((buf == COMMA) | (buf == NEWLINE))
+        if len(ends_of_cells) % width == 0:
+            grid = ends_of_cells.reshape(-1, width)
+            marks = buf[grid]
+            if (marks[:, -1] == NEWLINE).all() and (marks[:, :-1] == COMMA).all():
+                cuts = np.empty((len(grid), width + 1), dtype=np.int64)
+                cuts[0, 0] = -1
+                cuts[1:, 0] = grid[:-1, -1]
+                cuts[:, 1:] = grid
+                begin = cuts[:, :width] + 1
+                return begin, cuts[:, 1:] - begin, np.ones(len(grid), dtype=bool)
         ends = np.flatnonzero(buf == NEWLINE).astype(np.int64)
         commas = np.flatnonzero(buf == COMMA).astype(np.int64)
-        width = self._width
         upto = np.searchsorted(commas, ends).astype(np.int64)
         first = np.concatenate(([0], upto[:-1])).astype(np.int64)
         right = upto - first == width - 1
@@ -525,18 +616,7 @@ class Lane:
 
     def _category(self, chunk: _Chunk, begin: Ints, length: Ints) -> Ints:
         """Position of the category each cell spells exactly, else -1."""
-        words = chunk.cells(begin, length, CATEGORY_PREFIX).view(np.uint64)
-        code = np.full(len(begin), -1, dtype=np.int64)
-        for spelling, position, first_word, second_word in self._spellings:
-            same = ((length == len(spelling)) & (words[:, 0] == first_word)
-                    & (words[:, 1] == second_word))
-            if len(spelling) > CATEGORY_PREFIX and same.any():
-                rows = np.flatnonzero(same)
-                rest = spelling[CATEGORY_PREFIX:]
-                cells = chunk.at(begin[rows] + CATEGORY_PREFIX, len(rest))
-                same[rows] = (cells == np.frombuffer(rest, dtype=np.uint8)).all(axis=1)
-            code[same] = position
-        return code
+        return self._spellings.find(chunk, begin, length)
 
     def _tails(self, months: Ints, backpay: Ints, monthly: Ints, newly: Flags) -> Texts:
         """``,months,yuan.fen,yuan.fen,0.00,true|false`` and the line end, one a line."""
