@@ -79,6 +79,23 @@ def test_slots_give_the_bytes_of_one_process(tmp_path: Path, monkeypatch: pytest
         assert not any(taken)
 
 
+@needs_fork
+def test_without_memory_for_slots_the_pipes_carry_everything(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Shared memory that cannot be had (an address-space limit) is no failure: the run
+    # goes through the pipes, with the same bytes.
+    monkeypatch.setattr(reading, "CHUNK", 128 << 10)
+    monkeypatch.setenv(run.START_METHOD_VAR, "fork")
+    source = roster(tmp_path / "in.csv", 20_000)
+    alone = outputs(tmp_path, source, "alone", 1)
+
+    def no_memory(*_args: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(shared_slots.mmap, "mmap", no_memory)
+    assert outputs(tmp_path, source, "forked", 2) == alone
+
+
 def test_slots_are_reused_in_turn_and_capped() -> None:
     slots = shared_slots.SharedSlots(40)
     try:

@@ -205,7 +205,11 @@ class _CoreVerdicts:
         # built share one table, so a value one of them asked is known to all. A
         # verdict is written once, whole (one byte, after the core has answered):
         # a worker sees UNKNOWN and asks for itself, or the core's answer.
-        self._table = np.frombuffer(mmap.mmap(-1, DENSE), dtype=np.int8)
+        try:
+            self._table: npt.NDArray[np.int8] = np.frombuffer(mmap.mmap(-1, DENSE),
+                                                               dtype=np.int8)
+        except (OSError, MemoryError):  # (no address space to spare: each worker its own)
+            self._table = np.zeros(DENSE, dtype=np.int8)
         self._seen: Ints = np.zeros(0, dtype=np.int64)
         self._refused: Ints = np.zeros(0, dtype=np.int64)
 

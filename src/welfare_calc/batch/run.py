@@ -479,7 +479,10 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
     in_flight = 2 * workers
     if forking:
         _PROCESSOR = processor
-        _SLOTS = SharedSlots(in_flight)
+        try:
+            _SLOTS = SharedSlots(in_flight)
+        except (OSError, MemoryError):  # no address space to spare (ulimit -v): the pipes
+            _SLOTS = None
         processor.lane()  # imports NumPy once, here, for every worker
         # Objects that exist now are the workers' read-only inheritance: frozen,
         # the workers' garbage collector never walks them, so their pages stay
