@@ -17,8 +17,10 @@ Guarantees, in the order a finance office would ask for them:
 Speed: the input is cut into chunks of whole records, processed by
 :mod:`welfare_calc.batch.chunks` (column-wise in NumPy for the usual layout)
 in worker processes (one per CPU) when there is more than one chunk, and
-written back in input order. Memory is bounded: a few chunks in flight, plus
-the index of ids (an 8-byte digest a row).
+written back in input order; under ``fork`` chunks and results pass through
+shared memory rather than pipes (:mod:`welfare_calc.batch.shared_slots`).
+Memory is bounded: a few chunks in flight, plus the index of ids (an 8-byte
+digest a row).
 """
 
 from __future__ import annotations
