@@ -126,6 +126,23 @@ def peak_tree_memory(command: list[str]) -> float:
     return peak
 
 
+def roster(folder: Path, rows: int, towns: bool = False) -> Path:
+    """The benchmark's roster of ``rows`` households in ``folder`` (made the first time)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"households_{rows}{'_towns' if towns else ''}.csv"
+    if not path.exists():
+        generate(path, rows, towns=towns)
+    return path
+
+
+def installed() -> str:
+    """The ``welfare-calc`` installed next to this Python."""
+    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
+    if exe is None:
+        sys.exit("welfare-calc is not installed next to this Python")
+    return exe
+
+
 def setup(doc: str, rows: int) -> tuple[argparse.Namespace, Path, str]:
     """The options every batch benchmark takes (``--rows``, ``--repeat``, ``--dir``),
     the generated roster, and the installed ``welfare-calc``."""
@@ -140,14 +157,7 @@ def setup(doc: str, rows: int) -> tuple[argparse.Namespace, Path, str]:
     args = parser.parse_args()
     if not args.as_is:
         ENVIRONMENT.pop("PYTHONDONTWRITEBYTECODE", None)
-    args.dir.mkdir(parents=True, exist_ok=True)
-    source = args.dir / f"households_{args.rows}{'_towns' if args.group_by else ''}.csv"
-    if not source.exists():
-        generate(source, args.rows, towns=args.group_by)
-    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
-    if exe is None:
-        sys.exit("welfare-calc is not installed next to this Python")
-    return args, source, exe
+    return args, roster(args.dir, args.rows, towns=args.group_by), installed()
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bench_batch import generate
+from bench_batch import roster
 from welfare_calc.batch.chunks import ChunkProcessor
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.core.engine import BackpayEngine
@@ -40,11 +40,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=150)
     parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    source = args.dir / "households_1000000.csv"
-    if not source.exists():
-        generate(source, 1_000_000)
-    with source.open("rb") as handle:
+    with roster(args.dir, 1_000_000).open("rb") as handle:
         header, rest = handle.read(4 * CHUNK + 4096).split(b"\n", 1)
     table = shipped_standards().table
     columns = read_header(header.decode("utf-8").split(","))

@@ -14,7 +14,6 @@ import argparse
 import http.client
 import json
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -24,8 +23,8 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from synthetic import write_households
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_batch import installed, roster
 
 BODY = json.dumps({"category": "urban-dibao", "persons": 3, "income": "200",
                    "through": "2020-08"}).encode()
@@ -87,14 +86,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    roster = args.dir / f"households_{args.rows}.csv"
-    if not roster.exists():
-        with roster.open("w", newline="", encoding="utf-8") as handle:
-            write_households(handle, args.rows)
-    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
-    if exe is None:
-        sys.exit("welfare-calc is not installed next to this Python")
+    households, exe = roster(args.dir, args.rows), installed()
     server = subprocess.Popen([exe, "serve", "--port", "0", "--no-open"],
                               stderr=subprocess.PIPE, text=True)
     assert server.stderr is not None
@@ -109,7 +101,7 @@ def main() -> None:
         print(summary("1 client", alone, time.perf_counter() - started))
         busy: list[float] = []
         roster_took: list[float] = []
-        uploading = threading.Thread(target=upload, args=(host, port, roster, roster_took))
+        uploading = threading.Thread(target=upload, args=(host, port, households, roster_took))
         uploading.start()
         time.sleep(0.5)
         clients = [threading.Thread(target=calls, args=(host, port, args.requests // 20, busy))

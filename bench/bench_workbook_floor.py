@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_batch import TOWN_COLUMN, generate, timed
+from bench_batch import TOWN_COLUMN, installed, roster, timed
 
 FLOOR = """
 import csv, sys, xlsxwriter
@@ -49,20 +49,13 @@ book.close()
 
 def main() -> None:
     import argparse  # noqa: PLC0415
-    import shutil  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    source = args.dir / f"households_{args.rows}_towns.csv"
-    if not source.exists():
-        generate(source, args.rows, towns=True)
-    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
-    if exe is None:
-        sys.exit("welfare-calc is not installed next to this Python")
+    source, exe = roster(args.dir, args.rows, towns=True), installed()
     out = args.dir
     batch = [exe, "batch", str(source), "--through", "2020-08", "--errors",
              str(out / "floor-errors.csv")]

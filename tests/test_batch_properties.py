@@ -258,7 +258,7 @@ def spelled(spellings: list[str], table: StandardsTable) -> list[int]:
     assert lane is not None
     chunk = lane_module._Chunk(text.encode("utf-8"))
     begin, length, _ = lane._cells_of(chunk.buf)
-    return lane._category(chunk, begin[:, 1], length[:, 1]).tolist()
+    return lane._spellings.find(chunk, begin[:, 1], length[:, 1]).tolist()
 
 
 def test_the_lane_finds_every_spelling_and_no_near_miss() -> None:

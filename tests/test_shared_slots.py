@@ -97,12 +97,20 @@ def test_without_memory_for_slots_the_pipes_carry_everything(
 
 
 def test_slots_are_reused_in_turn_and_capped() -> None:
+    slots = shared_slots.SharedSlots(4)
+    try:
+        assert [slots.slot_of(number) for number in range(9)] == [0, 1, 2, 3, 0, 1, 2, 3, 0]
+    finally:
+        slots.close()
+    # 40 in flight, 16 slots: the chunks past them go through the pipe.
     slots = shared_slots.SharedSlots(40)
     try:
-        assert [slots.slot_of(number, 4) for number in range(9)] == [0, 1, 2, 3, 0, 1, 2, 3, 0]
-        # 40 in flight, 16 slots: the chunks past them go through the pipe.
-        assert [slots.slot_of(number, 40) for number in (0, 15, 16, 39, 40, 56)] == [
+        assert [slots.slot_of(number) for number in (0, 15, 16, 39, 40, 56)] == [
             0, 15, None, None, 0, None]
+        assert slots.put(16, b"H1,x\n") is None
+        placed = slots.put(40, b"H1,x\n")
+        assert placed is not None
+        assert placed.slot == 0
     finally:
         slots.close()
 
@@ -110,7 +118,7 @@ def test_slots_are_reused_in_turn_and_capped() -> None:
 def test_a_result_round_trips_through_a_slot() -> None:
     slots = shared_slots.SharedSlots(2)
     try:
-        where = slots.put(1, b"id,category\nH1,x\n")
+        where = slots.put(1, b"id,category\nH1,x\n")  # (chunk 1: slot 1)
         assert where is not None
         assert slots.get(where) == b"id,category\nH1,x\n"
         result = ChunkResult(output=b"H1,x,8\n", ledger=bytes(range(40)), totals=[5])

@@ -369,7 +369,7 @@ class _Spellings:
         self._code = np.array([found[key][3] for key in order], dtype=np.int64)
 
     def find(self, chunk: _Chunk, begin: Ints, length: Ints) -> Ints:
-        """Each cell's category position, else -1."""
+        """Position of the category each cell spells exactly, else -1."""
         if not len(self._keys):
             return np.full(len(begin), -1, dtype=np.int64)
         words = chunk.cells(begin, length, CATEGORY_PREFIX).view(np.uint64)
@@ -485,7 +485,7 @@ class Lane:
                   & (printable | past_end).all(axis=1)
                   & ~np.isin(ids[:, 0], np.frombuffer(b"=+-@", dtype=np.uint8)))
 
-        code = self._category(chunk, begin[:, 1], length[:, 1])
+        code = self._spellings.find(chunk, begin[:, 1], length[:, 1])
         persons, valid = _persons(chunk.at(begin[:, 2], 2), length[:, 2], self._persons_ok)
         taken &= (code >= 0) & valid
         income_width = int(np.clip(length[:, 3].max(initial=1), 1, INCOME_MAX))
@@ -592,7 +592,7 @@ class Lane:
         # The usual chunk: every line has its width's commas. Then the separators, in
         # order, are the cells' ends, a line's to a row: found in one pass, no search.
         ends_of_cells = np.flatnonzero((buf == COMMA) | (buf == NEWLINE))
-        if len(ends_of_cells) % width == 0:
+        if len(ends_of_cells) and len(ends_of_cells) % width == 0:
             grid = ends_of_cells.reshape(-1, width)
             marks = buf[grid]
             if (marks[:, -1] == NEWLINE).all() and (marks[:, :-1] == COMMA).all():
@@ -617,10 +617,6 @@ class Lane:
         cuts[:, width] = ends
         begin = cuts[:, :width] + 1
         return begin, cuts[:, 1:] - begin, right
-
-    def _category(self, chunk: _Chunk, begin: Ints, length: Ints) -> Ints:
-        """Position of the category each cell spells exactly, else -1."""
-        return self._spellings.find(chunk, begin, length)
 
     def _tails(self, months: Ints, backpay: Ints, monthly: Ints, newly: Flags) -> Texts:
         """``,months,yuan.fen,yuan.fen,0.00,true|false`` and the line end, one a line."""

@@ -500,9 +500,8 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
         for number, (first_line, data) in enumerate(itertools.chain([first, second], jobs)):
             # A chunk's slot was last used by the chunk in_flight before it, whose
             # result was taken (copied out) before this chunk was read.
-            slot = slots.slot_of(number, in_flight) if slots is not None else None
-            where = (slots.put(slot, data) if slots is not None and slot is not None
-                     and isinstance(data, bytes) else None)
+            where = (slots.put(number, data) if slots is not None and isinstance(data, bytes)
+                     else None)
             pending.append(pool.apply_async(_in_worker, ((first_line, data),)) if where is None
                            else pool.apply_async(_in_worker_slot, (first_line, where)))
             if len(pending) >= in_flight:

@@ -50,18 +50,21 @@ class InSlot:
 class SharedSlots:
     """Slots of anonymous shared memory, made before the workers are forked."""
 
-    def __init__(self, count: int) -> None:
-        self._maps = [mmap.mmap(-1, SLOT_BYTES) for _ in range(min(count, MAX_SLOTS))]
+    def __init__(self, in_flight: int) -> None:
+        self._in_flight = in_flight
+        """Chunks in flight at most: chunk *i* takes slot *i* modulo this."""
+        self._maps = [mmap.mmap(-1, SLOT_BYTES) for _ in range(min(in_flight, MAX_SLOTS))]
 
-    def slot_of(self, number: int, in_flight: int) -> int | None:
-        """The slot of the run's chunk ``number`` (0-based) with ``in_flight`` chunks at
-        most in flight; None: the pipe."""
-        slot = number % in_flight
+    def slot_of(self, number: int) -> int | None:
+        """The slot of the run's chunk ``number`` (0-based); None: the pipe."""
+        slot = number % self._in_flight
         return slot if slot < len(self._maps) else None
 
-    def put(self, slot: int, data: bytes) -> InSlot | None:
-        """A chunk's input, in the parent; None if it does not fit (the pipe takes it)."""
-        if len(data) > SLOT_BYTES:
+    def put(self, number: int, data: bytes) -> InSlot | None:
+        """The run's chunk ``number``, in the parent, in its slot; None if it has none or
+        does not fit (the pipe takes it)."""
+        slot = self.slot_of(number)
+        if slot is None or len(data) > SLOT_BYTES:
             return None
         self._maps[slot][:len(data)] = data
         return InSlot(slot, (len(data),))
