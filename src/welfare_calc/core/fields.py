@@ -124,6 +124,20 @@ class CallInputs:
     month: Month | None
 
 
+def _optional_months(cells: Mapping[str, str], names: tuple[str, ...],
+                     problems: list[FieldProblem]) -> dict[str, Month | None]:
+    """Each named month read (an empty cell: None); each refusal added to ``problems``
+    and its field left out."""
+    months: dict[str, Month | None] = {}
+    for field in names:
+        text = cells.get(field, "")
+        try:
+            months[field] = read_month(text, field) if text.strip() else None
+        except WelfareCalcError as error:
+            problems.append(FieldProblem(field, error.message))
+    return months
+
+
 def _read(table: StandardsTable, cells: Mapping[str, str], problems: list[FieldProblem]
           ) -> tuple[calc.Household | None, calc.Coverage, Decimal | None]:
     """The fields a household has wherever it is read from: category, persons, income,
@@ -147,13 +161,7 @@ def _read(table: StandardsTable, cells: Mapping[str, str], problems: list[FieldP
         income = read_income(cells.get("income", ""))
     except WelfareCalcError as error:
         refused("income", error)
-    start, end = cells.get("start", ""), cells.get("end", "")
-    months: dict[str, Month | None] = {}
-    for field, text in (("start", start), ("end", end)):
-        try:  # an empty cell: coverage open on that side
-            months[field] = read_month(text, field) if text.strip() else None
-        except WelfareCalcError as error:
-            refused(field, error)
+    months = _optional_months(cells, ("start", "end"), problems)  # empty: open on that side
     period = calc.Coverage(None, None)
     if len(months) == 2:  # both read: their order is the core's coverage rule
         try:
@@ -203,13 +211,7 @@ def read_call(table: StandardsTable, cells: Mapping[str, str]
     problem found, each with its field."""
     problems: list[FieldProblem] = []
     house, period, paid = _read(table, cells, problems)
-    chosen: dict[str, Month | None] = {}
-    for field in ("through", "month"):
-        text = cells.get(field, "")
-        try:
-            chosen[field] = read_month(text, field) if text.strip() else None
-        except WelfareCalcError as error:
-            problems.append(FieldProblem(field, error.message))
+    chosen = _optional_months(cells, ("through", "month"), problems)
     if problems or house is None:
         return problems
     return CallInputs(house, period, paid, chosen["through"], chosen["month"])
