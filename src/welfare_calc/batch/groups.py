@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from welfare_calc.core.errors import BadOption, UnusableInput
+from welfare_calc.batch.rows import header_names, no_column
+from welfare_calc.core.errors import BadOption
 
 MAX_LEVELS = 2
 COUNTERS = ("households", "persons", "backpay", "overpaid", "newly_eligible")
@@ -49,12 +50,11 @@ def parse_group_by(given: Sequence[str]) -> GroupBy:
 def positions(names: Sequence[str], group_by: GroupBy, where: str
               ) -> tuple[tuple[int, int | None], ...]:
     """Where each level's column is in the header; a column it lacks is unusable input."""
-    stripped = [name.strip().lstrip("\ufeff") for name in names]
+    stripped = header_names(names)
     found = []
     for header, count in group_by:
         if header not in stripped:
-            raise UnusableInput(f"{where}: --group-by {header}: the header has no column "
-                                f"{header!r}; its columns: {', '.join(stripped)}")
+            raise no_column(stripped, header, f"{where}: --group-by {header}")
         found.append((stripped.index(header), count))
     return tuple(found)
 

@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from welfare_calc.batch.documents import BLANK, group_label, mask_name
 from welfare_calc.batch.groups import NO_LOCALITY, Key
+from welfare_calc.batch.rows import header_names, no_column
 from welfare_calc.core import fields
 from welfare_calc.core.calc import monthly_amount
 from welfare_calc.core.errors import UnusableInput
@@ -61,14 +62,13 @@ class PublicityOptions:
 
 def name_position(names: Sequence[str], given: str | None) -> int:
     """Where the household head's name is in the header, or why it cannot be found."""
-    stripped = [name.strip().lstrip("\ufeff") for name in names]
+    stripped = header_names(names)
     wanted = (given.strip(),) if given else NAME_HEADERS
     for header in wanted:
         if header in stripped:
             return stripped.index(header)
     if given:
-        raise UnusableInput(f"--name-column {given}: the header has no column {given!r}; its "
-                            f"columns: {', '.join(stripped)}")
+        raise no_column(stripped, given, f"--name-column {given}")
     raise UnusableInput("the header has no column of names (户主姓名, 姓名 or name); name it "
                         f"with --name-column HEADER; its columns: {', '.join(stripped)}")
 

@@ -8,7 +8,7 @@ checks, which name the column and what was expected.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -123,6 +123,18 @@ def json_line(keys: list[str], cells: list[str]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"
 
 
+def header_names(cells: Sequence[str]) -> list[str]:
+    """Header cells as they name columns: stripped, without a UTF-8 BOM."""
+    return [cell.strip().lstrip("\ufeff") for cell in cells]
+
+
+def no_column(names: Sequence[str], header: str, said: str) -> UnusableInput:
+    """The error for an option (``said``, with where it is) naming a column the header,
+    its cells ``names``, lacks."""
+    return UnusableInput(f"{said}: the header has no column {header!r}; its columns: "
+                         f"{', '.join(names)}")
+
+
 def header_key(cell: str, mapping: Mapping = ()) -> str:
     """The column a header cell names: as ``--column`` maps it, else English in any case,
     else a roster's Chinese spelling (:data:`ROSTER_NAMES`), else the cell's own name
@@ -151,12 +163,11 @@ def read_header(cells: list[str], where: str = "line 1", mapping: Mapping = ()) 
     ``where``: the header's place, for messages (a workbook's is a sheet's row).
     ``mapping``: ``--column`` choices, which come before any spelling.
     """
-    names = [cell.strip().lstrip("\ufeff") for cell in cells]
+    names = header_names(cells)
     _no_computed_columns(names, where)
     for key, header in mapping:
         if header.strip() not in names:
-            raise UnusableInput(f"{where}: --column {key}={header}: the header has no column "
-                                f"{header.strip()!r}; its columns: {', '.join(names)}")
+            raise no_column(names, header.strip(), f"{where}: --column {key}={header}")
     position: dict[str, int] = {}
     for index, (cell, name) in enumerate(zip(cells, names, strict=True)):
         key = header_key(cell, mapping)
