@@ -52,10 +52,10 @@ ROWS = [
 ]
 
 
-def roster(tmp_path: Path, rows: list[list[str]] = ROWS) -> Path:
+def roster(tmp_path: Path, rows: list[list[str]] = ROWS, header: list[str] = HEADER) -> Path:
     path = tmp_path / "花名册.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows([HEADER, *rows])
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
     return path
 
 
@@ -140,6 +140,27 @@ def test_the_printed_roster_by_town(run: Run, tmp_path: Path) -> None:
     assert stamp[0].startswith("程序：welfare-calc ")
     assert stamp[1] == f"标准表 SHA-256：{table_sha}"
     assert stamp[2] == f"输入文件 SHA-256：{hashlib.sha256(source.read_bytes()).hexdigest()}"
+
+
+def test_the_printed_roster_totals_what_was_overpaid(run: Run, tmp_path: Path) -> None:
+    # A household paid beyond what was due: its 多发金额 is in its town's 小计 and in the
+    # 合计, as a positive amount, and the 合计 is the 小计s' sum.
+    rows = [[*row, paid] for row, paid in zip(ROWS, ["99999", "", "", "500", "", ""],
+                                             strict=True)]
+    book, summary = tmp_path / "名册.xlsx", tmp_path / "s.json"
+    done = run("batch", str(roster(tmp_path, rows, [*HEADER, "已发金额"])), "--through",
+               "2020-08", "-o", str(book), "--group-by", "乡镇（街道）", "--summary",
+               str(summary))
+    assert done.exit_code == 0, done.output
+    overpaid = Decimal(json.loads(summary.read_text(encoding="utf-8"))["overpaid_total"])
+    assert overpaid > 0
+    values = [list(row) for row in openpyxl.load_workbook(book)["结果"].iter_rows(
+        values_only=True)]
+    column = values[TITLE_ROWS - 1].index("多发金额")
+    closing = [(str(row[0])[:2], Decimal(repr(row[column]))) for row in values
+               if str(row[0])[:2] in ("小计", "合计")]
+    assert [amount for kind, amount in closing if kind == "合计"] == [overpaid]
+    assert sum(amount for kind, amount in closing if kind == "小计") == overpaid
 
 
 def fund_rows(path: Path) -> list[list[str]]:
@@ -240,18 +261,22 @@ def test_office_is_for_a_workbook(run: Run, tmp_path: Path) -> None:
 
 @given(st.lists(st.tuples(st.sampled_from(["东镇", "西镇", "", "南镇"]),
                           st.sampled_from(["城市低保", "农村低保", "农村特困"]),
-                          st.integers(1, 5), st.integers(0, 80_000)),
+                          st.integers(1, 5), st.integers(0, 80_000),
+                          st.none() | st.integers(0, 5_000_000)),
                 min_size=1, max_size=25))
 def test_groups_add_up_to_the_total_row(tmp_path_factory: pytest.TempPathFactory,
-                                        drawn: list[tuple[str, str, int, int]]) -> None:
+                                        drawn: list[tuple[str, str, int, int, int | None]]
+                                        ) -> None:
+    # Amounts paid are drawn too, some beyond what was due: the 多发金额 column adds up
+    # like every other (it was once printed negative in the 合计 row).
     tmp_path = tmp_path_factory.mktemp("fund")
     rows = [[resident_id(index), "某某", category, str(persons), f"{income / 100:.2f}",
-             "", "", town, "", "", "", "", ""]
-            for index, (town, category, persons, income) in enumerate(drawn)]
+             "", "", town, "", "", "", "", "", "" if paid is None else f"{paid / 100:.2f}"]
+            for index, (town, category, persons, income, paid) in enumerate(drawn)]
     fund = tmp_path / "汇总.csv"
-    done = invoker()("batch", str(roster(tmp_path, rows)), "--through", "2020-08", "-o",
-                     str(tmp_path / "o.csv"), "--group-by", "乡镇（街道）", "--summary-csv",
-                     str(fund))
+    done = invoker()("batch", str(roster(tmp_path, rows, [*HEADER, "已发金额"])), "--through",
+                     "2020-08", "-o", str(tmp_path / "o.csv"), "--group-by", "乡镇（街道）",
+                     "--summary-csv", str(fund))
     assert done.exit_code == 0, done.output
     table = fund_rows(fund)
     header, body, total = table[0], table[1:-1], table[-1]
@@ -259,7 +284,8 @@ def test_groups_add_up_to_the_total_row(tmp_path_factory: pytest.TempPathFactory
     for index, column in enumerate(header[1:], 1):
         assert sum(Decimal(row[index]) for row in body) == Decimal(total[index]), column
     assert total[header.index("户数合计")] == str(len(drawn))
-    assert total[header.index("人数合计")] == str(sum(persons for _, _, persons, _ in drawn))
+    assert total[header.index("人数合计")] == str(sum(persons for _, _, persons, *_ in drawn))
+    assert Decimal(total[header.index("多发金额（元）")]) >= 0
 
 
 # --- the 公示 list ----------------------------------------------------------------------

@@ -681,7 +681,7 @@ class _BatchRun:
     def total_tally(self) -> groups.Tally:
         """The run's totals in a group's form (:data:`groups.COUNTERS` per category): the
         合计 that the groups add up to."""
-        return [[households, persons, backpay, -overpaid, newly]
+        return [[households, persons, backpay, overpaid, newly]
                 for households, persons, backpay, overpaid, newly in zip(
                     self.households, self.persons, self.totals, self.overpaid, self.newly,
                     strict=True)]
