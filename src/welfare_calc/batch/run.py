@@ -741,6 +741,10 @@ class _BatchRun:
                 yield "row", cells
         yield "total", closing(TOTAL, self.total_tally())
 
+    def _made(self) -> str:
+        """The date printed on this run's documents (``made``, else today)."""
+        return date_text(self.options.made or date.today())
+
     def write_publicity(self) -> None:
         """The 公示 list of this run (:mod:`welfare_calc.batch.publicity`): one list per
         group (with --group-by), as a workbook or CSV, staged in place of the spool."""
@@ -762,7 +766,7 @@ class _BatchRun:
             book = StagedText(target, "utf-8", excel=False)
             self.staged.append(book)
             publicity.write_workbook(book.binary, lister, listed,
-                                     date_text(self.options.made or date.today()),
+                                     self._made(),
                                      chosen.version, where)
         else:
             text = self._stage(target)
@@ -809,7 +813,7 @@ class _BatchRun:
         layout = PrintLayout(
             roster_title=f"{period}提标增补名册", fund_title=f"{period}提标增补资金汇总表",
             office=self.options.office,
-            made=date_text(self.options.made or date.today()),
+            made=self._made(),
             stamp=self.stamp or RunStamp("", "", None))
         try:
             scratch = tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target),

@@ -167,12 +167,16 @@ class _Sheet:
         sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         sheet.set_footer(layout.stamp.footer())
 
-    def note(self, text: str, style: Any = None) -> None:
-        """A line of text below the table (sign-off, stamp), not counted in the widths."""
+    def _room(self) -> None:
+        """Refuse a row past the last an Excel sheet holds."""
         if self.row >= SHEET_ROWS:
             raise UnusableInput(f"more than {SHEET_ROWS - 1:,} rows for sheet {self.name!r}, "
                                 "more than an Excel sheet holds; write CSV instead "
                                 "(-o result.csv)")
+
+    def note(self, text: str, style: Any = None) -> None:
+        """A line of text below the table (sign-off, stamp), not counted in the widths."""
+        self._room()
         if text:
             self.sheet.write_string(self.row, 0, text, style)
         self.row += 1
@@ -189,10 +193,7 @@ class _Sheet:
               money: Any = None, measure: bool = True) -> None:
         """A row of text cells; ``kinds`` says which are money or whole numbers;
         ``measure``: whether its texts widen their columns (a label of a 小计 does not)."""
-        if self.row >= SHEET_ROWS:
-            raise UnusableInput(f"more than {SHEET_ROWS - 1:,} rows for sheet {self.name!r}, "
-                                "more than an Excel sheet holds; write CSV instead "
-                                "(-o result.csv)")
+        self._room()
         if len(self.widths) < len(cells):
             self.widths.extend([0] * (len(cells) - len(self.widths)))
         for column, cell in enumerate(cells):
