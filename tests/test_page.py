@@ -25,6 +25,9 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from welfare_calc.cli import cli
+from welfare_calc.core import fields
+from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.money import RoundingPoint
 from welfare_calc.standards.loader import load_standards
 from welfare_calc.web.app import Served, make_app
 from welfare_calc.web.guard import served_hosts
@@ -125,6 +128,8 @@ def test_a_wrong_field_is_marked_beside_it_and_nothing_typed_is_lost(page: TestC
     ({"category": "urban-dibao", "persons": 1, "through": "2020-08", "colour": 1}, "colour"),
     # A field the call does not read is refused, never ignored.
     ({"category": "urban-dibao", "persons": 1, "through": "2020-08", "year": 2020}, "year"),
+    ({"category": "urban-dibao", "persons": 1, "through": "2020-08", "rounding": "monthly"},
+     "rounding"),
 ])
 def test_a_bad_field_is_400_in_the_cores_words(page: TestClient, body: dict[str, object],
                                                field: str) -> None:
@@ -132,6 +137,20 @@ def test_a_bad_field_is_400_in_the_cores_words(page: TestClient, body: dict[str,
     assert answer.status_code == 400
     assert answer.json()["field"] == field
     assert answer.json()["error"]
+
+
+@pytest.mark.parametrize("typed", ["monthly", "Total", "household month"])
+def test_a_rounding_point_is_one_the_table_knows(page: TestClient, typed: str) -> None:
+    # The page's choice is the core's reader's (the command line's is the same reading).
+    with pytest.raises(WelfareCalcError, match="is no rounding point; choose "
+                                               "household-month or total"):
+        fields.read_rounding(typed)
+    assert fields.read_rounding(" total ") is RoundingPoint.TOTAL
+    assert fields.read_rounding("") is None
+    shown = page.post("/", data={"category": "urban-dibao", "persons": "1", "income": "0",
+                                 "through": "2020-08", "rounding": typed})
+    assert shown.status_code == 400
+    assert "is no rounding point" in shown.text
 
 
 def test_hostile_requests_are_refused() -> None:

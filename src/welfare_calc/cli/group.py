@@ -20,6 +20,7 @@ from welfare_calc.cli.problems import (
     UsageProblem,
 )
 from welfare_calc.cli.types import CategoryType, IncomeType, MonthType, PersonsType, SupplementType
+from welfare_calc.core import fields
 from welfare_calc.core.errors import (
     EncodingProblem,
     StandardsFileError,
@@ -230,8 +231,7 @@ rounding_option = click.option(
 
 def rounded_table(settings: Settings, rounding: str | None) -> StandardsTable:
     """The table, with ``--rounding`` put in place of the file's rounding point."""
-    table = settings.standards().table
-    return table.rounded_at(RoundingPoint(rounding) if rounding else None)
+    return settings.standards().table.rounded_at(fields.read_rounding(rounding or ""))
 
 
 def household_options(command: F) -> F:

@@ -30,7 +30,7 @@ from welfare_calc.core.errors import (
     InvalidPersons,
     WelfareCalcError,
 )
-from welfare_calc.core.money import parse_money
+from welfare_calc.core.money import RoundingPoint, parse_money
 from welfare_calc.core.months import Month
 from welfare_calc.core.numerals import ascii_numerals
 from welfare_calc.core.table import StandardsTable
@@ -86,6 +86,19 @@ def read_supplement(text: str) -> calc.Supplement | None:
     """A 分类施保 supplement as typed (empty: none), then :func:`calc.check_supplement`."""
     supplement = calc.parse_supplement(text)
     return None if supplement is None else calc.check_supplement(supplement)
+
+
+def read_rounding(text: str) -> RoundingPoint | None:
+    """A rounding point chosen for one call (docs/rules.md rule 5); empty: the table's own."""
+    chosen = text.strip()
+    if not chosen:
+        return None
+    try:
+        return RoundingPoint(chosen)
+    except ValueError:
+        raise WelfareCalcError(f"{chosen!r} is no rounding point; choose "
+                               f"{' or '.join(point.value for point in RoundingPoint)}",
+                               field="rounding") from None
 
 
 def read_month(text: str, field: str = "month") -> Month:

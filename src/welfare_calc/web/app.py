@@ -36,8 +36,6 @@ from starlette.staticfiles import StaticFiles
 from welfare_calc import __version__
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError
-from welfare_calc.core.money import RoundingPoint
-from welfare_calc.core.table import StandardsTable
 from welfare_calc.output.calls import backpay_call, entitlement_call
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.render import Report, label, render, table_cell
@@ -109,11 +107,6 @@ def _lang(request: Request) -> Lang:
     return Lang.EN if chosen == "en" else Lang.ZH
 
 
-def _table(served: Served, rounding: str) -> StandardsTable:
-    """The table, at the rounding point chosen (empty: the table's own)."""
-    return served.loaded.table.rounded_at(RoundingPoint(rounding) if rounding else None)
-
-
 class Household:
     """One household's call: its fields read by the core, its reports made by the calls
     the command line makes; every refusal kept with its field."""
@@ -127,12 +120,11 @@ class Household:
         """Why the month's entitlement is not shown, when no month was asked for."""
         self.entitlement: tuple[Report, str | None] | None = None
         self.backpay: tuple[Report, str | None] | None = None
-        rounding = self.cells["rounding"].strip()
-        if rounding not in ("", *(point.value for point in RoundingPoint)):
-            self.errors["rounding"] = (f"{rounding!r} is no rounding point; choose "
-                                       "household-month or total")
+        try:
+            table = served.loaded.table.rounded_at(fields.read_rounding(self.cells["rounding"]))
+        except WelfareCalcError as error:
+            self.errors["rounding"] = error.message
             return
-        table = _table(served, rounding)
         read = fields.read_call(table, self.cells)
         if isinstance(read, list):
             for problem in read:
