@@ -256,29 +256,27 @@ class Pages:
 
     async def roster(self, request: Request) -> Response:
         lang = _lang(request)
-        if request.method == "GET":
-            return self.page(request, "roster.html", lang, error=None,
+
+        def shown(status: int = 200, error: str | None = None) -> HTMLResponse:
+            return self.page(request, "roster.html", lang, status, error=error,
                              limit=self.served.max_upload)
+
+        if request.method == "GET":
+            return shown()
         size = request.headers.get("content-length")
         if size is None or not size.isdigit():
-            return self.page(request, "roster.html", lang, 411,
-                             error="上传须注明大小（Content-Length）",
-                             limit=self.served.max_upload)
+            return shown(411, "上传须注明大小（Content-Length）")
         if int(size) > self.served.max_upload:
-            return self.page(request, "roster.html", lang, 413, error=(
-                f"文件过大：上限 {self.served.max_upload // (1 << 20)} MB（--max-upload）"),
-                limit=self.served.max_upload)
+            return shown(413, f"文件过大：上限 {self.served.max_upload // (1 << 20)} MB"
+                              "（--max-upload）")
         form = await request.form(max_files=1, max_fields=8, max_part_size=4096)
         upload = form.get("file")
         through = str(form.get("through") or "").strip()
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return self.page(request, "roster.html", lang, 400, error="请选择花名册文件",
-                             limit=self.served.max_upload)
+            return shown(400, "请选择花名册文件")
         name = Path(upload.filename.replace("\\", "/")).name
         if not name.lower().endswith(ROSTER_SUFFIXES):
-            return self.page(request, "roster.html", lang, 400, error=(
-                f"{name}：请上传 CSV 或 Excel 工作簿（.csv、.xlsx、.xls）"),
-                limit=self.served.max_upload)
+            return shown(400, f"{name}：请上传 CSV 或 Excel 工作簿（.csv、.xlsx、.xls）")
         output = "csv" if form.get("output") == "csv" else "xlsx"
         headers = str(form.get("headers") or "")
         group_by = str(form.get("group_by") or "").strip()
@@ -288,8 +286,7 @@ class Pages:
         finally:
             await upload.close()
         if body is None:
-            return self.page(request, "roster.html", lang, 400, error=said,
-                             limit=self.served.max_upload)
+            return shown(400, said)
         result = f"{Path(name).stem}-增补.{output}"
         media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                  if output == "xlsx" else "text/csv; charset=utf-8")
