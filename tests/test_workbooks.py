@@ -383,7 +383,7 @@ def test_an_unfinished_workbook_replaces_nothing(run: Run, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "o.xlsx"
     out.write_bytes(b"the old workbook")
-    real = workbook_writing._Sheet.write
+    real = workbook_writing.SheetWriter.write
     written = []
 
     def full_disk(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -392,7 +392,7 @@ def test_an_unfinished_workbook_replaces_nothing(run: Run, tmp_path: Path,
             raise OSError(28, "No space left on device")
         real(self, *args, **kwargs)
 
-    monkeypatch.setattr(workbook_writing._Sheet, "write", full_disk)
+    monkeypatch.setattr(workbook_writing.SheetWriter, "write", full_disk)
     result = run("batch", str(EXAMPLE), "--through", "2020-08", "-o", str(out))
     assert result.exit_code == 2
     assert result.stderr == f"Error: cannot write {out}: the disk is full; nothing was replaced\n"

@@ -171,7 +171,12 @@ def write_workbook(target: IO[bytes], lister: Lister,
     (A4 portrait, its title rows on every page, page numbers)."""
     import xlsxwriter  # noqa: PLC0415 - only a workbook needs it
 
-    from welfare_calc.batch.workbook_writing import A4, exact_number, text_width  # noqa: PLC0415
+    from welfare_calc.batch.workbook_writing import (  # noqa: PLC0415
+        A4,
+        TITLE_HEIGHT,
+        TITLE_ROWS,
+        SheetWriter,
+    )
 
     # In memory: a village's list is small, and no temporary file holds its names.
     book = xlsxwriter.Workbook(target, {
@@ -190,31 +195,22 @@ def write_workbook(target: IO[bytes], lister: Lister,
         for name, (key, rows) in zip(sheet_names(keys), groups, strict=True):
             sheet = book.add_worksheet(name)
             last = len(header) - 1
-            sheet.set_row(0, 24)  # its 16-point title
+            sheet.set_row(0, TITLE_HEIGHT)
             sheet.merge_range(0, 0, 0, last, title(key), styles["title"])
             sheet.merge_range(1, 0, 1, last, f"公示期：{lister.options.period}", None)
-            for column, text in enumerate(header):
-                sheet.write_string(2, column, text, styles["header"])
-            widths = [text_width(text) for text in header]
-            row = 3
+            listed = SheetWriter(sheet, name, styles["header"])
+            listed.row = TITLE_ROWS - 1
+            listed.write(header, style=styles["header"])
             for line in lister.lines(rows, where):
-                for column, (cell, kind) in enumerate(zip(line, kinds, strict=True)):
-                    number = exact_number(cell) if kind != "text" else None
-                    if number is None:
-                        sheet.write_string(row, column, cell, styles["cell"])
-                    else:
-                        sheet.write_number(row, column, number,
-                                           styles["money" if kind == "money" else "cell"])
-                    widths[column] = max(widths[column], text_width(cell))
-                row += 1
-            row += 1
-            sheet.write_string(row, 0, f"公示单位：{office}　　制表日期：{made}")
-            sheet.write_string(row + 1, 0, "如有异议，请在公示期内向公示单位反映。")
-            for column, width in enumerate(widths):
+                listed.write(line, kinds, style=styles["cell"], money=styles["money"])
+            listed.note("")
+            listed.note(f"公示单位：{office}　　制表日期：{made}")
+            listed.note("如有异议，请在公示期内向公示单位反映。")
+            for column, width in enumerate(listed.widths):
                 sheet.set_column(column, column, max(width, 4) + 4)
             sheet.set_paper(A4)
             sheet.fit_to_pages(1, 0)
-            sheet.repeat_rows(0, 2)
+            sheet.repeat_rows(0, TITLE_ROWS - 1)
             sheet.center_horizontally()
             sheet.set_footer(f"&L&6welfare-calc {version}&C&9第 &P 页 共 &N 页")
         if not keys:

@@ -124,7 +124,7 @@ def exact_number(text: str) -> float | None:
     return float(value)
 
 
-class _Sheet:
+class SheetWriter:
     """One worksheet written a row at a time, measuring its columns as it goes."""
 
     def __init__(self, sheet: Worksheet, name: str, bold: Any) -> None:
@@ -303,7 +303,7 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
                   "plain": book.add_format({}), "small": book.add_format({"font_size": 8}),
                   "header": book.add_format({"bold": True, "text_wrap": True,
                                              "valign": "vcenter"})}
-        results = _Sheet(book.add_worksheet(RESULTS), RESULTS, bold)
+        results = SheetWriter(book.add_worksheet(RESULTS), RESULTS, bold)
         results.titled(layout.roster_title, layout, len(names), styles)
         kinds = ["money" if key in MONEY else "whole" if key in WHOLE else "text"
                  for key in keys]
@@ -323,7 +323,7 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
         results.sheet.set_h_pagebreaks(breaks)
         results.ending(ROSTER_SIGN_OFF, layout.stamp, styles)
         results.fit()
-        summary = _Sheet(book.add_worksheet(SUMMARY), SUMMARY, bold)
+        summary = SheetWriter(book.add_worksheet(SUMMARY), SUMMARY, bold)
         summary.titled(layout.fund_title, layout, len(fund.header), styles)
         summary.header(fund.header, styles["header"], wrap=True)
         for cells in fund.rows:
@@ -335,7 +335,7 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
         summary.ending(FUND_SIGN_OFF, layout.stamp, styles)
         summary.fit()
         if rejected is not None:
-            problems = _Sheet(book.add_worksheet(REJECTED), REJECTED, bold)
+            problems = SheetWriter(book.add_worksheet(REJECTED), REJECTED, bold)
             columns = next(rejected)
             problems.header([ERROR_NAMES.get(name, name) for name in columns] if chinese
                             else columns)
