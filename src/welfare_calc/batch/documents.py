@@ -28,6 +28,10 @@ ROSTER_SIGN_OFF = ("制表人", "审核人", "负责人", "日期")
 """Who signs a 补发名册 (and the date they sign it)."""
 FUND_SIGN_OFF = ("经办人", "审核人", "负责人", "日期")
 """Who signs a 资金汇总 (the county allocates money from it)."""
+SHEET_SIGN_OFF = ("经办人", "审核人", "日期")
+"""Who signs a single household's 计算单 (the page's printout)."""
+PAGE_NUMBERS = "&C&9第 &P 页 共 &N 页"
+"""A printed sheet's page numbers, centred in its footer (Excel's header/footer codes)."""
 NOT_PRINTED_MASK = "*"
 """What stands for each hidden character of a name on a 公示 list."""
 
@@ -77,8 +81,7 @@ class RunStamp:
         """The stamp in a page footer (left and right of the page number), in small type."""
         source = self.input_sha256 or "-"
         return (f"&L&6welfare-calc {self.version}  标准表 SHA-256 {self.table_sha256}"
-                "&C&9第 &P 页 共 &N 页"
-                f"&R&6输入 SHA-256 {source}")
+                f"{PAGE_NUMBERS}&R&6输入 SHA-256 {source}")
 
 
 class HashingReader:

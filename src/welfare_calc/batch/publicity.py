@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from welfare_calc.batch.documents import BLANK, group_label, mask_name
+from welfare_calc.batch.documents import BLANK, PAGE_NUMBERS, group_label, mask_name
 from welfare_calc.batch.groups import NO_LOCALITY, Key
 from welfare_calc.batch.rows import header_names, no_column
 from welfare_calc.core import fields
@@ -212,7 +212,7 @@ def write_workbook(target: IO[bytes], lister: Lister,
             sheet.fit_to_pages(1, 0)
             sheet.repeat_rows(0, TITLE_ROWS - 1)
             sheet.center_horizontally()
-            sheet.set_footer(f"&L&6welfare-calc {version}&C&9第 &P 页 共 &N 页")
+            sheet.set_footer(f"&L&6welfare-calc {version}{PAGE_NUMBERS}")
         if not keys:
             book.add_worksheet("公示名单").write_string(0, 0, "（无公示对象）")
     except BaseException:

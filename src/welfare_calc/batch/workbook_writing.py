@@ -40,6 +40,7 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from welfare_calc.batch.documents import (
+    BLANK,
     FUND_SIGN_OFF,
     ROSTER_SIGN_OFF,
     FundTable,
@@ -153,7 +154,7 @@ class SheetWriter:
         last = max(width - 1, 1)
         self.sheet.set_row(0, TITLE_HEIGHT)
         self.sheet.merge_range(0, 0, 0, last, title, styles["title"])
-        office = layout.office or "________"
+        office = layout.office or BLANK
         self.sheet.merge_range(1, 0, 1, last, f"制表单位：{office}　　　　制表日期：{layout.made}",
                                styles["plain"])
         self.row = TITLE_ROWS - 1

@@ -34,6 +34,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from welfare_calc import __version__
+from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.output.calls import backpay_call, entitlement_call
@@ -69,8 +70,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "entitlement": ("月度及年度待遇", "Monthly and annual entitlement"),
     "backpay": ("提标增补", "Back-pay"),
     "explanation": ("计算过程", "The calculation"),
-    "sign": ("经办人：________　　审核人：________　　日期：________",
-             "经办人：________　　审核人：________　　日期：________"),
+    "sign": (sign_off(SHEET_SIGN_OFF), sign_off(SHEET_SIGN_OFF)),
     "stamp": ("程序 welfare-calc {version}；标准表 SHA-256 {sha}",
               "welfare-calc {version}; standards table SHA-256 {sha}"),
     "file": ("花名册文件（CSV 或 Excel 工作簿）", "Roster file (CSV or Excel workbook)"),
