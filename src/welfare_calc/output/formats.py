@@ -20,6 +20,10 @@ class Lang(StrEnum):
     ZH = "zh"
     EN = "en"
 
+    def of(self, chinese: str, english: str) -> str:
+        """The text of the two in this language."""
+        return chinese if self is Lang.ZH else english
+
 
 LANG_VAR = "WELFARE_CALC_LANG"
 """Environment variable choosing the language of tables, explanations and help."""

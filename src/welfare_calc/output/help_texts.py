@@ -254,10 +254,10 @@ WORDS: dict[str, tuple[str, str]] = {
 def help_text(key: str, lang: Lang) -> str:
     """The help text of ``key`` in ``lang``."""
     english, chinese = HELP[key]
-    return chinese if lang is Lang.ZH else english
+    return lang.of(chinese, english)
 
 
 def word(key: str, lang: Lang) -> str:
     """One of click's own words (a heading) in ``lang``."""
     english, chinese = WORDS[key]
-    return chinese if lang is Lang.ZH else english
+    return lang.of(chinese, english)

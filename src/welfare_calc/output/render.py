@@ -78,7 +78,7 @@ def label(key: str, lang: Lang) -> str:
     names = LABELS.get(key)
     if names is None:
         return key
-    return names[0] if lang is Lang.ZH else names[1]
+    return lang.of(*names)
 
 
 def table_cell(value: Cell, lang: Lang) -> str:

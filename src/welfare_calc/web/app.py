@@ -86,8 +86,7 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def word(key: str, lang: Lang) -> str:
-    chinese, english = WORDS[key]
-    return chinese if lang is Lang.ZH else english
+    return lang.of(*WORDS[key])
 
 
 @dataclass(frozen=True)
