@@ -40,6 +40,6 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalogue.ngettext(singular, plural, count)
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for a mark without a lookup
+def N_(message: str) -> str:
     """``message`` unchanged, marked for the catalogue: looked up where it is shown."""
     return message
