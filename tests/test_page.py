@@ -3,6 +3,7 @@ refused, and a real browser filling the form, printing the 计算单 and running
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import json
@@ -16,6 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote
 
 import click
 import openpyxl
@@ -247,6 +249,47 @@ def test_an_unusable_roster_gives_the_batchs_message(page: TestClient) -> None:
     assert "r.csv: line 1: missing column(s) id, category" in answer.text, answer.text
 
 
+PROVINCIAL = ROOT / "examples" / "provincial_roster.csv"
+
+
+def gbk_roster(path: Path) -> Path:
+    """The provincial roster (Chinese headers and names) as Excel saves "CSV (逗号分隔)" on
+    Chinese Windows: GBK, CRLF."""
+    path.write_bytes(PROVINCIAL.read_text(encoding="utf-8").replace("\n", "\r\n")
+                     .encode("gbk"))
+    return path
+
+
+def test_a_gbk_roster_uploaded_is_read_as_the_command_line_reads_it(page: TestClient,
+                                                                    tmp_path: Path) -> None:
+    source = gbk_roster(tmp_path / "名册.csv")
+    answer = page.post("/roster", files={"file": ("名册.csv", source.read_bytes(), "text/csv")},
+                       data={"through": "2020-08", "output": "csv"})
+    assert answer.status_code == 200, answer.text
+    assert "GB18030" in unquote(answer.headers["x-welfare-calc-summary"])
+    done = CliRunner().invoke(cli, ["batch", str(source), "--through", "2020-08", "-o",
+                                    str(tmp_path / "result.csv"), "--errors",
+                                    str(tmp_path / "errors.csv"), "--excel"])
+    assert done.exit_code == 0
+    assert answer.content == (tmp_path / "result.csv").read_bytes()
+    first = next(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert (first["户主姓名"], first["身份证号"]) == ("张秀英", "11010519000101001X")
+    book = page.post("/roster", files={"file": ("名册.csv", source.read_bytes(), "text/csv")},
+                     data={"through": "2020-08"})
+    assert book.status_code == 200
+    fund = openpyxl.load_workbook(io.BytesIO(book.content))["汇总"]
+    assert "文件编码：GB18030" in [row[0] for row in fund.iter_rows(values_only=True)]
+
+
+def test_bytes_that_are_no_text_are_refused_on_the_page(page: TestClient) -> None:
+    noise = b"id,category,persons,income,start,end\n" + bytes(range(128, 256)) * 8
+    answer = page.post("/roster", files={"file": ("r.csv", noise, "text/csv")},
+                       data={"through": "2020-08"})
+    assert answer.status_code == 400
+    assert "UTF-8" in answer.text  # (in the page's language: each names the encodings tried)
+    assert "GB18030" in answer.text
+
+
 def test_no_page_names_an_external_address(page: TestClient) -> None:
     for path in ("/", "/roster", "/standards", "/static/page.css", "/static/roster.js"):
         text = page.get(path).text
@@ -327,6 +370,18 @@ def test_a_clerk_computes_prints_and_runs_a_roster(server: str, tmp_path: Path) 
         waiting.value.save_as(saved)
         assert saved.name == "households-增补.xlsx"
         assert openpyxl.load_workbook(saved).sheetnames == ["结果", "汇总", "问题行"]
+        # A roster as Chinese Windows Excel saves it (GBK): read without being told.
+        tab.goto(server.rstrip("/") + "/roster")
+        tab.get_by_label("花名册文件（CSV 或 Excel 工作簿）").set_input_files(
+            str(gbk_roster(tmp_path / "名册.csv")))
+        with tab.expect_download() as waiting:
+            tab.get_by_role("button", name="上传并计算").click()
+        saved = tmp_path / waiting.value.suggested_filename
+        waiting.value.save_as(saved)
+        book = openpyxl.load_workbook(saved)
+        assert "文件编码：GB18030" in [row[0] for row in book["汇总"].iter_rows(values_only=True)]
+        assert "张秀英" in [cell for row in book["结果"].iter_rows(values_only=True)
+                         for cell in row]
         tab.goto(server.rstrip("/") + "/standards")
         assert "周政办字〔2020〕29号" in tab.content()
         tab.screenshot(path=str(shots / "page-standards.png"), full_page=True)

@@ -67,6 +67,7 @@ from welfare_calc.batch.documents import (
     group_label,
     period_text,
 )
+from welfare_calc.batch.encodings import display_name, is_utf8
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
 from welfare_calc.batch.rows import (
@@ -93,6 +94,7 @@ from welfare_calc.batch.targets import locked
 from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.words import _
 from welfare_calc.output.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
@@ -109,7 +111,9 @@ ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 class BatchOptions:
     """How to read and write; everything a run needs besides its files."""
 
-    encoding: str = "utf-8"
+    encoding: str | None = None
+    """A CSV input's encoding; None: UTF-8 or GB18030, found from its bytes
+    (:func:`~welfare_calc.batch.reading.found_encoding`)."""
     output_encoding: str = "utf-8"
     excel: bool = False
     headers: Literal["en", "zh"] | None = "en"
@@ -196,6 +200,9 @@ class Summary:
     """Covered persons of the rows written (人数), by category."""
     sheet: str | None = None
     """The workbook sheet read (None for CSV): the one a clerk sees, unless --sheet."""
+    encoding: str | None = None
+    """The encoding a CSV input was read in (None for a workbook): the one ``--encoding``
+    gave, or the one found from its bytes (UTF-8 or GB18030)."""
     groups: list[dict[str, object]] | None = None
     """With ``--group-by``: each group's figures, in the order groups first appear."""
     rows_left_out: int = 0
@@ -229,6 +236,7 @@ class Summary:
             "persons_by_category": dict(self.persons_by_category),
             "rounding": self.rounding,
             **({} if self.sheet is None else {"sheet": self.sheet}),
+            **({} if self.encoding is None else {"encoding": self.encoding}),
             **({} if self.groups is None else {"groups": self.groups}),
         }
 
@@ -244,6 +252,8 @@ class Summary:
         if newly:
             overpaid += f"; newly eligible by the raise: {newly} household(s)"
         read = "" if self.sheet is None else f"sheet {self.sheet!r}: "
+        if self.encoding is not None and not is_utf8(self.encoding):  # (UTF-8 goes unsaid)
+            read += _("read as {encoding}: ").format(encoding=display_name(self.encoding))
         return (f"{read}rows read {self.rows_read}, written {self.rows_written}, rejected "
                 f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
                 f"{overpaid}")
@@ -638,7 +648,8 @@ class _BatchRun:
         try:
             for result in _results(processor, jobs(), workers):
                 if result.undecodable_line is not None:
-                    raise undecodable(result.undecodable_line, encoding)
+                    raise undecodable(result.undecodable_line, records.read_as or encoding,
+                                      found=records.found)
                 if result.unencodable is not None:
                     raise UnusableInput(result.unencodable)
                 self._take(result)
@@ -651,6 +662,7 @@ class _BatchRun:
                 f"({error.object[error.start:error.end]!r}); use --output-encoding gb18030 "
                 "or utf-8") from None
         summary = self.summary
+        summary.encoding = records.read_as  # (known now that every chunk is read)
         summary.rows_written = self.written
         summary.rows_rejected = summary.rows_read - summary.rows_written
         doubled, partners = self._doubled_lines(columns)
@@ -799,6 +811,8 @@ class _BatchRun:
         about = list(self.options.about)
         if self.sheet is not None:
             about.insert(1, ("工作表", "sheet", self.sheet))
+        if summary.encoding is not None:
+            about.insert(1, ("文件编码", "encoding", display_name(summary.encoding)))
         lines = [SummaryLine(*line) for line in about] + [
             SummaryLine("增补截至月份", "back-pay through", summary.through),
             SummaryLine("读取行数", "rows read", str(summary.rows_read)),
