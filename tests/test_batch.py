@@ -69,6 +69,9 @@ def test_golden_output(run: Run, tmp_path: Path, source: str, options: list[str]
     expected_errors = (GOLDEN / "expected.errors.csv").read_bytes()
     if "--excel" in options:
         expected_errors = b"\xef\xbb\xbf" + expected_errors.replace(b"\n", b"\r\n")
+        # An id of digits is kept as text for Excel, in the errors file as in the output.
+        expected_errors = expected_errors.replace(b"21,110105194912310021,",
+                                                  b"21,110105194912310021\t,")
     if "--output-encoding" in options:
         expected_errors = expected_errors.decode("utf-8").encode("gbk")
     assert errors.read_bytes() == expected_errors

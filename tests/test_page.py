@@ -273,7 +273,8 @@ def test_a_gbk_roster_uploaded_is_read_as_the_command_line_reads_it(page: TestCl
     assert done.exit_code == 0
     assert answer.content == (tmp_path / "result.csv").read_bytes()
     first = next(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
-    assert (first["户主姓名"], first["身份证号"]) == ("张秀英", "11010519000101001X")
+    assert (first["户主姓名"], first["身份证号"], first["账号"]) == (
+        "张秀英", "11010519000101001X", "6230000000000001\t")  # (an account kept as text)
     book = page.post("/roster", files={"file": ("名册.csv", source.read_bytes(), "text/csv")},
                      data={"through": "2020-08"})
     assert book.status_code == 200

@@ -30,6 +30,10 @@ takes, of what the core accepts:
   ``YYYY-MM``;
 - a back-pay that is not negative.
 
+For Excel (``--excel``) a taken line's cells of digits that a spreadsheet would
+change get a tab after them, in one NumPy insertion, as
+:func:`~welfare_calc.output.text.kept_as_text` writes them on the per-row path.
+
 Every other line is handed back, by number, to the per-row path. The
 arithmetic is :meth:`BackpayEngine.lane`'s, and ``tests/test_batch_properties.py``
 holds this lane to the per-row path and to the core.
@@ -54,14 +58,14 @@ from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.identity import is_canonical_id
 from welfare_calc.core.money import RoundingPoint
 from welfare_calc.core.months import Month
-from welfare_calc.output.text import FORMULA_START
+from welfare_calc.output.text import FORMULA_START, LONG_DIGITS, TEXT_MARK
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 Bytes = npt.NDArray[np.uint8]
 Texts = npt.NDArray[np.bytes_]
 
-NEWLINE, COMMA, DOT, DASH, ZERO, QUOTE = b'\n,.-0"'
+NEWLINE, COMMA, DOT, DASH, ZERO, NINE, QUOTE = b'\n,.-09"'
 ID_MAX = 32
 """Longest id the lane reads; longer ones take the per-row path."""
 INCOME_MAX = 12
@@ -418,7 +422,8 @@ class Lane:
                  encoding: str, newline: str, width: int,
                  yes_no: tuple[str, str] = ("false", "true"), *,
                  paid_column: bool,
-                 group_at: tuple[tuple[int, int | None], ...] = ()) -> None:
+                 group_at: tuple[tuple[int, int | None], ...] = (),
+                 text_marks: tuple[tuple[int, bool], ...] = ()) -> None:
         code_of = {key: position for position, key in enumerate(categories)}
         lanes = {key: lane for key in categories
                  if (lane := plan.lane(key)) is not None and _fits(lane)}
@@ -449,6 +454,9 @@ class Lane:
         self._carried = list(range(first_carried, width))
         """Columns carried through as they are (a locality, a name, a note)."""
         self._group_at = group_at
+        self._text_marks = text_marks
+        """For Excel: the columns whose cells of digits may be kept as text, each with
+        whether every such cell is (the id, an account …) or only a long one."""
         self._encoding = encoding
         # Each count of persons the lane reads (0..99), put to the core's reader
         # once: a rule added to calc.check_persons holds here with no other edit.
@@ -543,7 +551,7 @@ class Lane:
             digests = np.where(position < id_length,
                                (digests * 256 + ids[:, position]) % ID_MODULUS, digests)
         pieces: list[bytes] = [b""] * (2 * len(ids))
-        pieces[0::2] = data.split(b"\n")[:-1]
+        pieces[0::2] = self._marked(chunk, begin, length, taken, data).split(b"\n")[:-1]
         pieces[1::2] = self._tails(months, backpay, monthly, newly).tolist()
         totals = [int(backpay[taken & (code == position)].sum())
                   for position in range(self._count)]
@@ -558,6 +566,28 @@ class Lane:
                           persons=persons, households=households,
                           persons_counts=persons_counts, group_of=group_of,
                           group_keys=group_keys)
+
+    def _marked(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags,
+                data: bytes) -> bytes:
+        """``data`` with a tab after each cell of a taken line that Excel would turn into
+        a number and change (:func:`~welfare_calc.output.text.kept_as_text`'s rule)."""
+        if not self._text_marks:
+            return data
+        buf = chunk.buf
+        others = np.zeros(len(buf) + 1, dtype=np.int64)  # bytes other than digits before each
+        np.cumsum((buf < ZERO) | (buf > NINE), out=others[1:])
+        ends = []
+        for column, always in self._text_marks:
+            start, size = begin[taken, column], length[taken, column]
+            digits = (size > 0) & (others[start + size] == others[start])
+            first = buf[np.minimum(start, len(buf) - 1)]
+            long = (size >= LONG_DIGITS) | ((first == ZERO) & (size > 1))
+            ends.append((start + size)[digits & (always | long)])
+        at = np.sort(np.concatenate(ends))
+        if not len(at):
+            return data
+        marked: bytes = np.insert(buf, at, ord(TEXT_MARK)).tobytes()
+        return marked
 
     def _groups(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags
                 ) -> tuple[Ints, list[groups.Key]]:

@@ -95,7 +95,7 @@ from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.core.words import _
-from welfare_calc.output.text import CsvRows, csv_safe
+from welfare_calc.output.text import CsvRows, csv_safe, kept_as_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,6 +137,13 @@ class BatchOptions:
     stamp: RunStamp | None = None
     """The program version and the standards table's digest, for the printed stamp (the
     input's digest is the run's own, of the bytes it read)."""
+
+    @property
+    def text_marks(self) -> bool:
+        """Whether the CSV output keeps cells of digits that a spreadsheet would change as
+        text (:func:`~welfare_calc.output.text.kept_as_text`): CSV for Excel only; a
+        script's CSV and JSON lines are left as the roster gave them."""
+        return self.excel and self.fmt == "csv"
 
     @property
     def neutralise(self) -> bool:
@@ -382,6 +389,10 @@ def _as_is(text: str) -> str:
     return text
 
 
+def _as_is_marked(text: str, *, digits: bool = False) -> str:
+    return text
+
+
 def _cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -601,10 +612,14 @@ class _BatchRun:
         """Write a row's problems to the errors file, one line each."""
         original = io.StringIO()
         CsvRows(original, "").writerow(row)
-        safe = csv_safe if self.errors_file.destination != "spool" else _as_is
-        text = safe(original.getvalue())
+        shown = self.errors_file.destination != "spool"
+        safe = csv_safe if shown else _as_is
+        # For Excel, an id (or a one-cell row) of digits is kept as text, as in the output.
+        mark = kept_as_text if shown and self.options.excel else _as_is_marked
+        text = mark(safe(original.getvalue()))
         for problem in problems:
-            cells = [str(line), safe(ident), problem.column, safe(problem.reason), text]
+            cells = [str(line), mark(safe(ident), digits=True), problem.column,
+                     safe(problem.reason), text]
             if self.sheet is not None:
                 cells.insert(0, safe(self.sheet))
             try:
@@ -636,6 +651,7 @@ class _BatchRun:
             categories=self.keys, encoding=encoding,
             output_encoding=self.output.encoding, newline=self.output.newline,
             jsonl=self.options.fmt == "jsonl", neutralise=self.options.neutralise,
+            text_marks=self.options.text_marks,
             words=YES_NO["en" if self.options.fmt == "jsonl" else self.language],
             group_at=self.group_at)
         done: deque[int] = deque()
@@ -713,12 +729,14 @@ class _BatchRun:
 
     def _neutralised(self, target: Destination, rows: Iterable[list[str]],
                      said: Callable[[int], str]) -> None:
-        """CSV rows into a staged file, every cell neutralised; a cell the output
-        encoding cannot hold is one line (``said``, from the row's number, tells where)."""
+        """CSV rows into a staged file, every cell neutralised (and for Excel, digits it
+        would change kept as text); a cell the output encoding cannot hold is one line
+        (``said``, from the row's number, tells where)."""
         writer = self._stage(target).csv_writer()
+        mark = kept_as_text if self.options.excel else _as_is_marked
         for number, cells in enumerate(rows, 1):
             try:
-                writer.writerow([csv_safe(cell) for cell in cells])
+                writer.writerow([mark(csv_safe(cell)) for cell in cells])
             except UnicodeEncodeError as error:
                 raise UnusableInput(
                     f"{said(number)} in {self.options.output_encoding} "
