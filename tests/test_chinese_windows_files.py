@@ -174,7 +174,19 @@ def test_a_roster_that_changes_encoding_names_the_line(run: Run, tmp_path: Path)
     result = run(str(source), "--through", "2020-08", "-o", str(tmp_path / "out.csv"))
     assert result.exit_code == 2
     line = 2 + LATE + 2 + LATE
-    assert (f"line {line}: not GB18030 text, though the lines before it are: the file mixes "
+    assert (f"line {line}: not GB18030 text, though the file begins as GB18030 text: it "
+            "mixes encodings") in result.stderr
+
+
+@pytest.mark.parametrize("given", [[], ["--encoding", "gbk"]], ids=["found", "overridden"])
+def test_a_bom_says_utf8_and_a_later_line_that_is_not_is_named(run: Run, tmp_path: Path,
+                                                                given: list[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"\xef\xbb\xbf" + roster().encode("utf-8")
+                       + "9,王五,,城市低保,1,0,,,,,,\r\n".encode("gbk"))
+    result = run(str(source), "--through", "2020-08", "-o", str(tmp_path / "out.csv"), *given)
+    assert result.exit_code == 2
+    assert ("line 7: not UTF-8 text, though the file begins as UTF-8 text: it mixes "
             "encodings") in result.stderr
 
 

@@ -288,7 +288,8 @@ class Records:
     cells). Known for certain once :attr:`jobs` is read to its end: a file that is
     ASCII at first is found to be in one or the other as its first other byte comes."""
     found: bool = False
-    """Whether :attr:`read_as` was found from the bytes (no ``--encoding`` given)."""
+    """Whether :attr:`read_as` was found from the bytes (no ``--encoding`` given, or a
+    BOM that overrides it)."""
 
 
 def found_encoding(data: bytes, first_line: int) -> str | None:
@@ -323,7 +324,7 @@ def csv_records(source: Readable, encoding: str | None, size: int = 0) -> Record
     import csv  # noqa: PLC0415 - for a header with quotes only
 
     header, rest, bom = split_header(source)
-    found = encoding is None and not bom
+    found = encoding is None or bom  # (a BOM says UTF-8, whatever --encoding says)
     if bom:
         encoding = "utf-8"
     elif encoding is None:
@@ -380,12 +381,13 @@ def _transcoded(data: bytes, encoding: str, errors: str = "strict") -> bytes:
 
 def undecodable(line: int, encoding: str, *, found: bool) -> UnusableInput:
     """The error for a line that is not text in the input's encoding: the one
-    ``--encoding`` gave, or (``found``) the one the lines before it were found in."""
+    ``--encoding`` gave, or (``found``) the one the file was found to begin in (its
+    first bytes, or its BOM)."""
     if found:
         return UnusableInput(_(
-            "line {line}: not {encoding} text, though the lines before it are: the file "
-            "mixes encodings; save the roster as CSV UTF-8 or as an Excel workbook, and use "
-            "that").format(line=line, encoding=display_name(encoding)))
+            "line {line}: not {encoding} text, though the file begins as {encoding} text: "
+            "it mixes encodings; save the roster as CSV UTF-8 or as an Excel workbook, and "
+            "use that").format(line=line, encoding=display_name(encoding)))
     return UnusableInput(_(
         "line {line}: cannot be decoded as {encoding}, the encoding --encoding gives; "
         "leave --encoding out to have UTF-8 or GB18030 (GBK) found from the file"
