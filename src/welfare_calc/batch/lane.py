@@ -85,6 +85,9 @@ _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.
 """First bytes of a cell the CSV output neutralises (or may): such lines take the per-row
 path, which writes them as csv_safe says."""
 assert max(ID_MAX, GROUP_MAX, INCOME_MAX, CATEGORY_PREFIX) <= PADDING, "read past the padding"
+DIGITS_SEEN = 32
+"""Bytes of a carried cell looked at at once for Excel's text marks (``_marked``)."""
+assert DIGITS_SEEN <= PADDING, "read past the padding"
 NUMBERS_KEPT = 1 << 17
 """Whole yuan up to which the text of a number is looked up (131,071 yuan; 0.8 MB)."""
 
@@ -570,23 +573,28 @@ class Lane:
     def _marked(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags,
                 data: bytes) -> bytes:
         """``data`` with a tab after each cell of a taken line that Excel would turn into
-        a number and change (:func:`~welfare_calc.output.text.kept_as_text`'s rule)."""
+        a number and change (:func:`~welfare_calc.output.text.kept_as_text`'s rule).
+
+        A cell's first :data:`DIGITS_SEEN` bytes are looked at all at once; a cell of
+        digits longer than that (rare: no ID number or account is) is asked alone.
+        """
         if not self._text_marks:
             return data
-        buf = chunk.buf
-        others = np.zeros(len(buf) + 1, dtype=np.int64)  # bytes other than digits before each
-        np.cumsum((buf < ZERO) | (buf > NINE), out=others[1:])
         ends = []
         for column, always in self._text_marks:
             start, size = begin[taken, column], length[taken, column]
-            digits = (size > 0) & (others[start + size] == others[start])
-            first = buf[np.minimum(start, len(buf) - 1)]
-            long = (size >= LONG_DIGITS) | ((first == ZERO) & (size > 1))
+            width = int(np.clip(size.max(initial=1), 1, DIGITS_SEEN))
+            cells = chunk.cells(start, size, width)
+            digits = (size > 0) & (((cells >= ZERO) & (cells <= NINE))
+                                   | (np.arange(width) >= size[:, None])).all(axis=1)
+            for index in np.flatnonzero(digits & (size > width)).tolist():
+                digits[index] = data[start[index]:start[index] + size[index]].isdigit()
+            long = (size >= LONG_DIGITS) | ((cells[:, 0] == ZERO) & (size > 1))
             ends.append((start + size)[digits & (always | long)])
         at = np.sort(np.concatenate(ends))
         if not len(at):
             return data
-        marked: bytes = np.insert(buf, at, ord(TEXT_MARK)).tobytes()
+        marked: bytes = np.insert(chunk.buf, at, ord(TEXT_MARK)).tobytes()
         return marked
 
     def _groups(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags
