@@ -229,9 +229,10 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 def opened_by_a_spreadsheet(paths: list[Path], tmp_path: Path) -> list[list[list[object]]]:
     """Each CSV as LibreOffice opens it, converted to .xlsx and read with openpyxl.
 
-    The import options are those a double-click gives (comma, quote, the file's
-    UTF-8), and nothing that chooses a column's type: every cell is typed as the
-    spreadsheet guesses it.
+    The import options say only how the file is written (comma, quote, UTF-8, which
+    its BOM says; LibreOffice headless given no charset takes the machine's locale's),
+    and nothing that chooses a column's type: every cell is typed as the spreadsheet
+    guesses it on a double-click.
     """
     assert SOFFICE is not None
     converted = tmp_path / "converted"
