@@ -58,7 +58,7 @@ SUMMARY = {"through": "2020-08", "rows_read": 2, "rows_written": 1, "rows_reject
                                       "urban-tekun": 0, "rural-tekun": 0},
            "persons_by_category": {"urban-dibao": 3, "rural-dibao": 0,
                                    "urban-tekun": 0, "rural-tekun": 0},
-           "rounding": "household-month"}
+           "rounding": "household-month", "encoding": "utf-8"}
 OLD = b"an earlier run\n"
 WELFARE_CALC = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and signals")

@@ -45,7 +45,7 @@ from welfare_calc.batch.rows import (
     json_line,
 )
 from welfare_calc.core.engine import BackpayEngine, Whole, fen_text
-from welfare_calc.output.text import CsvRows, csv_safe
+from welfare_calc.output.text import CsvRows, csv_safe, digits_column, kept_as_text
 
 if TYPE_CHECKING:
     from welfare_calc.batch.lane import Lane, LaneOutput
@@ -199,6 +199,9 @@ class ChunkProcessor:
     neutralise: bool = True
     """Whether text cells that start like a formula are neutralised (not in the CSV
     a workbook is written from: a workbook's text cells never run)."""
+    text_marks: bool = False
+    """Whether cells of digits that a spreadsheet would change are kept as text
+    (:func:`~welfare_calc.output.text.kept_as_text`): CSV for Excel (``--excel``)."""
     lane_rows: int = LANE_ROWS
     """Lines from which a chunk goes to the column-wise lane."""
     words: tuple[str, str] = ("false", "true")
@@ -233,7 +236,7 @@ class ChunkProcessor:
                 self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
                                   self.newline, self.columns.width, self.words,
                                   paid_column="paid" in self.columns.position,
-                                  group_at=self.group_at)
+                                  group_at=self.group_at, text_marks=self._text_columns())
             except UnicodeEncodeError:
                 return None  # the yes/no words cannot be written in the input's encoding
         return self._lane
@@ -451,6 +454,21 @@ class ChunkProcessor:
                               f"({char!r}); use --output-encoding gb18030 or utf-8")
         return b""
 
+    def _text_columns(self) -> tuple[tuple[int, bool], ...]:
+        """For Excel (:attr:`text_marks`): the columns whose cells of digits may be kept
+        as text, each with whether every such cell is: the id, and a column whose header
+        names an account, a card, an ID number or a phone
+        (:func:`~welfare_calc.output.text.digits_column`); in the others, a long one or
+        one with a leading zero. A column the batch reads as a number or a month never
+        is (its cells are the roster's figures)."""
+        if not (self.neutralise and self.text_marks):
+            return ()
+        where = self.columns.position
+        validated = {where[name] for name in VALIDATED if name in where}
+        return tuple((index, index == where["id"] or digits_column(name))
+                     for index, name in enumerate(self.columns.names)
+                     if index not in validated)
+
     def _general(self, result: ChunkResult) -> Callable[[int, list[str], str | None],
                                                         Written | None]:
         """The one way a row is read one at a time: :meth:`RowParser.parse` (the quick
@@ -470,6 +488,13 @@ class ChunkProcessor:
         keys = columns.output_keys
         id_at = columns.position["id"]
         split = len(columns.computed) > len(COMPUTED)
+        marks = dict(self._text_columns())
+
+        def written(index: int, cell: str) -> str:
+            """A free cell as the CSV output writes it: neutralised, and for Excel kept
+            as text where it is digits a spreadsheet would change."""
+            safe = csv_safe(cell)
+            return kept_as_text(safe, digits=marks[index]) if marks else safe
 
         def general(line: int, row: list[str], text: str | None) -> Written | None:
             parsed = self.parser.parse(row)
@@ -489,12 +514,13 @@ class ChunkProcessor:
                 computed += f",{fen_text(base)},{fen_text(extra)}"
             if self.jsonl:
                 text = json_line(keys, [*row, *computed.split(",")])
-            elif text is not None and all(csv_safe(row[index]) == row[index] for index in free):
+            elif text is not None and all(written(index, row[index]) == row[index]
+                                          for index in free):
                 text = f"{text},{computed}{self.newline}"
             else:
                 cells = list(row)
                 for index in free:
-                    cells[index] = csv_safe(cells[index])
+                    cells[index] = written(index, cells[index])
                 pieces.clear()
                 writer.writerow([*cells, *computed.split(",")])
                 text = "".join(pieces)

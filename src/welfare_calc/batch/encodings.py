@@ -2,6 +2,13 @@
 
 Cheap to import (no NumPy), so that the command line can check an
 ``--encoding`` before a run, with the same answer the run would give.
+
+A CSV roster given without ``--encoding`` is read in the first of
+:data:`FOUND` its bytes are text in: UTF-8 (what Excel saves as "CSV UTF-8"),
+else GB18030, the superset of GBK that Excel and WPS save as "CSV (逗号分隔)"
+on Chinese Windows. GBK's two-byte characters are almost never valid UTF-8
+(a lead byte of 0xC0 and above is followed by one of 0xA1 and above), so
+a file that is UTF-8 is taken for UTF-8 and nothing else is.
 """
 
 from __future__ import annotations
@@ -52,6 +59,26 @@ def input_encoding(name: str) -> str:
             f"{name!r}: the batch reads encodings that write ASCII as itself (utf-8, gbk, "
             f"gb18030), and {codec} does not; save the file as UTF-8 (Excel: CSV UTF-8)")
     return codec
+
+
+FOUND = ("utf-8", "gb18030")
+"""The encodings a roster without ``--encoding`` may be in, in the order they are tried."""
+
+
+def first_undecodable(data: bytes, encoding: str) -> int | None:
+    """Where ``data`` stops being text in ``encoding``; None where it is text throughout
+    (a character cut at the end of ``data`` counts as text: the next bytes complete it)."""
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    except UnicodeDecodeError as error:
+        return error.start
+    return None
+
+
+def display_name(encoding: str) -> str:
+    """An encoding as people write it: ``UTF-8``, ``GB18030``, ``GBK``."""
+    name = codecs.lookup(encoding).name
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8"}.get(name, name.upper())
 
 
 def same_codec(one: str, other: str) -> bool:

@@ -30,6 +30,10 @@ takes, of what the core accepts:
   ``YYYY-MM``;
 - a back-pay that is not negative.
 
+For Excel (``--excel``) a taken line's cells of digits that a spreadsheet would
+change get a tab after them, in one NumPy insertion, as
+:func:`~welfare_calc.output.text.kept_as_text` writes them on the per-row path.
+
 Every other line is handed back, by number, to the per-row path. The
 arithmetic is :meth:`BackpayEngine.lane`'s, and ``tests/test_batch_properties.py``
 holds this lane to the per-row path and to the core.
@@ -54,14 +58,14 @@ from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.identity import is_canonical_id
 from welfare_calc.core.money import RoundingPoint
 from welfare_calc.core.months import Month
-from welfare_calc.output.text import FORMULA_START
+from welfare_calc.output.text import FORMULA_START, LONG_DIGITS, TEXT_MARK
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 Bytes = npt.NDArray[np.uint8]
 Texts = npt.NDArray[np.bytes_]
 
-NEWLINE, COMMA, DOT, DASH, ZERO, QUOTE = b'\n,.-0"'
+NEWLINE, COMMA, DOT, DASH, ZERO, NINE, QUOTE = b'\n,.-09"'
 ID_MAX = 32
 """Longest id the lane reads; longer ones take the per-row path."""
 INCOME_MAX = 12
@@ -81,6 +85,9 @@ _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.
 """First bytes of a cell the CSV output neutralises (or may): such lines take the per-row
 path, which writes them as csv_safe says."""
 assert max(ID_MAX, GROUP_MAX, INCOME_MAX, CATEGORY_PREFIX) <= PADDING, "read past the padding"
+DIGITS_SEEN = 32
+"""Bytes of a carried cell looked at at once for Excel's text marks (``_marked``)."""
+assert DIGITS_SEEN <= PADDING, "read past the padding"
 NUMBERS_KEPT = 1 << 17
 """Whole yuan up to which the text of a number is looked up (131,071 yuan; 0.8 MB)."""
 
@@ -418,7 +425,8 @@ class Lane:
                  encoding: str, newline: str, width: int,
                  yes_no: tuple[str, str] = ("false", "true"), *,
                  paid_column: bool,
-                 group_at: tuple[tuple[int, int | None], ...] = ()) -> None:
+                 group_at: tuple[tuple[int, int | None], ...] = (),
+                 text_marks: tuple[tuple[int, bool], ...] = ()) -> None:
         code_of = {key: position for position, key in enumerate(categories)}
         lanes = {key: lane for key in categories
                  if (lane := plan.lane(key)) is not None and _fits(lane)}
@@ -449,6 +457,9 @@ class Lane:
         self._carried = list(range(first_carried, width))
         """Columns carried through as they are (a locality, a name, a note)."""
         self._group_at = group_at
+        self._text_marks = text_marks
+        """For Excel: the columns whose cells of digits may be kept as text, each with
+        whether every such cell is (the id, an account …) or only a long one."""
         self._encoding = encoding
         # Each count of persons the lane reads (0..99), put to the core's reader
         # once: a rule added to calc.check_persons holds here with no other edit.
@@ -543,7 +554,7 @@ class Lane:
             digests = np.where(position < id_length,
                                (digests * 256 + ids[:, position]) % ID_MODULUS, digests)
         pieces: list[bytes] = [b""] * (2 * len(ids))
-        pieces[0::2] = data.split(b"\n")[:-1]
+        pieces[0::2] = self._marked(chunk, begin, length, taken, data).split(b"\n")[:-1]
         pieces[1::2] = self._tails(months, backpay, monthly, newly).tolist()
         totals = [int(backpay[taken & (code == position)].sum())
                   for position in range(self._count)]
@@ -558,6 +569,33 @@ class Lane:
                           persons=persons, households=households,
                           persons_counts=persons_counts, group_of=group_of,
                           group_keys=group_keys)
+
+    def _marked(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags,
+                data: bytes) -> bytes:
+        """``data`` with a tab after each cell of a taken line that Excel would turn into
+        a number and change (:func:`~welfare_calc.output.text.kept_as_text`'s rule).
+
+        A cell's first :data:`DIGITS_SEEN` bytes are looked at all at once; a cell of
+        digits longer than that (rare: no ID number or account is) is asked alone.
+        """
+        if not self._text_marks:
+            return data
+        ends = []
+        for column, always in self._text_marks:
+            start, size = begin[taken, column], length[taken, column]
+            width = int(np.clip(size.max(initial=1), 1, DIGITS_SEEN))
+            cells = chunk.cells(start, size, width)
+            digits = (size > 0) & (((cells >= ZERO) & (cells <= NINE))
+                                   | (np.arange(width) >= size[:, None])).all(axis=1)
+            for index in np.flatnonzero(digits & (size > width)).tolist():
+                digits[index] = data[start[index]:start[index] + size[index]].isdigit()
+            long = (size >= LONG_DIGITS) | ((cells[:, 0] == ZERO) & (size > 1))
+            ends.append((start + size)[digits & (always | long)])
+        at = np.sort(np.concatenate(ends))
+        if not len(at):
+            return data
+        marked: bytes = np.insert(chunk.buf, at, ord(TEXT_MARK)).tobytes()
+        return marked
 
     def _groups(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags
                 ) -> tuple[Ints, list[groups.Key]]:

@@ -25,11 +25,13 @@ into one cell.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
+from welfare_calc.batch.encodings import FOUND, display_name, first_undecodable
 from welfare_calc.batch.staging import BOM
 from welfare_calc.core.errors import UnusableInput
+from welfare_calc.core.words import _
 
 CHUNK = 1 << 20
 """Bytes read at a time."""
@@ -281,41 +283,112 @@ class Records:
     """The sheet the rows are on, named in the errors file; None for CSV."""
     where_header: str = "line 1"
     """Where the header is, for messages."""
+    read_as: str | None = None
+    """The encoding the file's text was read in, for the summary (None: a workbook's
+    cells). Known for certain once :attr:`jobs` is read to its end: a file that is
+    ASCII at first is found to be in one or the other as its first other byte comes."""
+    found: bool = False
+    """Whether :attr:`read_as` was found from the bytes (no ``--encoding`` given, or a
+    BOM that overrides it)."""
 
 
-def csv_records(source: Readable, encoding: str, size: int = 0) -> Records:
-    """A CSV byte stream as :class:`Records` (a UTF-8 BOM overrides ``encoding``)."""
+def found_encoding(data: bytes, first_line: int) -> str | None:
+    """The encoding of a roster given without ``--encoding``, found from ``data`` (its
+    bytes from line ``first_line`` on): None while they are ASCII, which every encoding
+    found writes alike; else the first of :data:`~welfare_calc.batch.encodings.FOUND`
+    they are text in; else :class:`UnusableInput` naming the line each stops at."""
+    if data.isascii():
+        return None
+    stops = {}
+    for encoding in FOUND:
+        stop = first_undecodable(data, encoding)
+        if stop is None:
+            return encoding
+        stops[encoding] = first_line + data.count(b"\n", 0, stop)
+    raise UnusableInput(_(
+        "neither UTF-8 text (line {utf8} is not) nor GB18030 (GBK) text (line {gb18030} is "
+        "not); save the roster as CSV UTF-8 or as an Excel workbook, and use that"
+        ).format(utf8=stops["utf-8"], gb18030=stops["gb18030"]))
+
+
+def csv_records(source: Readable, encoding: str | None, size: int = 0) -> Records:
+    """A CSV byte stream as :class:`Records`, its text in ``encoding``, or (None) in the
+    one its bytes are found in (:func:`found_encoding`); a UTF-8 BOM overrides both.
+
+    A file found to be GB18030 from its first block is read in GB18030 by the
+    run's workers. One whose first block is ASCII is read as UTF-8 until its
+    first other byte: where that chunk is GB18030, it and every chunk after it
+    are told to the run in UTF-8 (the chunks before were ASCII, the same in
+    both), so that nothing is read twice.
+    """
     import csv  # noqa: PLC0415 - for a header with quotes only
 
     header, rest, bom = split_header(source)
+    found = encoding is None or bom  # (a BOM says UTF-8, whatever --encoding says)
     if bom:
         encoding = "utf-8"
+    elif encoding is None:
+        encoding = found_encoding(header + b"\n" + rest, 1)
+    pending = encoding is None  # ASCII so far: UTF-8 or GB18030, told by a later byte
+    chunks = encoding or "utf-8"
     try:
-        text = header.decode(encoding).removesuffix("\r")
+        text = header.decode(chunks).removesuffix("\r")
     except UnicodeDecodeError:
-        raise undecodable(1, encoding) from None
+        raise undecodable(1, chunks, found=found) from None
     if not text.strip() and not rest:
         raise UnusableInput("the input is empty; it needs a header row")
     if text.count('"') % 2:
         raise UnusableInput("line 1: the header has an unclosed quote")
     cells = next(csv.reader([text])) if '"' in text else text.split(",")
 
-    def numbered() -> Iterator[tuple[Job, int]]:
+    def numbered(records: Records) -> Iterator[tuple[Job, int]]:
         line = 2
         done = len(header) + 1
-        for chunk in read_records(source, rest):
-            if isinstance(chunk, Unreadable):
-                yield (line, chunk), done
-                line += chunk.lines
+        found_late = pending  # ASCII so far: the first chunk with another byte tells
+        for record in read_records(source, rest):
+            read_as = records.read_as or chunks
+            if isinstance(record, Unreadable):
+                if read_as != chunks:  # (only its start is shown, in the errors file)
+                    record = replace(record,  # noqa: PLW2901 - the record, told in UTF-8
+                                     head=_transcoded(record.head, read_as, "replace"))
+                yield (line, record), done
+                line += record.lines
                 continue
-            done += len(chunk)
-            yield (line, chunk), done
-            line += chunk.count(b"\n")
+            done += len(record)
+            lines = record.count(b"\n")
+            if found_late and (now := found_encoding(record, line)) is not None:
+                found_late = False
+                records.read_as = read_as = now
+            data = record
+            if read_as != chunks:
+                try:
+                    data = _transcoded(record, read_as)
+                except UnicodeDecodeError as error:
+                    raise undecodable(line + record.count(b"\n", 0, error.start), read_as,
+                                      found=True) from None
+            yield (line, data), done
+            line += lines
 
-    return Records(cells, encoding, numbered(), size)
+    records = Records(cells, chunks, iter(()), size, read_as=chunks, found=found)
+    records.jobs = numbered(records)
+    return records
 
 
-def undecodable(line: int, encoding: str) -> UnusableInput:
-    """The error for a line that is not text in the input's encoding."""
-    return UnusableInput(f"line {line}: cannot be decoded as {encoding}; give --encoding gbk "
-                         "or gb18030 for a file saved in a Chinese Windows encoding")
+def _transcoded(data: bytes, encoding: str, errors: str = "strict") -> bytes:
+    """Bytes of text in ``encoding`` as UTF-8."""
+    return data.decode(encoding, errors).encode("utf-8")
+
+
+def undecodable(line: int, encoding: str, *, found: bool) -> UnusableInput:
+    """The error for a line that is not text in the input's encoding: the one
+    ``--encoding`` gave, or (``found``) the one the file was found to begin in (its
+    first bytes, or its BOM)."""
+    if found:
+        return UnusableInput(_(
+            "line {line}: not {encoding} text, though the file begins as {encoding} text: "
+            "it mixes encodings; save the roster as CSV UTF-8 or as an Excel workbook, and "
+            "use that").format(line=line, encoding=display_name(encoding)))
+    return UnusableInput(_(
+        "line {line}: cannot be decoded as {encoding}, the encoding --encoding gives; "
+        "leave --encoding out to have UTF-8 or GB18030 (GBK) found from the file"
+        ).format(line=line, encoding=encoding))

@@ -67,6 +67,7 @@ from welfare_calc.batch.documents import (
     group_label,
     period_text,
 )
+from welfare_calc.batch.encodings import display_name, is_utf8
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
 from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
 from welfare_calc.batch.rows import (
@@ -93,7 +94,8 @@ from welfare_calc.batch.targets import locked
 from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.core.table import StandardsTable
-from welfare_calc.output.text import CsvRows, csv_safe
+from welfare_calc.core.words import _
+from welfare_calc.output.text import CsvRows, csv_safe, kept_as_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -109,7 +111,9 @@ ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 class BatchOptions:
     """How to read and write; everything a run needs besides its files."""
 
-    encoding: str = "utf-8"
+    encoding: str | None = None
+    """A CSV input's encoding; None: UTF-8 or GB18030, found from its bytes
+    (:func:`~welfare_calc.batch.reading.found_encoding`)."""
     output_encoding: str = "utf-8"
     excel: bool = False
     headers: Literal["en", "zh"] | None = "en"
@@ -133,6 +137,13 @@ class BatchOptions:
     stamp: RunStamp | None = None
     """The program version and the standards table's digest, for the printed stamp (the
     input's digest is the run's own, of the bytes it read)."""
+
+    @property
+    def text_marks(self) -> bool:
+        """Whether the CSV output keeps cells of digits that a spreadsheet would change as
+        text (:func:`~welfare_calc.output.text.kept_as_text`): CSV for Excel only; a
+        script's CSV and JSON lines are left as the roster gave them."""
+        return self.excel and self.fmt == "csv"
 
     @property
     def neutralise(self) -> bool:
@@ -196,6 +207,9 @@ class Summary:
     """Covered persons of the rows written (人数), by category."""
     sheet: str | None = None
     """The workbook sheet read (None for CSV): the one a clerk sees, unless --sheet."""
+    encoding: str | None = None
+    """The encoding a CSV input was read in (None for a workbook): the one ``--encoding``
+    gave, or the one found from its bytes (UTF-8 or GB18030)."""
     groups: list[dict[str, object]] | None = None
     """With ``--group-by``: each group's figures, in the order groups first appear."""
     rows_left_out: int = 0
@@ -229,6 +243,7 @@ class Summary:
             "persons_by_category": dict(self.persons_by_category),
             "rounding": self.rounding,
             **({} if self.sheet is None else {"sheet": self.sheet}),
+            **({} if self.encoding is None else {"encoding": self.encoding}),
             **({} if self.groups is None else {"groups": self.groups}),
         }
 
@@ -244,6 +259,8 @@ class Summary:
         if newly:
             overpaid += f"; newly eligible by the raise: {newly} household(s)"
         read = "" if self.sheet is None else f"sheet {self.sheet!r}: "
+        if self.encoding is not None and not is_utf8(self.encoding):  # (UTF-8 goes unsaid)
+            read += _("read as {encoding}: ").format(encoding=display_name(self.encoding))
         return (f"{read}rows read {self.rows_read}, written {self.rows_written}, rejected "
                 f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
                 f"{overpaid}")
@@ -369,6 +386,10 @@ def _cell(value: object) -> str:
 
 
 def _as_is(text: str) -> str:
+    return text
+
+
+def _as_is_marked(text: str, *, digits: bool = False) -> str:
     return text
 
 
@@ -591,10 +612,14 @@ class _BatchRun:
         """Write a row's problems to the errors file, one line each."""
         original = io.StringIO()
         CsvRows(original, "").writerow(row)
-        safe = csv_safe if self.errors_file.destination != "spool" else _as_is
-        text = safe(original.getvalue())
+        shown = self.errors_file.destination != "spool"
+        safe = csv_safe if shown else _as_is
+        # For Excel, an id (or a one-cell row) of digits is kept as text, as in the output.
+        mark = kept_as_text if shown and self.options.excel else _as_is_marked
+        text = mark(safe(original.getvalue()))
         for problem in problems:
-            cells = [str(line), safe(ident), problem.column, safe(problem.reason), text]
+            cells = [str(line), mark(safe(ident), digits=True), problem.column,
+                     safe(problem.reason), text]
             if self.sheet is not None:
                 cells.insert(0, safe(self.sheet))
             try:
@@ -626,6 +651,7 @@ class _BatchRun:
             categories=self.keys, encoding=encoding,
             output_encoding=self.output.encoding, newline=self.output.newline,
             jsonl=self.options.fmt == "jsonl", neutralise=self.options.neutralise,
+            text_marks=self.options.text_marks,
             words=YES_NO["en" if self.options.fmt == "jsonl" else self.language],
             group_at=self.group_at)
         done: deque[int] = deque()
@@ -638,7 +664,8 @@ class _BatchRun:
         try:
             for result in _results(processor, jobs(), workers):
                 if result.undecodable_line is not None:
-                    raise undecodable(result.undecodable_line, encoding)
+                    raise undecodable(result.undecodable_line, records.read_as or encoding,
+                                      found=records.found)
                 if result.unencodable is not None:
                     raise UnusableInput(result.unencodable)
                 self._take(result)
@@ -651,6 +678,7 @@ class _BatchRun:
                 f"({error.object[error.start:error.end]!r}); use --output-encoding gb18030 "
                 "or utf-8") from None
         summary = self.summary
+        summary.encoding = records.read_as  # (known now that every chunk is read)
         summary.rows_written = self.written
         summary.rows_rejected = summary.rows_read - summary.rows_written
         doubled, partners = self._doubled_lines(columns)
@@ -701,12 +729,14 @@ class _BatchRun:
 
     def _neutralised(self, target: Destination, rows: Iterable[list[str]],
                      said: Callable[[int], str]) -> None:
-        """CSV rows into a staged file, every cell neutralised; a cell the output
-        encoding cannot hold is one line (``said``, from the row's number, tells where)."""
+        """CSV rows into a staged file, every cell neutralised (and for Excel, digits it
+        would change kept as text); a cell the output encoding cannot hold is one line
+        (``said``, from the row's number, tells where)."""
         writer = self._stage(target).csv_writer()
+        mark = kept_as_text if self.options.excel else _as_is_marked
         for number, cells in enumerate(rows, 1):
             try:
-                writer.writerow([csv_safe(cell) for cell in cells])
+                writer.writerow([mark(csv_safe(cell)) for cell in cells])
             except UnicodeEncodeError as error:
                 raise UnusableInput(
                     f"{said(number)} in {self.options.output_encoding} "
@@ -799,6 +829,8 @@ class _BatchRun:
         about = list(self.options.about)
         if self.sheet is not None:
             about.insert(1, ("工作表", "sheet", self.sheet))
+        if summary.encoding is not None:
+            about.insert(1, ("文件编码", "encoding", display_name(summary.encoding)))
         lines = [SummaryLine(*line) for line in about] + [
             SummaryLine("增补截至月份", "back-pay through", summary.through),
             SummaryLine("读取行数", "rows read", str(summary.rows_read)),

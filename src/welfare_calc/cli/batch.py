@@ -75,7 +75,7 @@ class Progress:
 @click.option("--summary", "summary_path", default=None)
 @click.option("--summary-csv", "summary_csv", default=None, metavar="FILE")
 @click.option("--office", default=None, metavar="NAME")
-@click.option("--encoding", type=EncodingType(reading=True), default="utf-8")
+@click.option("--encoding", type=EncodingType(reading=True), default=None)
 @click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
 @click.option("--excel", is_flag=True)
 @click.option("--headers", type=click.Choice(["en", "zh"]), default=None)
@@ -88,7 +88,7 @@ class Progress:
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, summary_csv: str | None,
-          office: str | None, encoding: str,
+          office: str | None, encoding: str | None,
           output_encoding: str, excel: bool, headers: str | None, fmt: str, sheet: str | None,
           header_row: int | None, columns: tuple[str, ...], group_by: tuple[str, ...],
           rounding: str | None) -> None:

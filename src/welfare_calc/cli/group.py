@@ -239,7 +239,7 @@ def household_options(command: F) -> F:
     for decorator in reversed([
         click.option("--category", "-c", required=True, type=CategoryType()),
         click.option("--persons", "-n", required=True, type=PersonsType()),
-        click.option("--income", type=IncomeType(), default="0"),
+        click.option("--income", type=IncomeType(), default=fields.CALL_DEFAULTS["income"]),
         click.option("--start", type=MonthType(), default=None),
         click.option("--end", type=MonthType(), default=None),
         click.option("--supplement", type=SupplementType(), default=None),

@@ -28,7 +28,7 @@ from welfare_calc.output import streams
 @click.option("--name-column", default=None, metavar="HEADER")
 @click.option("--office", default=None, metavar="NAME")
 @click.option("--errors", "errors_path", default=None)
-@click.option("--encoding", type=EncodingType(reading=True), default="utf-8")
+@click.option("--encoding", type=EncodingType(reading=True), default=None)
 @click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
 @click.option("--excel", is_flag=True)
 @click.option("--sheet", default=None)
@@ -37,7 +37,7 @@ from welfare_calc.output import streams
 @click.pass_obj
 def publicity(settings: Settings, input_path: Path, month: Month, output: str, period: str,
               group_by: tuple[str, ...], names: str, amounts: bool, name_column: str | None,
-              office: str | None, errors_path: str | None, encoding: str,
+              office: str | None, errors_path: str | None, encoding: str | None,
               output_encoding: str, excel: bool, sheet: str | None, header_row: int | None,
               columns: tuple[str, ...]) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["publicity"]`` in

@@ -217,11 +217,24 @@ def read_household(table: StandardsTable, cells: Mapping[str, str]
     return RowHousehold(ident, house, period, paid)
 
 
+CALL_DEFAULTS: dict[str, str] = {"income": "0"}
+"""What a single call (the command line's options, the page's form, the JSON API) reads
+for a field left out or left empty: income 0, the command line's default ever since
+income does not touch tekun (docs/rules.md rule 3) and a dibao household that states
+none has none. Every other field a call may leave out is not given (start, end,
+supplement, paid, month, rounding; through for an entitlement); category and persons,
+and through for a back-pay, are required everywhere. A roster's row is not a call: its
+cells are all read (:func:`read_household`)."""
+
+
 def read_call(table: StandardsTable, cells: Mapping[str, str]
               ) -> CallInputs | list[FieldProblem]:
     """A single call's fields as the page's form and the JSON API give them: those of
-    a household, and ``through`` and ``month`` where given (empty: not given), or every
-    problem found, each with its field."""
+    a household, and ``through`` and ``month`` where given (empty: not given; a field of
+    :data:`CALL_DEFAULTS` empty: its default), or every problem found, each with its
+    field."""
+    cells = {**cells, **{field: default for field, default in CALL_DEFAULTS.items()
+                         if not cells.get(field, "").strip()}}
     problems: list[FieldProblem] = []
     house, period, paid = _read(table, cells, problems)
     chosen = _optional_months(cells, ("through", "month"), problems)

@@ -204,8 +204,10 @@ HELP: dict[str, tuple[str, str]] = {
         "Rejected rows (default: OUTPUT.errors.csv).",
         "被拒行的去向（默认：输出文件名加 .errors.csv）。"),
     "roster.encoding": (
-        "Encoding of a CSV input: utf-8 (default; a BOM is detected), gbk or gb18030.",
-        "CSV 输入文件的编码：utf-8（默认，可识别 BOM）、gbk 或 gb18030。"),
+        "Encoding of a CSV input: utf-8, gbk or gb18030 (default: UTF-8 if the file is "
+        "UTF-8, else GB18030, which holds GBK).",
+        "CSV 输入文件的编码：utf-8、gbk 或 gb18030（默认自动识别：是 UTF-8 就按 UTF-8 读，"
+        "否则按兼容 GBK 的 GB18030 读）。"),
     "roster.output_encoding": (
         "Encoding of CSV output (default: utf-8).",
         "CSV 输出的编码（默认 utf-8）。"),

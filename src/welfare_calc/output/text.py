@@ -51,6 +51,48 @@ def csv_safe(cell: str) -> str:
     return cell
 
 
+TEXT_MARK = "\t"
+"""Written after a cell of digits that a spreadsheet would make a number of (see
+:func:`kept_as_text`)."""
+LONG_DIGITS = 12
+"""Digits from which a spreadsheet shows a number as ``1.10105E+17`` (General format shows
+11), and past 15 of which it keeps zeros for the digits (a double's precision)."""
+DIGITS_HEADERS = ("账号", "帐号", "账户", "帐户", "卡号", "存折", "身份证", "证件", "证号",
+                  "电话", "手机", "联系方式", "account", "card", "phone", "mobile")
+"""Words of a header whose column holds numbers that are names, not amounts: bank
+accounts (账号, 银行账号, 卡号, 账户 …), ID and certificate numbers (身份证号, 证件号码,
+低保证号), phones."""
+
+
+def digits_column(header: str) -> bool:
+    """Whether a column's header names an account, a card, an ID number or a phone
+    (:data:`DIGITS_HEADERS`): every cell of digits in it is kept as text."""
+    folded = header.casefold()
+    return any(word in folded for word in DIGITS_HEADERS)
+
+
+def kept_as_text(cell: str, *, digits: bool = False) -> str:
+    """A cell of ASCII digits that a spreadsheet opening the CSV would turn into a
+    number and change, written so that it stays text: followed by a tab.
+
+    Such a cell is one of :data:`LONG_DIGITS` digits or more (an ID number
+    ``110105190001011012`` would become ``1.10105190001011E+17``, an account
+    ``6230000000000001`` the account ``6230000000000000``), one with a leading
+    zero (``0533…``, which a number drops), or (``digits``) any cell of digits
+    in the id column or one :func:`digits_column` names. Excel, WPS and
+    LibreOffice read ``110105190001011012<TAB>`` as text and show the digits;
+    csv.reader gives the cell with its tab, which ``strip()`` takes off, as
+    the batch's own reading of an id does. The cell still starts with its
+    first digit, so no formula can start (:func:`csv_safe`'s rule: a leading
+    tab would be one of the characters it neutralises, and ``="…"`` is a
+    formula, which LibreOffice shows as typed).
+    """
+    if (cell.isascii() and cell.isdigit()
+            and (digits or len(cell) >= LONG_DIGITS or (cell[0] == "0" and len(cell) > 1))):
+        return cell + TEXT_MARK
+    return cell
+
+
 class _Writes(Protocol):
     def write(self, text: str, /) -> object: ...
 
