@@ -2,7 +2,7 @@
 
 An ID number typed two ways must still be one id: Excel's text prefix (``'…``), spaces or
 dashes between its groups, an invisible character, ``…1012.0`` from pandas or a script.
-The core brings each to the one canonical form (docs/rules.md rule 10), the doubled-id
+The core brings each to the one canonical form (docs/rules.md rule 12), the doubled-id
 check sees one id and the output writes it; an id that holds ID digits but cannot be
 made a clean ID number is refused. Held here in the core, through the CLI's row path and
 its column-wise lane, from CSV and from a workbook, and by hypothesis.

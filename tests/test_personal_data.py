@@ -1,4 +1,4 @@
-"""What personal data looks like (docs/rules.md rule 11), and the 公示 list that refuses to
+"""What personal data looks like (docs/rules.md rule 13), and the 公示 list that refuses to
 group by it (issue 26 §6): ``publicity --group-by 身份证号`` printed every ID number of
 the list as its groups' titles, and 联系电话 or 家庭住址 every phone number or address."""
 

@@ -1,4 +1,4 @@
-"""Household ids: one person, one id, however the id was typed (docs/rules.md rule 10).
+"""Household ids: one person, one id, however the id was typed (docs/rules.md rule 12).
 
 A row's id is a household case number (编号) or a resident ID number
 (居民身份证号, GB 11643). One ID number has many spellings, and a doubled-id

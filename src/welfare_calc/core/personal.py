@@ -3,7 +3,7 @@
 A 公示 list is posted on a village's wall. It may name a household, never
 give the numbers that reach a person: a resident ID number, a phone number,
 a bank account. Which column a roster keeps them in varies, so they are told
-by how they look, in any cell (docs/rules.md rule 11):
+by how they look, in any cell (docs/rules.md rule 13):
 
 - a run of :data:`LONG_RUN` or more digits: a mobile phone number has 11, a
   landline with its area code 10 to 12 (``0533-6181234``: 11), a bank account
