@@ -259,14 +259,14 @@ def check_id(text: str) -> str:
     if text.isascii() and text.isalnum():  # (as most are written: nothing to clean)
         if len(text) < OLD_ID_LENGTH:
             return text  # (a case number: shorter than any ID number)
-        ident = text if _resident_shape(text) else _read(text)
+        ident = text if _RESIDENT_SHAPE.fullmatch(text) else _read(text)
     elif _SETTLED_CASE_NUMBER.fullmatch(text):
         return text
     else:
         ident = _read(text)
     if not isinstance(ident, str):
         raise InvalidId(_(ident.problem).format(id=_shown(ident.typed), count=len(ident.ident)))
-    if len(ident) == RESIDENT_ID_LENGTH and _resident_shape(ident):
+    if len(ident) == RESIDENT_ID_LENGTH and _RESIDENT_SHAPE.fullmatch(ident):
         expected = _check_digit(ident)
         if ident[17] != expected:
             raise InvalidId(_(CHECK_DIGIT).format(expected=expected))
