@@ -22,6 +22,11 @@ untimed run of each writes the cache first. Usage::
 ``--group-by``: the roster has a 乡镇（街道） column too (one of 24 towns, in no
 order), and the batch totals by it (``--group-by 乡镇（街道）``); the copy copies
 the same, wider file.
+
+``--id-numbers``: the ids are resident ID numbers (18 characters, valid GB 11643
+check digits, one in eleven ending in X), as in a roster from the provincial
+system, rather than case numbers: each is put to the core's check, so this
+measures the ids' cost.
 """
 
 from __future__ import annotations
@@ -53,9 +58,28 @@ TOWN_COLUMN = "乡镇（街道）"
 TOWNS = 24
 
 
-def generate(path: Path, rows: int, towns: bool = False) -> None:
+def resident_id(number: int) -> str:
+    """A valid ID number for household ``number`` (region 370303, born 1930 to 1999)."""
+    from stdnum.cn import ric  # noqa: PLC0415 - only for these ids
+
+    born = f"{1930 + number % 70}{number // 70 % 12 + 1:02d}{number // 840 % 28 + 1:02d}"
+    body = f"370303{born}{number // 23520 % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def generate(path: Path, rows: int, towns: bool = False, id_numbers: bool = False) -> None:
     """The input file: ``rows`` synthetic households (tests/synthetic.py), seed 2020;
-    with ``towns``, a locality column too (town 1 to 24, in no order)."""
+    with ``towns``, a locality column too (town 1 to 24, in no order); with
+    ``id_numbers``, resident ID numbers for ids (each once)."""
+    if id_numbers:
+        plain = path.with_suffix(".cases")
+        generate(plain, rows, towns)
+        with plain.open(encoding="utf-8") as lines, path.open("w", encoding="utf-8") as handle:
+            handle.write(next(lines))
+            for number, line in enumerate(lines):
+                handle.write(resident_id(number) + line[line.index(","):])
+        plain.unlink()
+        return
     with path.open("w", newline="", encoding="utf-8") as handle:
         if not towns:
             write_households(handle, rows)
@@ -126,12 +150,13 @@ def peak_tree_memory(command: list[str]) -> float:
     return peak
 
 
-def roster(folder: Path, rows: int, towns: bool = False) -> Path:
+def roster(folder: Path, rows: int, towns: bool = False, id_numbers: bool = False) -> Path:
     """The benchmark's roster of ``rows`` households in ``folder`` (made the first time)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"households_{rows}{'_towns' if towns else ''}.csv"
+    path = folder / (f"households_{rows}{'_towns' if towns else ''}"
+                     f"{'_ids' if id_numbers else ''}.csv")
     if not path.exists():
-        generate(path, rows, towns=towns)
+        generate(path, rows, towns=towns, id_numbers=id_numbers)
     return path
 
 
@@ -152,12 +177,15 @@ def setup(doc: str, rows: int) -> tuple[argparse.Namespace, Path, str]:
     parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--group-by", action="store_true",
                         help=f"a {TOWN_COLUMN} column, and the batch totals by it")
+    parser.add_argument("--id-numbers", action="store_true",
+                        help="ids are resident ID numbers, not case numbers")
     parser.add_argument("--as-is", action="store_true",
                         help="keep PYTHONDONTWRITEBYTECODE if the environment sets it")
     args = parser.parse_args()
     if not args.as_is:
         ENVIRONMENT.pop("PYTHONDONTWRITEBYTECODE", None)
-    return args, roster(args.dir, args.rows, towns=args.group_by), installed()
+    return args, roster(args.dir, args.rows, towns=args.group_by,
+                        id_numbers=args.id_numbers), installed()
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ megabyte of the benchmark's roster (``bench_batch.py``'s households, seed
 next three megabytes, as they are in a long run. Usage::
 
     python bench/bench_lane.py --repeat 150
+    python bench/bench_lane.py --repeat 150 --id-numbers   # ids: resident ID numbers
     PYTHONPATH=other/src python bench/bench_lane.py   # another tree
 """
 
@@ -39,8 +40,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=150)
     parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--id-numbers", action="store_true",
+                        help="ids are resident ID numbers, not case numbers")
     args = parser.parse_args()
-    with roster(args.dir, 1_000_000).open("rb") as handle:
+    with roster(args.dir, 1_000_000, id_numbers=args.id_numbers).open("rb") as handle:
         header, rest = handle.read(4 * CHUNK + 4096).split(b"\n", 1)
     table = shipped_standards().table
     columns = read_header(header.decode("utf-8").split(","))

@@ -7,7 +7,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +20,7 @@ from stdnum.cn import ric
 from helpers import TITLE_ROWS, Run, csv_rows, invoker, sheet_values
 from welfare_calc.batch.documents import mask_name, period_text, sign_off
 from welfare_calc.core.months import Month
+from welfare_calc.core.personal import personal_numbers
 from welfare_calc.standards.loader import shipped_standards
 
 HEADER = ["身份证号", "姓名", "保障类别", "保障人数", "家庭月人均收入", "起始月份", "截止月份",
@@ -290,14 +290,11 @@ def test_groups_add_up_to_the_total_row(tmp_path_factory: pytest.TempPathFactory
 
 # --- the 公示 list ----------------------------------------------------------------------
 
-ID_SHAPE = re.compile(r"(?=([0-9]{17}[0-9Xx]))")
-LONG_DIGITS = re.compile(r"[0-9]{12,}")
-
-
 def leaks(text: str) -> list[str]:
-    """Anything in ``text`` that passes the GB 11643 check, or a run of 12 digits or more."""
-    found = [match for match in ID_SHAPE.findall(text) if ric.is_valid(match)]
-    return found + LONG_DIGITS.findall(text)
+    """Anything in ``text`` that looks like personal data: the package's own scan, which
+    the list's --group-by refusal uses too (an ID number that passes the GB 11643 check,
+    a run of 11 digits or more: a phone number, an account)."""
+    return personal_numbers(text)
 
 
 def every_cell(path: Path) -> list[str]:

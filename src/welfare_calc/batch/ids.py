@@ -47,7 +47,8 @@ def span(start: int, end: int) -> int:
 def plain_id(ident: str) -> bool:
     """Whether an id can be taken as written: printable (no line break, tab, NUL or other
     control or format character), and already in the core's canonical form
-    (:func:`~welfare_calc.core.identity.is_canonical_id`: stripped, ASCII digits, an ID
+    (:func:`~welfare_calc.core.identity.is_canonical_id`: stripped, ASCII digits, no
+    text prefix (``'``), no spaces or dashes inside an ID number, no ``.0``, an ID
     number's X upper-case, 18 digits and the right check digit).
 
     The quick paths ask this; an id that fails it goes to the careful checks,

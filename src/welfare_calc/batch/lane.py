@@ -22,7 +22,8 @@ takes, of what the core accepts:
   :func:`~welfare_calc.batch.groups.key_of`, as the per-row path makes it;
 - an id of printable ASCII without spaces, at most 32 characters, not
   starting with ``= + - @``, that the core takes as written
-  (:func:`~welfare_calc.core.identity.is_canonical_id`, asked of every id);
+  (:func:`~welfare_calc.core.identity.is_canonical_id`, asked of every id: an
+  id in another spelling, ``'…``, ``…1012.0`` or ``110105-…``, is not);
 - a category spelled exactly as the table spells it, whose window is one
   run of equal standards (:meth:`BackpayEngine.lane`);
 - persons of one or two digits without a leading zero; an income of 1..9

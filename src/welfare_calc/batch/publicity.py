@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from welfare_calc.batch.documents import BLANK, PAGE_NUMBERS, group_label, mask_name
-from welfare_calc.batch.groups import NO_LOCALITY, Key
+from welfare_calc.batch.groups import NO_LOCALITY, GroupBy, Key
 from welfare_calc.batch.rows import header_names, no_column
 from welfare_calc.core import fields
 from welfare_calc.core.calc import monthly_amount
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
+from welfare_calc.core.personal import personal_numbers
 from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.words import N_, _
 from welfare_calc.output.text import csv_safe, money_text
 
 if TYPE_CHECKING:
@@ -71,6 +73,61 @@ def name_position(names: Sequence[str], given: str | None) -> int:
         raise no_column(stripped, given, f"--name-column {given}")
     raise UnusableInput("the header has no column of names (户主姓名, 姓名 or name); name it "
                         f"with --name-column HEADER; its columns: {', '.join(stripped)}")
+
+
+REGION_DIGITS = 6
+"""An ID number's first digits, the county that issued it (GB 11643; public, as the masked
+ID numbers NewCosmos shows keep them): ``--group-by 身份证号:6`` groups by county."""
+ADDRESS_HEADERS = ("地址", "住址", "address")
+"""A header holding one of these names an address: no cell tells an address by its look,
+as :func:`~welfare_calc.core.personal.personal_numbers` tells an ID or a phone number."""
+PRIVATE_ID = N_("--group-by {option}: that is the roster's id column; a 公示 list is "
+                "posted in public and never prints an id: group by the village (村（社区）) "
+                "or the town (乡镇（街道）)")
+PRIVATE_NAME = N_("--group-by {option}: that is the column of names; a 公示 list is posted "
+                  "in public and prints names only masked: group by the village (村（社区）) "
+                  "or the town (乡镇（街道）)")
+PRIVATE_ADDRESS = N_("--group-by {option}: the column holds addresses; a 公示 list is "
+                     "posted in public and never prints an address: group by the village "
+                     "(村（社区）) or the town (乡镇（街道）)")
+PRIVATE_NUMBERS = N_("--group-by {option}: the column holds long numbers such as ID, phone "
+                     "or account numbers; a 公示 list is posted in public and never prints "
+                     "them: group by the village (村（社区）) or the town (乡镇（街道）), or by "
+                     "the first 9 characters of a 12-digit code (--group-by 行政区划代码:9)")
+
+
+def _option(level: tuple[str, int | None]) -> str:
+    """A ``--group-by`` level as the clerk gave it (``HEADER`` or ``HEADER:N``)."""
+    header, count = level
+    return header if count is None else f"{header}:{count}"
+
+
+def refuse_private_columns(names: Sequence[str], group_by: GroupBy, id_at: int,
+                           name_at: int) -> None:
+    """Refuse (:class:`UnusableInput`) a ``--group-by`` column whose cells a list would print
+    as its groups' titles and that are personal: the ids (past their first
+    :data:`REGION_DIGITS`), the names (a title is never masked), an address. Told from the
+    header, before a row is read."""
+    stripped = header_names(names)
+    for level in group_by:
+        header, count = level
+        at = stripped.index(header) if header in stripped else -1
+        if at == id_at and (count is None or count > REGION_DIGITS):
+            raise UnusableInput(_(PRIVATE_ID).format(option=_option(level)))
+        if at == name_at:
+            raise UnusableInput(_(PRIVATE_NAME).format(option=_option(level)))
+        if any(name in header.lower() for name in ADDRESS_HEADERS):
+            raise UnusableInput(_(PRIVATE_ADDRESS).format(option=_option(level)))
+
+
+def refuse_private_groups(group_by: GroupBy, keys: Iterable[Key | None]) -> None:
+    """Refuse (:class:`UnusableInput`) a ``--group-by`` column of which a group, as a list
+    would print it, holds an ID, phone or account number
+    (:func:`~welfare_calc.core.personal.personal_numbers`)."""
+    for key in keys:
+        for level, part in zip(group_by, key or (), strict=False):
+            if part is not None and personal_numbers(part):
+                raise UnusableInput(_(PRIVATE_NUMBERS).format(option=_option(level)))
 
 
 @dataclass(frozen=True)

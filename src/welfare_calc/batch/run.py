@@ -644,6 +644,13 @@ class _BatchRun:
         self.group_at = (groups.positions(columns.names, self.options.group_by,
                                           records.where_header)
                          if self.options.group_by else ())
+        chosen = self.options.publicity
+        if chosen is not None and self.group_at:  # (a 公示 list's titles are its groups)
+            from welfare_calc.batch import publicity  # noqa: PLC0415 - a list's only
+
+            publicity.refuse_private_columns(
+                columns.names, self.options.group_by, columns.position["id"],
+                publicity.name_position(columns.names, chosen.name_column))
         self._write_header(columns)
         self.output.text.flush()
         processor = ChunkProcessor(
@@ -791,6 +798,7 @@ class _BatchRun:
         listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
             list(_grouped(self.output.binary, self.group_at)) if self.group_at
             else [(None, rows)])
+        publicity.refuse_private_groups(self.options.group_by, (key for key, _ in listed))
         where = target.name if isinstance(target, Path) else str(target)
         if isinstance(target, Path) and target.suffix.lower() == ".xlsx":
             book = StagedText(target, "utf-8", excel=False)
