@@ -281,6 +281,9 @@ class Records:
     """The sheet the rows are on, named in the errors file; None for CSV."""
     where_header: str = "line 1"
     """Where the header is, for messages."""
+    merged_ranges: int | None = None
+    """A sheet's merged ranges that reach below its header, each of whose cells was read
+    as the range's value (None for CSV)."""
 
 
 def csv_records(source: Readable, encoding: str, size: int = 0) -> Records:

@@ -93,6 +93,7 @@ from welfare_calc.batch.targets import locked
 from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.words import _
 from welfare_calc.output.text import CsvRows, csv_safe
 
 if TYPE_CHECKING:
@@ -196,6 +197,8 @@ class Summary:
     """Covered persons of the rows written (人数), by category."""
     sheet: str | None = None
     """The workbook sheet read (None for CSV): the one a clerk sees, unless --sheet."""
+    merged_ranges: int | None = None
+    """The sheet's merged ranges read, each cell as the range's value (None for CSV)."""
     groups: list[dict[str, object]] | None = None
     """With ``--group-by``: each group's figures, in the order groups first appear."""
     rows_left_out: int = 0
@@ -229,6 +232,7 @@ class Summary:
             "persons_by_category": dict(self.persons_by_category),
             "rounding": self.rounding,
             **({} if self.sheet is None else {"sheet": self.sheet}),
+            **({} if self.merged_ranges is None else {"merged_ranges": self.merged_ranges}),
             **({} if self.groups is None else {"groups": self.groups}),
         }
 
@@ -244,9 +248,11 @@ class Summary:
         if newly:
             overpaid += f"; newly eligible by the raise: {newly} household(s)"
         read = "" if self.sheet is None else f"sheet {self.sheet!r}: "
+        merged = ("; " + _("{count} merged range(s) read, each cell as the range's value").format(
+            count=self.merged_ranges) if self.merged_ranges else "")
         return (f"{read}rows read {self.rows_read}, written {self.rows_written}, rejected "
                 f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
-                f"{overpaid}")
+                f"{overpaid}{merged}")
 
 
 
@@ -612,6 +618,7 @@ class _BatchRun:
         encoding = records.encoding
         self.sheet = records.sheet
         self.summary.sheet = records.sheet
+        self.summary.merged_ranges = records.merged_ranges
         self.errors.writerow(ERROR_COLUMNS if self.sheet is None else ("sheet", *ERROR_COLUMNS))
         columns = read_header(records.header, records.where_header, self.options.columns)
         self.columns = columns
@@ -799,6 +806,9 @@ class _BatchRun:
         about = list(self.options.about)
         if self.sheet is not None:
             about.insert(1, ("工作表", "sheet", self.sheet))
+        if summary.merged_ranges is not None:
+            about.insert(2, ("读取的合并单元格区域", "merged ranges read",
+                             str(summary.merged_ranges)))
         lines = [SummaryLine(*line) for line in about] + [
             SummaryLine("增补截至月份", "back-pay through", summary.through),
             SummaryLine("读取行数", "rows read", str(summary.rows_read)),
