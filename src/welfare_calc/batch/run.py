@@ -65,6 +65,7 @@ from welfare_calc.batch.documents import (
     date_text,
     fund_table,
     group_label,
+    label_taken,
     period_text,
 )
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
@@ -661,8 +662,18 @@ class _BatchRun:
         summary.rows_written = self.written
         summary.rows_rejected = summary.rows_read - summary.rows_written
         doubled, partners = self._doubled_lines(columns)
-        if len(doubled):
-            self._drop_doubled(columns, doubled.tolist(), partners.tolist())
+        drops = {position: RowProblem(
+            "id", f"same id as {'line' if self.sheet is None else 'row'} {partner} "
+                  "with overlapping coverage: possible double payment")
+            for position, partner in zip(doubled.tolist(), partners.tolist(), strict=True)}
+        taken = [key for key in self.groups if any(part is not None and label_taken(part)
+                                                   for part in key)]
+        if taken:
+            drops.update(self._named_as_totals(columns, taken, drops))
+        if drops:
+            self._drop(columns, drops)
+        for key in taken:
+            del self.groups[key]
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         summary.overpaid_by_category = dict(zip(self.keys, self.overpaid, strict=True))
         summary.newly_by_category = dict(zip(self.keys, self.newly, strict=True))
@@ -963,9 +974,34 @@ class _BatchRun:
                 found += 1
         return result
 
-    def _drop_doubled(self, columns: Columns, doubled: list[int], partners: list[int]) -> None:
-        """Copy the staged output without the rows at ``doubled`` (ascending positions),
-        reporting each with the line of a row it doubles (``partners``).
+    def _named_as_totals(self, columns: Columns, taken: list[groups.Key],
+                         dropped: dict[int, RowProblem]) -> dict[int, RowProblem]:
+        """The rows (output positions) of the groups named as the documents label their
+        total rows (:func:`~welfare_calc.batch.documents.label_taken`), with why: the
+        locality that reads 合计, 小计, 总计 or 未填属地. Rows already dropped are left."""
+        found: dict[int, RowProblem] = {}
+        wanted = set(taken)
+        names = columns.names
+        _header, rows = self._written_rows()
+        for position, cells in enumerate(rows):
+            if position in dropped or groups.key_of(cells, self.group_at) not in wanted:
+                continue
+            for index, count in self.group_at:
+                value = cells[index].strip()[:count]
+                if value and label_taken(value):
+                    column = names[index].strip()
+                    found[position] = RowProblem(column, _(
+                        "{column} reads {value!r}, a label the 资金汇总 and the 补发名册 "
+                        "give rows of their own (合计, 小计, 总计, 未填属地): a total row of "
+                        "the roster is no household, so delete it; a place must be named "
+                        "otherwise, or its row would read as the total").format(
+                        column=column, value=value))
+                    break
+        return found
+
+    def _drop(self, columns: Columns, drops: dict[int, RowProblem]) -> None:
+        """Copy the staged output without the rows at the positions of ``drops``,
+        reporting each with its problem, and take them out of every total.
 
         Streams from the first temporary file to a second one, so memory
         stays flat however large the output.
@@ -978,23 +1014,18 @@ class _BatchRun:
         writer = fresh.csv_writer()
         width, id_at = columns.width, columns.position["id"]
         keys = columns.output_keys
-        doubled.append(-1)  # past the last position: the walk below never runs off
-        next_doubled = 0
         for position, cells in enumerate(rows):
-            if position != doubled[next_doubled]:
+            problem = drops.get(position)
+            if problem is None:
                 if self.options.fmt != "jsonl":
                     writer.writerow(cells)
                 else:
                     fresh.text.write(json_line(keys, cells))
                 continue
             self.side.seek(8 * LEDGER_WORDS * position)
-            line, _, coded, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
+            line, _spans, coded, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
             code, newly, persons = from_ledger_code(coded)
-            self.reject(line, cells[id_at], [RowProblem(
-                "id", f"same id as {'line' if self.sheet is None else 'row'} "
-                      f"{partners[next_doubled]} with overlapping coverage: "
-                      "possible double payment")], cells[:width])
-            next_doubled += 1
+            self.reject(line, cells[id_at], [problem], cells[:width])
             self.newly[code] -= newly
             self.households[code] -= 1
             self.persons[code] -= persons
