@@ -348,18 +348,28 @@ def test_a_formula_xlwt_wrote_in_any_column_refuses_its_row(tmp_path: Path, colu
     assert "holds a formula with no saved value" in rejected[0]["reason"]
 
 
-def test_a_formula_java_poi_wrote_is_never_its_placeholder_zero(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """POI stores 0 as a new formula's value and flags it "calculate on opening"; read as
-    a value, a paid formula is 0.00 paid: 11040.00 back-pay where 1440.00 is due."""
-    def as_poi_writes(self: Any, row: int, column: int, style: int, rpn: bytes,
-                      calc_flags: int = 0) -> None:
-        self._rec_data = struct.pack("<3HdHL", row, column, style, 0.0, CALCULATE_ON_OPEN,
+@pytest.mark.parametrize(("stored", "backpay"), [
+    pytest.param(0.0, None, id="Java POI: 0, never calculated"),
+    pytest.param(9600.0, "1440.00", id="OpenOffice: the value it calculated"),
+])
+def test_a_formula_flagged_calculate_on_opening(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                stored: float, backpay: str | None) -> None:
+    """POI stores 0 as a new formula's value and flags it "calculate on opening": read as
+    a value, a paid formula is 0.00 paid, 11040.00 back-pay where 1440.00 is due.
+    OpenOffice set the same flag on every formula, over the value it calculated."""
+    def as_written(self: Any, row: int, column: int, style: int, rpn: bytes,
+                   calc_flags: int = 0) -> None:
+        self._rec_data = struct.pack("<3HdHL", row, column, style, stored, CALCULATE_ON_OPEN,
                                      0) + rpn
 
-    monkeypatch.setattr(xlwt.BIFFRecords.FormulaRecord, "__init__", as_poi_writes)
+    monkeypatch.setattr(xlwt.BIFFRecords.FormulaRecord, "__init__", as_written)
     rows = [["H1", "urban-dibao", 3, 200, None, None, "=1200*8"], ["H2", "urban-dibao", 3, 200]]
     done, written, rejected = batch(tmp_path, xls_with_formulas(tmp_path, rows))
+    if backpay is not None:
+        assert (done.exit_code, rejected) == (0, []), done.output
+        assert [(row["id"], row["paid"], row["backpay"]) for row in written] == [
+            ("H1", "9600", backpay), ("H2", "", "1440.00")]
+        return
     assert done.exit_code == 1
     assert [row["id"] for row in written] == ["H2"]
     assert [(row["id"], row["column"]) for row in rejected] == [("H1", "paid")]

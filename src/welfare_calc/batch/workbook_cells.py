@@ -734,15 +734,18 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
 
 
 RECALC_ID = 0x01C1
-"""BIFF8's RECALCID record: which calculation engine last calculated the workbook.
-Excel (since 2002) and LibreOffice write it; xlwt never does."""
+"""BIFF8's RECALCID record: the build of the calculation engine that last calculated the
+workbook (0: none; calculate it). Excel since 2002 and LibreOffice write it; xlwt and
+Java POI do not (POI writes one of build 0 to ask for a calculation)."""
 BOUND_SHEET = 0x0085
 FORMULA = 0x0006
 END_OF_FILE = 0x000A
 CALCULATE_ON_OPEN = 0x0002
-"""A FORMULA record's flag asking for a calculation on opening: Java POI sets it on every
-formula it writes, whose stored value is a placeholder (0); Excel never sets it (its
-specification reserves the bit)."""
+"""A FORMULA record's flag "calculate on opening": Java POI sets it on each formula it
+writes, over a stored 0. Excel never sets it (its specification reserves the bit), but
+OpenOffice and older LibreOffice set it on every formula, over the value they calculated."""
+ZERO = bytes(8)
+"""A FORMULA record's stored result 0 (the number)."""
 EMPTY_TEXT = 3
 """A FORMULA record's stored result of the kind "empty text": xlwt's placeholder for every
 formula, and what Excel and LibreOffice store for a formula calculated to ``""``."""
@@ -752,17 +755,21 @@ def _never_calculated(book: object, sheet: str) -> dict[int, list[int]]:
     """The formula cells of ``sheet`` whose stored value no spreadsheet calculated
     (0-based row → columns), read from its BIFF records, which xlrd does not report.
 
-    A FORMULA record holds the formula and its last result: xlrd reads the result,
-    so a placeholder reads as a value. Two writers leave placeholders:
+    A FORMULA record holds the formula and its last result, and xlrd reads the
+    result, so a placeholder reads as a value. A workbook that a spreadsheet
+    calculated says so (a RECALCID record of its engine's build) and none of its
+    formulas is doubted. In one that none did, two writers leave placeholders:
 
-    - Java POI flags each formula it writes "calculate on opening" over a stored 0;
-    - xlwt stores every formula's result as empty text, which reads as an empty
-      cell. Excel and LibreOffice store that too, for a formula calculated to
-      ``""``; but they also write a RECALCID record, and their formulas mostly
-      come out as numbers or text. So a sheet's empty-text results are taken as
-      placeholders only in a workbook without RECALCID whose every formula on the
-      sheet stores empty text, which is what xlwt writes (tests compare a file
-      xlwt wrote with the same file LibreOffice calculated and saved).
+    - Java POI stores 0 and flags the formula "calculate on opening". OpenOffice
+      once set that flag on every formula too, over the value it calculated, so
+      only a flagged 0 is taken as a placeholder;
+    - xlwt stores empty text for every formula, which reads as an empty cell.
+      A spreadsheet stores that too, for a formula calculated to ``""``, but
+      hardly for every formula of a sheet: empty-text results are taken as
+      placeholders only when every formula of the sheet stores one.
+
+    (Tests compare a roster xlwt wrote with the same roster LibreOffice calculated
+    and saved, and make POI's and OpenOffice's records.)
     """
     mem = getattr(book, "mem", None)
     if getattr(book, "biff_version", 0) < 80 or mem is None:
@@ -770,13 +777,13 @@ def _never_calculated(book: object, sheet: str) -> dict[int, list[int]]:
     header = struct.Struct("<HH")
     base = getattr(book, "base", 0)
     end = len(mem)
-    position, start, recalculated = base, -1, False
+    position, start = base, -1
     while position + 4 <= end:  # the workbook's globals, to their end
         kind, size = header.unpack_from(mem, position)
         body = position + 4
-        if kind == RECALC_ID:
-            recalculated = True
-        elif kind == BOUND_SHEET and size >= 8 and start < 0 and _sheet_name(
+        if kind == RECALC_ID and size >= 8 and struct.unpack_from("<I", mem, body + 4)[0]:
+            return {}  # calculated by a spreadsheet, which stored every value
+        if kind == BOUND_SHEET and size >= 8 and start < 0 and _sheet_name(
                 bytes(mem[body + 6:body + size])) == sheet:
             start = base + struct.unpack_from("<I", mem, body)[0]
         elif kind == END_OF_FILE:
@@ -793,7 +800,7 @@ def _never_calculated(book: object, sheet: str) -> dict[int, list[int]]:
             row, column = header.unpack_from(mem, body)
             result = bytes(mem[body + 6:body + 14])
             flags = struct.unpack_from("<H", mem, body + 14)[0]
-            if flags & CALCULATE_ON_OPEN:
+            if flags & CALCULATE_ON_OPEN and result == ZERO:
                 found.setdefault(row, []).append(column)
             elif result[6:] == b"\xff\xff" and result[0] == EMPTY_TEXT:
                 empty_text.append((row, column))
@@ -802,7 +809,7 @@ def _never_calculated(book: object, sheet: str) -> dict[int, list[int]]:
         elif kind == END_OF_FILE:
             break
         position = body + size
-    if not recalculated and only_empty_text:
+    if only_empty_text:
         for row, column in empty_text:
             found.setdefault(row, []).append(column)
     return found
