@@ -89,7 +89,7 @@ def merged_book(tmp_path: Path, suffix: str, rows: Sequence[Sequence[Any]],
             if value not in (None, "") and (r, c) not in hidden:
                 sheet_xls.write(r, c, value, month if isinstance(value, dt.datetime) else plain)
     for first, last, left, right in merges:
-        value = table[first][left]
+        value = table[first][left] if left < len(table[first]) else None
         sheet_xls.write_merge(first, last, left, right, "" if value is None else value,
                               month if isinstance(value, dt.datetime) else plain)
     book_xls.save(str(path))
@@ -228,6 +228,18 @@ def test_one_amount_merged_over_several_households_is_refused(
             f"{str(value)!r} would be read for each of its {last - first + 1} rows: it may "
             f"be each household's {column} or their total. Unmerge the cells (取消合并单元格) "
             "and type each household's own value")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_empty_cells_merged_over_several_households_are_each_empty(tmp_path: Path,
+                                                                   suffix: str) -> None:
+    # Merged for looks, with nothing in them: no amount reaches two households.
+    rows = [["H1", "urban-dibao", 3, 200], ["H2", "urban-dibao", 3, 200]]
+    done, written, _ = batch(tmp_path, merged_book(tmp_path, suffix, rows,
+                                                   [(1, 2, 6, 7), (1, 1, 4, 5)]))
+    assert done.exit_code == 0, done.output
+    assert [(row["id"], row["paid"], row["backpay"]) for row in written] == [
+        ("H1", "", "1440.00"), ("H2", "", "1440.00")]
 
 
 @pytest.mark.parametrize(("suffix", "merge", "named"), [

@@ -304,10 +304,11 @@ def _unmerged(row: MarkedRow, layout: Layout, number: int
 def _unreadable_merge(value: Merged, at: int, cell: str, layout: Layout) -> str | None:
     """Why the calculation cannot read a merged ``value`` in table column ``at`` (None:
     it can): a range across two of its columns (whose value is it?), or one value of a
-    column that adds up over several households' rows (each one's, or their total?)."""
+    column that adds up over several households' rows (each one's, or their total?).
+    Cells merged empty are read as empty."""
     key = layout.keys[at]
-    if key not in CALCULATED_FROM:
-        return None
+    if key not in CALCULATED_FROM or value.value in ("", None):
+        return None  # an empty range is empty in each of its cells, and says nothing twice
     area: Area = value.area
     base = layout.offset + layout.first
     spanned = [index for index in range(max(area.first_column - base, 0),
