@@ -32,8 +32,8 @@ text is told as such, with how to save it.
   merged ranges itself, and a walk of the sheet's BIFF records for what it
   does not report: formulas never calculated. An ``.xls`` that Excel or
   LibreOffice saved stores each formula's value, but one written by a script
-  (xlwt, Java POI) does not, and xlrd reads its formulas as empty text
-  (:func:`_never_calculated`).
+  (xlwt, Java POI) stores a placeholder, which xlrd reads as the value (empty
+  text, 0) (:func:`_never_calculated`).
 - **.ods, .xlsb**: refused, saying to save as .xlsx: no reader here can see
   their error cells and formats, and a roster read without them could pay
   the wrong amount without a word.
