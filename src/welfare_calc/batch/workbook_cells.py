@@ -724,7 +724,8 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
         for row in range(data.nrows):
             cells = [cell(row, column) for column in range(data.row_len(row))]
             for column in never.get(row, ()):
-                cells[column] = BadCell(_(NEVER_CALCULATED))
+                if column < len(cells):  # (xlrd has put each formula's cell in its row)
+                    cells[column] = BadCell(_(NEVER_CALCULATED))
             marked = any(isinstance(value, BadCell | Unformatted) for value in cells)
             told = MarkedRow(cells) if marked else cells
             yield told if merging is None else merging.row(row + 1, told, 0)
