@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -412,3 +413,119 @@ def test_a_list_never_holds_an_id_or_a_long_number(
             if out.exists():
                 for text in every_cell(out):
                     assert not leaks(text), (mode, text)
+
+
+# --- localities the documents cannot carry as they are (issue 26 §6) -------------------------
+
+
+def valid_sheet_name(name: str) -> bool:
+    """Excel's rules for a sheet's name (XlsxWriter checks all but the last)."""
+    return (0 < len(name.encode("utf-16-le")) // 2 <= 31
+            and not re.search(r"[\[\]:*?/\\]", name)
+            and not name.startswith("'") and not name.endswith("'")
+            and name.casefold() != "history")
+
+
+@pytest.mark.parametrize("village", [
+    pytest.param("'东门社区'", id="apostrophes at both ends"),
+    pytest.param("a/b", id="a slash"),
+    pytest.param("北" * 40, id="40 characters"),
+    pytest.param("History", id="a name Excel keeps"),
+    pytest.param("[东]:*?\\门", id="every character a name cannot hold"),
+    pytest.param("𡌶" * 20, id="20 characters that Excel counts twice"),
+])
+def test_any_village_gives_its_publicity_sheet_a_valid_name(run: Run, tmp_path: Path,
+                                                             village: str) -> None:
+    # Its title shows the village as it is; two villages whose names differ only in
+    # case (or in what a sheet's name cannot hold) each get a sheet of their own.
+    rows = [[*ROWS[0][:8], village, *ROWS[0][9:]], [*ROWS[2][:8], village.lower(), *ROWS[2][9:]],
+            [*ROWS[5][:8], village.replace("/", "_"), *ROWS[5][9:]]]
+    out = tmp_path / "公示名单.xlsx"
+    done = run("publicity", str(roster(tmp_path, rows)), "--month", "2020-08", "-o", str(out),
+               "--period", "2020年8月", "--group-by", "村（社区）")
+    assert done.exit_code == 0, done.output
+    book = openpyxl.load_workbook(out)
+    assert all(valid_sheet_name(name) for name in book.sheetnames), book.sheetnames
+    assert len({name.casefold() for name in book.sheetnames}) == len(book.sheetnames)
+    villages = list(dict.fromkeys(row[8] for row in rows))
+    assert [book[name]["A1"].value for name in book.sheetnames] == [
+        f"{place} 城乡低保和特困供养对象公示名单" for place in villages]
+
+
+@given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=12))
+def test_every_group_gives_a_sheet_name_excel_accepts(labels: list[str]) -> None:
+    import xlsxwriter  # noqa: PLC0415
+
+    from welfare_calc.batch.publicity import sheet_names  # noqa: PLC0415
+
+    keys = [(label,) for label in labels]
+    names = sheet_names([*keys, None])
+    assert all(valid_sheet_name(name) for name in names), names
+    assert len({name.casefold() for name in names}) == len(names)
+    book = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    for name in names:
+        book.add_worksheet(name)  # raises on a name Excel refuses
+    book.close()
+
+
+@pytest.mark.parametrize(("levels", "town", "village"), [
+    pytest.param(["乡镇（街道）"], "合计", "A社区", id="a town named 合计"),
+    pytest.param(["乡镇（街道）", "村（社区）"], "萌水镇", "合　计", id="a village 合　计"),
+    pytest.param(["乡镇（街道）"], " 小计", "", id="a town named 小计"),
+    pytest.param(["乡镇（街道）"], "未填属地", "", id="the label of the empty group"),
+    pytest.param(["村（社区）"], "萌水镇", "总 计", id="a village named 总计"),
+])
+def test_a_locality_named_as_a_total_row_refuses_its_rows(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, levels: list[str], town: str,
+        village: str) -> None:
+    # Two 合计 rows in a 资金汇总: which is the total a county pays from? A group's row
+    # must never read as the total (or as the group of empty cells): its rows are
+    # refused, and the documents have one 合计, the groups adding up to it.
+    monkeypatch.setenv("WELFARE_CALC_LANG", "en")  # the reason is asserted in English
+    rows = [*ROWS, [resident_id(8), "周九", "农村低保", "2", "0", "", "", town, village,
+                    "信用社", BANK, PHONE, "x"]]
+    book, fund = tmp_path / "名册.xlsx", tmp_path / "汇总.csv"
+    grouping = [word for level in levels for word in ("--group-by", level)]
+    done = run("batch", str(roster(tmp_path, rows)), "--through", "2020-08", "-o", str(book),
+               *grouping, "--summary-csv", str(fund), "--summary", str(tmp_path / "s.json"),
+               "--errors", str(tmp_path / "e.csv"))
+    assert done.exit_code == 1, done.output
+    rejected = csv_rows(tmp_path / "e.csv")
+    taken = ("合计", "小计", "总计", "未填属地")
+    level = next(level for level, value in (("乡镇（街道）", town), ("村（社区）", village))
+                 if level in levels and "".join(value.split()) in taken)
+    assert [(row["line"], row["column"]) for row in rejected] == [("8", level)]
+    assert "a label the 资金汇总 and the 补发名册 give rows of their own" in rejected[0]["reason"]
+    table = fund_rows(fund)
+    assert [row[0] for row in table].count("合计") == 1
+    assert table[-1][0] == "合计"
+    assert all("".join(row[0].split()) not in ("小计", "总计") for row in table)
+    for index in range(len(levels), len(table[0])):
+        assert sum(Decimal(row[index]) for row in table[1:-1]) == Decimal(table[-1][index])
+    summary = sheet_values(book, "汇总")
+    assert [row[0] for row in summary].count("合计") == 1
+    closing = [row[0] for row in sheet_values(book, "结果")
+               if isinstance(row[0], str) and row[0].startswith(("小计", "合计"))]
+    assert closing[-1] == "合计（6户）"
+    assert all(line.startswith("小计：") for line in closing[:-1])
+    labels = [line.removeprefix("小计：").rpartition("（")[0] for line in closing[:-1]]
+    assert len(set(labels)) == len(labels)
+    assert not {"".join(part.split()) for label in labels for part in label.split(" / ")} & {
+        "合计", "小计", "总计"}
+
+
+def test_a_total_named_locality_is_refused_in_the_column_wise_lane(run: Run,
+                                                                   tmp_path: Path) -> None:
+    # Enough rows for the lane (chunks of 4,096 or more), the locality far from the start.
+    rows = [[resident_id(index), "某某", "城市低保", "1", "0", "", "",
+             "合计" if index == 4000 else "东镇", "", "", "", "", ""] for index in range(4500)]
+    fund = tmp_path / "汇总.csv"
+    done = run("batch", str(roster(tmp_path, rows)), "--through", "2020-08", "-o",
+               str(tmp_path / "o.csv"), "--group-by", "乡镇（街道）", "--summary-csv", str(fund),
+               "--summary", str(tmp_path / "s.json"))
+    assert done.exit_code == 1, done.output
+    assert [row[:4] for row in fund_rows(fund)[1:]] == [["东镇", "4499", "4499", "2159520.00"],
+                                                        ["合计", "4499", "4499", "2159520.00"]]
+    figures = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert (figures["rows_written"], figures["rows_rejected"]) == (4499, 1)
+    assert [group["group"] for group in figures["groups"]] == ["东镇"]

@@ -247,6 +247,7 @@ def test_a_workbook_gives_what_the_same_roster_as_csv_gives(run: Run, tmp_path: 
     assert outputs[".csv"][0] == outputs[".xlsx"][0]
     assert outputs[".xlsx"][1].pop("sheet") == "Sheet1"  # the summary says which sheet
     assert outputs[".csv"][1].pop("encoding") == "utf-8"  # and a CSV's, which encoding
+    assert outputs[".xlsx"][1].pop("merged_ranges") == 0  # and how many merged ranges it read
     assert outputs[".csv"][1] == outputs[".xlsx"][1]
     assert outputs[".csv"][1]["rows_read"] == 20_001
     # The same rows rejected for the same reasons; CSV line n is sheet row n + 1.

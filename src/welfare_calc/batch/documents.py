@@ -22,6 +22,9 @@ from welfare_calc.core.months import Month
 
 TOTAL = "合计"
 SUBTOTAL = "小计"
+TOTAL_WORDS = frozenset({TOTAL, SUBTOTAL, "总计", NO_LOCALITY})
+"""What the documents' total rows are labelled (and 总计, which a reader takes for one),
+and the label of the group of empty cells: no group may be named so (:func:`label_taken`)."""
 BLANK = "________"
 """Where a person writes by hand on the printed page."""
 ROSTER_SIGN_OFF = ("制表人", "审核人", "负责人", "日期")
@@ -54,6 +57,18 @@ def date_text(day: date) -> str:
 def sign_off(roles: Sequence[str]) -> str:
     """The line the people named sign on: ``制表人：________　　审核人：________ …``."""
     return "　　".join(f"{role}：{BLANK}" for role in roles)
+
+
+def label_taken(text: str) -> bool:
+    """Whether a locality, as written in the roster, reads as a label the documents give
+    a row of their own: 合计 and 小计 (the total rows), 总计, or 未填属地 (the group of
+    empty cells), spaces within it not counted (offices space them out: 合　计).
+
+    A group so named would stand in the 资金汇总 as a second 合计 row, which a finance
+    office could take for the total and pay from; so its rows are refused
+    (docs/documents.md), never relabelled.
+    """
+    return "".join(text.split()) in TOTAL_WORDS
 
 
 def group_label(key: Key) -> str:

@@ -204,21 +204,49 @@ def write_csv(writer: CsvRows, lister: Lister, levels: Sequence[str],
             writer.writerow([csv_safe(cell) for cell in (*place, *line)])
 
 
-SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
-"""Characters a sheet's name may not hold."""
+SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+"""Characters a sheet's name may not hold (Excel's, and control characters, which no sheet
+tab shows)."""
+SHEET_NAME_UNITS = 31
+"""Excel's longest sheet name, in UTF-16 code units (a character beyond the BMP, such as
+a rare 𠀀 in a village's name, takes two)."""
+RESERVED_SHEET_NAMES = ("History",)
+"""Names Excel keeps for itself, in any case."""
+UNNAMED_SHEET = "公示名单"
+"""A list's sheet without a group, and the stem of a group whose name leaves nothing."""
 
 
 def sheet_names(keys: Sequence[Key | None]) -> list[str]:
-    """A sheet name per group: its label, cleaned, at most 31 characters, each once."""
+    """A sheet name per group that Excel accepts, each once: the group's label with the
+    characters a name cannot hold made ``_``, no apostrophe at either end, at most 31
+    characters (as Excel counts them), not a name Excel keeps, and told apart from the
+    names before it, in any case, by ``(2)``, ``(3)`` … The sheet's title shows the
+    label itself (:func:`title`)."""
     names: list[str] = []
+    taken = {name.casefold() for name in RESERVED_SHEET_NAMES}
     for key in keys:
-        base = SHEET_NAME.sub("_", "公示名单" if key is None else group_label(key))[:28]
-        name, count = base, 1
-        while name.lower() in (taken.lower() for taken in names):
+        label = UNNAMED_SHEET if key is None else group_label(key)
+        base = SHEET_NAME.sub("_", label).strip("'") or UNNAMED_SHEET
+        name, count = _clipped(base, SHEET_NAME_UNITS), 1
+        while name.casefold() in taken:
             count += 1
-            name = f"{base}({count})"
+            suffix = f"({count})"
+            name = _clipped(base, SHEET_NAME_UNITS - len(suffix)) + suffix
+        taken.add(name.casefold())
         names.append(name)
     return names
+
+
+def _clipped(text: str, units: int) -> str:
+    """The longest start of ``text`` within ``units`` UTF-16 code units, with no apostrophe
+    at its end (a sheet name may not end with one)."""
+    kept, used = [], 0
+    for char in text:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip("'") or "_"
 
 
 def write_workbook(target: IO[bytes], lister: Lister,
@@ -271,7 +299,7 @@ def write_workbook(target: IO[bytes], lister: Lister,
             sheet.center_horizontally()
             sheet.set_footer(f"&L&6welfare-calc {version}{PAGE_NUMBERS}")
         if not keys:
-            book.add_worksheet("公示名单").write_string(0, 0, "（无公示对象）")
+            book.add_worksheet(UNNAMED_SHEET).write_string(0, 0, "（无公示对象）")
     except BaseException:
         book.close()
         raise

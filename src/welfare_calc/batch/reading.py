@@ -290,6 +290,9 @@ class Records:
     found: bool = False
     """Whether :attr:`read_as` was found from the bytes (no ``--encoding`` given, or a
     BOM that overrides it)."""
+    merged_ranges: int | None = None
+    """A sheet's merged ranges that reach below its header, each of whose cells was read
+    as the range's value (None for CSV)."""
 
 
 def found_encoding(data: bytes, first_line: int) -> str | None:

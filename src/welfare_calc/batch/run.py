@@ -65,6 +65,7 @@ from welfare_calc.batch.documents import (
     date_text,
     fund_table,
     group_label,
+    label_taken,
     period_text,
 )
 from welfare_calc.batch.encodings import display_name, is_utf8
@@ -210,6 +211,8 @@ class Summary:
     encoding: str | None = None
     """The encoding a CSV input was read in (None for a workbook): the one ``--encoding``
     gave, or the one found from its bytes (UTF-8 or GB18030)."""
+    merged_ranges: int | None = None
+    """The sheet's merged ranges read, each cell as the range's value (None for CSV)."""
     groups: list[dict[str, object]] | None = None
     """With ``--group-by``: each group's figures, in the order groups first appear."""
     rows_left_out: int = 0
@@ -244,6 +247,7 @@ class Summary:
             "rounding": self.rounding,
             **({} if self.sheet is None else {"sheet": self.sheet}),
             **({} if self.encoding is None else {"encoding": self.encoding}),
+            **({} if self.merged_ranges is None else {"merged_ranges": self.merged_ranges}),
             **({} if self.groups is None else {"groups": self.groups}),
         }
 
@@ -261,9 +265,11 @@ class Summary:
         read = "" if self.sheet is None else f"sheet {self.sheet!r}: "
         if self.encoding is not None and not is_utf8(self.encoding):  # (UTF-8 goes unsaid)
             read += _("read as {encoding}: ").format(encoding=display_name(self.encoding))
+        merged = ("; " + _("{count} merged range(s) read, each cell as the range's value").format(
+            count=self.merged_ranges) if self.merged_ranges else "")
         return (f"{read}rows read {self.rows_read}, written {self.rows_written}, rejected "
                 f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
-                f"{overpaid}")
+                f"{overpaid}{merged}")
 
 
 
@@ -637,6 +643,7 @@ class _BatchRun:
         encoding = records.encoding
         self.sheet = records.sheet
         self.summary.sheet = records.sheet
+        self.summary.merged_ranges = records.merged_ranges
         self.errors.writerow(ERROR_COLUMNS if self.sheet is None else ("sheet", *ERROR_COLUMNS))
         columns = read_header(records.header, records.where_header, self.options.columns)
         self.columns = columns
@@ -689,8 +696,18 @@ class _BatchRun:
         summary.rows_written = self.written
         summary.rows_rejected = summary.rows_read - summary.rows_written
         doubled, partners = self._doubled_lines(columns)
-        if len(doubled):
-            self._drop_doubled(columns, doubled.tolist(), partners.tolist())
+        drops = {position: RowProblem(
+            "id", f"same id as {'line' if self.sheet is None else 'row'} {partner} "
+                  "with overlapping coverage: possible double payment")
+            for position, partner in zip(doubled.tolist(), partners.tolist(), strict=True)}
+        taken = [key for key in self.groups if any(part is not None and label_taken(part)
+                                                   for part in key)]
+        if taken:
+            drops.update(self._named_as_totals(columns, taken, drops))
+        if drops:
+            self._drop(columns, drops)
+        for key in taken:
+            del self.groups[key]
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         summary.overpaid_by_category = dict(zip(self.keys, self.overpaid, strict=True))
         summary.newly_by_category = dict(zip(self.keys, self.newly, strict=True))
@@ -839,6 +856,9 @@ class _BatchRun:
             about.insert(1, ("工作表", "sheet", self.sheet))
         if summary.encoding is not None:
             about.insert(1, ("文件编码", "encoding", display_name(summary.encoding)))
+        if summary.merged_ranges is not None:
+            about.insert(2, ("读取的合并单元格区域", "merged ranges read",
+                             str(summary.merged_ranges)))
         lines = [SummaryLine(*line) for line in about] + [
             SummaryLine("增补截至月份", "back-pay through", summary.through),
             SummaryLine("读取行数", "rows read", str(summary.rows_read)),
@@ -993,9 +1013,34 @@ class _BatchRun:
                 found += 1
         return result
 
-    def _drop_doubled(self, columns: Columns, doubled: list[int], partners: list[int]) -> None:
-        """Copy the staged output without the rows at ``doubled`` (ascending positions),
-        reporting each with the line of a row it doubles (``partners``).
+    def _named_as_totals(self, columns: Columns, taken: list[groups.Key],
+                         dropped: dict[int, RowProblem]) -> dict[int, RowProblem]:
+        """The rows (output positions) of the groups named as the documents label their
+        total rows (:func:`~welfare_calc.batch.documents.label_taken`), with why: the
+        locality that reads 合计, 小计, 总计 or 未填属地. Rows already dropped are left."""
+        found: dict[int, RowProblem] = {}
+        wanted = set(taken)
+        names = columns.names
+        _header, rows = self._written_rows()
+        for position, cells in enumerate(rows):
+            if position in dropped or groups.key_of(cells, self.group_at) not in wanted:
+                continue
+            for index, count in self.group_at:
+                value = cells[index].strip()[:count]
+                if value and label_taken(value):
+                    column = names[index].strip()
+                    found[position] = RowProblem(column, _(
+                        "{column} reads {value!r}, a label the 资金汇总 and the 补发名册 "
+                        "give rows of their own (合计, 小计, 总计, 未填属地): a total row of "
+                        "the roster is no household, so delete it; a place must be named "
+                        "otherwise, or its row would read as the total").format(
+                        column=column, value=value))
+                    break
+        return found
+
+    def _drop(self, columns: Columns, drops: dict[int, RowProblem]) -> None:
+        """Copy the staged output without the rows at the positions of ``drops``,
+        reporting each with its problem, and take them out of every total.
 
         Streams from the first temporary file to a second one, so memory
         stays flat however large the output.
@@ -1008,23 +1053,18 @@ class _BatchRun:
         writer = fresh.csv_writer()
         width, id_at = columns.width, columns.position["id"]
         keys = columns.output_keys
-        doubled.append(-1)  # past the last position: the walk below never runs off
-        next_doubled = 0
         for position, cells in enumerate(rows):
-            if position != doubled[next_doubled]:
+            problem = drops.get(position)
+            if problem is None:
                 if self.options.fmt != "jsonl":
                     writer.writerow(cells)
                 else:
                     fresh.text.write(json_line(keys, cells))
                 continue
             self.side.seek(8 * LEDGER_WORDS * position)
-            line, _, coded, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
+            line, _spans, coded, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
             code, newly, persons = from_ledger_code(coded)
-            self.reject(line, cells[id_at], [RowProblem(
-                "id", f"same id as {'line' if self.sheet is None else 'row'} "
-                      f"{partners[next_doubled]} with overlapping coverage: "
-                      "possible double payment")], cells[:width])
-            next_doubled += 1
+            self.reject(line, cells[id_at], [problem], cells[:width])
             self.newly[code] -= newly
             self.households[code] -= 1
             self.persons[code] -= persons

@@ -21,6 +21,11 @@ Cells, as Excel shows them:
   refuses elsewhere;
 - an error cell, or a formula with no saved value, refuses its row with
   the cell's place and what to do: it is never an empty cell;
+- a cell inside a merged range is the range's value, as Excel shows it (a
+  town merged down its households' rows is each household's town), except
+  where that value would be read more than once by the calculation, which
+  cannot tell whether it is each household's or their total
+  (:func:`_unmerged`);
 - an empty cell is empty, and a row of empty cells is a blank line;
 - an ID number stored as a number of 16 digits or more has lost its last
   digits (Excel keeps 15 significant digits): its row is rejected, with
@@ -38,16 +43,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from welfare_calc.batch.reading import CHUNK, Job, Records, Unreadable
-from welfare_calc.batch.rows import REQUIRED, Mapping, header_key, holds_header
+from welfare_calc.batch.rows import OPTIONAL, REQUIRED, Mapping, header_key, holds_header
 from welfare_calc.batch.workbook_cells import (
+    Area,
     BadCell,
+    Cell,
     MarkedRow,
+    Merged,
     Percent,
     Unformatted,
     column_letter,
     open_sheet,
 )
 from welfare_calc.core.errors import UnusableInput
+from welfare_calc.core.words import _
 from welfare_calc.output.text import CsvRows
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".et")
@@ -58,6 +67,12 @@ EXCEL_DIGITS = 15
 """Significant digits Excel keeps of a number."""
 ROWS_PER_CHUNK = 8192
 """Rows told at a time: more than the lane's minimum, so a sheet is as fast as CSV."""
+CALCULATED_FROM = frozenset((*REQUIRED, *OPTIONAL))
+"""The columns the calculation reads: a merged range spanning two of them is refused (whose
+value is it?)."""
+ADDING_UP = frozenset(("persons", "income", "paid", "supplement"))
+"""The columns whose values add up over households: one of them merged down several rows
+may be each household's value or their total, and is refused."""
 
 
 def is_workbook(path: Path) -> bool:
@@ -96,6 +111,8 @@ def cell_text(value: object, *, month: bool) -> str:
         return ""
     if isinstance(value, Unformatted):
         return number_text(value.value)
+    if isinstance(value, Merged):
+        return cell_text(value.value, month=month)
     if isinstance(value, date):  # datetime too
         if month:
             return f"{value.year:04d}-{value.month:02d}"
@@ -129,6 +146,8 @@ class Layout:
     """The sheet's first column (0-based in Excel's terms), for column letters."""
     keys: tuple[str, ...]
     """Our column each column of the table's span holds (or its own name)."""
+    names: tuple[str, ...]
+    """The header's cells over the table's span, as the roster names its columns."""
     id_at: int
     months: frozenset[int]
     """Columns read as months (positions in the table's span)."""
@@ -144,26 +163,30 @@ def sheet_records(path: Path, sheet: str | None = None, header_row: int | None =
     data = open_sheet(path, sheet)
     sheet = data.name
     rows: Iterator[Sequence[object]] = iter(data.rows)
-    found = _header(rows, sheet, header_row, mapping)
+    found = _header(rows, sheet, header_row, mapping, data.offset)
     number, cells = found
     named = [index for index, cell in enumerate(cells) if cell.strip()]
     first, last = named[0], named[-1]
     keys = [header_key(cell, mapping) for cell in cells[first:last + 1]]
     layout = Layout(first=first, last=last, offset=data.offset, keys=tuple(keys),
+                    names=tuple(cell.strip() for cell in cells[first:last + 1]),
                     id_at=keys.index("id") if "id" in keys else -1,
                     months=frozenset(index for index, key in enumerate(keys)
                                      if key in MONTH_COLUMNS))
     return Records(header=cells[first:last + 1], encoding="utf-8",
                    jobs=_told(rows, number + 1, layout), size=data.height,
-                   sheet=sheet, where_header=f"sheet {sheet!r}, row {number}")
+                   sheet=sheet, where_header=f"sheet {sheet!r}, row {number}",
+                   merged_ranges=sum(1 for area in data.merged if area.last_row > number))
 
 
 def _header(rows: Iterator[Sequence[object]], sheet: str, header_row: int | None,
-            mapping: Mapping) -> tuple[int, list[str]]:
-    """The header's row number (as Excel shows it) and its cells as text."""
+            mapping: Mapping, offset: int) -> tuple[int, list[str]]:
+    """The header's row number (as Excel shows it) and its cells as text. ``offset``:
+    Excel's column of each row's first cell."""
     number = 0
     for number, row in enumerate(rows, 1):
-        cells = [cell_text(value, month=False) for value in row]
+        cells = [cell_text(_named(value, offset + index), month=False)
+                 for index, value in enumerate(row)]
         if (number == header_row) if header_row is not None else holds_header(cells, mapping):
             if not any(cell.strip() for cell in cells):
                 raise UnusableInput(f"sheet {sheet!r}, row {number}: the header row is empty")
@@ -174,6 +197,15 @@ def _header(rows: Iterator[Sequence[object]], sheet: str, header_row: int | None
         raise UnusableInput(f"sheet {sheet!r} has {number} rows; there is no row {header_row}")
     raise UnusableInput(f"sheet {sheet!r}: no row names the columns {', '.join(REQUIRED)}; "
                         "name them in one row, or give --header-row N")
+
+
+def _named(value: Cell, column: int) -> Cell:
+    """A header cell (in Excel's ``column``) as the name of its column: a name merged down
+    a two-row header names its column in each row of the range; merged across, it names
+    its first column only (the rest of the range is the width it is shown across)."""
+    if not isinstance(value, Merged):
+        return value
+    return value.value if value.area.first_column == column else ""
 
 
 def _told(rows: Iterator[Sequence[object]], first_number: int,
@@ -241,9 +273,73 @@ def _bad_cells(table: Sequence[object], layout: Layout) -> list[tuple[int, BadCe
     return bad
 
 
+def _unmerged(row: MarkedRow, layout: Layout, number: int
+              ) -> tuple[MarkedRow, tuple[int, str] | None] | None:
+    """A row's merged cells as the values Excel shows in them, and the first cell of the
+    table whose merged value the calculation cannot read (its position in the table and
+    why); None for a row with nothing of its own, which the merged ranges of rows above
+    merely run through (a town merged past its last household).
+
+    A merged range's value is read in the table's columns only: beyond them it is the
+    width the value is shown across, and its own cell is judged where it is."""
+    told = MarkedRow()
+    own = False
+    ambiguous: tuple[int, str] | None = None
+    for index, value in enumerate(row):
+        if not isinstance(value, Merged):
+            own = own or value not in ("", None)
+            told.append(value)
+            continue
+        inside = layout.first <= index <= layout.last
+        own = own or (value.own and value.value not in ("", None))
+        told.append(value.value if value.own or inside else "")
+        if inside and ambiguous is None:
+            at = index - layout.first
+            cell = f"{column_letter(layout.offset + index)}{number}"
+            reason = _unreadable_merge(value, at, cell, layout)
+            ambiguous = None if reason is None else (at, reason)
+    return (told, ambiguous) if own else None
+
+
+def _unreadable_merge(value: Merged, at: int, cell: str, layout: Layout) -> str | None:
+    """Why the calculation cannot read a merged ``value`` in table column ``at`` (None:
+    it can): a range across two of its columns (whose value is it?), or one value of a
+    column that adds up over several households' rows (each one's, or their total?).
+    Cells merged empty are read as empty."""
+    key = layout.keys[at]
+    if key not in CALCULATED_FROM or value.value in ("", None):
+        return None  # an empty range is empty in each of its cells, and says nothing twice
+    area: Area = value.area
+    base = layout.offset + layout.first
+    spanned = [index for index in range(max(area.first_column - base, 0),
+                                        min(area.last_column - base, len(layout.keys) - 1) + 1)
+               if layout.keys[index] in CALCULATED_FROM]
+    shown = cell_text(value.value, month=False)
+    if len(spanned) > 1:
+        return _("cell {cell} is in the merged range {range}, which spans the columns "
+                 "{columns}: its one value {value!r} cannot be each column's. Unmerge the "
+                 "cells (取消合并单元格) and type each column's value").format(
+            cell=cell, range=area.ref, columns=", ".join(layout.names[index]
+                                                         for index in spanned), value=shown)
+    if key in ADDING_UP and area.last_row > area.first_row:
+        return _("cell {cell} is in the merged range {range}, whose one value {value!r} would "
+                 "be read for each of its {rows} rows: it may be each household's {column} or "
+                 "their total. Unmerge the cells (取消合并单元格) and type each household's "
+                 "own value").format(cell=cell, range=area.ref, value=shown,
+                                     rows=area.last_row - area.first_row + 1,
+                                     column=layout.names[at])
+    return None
+
+
 def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unreadable | None:
     """One row's cells as text; None for an empty row; an :class:`Unreadable` for a
     row that cannot be read as a household at all."""
+    ambiguous: tuple[int, str] | None = None
+    if isinstance(row, MarkedRow) and any(isinstance(value, Merged) for value in row):
+        unmerged = _unmerged(row, layout, number)
+        if unmerged is None:
+            return None
+        row, ambiguous = unmerged
     table = row[layout.first:layout.last + 1]
     outside = [(index, value) for index, value in enumerate(row)
                if not layout.first <= index <= layout.last and value not in ("", None)]
@@ -261,6 +357,9 @@ def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unre
         letter = column_letter(layout.offset + layout.first + index)
         return Unreadable(shown, 1, f"cell {letter}{number} {flagged.problem}", ident,
                           layout.keys[index], tuple(cells))
+    if ambiguous is not None:
+        index, reason = ambiguous
+        return Unreadable(shown, 1, reason, ident, layout.keys[index], tuple(cells))
     if outside:
         index, value = outside[0]
         letter = column_letter(layout.offset + index)

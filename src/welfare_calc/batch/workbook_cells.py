@@ -11,7 +11,12 @@ each row's cells with what the value alone hides:
 
 - :class:`Percent`: a number shown as a percentage (``0.2`` shown ``20%``);
 - :class:`BadCell`: an error cell, or a formula with no saved value, with
-  what to do; the row is refused, never read as empty.
+  what to do; the row is refused, never read as empty;
+- :class:`Merged`: a cell inside a merged range, which Excel shows with the
+  range's value though the file holds it in the top-left cell alone (a
+  花名册 merges its 乡镇（街道） down each town's rows): read as empty, the
+  town's households would fall under no town, and a shared start month would
+  read as "covered since before the raise".
 
 Which file is which is read from its first bytes, not its name: an ``.xls``
 that is really a web page (what government systems export as "Excel") or
@@ -23,8 +28,12 @@ text is told as such, with how to save it.
   allocates it (a stray cell at ``XFD1048576`` would otherwise make it ask
   for 512 GB and abort the process) and refuses an archive that unpacks far
   beyond its data.
-- **.xls**: xlrd, which reports error cells and each cell's format itself
-  (an ``.xls`` stores every formula's value).
+- **.xls**: xlrd, which reports error cells, each cell's format and the
+  merged ranges itself, and a walk of the sheet's BIFF records for what it
+  does not report: formulas never calculated. An ``.xls`` that Excel or
+  LibreOffice saved stores each formula's value, but one written by a script
+  (xlwt, Java POI) stores a placeholder, which xlrd reads as the value (empty
+  text, 0) (:func:`_never_calculated`).
 - **.ods, .xlsb**: refused, saying to save as .xlsx: no reader here can see
   their error cells and formats, and a roster read without them could pay
   the wrong amount without a word.
@@ -45,6 +54,7 @@ from typing import IO, NamedTuple
 from xml.etree import ElementTree
 
 from welfare_calc.core.errors import UnusableInput
+from welfare_calc.core.words import N_, _
 
 SHEET_ROWS = 1_048_576
 """Rows an Excel sheet holds."""
@@ -71,6 +81,9 @@ PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
 PERCENT_FORMATS = frozenset({9, 10})
 """Excel's built-in percent number formats (``0%``, ``0.00%``)."""
 SAVE_AS_XLSX = "save it from Excel or WPS as .xlsx (文件 → 另存为 → Excel 工作簿), or as CSV UTF-8"
+NEVER_CALCULATED = N_("holds a formula with no saved value (the file was written by a program "
+                      "and never calculated): open it in Excel or WPS, save it, and run again")
+"""What a formula cell whose value was never calculated holds (.xlsx and .xls alike)."""
 
 
 class Percent(NamedTuple):
@@ -100,13 +113,43 @@ class BadCell(NamedTuple):
     """What the cell holds and what to do, without its place (the row's message adds it)."""
 
 
+class Area(NamedTuple):
+    """A merged range of a sheet: its first and last rows as Excel numbers them (from 1)
+    and its first and last columns (from 0, A), inclusive."""
+
+    first_row: int
+    last_row: int
+    first_column: int
+    last_column: int
+
+    @property
+    def ref(self) -> str:
+        """The range as Excel names it: ``A2:A5``."""
+        return (f"{column_letter(self.first_column)}{self.first_row}:"
+                f"{column_letter(self.last_column)}{self.last_row}")
+
+
+class Merged(NamedTuple):
+    """A cell inside a merged range, as Excel shows it: the range's value, which the file
+    holds in the range's top-left cell alone (any other cell's own value is hidden by
+    the merge, and Excel shows none of it)."""
+
+    value: object
+    """The top-left cell's value, as told (a :class:`BadCell` or :class:`Percent` too)."""
+    area: Area
+    own: bool
+    """This is the top-left cell, where the file keeps the value; the others show it."""
+
+
 Cell = object
-"""A cell as told: calamine's or xlrd's value, a :class:`Percent` or a :class:`BadCell`."""
+"""A cell as told: calamine's or xlrd's value, a :class:`Percent`, a :class:`BadCell`, or
+a :class:`Merged` cell."""
 
 
 class MarkedRow(list[Cell]):
-    """A row holding a :class:`BadCell` or an :class:`Unformatted` cell: only such rows are
-    searched for them (the rest, nearly all, pass as calamine gave them)."""
+    """A row holding a :class:`BadCell`, an :class:`Unformatted` or a :class:`Merged` cell:
+    only such rows are searched for them (the rest, nearly all, pass as calamine gave
+    them)."""
 
 
 @dataclass
@@ -119,6 +162,9 @@ class Sheet:
     """Excel's column (0-based) of each row's first cell."""
     height: int
     """Rows told, for progress."""
+    merged: tuple[Area, ...] = ()
+    """The sheet's merged ranges, each of whose cells :attr:`rows` tells as a
+    :class:`Merged` cell."""
 
 
 def column_letter(index: int) -> str:
@@ -211,7 +257,7 @@ def _zipped(path: Path, sheet: str | None) -> Sheet:
             _bounded(info)
         book = _book(archive)
         chosen = _choose(book, sheet)
-        name, _, part = book.sheets[chosen]
+        name, _state, part = book.sheets[chosen]
         if part not in names:
             raise UnusableInput(f"is a damaged workbook: sheet {name!r} has no data; "
                                 f"{SAVE_AS_XLSX}")
@@ -303,7 +349,7 @@ def _choose(book: _Book, sheet: str | None) -> int:
         return names.index(sheet)
     if book.sheets[book.active][1] == "visible":
         return book.active
-    for index, (_, state, _) in enumerate(book.sheets):
+    for index, (_name, state, _part) in enumerate(book.sheets):
         if state == "visible":
             return index
     raise UnusableInput("every sheet of the workbook is hidden; show the roster's sheet, or "
@@ -316,6 +362,8 @@ _FAR_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{7,})"')
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
 _VALUE = re.compile(rb"<v>[^<]")
+_MERGED = re.compile(rb'<(?:[A-Za-z_][-.\w]*:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})'
+                     rb'(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 
 
 @dataclass
@@ -333,6 +381,8 @@ class _Scan:
     marks: dict[int, dict[int, Percent | BadCell | None]] = field(default_factory=dict)
     """Excel's row → column → what the cell is beyond its value (None: a percent format,
     whose value calamine gives)."""
+    merged: list[Area] = field(default_factory=list)
+    """The sheet's merged ranges (``<mergeCell ref="A2:A5"/>``, after its rows)."""
 
     def read(self, stream: IO[bytes]) -> None:
         """Scan the whole sheet a block at a time, each block cut after a row's end."""
@@ -386,6 +436,23 @@ class _Scan:
             while position >= 0:
                 self._mark(piece, position, "percent")
                 position = piece.find(needle, position + len(needle))
+        if b"mergeCell" in piece:  # (text holding it is escaped: &lt;mergeCell)
+            for found in _MERGED.finditer(piece):
+                self._merge(found)
+
+    def _merge(self, found: re.Match[bytes]) -> None:
+        """Note a merged range (a range of one cell merges nothing)."""
+        first_column, first_row = column_index(found[1]), int(found[2])
+        last_column = column_index(found[3]) if found[3] else first_column
+        last_row = int(found[4]) if found[4] else first_row
+        area = Area(min(first_row, last_row), max(first_row, last_row),
+                    min(first_column, last_column), max(first_column, last_column))
+        if area.first_row < 1 or area.last_row > SHEET_ROWS or area.last_column >= SHEET_COLUMNS:
+            raise UnusableInput(_("sheet {sheet!r}: the merged range {range} runs beyond what "
+                                  "an Excel sheet holds; {save_as}").format(
+                sheet=self.sheet, range=area.ref, save_as=SAVE_AS_XLSX))
+        if area.first_row != area.last_row or area.first_column != area.last_column:
+            self.merged.append(area)
 
     def _mark(self, piece: bytes, position: int, kind: str) -> None:
         """Note what the cell around ``position`` is (an error, a formula, a percent)."""
@@ -411,9 +478,7 @@ class _Scan:
             marks[column] = BadCell(f"holds the error {shown or '#VALUE!'}: correct the formula "
                                     "or type the value")
         elif self.uncalculated or not self._has_value(tag, body):
-            marks[column] = BadCell("holds a formula with no saved value (the file was "
-                                    "written by a program and never calculated): open it in "
-                                    "Excel or WPS, save it, and run again")
+            marks[column] = BadCell(_(NEVER_CALCULATED))
 
     @staticmethod
     def _has_value(tag: bytes, body: bytes) -> bool:
@@ -456,6 +521,61 @@ def _marked(row: Sequence[Cell], marks: Mapping[int, Cell | None], offset: int) 
     return cells
 
 
+class _Merging:
+    """Each cell of the sheet's merged ranges told as a :class:`Merged` cell, as the rows
+    come (in order, so that a range's top-left cell, which holds its value, comes first).
+
+    Only the ranges open at a row are looked at, and a sheet without merged ranges has
+    none of this (its rows pass as they are). A range is told only as far as the sheet's
+    cells go (``last_column``): past them no column has a header.
+    """
+
+    def __init__(self, sheet: str, areas: Sequence[Area], last_column: int) -> None:
+        self.sheet = sheet
+        self.waiting = sorted(areas, reverse=True)  # the next to open last
+        self.open: list[tuple[Area, Cell]] = []
+        self.last_column = last_column
+
+    def row(self, number: int, cells: Sequence[Cell], offset: int) -> Sequence[Cell]:
+        """Row ``number`` (as Excel numbers rows), whose first cell is in Excel's column
+        ``offset``, with its merged cells told."""
+        if self.open and any(area.last_row < number for area, _value in self.open):
+            self.open = [(area, value) for area, value in self.open if area.last_row >= number]
+        while self.waiting and self.waiting[-1].first_row <= number:
+            self._opened(self.waiting.pop(), number, cells, offset)
+        if not self.open:
+            return cells
+        told = cells if isinstance(cells, MarkedRow) else MarkedRow(cells)
+        for area, value in self.open:
+            for column in range(max(area.first_column, offset),
+                                min(area.last_column, self.last_column) + 1):
+                at = column - offset
+                if at >= len(told):
+                    told.extend([""] * (at + 1 - len(told)))
+                told[at] = Merged(value, area, number == area.first_row
+                                  and column == area.first_column)
+        return told
+
+    def _opened(self, area: Area, number: int, cells: Sequence[Cell], offset: int) -> None:
+        if area.last_row < number:
+            return  # wholly above the rows told
+        for other, _value in self.open:
+            if other.first_column <= area.last_column and area.first_column <= other.last_column:
+                raise UnusableInput(_("sheet {sheet!r}: the merged ranges {first} and {second} "
+                                      "overlap, which Excel never saves; open the file in "
+                                      "Excel or WPS and save it, or {save_as}").format(
+                    sheet=self.sheet, first=other.ref, second=area.ref,
+                    save_as=SAVE_AS_XLSX))
+        at = area.first_column - offset
+        value = cells[at] if area.first_row == number and 0 <= at < len(cells) else ""
+        self.open.append((area, value))
+
+
+def _merging(sheet: str, areas: Sequence[Area], last_column: int) -> _Merging | None:
+    """What tells the merged cells of a sheet: None for a sheet without merged ranges."""
+    return _Merging(sheet, areas, last_column) if areas else None
+
+
 def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
     """The sheet's rows as python-calamine-plus streams them, a row at a time in flat
     memory (python-calamine holds the whole sheet: about 430 MB at a million rows);
@@ -487,6 +607,8 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
             raise UnusableInput(f"cannot be read as a workbook ({error}); {SAVE_AS_XLSX}"
                                 ) from None
 
+    merging = _merging(name, scan.merged, scan.last_column)
+
     def rows() -> Iterator[Sequence[Cell]]:
         for number, row in enumerate(told(), 1):
             cells: list[Cell] = [float(value) if type(value) is int else value
@@ -494,9 +616,11 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
             while cells and cells[-1] == "":
                 cells.pop()
             marks = scan.marks.get(number)
-            yield cells if marks is None else _marked(cells, marks, 0)
+            marked = cells if marks is None else _marked(cells, marks, 0)
+            yield marked if merging is None else merging.row(number, marked, 0)
 
-    return Sheet(name=name, rows=rows(), offset=0, height=max(scan.last_row, 1))
+    return Sheet(name=name, rows=rows(), offset=0, height=max(scan.last_row, 1),
+                 merged=tuple(scan.merged))
 
 
 def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
@@ -514,13 +638,16 @@ def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
     except (python_calamine.CalamineError, OSError) as error:
         raise UnusableInput(f"cannot be read as a workbook ({error}); {SAVE_AS_XLSX}") from None
     offset = data.start[1] if data.start else 0
+    merging = _merging(name, scan.merged, scan.last_column)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for number, row in enumerate(data.iter_rows(), 1):
             marks = scan.marks.get(number)
-            yield row if marks is None else _marked(row, marks, offset)
+            marked = row if marks is None else _marked(row, marks, offset)
+            yield marked if merging is None else merging.row(number, marked, offset)
 
-    return Sheet(name=name, rows=rows(), offset=offset, height=max(data.height, 1))
+    return Sheet(name=name, rows=rows(), offset=offset, height=max(data.height, 1),
+                 merged=tuple(scan.merged))
 
 
 # --- .xls ------------------------------------------------------------------------------------
@@ -560,6 +687,13 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
         chosen = (active or visible)[0]
     data = sheets[chosen]
     percent, unknown = xls_formats(book)
+    never = _never_calculated(book, names[chosen])
+    # xlrd's merged ranges: 0-based (first row, row after the last, first column, column
+    # after the last).
+    areas = [Area(first + 1, after, left, right - 1)
+             for first, after, left, right in getattr(data, "merged_cells", ())
+             if after - first > 1 or right - left > 1]
+    merging = _merging(names[chosen], areas, data.ncols - 1)
 
     def cell(row: int, column: int) -> Cell:
         kind, value = data.cell_type(row, column), data.cell_value(row, column)
@@ -589,10 +723,106 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
     def rows() -> Iterator[Sequence[Cell]]:
         for row in range(data.nrows):
             cells = [cell(row, column) for column in range(data.row_len(row))]
+            for column in never.get(row, ()):
+                if column < len(cells):  # (xlrd has put each formula's cell in its row)
+                    cells[column] = BadCell(_(NEVER_CALCULATED))
             marked = any(isinstance(value, BadCell | Unformatted) for value in cells)
-            yield MarkedRow(cells) if marked else cells
+            told = MarkedRow(cells) if marked else cells
+            yield told if merging is None else merging.row(row + 1, told, 0)
 
-    return Sheet(name=names[chosen], rows=rows(), offset=0, height=max(data.nrows, 1))
+    return Sheet(name=names[chosen], rows=rows(), offset=0, height=max(data.nrows, 1),
+                 merged=tuple(areas))
+
+
+RECALC_ID = 0x01C1
+"""BIFF8's RECALCID record: the build of the calculation engine that last calculated the
+workbook (0: none; calculate it). Excel since 2002 and LibreOffice write it; xlwt and
+Java POI do not (POI writes one of build 0 to ask for a calculation)."""
+BOUND_SHEET = 0x0085
+FORMULA = 0x0006
+END_OF_FILE = 0x000A
+CALCULATE_ON_OPEN = 0x0002
+"""A FORMULA record's flag "calculate on opening": Java POI sets it on each formula it
+writes, over a stored 0. Excel never sets it (its specification reserves the bit), but
+OpenOffice and older LibreOffice set it on every formula, over the value they calculated."""
+ZERO = bytes(8)
+"""A FORMULA record's stored result 0 (the number)."""
+EMPTY_TEXT = 3
+"""A FORMULA record's stored result of the kind "empty text": xlwt's placeholder for every
+formula, and what Excel and LibreOffice store for a formula calculated to ``""``."""
+
+
+def _never_calculated(book: object, sheet: str) -> dict[int, list[int]]:
+    """The formula cells of ``sheet`` whose stored value no spreadsheet calculated
+    (0-based row → columns), read from its BIFF records, which xlrd does not report.
+
+    A FORMULA record holds the formula and its last result, and xlrd reads the
+    result, so a placeholder reads as a value. A workbook that a spreadsheet
+    calculated says so (a RECALCID record of its engine's build) and none of its
+    formulas is doubted. In one that none did, two writers leave placeholders:
+
+    - Java POI stores 0 and flags the formula "calculate on opening". OpenOffice
+      once set that flag on every formula too, over the value it calculated, so
+      only a flagged 0 is taken as a placeholder;
+    - xlwt stores empty text for every formula, which reads as an empty cell.
+      A spreadsheet stores that too, for a formula calculated to ``""``, but
+      hardly for every formula of a sheet: empty-text results are taken as
+      placeholders only when every formula of the sheet stores one.
+
+    (Tests compare a roster xlwt wrote with the same roster LibreOffice calculated
+    and saved, and make POI's and OpenOffice's records.)
+    """
+    mem = getattr(book, "mem", None)
+    if getattr(book, "biff_version", 0) < 80 or mem is None:
+        return {}
+    header = struct.Struct("<HH")
+    base = getattr(book, "base", 0)
+    end = len(mem)
+    position, start = base, -1
+    while position + 4 <= end:  # the workbook's globals, to their end
+        kind, size = header.unpack_from(mem, position)
+        body = position + 4
+        if kind == RECALC_ID and size >= 8 and struct.unpack_from("<I", mem, body + 4)[0]:
+            return {}  # calculated by a spreadsheet, which stored every value
+        if kind == BOUND_SHEET and size >= 8 and start < 0 and _sheet_name(
+                bytes(mem[body + 6:body + size])) == sheet:
+            start = base + struct.unpack_from("<I", mem, body)[0]
+        elif kind == END_OF_FILE:
+            break
+        position = body + size
+    found: dict[int, list[int]] = {}
+    empty_text: list[tuple[int, int]] = []
+    only_empty_text = True
+    position = start if start >= 0 else end
+    while position + 4 <= end:  # the sheet's records, to its end
+        kind, size = header.unpack_from(mem, position)
+        body = position + 4
+        if kind == FORMULA and size >= 16:
+            row, column = header.unpack_from(mem, body)
+            result = bytes(mem[body + 6:body + 14])
+            flags = struct.unpack_from("<H", mem, body + 14)[0]
+            if flags & CALCULATE_ON_OPEN and result == ZERO:
+                found.setdefault(row, []).append(column)
+            elif result[6:] == b"\xff\xff" and result[0] == EMPTY_TEXT:
+                empty_text.append((row, column))
+            else:
+                only_empty_text = False
+        elif kind == END_OF_FILE:
+            break
+        position = body + size
+    if only_empty_text:
+        for row, column in empty_text:
+            found.setdefault(row, []).append(column)
+    return found
+
+
+def _sheet_name(data: bytes) -> str:
+    """A BOUNDSHEET record's name (BIFF8: its length, then 8-bit or UTF-16 characters)."""
+    if len(data) < 2:
+        return ""
+    count, wide = data[0], data[1] & 1
+    text = data[2:2 + count * (2 if wide else 1)]
+    return text.decode("utf-16-le", "replace") if wide else text.decode("latin-1")
 
 
 def xls_formats(book: object) -> tuple[frozenset[int], frozenset[int]]:
