@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from welfare_calc.core.errors import InvalidId, WelfareCalcError
 from welfare_calc.core.numerals import ascii_numerals
+from welfare_calc.core.words import _
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -107,17 +108,17 @@ def check_id(text: str) -> str:
     if len(ident) == RESIDENT_ID_LENGTH and _resident_shape(ident):
         expected = _check_digit(ident)
         if ident[17] != expected:
-            raise InvalidId("resident ID number fails the GB 11643 check digit (last "
-                            f"character should be {expected})")
+            raise InvalidId(_("resident ID number fails the GB 11643 check digit (last "
+                              "character should be {expected})").format(expected=expected))
         return ident
     if not ident:
-        raise InvalidId("empty id; every row needs one")
+        raise InvalidId(_("empty id; every row needs one"))
     if not ident.isprintable():  # (the usual id is: no character to look at one by one)
         if "\n" in ident or "\r" in ident:
-            raise InvalidId("the id holds a line break")
+            raise InvalidId(_("the id holds a line break"))
         if (control := control_character(ident)) is not None:
-            raise InvalidId(f"the id holds a control character (U+{control:04X}); ids are "
-                            "printed text")
+            raise InvalidId(_("the id holds a control character ({code}); ids are printed "
+                              "text").format(code=f"U+{control:04X}"))
     return ident
 
 
