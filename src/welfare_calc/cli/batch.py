@@ -14,6 +14,7 @@ from welfare_calc.cli.group import (
     Settings,
     as_bad_parameter,
     cli,
+    language_option,
     rounded_table,
     rounding_option,
 )
@@ -88,6 +89,7 @@ class Progress:
 @click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
 @click.option("--group-by", "group_by", multiple=True, metavar="HEADER[:N]")
 @rounding_option
+@language_option
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, summary_csv: str | None,

@@ -221,8 +221,17 @@ def cli(ctx: click.Context, standards_path: Path | None) -> None:
     ctx.obj = Settings(standards_path)
 
 
+def language_option(command: F) -> F:
+    """``--lang`` for a command whose output is files (batch, publicity, serve): the
+    language of its messages, found before click parses (WelfareCalc.main); nothing more
+    for the command to do."""
+    return click.option("--lang", "message_lang", type=click.Choice([lang.value for lang in Lang]),
+                        default=None, expose_value=False)(command)
+
+
 def output_options(command: F) -> F:
-    """``--format`` and ``--lang``, shared by every command."""
+    """``--format`` and ``--lang``, shared by every command that prints a report (the
+    language of its labels and --explain, and of its messages)."""
     command = click.option(
         "--lang", type=click.Choice([lang.value for lang in Lang]), default=None,
     )(command)

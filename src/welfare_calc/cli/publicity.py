@@ -8,7 +8,7 @@ import click
 
 from welfare_calc import __version__
 from welfare_calc.cli.batch import run_roster
-from welfare_calc.cli.group import Settings, as_bad_parameter, cli
+from welfare_calc.cli.group import Settings, as_bad_parameter, cli, language_option
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
 from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
@@ -35,6 +35,7 @@ from welfare_calc.output import streams
 @click.option("--sheet", default=None)
 @click.option("--header-row", type=WholeRange(min=1), default=None)
 @click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@language_option
 @click.pass_obj
 def publicity(settings: Settings, input_path: Path, month: Month, output: str, period: str,
               group_by: tuple[str, ...], names: str, amounts: bool, name_column: str | None,

@@ -10,7 +10,7 @@ import webbrowser
 
 import click
 
-from welfare_calc.cli.group import Settings, cli
+from welfare_calc.cli.group import Settings, cli, language_option
 from welfare_calc.cli.problems import UsageProblem
 from welfare_calc.cli.types import WholeRange
 from welfare_calc.core.errors import os_reason
@@ -27,6 +27,7 @@ MB = 1 << 20
 @click.option("--token", default=None)
 @click.option("--max-upload", type=WholeRange(1, 4096), default=200, metavar="MB")
 @click.option("--timeout", type=WholeRange(1, 86_400), default=600, metavar="SECONDS")
+@language_option
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, open_browser: bool | None,
           token: str | None, max_upload: int, timeout: int) -> None:
@@ -44,6 +45,7 @@ def serve(settings: Settings, host: str, port: int, open_browser: bool | None,
     if not local and token is None:
         token = secrets.token_urlsafe(24)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener: socket.socket | None = None
     try:
         # (IPPROTO_TCP named: asyncio then sets TCP_NODELAY on each connection, and a reply
         # is not held back 40 ms by Nagle's algorithm)
@@ -52,6 +54,8 @@ def serve(settings: Settings, host: str, port: int, open_browser: bool | None,
         listener.bind((host, port))
         listener.listen(128)  # connections wait from here on, before uvicorn runs
     except OSError as error:
+        if listener is not None:  # (a port in use: the socket made is not left open)
+            listener.close()
         raise UsageProblem(_("cannot listen on {address}: {reason}").format(
             address=f"{host}:{port}", reason=os_reason(error))) from None
     port = listener.getsockname()[1]
