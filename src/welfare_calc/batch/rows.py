@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from welfare_calc.batch.ids import plain_id
+from welfare_calc.batch.reading import line_at
 from welfare_calc.core import calc, fields
 from welfare_calc.core.engine import OPEN_END, OPEN_START
 from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError
@@ -159,12 +160,14 @@ def holds_header(cells: list[str], mapping: Mapping = ()) -> bool:
     return set(REQUIRED) <= {header_key(cell, mapping) for cell in cells}
 
 
-def read_header(cells: list[str], where: str = "line 1", mapping: Mapping = ()) -> Columns:
+def read_header(cells: list[str], where: str | None = None, mapping: Mapping = ()) -> Columns:
     """Find the columns; a missing required or a repeated column is unusable input.
 
-    ``where``: the header's place, for messages (a workbook's is a sheet's row).
+    ``where``: the header's place, for messages (a workbook's is a sheet's row; by
+    default a CSV file's first line).
     ``mapping``: ``--column`` choices, which come before any spelling.
     """
+    where = where if where is not None else line_at(1)
     names = header_names(cells)
     _no_computed_columns(names, where)
     for key, header in mapping:
