@@ -125,7 +125,7 @@ def test_units_in_headers_and_the_usual_order_in_chinese_take_the_fast_lane() ->
                                categories=list(TABLE.categories), encoding="utf-8",
                                output_encoding="utf-8", newline="\n", jsonl=False)
     assert processor.plain  # the usual layout, named the roster's way
-    with pytest.raises(UnusableInput, match="^第 1 行：表头中 '编号' 列出现了两次$"):
+    with pytest.raises(UnusableInput, match=r"^第 1 行：表头中 '编号' 列出现了两次$"):
         read_header(["编号", "编号", "保障类别", "保障人数", "家庭月人均收入", "起始月份",
                      "截止月份"])
 
