@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from welfare_calc.core.table import StandardsTable
+from welfare_calc.output.formats import Lang
+from welfare_calc.output.language import speak
 from welfare_calc.standards.loader import read_standards, shipped_standards
 
 FILES = Path(__file__).parent / "standards_files"
@@ -28,6 +30,22 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 # The tests' standards tables are cached in a directory of their own, never in
 # the user's cache (tests/test_cache.py sets its own per test).
 os.environ["WELFARE_CALC_CACHE"] = tempfile.mkdtemp(prefix="welfare-calc-test-cache-")
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> None:
+    """Every test begins in Chinese, the language a clerk gets by default. A front end
+    chooses its own as it starts (the command line from ``--lang`` and the environment);
+    a test calling the core, the batch or the page directly speaks what this says."""
+    speak(Lang.ZH)
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """English, for a test about the English words: in the environment (for the command
+    line, which chooses again) and in this process (for a direct call)."""
+    monkeypatch.setenv("WELFARE_CALC_LANG", "en")
+    speak(Lang.EN)
 
 
 @pytest.fixture(scope="session")

@@ -77,6 +77,20 @@ def test_golden_output(run: Run, tmp_path: Path, source: str, options: list[str]
     assert errors.read_bytes() == expected_errors
 
 
+def test_golden_output_in_english(run: Run, tmp_path: Path) -> None:
+    # The same rows and the same errors file, its reasons in English when asked: the
+    # columns of both files, and the exit code, do not change with the language.
+    out = tmp_path / "out"
+    result = run(str(FILES / "households.csv"), "--through", "2020-08", "-o", str(out),
+                 "--lang", "en")
+    assert result.exit_code == 1
+    assert out.read_bytes() == (GOLDEN / "expected.csv").read_bytes()
+    assert (tmp_path / "out.errors.csv").read_bytes() == (
+        GOLDEN / "expected_en.errors.csv").read_bytes()
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: 13 rows rejected; see {tmp_path / 'out.errors.csv'}")
+
+
 def test_excel_output_is_bom_crlf_and_chinese(tmp_path: Path, run: Run) -> None:
     out = tmp_path / "finance.csv"
     run(str(FILES / "households.csv"), "--through", "2020-08", "-o", str(out), "--excel",
@@ -116,29 +130,35 @@ def test_summary_reconciles_to_the_fen(run: Run, tmp_path: Path) -> None:
     assert sum(households.values()) == data["rows_written"]
     errors = read_rows(tmp_path / "out.csv.errors.csv")
     assert len({row["line"] for row in errors}) == data["rows_rejected"]
+    assert ("读取 28 行，写出 15 行，拒收 13 行；增补合计 7975.24 元（城市低保 4196.00 元，"
+            "8 户 12 人；农村低保 1220.12 元，3 户 5 人；城市特困 1620.00 元，2 户 3 人；"
+            "农村特困 939.12 元，2 户 2 人）；多发合计 720.00 元（未抵减）；因提标新纳入 2 户"
+            ) in result.stderr
+    english = run(str(FILES / "households.csv"), "--through", "2020-08", "-o", str(out),
+                  "--lang", "en")
     assert ("rows read 28, written 15, rejected 13; back-pay total 7975.24 (urban-dibao "
             "4196.00, 8 households, 12 persons; rural-dibao 1220.12, 3 households, 5 persons; "
             "urban-tekun 1620.00, 2 households, 3 persons; rural-tekun 939.12, 2 households, "
-            "2 persons); overpaid total 720.00 (not netted)") in result.stderr
+            "2 persons); overpaid total 720.00 (not netted); newly eligible by the raise: 2 "
+            "households") in english.stderr
     assert data["overpaid_total"] == "720.00"  # ZC-0026 was paid 6000.00 for 5280.00 due
     assert data["rounding"] == "household-month"
 
 
 REASONS = {
-    "13": ("category", "unknown category 'urban-dibo'; did you mean urban-dibao"),
-    "14": ("persons", "0 persons: a household has at least 1 covered person"),
-    "15": ("persons", "'1.5' is not a whole number of persons; write e.g. 3"),
-    "16": ("income", "'-5' is not an amount of yuan"),
-    "17": ("income", "'10.005' is not an amount of yuan; write digits with at most 2 decimals"),
-    "18": ("start", "'2020-13' has no month 13"),
-    "19": ("start", "start 2020-06 is after end 2020-02"),
-    "20": ("id", "empty id; every row needs one"),
-    "21": ("id", "resident ID number fails the GB 11643 check digit (last character should "
-                 "be X)"),
-    "22": ("", "expected 7 fields as in the header, found 8"),
-    "23": ("paid", "'1e3' is not an amount of yuan"),
-    "24": ("id", "same id as line 25 with overlapping coverage: possible double payment"),
-    "25": ("id", "same id as line 24 with overlapping coverage: possible double payment"),
+    "13": ("category", "没有保障类别 'urban-dibo'；是不是 urban-dibao 或 rural-dibao？"),
+    "14": ("persons", "保障人数 0：每户至少 1 人"),
+    "15": ("persons", "'1.5' 不是整数人数；请填整数，如 3"),
+    "16": ("income", "'-5' 不是金额"),
+    "17": ("income", "'10.005' 不是金额；请用数字填写，最多两位小数"),
+    "18": ("start", "'2020-13' 的月份 13 不存在"),
+    "19": ("start", "起始月份 2020-06 晚于截止月份 2020-02"),
+    "20": ("id", "编号为空；每一行都须填写编号或身份证号"),
+    "21": ("id", "身份证号码校验码不符（GB 11643），最后一位应为 X"),
+    "22": ("", "应与表头一样有 7 列，实际为 8 列"),
+    "23": ("paid", "'1e3' 不是金额"),
+    "24": ("id", "与第 25 行编号相同且保障期间重叠：可能重复发放"),
+    "25": ("id", "与第 24 行编号相同且保障期间重叠：可能重复发放"),
 }
 
 
@@ -220,19 +240,20 @@ def test_stdout_and_stdin(run: Run) -> None:
                  stdin=(FILES / "households.csv").read_bytes())
     assert result.exit_code == 1
     assert result.stdout.encode() == (GOLDEN / "expected.csv").read_bytes()
-    errors_csv, _, rest = result.stderr.partition("rows read")
+    errors_csv, _, rest = result.stderr.partition("读取")
     assert errors_csv.startswith("line,id,column,reason,row\n")
-    assert "rows read 28, written 15, rejected 13" in "rows read" + rest
+    assert "读取 28 行，写出 15 行，拒收 13 行" in "读取" + rest
 
 
 UNUSABLE = [
-    ("missing_columns.csv", [], "line 1: missing column(s) income, start, end"),
-    ("undecodable.csv", [], "neither UTF-8 text (line 7 is not) nor GB18030 (GBK) text"),
-    ("undecodable.csv", ["--encoding", "utf-8"], "line 7: cannot be decoded as utf-8"),
-    ("households.csv", ["--encoding", "latin-9x"], "unknown encoding 'latin-9x'"),
-    ("households.csv", ["--through", "2019-12"], "through 2019-12 is before 2020-01"),
-    ("households.csv", ["--through", "2021-01"], "2021-01 is after 2020-12"),
-    ("households.csv", ["--through", "2020/08"], "'2020/08' is not a month"),
+    ("missing_columns.csv", [], "第 1 行：缺少 家庭月人均收入、起始月份、截止月份 列"),
+    ("undecodable.csv", [], "文件既不是 UTF-8 文本（第 7 行不是），也不是 GB18030（GBK）文本"),
+    ("undecodable.csv", ["--encoding", "utf-8"], "第 7 行：无法按 --encoding 指定的编码 utf-8 读取"),
+    ("households.csv", ["--encoding", "latin-9x"], "不认识的编码 'latin-9x'"),
+    ("households.csv", ["--through", "2019-12"], "增补截至月份 2019-12 早于提标执行的 2020-01"),
+    ("households.csv", ["--through", "2021-01"],
+     "增补截至月份 2021-01 晚于标准表所覆盖的最后一个月 2020-12"),
+    ("households.csv", ["--through", "2020/08"], "'2020/08' 不是月份"),
 ]
 
 
@@ -268,7 +289,7 @@ def test_a_value_the_output_encoding_cannot_hold_exits_2(run: Run, tmp_path: Pat
     result = run(str(source), "--through", "2020-08", "-o", str(out),
                  "--output-encoding", "gbk")
     assert result.exit_code == 2
-    assert "cannot be written in gbk ('\U0001f600'); use --output-encoding gb18030" in (
+    assert "gbk 编码无法表示 '\U0001f600'；请改用 --output-encoding gb18030" in (
         result.stderr)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
 
@@ -305,7 +326,7 @@ def test_empty_input_and_output_over_input(run: Run, tmp_path: Path) -> None:
     shutil.copy(FILES / "households.csv", same)
     result = run(str(same), "--through", "2020-08", "-o", str(same))
     assert result.exit_code == 2
-    assert "is the input file, which would be replaced" in result.stderr
+    assert "这是输入文件，会被覆盖" in result.stderr
 
 
 def test_repeated_id_without_overlap_is_accepted(run: Run, tmp_path: Path) -> None:
@@ -487,7 +508,7 @@ def test_an_id_holding_a_line_break_is_rejected(run: Run, tmp_path: Path,
     assert [row["id"] for row in read_rows(out)] == ["H2"]
     errors = read_rows(tmp_path / "out.csv.errors.csv")
     assert [(row["line"], row["reason"]) for row in errors] == [
-        ("2", "the id holds a line break")]
+        ("2", "编号中有换行符")]
 
 
 def test_a_cell_holding_a_carriage_return_stays_one_cell(run: Run, tmp_path: Path) -> None:

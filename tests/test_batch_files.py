@@ -36,6 +36,8 @@ from welfare_calc.batch.targets import Named, check_distinct
 from welfare_calc.cli import cli
 from welfare_calc.core.errors import TargetProblem
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 ROSTER = ("id,category,persons,income,start,end\n"
           "H1,urban-dibao,3,200,,\n"
           "H2,urban-dibao,0,0,,\n")
@@ -174,7 +176,7 @@ def test_dash_means_standard_output_for_every_file(run: Run, tmp_path: Path) -> 
     assert out.read_text(encoding="utf-8") == OUTPUT
     result = run(str(source), "--through", "2020-08", "-o", str(out), "--errors", "-")
     assert result.stdout == ERRORS
-    assert "see stdout" in result.stderr
+    assert "see standard output" in result.stderr
     assert not (tmp_path / "-").exists()
 
 

@@ -16,6 +16,8 @@ from welfare_calc.batch import reading
 from welfare_calc.batch.reading import Unreadable, read_records
 from welfare_calc.cli import cli
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(cli, ["batch", *args], catch_exceptions=False)

@@ -96,7 +96,7 @@ def test_a_changed_file_is_validated_again(tmp_path: Path) -> None:
     standards.write_text(broken, encoding="utf-8")
     refused = call(cache, "--standards", str(standards), *BACKPAY)
     assert refused.returncode == 2
-    assert "expected an amount of yuan, got 'abc'" in refused.stderr
+    assert "应为金额（元），实际为 'abc'" in refused.stderr
 
 
 def entries(cache: Path) -> list[Path]:

@@ -25,6 +25,8 @@ from welfare_calc.core.months import Month
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.standards.loader import parse_standards
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 D = Decimal
 JAN, AUG = Month(2020, 1), Month(2020, 8)
 
@@ -368,8 +370,8 @@ def test_no_supplement_in_a_month_without_dibao(table: StandardsTable) -> None:
     ("abc", "'abc' is not a supplement; write 50.00 (yuan a month) or 20% (of the monthly "
             "dibao amount)"),
     ("20.555%", "'20.555%' is not a percentage"),
-    ("101%", "101%: a supplement of more than 100% of the dibao amount"),
-    ("１０１％", "101%: a supplement of more than 100% of the dibao amount"),
+    ("101%", "101%: a supplement of more than 100 percent of the dibao amount"),
+    ("１０１％", "101%: a supplement of more than 100 percent of the dibao amount"),
     ("-5", "'-5' is not a supplement"),
 ])
 def test_a_bad_supplement_is_refused_with_its_words(text: str, message: str) -> None:
@@ -378,7 +380,8 @@ def test_a_bad_supplement_is_refused_with_its_words(text: str, message: str) -> 
 
 
 def test_tekun_has_no_supplement(table: StandardsTable) -> None:
-    with pytest.raises(InvalidSupplement, match="urban-tekun has no 分类施保 supplement"):
+    with pytest.raises(InvalidSupplement,
+                       match=re.escape("urban-tekun (城市特困) has no 分类施保 supplement")):
         calc.household(table, "urban-tekun", 1, D(0), calc.parse_supplement("50"))
     assert str(calc.parse_supplement("２０％")) == "20%"  # full-width, as typed in Chinese
     assert calc.parse_supplement(" ") is None

@@ -195,8 +195,10 @@ def test_standards_table_json_and_on(run: Invoke) -> None:
 def test_version_names_the_standards(run: Invoke) -> None:
     result = run("--version")
     assert result.exit_code == 0
-    assert result.stdout.startswith("welfare-calc 0.1.0 (standards: 周政办字〔2020〕29号")
+    assert result.stdout.startswith("welfare-calc 0.1.0（标准：周政办字〔2020〕29号")
     assert "sha256 " in result.stdout
+    english = run("--version", env={"WELFARE_CALC_LANG": "en"})
+    assert english.stdout.startswith("welfare-calc 0.1.0 (standards: 周政办字〔2020〕29号")
 
 
 def test_other_standards_file_by_option_and_env(run: Invoke) -> None:
@@ -211,52 +213,52 @@ def test_other_standards_file_by_option_and_env(run: Invoke) -> None:
 
 ERRORS = [
     (["entitlement", "-c", "urban-dibo", "-n", "1"],
-     "Invalid value for '--category': unknown category 'urban-dibo'; did you mean urban-dibao"),
-    (["entitlement", "-c", "城市底保", "-n", "1"], "did you mean 城市低保"),
+     "'--category' 的取值无效：没有保障类别 'urban-dibo'；是不是 urban-dibao 或 rural-dibao？"),
+    (["entitlement", "-c", "城市底保", "-n", "1"], "是不是 城市低保？"),
     (["entitlement", "-c", "urban-dibao", "-n", "0"], "'--persons'"),
-    (["entitlement", "-c", "urban-dibao", "-n", "1.5"], "not a whole number of persons"),
-    (["entitlement", "-c", "urban-dibao", "-n", "三"], "not a whole number of persons"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1.5"], "'1.5' 不是整数人数"),
+    (["entitlement", "-c", "urban-dibao", "-n", "三"], "'三' 不是整数人数"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--income", "-5"],
-     "Invalid value for '--income'"),
+     "'--income' 的取值无效"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--income", "10.005"],
-     "at most 2 decimals"),
+     "最多两位小数"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2020-13"],
-     "Invalid value for '--month'"),
-    (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2020/08"], "write YYYY-MM"),
+     "'--month' 的取值无效"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2020/08"],
+     "请按 YYYY-MM 填写"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2021-01"],
-     "after 2020-12, the last month the standards table covers"),
+     "2021-01 晚于标准表所覆盖的最后一个月 2020-12"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2019-12"],
-     "before 2020-01"),
+     "2019-12 早于 2020-01"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--start", "2020-05", "--month", "2020-02"],
-     "outside the coverage"),
+     "2020-02 不在 --start/--end 给出的保障期间内"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--start", "2020-05", "--end", "2020-04"],
-     "start 2020-05 is after end 2020-04"),
-    (["entitlement", "-c", "urban-dibao"], "Missing option '--persons'"),
-    (["backpay", "-c", "urban-dibao", "-n", "1"], "Missing option '--through'"),
+     "起始月份 2020-05 晚于截止月份 2020-04"),
+    (["entitlement", "-c", "urban-dibao"], "缺少选项 '--persons'"),
+    (["backpay", "-c", "urban-dibao", "-n", "1"], "缺少选项 '--through'"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2019-12"],
-     "Invalid value for '--through': through 2019-12 is before 2020-01"),
+     "'--through' 的取值无效：增补截至月份 2019-12 早于提标执行的 2020-01"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2021-02"],
-     "Invalid value for '--through': through 2021-02 is after 2020-12"),
+     "'--through' 的取值无效：增补截至月份 2021-02 晚于标准表所覆盖的最后一个月 2020-12"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "9999-12"],
-     "Invalid value for '--through': through 9999-12 is after 2020-12"),
+     "'--through' 的取值无效：增补截至月份 9999-12 晚于标准表所覆盖的最后一个月 2020-12"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "0000-01"],
-     "Invalid value for '--through': '0000-01' has no year 0000"),
+     "'--through' 的取值无效：'0000-01' 的年份不能是 0000"),
     (["backpay", "-c", "urban-dibao", "-n", "9" * 30, "--through", "2020-08"],
-     "Invalid value for '--persons' / '-n': 99999999999999999999… persons: more than 999 "
-     "covered persons"),
+     "'--persons' / '-n' 的取值无效：保障人数 99999999999999999999…：一户超过 999 人"),
     (["backpay", "-c", "urban-dibao", "-n", "1000", "--through", "2020-08"],
-     "Invalid value for '--persons' / '-n': 1000 persons: more than 999 covered persons"),
+     "'--persons' / '-n' 的取值无效：保障人数 1000：一户超过 999 人"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--paid", "9" * 30],
-     "Invalid value for '--paid': '999999999999999999999999999999' has more than 16 digits"),
+     "'--paid' 的取值无效：'999999999999999999999999999999' 的整数部分超过 16 位"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--income",
-      "1" * 5000], "Invalid value for '--income': '11111111111111111111…11111111' has more"),
+      "1" * 5000], "'--income' 的取值无效：'11111111111111111111…11111111' 的整数部分超过"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--paid", "1,000"],
-     "Invalid value for '--paid'"),
+     "'--paid' 的取值无效"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--format", "xml"],
-     "Invalid value for '--format'"),
-    (["standards", "--on", "2020-02-30"], "is not a date"),
-    (["standards", "--on", "2021-02-01"], "after 2020-12"),
-    (["standards", "--colour"], "No such option '--colour'"),
+     "'--format' 的取值无效"),
+    (["standards", "--on", "2020-02-30"], "'2020-02-30' 不是日期"),
+    (["standards", "--on", "2021-02-01"], "晚于标准表所覆盖的最后一个月 2020-12"),
+    (["standards", "--colour"], "没有选项 '--colour'"),
 ]
 
 
@@ -269,7 +271,7 @@ def test_errors_exit_2_with_one_line_and_no_stdout(run: Invoke, args: list[str],
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, lines
-    assert lines[0].startswith("Error: ")
+    assert lines[0].startswith("错误：")
     assert message in lines[0]
 
 
@@ -283,7 +285,7 @@ def test_bad_standards_file_exit_2_with_place(run: Invoke, name: str) -> None:
     result = run("--standards", path, "standards")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.startswith(f"Error: {path}:")
+    assert result.stderr.startswith(f"错误：{path}:")
     assert "Traceback" not in result.stderr
 
 
@@ -329,7 +331,7 @@ def test_entitlement_year_alone_shows_that_years_month(run: Invoke) -> None:
     none = run("--standards", timeline, "entitlement", "-c", "urban-dibao", "-n", "1",
                "--year", "2021", "--end", "2020-06")
     assert none.exit_code == 2
-    assert "no month of 2021 is both covered" in none.stderr
+    assert "2021 年没有哪个月既在保障期间（--start/--end）内" in none.stderr
 
 
 def test_supplement_splits_the_monthly_amount(run: Invoke) -> None:
@@ -347,9 +349,13 @@ def test_supplement_splits_the_monthly_amount(run: Invoke) -> None:
     refused = run("backpay", "-c", "urban-tekun", "-n", "1", "--through", "2020-08",
                   "--supplement", "50")
     assert refused.exit_code == 2
-    assert refused.stderr == ("Error: Invalid value for '--supplement': urban-tekun has no "
-                              "分类施保 supplement: it is paid with dibao (低保) only, and tekun "
-                              "(特困供养) pays the full standard\n")
+    assert refused.stderr == ("错误：'--supplement' 的取值无效：城市特困（urban-tekun）"
+                              "没有分类施保：分类施保只随低保发放，特困供养按全额标准发放\n")
+    english = run("backpay", "-c", "urban-tekun", "-n", "1", "--through", "2020-08",
+                  "--supplement", "50", "--lang", "en")
+    assert english.stderr == ("Error: Invalid value for '--supplement': urban-tekun (城市特困) "
+                              "has no 分类施保 supplement: it is paid with dibao (低保) only, and "
+                              "tekun (特困供养) pays the full standard\n")
 
 
 def test_entitlement_says_when_the_raise_makes_a_household_eligible(run: Invoke) -> None:

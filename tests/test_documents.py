@@ -24,6 +24,8 @@ from welfare_calc.core.months import Month
 from welfare_calc.core.personal import personal_numbers
 from welfare_calc.standards.loader import shipped_standards
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 HEADER = ["身份证号", "姓名", "保障类别", "保障人数", "家庭月人均收入", "起始月份", "截止月份",
           "乡镇（街道）", "村（社区）", "开户银行", "银行账号", "联系电话", "家庭住址"]
 TABLE = Path(__file__).resolve().parents[1] / "data" / "standards_2020.yaml"
@@ -320,7 +322,7 @@ def test_a_publicity_list_per_village(run: Run, tmp_path: Path) -> None:
                "--period", "2020年8月12日至8月18日", "--group-by", "乡镇（街道）", "--amounts",
                "--office", "萌水镇人民政府")
     assert done.exit_code == 0, done.output
-    assert done.stderr == (f"5 household(s) listed in {out}; 1 not listed (not covered in "
+    assert done.stderr == (f"5 households listed in {out}; 1 not listed (not covered in "
                            "2020-08, or nothing due); 0 rejected\n")
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["青年路街道", "萌水镇", "未填属地"]
@@ -388,7 +390,7 @@ def test_rejected_rows_are_not_listed_and_are_told(run: Run, tmp_path: Path) -> 
     done = run("publicity", str(roster(tmp_path, rows)), "--month", "2020-08", "-o", str(out),
                "--period", "x")
     assert done.exit_code == 1
-    assert "1 row(s) rejected and not listed" in done.stderr
+    assert "1 row rejected and not listed" in done.stderr
     assert [row[1] for row in fund_rows(out)[1:]] == ["张**"]
 
 

@@ -27,6 +27,8 @@ from welfare_calc.core.errors import BadOption
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 TABLE = shipped_standards().table
 TOWNS = ["370303001", "370303002", "370303101", ""]
 """Town codes (9 digits: county 370303, then the town), and an empty cell."""

@@ -16,6 +16,8 @@ from welfare_calc.cli import cli
 from welfare_calc.core.errors import InvalidId
 from welfare_calc.core.identity import canonical_id, check_id, is_canonical_id
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 # Synthetic ID numbers (region 370303, born 1900-01-01 and 1985-07-12), check digits by GB 11643.
 WITH_X = "37030319000101018X"
 OLD = "370303850712001"

@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from welfare_calc.cli import cli
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 
 def refused(tmp_path: Path, name: str, content: bytes, *options: str) -> str:
     source = tmp_path / name

@@ -15,6 +15,8 @@ import pytest
 from welfare_calc.core.errors import StandardsFileError
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import Payment, StandardsTable, Unit
+from welfare_calc.output.formats import Lang
+from welfare_calc.output.language import speak
 from welfare_calc.standards.loader import (
     ENV_VAR,
     load_standards,
@@ -22,6 +24,8 @@ from welfare_calc.standards.loader import (
     read_standards,
     shipped_standards,
 )
+
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
 
 FILES = Path(__file__).parent / "standards_files"
 REPO_DATA = Path(__file__).parents[1] / "data" / "standards_2020.yaml"
@@ -95,7 +99,8 @@ BAD = [
     ("bad_date.yaml", 29,
      "categories.urban-dibao.values.1.from: expected a date written YYYY-MM-DD, got '2020-13-01'"),
     ("unknown_unit.yaml", 27,
-     "categories.urban-dibao.values.0.unit: got 'yuan/person/week'; input should be"),
+     "categories.urban-dibao.values.0.unit: got 'yuan/person/week'; expected "
+     "'yuan/person/month' or 'yuan/person/year'"),
     ("same_date_twice.yaml", 29,
      "categories.urban-dibao.values.1.from: a second value taking effect on 2020-01-01"),
     ("out_of_order.yaml", 29,
@@ -133,6 +138,24 @@ def test_bad_file_is_refused_with_its_place(name: str, line: int, message: str) 
         read_standards(path)
     first = caught.value.problems[0]
     assert first.startswith(f"{path}:{line}: {message}"), first
+
+
+@pytest.mark.parametrize(("name", "line", "message"), [
+    ("unknown_unit.yaml", 27, "categories.urban-dibao.values.0.unit: 实际为 'yuan/person/week'；"
+                              "应为 'yuan/person/month' 或 'yuan/person/year'"),
+    ("duplicate_key.yaml", 24, "categories.urban-dibao.payment: 键 'payment' 重复（第一次出现在第 "
+                               "23 行）；每个键只能出现一次"),
+    ("missing_key.yaml", 19, "categories.urban-dibao.short_zh: 缺少此项；这个键是必填的"),
+], ids=["unknown unit", "duplicate key", "missing key"])
+def test_a_bad_file_is_told_in_chinese_with_its_place(name: str, line: int,
+                                                      message: str) -> None:
+    # The place stays as the file has it (file:line: key.path); what was expected is said
+    # in the clerk's language.
+    speak(Lang.ZH)
+    path = FILES / name
+    with pytest.raises(StandardsFileError) as caught:
+        read_standards(path)
+    assert caught.value.problems[0] == f"{path}:{line}: {message}"
 
 
 def test_every_problem_is_listed_once_per_line() -> None:

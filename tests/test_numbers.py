@@ -20,6 +20,8 @@ from click.testing import CliRunner, Result
 from welfare_calc.cli import cli
 from welfare_calc.core.money import RoundingMode, parse_money, quantize
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 HEADER = "id,category,persons,income,start,end,paid\n"
 GOOD = "H0,urban-dibao,3,200,,,\n"
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from welfare_calc.output.language import CATALOGUE
+
 ROOT = Path(__file__).parents[1]
 TABLE = ROOT / "data" / "standards_2020.yaml"
 
@@ -47,8 +49,11 @@ def test_a_windows_style_checkout_builds_an_sdist_and_a_wheel_that_run(tmp_path:
     wheel = next(out.glob("*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("welfare_calc/data/standards_2020.yaml")
+        catalogue = archive.read(f"welfare_calc/core/{CATALOGUE}")
     assert shipped == (clone / "data" / "standards_2020.yaml").read_bytes()
     assert len(shipped) > 1000  # the table itself, not a link's text
+    # The compiled catalogue of messages, as committed: an install needs no Babel.
+    assert catalogue == (clone / "src" / "welfare_calc" / "core" / CATALOGUE).read_bytes()
     # The wheel, installed alone (its dependencies come from this environment).
     target = tmp_path / "installed"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
@@ -65,3 +70,13 @@ def test_a_windows_style_checkout_builds_an_sdist_and_a_wheel_that_run(tmp_path:
     where, _, output = done.stdout.partition("\n")
     assert where.startswith(str(target))
     assert '"backpay": "1440.00"' in output
+    # The installed package speaks Chinese, from the catalogue inside it.
+    environment.pop("WELFARE_CALC_LANG")
+    for name in ("LANG", "LC_ALL", "LC_MESSAGES"):
+        environment.pop(name, None)
+    refused = subprocess.run(
+        [sys.executable, "-c", "import sys, welfare_calc.cli as c; sys.argv = ['welfare-calc', "
+         "'backpay', '-c', 'urban-dibao', '-n', '0', '--through', '2020-08']; c.main()"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, check=False)
+    assert (refused.returncode, refused.stderr) == (
+        2, "错误：'--persons' / '-n' 的取值无效：保障人数 0：每户至少 1 人\n")

@@ -120,7 +120,7 @@ def test_a_wrong_field_is_marked_beside_it_and_nothing_typed_is_lost(page: TestC
     errors = dict(re.findall(r'<p class="error" id="(\w+)-error" role="alert">([^<]*)</p>',
                              shown.text))
     assert set(errors) == {"persons", "income", "through", "start"}
-    assert "at least 1 covered person" in errors["persons"]
+    assert "保障人数 0：每户至少 1 人" in errors["persons"]
     assert 'value="12.345"' in shown.text
     assert 'value="2020-8x"' in shown.text
 
@@ -183,15 +183,14 @@ def test_a_field_the_command_line_may_leave_out_the_page_may_too(
 @pytest.mark.parametrize("typed", ["monthly", "Total", "household month"])
 def test_a_rounding_point_is_one_the_table_knows(page: TestClient, typed: str) -> None:
     # The page's choice is the core's reader's (the command line's is the same reading).
-    with pytest.raises(WelfareCalcError, match="is no rounding point; choose "
-                                               "household-month or total"):
+    with pytest.raises(WelfareCalcError, match="不是舍入方式；请选 household-month 或 total"):
         fields.read_rounding(typed)
     assert fields.read_rounding(" total ") is RoundingPoint.TOTAL
     assert fields.read_rounding("") is None
     shown = page.post("/", data={"category": "urban-dibao", "persons": "1", "income": "0",
                                  "through": "2020-08", "rounding": typed})
     assert shown.status_code == 400
-    assert "is no rounding point" in shown.text
+    assert "不是舍入方式" in shown.text
 
 
 def test_hostile_requests_are_refused() -> None:
@@ -246,7 +245,7 @@ def test_an_unusable_roster_gives_the_batchs_message(page: TestClient) -> None:
     answer = page.post("/roster", files={"file": ("r.csv", b"a,b\n1,2\n", "text/csv")},
                        data={"through": "2020-08"})
     assert answer.status_code == 400
-    assert "r.csv: line 1: missing column(s) id, category" in answer.text, answer.text
+    assert "r.csv：第 1 行：缺少 编号、保障类别" in answer.text, answer.text
 
 
 PROVINCIAL = ROOT / "examples" / "provincial_roster.csv"
@@ -360,7 +359,7 @@ def test_a_clerk_computes_prints_and_runs_a_roster(server: str, tmp_path: Path) 
         tab.get_by_label("保障人数").fill("0")
         with tab.expect_navigation():
             tab.get_by_role("button", name="计算", exact=True).click()
-        assert "at least 1 covered person" in tab.locator("#persons-error").inner_text()
+        assert "每户至少 1 人" in tab.locator("#persons-error").inner_text()
         # A roster: uploaded, its workbook downloaded and opened.
         tab.goto(server.rstrip("/") + "/roster")
         tab.get_by_label("花名册文件（CSV 或 Excel 工作簿）").set_input_files(str(EXAMPLE))
@@ -393,13 +392,14 @@ def test_serve_stops_cleanly_on_ctrl_c() -> None:
     exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
     assert exe is not None
     process = subprocess.Popen([exe, "serve", "--port", "0", "--no-open"],
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "WELFARE_CALC_LANG": "zh"})
     assert process.stderr is not None
-    assert "listening on http://127.0.0.1:" in process.stderr.readline()
+    assert "welfare-calc serve：正在 http://127.0.0.1:" in process.stderr.readline()
     time.sleep(0.5)
     process.send_signal(__import__("signal").SIGINT)
     assert process.wait(timeout=20) == 0
-    assert process.stderr.read() == "welfare-calc serve: stopped\n"
+    assert process.stderr.read() == "welfare-calc serve：已停止\n"
     process.stderr.close()
 
 

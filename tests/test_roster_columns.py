@@ -67,9 +67,9 @@ def test_household_size_is_not_persons(run: Run, tmp_path: Path) -> None:
                       "H1,城市低保,3,200,,\n", encoding="utf-8")
     result = run(str(roster), "--through", "2020-08")
     assert result.exit_code == 2
-    assert "missing column(s) persons" in result.stderr
-    assert ("家庭人口 is the household's size, not its covered persons (保障人数): map it with "
-            "--column persons=家庭人口 only if they are the same") in result.stderr
+    assert "缺少 保障人数 列" in result.stderr
+    assert ("“家庭人口”是家庭人数，不是保障人数：只有两者相同时才可用 --column persons=家庭人口 "
+            "指定") in result.stderr
     mapped = run(str(roster), "--through", "2020-08", "--column", "persons=家庭人口")
     assert mapped.exit_code == 0
     assert written(mapped.stdout)[0]["backpay"] == "1440.00"
@@ -82,20 +82,20 @@ def test_two_columns_that_could_be_the_id_need_a_choice(run: Run, tmp_path: Path
                       "ZC-2,11010519491231002X,城市低保,1,0,,\n", encoding="utf-8")
     result = run(str(roster), "--through", "2020-08")
     assert result.exit_code == 2
-    assert ("line 1: columns '编号' and '身份证号' both name the id column; choose one with "
-            "--column id=HEADER") in result.stderr
+    assert ("第 1 行：'编号' 和 '身份证号' 两列都是“编号”列；请用 --column id=表头 指定其中一列"
+            ) in result.stderr
     by_case = run(str(roster), "--through", "2020-08", "--column", "id=编号")
     assert by_case.exit_code == 0
     by_person = run(str(roster), "--through", "2020-08", "--column", "id=身份证号")
     assert by_person.exit_code == 1  # the same ID number twice: a possible double payment
-    assert "possible double payment" in by_person.stderr
+    assert "可能重复发放" in by_person.stderr
 
 
 @pytest.mark.parametrize(("option", "message"), [
-    ("id", "--column 'id': write KEY=HEADER, e.g. --column id=身份证号"),
-    ("name=姓名", "--column 'name=姓名': 'name' is not a column the batch reads; one of id, "
-                 "category, persons, income, start, end, paid"),
-    ("id=户号", "line 1: --column id=户号: the header has no column '户号'"),
+    ("id", "--column 'id'：请写作 KEY=表头，如 --column id=身份证号"),
+    ("name=姓名", "--column 'name=姓名'：'name' 不是批量计算读取的列；应为 id、category、persons、"
+                 "income、start、end、paid、supplement 之一"),
+    ("id=户号", "第 1 行：--column id=户号：表头中没有 '户号' 列"),
 ])
 def test_a_wrong_column_choice_is_one_line(run: Run, tmp_path: Path, option: str,
                                            message: str) -> None:
@@ -125,7 +125,7 @@ def test_units_in_headers_and_the_usual_order_in_chinese_take_the_fast_lane() ->
                                categories=list(TABLE.categories), encoding="utf-8",
                                output_encoding="utf-8", newline="\n", jsonl=False)
     assert processor.plain  # the usual layout, named the roster's way
-    with pytest.raises(UnusableInput, match="appears twice"):
+    with pytest.raises(UnusableInput, match=r"^第 1 行：表头中 '编号' 列出现了两次$"):
         read_header(["编号", "编号", "保障类别", "保障人数", "家庭月人均收入", "起始月份",
                      "截止月份"])
 
@@ -144,7 +144,7 @@ def test_a_supplement_column_splits_the_monthly_amount(run: Run, tmp_path: Path)
         ("A2", "1440.00", "1430.00", "1380.00", "50.00"),
         ("A3", "1440.00", "1380.00", "1380.00", "0.00"),
     ]
-    assert "\n5,A4,supplement,\"urban-tekun has no 分类施保 supplement" in result.stderr
+    assert "\n5,A4,supplement,城市特困（urban-tekun）没有分类施保：" in result.stderr
 
 
 def test_a_chinese_roster_gets_chinese_computed_columns(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from welfare_calc.batch import run as batch_run
 from welfare_calc.batch import staging
 from welfare_calc.cli import cli
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "households.csv"
 WELFARE_CALC = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))

@@ -84,7 +84,7 @@ def test_mistakes_are_told_in_gbk(args: list[str]) -> None:
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
     message = result.stderr_bytes.decode("gbk")
-    assert message.startswith("Error: ")
+    assert message.startswith("错误：")
     assert "\\u" not in message  # no character had to be escaped
 
 
@@ -118,8 +118,7 @@ def test_text_a_gbk_console_cannot_show_is_refused_before_printing(tmp_path: Pat
     assert result.exit_code == 2
     assert result.stdout_bytes == b""
     assert result.stderr_bytes.decode("gbk").startswith(
-        "Error: the output holds the character U+20AC, which this console's encoding (gbk) cannot "
-        "show; nothing was printed.")
+        "错误：输出中有字符 U+20AC，本控制台的编码（gbk）无法显示，因此什么也没有输出。")
     # JSON escapes it instead: the same value, on any console.
     shown = invoke([*args, "--format", "json"], "gbk")
     assert shown.exit_code == 0
@@ -144,4 +143,4 @@ def test_chinese_paths_with_spaces(tmp_path: Path) -> None:
     other = folder / ".." / folder.name / "." / roster.name
     refused = invoke(["batch", str(roster), "--through", "2020-08", "-o", str(other)], "gbk")
     assert refused.exit_code == 2
-    assert "is the input file" in refused.stderr_bytes.decode("gbk")
+    assert "这是输入文件，会被覆盖" in refused.stderr_bytes.decode("gbk")

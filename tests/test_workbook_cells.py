@@ -23,6 +23,8 @@ from click.testing import CliRunner, Result
 from welfare_calc.batch.workbook_cells import Percent
 from welfare_calc.cli import cli
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 HEADER = ["id", "category", "persons", "income", "start", "end", "paid", "supplement"]
 FAMILY = ["H1", "urban-dibao", 3, 200]
 """Worked example: (660 − 200) × 3 = 1380.00 a month, 1440.00 back-pay over 2020-01..08."""

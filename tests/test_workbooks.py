@@ -43,6 +43,8 @@ from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards
 
+pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
+
 HEADER = ["id", "category", "persons", "income", "start", "end"]
 
 
@@ -58,6 +60,7 @@ def workbook_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
 def run(monkeypatch: pytest.MonkeyPatch) -> Run:
     for name in LANGUAGE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WELFARE_CALC_LANG", "en")  # the messages' English words, as asserted
     return invoker()
 
 

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from welfare_calc.batch import groups
-from welfare_calc.batch.encodings import ascii_compatible, same_codec
+from welfare_calc.batch.encodings import ascii_compatible, cannot_encode, same_codec
 from welfare_calc.batch.ids import id_digest, span
-from welfare_calc.batch.reading import HEAD, Unreadable
+from welfare_calc.batch.reading import HEAD, Unreadable, line_at
 from welfare_calc.batch.rows import (
     COMPUTED,
     OPTIONAL,
@@ -45,6 +45,7 @@ from welfare_calc.batch.rows import (
     json_line,
 )
 from welfare_calc.core.engine import BackpayEngine, Whole, fen_text
+from welfare_calc.core.words import _
 from welfare_calc.output.text import CsvRows, csv_safe, digits_column, kept_as_text
 
 if TYPE_CHECKING:
@@ -446,12 +447,13 @@ class ChunkProcessor:
         for index, cells in enumerate(rows):
             for key, cell in zip(keys, cells, strict=False):
                 if char in cell:
-                    result.unencodable = (f"line {lines[index]}, column {key!r}: a value "
-                                          f"cannot be written in {self.output_encoding} "
-                                          f"({char!r}); use --output-encoding gb18030 or utf-8")
+                    result.unencodable = cannot_encode(
+                        _("{where}, column {key}: a value cannot be written").format(
+                            where=line_at(lines[index]), key=repr(key)),
+                        self.output_encoding, char)
                     return b""
-        result.unencodable = (f"a value cannot be written in {self.output_encoding} "
-                              f"({char!r}); use --output-encoding gb18030 or utf-8")
+        result.unencodable = cannot_encode(_("a value cannot be written"), self.output_encoding,
+                                           char)
         return b""
 
     def _text_columns(self) -> tuple[tuple[int, bool], ...]:

@@ -17,6 +17,7 @@ import codecs
 import sys
 
 from welfare_calc.core.errors import EncodingProblem
+from welfare_calc.core.words import _
 
 
 def text_encoding(name: str) -> str:
@@ -28,12 +29,13 @@ def text_encoding(name: str) -> str:
     try:
         info = codecs.lookup(name)
     except LookupError:
-        raise EncodingProblem(f"unknown encoding {name!r}; use utf-8, gbk or gb18030") from None
+        raise EncodingProblem(_("unknown encoding {name}; use utf-8, gbk or gb18030").format(
+            name=repr(name))) from None
     try:
         "a".encode(info.name)
     except LookupError:
-        raise EncodingProblem(f"{name!r} is not a text encoding; use utf-8, gbk or gb18030"
-                              ) from None
+        raise EncodingProblem(_("{name} is not a text encoding; use utf-8, gbk or gb18030"
+                                ).format(name=repr(name))) from None
     return info.name
 
 
@@ -55,9 +57,10 @@ def input_encoding(name: str) -> str:
     """An encoding the batch can read, or :class:`EncodingProblem` saying why not."""
     codec = text_encoding(name)
     if not ascii_compatible(codec):
-        raise EncodingProblem(
-            f"{name!r}: the batch reads encodings that write ASCII as itself (utf-8, gbk, "
-            f"gb18030), and {codec} does not; save the file as UTF-8 (Excel: CSV UTF-8)")
+        raise EncodingProblem(_(
+            "{name}: the batch reads encodings that write ASCII as itself (utf-8, gbk, "
+            "gb18030), and {codec} does not; save the file as UTF-8 (Excel: CSV UTF-8)").format(
+                name=repr(name), codec=codec))
     return codec
 
 
@@ -79,6 +82,13 @@ def display_name(encoding: str) -> str:
     """An encoding as people write it: ``UTF-8``, ``GB18030``, ``GBK``."""
     name = codecs.lookup(encoding).name
     return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8"}.get(name, name.upper())
+
+
+def cannot_encode(what: str, encoding: str, chars: str) -> str:
+    """The message for text the output encoding cannot hold: ``what`` could not be written
+    in ``encoding``, for ``chars``."""
+    return _("{what} in {encoding} ({chars}); use --output-encoding gb18030 or utf-8").format(
+        what=what, encoding=encoding, chars=repr(chars))
 
 
 def same_codec(one: str, other: str) -> bool:

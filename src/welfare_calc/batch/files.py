@@ -16,6 +16,7 @@ from pathlib import Path
 from welfare_calc.batch.run import BatchFiles
 from welfare_calc.batch.targets import Named, check_distinct, resolve
 from welfare_calc.core.errors import BadOption
+from welfare_calc.core.words import _
 
 
 def batch_files(source: Path | None, output: str, errors: str | None,
@@ -45,10 +46,10 @@ def batch_files(source: Path | None, output: str, errors: str | None,
                        summary_csv=(where["--summary-csv"].destination
                                     if "--summary-csv" in where else None),
                        workbook=workbook)
-    label = "stderr" if errors_named is None else (
-        "stdout" if errors_named.given == "-" else errors_named.given)
+    label = _("standard error") if errors_named is None else (
+        _("standard output") if errors_named.given == "-" else errors_named.given)
     if workbook and errors is None:
-        label = f"sheet 问题行 of {output}"
+        label = _("sheet 问题行 of {output}").format(output=output)
     return files, label
 
 
@@ -70,6 +71,7 @@ def fits_a_sheet(source: Path) -> None:
         while block := handle.read(1 << 20):
             lines += block.count(b"\n")
             if lines > SHEET_ROWS:
-                raise BadOption(
-                    f"{source} has more than {SHEET_ROWS - 1:,} rows, more than an Excel "
-                    "sheet holds; write CSV instead (-o result.csv)")
+                raise BadOption(_(
+                    "{source} has more than {most} rows, more than an Excel sheet holds; write "
+                    "CSV instead (-o result.csv)").format(source=source,
+                                                          most=f"{SHEET_ROWS - 1:,}"))

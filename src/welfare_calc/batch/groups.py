@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from welfare_calc.batch.rows import header_names, no_column
 from welfare_calc.core.errors import BadOption
+from welfare_calc.core.words import _
 
 MAX_LEVELS = 2
 COUNTERS = ("households", "persons", "backpay", "overpaid", "newly_eligible")
@@ -32,17 +33,18 @@ Tally = list[list[int]]
 def parse_group_by(given: Sequence[str]) -> GroupBy:
     """``--group-by HEADER`` or ``HEADER:N`` options, at most :data:`MAX_LEVELS`."""
     if len(given) > MAX_LEVELS:
-        raise BadOption(f"--group-by is given {len(given)} times; at most {MAX_LEVELS} levels "
-                        "(town, then village)")
+        raise BadOption(_("--group-by is given {count} times; at most {most} levels (town, then "
+                          "village)").format(count=len(given), most=MAX_LEVELS))
     levels: list[tuple[str, int | None]] = []
     for text in given:
         header, colon, count = text.rpartition(":") if ":" in text else (text, "", "")
         if not header.strip():
-            raise BadOption(f"--group-by {text!r}: name a column of the roster, e.g. "
-                            "--group-by 乡镇（街道） or --group-by 行政区划代码:9")
+            raise BadOption(_("--group-by {given}: name a column of the roster, e.g. --group-by "
+                              "乡镇（街道） or --group-by 行政区划代码:9").format(given=repr(text)))
         if colon and not (count.isascii() and count.isdigit() and int(count) >= 1):
-            raise BadOption(f"--group-by {text!r}: after the colon, how many characters of "
-                            "the column make the group (e.g. :6 for a county's code)")
+            raise BadOption(_("--group-by {given}: after the colon, how many characters of the "
+                              "column make the group (e.g. :6 for a county's code)").format(
+                                  given=repr(text)))
         levels.append((header.strip(), int(count) if colon else None))
     return tuple(levels)
 
@@ -54,7 +56,8 @@ def positions(names: Sequence[str], group_by: GroupBy, where: str
     found = []
     for header, count in group_by:
         if header not in stripped:
-            raise no_column(stripped, header, f"{where}: --group-by {header}")
+            raise no_column(stripped, header, _("{where}: {option}").format(
+                where=where, option=f"--group-by {header}"))
         found.append((stripped.index(header), count))
     return tuple(found)
 

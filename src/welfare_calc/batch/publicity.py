@@ -31,7 +31,7 @@ from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
 from welfare_calc.core.personal import personal_numbers
 from welfare_calc.core.table import StandardsTable
-from welfare_calc.core.words import N_, _
+from welfare_calc.core.words import N_, _, listed
 from welfare_calc.output.text import csv_safe, money_text
 
 if TYPE_CHECKING:
@@ -71,8 +71,9 @@ def name_position(names: Sequence[str], given: str | None) -> int:
             return stripped.index(header)
     if given:
         raise no_column(stripped, given, f"--name-column {given}")
-    raise UnusableInput("the header has no column of names (户主姓名, 姓名 or name); name it "
-                        f"with --name-column HEADER; its columns: {', '.join(stripped)}")
+    raise UnusableInput(_("the header has no column of names (户主姓名, 姓名 or name); name it "
+                          "with --name-column HEADER; its columns: {names}").format(
+                              names=listed(stripped)))
 
 
 REGION_DIGITS = 6
@@ -165,20 +166,22 @@ class Lister:
             read = fields.read_household(self.table, {key: cells[index]
                                                       for key, index in self.at.items()})
             if isinstance(read, list):  # (the batch wrote it, so the core accepts it)
-                raise UnusableInput(f"{where}: a row written could not be read again: "
-                                    f"{read[0].message}")
+                raise UnusableInput(_("{where}: a row written could not be read again: "
+                                      "{problem}").format(where=where,
+                                                          problem=read[0].message))
             amount = monthly_amount(self.table, read.house, self.options.month)
             if not read.period.covers(self.options.month) or amount.total_amount <= 0:
                 self.left_out += 1
                 continue
             name = cells[self.name_at].strip() if self.name_at < len(cells) else ""
             if not name:
-                raise UnusableInput(f"{where}: household {read.id} has no name in the names "
-                                    "column; a 公示 list names every household")
+                raise UnusableInput(_("{where}: household {id} has no name in the names "
+                                      "column; a 公示 list names every household").format(
+                                          where=where, id=read.id))
             if self.options.names == "full" and DIGITS.search(name):
-                raise UnusableInput(f"{where}: the name of household {read.id} holds a digit; "
-                                    "a 公示 list never prints an id or a number in a name: "
-                                    "correct the roster")
+                raise UnusableInput(_("{where}: the name of household {id} holds a digit; a 公示 "
+                                      "list never prints an id or a number in a name: correct "
+                                      "the roster").format(where=where, id=read.id))
             number += 1
             shown = name if self.options.names == "full" else mask_name(name)
             category = self.table.categories[read.house.category].short_zh

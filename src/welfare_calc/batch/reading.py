@@ -25,7 +25,7 @@ into one cell.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from welfare_calc.batch.encodings import FOUND, display_name, first_undecodable
@@ -68,23 +68,29 @@ class Unreadable:
     file shows them as the row, instead of the record's start."""
 
 
+def line_at(line: int) -> str:
+    """Where a CSV input's line is, for messages (``line 12``)."""
+    return _("line {line}").format(line=line)
+
+
 def _too_long(head: bytes, lines: int, open_quote: bool, ended: bool) -> Unreadable:
-    size = f"{MAX_RECORD >> 20} MB"
+    size = MAX_RECORD >> 20
     if open_quote and ended:
         return _never_closed(head, lines, last_ended=False)
     if open_quote:
-        return Unreadable(head, lines, f"a quoted field opened in this row runs on for more "
-                                       f"than {size}: a closing quote is missing; everything "
-                                       f"up to the next closing quote was one cell ({lines} "
-                                       "lines)")
-    return Unreadable(head, lines, f"the line is longer than {size}; a roster row is far "
-                                   "shorter")
+        return Unreadable(head, lines, _(
+            "a quoted field opened in this row runs on for more than {size} MB: a closing "
+            "quote is missing; everything up to the next closing quote was one cell ({lines} "
+            "lines)").format(size=size, lines=lines))
+    return Unreadable(head, lines, _("the line is longer than {size} MB; a roster row is far "
+                                     "shorter").format(size=size))
 
 
 def _never_closed(head: bytes, lines: int, *, last_ended: bool = True) -> Unreadable:
     shown = lines if last_ended else lines + 1
-    return Unreadable(head, lines, f"a quote opened in this row is never closed: the rest "
-                                   f"of the file ({shown} lines) would be one cell")
+    return Unreadable(head, lines, _("a quote opened in this row is never closed: the rest of "
+                                     "the file ({lines} lines) would be one cell").format(
+                                         lines=shown))
 
 
 def _scan(data: bytes, end: int) -> tuple[int, bool]:
@@ -238,9 +244,10 @@ def split_header(source: Readable) -> tuple[bytes, bytes, bool]:
     """The header line, the bytes read after it, and whether a UTF-8 BOM was found."""
     data = source.read(CHUNK)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data[:4096]):
-        raise UnusableInput("line 1: the file is UTF-16 text (what Excel saves as \"Unicode "
-                            "文本\", with tabs between cells), not CSV; in Excel, save it as "
-                            "\"CSV UTF-8（逗号分隔）\" or as .xlsx, and run on that")
+        raise UnusableInput(_('{where}: the file is UTF-16 text (what Excel saves as "Unicode '
+                              '文本", with tabs between cells), not CSV; in Excel, save it as '
+                              '"CSV UTF-8（逗号分隔）" or as .xlsx, and run on that').format(
+                                  where=line_at(1)))
     bom = data.startswith(BOM)
     if bom:
         data = data[len(BOM):]
@@ -250,11 +257,13 @@ def split_header(source: Readable) -> tuple[bytes, bytes, bool]:
             break
         data += more
         if len(data) > MAX_RECORD:
-            raise UnusableInput("line 1: the header has no line end")
-    line, _, rest = data.partition(b"\n")
+            raise UnusableInput(_("{where}: the header has no line end").format(
+                where=line_at(1)))
+    line, _end, rest = data.partition(b"\n")
     if b"\r" in line.removesuffix(b"\r"):
-        raise UnusableInput("line 1: the lines of this file end in CR only (an old Mac "
-                            "format); save it with Windows (CRLF) or Unix (LF) line ends")
+        raise UnusableInput(_("{where}: the lines of this file end in CR only (an old Mac "
+                              "format); save it with Windows (CRLF) or Unix (LF) line ends"
+                              ).format(where=line_at(1)))
     return line, rest, bom
 
 
@@ -281,7 +290,7 @@ class Records:
     """How big the input is, for progress: bytes of a file, rows of a sheet (0: unknown)."""
     sheet: str | None = None
     """The sheet the rows are on, named in the errors file; None for CSV."""
-    where_header: str = "line 1"
+    where_header: str = field(default_factory=lambda: line_at(1))
     """Where the header is, for messages."""
     read_as: str | None = None
     """The encoding the file's text was read in, for the summary (None: a workbook's
@@ -339,9 +348,10 @@ def csv_records(source: Readable, encoding: str | None, size: int = 0) -> Record
     except UnicodeDecodeError:
         raise undecodable(1, chunks, found=found) from None
     if not text.strip() and not rest:
-        raise UnusableInput("the input is empty; it needs a header row")
+        raise UnusableInput(_("the input is empty; it needs a header row"))
     if text.count('"') % 2:
-        raise UnusableInput("line 1: the header has an unclosed quote")
+        raise UnusableInput(_("{where}: the header has an unclosed quote").format(
+            where=line_at(1)))
     cells = next(csv.reader([text])) if '"' in text else text.split(",")
 
     def numbered(records: Records) -> Iterator[tuple[Job, int]]:
@@ -388,10 +398,10 @@ def undecodable(line: int, encoding: str, *, found: bool) -> UnusableInput:
     first bytes, or its BOM)."""
     if found:
         return UnusableInput(_(
-            "line {line}: not {encoding} text, though the file begins as {encoding} text: "
-            "it mixes encodings; save the roster as CSV UTF-8 or as an Excel workbook, and "
-            "use that").format(line=line, encoding=display_name(encoding)))
+            "{where}: not {encoding} text, though the file begins as {encoding} text: it "
+            "mixes encodings; save the roster as CSV UTF-8 or as an Excel workbook, and use "
+            "that").format(where=line_at(line), encoding=display_name(encoding)))
     return UnusableInput(_(
-        "line {line}: cannot be decoded as {encoding}, the encoding --encoding gives; "
-        "leave --encoding out to have UTF-8 or GB18030 (GBK) found from the file"
-        ).format(line=line, encoding=encoding))
+        "{where}: cannot be decoded as {encoding}, the encoding --encoding gives; leave "
+        "--encoding out to have UTF-8 or GB18030 (GBK) found from the file"
+        ).format(where=line_at(line), encoding=encoding))

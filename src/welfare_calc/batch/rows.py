@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from welfare_calc.batch.ids import plain_id
+from welfare_calc.batch.reading import line_at
 from welfare_calc.core import calc, fields
 from welfare_calc.core.engine import OPEN_END, OPEN_START
 from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError
 from welfare_calc.core.money import MAX_WHOLE_DIGITS, to_fen
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.words import _, listed
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
 OPTIONAL = ("paid", "supplement")
@@ -131,8 +133,9 @@ def header_names(cells: Sequence[str]) -> list[str]:
 def no_column(names: Sequence[str], header: str, said: str) -> UnusableInput:
     """The error for an option (``said``, with where it is) naming a column the header,
     its cells ``names``, lacks."""
-    return UnusableInput(f"{said}: the header has no column {header!r}; its columns: "
-                         f"{', '.join(names)}")
+    return UnusableInput(_("{said}: the header has no column {header}; its columns: "
+                           "{names}").format(said=said, header=repr(header),
+                                             names=listed(names)))
 
 
 def header_key(cell: str, mapping: Mapping = ()) -> str:
@@ -157,49 +160,62 @@ def holds_header(cells: list[str], mapping: Mapping = ()) -> bool:
     return set(REQUIRED) <= {header_key(cell, mapping) for cell in cells}
 
 
-def read_header(cells: list[str], where: str = "line 1", mapping: Mapping = ()) -> Columns:
+def read_header(cells: list[str], where: str | None = None, mapping: Mapping = ()) -> Columns:
     """Find the columns; a missing required or a repeated column is unusable input.
 
-    ``where``: the header's place, for messages (a workbook's is a sheet's row).
+    ``where``: the header's place, for messages (a workbook's is a sheet's row; by
+    default a CSV file's first line).
     ``mapping``: ``--column`` choices, which come before any spelling.
     """
+    where = where if where is not None else line_at(1)
     names = header_names(cells)
     _no_computed_columns(names, where)
     for key, header in mapping:
         if header.strip() not in names:
-            raise no_column(names, header.strip(), f"{where}: --column {key}={header}")
+            raise no_column(names, header.strip(), _("{where}: {option}").format(
+                where=where, option=f"--column {key}={header}"))
     position: dict[str, int] = {}
     for index, (cell, name) in enumerate(zip(cells, names, strict=True)):
         key = header_key(cell, mapping)
         if key in position:
             first = names[position[key]]
             if first == name:
-                raise UnusableInput(f"{where}: column {name!r} appears twice in the header")
-            raise UnusableInput(f"{where}: columns {first!r} and {name!r} both name the {key} "
-                                f"column; choose one with --column {key}=HEADER")
+                raise UnusableInput(_("{where}: column {name} appears twice in the header"
+                                      ).format(where=where, name=repr(name)))
+            raise UnusableInput(_("{where}: columns {first} and {name} both name the {column} "
+                                  "column; choose one with --column {key}=HEADER").format(
+                                      where=where, first=repr(first), name=repr(name),
+                                      column=fields.field_name(key), key=key))
         position[key] = index
     missing = [name for name in REQUIRED if name not in position]
     if missing:
         _not_another_delimiter(cells, where, mapping)
         hint = ""
         if {"start", "end"} & set(missing):
-            hint += ("; coverage months are the clerk's to give: add 起始月份 and 截止月份 "
-                     "(an empty cell: covered since before the raise, or still covered)")
+            hint += _("; coverage months are the clerk's to give: add 起始月份 and 截止月份 "
+                      "(an empty cell: covered since before the raise, or still covered)")
         if "persons" in missing and "家庭人口" in names:
-            hint += ("; 家庭人口 is the household's size, not its covered persons (保障人数): "
-                    "map it with --column persons=家庭人口 only if they are the same")
-        raise UnusableInput(
-            f"{where}: missing column(s) {', '.join(missing)}; the header needs "
-            f"{', '.join(REQUIRED)} (and optionally paid), in English or as the roster "
-            f"names them (编号 or 身份证号, 保障类别, 保障人数, 家庭月人均收入, …), or "
-            f"--column KEY=HEADER{hint}")
+            hint += _("; 家庭人口 is the household's size, not its covered persons (保障人数): "
+                      "map it with --column persons=家庭人口 only if they are the same")
+        raise UnusableInput(_(
+            "{where}: missing column(s) {missing}; the header needs {required} (and optionally "
+            "paid), in English or as the roster names them (编号 or 身份证号, 保障类别, 保障人数, "
+            "家庭月人均收入, …), or --column KEY=HEADER{hint}").format(
+                where=where, missing=listed(fields.field_name(key) for key in missing),
+                required=listed(fields.field_name(key) for key in REQUIRED), hint=hint))
     return Columns(names=tuple(cells), position=position)
 
 
 COMPUTED_NAMES = {name: key for key in (*COMPUTED, *SUPPLEMENT_COMPUTED)
                   for name in (key, ZH_HEADERS[key])}
 """The computed columns' names in either language: never an input column."""
-DELIMITERS = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}
+DELIMITERS = ("\t", ";", "|")
+"""Characters a header may be split by instead of commas (said by :func:`_delimiter`)."""
+
+
+def _delimiter(mark: str) -> str:
+    """One of :data:`DELIMITERS` named for a person."""
+    return {"\t": _("tabs"), ";": _("semicolons"), "|": _("vertical bars")}[mark]
 
 
 def _no_computed_columns(names: list[str], where: str) -> None:
@@ -211,18 +227,21 @@ def _no_computed_columns(names: list[str], where: str) -> None:
             bare = bare.removesuffix(unit).strip()
         key = COMPUTED_NAMES.get(bare, COMPUTED_NAMES.get(bare.lower()))
         if key is not None:
-            raise UnusableInput(f"{where}: the input has a column {name!r}, which this run "
-                                f"computes ({key}): is it the result of an earlier run? Run on "
-                                "the roster itself, or rename or delete that column")
+            raise UnusableInput(_(
+                "{where}: the input has a column {name}, which this run computes ({column}): "
+                "is it the result of an earlier run? Run on the roster itself, or rename or "
+                "delete that column").format(where=where, name=repr(name),
+                                             column=fields.field_name(key)))
 
 
 def _not_another_delimiter(cells: list[str], where: str, mapping: Mapping) -> None:
     """Say so when a header is split by another character than a comma."""
     text = ",".join(cells)
-    for mark, name in DELIMITERS.items():
+    for mark in DELIMITERS:
         if mark in text and (len(cells) == 1 or holds_header(text.split(mark), mapping)):
-            raise UnusableInput(f"{where}: the header's cells are separated by {name}, not "
-                                "commas; save the file as CSV（逗号分隔）, or as .xlsx")
+            raise UnusableInput(_("{where}: the header's cells are separated by {name}, not "
+                                  "commas; save the file as CSV（逗号分隔）, or as .xlsx").format(
+                                      where=where, name=_delimiter(mark)))
 
 
 @dataclass(frozen=True)
@@ -410,8 +429,8 @@ class RowParser:
     def parse(self, row: list[str]) -> ParsedRow | list[RowProblem]:
         """The household in ``row``, or every problem found in it."""
         if len(row) != self.columns.width:
-            return [RowProblem("", f"expected {self.columns.width} fields as in the header, "
-                                f"found {len(row)}")]
+            return [RowProblem("", _("expected {width} fields as in the header, found {found}"
+                                     ).format(width=self.columns.width, found=len(row)))]
         i_id, i_cat, i_persons, i_income, i_start, i_end = self._at
         if self._supplement is not None and row[self._supplement].strip():
             return self._careful(row)  # the core reads a supplement, and checks its category
@@ -443,12 +462,14 @@ def column_choices(given: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         key, equals, header = text.partition("=")
         key = key.strip().lower()
         if not equals or not header.strip():
-            raise BadOption(f"--column {text!r}: write KEY=HEADER, e.g. --column id=身份证号")
+            raise BadOption(_("--column {given}: write KEY=HEADER, e.g. --column id=身份证号"
+                              ).format(given=repr(text)))
         if key not in known:
-            raise BadOption(f"--column {text!r}: {key!r} is not a column the batch reads; "
-                               f"one of {', '.join(known)}")
+            raise BadOption(_("--column {given}: {key} is not a column the batch reads; one of "
+                              "{known}").format(given=repr(text), key=repr(key),
+                                                known=listed(known)))
         if key in choices:
-            raise BadOption(f"--column {key} is given twice ({choices[key]!r} and "
-                               f"{header.strip()!r})")
+            raise BadOption(_("--column {key} is given twice ({first} and {second})").format(
+                key=key, first=repr(choices[key]), second=repr(header.strip())))
         choices[key] = header.strip()
     return tuple(choices.items())

@@ -68,9 +68,9 @@ from welfare_calc.batch.documents import (
     label_taken,
     period_text,
 )
-from welfare_calc.batch.encodings import display_name, is_utf8
+from welfare_calc.batch.encodings import cannot_encode, display_name, is_utf8
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
-from welfare_calc.batch.reading import Job, Records, csv_records, undecodable
+from welfare_calc.batch.reading import Job, Records, csv_records, line_at, undecodable
 from welfare_calc.batch.rows import (
     YES_NO,
     ZH_HEADERS,
@@ -92,10 +92,13 @@ from welfare_calc.batch.staging import (
     temp_prefix,
 )
 from welfare_calc.batch.targets import locked
+from welfare_calc.core.calc import category_label
 from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import Interrupted, TargetError, UnusableInput
 from welfare_calc.core.table import StandardsTable
-from welfare_calc.core.words import _
+from welfare_calc.core.words import _, ngettext
+from welfare_calc.output.formats import Lang
+from welfare_calc.output.language import in_use, speak
 from welfare_calc.output.text import CsvRows, csv_safe, kept_as_text
 
 if TYPE_CHECKING:
@@ -251,31 +254,55 @@ class Summary:
             **({} if self.groups is None else {"groups": self.groups}),
         }
 
-    def as_text(self) -> str:
-        """The summary for a person reading stderr."""
-        by = "; ".join(f"{key} {fen_text(value)}, "
-                       f"{_counted(self.households_by_category.get(key, 0), 'household')}, "
-                       f"{_counted(self.persons_by_category.get(key, 0), 'person')}"
-                       for key, value in self.by_category.items())
-        overpaid = (f"; overpaid total {fen_text(self.overpaid_fen)} (not netted)"
-                    if self.overpaid_fen else "")
+    def as_text(self, table: StandardsTable) -> str:
+        """The summary for a person reading stderr, in the language in use (a category by
+        its Chinese name in Chinese: :func:`~welfare_calc.core.calc.category_label`)."""
+        by = _("; ").join(_("{category} {amount}, {households}, {persons}").format(
+            category=category_label(table, key), amount=fen_text(value),
+            households=_households(self.households_by_category.get(key, 0)),
+            persons=_persons(self.persons_by_category.get(key, 0)))
+            for key, value in self.by_category.items())
+        more = (_("; overpaid total {amount} (not netted)").format(
+            amount=fen_text(self.overpaid_fen)) if self.overpaid_fen else "")
         newly = sum(self.newly_by_category.values())
         if newly:
-            overpaid += f"; newly eligible by the raise: {newly} household(s)"
-        read = "" if self.sheet is None else f"sheet {self.sheet!r}: "
+            more += ngettext("; newly eligible by the raise: {count} household",
+                             "; newly eligible by the raise: {count} households",
+                             newly).format(count=newly)
+        read = "" if self.sheet is None else _("sheet {sheet}: ").format(sheet=repr(self.sheet))
         if self.encoding is not None and not is_utf8(self.encoding):  # (UTF-8 goes unsaid)
             read += _("read as {encoding}: ").format(encoding=display_name(self.encoding))
-        merged = ("; " + _("{count} merged range(s) read, each cell as the range's value").format(
-            count=self.merged_ranges) if self.merged_ranges else "")
-        return (f"{read}rows read {self.rows_read}, written {self.rows_written}, rejected "
-                f"{self.rows_rejected}; back-pay total {fen_text(self.backpay_fen)} ({by})"
-                f"{overpaid}{merged}")
+        if self.merged_ranges:
+            more += "; " + ngettext(
+                "{count} merged range read, each cell as the range's value",
+                "{count} merged ranges read, each cell as the range's value",
+                self.merged_ranges).format(count=self.merged_ranges)
+        return _("{sheet}rows read {read}, written {written}, rejected {rejected}; back-pay "
+                 "total {total} ({by}){more}").format(
+                     sheet=read, read=self.rows_read, written=self.rows_written,
+                     rejected=self.rows_rejected, total=fen_text(self.backpay_fen), by=by,
+                     more=more)
 
 
+def _households(count: int) -> str:
+    """``1 household``, ``2 households`` (``2 户``)."""
+    return ngettext("{count} household", "{count} households", count).format(count=count)
 
-def _counted(count: int, noun: str) -> str:
-    """``1 household``, ``2 households``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+def _persons(count: int) -> str:
+    """``1 person``, ``2 persons`` (``2 人``)."""
+    return ngettext("{count} person", "{count} persons", count).format(count=count)
+
+
+def row_at(row: int, sheet: str | None) -> str:
+    """Where an input row is, for messages: a CSV file's line, or a sheet's row as Excel
+    numbers it."""
+    return line_at(row) if sheet is None else _("row {row}").format(row=row)
+
+
+def _unencodable(what: str, encoding: str, error: UnicodeEncodeError) -> UnusableInput:
+    """The error for text the output encoding cannot hold: ``what`` could not be written."""
+    return UnusableInput(cannot_encode(what, encoding, error.object[error.start:error.end]))
 
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT")
@@ -426,17 +453,20 @@ def _in_worker_slot(first_line: int, where: InSlot) -> ChunkResult:
     return _SLOTS.keep(where.slot, _PROCESSOR.process(first_line, _SLOTS.get(where)))
 
 
-def _start_worker(processor: ChunkProcessor | None) -> None:
-    """Each worker's start: its processor, and signals left to the parent.
+def _start_worker(processor: ChunkProcessor | None, lang: Lang | None = None) -> None:
+    """Each worker's start: its processor, its language, and signals left to the parent.
 
     Under ``fork`` (Linux) the worker already holds the parent's processor and
-    ``processor`` is None: nothing is copied. Under ``spawn`` (Windows, macOS)
-    the worker is a fresh interpreter and the processor arrives pickled, once
-    per worker.
+    the language it speaks, and ``processor`` and ``lang`` are None: nothing is
+    copied. Under ``spawn`` (Windows, macOS) the worker is a fresh interpreter:
+    the processor arrives pickled, once per worker, and the worker is told the
+    language, so that the reasons it gives rejected rows are in the parent's.
     """
     global _PROCESSOR  # noqa: PLW0603 - one processor per worker process
     if processor is not None:
         _PROCESSOR = processor
+    if lang is not None:
+        speak(lang)
     # The parent handles Ctrl-C and the stop signals and ends the workers
     # itself; a worker that gets one dies quietly, without a traceback. They
     # were held back while it started (see _results), and arrive now.
@@ -522,7 +552,8 @@ def _results(processor: ChunkProcessor, jobs: Iterator[Job],
     try:
         with _held_signals():  # a stop signal during the start comes in just after
             pool = multiprocessing.get_context(method).Pool(
-                workers, initializer=_start_worker, initargs=(None if forking else processor,))
+                workers, initializer=_start_worker,
+                initargs=(None, None) if forking else (processor, in_use()))
         pending: deque[AsyncResult[ChunkResult]] = deque()
         for number, (first_line, data) in enumerate(itertools.chain([first, second], jobs)):
             # A chunk's slot was last used by the chunk in_flight before it, whose
@@ -631,11 +662,9 @@ class _BatchRun:
             try:
                 self.errors.writerow(cells)
             except UnicodeEncodeError as error:
-                raise UnusableInput(
-                    f"line {line}: the rejected row cannot be written to the errors file in "
-                    f"{self.options.output_encoding} "
-                    f"({error.object[error.start:error.end]!r}); use --output-encoding "
-                    "gb18030 or utf-8") from None
+                raise _unencodable(_("{where}: the rejected row cannot be written to the "
+                                     "errors file").format(where=row_at(line, self.sheet)),
+                                   self.options.output_encoding, error) from None
 
     def execute(self, records: Records, progress: Callable[[int, int], None] | None,
                 workers: int) -> Summary:
@@ -687,18 +716,16 @@ class _BatchRun:
                 if progress is not None:
                     progress(self.summary.rows_read, reached)
         except UnicodeEncodeError as error:
-            raise UnusableInput(
-                f"a value cannot be written in {self.options.output_encoding} "
-                f"({error.object[error.start:error.end]!r}); use --output-encoding gb18030 "
-                "or utf-8") from None
+            raise _unencodable(_("a value cannot be written"), self.options.output_encoding,
+                               error) from None
         summary = self.summary
         summary.encoding = records.read_as  # (known now that every chunk is read)
         summary.rows_written = self.written
         summary.rows_rejected = summary.rows_read - summary.rows_written
         doubled, partners = self._doubled_lines(columns)
         drops = {position: RowProblem(
-            "id", f"same id as {'line' if self.sheet is None else 'row'} {partner} "
-                  "with overlapping coverage: possible double payment")
+            "id", _("same id as {where} with overlapping coverage: possible double "
+                    "payment").format(where=row_at(partner, self.sheet)))
             for position, partner in zip(doubled.tolist(), partners.tolist(), strict=True)}
         taken = [key for key in self.groups if any(part is not None and label_taken(part)
                                                    for part in key)]
@@ -749,7 +776,7 @@ class _BatchRun:
         (a locality is roster text)."""
         fund = self.fund()
         self._neutralised(target, [fund.header, *fund.rows, fund.total],
-                          lambda _: "--summary-csv: a value cannot be written")
+                          lambda _number: _("--summary-csv: a value cannot be written"))
 
     def _neutralised(self, target: Destination, rows: Iterable[list[str]],
                      said: Callable[[int], str]) -> None:
@@ -762,10 +789,8 @@ class _BatchRun:
             try:
                 writer.writerow([mark(csv_safe(cell)) for cell in cells])
             except UnicodeEncodeError as error:
-                raise UnusableInput(
-                    f"{said(number)} in {self.options.output_encoding} "
-                    f"({error.object[error.start:error.end]!r}); use --output-encoding "
-                    "gb18030 or utf-8") from None
+                raise _unencodable(said(number), self.options.output_encoding,
+                                   error) from None
 
     def _roster_lines(self, rows: Iterator[list[str]]) -> Iterator[tuple[str, list[str]]]:
         """The 补发名册's lines: each row, then the 合计; with --group-by, group by group
@@ -898,7 +923,8 @@ class _BatchRun:
         """The errors file a workbook's run was asked for, from its spool, neutralised
         as every CSV file is."""
         self._neutralised(target, csv.reader(self.errors_file.reread()),
-                          lambda number: f"line {number} of the errors file cannot be written")
+                          lambda number: _("line {line} of the errors file cannot be written"
+                                           ).format(line=number))
 
     def _take(self, result: ChunkResult) -> None:
         """Put one chunk's results in place, in input order."""
@@ -934,10 +960,11 @@ class _BatchRun:
             try:
                 key.encode(self.output.encoding)
             except UnicodeEncodeError:
-                raise UnusableInput(
-                    f"line 1, column {key!r}: the header cell cannot be written in "
-                    f"{self.options.output_encoding}; use --output-encoding gb18030 or utf-8"
-                    ) from None
+                raise UnusableInput(_(
+                    "{where}, column {key}: the header cell cannot be written in {encoding}; "
+                    "use --output-encoding gb18030 or utf-8").format(
+                        where=line_at(1), key=repr(key),
+                        encoding=self.options.output_encoding)) from None
         # A header cell is text like any other: one that starts a formula is neutralised.
         safe = csv_safe if self.options.neutralise else _as_is
         self.output.csv_writer().writerow([safe(key) for key in keys])

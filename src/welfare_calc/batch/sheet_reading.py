@@ -56,7 +56,8 @@ from welfare_calc.batch.workbook_cells import (
     open_sheet,
 )
 from welfare_calc.core.errors import UnusableInput
-from welfare_calc.core.words import _
+from welfare_calc.core.fields import field_name
+from welfare_calc.core.words import _, listed
 from welfare_calc.output.text import CsvRows
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".et")
@@ -175,8 +176,13 @@ def sheet_records(path: Path, sheet: str | None = None, header_row: int | None =
                                      if key in MONTH_COLUMNS))
     return Records(header=cells[first:last + 1], encoding="utf-8",
                    jobs=_told(rows, number + 1, layout), size=data.height,
-                   sheet=sheet, where_header=f"sheet {sheet!r}, row {number}",
+                   sheet=sheet, where_header=sheet_row(sheet, number),
                    merged_ranges=sum(1 for area in data.merged if area.last_row > number))
+
+
+def sheet_row(sheet: str, number: int) -> str:
+    """Where a sheet's row is, for messages (its number as Excel shows it)."""
+    return _("sheet {sheet}, row {row}").format(sheet=repr(sheet), row=number)
 
 
 def _header(rows: Iterator[Sequence[object]], sheet: str, header_row: int | None,
@@ -189,14 +195,19 @@ def _header(rows: Iterator[Sequence[object]], sheet: str, header_row: int | None
                  for index, value in enumerate(row)]
         if (number == header_row) if header_row is not None else holds_header(cells, mapping):
             if not any(cell.strip() for cell in cells):
-                raise UnusableInput(f"sheet {sheet!r}, row {number}: the header row is empty")
+                raise UnusableInput(_("{where}: the header row is empty").format(
+                    where=sheet_row(sheet, number)))
             return number, cells
     if number == 0:
-        raise UnusableInput(f"sheet {sheet!r} is empty; it needs a header row")
+        raise UnusableInput(_("sheet {sheet} is empty; it needs a header row").format(
+            sheet=repr(sheet)))
     if header_row is not None:
-        raise UnusableInput(f"sheet {sheet!r} has {number} rows; there is no row {header_row}")
-    raise UnusableInput(f"sheet {sheet!r}: no row names the columns {', '.join(REQUIRED)}; "
-                        "name them in one row, or give --header-row N")
+        raise UnusableInput(_("sheet {sheet} has {count} rows; there is no row {row}").format(
+            sheet=repr(sheet), count=number, row=header_row))
+    raise UnusableInput(_("sheet {sheet}: no row names the columns {columns}; name them in one "
+                          "row, or give --header-row N").format(
+                              sheet=repr(sheet),
+                              columns=listed(field_name(key) for key in REQUIRED)))
 
 
 def _named(value: Cell, column: int) -> Cell:
@@ -263,11 +274,11 @@ def _bad_cells(table: Sequence[object], layout: Layout) -> list[tuple[int, BadCe
     """The cells of a marked row that refuse it: errors, formulas never calculated, and a
     supplement whose format the file does not say."""
     bad = [(index, value) for index, value in enumerate(table) if isinstance(value, BadCell)]
-    bad += [(index, BadCell(f"holds {number_text(value.value)}, which may be "
-                            f"{Percent(value.value).text} shown as a percentage or "
-                            f"{number_text(value.value)} yuan, and the file does not say "
-                            f"which; type it as text: {Percent(value.value).text} or "
-                            f"{number_text(value.value)}"))
+    bad += [(index, BadCell(_("holds {number}, which may be {percent} shown as a percentage or "
+                              "{number} yuan, and the file does not say which; type it as "
+                              "text: {percent} or {number}").format(
+                                  number=number_text(value.value),
+                                  percent=Percent(value.value).text)))
             for index, value in enumerate(table)
             if isinstance(value, Unformatted) and layout.keys[index] == "supplement"]
     return bad
@@ -355,8 +366,9 @@ def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unre
         index, flagged = bad[0]
         assert isinstance(flagged, BadCell)
         letter = column_letter(layout.offset + layout.first + index)
-        return Unreadable(shown, 1, f"cell {letter}{number} {flagged.problem}", ident,
-                          layout.keys[index], tuple(cells))
+        return Unreadable(shown, 1, _("cell {cell} {problem}").format(
+            cell=f"{letter}{number}", problem=flagged.problem), ident, layout.keys[index],
+            tuple(cells))
     if ambiguous is not None:
         index, reason = ambiguous
         return Unreadable(shown, 1, reason, ident, layout.keys[index], tuple(cells))
@@ -364,17 +376,21 @@ def _row(row: Sequence[object], layout: Layout, number: int) -> list[str] | Unre
         index, value = outside[0]
         letter = column_letter(layout.offset + index)
         if isinstance(value, BadCell):
-            return Unreadable(shown, 1, f"cell {letter}{number}, in a column without a header, "
-                                        f"{value.problem}", ident, cells=tuple(cells))
-        return Unreadable(shown, 1, f"column {letter} holds {cell_text(value, month=False)!r} "
-                                    "but has no header: give the column a header, or clear "
-                                    "the cell", ident, cells=tuple(cells))
+            return Unreadable(shown, 1, _("cell {cell}, in a column without a header, "
+                                          "{problem}").format(cell=f"{letter}{number}",
+                                                              problem=value.problem),
+                              ident, cells=tuple(cells))
+        return Unreadable(shown, 1, _("column {column} holds {value} but has no header: give "
+                                      "the column a header, or clear the cell").format(
+                                          column=letter,
+                                          value=repr(cell_text(value, month=False))),
+                          ident, cells=tuple(cells))
     if 0 <= layout.id_at < len(table):
         lost = digits_lost(table[layout.id_at])
         if lost is not None:
-            return Unreadable(shown, 1, f"the id {lost} is stored in Excel as a number, which "
-                                        f"keeps only {EXCEL_DIGITS} digits: its last digits "
-                                        "are lost. Format the id column as text (设置单元格格式 → "
-                                        "文本) and enter the ID numbers again", ident, "id",
-                              tuple(cells))
+            return Unreadable(shown, 1, _(
+                "the id {lost} is stored in Excel as a number, which keeps only {digits} "
+                "digits: its last digits are lost. Format the id column as text (设置单元格格式 "
+                "→ 文本) and enter the ID numbers again").format(lost=lost, digits=EXCEL_DIGITS),
+                ident, "id", tuple(cells))
     return cells

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from welfare_calc.batch.encodings import is_utf8, split_bom
-from welfare_calc.core.errors import TargetError
+from welfare_calc.core.errors import TargetError, os_reason
+from welfare_calc.core.words import N_, _
 from welfare_calc.output.streams import failed_write, quiet_stdout
 from welfare_calc.output.text import CsvRows
 
@@ -69,23 +70,35 @@ def temp_prefix(target: Path) -> str:
     return f"{target_mark(target)}-"
 
 
+DOINGS = {
+    "write": N_("cannot write {target}"),
+    "create": N_("cannot create {target}"),
+    "replace": N_("cannot replace {target}"),
+    "write into": N_("cannot write into {target}"),
+}
+"""What a run could not do to a file, by the ``doing`` of :func:`describe`."""
+
+
 def describe(error: OSError, target: Path, doing: str = "write") -> str:
     """One line for a person: what could not be done to which file, and why."""
+    cannot = _(DOINGS[doing]).format(target=target)
     if error.errno == errno.ENOSPC:
-        done = "" if doing == "write into" else "; nothing was replaced"
-        return f"cannot {doing} {target}: the disk is full{done}"
-    if isinstance(error, FileNotFoundError) and not target.parent.is_dir():
-        return f"cannot {doing} {target}: the directory {target.parent} does not exist"
-    if error.errno == errno.ENAMETOOLONG:
-        return f"cannot {doing} {target}: the name is too long for this system; use a shorter one"
-    if error.errno == errno.EROFS:
-        return f"cannot {doing} {target}: the file system is read-only"
-    if isinstance(error, PermissionError):
-        if doing == "replace":
-            return (f"cannot replace {target}: permission denied; it may be open in another "
-                    "program (such as Excel): close it and run again")
-        return f"cannot {doing} {target}: permission denied in {target.parent}"
-    return f"cannot {doing} {target}: {error.strerror or error}"
+        why = (_("the disk is full") if doing == "write into"
+               else _("the disk is full; nothing was replaced"))
+    elif isinstance(error, FileNotFoundError) and not target.parent.is_dir():
+        why = _("the directory {folder} does not exist").format(folder=target.parent)
+    elif error.errno == errno.ENAMETOOLONG:
+        why = _("the name is too long for this system; use a shorter one")
+    elif error.errno == errno.EROFS:
+        why = _("the file system is read-only")
+    elif isinstance(error, PermissionError) and doing == "replace":
+        why = _("permission denied; it may be open in another program (such as Excel): close "
+                "it and run again")
+    elif isinstance(error, PermissionError) and getattr(error, "winerror", None) != 32:
+        why = _("permission denied in {folder}").format(folder=target.parent)
+    else:
+        why = os_reason(error)
+    return _("{cannot}: {why}").format(cannot=cannot, why=why)
 
 
 class _Raw(io.FileIO):
@@ -255,7 +268,7 @@ class StagedText:
             except OSError as error:
                 if self.stream == "stdout":
                     quiet_stdout()
-                shown = "standard output" if self.stream == "stdout" else "standard error"
+                shown = _("standard output") if self.stream == "stdout" else _("standard error")
                 raise TargetError(failed_write(shown, error)) from None
         self.discard()
 

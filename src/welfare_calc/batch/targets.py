@@ -33,7 +33,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from welfare_calc.batch.staging import PARTIAL, Destination, target_mark, temp_prefix
-from welfare_calc.core.errors import TargetProblem
+from welfare_calc.core.errors import TargetProblem, os_reason
+from welfare_calc.core.words import _
 
 LOCK_SUFFIX = ".lock"
 
@@ -59,19 +60,23 @@ def resolve(option: str, given: str) -> Named:
     real = Path(os.path.realpath(path))
     if real != path.absolute() and given.startswith(("/dev/", "/proc/")) and real.is_file():
         # /dev/stdout, /dev/fd/1: a standard stream that the shell sent to a file.
-        raise TargetProblem(f"{option} {given}: names a standard stream that is a file here; "
-                            f"write {option} - for standard output, or name the file")
+        raise TargetProblem(_("{option} {given}: names a standard stream that is a file here; "
+                              "write {option} - for standard output, or name the file").format(
+                                  option=option, given=given))
     if real.is_dir():
-        raise TargetProblem(f"{option} {given}: is a directory; name a file")
+        raise TargetProblem(_("{option} {given}: is a directory; name a file").format(
+            option=option, given=given))
     if not real.parent.is_dir():
-        raise TargetProblem(f"{option} {given}: the directory {real.parent} does not exist")
+        raise TargetProblem(_("{option} {given}: the directory {folder} does not exist").format(
+            option=option, given=given, folder=real.parent))
     try:
         mode = real.stat().st_mode
     except FileNotFoundError:
         mode = None
     if mode is not None and stat.S_ISREG(mode) and not mode & 0o222:
-        raise TargetProblem(f"{option} {given}: the file is read-only; it is not replaced. "
-                            "Choose another file, or make it writable first")
+        raise TargetProblem(_("{option} {given}: the file is read-only; it is not replaced. "
+                              "Choose another file, or make it writable first").format(
+                                  option=option, given=given))
     return Named(option, given, real)
 
 
@@ -115,14 +120,17 @@ def check_distinct(source: Path | None, named: Sequence[Named], *,
         if key in seen:
             first = seen[key]
             if first.option == "INPUT":
-                raise TargetProblem(f"{item.option} {item.given}: is the input file, which "
-                                    "would be replaced; choose another file")
+                raise TargetProblem(_("{option} {given}: is the input file, which would be "
+                                      "replaced; choose another file").format(
+                                          option=item.option, given=item.given))
             if isinstance(where, str):
-                raise TargetProblem(f"{item.option} -: {first.option} already writes to "
-                                    "standard output; give one of them a file")
-            raise TargetProblem(f"{item.option} {item.given}: is the same file as "
-                                f"{first.option} {first.given}; each file of a run must be "
-                                "a different one")
+                raise TargetProblem(_("{option} -: {other} already writes to standard output; "
+                                      "give one of them a file").format(option=item.option,
+                                                                        other=first.option))
+            raise TargetProblem(_("{option} {given}: is the same file as {other} {other_given}; "
+                                  "each file of a run must be a different one").format(
+                                      option=item.option, given=item.given, other=first.option,
+                                      other_given=first.given))
         seen[key] = item
 
 
@@ -158,11 +166,11 @@ def locked(targets: Sequence[Path]) -> Iterator[None]:
             try:
                 stack.enter_context(FileLock(path, timeout=0))
             except Timeout:
-                raise TargetProblem(f"{target}: another welfare-calc run is writing this "
-                                    "file; wait for it to finish") from None
+                raise TargetProblem(_("{target}: another welfare-calc run is writing this file; "
+                                      "wait for it to finish").format(target=target)) from None
             except OSError as error:
-                raise TargetProblem(f"{target}: cannot lock the file "
-                                    f"({error.strerror or error})") from None
+                raise TargetProblem(_("{target}: cannot lock the file ({reason})").format(
+                    target=target, reason=os_reason(error))) from None
             if os.name == "posix":
                 # Removed while still held (ExitStack unwinds in reverse): a run
                 # that opened it meanwhile finds its file unlinked once it gets the

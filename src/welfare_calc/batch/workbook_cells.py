@@ -53,8 +53,8 @@ from pathlib import Path
 from typing import IO, NamedTuple
 from xml.etree import ElementTree
 
-from welfare_calc.core.errors import UnusableInput
-from welfare_calc.core.words import N_, _
+from welfare_calc.core.errors import UnusableInput, os_reason
+from welfare_calc.core.words import N_, _, listed
 
 SHEET_ROWS = 1_048_576
 """Rows an Excel sheet holds."""
@@ -80,7 +80,21 @@ RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
 PERCENT_FORMATS = frozenset({9, 10})
 """Excel's built-in percent number formats (``0%``, ``0.00%``)."""
-SAVE_AS_XLSX = "save it from Excel or WPS as .xlsx (文件 → 另存为 → Excel 工作簿), or as CSV UTF-8"
+SAVE_AS_XLSX = N_("save it from Excel or WPS as .xlsx (文件 → 另存为 → Excel 工作簿), or as CSV "
+                  "UTF-8")
+"""How to make a file the batch reads of one it cannot: the end of many messages."""
+
+
+HOLDS_ERROR = N_("holds the error {error}: correct the formula or type the value")
+"""What a cell holding an Excel error (#N/A, #DIV/0!, …) is told."""
+
+
+def _refused(message: str, **values: object) -> UnusableInput:
+    """A workbook refused: ``message`` (looked up) with its values and ``{save_as}``,
+    how to save the file as one the batch reads (:data:`SAVE_AS_XLSX`)."""
+    return UnusableInput(_(message).format(save_as=_(SAVE_AS_XLSX), **values))
+
+
 NEVER_CALCULATED = N_("holds a formula with no saved value (the file was written by a program "
                       "and never calculated): open it in Excel or WPS, save it, and run again")
 """What a formula cell whose value was never calculated holds (.xlsx and .xls alike)."""
@@ -193,32 +207,33 @@ def open_sheet(path: Path, sheet: str | None = None) -> Sheet:
         with path.open("rb") as handle:
             head = handle.read(2048)
     except OSError as error:
-        raise UnusableInput(f"cannot be read ({error.strerror or error})") from None
+        raise UnusableInput(_("cannot be read ({reason})").format(reason=os_reason(error))
+                            ) from None
     if head.startswith(b"PK\x03\x04"):
         return _zipped(path, sheet)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return _xls(path, sheet)
-    raise UnusableInput(_not_a_workbook(head))
+    raise UnusableInput(_not_a_workbook(head).format(save_as=_(SAVE_AS_XLSX)))
 
 
 def _not_a_workbook(head: bytes) -> str:
-    """What a file named as a workbook is instead, and how to save it as one."""
+    """What a file named as a workbook is instead, and how to save it as one (its
+    ``{save_as}`` to fill in)."""
     text = head.replace(b"\x00", b"").removeprefix(b"\xef\xbb\xbf").removeprefix(
         b"\xff\xfe").removeprefix(b"\xfe\xff").lstrip().lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")) or (
             b"<html" in text[:512] and not text.startswith(b"<?xml")):
-        return ("is a web page (HTML) named as an Excel file, as web systems export it; open "
-                f"it in Excel and {SAVE_AS_XLSX}")
+        return _("is a web page (HTML) named as an Excel file, as web systems export it; open "
+                 "it in Excel and {save_as}")
     if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
-        return f"is an \"XML Spreadsheet 2003\" file, not a workbook; open it in Excel and " \
-               f"{SAVE_AS_XLSX}"
+        return _('is an "XML Spreadsheet 2003" file, not a workbook; open it in Excel and '
+                 "{save_as}")
     if text.startswith(b"mime-version"):
-        return f"is a web archive (MHT) named as an Excel file; open it in Excel and " \
-               f"{SAVE_AS_XLSX}"
+        return _("is a web archive (MHT) named as an Excel file; open it in Excel and {save_as}")
     if b"\t" in text or b"," in text:
-        return ("is text (tab- or comma-separated), not a workbook; rename it to .csv, or open "
-                f"it in Excel and {SAVE_AS_XLSX}")
-    return f"is not an Excel workbook (.xlsx or .xls); {SAVE_AS_XLSX}"
+        return _("is text (tab- or comma-separated), not a workbook; rename it to .csv, or open "
+                 "it in Excel and {save_as}")
+    return _("is not an Excel workbook (.xlsx or .xls); {save_as}")
 
 
 # --- .xlsx and .xlsm -----------------------------------------------------------------------
@@ -241,26 +256,26 @@ def _zipped(path: Path, sheet: str | None) -> Sheet:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise UnusableInput(f"is a damaged workbook ({error}); {SAVE_AS_XLSX}") from None
+        raise _refused(N_("is a damaged workbook ({error}); {save_as}"), error=error) from None
     with archive:
         names = set(archive.namelist())
         if "content.xml" in names and "xl/workbook.xml" not in names:
-            raise UnusableInput("is an OpenDocument (.ods) workbook: its error cells and number "
-                                "formats cannot be read here, and a roster read without them "
-                                f"could pay wrong amounts; {SAVE_AS_XLSX}")
+            raise _refused(N_("is an OpenDocument (.ods) workbook: its error cells and number "
+                              "formats cannot be read here, and a roster read without them "
+                              "could pay wrong amounts; {save_as}"))
         if "xl/workbook.bin" in names:
-            raise UnusableInput("is a binary workbook (.xlsb): its error cells and number "
-                                f"formats cannot be read here; {SAVE_AS_XLSX}")
+            raise _refused(N_("is a binary workbook (.xlsb): its error cells and number formats "
+                              "cannot be read here; {save_as}"))
         if "xl/workbook.xml" not in names:
-            raise UnusableInput(f"is a ZIP archive, not an Excel workbook; {SAVE_AS_XLSX}")
+            raise _refused(N_("is a ZIP archive, not an Excel workbook; {save_as}"))
         for info in archive.infolist():
             _bounded(info)
         book = _book(archive)
         chosen = _choose(book, sheet)
         name, _state, part = book.sheets[chosen]
         if part not in names:
-            raise UnusableInput(f"is a damaged workbook: sheet {name!r} has no data; "
-                                f"{SAVE_AS_XLSX}")
+            raise _refused(N_("is a damaged workbook: sheet {sheet} has no data; {save_as}"),
+                           sheet=repr(name))
         scan = _Scan(name, book.percent_styles, book.uncalculated)
         with archive.open(part) as stream:
             scan.read(stream)
@@ -271,9 +286,9 @@ def _bounded(info: zipfile.ZipInfo) -> None:
     """Refuse a part that unpacks far beyond its data, before anything unpacks it."""
     unpacked, packed = info.file_size, max(info.compress_size, 1)
     if unpacked > MAX_UNPACKED or (unpacked > SMALL_PART and unpacked > MAX_RATIO * packed):
-        raise UnusableInput(f"is not read: its part {info.filename!r} unpacks to "
-                            f"{unpacked >> 20:,} MB from {packed >> 10:,} KB, far beyond any "
-                            f"roster; {SAVE_AS_XLSX}")
+        raise _refused(N_("is not read: its part {part} unpacks to {unpacked} MB from {packed} "
+                          "KB, far beyond any roster; {save_as}"), part=repr(info.filename),
+                       unpacked=f"{unpacked >> 20:,}", packed=f"{packed >> 10:,}")
 
 
 def _xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element | None:
@@ -284,11 +299,13 @@ def _xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element | None:
     except KeyError:
         return None
     if len(data) > MAX_ROW_XML:
-        raise UnusableInput(f"is not read: its part {part!r} is larger than any workbook's")
+        raise UnusableInput(_("is not read: its part {part} is larger than any workbook's"
+                              ).format(part=repr(part)))
     try:
         return ElementTree.fromstring(data)
     except ElementTree.ParseError as error:
-        raise UnusableInput(f"is a damaged workbook ({part}: {error}); {SAVE_AS_XLSX}") from None
+        raise _refused(N_("is a damaged workbook ({error}); {save_as}"),
+                       error=f"{part}: {error}") from None
 
 
 def _book(archive: zipfile.ZipFile) -> _Book:
@@ -304,7 +321,7 @@ def _book(archive: zipfile.ZipFile) -> _Book:
                targets.get(element.get(f"{{{RELATIONSHIPS}}}id", ""), ""))
               for element in workbook.iter(f"{{{MAIN}}}sheet")]
     if not sheets:
-        raise UnusableInput("the workbook has no sheet")
+        raise UnusableInput(_("the workbook has no sheet"))
     view = workbook.find(f"{{{MAIN}}}bookViews/{{{MAIN}}}workbookView")
     active = _whole(view.get("activeTab", "0") if view is not None else "0")
     calculation = workbook.find(f"{{{MAIN}}}calcPr")
@@ -344,16 +361,24 @@ def _choose(book: _Book, sheet: str | None) -> int:
     names = [name for name, _, _ in book.sheets]
     if sheet is not None:
         if sheet not in names:
-            raise UnusableInput(f"has no sheet named {sheet!r}; its sheets: "
-                                + ", ".join(repr(name) for name in names))
+            raise _no_sheet(sheet, names)
         return names.index(sheet)
     if book.sheets[book.active][1] == "visible":
         return book.active
     for index, (_name, state, _part) in enumerate(book.sheets):
         if state == "visible":
             return index
-    raise UnusableInput("every sheet of the workbook is hidden; show the roster's sheet, or "
-                        "name it with --sheet")
+    raise UnusableInput(_(ALL_HIDDEN))
+
+
+ALL_HIDDEN = N_("every sheet of the workbook is hidden; show the roster's sheet, or name it "
+                "with --sheet")
+
+
+def _no_sheet(sheet: str, names: Sequence[str]) -> UnusableInput:
+    """The error for ``--sheet`` naming a sheet the workbook (its sheets ``names``) lacks."""
+    return UnusableInput(_("has no sheet named {sheet}; its sheets: {names}").format(
+        sheet=repr(sheet), names=listed(repr(name) for name in names)))
 
 
 _ROW = re.compile(rb'<row r="([0-9]+)"')
@@ -394,8 +419,8 @@ class _Scan:
                 cut = data.rfind(b"</row>")
                 if cut < 0:
                     if len(data) > MAX_ROW_XML:
-                        raise UnusableInput(f"sheet {self.sheet!r} has a row larger than any "
-                                            f"sheet's; {SAVE_AS_XLSX}")
+                        raise _refused(N_("sheet {sheet} has a row larger than any sheet's; "
+                                          "{save_as}"), sheet=repr(self.sheet))
                     tail = data
                     continue
                 piece, tail = data[:cut + 6], data[cut + 6:]
@@ -450,7 +475,7 @@ class _Scan:
         if area.first_row < 1 or area.last_row > SHEET_ROWS or area.last_column >= SHEET_COLUMNS:
             raise UnusableInput(_("sheet {sheet!r}: the merged range {range} runs beyond what "
                                   "an Excel sheet holds; {save_as}").format(
-                sheet=self.sheet, range=area.ref, save_as=SAVE_AS_XLSX))
+                sheet=self.sheet, range=area.ref, save_as=_(SAVE_AS_XLSX)))
         if area.first_row != area.last_row or area.first_column != area.last_column:
             self.merged.append(area)
 
@@ -465,8 +490,8 @@ class _Scan:
         tag = piece[start:tag_end + 1]
         found = _REFERENCE.search(tag)
         if found is None:
-            raise UnusableInput(f"sheet {self.sheet!r}: a cell without a cell reference; open "
-                                f"the file in Excel and save it, or {SAVE_AS_XLSX}")
+            raise _refused(N_("sheet {sheet}: a cell without a cell reference; open the file "
+                              "in Excel and save it, or {save_as}"), sheet=repr(self.sheet))
         row, column = int(found[2]), column_index(found[1])
         marks = self.marks.setdefault(row, {})
         ends = piece.find(b"</c>", tag_end) if not tag.endswith(b"/>") else tag_end
@@ -475,8 +500,7 @@ class _Scan:
             marks.setdefault(column, None)
         elif kind == "error":
             shown = body.partition(b"<v>")[2].partition(b"</v>")[0].decode("utf-8", "replace")
-            marks[column] = BadCell(f"holds the error {shown or '#VALUE!'}: correct the formula "
-                                    "or type the value")
+            marks[column] = BadCell(_(HOLDS_ERROR).format(error=shown or "#VALUE!"))
         elif self.uncalculated or not self._has_value(tag, body):
             marks[column] = BadCell(_(NEVER_CALCULATED))
 
@@ -490,16 +514,18 @@ class _Scan:
 
     def _check_extent(self) -> None:
         if self.last_row > SHEET_ROWS or self.last_column >= SHEET_COLUMNS:
-            raise UnusableInput(f"sheet {self.sheet!r} has more rows or columns than an Excel "
-                                f"sheet holds ({SHEET_ROWS:,} rows, {SHEET_COLUMNS:,} "
-                                f"columns); {SAVE_AS_XLSX}")
+            raise _refused(N_("sheet {sheet} has more rows or columns than an Excel sheet holds "
+                              "({rows} rows, {columns} columns); {save_as}"),
+                           sheet=repr(self.sheet), rows=f"{SHEET_ROWS:,}",
+                           columns=f"{SHEET_COLUMNS:,}")
         area = self.last_row * (self.last_column + 1)
         if area > DENSE_FREE and area > SPARSE * self.cells:
             last = f"{column_letter(self.last_column)}{self.last_row}"
-            raise UnusableInput(f"sheet {self.sheet!r}: its used range runs to {last} but holds "
-                                f"only {self.cells:,} cells; delete the stray cells after the "
-                                "table (Ctrl+End shows the last one), or copy the table to a "
-                                "new sheet")
+            raise UnusableInput(_("sheet {sheet}: its used range runs to {last} but holds only "
+                                  "{cells} cells; delete the stray cells after the table "
+                                  "(Ctrl+End shows the last one), or copy the table to a new "
+                                  "sheet").format(sheet=repr(self.sheet), last=last,
+                                                  cells=f"{self.cells:,}"))
 
 
 def _marked(row: Sequence[Cell], marks: Mapping[int, Cell | None], offset: int) -> MarkedRow:
@@ -565,7 +591,7 @@ class _Merging:
                                       "overlap, which Excel never saves; open the file in "
                                       "Excel or WPS and save it, or {save_as}").format(
                     sheet=self.sheet, first=other.ref, second=area.ref,
-                    save_as=SAVE_AS_XLSX))
+                    save_as=_(SAVE_AS_XLSX)))
         at = area.first_column - offset
         value = cells[at] if area.first_row == number and 0 <= at < len(cells) else ""
         self.open.append((area, value))
@@ -604,8 +630,8 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
         try:
             yield from stream
         except (plus.CalamineError, OSError) as error:  # a damaged part found on the way
-            raise UnusableInput(f"cannot be read as a workbook ({error}); {SAVE_AS_XLSX}"
-                                ) from None
+            raise _refused(N_("cannot be read as a workbook ({error}); {save_as}"),
+                           error=error) from None
 
     merging = _merging(name, scan.merged, scan.last_column)
 
@@ -633,10 +659,11 @@ def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         data = book.get_sheet_by_name(name)
     except python_calamine.PasswordError:
-        raise UnusableInput("the workbook is protected by a password; save a copy without "
-                            "one") from None
+        raise UnusableInput(_("the workbook is protected by a password; save a copy without "
+                              "one")) from None
     except (python_calamine.CalamineError, OSError) as error:
-        raise UnusableInput(f"cannot be read as a workbook ({error}); {SAVE_AS_XLSX}") from None
+        raise _refused(N_("cannot be read as a workbook ({error}); {save_as}"),
+                       error=error) from None
     offset = data.start[1] if data.start else 0
     merging = _merging(name, scan.merged, scan.last_column)
 
@@ -665,23 +692,22 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
     except XLRDError as error:
         said = str(error)
         if "encrypt" in said.lower() or "Can't find workbook" in said:
-            raise UnusableInput("cannot be read: the workbook is protected by a password (or "
-                                f"damaged); save a copy without one, or {SAVE_AS_XLSX}") from None
-        raise UnusableInput(f"cannot be read as an .xls workbook ({said}); "
-                            f"{SAVE_AS_XLSX}") from None
+            raise _refused(N_("cannot be read: the workbook is protected by a password (or "
+                              "damaged); save a copy without one, or {save_as}")) from None
+        raise _refused(N_("cannot be read as an .xls workbook ({error}); {save_as}"),
+                       error=said) from None
     except (CompDocError, struct.error, OSError, ValueError, IndexError, KeyError, TypeError,
             AssertionError, EOFError, UnicodeDecodeError) as error:
-        raise UnusableInput(f"is a damaged .xls workbook ({error}); {SAVE_AS_XLSX}") from None
+        raise _refused(N_("is a damaged .xls workbook ({error}); {save_as}"),
+                       error=error) from None
     if sheet is not None:
         if sheet not in names:
-            raise UnusableInput(f"has no sheet named {sheet!r}; its sheets: "
-                                + ", ".join(repr(name) for name in names))
+            raise _no_sheet(sheet, names)
         chosen = names.index(sheet)
     else:
         visible = [index for index, each in enumerate(sheets) if each.visibility == 0]
         if not visible:
-            raise UnusableInput("every sheet of the workbook is hidden; show the roster's "
-                                "sheet, or name it with --sheet")
+            raise UnusableInput(_(ALL_HIDDEN))
         # xlrd's sheet_visible is the active sheet (its WINDOW2 record).
         active = [index for index in visible if getattr(sheets[index], "sheet_visible", 0)]
         chosen = (active or visible)[0]
@@ -702,7 +728,7 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
             return ""
         if kind == xlrd.XL_CELL_ERROR:
             shown = xlrd.error_text_from_code.get(int(number), "#VALUE!")
-            return BadCell(f"holds the error {shown}: correct the formula or type the value")
+            return BadCell(_(HOLDS_ERROR).format(error=shown))
         if kind == xlrd.XL_CELL_BOOLEAN:
             return bool(value)
         if kind == xlrd.XL_CELL_DATE:

@@ -49,6 +49,7 @@ from welfare_calc.batch.documents import (
 )
 from welfare_calc.batch.rows import ZH_HEADERS
 from welfare_calc.core.errors import UnusableInput
+from welfare_calc.core.words import _
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
@@ -171,9 +172,9 @@ class SheetWriter:
     def _room(self) -> None:
         """Refuse a row past the last an Excel sheet holds."""
         if self.row >= SHEET_ROWS:
-            raise UnusableInput(f"more than {SHEET_ROWS - 1:,} rows for sheet {self.name!r}, "
-                                "more than an Excel sheet holds; write CSV instead "
-                                "(-o result.csv)")
+            raise UnusableInput(_("more than {most} rows for sheet {sheet}, more than an Excel "
+                                  "sheet holds; write CSV instead (-o result.csv)").format(
+                                      most=f"{SHEET_ROWS - 1:,}", sheet=repr(self.name)))
 
     def note(self, text: str, style: Any = None) -> None:
         """A line of text below the table (sign-off, stamp), not counted in the widths."""
@@ -207,10 +208,12 @@ class SheetWriter:
                                         money if kind == "money" else style)
             else:
                 if len(cell) > CELL_CHARACTERS:
-                    raise UnusableInput(
-                        f"sheet {self.name!r}, row {self.row + 1}, column {column + 1}: a value "
-                        f"of {len(cell):,} characters; an Excel cell holds at most "
-                        f"{CELL_CHARACTERS:,}: write CSV instead (-o result.csv)")
+                    raise UnusableInput(_(
+                        "sheet {sheet}, row {row}, column {column}: a value of {count} "
+                        "characters; an Excel cell holds at most {most}: write CSV instead (-o "
+                        "result.csv)").format(sheet=repr(self.name), row=self.row + 1,
+                                              column=column + 1, count=f"{len(cell):,}",
+                                              most=f"{CELL_CHARACTERS:,}"))
                 self.sheet.write_string(self.row, column, cell, style)
             if measure:
                 self.widths[column] = max(self.widths[column], text_width(cell))

@@ -19,7 +19,8 @@ from welfare_calc.cli.group import (
 from welfare_calc.cli.types import MonthType, PaidType
 from welfare_calc.core import calc
 from welfare_calc.core.months import Month
-from welfare_calc.output.formats import Format, Lang, chosen_lang
+from welfare_calc.output.formats import Format, Lang
+from welfare_calc.output.language import spoken
 
 
 @cli.command()
@@ -38,7 +39,7 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
     from welfare_calc.output.calls import backpay_call  # noqa: PLC0415 - see the imports
 
     table = rounded_table(settings, rounding)
-    language = Lang(lang) if lang else chosen_lang()
+    language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'"}):
         house = calc.household(table, category, persons, income, supplement)
         report, explanation = backpay_call(

@@ -14,11 +14,12 @@ from welfare_calc.cli.group import (
     Settings,
     as_bad_parameter,
     cli,
+    language_option,
     rounded_table,
     rounding_option,
 )
 from welfare_calc.cli.problems import BatchRejected, Stopped, UsageProblem
-from welfare_calc.cli.types import EncodingType, MonthType
+from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
 from welfare_calc.core.errors import (
     BadOption,
     Interrupted,
@@ -27,6 +28,7 @@ from welfare_calc.core.errors import (
     UnusableInput,
 )
 from welfare_calc.core.months import Month
+from welfare_calc.core.words import _, ngettext
 from welfare_calc.output import streams
 
 if TYPE_CHECKING:
@@ -51,15 +53,17 @@ class Progress:
         elapsed = max(now - self.started, 1e-9)
         rate = lines / elapsed
         left = elapsed * (self.total - done_bytes) / max(done_bytes, 1)
-        click.echo(f"\r{lines:,} rows  {rate:,.0f} rows/s  {100 * done_bytes // self.total}%  "
-                   f"ETA {left:,.0f} s ", err=True, nl=False)
+        click.echo("\r" + _("{rows} rows  {rate} rows/s  {percent}%  ETA {left} s ").format(
+            rows=f"{lines:,}", rate=f"{rate:,.0f}", percent=100 * done_bytes // self.total,
+            left=f"{left:,.0f}"), err=True, nl=False)
 
     def writing(self, rows: int) -> None:
         """Rows written into a workbook so far."""
         now = time.monotonic()
         if now - self.shown >= 0.25:
             self.shown = now
-            click.echo(f"\rworkbook: {rows:,} rows written ", err=True, nl=False)
+            click.echo("\r" + _("workbook: {rows} rows written ").format(rows=f"{rows:,}"),
+                       err=True, nl=False)
 
     def close(self) -> None:
         """End the progress line."""
@@ -67,7 +71,7 @@ class Progress:
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False,
+@click.argument("input_path", metavar="INPUT", type=FilePath(exists=True, dir_okay=False,
                                                                allow_dash=True, path_type=Path))
 @click.option("--through", required=True, type=MonthType())
 @click.option("-o", "--output", default="-")
@@ -81,10 +85,11 @@ class Progress:
 @click.option("--headers", type=click.Choice(["en", "zh"]), default=None)
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option("--sheet", default=None)
-@click.option("--header-row", type=click.IntRange(min=1), default=None)
+@click.option("--header-row", type=WholeRange(min=1), default=None)
 @click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
 @click.option("--group-by", "group_by", multiple=True, metavar="HEADER[:N]")
 @rounding_option
+@language_option
 @click.pass_obj
 def batch(settings: Settings, input_path: Path, through: Month, output: str,
           errors_path: str | None, summary_path: str | None, summary_csv: str | None,
@@ -110,12 +115,12 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
         raise UsageProblem(str(error)) from None
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
         if given is not None and not workbook:
-            raise UsageProblem(f"{option} is for a workbook INPUT (.xlsx, .xls); "
-                               f"{input_path} is read as CSV")
+            raise UsageProblem(_("{option} is for a workbook INPUT (.xlsx, .xls); {path} is "
+                                 "read as CSV").format(option=option, path=input_path))
     to_workbook = output != "-" and output.lower().endswith(".xlsx")
     if to_workbook and fmt == "jsonl":
-        raise UsageProblem(f"--format jsonl cannot be written to {output}, a workbook; "
-                           "give a .jsonl file, or leave --format out")
+        raise UsageProblem(_("--format jsonl cannot be written to {output}, a workbook; give a "
+                             ".jsonl file, or leave --format out").format(output=output))
     loaded = settings.standards()
     table = rounded_table(settings, rounding)
     with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
@@ -137,9 +142,9 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
              ("标准表", "standards table", f"{loaded.source} (sha256 {loaded.digest})"),
              ("程序版本", "program", f"welfare-calc {__version__}"))
     if office is not None and not office.strip():
-        raise UsageProblem("--office: give the 制表单位's name, e.g. --office 周村区民政局")
+        raise UsageProblem(_("--office: give the 制表单位's name, e.g. --office 周村区民政局"))
     if office is not None and not to_workbook:
-        raise UsageProblem("--office is printed on a workbook's documents; give -o FILE.xlsx")
+        raise UsageProblem(_("--office is printed on a workbook's documents; give -o FILE.xlsx"))
     # The printed stamp: a workbook input is read by its own reader, so hashed here; a
     # CSV input is hashed by the run as it reads it.
     stamp = (RunStamp(__version__, loaded.sha256,
@@ -157,9 +162,12 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
             raise UsageProblem(str(error)) from None
     summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
                          files, options)
-    click.echo(summary.as_text(), err=True)
+    click.echo(summary.as_text(table), err=True)
     if summary.rows_rejected:
-        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected; see {errors_label}")
+        raise BatchRejected(ngettext("{count} row rejected; see {where}",
+                                     "{count} rows rejected; see {where}",
+                                     summary.rows_rejected).format(
+                                         count=summary.rows_rejected, where=errors_label))
 
 
 def run_roster(input_path: Path, workbook: bool, sheet: str | None, header_row: int | None,
@@ -188,7 +196,8 @@ def run_roster(input_path: Path, workbook: bool, sheet: str | None, header_row: 
             summary = run_batch(table, plan, records, files, options, progress,
                                 writing=progress.writing if progress and to_workbook else None)
         except UnusableInput as error:
-            raise UsageProblem(f"{input_path}: {error}") from None
+            raise UsageProblem(_("{path}: {problem}").format(path=input_path, problem=error)
+                               ) from None
         except (TargetError, TargetProblem) as error:
             raise UsageProblem(str(error)) from None
         except Interrupted:

@@ -16,16 +16,17 @@ from welfare_calc.cli.group import (
     output_options,
     rounded_table,
 )
-from welfare_calc.cli.types import MonthType
+from welfare_calc.cli.types import MonthType, WholeRange
 from welfare_calc.core import calc
 from welfare_calc.core.months import Month
-from welfare_calc.output.formats import Format, Lang, chosen_lang
+from welfare_calc.output.formats import Format, Lang
+from welfare_calc.output.language import spoken
 
 
 @cli.command()
 @household_options
 @click.option("--month", type=MonthType(), default=None)
-@click.option("--year", type=click.IntRange(1, 9999), default=None)
+@click.option("--year", type=WholeRange(1, 9999), default=None)
 @output_options
 @click.pass_obj
 def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
@@ -37,7 +38,7 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
     from welfare_calc.output.calls import entitlement_call  # noqa: PLC0415 - see the imports
 
     table = rounded_table(settings, rounding)
-    language = Lang(lang) if lang else chosen_lang()
+    language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
         house = calc.household(table, category, persons, income, supplement)
         report, explanation = entitlement_call(

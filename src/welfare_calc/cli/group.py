@@ -3,7 +3,8 @@ the one way a report reaches stdout."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from welfare_calc import __version__
+from welfare_calc.cli.click_words import bind_click
 from welfare_calc.cli.problems import (
     CommandError,
     PipeClosed,
@@ -19,7 +21,14 @@ from welfare_calc.cli.problems import (
     Stopped,
     UsageProblem,
 )
-from welfare_calc.cli.types import CategoryType, IncomeType, MonthType, PersonsType, SupplementType
+from welfare_calc.cli.types import (
+    CategoryType,
+    FilePath,
+    IncomeType,
+    MonthType,
+    PersonsType,
+    SupplementType,
+)
 from welfare_calc.core import fields
 from welfare_calc.core.errors import (
     EncodingProblem,
@@ -28,10 +37,12 @@ from welfare_calc.core.errors import (
     WelfareCalcError,
 )
 from welfare_calc.core.money import RoundingPoint
+from welfare_calc.core.words import _
 from welfare_calc.output import streams
 from welfare_calc.output.console import json_for, showable, stream_encoding
-from welfare_calc.output.formats import Format, Lang, chosen_lang
+from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.help_texts import HELP, help_text, word
+from welfare_calc.output.language import speak_as_asked, spoken
 from welfare_calc.standards.loader import ENV_VAR, LoadedStandards, load_standards
 
 if TYPE_CHECKING:  # (only what the annotations need)
@@ -46,14 +57,16 @@ if TYPE_CHECKING:  # (only what the annotations need)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+bind_click()  # click's own messages are looked up in our catalogue (cli/click_words.py)
+
 
 class Bilingual(click.Command):
     """A command whose help, and click's words around it, are in the output's language.
 
     The texts live in :mod:`welfare_calc.output.help_texts`, found by the command's
     name and each option's parameter name; they are put in place when help
-    is shown, so the language is the one of the moment
-    (:func:`~welfare_calc.output.formats.chosen_lang`).
+    is shown, in the language the command line speaks
+    (:func:`~welfare_calc.output.language.spoken`).
     """
 
     @property
@@ -72,7 +85,7 @@ class Bilingual(click.Command):
         return str(param.name)
 
     def _in_language(self, ctx: click.Context) -> Lang:
-        lang = chosen_lang()
+        lang = spoken()
         self.help = help_text(self.key, lang)
         for param in self.get_params(ctx):
             if isinstance(param, click.Option):
@@ -84,16 +97,16 @@ class Bilingual(click.Command):
         super().format_help(ctx, formatter)
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        self.help = help_text(self.key, chosen_lang())
+        self.help = help_text(self.key, spoken())
         return super().get_short_help_str(limit)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)
         formatter.write_usage(ctx.command_path, " ".join(pieces),
-                              prefix=word("usage", chosen_lang()))
+                              prefix=word("usage", spoken()))
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        lang = chosen_lang()
+        lang = spoken()
         records = []
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
@@ -115,6 +128,14 @@ class WelfareCalc(Bilingual, click.Group):
 
     command_class = Bilingual
 
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Choose the language before click reads a word of the arguments (``--lang``,
+        else the environment), so that click's own usage errors are said in it too."""
+        speak_as_asked(sys.argv[1:] if args is None else args)
+        return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_options(ctx, formatter)
         self.format_commands(ctx, formatter)
@@ -125,7 +146,7 @@ class WelfareCalc(Bilingual, click.Group):
                     and not command.hidden]
         if commands:
             limit = formatter.width - 6 - max(len(name) for name, _ in commands)
-            with formatter.section(word("commands", chosen_lang())):
+            with formatter.section(word("commands", spoken())):
                 formatter.write_dl([(name, command.get_short_help_str(limit))
                                     for name, command in commands])
 
@@ -176,8 +197,9 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     settings = Settings(ctx.params.get("standards_path"))
     loaded = settings.standards()
     document = loaded.table.document(loaded.table.retroactive_raise.document)
-    line = (f"welfare-calc {__version__} (standards: {document.number}, {loaded.source}, "
-            f"sha256 {loaded.digest})")
+    line = _("welfare-calc {version} (standards: {document}, {source}, sha256 {digest})"
+             ).format(version=__version__, document=document.number, source=loaded.source,
+                      digest=loaded.digest)
     try:
         showable(line, err=False)
     except EncodingProblem as error:
@@ -189,7 +211,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 @click.group(name="welfare-calc", cls=WelfareCalc,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--standards", "standards_path", envvar=ENV_VAR, is_eager=True,
-              type=click.Path(dir_okay=False, path_type=Path))
+              type=FilePath(dir_okay=False, path_type=Path))
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
               callback=_show_version)
 @click.pass_context
@@ -199,8 +221,17 @@ def cli(ctx: click.Context, standards_path: Path | None) -> None:
     ctx.obj = Settings(standards_path)
 
 
+def language_option(command: F) -> F:
+    """``--lang`` for a command whose output is files (batch, publicity, serve): the
+    language of its messages, found before click parses (WelfareCalc.main); nothing more
+    for the command to do."""
+    return click.option("--lang", "message_lang", type=click.Choice([lang.value for lang in Lang]),
+                        default=None, expose_value=False)(command)
+
+
 def output_options(command: F) -> F:
-    """``--format`` and ``--lang``, shared by every command."""
+    """``--format`` and ``--lang``, shared by every command that prints a report (the
+    language of its labels and --explain, and of its messages)."""
     command = click.option(
         "--lang", type=click.Choice([lang.value for lang in Lang]), default=None,
     )(command)
@@ -263,7 +294,7 @@ def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = N
     from welfare_calc.output.render import Report, render  # noqa: PLC0415 - see the imports
 
     chosen = Format(fmt)
-    language = Lang(lang) if lang else chosen_lang()
+    language = Lang(lang) if lang else spoken()
     if explanation is not None and chosen is Format.JSON and report.summary is not None:
         report = Report({**report.summary, "explanation": explanation},
                         report.detail, report.detail_key)

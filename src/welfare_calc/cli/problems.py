@@ -1,8 +1,10 @@
 """How the command line ends: one ``Error:`` line per problem, and the exit code.
 
 Data goes to stdout and everything else to stderr. Every mistake ends in one
-``Error: …`` line per problem on stderr and exit code 2 (usage, bad values,
-bad standards file); exit 1 is kept for a batch with rejected rows."""
+``Error: …`` line per problem on stderr (``错误：…`` in Chinese, the language the
+command line speaks) and exit code 2 (usage, bad values, bad standards file); exit 1
+is kept for a batch with rejected rows. The exit codes never change with the
+language."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 import click
+
+from welfare_calc.core.words import _
 
 
 class CommandError(click.ClickException):
@@ -26,7 +30,9 @@ class CommandError(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         for line in self.format_message().splitlines():
-            click.echo(f"Error: {line}", file=file, err=file is None)
+            # (click's own msgid, so its prompt errors and ours read alike)
+            click.echo(_("Error: {message}").format(message=line), file=file,
+                       err=file is None)
 
 
 class StandardsProblem(CommandError):
@@ -53,10 +59,10 @@ class Stopped(CommandError):
     exit_code = 130
 
     def __init__(self) -> None:
-        super().__init__("Aborted.")
+        super().__init__(_("Aborted."))
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo("Aborted.", file=file, err=file is None)
+        click.echo(self.message, file=file, err=file is None)
 
 
 PIPE_CLOSED = 128 + 13

@@ -8,16 +8,17 @@ import click
 
 from welfare_calc import __version__
 from welfare_calc.cli.batch import run_roster
-from welfare_calc.cli.group import Settings, as_bad_parameter, cli
+from welfare_calc.cli.group import Settings, as_bad_parameter, cli, language_option
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
-from welfare_calc.cli.types import EncodingType, MonthType
+from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
 from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
 from welfare_calc.core.months import Month
+from welfare_calc.core.words import _, ngettext
 from welfare_calc.output import streams
 
 
 @cli.command()
-@click.argument("input_path", metavar="ROSTER", type=click.Path(exists=True, dir_okay=False,
+@click.argument("input_path", metavar="ROSTER", type=FilePath(exists=True, dir_okay=False,
                                                                 allow_dash=True, path_type=Path))
 @click.option("--month", required=True, type=MonthType())
 @click.option("-o", "--output", required=True)
@@ -32,8 +33,9 @@ from welfare_calc.output import streams
 @click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
 @click.option("--excel", is_flag=True)
 @click.option("--sheet", default=None)
-@click.option("--header-row", type=click.IntRange(min=1), default=None)
+@click.option("--header-row", type=WholeRange(min=1), default=None)
 @click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@language_option
 @click.pass_obj
 def publicity(settings: Settings, input_path: Path, month: Month, output: str, period: str,
               group_by: tuple[str, ...], names: str, amounts: bool, name_column: str | None,
@@ -52,14 +54,14 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
 
     workbook = str(input_path) != "-" and is_workbook(input_path)
     if output != "-" and not output.lower().endswith((".xlsx", ".csv")):
-        raise UsageProblem(f"-o {output}: a 公示 list is .xlsx (to print), .csv, or - (CSV "
-                           "on stdout)")
+        raise UsageProblem(_("-o {output}: a 公示 list is .xlsx (to print), .csv, or - (CSV on "
+                             "stdout)").format(output=output))
     if not period.strip():
-        raise UsageProblem("--period: give the 公示期, e.g. --period 2020年8月12日至8月18日")
+        raise UsageProblem(_("--period: give the 公示期, e.g. --period 2020年8月12日至8月18日"))
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
         if given is not None and not workbook:
-            raise UsageProblem(f"{option} is for a workbook ROSTER (.xlsx, .xls); "
-                               f"{input_path} is read as CSV")
+            raise UsageProblem(_("{option} is for a workbook ROSTER (.xlsx, .xls); {path} is "
+                                 "read as CSV").format(option=option, path=input_path))
     try:
         mapping = column_choices(columns)
         levels = parse_group_by(group_by)
@@ -86,10 +88,16 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
     summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
                          files, options)
     listed = summary.rows_written - summary.rows_left_out
-    where = "stdout" if output == "-" else output
-    click.echo(f"{listed} household(s) listed in {where}; {summary.rows_left_out} not listed "
-               f"(not covered in {month}, or nothing due); {summary.rows_rejected} rejected",
-               err=True)
+    where = _("standard output") if output == "-" else output
+    click.echo(ngettext("{count} household listed in {where}; {left_out} not listed (not "
+                        "covered in {month}, or nothing due); {rejected} rejected",
+                        "{count} households listed in {where}; {left_out} not listed (not "
+                        "covered in {month}, or nothing due); {rejected} rejected",
+                        listed).format(count=listed, where=where,
+                                       left_out=summary.rows_left_out, month=month,
+                                       rejected=summary.rows_rejected), err=True)
     if summary.rows_rejected:
-        raise BatchRejected(f"{summary.rows_rejected} row(s) rejected and not listed; "
-                            f"see {errors_label}")
+        raise BatchRejected(ngettext("{count} row rejected and not listed; see {where}",
+                                     "{count} rows rejected and not listed; see {where}",
+                                     summary.rows_rejected).format(
+                                         count=summary.rows_rejected, where=errors_label))

@@ -9,6 +9,7 @@ import click
 from welfare_calc.cli.group import Settings, cli, emit, output_options
 from welfare_calc.cli.types import DateType
 from welfare_calc.core.months import Month
+from welfare_calc.core.words import _
 from welfare_calc.output.formats import Format
 
 
@@ -24,6 +25,6 @@ def standards(settings: Settings, on: date | None, fmt: str, lang: str | None) -
     table = settings.standards().table
     if on is not None and Month.of(on) > table.covers_through:
         raise click.BadParameter(
-            f"{on} is after {table.covers_through}, the last month the table covers",
-            param_hint="'--on'")
+            _("{day} is after {last}, the last month the table covers").format(
+                day=on, last=table.covers_through), param_hint="'--on'")
     emit(standards_report(table, on, for_people=Format(fmt) is Format.TABLE), fmt, lang)

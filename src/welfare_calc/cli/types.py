@@ -15,6 +15,7 @@ from click.shell_completion import CompletionItem
 from welfare_calc.core import calc, fields
 from welfare_calc.core.errors import EncodingProblem, WelfareCalcError
 from welfare_calc.core.months import Month
+from welfare_calc.core.words import _
 
 T = TypeVar("T")
 SHORT_NAMES = ("urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun",
@@ -86,7 +87,8 @@ class DateType(click.ParamType[date, Any]):
         try:
             return date.fromisoformat(str(value).strip())
         except ValueError:
-            self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2020-08-10", param, ctx)
+            self.fail(_("{value} is not a date; write YYYY-MM-DD, e.g. 2020-08-10").format(
+                value=repr(value)), param, ctx)
 
 
 class EncodingType(click.ParamType[str, Any]):
@@ -108,3 +110,37 @@ class EncodingType(click.ParamType[str, Any]):
             return input_encoding(str(value)) if self.reading else text_encoding(str(value))
         except EncodingProblem as problem:
             self.fail(str(problem), param, ctx)
+
+
+class FilePath(click.Path):
+    """click's path type, its kind (file, directory) said in the language of the moment.
+
+    click names the kind once, when the command is made (``self.name = _("file")``),
+    which is before the command line has chosen its language; so it is looked up
+    here when a message says it ("文件 'x.csv' 不存在。").
+    """
+
+    @property
+    def name(self) -> str:
+        if self.file_okay and not self.dir_okay:
+            return _("file")
+        if self.dir_okay and not self.file_okay:
+            return _("directory")
+        return _("path")
+
+    @name.setter
+    def name(self, _given: str) -> None:
+        """click's own naming, at construction, is replaced by the property."""
+
+
+class WholeRange(click.IntRange):
+    """click's range of whole numbers, named in the language of the moment (click's own
+    name, "integer range", is not marked for translation)."""
+
+    @property
+    def name(self) -> str:
+        return _("whole number")
+
+    @name.setter
+    def name(self, _given: str) -> None:
+        """A class attribute in click; the property says it instead."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from welfare_calc.core import words
 from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidIncome,
@@ -30,6 +31,7 @@ from welfare_calc.core.money import RoundingPoint, decimal_places, parse_money, 
 from welfare_calc.core.months import Month, month_range
 from welfare_calc.core.numerals import ascii_numerals
 from welfare_calc.core.table import Category, Document, Payment, StandardsTable, StandardValue
+from welfare_calc.core.words import N_, _
 
 ZERO = Fraction(0)
 
@@ -220,6 +222,15 @@ def category_names(table: StandardsTable) -> dict[str, str]:
     return names
 
 
+def category_label(table: StandardsTable, key: str) -> str:
+    """A category as a person reads it in the language in use: its short Chinese name
+    (城市低保) in Chinese, its id (urban-dibao) in English."""
+    category = table.categories.get(key)
+    if category is not None and words.language().startswith("zh"):
+        return category.short_zh
+    return key
+
+
 def resolve_category(table: StandardsTable, given: str) -> str:
     """The category id for an id or a Chinese name; a typo gets suggestions."""
     names = category_names(table)
@@ -239,20 +250,23 @@ def resolve_category(table: StandardsTable, given: str) -> str:
 def check_income(income: Decimal) -> Decimal:
     """Per-capita monthly income must be ≥ 0 yuan with at most 2 decimals."""
     if not isinstance(income, Decimal) or not income.is_finite():
-        raise InvalidIncome(f"{income!r} is not an amount of yuan")
+        raise InvalidIncome(_("{value} is not an amount of yuan").format(value=repr(income)))
     if income < 0:
-        raise InvalidIncome(f"{income} is negative; per-capita monthly income is ≥ 0")
+        raise InvalidIncome(_("{income} is negative; per-capita monthly income is ≥ 0").format(
+            income=income))
     if decimal_places(income) > 2:
-        raise InvalidIncome(f"{income} has more than 2 decimals; give yuan to the fen")
+        raise InvalidIncome(_("{amount} has more than 2 decimals; give yuan to the fen").format(
+            amount=income))
     return income
 
 
 def check_paid(paid: Decimal) -> Decimal:
     """An amount actually paid must be ≥ 0 yuan with at most 2 decimals."""
     if not isinstance(paid, Decimal) or not paid.is_finite() or paid < 0:
-        raise InvalidAmount(f"{paid} is not an amount ≥ 0 yuan")
+        raise InvalidAmount(_("{amount} is not an amount ≥ 0 yuan").format(amount=paid))
     if decimal_places(paid) > 2:
-        raise InvalidAmount(f"{paid} has more than 2 decimals; give yuan to the fen")
+        raise InvalidAmount(_("{amount} has more than 2 decimals; give yuan to the fen").format(
+            amount=paid))
     return paid
 
 
@@ -261,20 +275,28 @@ MAX_PERSONS = 999
 typing mistake (or a column shifted), not a household."""
 PERSONS_DIGITS = len(str(MAX_PERSONS))
 
+NOT_PERSONS = N_("{value} is not a whole number of persons; write e.g. 3")
+"""What a value that is no number of persons is told (here and by the readers of
+:mod:`~welfare_calc.core.fields`)."""
+
+
+
 
 def check_persons(persons: object) -> int:
     """Covered persons must be a whole number from 1 to :data:`MAX_PERSONS`."""
     if isinstance(persons, bool) or not isinstance(persons, int | Decimal | Fraction):
-        raise InvalidPersons(f"{persons!r} is not a whole number of persons; write e.g. 3")
+        raise InvalidPersons(_(NOT_PERSONS).format(value=repr(persons)))
     if persons != int(persons):
-        raise InvalidPersons(f"{persons} is not a whole number of persons; write e.g. 3")
+        raise InvalidPersons(_(NOT_PERSONS).format(value=persons))
     if persons < 1:
-        raise InvalidPersons(f"{persons} persons: a household has at least 1 covered person")
+        raise InvalidPersons(_("{persons} persons: a household has at least 1 covered person"
+                               ).format(persons=persons))
     if persons > MAX_PERSONS:
         shown = str(int(persons))
         shown = shown if len(shown) <= 20 else shown[:20] + "…"
-        raise InvalidPersons(f"{shown} persons: more than {MAX_PERSONS} covered persons in "
-                             "one household; check the number")
+        raise InvalidPersons(_("{persons} persons: more than {most} covered persons in one "
+                               "household; check the number").format(persons=shown,
+                                                                     most=MAX_PERSONS))
     return int(persons)
 
 
@@ -300,21 +322,24 @@ def parse_supplement(text: str) -> Supplement | None:
         try:
             percent = parse_money(cleaned[:-1].strip())
         except ValueError:
-            raise InvalidSupplement(f"{shown} is not a percentage; write e.g. 20% (of the "
-                                    "monthly dibao amount) or 50.00 (yuan a month)") from None
+            raise InvalidSupplement(_(
+                "{value} is not a percentage; write e.g. 20% (of the monthly dibao amount) "
+                "or 50.00 (yuan a month)").format(value=shown)) from None
         return Supplement(percent=percent)
     try:
         return Supplement(fixed=parse_money(cleaned))
     except ValueError:
-        raise InvalidSupplement(f"{shown} is not a supplement; write 50.00 (yuan a month) or "
-                                "20% (of the monthly dibao amount)") from None
+        raise InvalidSupplement(_(
+            "{value} is not a supplement; write 50.00 (yuan a month) or 20% (of the monthly "
+            "dibao amount)").format(value=shown)) from None
 
 
 def check_supplement(supplement: Supplement) -> Supplement:
     """A supplement's bounds: a percentage of at most :data:`MAX_PERCENT`."""
     if supplement.percent is not None and supplement.percent > MAX_PERCENT:
-        raise InvalidSupplement(f"{supplement}: a supplement of more than {MAX_PERCENT}% of "
-                                "the dibao amount; check the number")
+        raise InvalidSupplement(_(
+            "{supplement}: a supplement of more than {most} percent of the dibao amount; check "
+            "the number").format(supplement=supplement, most=MAX_PERCENT))
     return supplement
 
 
@@ -327,9 +352,10 @@ def household(table: StandardsTable, category: str, persons: object,
     """
     key = resolve_category(table, category)
     if supplement is not None and table.categories[key].payment is not Payment.GAP_FILLING:
-        raise InvalidSupplement(
-            f"{key} has no 分类施保 supplement: it is paid with dibao (低保) only, and tekun "
-            "(特困供养) pays the full standard")
+        raise InvalidSupplement(_(
+            "{category} ({name}) has no 分类施保 supplement: it is paid with dibao (低保) only, "
+            "and tekun (特困供养) pays the full standard").format(
+                category=key, name=table.categories[key].short_zh))
     return Household(category=key, persons=check_persons(persons),
                      income=check_income(income), supplement=supplement)
 
@@ -337,7 +363,8 @@ def household(table: StandardsTable, category: str, persons: object,
 def coverage(start: Month | None = None, end: Month | None = None) -> Coverage:
     """A coverage period; a start after the end is refused."""
     if start is not None and end is not None and start > end:
-        raise InvalidPeriod(f"start {start} is after end {end}; coverage runs start..end")
+        raise InvalidPeriod(_("start {start} is after end {end}; coverage runs start..end"
+                              ).format(start=start, end=end))
     return Coverage(start, end)
 
 
@@ -377,8 +404,8 @@ def shown_month(table: StandardsTable, house: Household, period: Coverage,
     else:
         chosen = period.start or first_month(table, house.category)
     if not period.covers(chosen):
-        raise MonthOutOfRange(f"{chosen} is outside the coverage given by --start/--end",
-                              field="month")
+        raise MonthOutOfRange(_("{month} is outside the coverage given by --start/--end"
+                                ).format(month=chosen), field="month")
     return chosen
 
 
@@ -393,8 +420,11 @@ def first_covered_month(table: StandardsTable, category_id: str, year: int,
     for month in month_range(max(Month(year, 1), earliest), Month(year, 12)):
         if period.covers(month):
             return month
-    raise MonthOutOfRange(f"no month of {year} is both covered (--start/--end) and dated by "
-                          f"the standards table for {category_id}", field="month")
+    raise MonthOutOfRange(_(
+        "no month of {year} is both covered (--start/--end) and dated by the standards table "
+        "for {category} ({name})").format(year=year, category=category_id,
+                                          name=_category(table, category_id).short_zh),
+        field="month")
 
 
 def standard_in_force(table: StandardsTable, category_id: str, month: Month) -> AppliedStandard:
@@ -406,15 +436,14 @@ def standard_in_force(table: StandardsTable, category_id: str, month: Month) -> 
     category = _category(table, category_id)
     earliest = Month.of(category.first_dated)
     if month < earliest:
-        raise MonthOutOfRange(
-            f"{month} is before {earliest}, the first month the standards table dates for "
-            f"{category_id}; the earlier figure has no known start date"
-        )
+        raise MonthOutOfRange(_(
+            "{month} is before {earliest}, the first month the standards table dates for "
+            "{category} ({name}); the earlier figure has no known start date").format(
+                month=month, earliest=earliest, category=category_id, name=category.short_zh))
     if month > table.covers_through:
-        raise MonthOutOfRange(
-            f"{month} is after {table.covers_through}, the last month the standards table "
-            "covers; add the later standard to the table first"
-        )
+        raise MonthOutOfRange(_(
+            "{month} is after {last}, the last month the standards table covers; add the later "
+            "standard to the table first").format(month=month, last=table.covers_through))
     value = category.value_on(month.first_day)
     assert value is not None  # month ≥ the first dated value
     return apply_standard(table, category_id, value)
@@ -511,21 +540,23 @@ def backpay(table: StandardsTable, house: Household, through: Month,
     raised = table.retroactive_raise
     window_start = raised.first_month
     if through > table.covers_through:
-        raise MonthOutOfRange(
-            f"through {through} is after {table.covers_through}, the last month the standards "
-            "table covers; add the later standard to the table first", field="through")
+        raise MonthOutOfRange(_(
+            "through {through} is after {last}, the last month the standards table covers; add "
+            "the later standard to the table first").format(through=through,
+                                                           last=table.covers_through),
+            field="through")
     if through < window_start:
-        raise WindowBeforeRaise(
-            f"through {through} is before {window_start}, when the raise took effect; "
-            f"back-pay runs from {window_start} to the last month paid at the old standard"
-        )
+        raise WindowBeforeRaise(_(
+            "through {through} is before {start}, when the raise took effect; back-pay runs "
+            "from {start} to the last month paid at the old standard").format(
+                through=through, start=window_start))
     category = _category(table, house.category)
     old_value = category.value_on(raised.day_before)
     if old_value is None:
-        raise MonthOutOfRange(
-            f"the table has no {house.category} standard before {raised.effective}, "
-            "so there is nothing to compare the raise with"
-        )
+        raise MonthOutOfRange(_(
+            "the table has no {category} ({name}) standard before {effective}, so there is "
+            "nothing to compare the raise with").format(
+                category=house.category, name=category.short_zh, effective=raised.effective))
     old = apply_standard(table, house.category, old_value)
     if paid is not None:
         check_paid(paid)

@@ -1,12 +1,16 @@
 """The domain exceptions: each names what was wrong and what is accepted.
 
 The core raises these; the CLI turns them into one-line messages and exit
-codes. Every message is written for a clerk, not a programmer.
+codes. Every message is written for a clerk, not a programmer, marked for the
+catalogue (:mod:`welfare_calc.core.words`) and said in the language in use.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
+
+from welfare_calc.core.words import N_, _, alternatives, listed
 
 
 class WelfareCalcError(Exception):
@@ -67,10 +71,15 @@ class UnknownCategory(WelfareCalcError):
     field = "category"
 
     def __init__(self, given: str, known: Sequence[str], suggestions: Sequence[str]) -> None:
-        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
-        super().__init__(
-            f"unknown category {given!r}{hint} (accepted: {', '.join(known)})"
-        )
+        if suggestions:
+            message = _("unknown category {given}; did you mean {suggestions}? (accepted: "
+                        "{known})").format(given=repr(given),
+                                           suggestions=alternatives(suggestions),
+                                           known=listed(known))
+        else:
+            message = _("unknown category {given} (accepted: {known})").format(
+                given=repr(given), known=listed(known))
+        super().__init__(message)
         self.given = given
         self.suggestions = tuple(suggestions)
 
@@ -142,3 +151,50 @@ class EncodingProblem(WelfareCalcError):
 
 class Interrupted(Exception):
     """Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or SIGQUIT: stop, leave no partial file."""
+
+
+SYSTEM_REASONS = {
+    errno.ENOENT: N_("no such file or directory"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.EEXIST: N_("the file already exists"),
+    errno.EISDIR: N_("it is a directory"),
+    errno.ENOTDIR: N_("a part of the path is not a directory"),
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EROFS: N_("the file system is read-only"),
+    errno.ENAMETOOLONG: N_("the name is too long for this system"),
+    errno.EMFILE: N_("too many open files"),
+    errno.ENFILE: N_("too many open files"),
+    errno.EIO: N_("input/output error (a failing disk or a lost network drive?)"),
+    errno.EFBIG: N_("the file is too large"),
+    errno.EBUSY: N_("the device or file is busy"),
+    errno.EINVAL: N_("invalid argument"),
+    errno.ELOOP: N_("too many symbolic links in the path"),
+    errno.ENOMEM: N_("not enough memory"),
+    errno.EADDRINUSE: N_("address already in use: another program listens on that port "
+                         "(choose another with --port)"),
+    errno.EADDRNOTAVAIL: N_("this machine has no such address"),
+    errno.EAFNOSUPPORT: N_("this machine does not support that kind of address"),
+    **({errno.EDQUOT: N_("the disk quota is exceeded")} if hasattr(errno, "EDQUOT") else {}),
+}
+"""What the operating system says, in our words: its own (``strerror``) is English on
+Linux and in the Windows C runtime, whatever the clerk reads."""
+
+WINDOWS_REASONS = {
+    32: N_("the file is open in another program (such as Excel): close it and run again"),
+    33: N_("part of the file is locked by another program"),
+    10048: N_("address already in use: another program listens on that port "
+              "(choose another with --port)"),
+}
+"""Windows errors whose ``errno`` says less than the Windows code (``winerror``): a file
+another program holds open is EACCES, as a permission refused is."""
+
+
+def os_reason(error: OSError) -> str:
+    """Why the operating system refused, in the language in use; a reason not known
+    here is the system's own (on Windows, said in the system's language)."""
+    known = WINDOWS_REASONS.get(getattr(error, "winerror", None) or -1) or SYSTEM_REASONS.get(
+        error.errno or -1)
+    if known is not None:
+        return _(known)
+    return str(error.strerror or error)

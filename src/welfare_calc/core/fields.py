@@ -34,6 +34,7 @@ from welfare_calc.core.money import RoundingPoint, parse_money
 from welfare_calc.core.months import Month
 from welfare_calc.core.numerals import ascii_numerals
 from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.words import _, alternatives, pgettext
 
 WHOLE_DIGITS = 1000
 """Most digits a whole number is read with; a longer cell is no number a person means
@@ -43,6 +44,32 @@ WHOLE_DIGITS = 1000
 def _shown(text: str) -> str:
     """A value for a message: what was typed, shortened if it is long."""
     return repr(text) if len(text) <= 40 else repr(text[:20] + "…")
+
+
+def field_name(field: str) -> str:
+    """A field (a roster's column, an option's value) named for a person, in the language
+    in use: the English key (``persons``), or the roster's own name (保障人数). A field not
+    named here keeps its key."""
+    names = {
+        "id": pgettext("column", "id"),
+        "category": pgettext("column", "category"),
+        "persons": pgettext("column", "persons"),
+        "income": pgettext("column", "income"),
+        "start": pgettext("column", "start"),
+        "end": pgettext("column", "end"),
+        "paid": pgettext("column", "paid"),
+        "supplement": pgettext("column", "supplement"),
+        "through": pgettext("column", "through"),
+        "month": pgettext("column", "month"),
+        "months": pgettext("column", "months"),
+        "backpay": pgettext("column", "backpay"),
+        "monthly": pgettext("column", "monthly"),
+        "overpaid": pgettext("column", "overpaid"),
+        "newly_eligible": pgettext("column", "newly_eligible"),
+        "monthly_base": pgettext("column", "monthly_base"),
+        "monthly_supplement": pgettext("column", "monthly_supplement"),
+    }
+    return names.get(field, field)
 
 
 def whole_number(text: str) -> int | None:
@@ -59,7 +86,7 @@ def read_persons(text: str) -> int:
     """Covered persons as typed: a whole number, then :func:`calc.check_persons`."""
     count = whole_number(text)
     if count is None:
-        raise InvalidPersons(f"{_shown(text)} is not a whole number of persons; write e.g. 3")
+        raise InvalidPersons(_(calc.NOT_PERSONS).format(value=_shown(text)))
     return calc.check_persons(count)
 
 
@@ -96,9 +123,9 @@ def read_rounding(text: str) -> RoundingPoint | None:
     try:
         return RoundingPoint(chosen)
     except ValueError:
-        raise WelfareCalcError(f"{chosen!r} is no rounding point; choose "
-                               f"{' or '.join(point.value for point in RoundingPoint)}",
-                               field="rounding") from None
+        raise WelfareCalcError(_("{value} is no rounding point; choose {choices}").format(
+            value=repr(chosen), choices=alternatives(point.value for point in RoundingPoint)),
+            field="rounding") from None
 
 
 def read_month(text: str, field: str = "month") -> Month:

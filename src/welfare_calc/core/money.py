@@ -16,6 +16,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from welfare_calc.core.numerals import ascii_numerals
+from welfare_calc.core.words import _
 
 _EXACT = Context(prec=60, traps=[Inexact])
 """Enough digits for any amount :func:`parse_money` accepts, and a trap if not."""
@@ -88,12 +89,12 @@ def parse_money(text: str) -> Decimal:
     cleaned = ascii_numerals(text.strip())
     found = _MONEY.fullmatch(cleaned) if cleaned.isascii() else None
     if found is None:
-        raise ValueError(
-            f"{text!r} is not an amount of yuan; write digits with at most 2 decimals, e.g. 200.50"
-        )
+        raise ValueError(_("{value} is not an amount of yuan; write digits with at most 2 "
+                           "decimals, e.g. 200.50").format(value=repr(text)))
     if len(found[1].lstrip("0")) > MAX_WHOLE_DIGITS:
-        raise ValueError(f"{_shown(text)} has more than {MAX_WHOLE_DIGITS} digits before the "
-                         "decimal point; no amount of yuan is that large")
+        raise ValueError(_("{value} has more than {digits} digits before the decimal point; no "
+                           "amount of yuan is that large").format(value=_shown(text),
+                                                                  digits=MAX_WHOLE_DIGITS))
     return Decimal(cleaned)
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from welfare_calc.core.errors import InvalidMonth
 from welfare_calc.core.numerals import ascii_numerals
+from welfare_calc.core.words import _
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
@@ -22,7 +23,8 @@ class Month:
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
-            raise InvalidMonth(f"no such month: {self.year:04d}-{self.month:02d}")
+            raise InvalidMonth(_("no such month: {month}").format(
+                month=f"{self.year:04d}-{self.month:02d}"))
 
     @classmethod
     def parse(cls, text: str, *, field: str = "month") -> Month:
@@ -34,15 +36,15 @@ class Month:
         """
         found = _MONTH.fullmatch(ascii_numerals(text.strip()))
         if found is None:
-            raise InvalidMonth(f"{text!r} is not a month; write YYYY-MM, e.g. 2020-08",
-                               field=field)
+            raise InvalidMonth(_("{value} is not a month; write YYYY-MM, e.g. 2020-08").format(
+                value=repr(text)), field=field)
         year, month = int(found[1]), int(found[2])
         if year < 1:
-            raise InvalidMonth(f"{text!r} has no year 0000; write the year in full, "
-                               "e.g. 2020-08", field=field)
+            raise InvalidMonth(_("{value} has no year 0000; write the year in full, e.g. "
+                                 "2020-08").format(value=repr(text)), field=field)
         if not 1 <= month <= 12:
-            raise InvalidMonth(f"{text!r} has no month {month:02d}; months run 01..12",
-                               field=field)
+            raise InvalidMonth(_("{value} has no month {month}; months run 01..12").format(
+                value=repr(text), month=f"{month:02d}"), field=field)
         return cls(year, month)
 
     @classmethod

@@ -17,6 +17,7 @@ word is said (the core does no I/O). Until then the words are English.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterable
 
 DOMAIN = "welfare_calc"
 """The catalogue's gettext domain (the ``.po`` file's name)."""
@@ -30,6 +31,13 @@ def use(catalogue: gettext.NullTranslations) -> None:
     _catalogue = catalogue
 
 
+def language() -> str:
+    """The language of the catalogue in use, as its header names it (``zh_CN``), or ``en``
+    for the English of the code: for choosing between names the data holds in both
+    languages (a category's id and its Chinese name), never between two texts of ours."""
+    return _catalogue.info().get("language", "en")
+
+
 def _(message: str) -> str:
     """``message`` in the language in use."""
     return _catalogue.gettext(message)
@@ -40,6 +48,22 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalogue.ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the language in use, as meant in ``context``: a word that alone could
+    mean several things (``pgettext("column", "start")``: the roster's 起始月份)."""
+    return _catalogue.pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """``message`` unchanged, marked for the catalogue: looked up where it is shown."""
     return message
+
+
+def listed(items: Iterable[str]) -> str:
+    """``items`` as a list in the language in use (``a, b, c``; in Chinese ``a、b、c``)."""
+    return _(", ").join(items)
+
+
+def alternatives(items: Iterable[str]) -> str:
+    """``items`` as choices in the language in use (``a or b``; in Chinese ``a或b``)."""
+    return _(" or ").join(items)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from welfare_calc.core.errors import EncodingProblem
+from welfare_calc.core.words import _
 
 
 def stream_encoding(*, err: bool) -> str:
@@ -34,10 +35,11 @@ def showable(text: str, *, err: bool) -> None:
         text.encode(encoding)
     except UnicodeEncodeError as error:
         char = error.object[error.start]
-        raise EncodingProblem(
-            f"the output holds the character U+{ord(char):04X}, which this console's encoding "
-            f"({encoding}) cannot show; nothing was printed. Use --format json, or set "
-            "PYTHONIOENCODING=utf-8 (in cmd.exe, first run: chcp 65001)") from None
+        raise EncodingProblem(_(
+            "the output holds the character {code}, which this console's encoding ({encoding}) "
+            "cannot show; nothing was printed. Use --format json, or set PYTHONIOENCODING=utf-8 "
+            "(in cmd.exe, first run: chcp 65001)").format(code=f"U+{ord(char):04X}",
+                                                          encoding=encoding)) from None
 
 
 def json_for(text: str, encoding: str) -> str:

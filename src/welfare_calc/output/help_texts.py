@@ -36,10 +36,15 @@ HELP: dict[str, tuple[str, str]] = {
         "输出格式：table（表格，供人阅读，默认）；json 或 csv（供脚本使用，英文键名，"
         "金额为文本）。"),
     "lang": (
-        "Language of table labels and --explain: zh or en (default: Chinese, or English "
-        "with WELFARE_CALC_LANG=en or an English LANG).",
-        "表格标签和计算过程（--explain）的语言：zh 中文或 en 英文（默认中文；设置 "
+        "Language of table labels, --explain and messages: zh or en (default: Chinese, or "
+        "English with WELFARE_CALC_LANG=en or an English LANG).",
+        "表格标签、计算过程（--explain）和提示信息的语言：zh 中文或 en 英文（默认中文；设置 "
         "WELFARE_CALC_LANG=en 或英文 LANG 时为英文）。"),
+    "message_lang": (
+        "Language of messages: zh or en (default: Chinese, or English with "
+        "WELFARE_CALC_LANG=en or an English LANG).",
+        "提示信息的语言：zh 中文或 en 英文（默认中文；设置 WELFARE_CALC_LANG=en 或英文 LANG "
+        "时为英文）。"),
     "category": (
         "urban-dibao, rural-dibao, urban-tekun, rural-tekun, or a Chinese name (城市低保 …).",
         "保障类别：urban-dibao（城市低保）、rural-dibao（农村低保）、urban-tekun（城市特困）、"

@@ -19,7 +19,8 @@ import errno
 import os
 import sys
 
-from welfare_calc.core.errors import TargetError
+from welfare_calc.core.errors import TargetError, os_reason
+from welfare_calc.core.words import _
 
 NAMES = ("stdin", "stdout", "stderr")
 closed: set[str] = set()
@@ -51,10 +52,10 @@ def check_open(name: str) -> None:
     """Refuse to use a standard stream that is closed (nothing is done)."""
     if name in closed or getattr(sys, name) is None:
         if name == "stdin":
-            raise TargetError("standard input is closed: there is no roster to read; give "
-                              "the roster's file name instead of -")
-        raise TargetError("standard output is closed, so the result would be lost; write it "
-                          "to a file (> 结果.txt, or -o FILE)")
+            raise TargetError(_("standard input is closed: there is no roster to read; give "
+                                "the roster's file name instead of -"))
+        raise TargetError(_("standard output is closed, so the result would be lost; write it "
+                            "to a file (> 结果.txt, or -o FILE)"))
 
 
 def write_stdout(text: str) -> None:
@@ -68,14 +69,15 @@ def write_stdout(text: str) -> None:
         raise
     except OSError as error:
         quiet_stdout()
-        raise TargetError(failed_write("standard output", error)) from None
+        raise TargetError(failed_write(_("standard output"), error)) from None
 
 
 def failed_write(what: str, error: OSError) -> str:
     """One line: what could not be written, and why."""
     if error.errno == errno.ENOSPC:
-        return f"cannot write to {what}: the disk is full; the result is incomplete"
-    return f"cannot write to {what}: {error.strerror or error}"
+        return _("cannot write to {what}: the disk is full; the result is incomplete").format(
+            what=what)
+    return _("cannot write to {what}: {reason}").format(what=what, reason=os_reason(error))
 
 
 def quiet_stdout() -> None:
@@ -89,11 +91,13 @@ def quiet_stdout() -> None:
 def os_error_line(error: OSError) -> str:
     """The last word on an operating-system error no earlier handler named."""
     if error.errno in (errno.EMFILE, errno.ENFILE):
-        return ("too many open files for this process; raise the limit (ulimit -n) or close "
-                "other programs, and run again")
+        return _("too many open files for this process; raise the limit (ulimit -n) or close "
+                 "other programs, and run again")
     if error.errno == errno.ENOSPC:
-        return "the disk is full (or the temporary directory, TMPDIR or %TEMP%); free space"
+        return _("the disk is full (or the temporary directory, TMPDIR or %TEMP%); free space")
     if error.errno == errno.ENAMETOOLONG:
-        return f"a file name is too long for this system: {error.filename or ''}".rstrip(": ")
-    where = f": {error.filename}" if error.filename else ""
-    return f"{error.strerror or error}{where}"
+        return _("a file name is too long for this system: {name}").format(
+            name=error.filename or "").rstrip(": ")
+    if error.filename:
+        return _("{reason}: {name}").format(reason=os_reason(error), name=error.filename)
+    return os_reason(error)

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from welfare_calc.core.errors import StandardsFileError
+from welfare_calc.core.errors import StandardsFileError, os_reason
 from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.words import _
 from welfare_calc.standards import table_cache
 
 ENV_VAR = "WELFARE_CALC_STANDARDS"
@@ -64,11 +65,12 @@ def read_standards(path: Path) -> LoadedStandards:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
-        raise StandardsFileError([f"{path}: cannot read the standards file: "
-                                  f"{error.strerror or error}"]) from None
+        raise StandardsFileError([_("{path}: cannot read the standards file: {reason}").format(
+            path=path, reason=os_reason(error))]) from None
     if len(raw) > MAX_BYTES:
-        raise StandardsFileError([f"{path}:1: the file is larger than {MAX_BYTES >> 20} MB; a "
-                                  "standards table is a few KB: is this the right file?"])
+        raise StandardsFileError([_("{path}:1: the file is larger than {most} MB; a standards "
+                                    "table is a few KB: is this the right file?").format(
+                                        path=path, most=MAX_BYTES >> 20)])
     return _decode_and_parse(raw, str(path))
 
 
@@ -87,8 +89,9 @@ def shipped_standards() -> LoadedStandards:
     try:
         raw = checkout.read_bytes()
     except OSError:
-        raise StandardsFileError([f"{SHIPPED}: the shipped standards table is missing from "
-                                  "this installation; reinstall welfare-calc"]) from None
+        raise StandardsFileError([_("{path}: the shipped standards table is missing from this "
+                                    "installation; reinstall welfare-calc").format(
+                                        path=SHIPPED)]) from None
     return _decode_and_parse(raw, SHIPPED)
 
 
@@ -113,12 +116,13 @@ def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise StandardsFileError([f"{source}:{line}: the file is not UTF-8 text "
-                                  f"(byte {error.start}); save it as UTF-8"]) from None
+        raise StandardsFileError([_("{source}:{line}: the file is not UTF-8 text (byte "
+                                    "{byte}); save it as UTF-8").format(
+                                        source=source, line=line, byte=error.start)]) from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise StandardsFileError([f"{source}:{line}: the file holds a NUL byte; a standards "
-                                  "file is plain text"])
+        raise StandardsFileError([_("{source}:{line}: the file holds a NUL byte; a standards "
+                                    "file is plain text").format(source=source, line=line)])
     table = parse_standards(text, source)
     table_cache.write(sha256, table)
     return LoadedStandards(table=table, source=source, sha256=sha256)

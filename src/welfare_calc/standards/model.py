@@ -23,6 +23,7 @@ from welfare_calc.core.errors import InvalidMonth
 from welfare_calc.core.money import MAX_WHOLE_DIGITS, RoundingMode, RoundingPoint, decimal_places
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import Payment, Unit
+from welfare_calc.core.words import _, listed
 
 Location = tuple[str | int, ...]
 
@@ -51,19 +52,21 @@ def _exact_number(value: object) -> object:
     (:data:`~welfare_calc.core.money.MAX_WHOLE_DIGITS`).
     """
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ValueError("expected an amount of yuan written as a number, e.g. \"660\"")
+        raise ValueError(_('expected an amount of yuan written as a number, e.g. "660"'))
     if isinstance(value, str):
         found = _PLAIN_NUMBER.fullmatch(value.strip())
         if found is None:
             shown = value if len(value) <= 40 else value[:20] + "…"
-            raise ValueError(f"expected an amount of yuan, got {shown!r}; write it in digits, "
-                             "e.g. \"660\" or \"5760.50\"")
+            raise ValueError(_('expected an amount of yuan, got {given}; write it in digits, '
+                               'e.g. "660" or "5760.50"').format(given=repr(shown)))
         if len(found[1].lstrip("0")) > MAX_WHOLE_DIGITS:
-            raise ValueError(f"expected an amount of yuan, got a number of {len(found[1])} "
-                             f"digits (at most {MAX_WHOLE_DIGITS})")
+            raise ValueError(_("expected an amount of yuan, got a number of {count} digits (at "
+                               "most {most})").format(count=len(found[1]),
+                                                      most=MAX_WHOLE_DIGITS))
         return Decimal(value.strip())
     if isinstance(value, int) and abs(value) >= 10**MAX_WHOLE_DIGITS:
-        raise ValueError(f"expected an amount of yuan of at most {MAX_WHOLE_DIGITS} digits")
+        raise ValueError(_("expected an amount of yuan of at most {most} digits").format(
+            most=MAX_WHOLE_DIGITS))
     return value
 
 
@@ -71,7 +74,7 @@ def _month_text(value: object) -> object:
     if isinstance(value, Month):
         return value
     if not isinstance(value, str):
-        raise ValueError("expected a month written YYYY-MM, e.g. \"2020-12\"")
+        raise ValueError(_('expected a month written YYYY-MM, e.g. "2020-12"'))
     try:
         return Month.parse(value)
     except InvalidMonth as error:
@@ -100,8 +103,9 @@ class Rounding(Frozen):
     @model_validator(mode="after")
     def _whole_fen(self) -> Rounding:
         if decimal_places(self.unit) > 2:
-            raise LocatedProblems([(("unit",), f"{self.unit} is finer than a fen; "
-                                               "amounts are paid in whole fen")])
+            raise LocatedProblems([(("unit",), _(
+                "{unit} is finer than a fen; amounts are paid in whole fen").format(
+                    unit=self.unit))])
         return self
 
 
@@ -132,8 +136,9 @@ class StandardValue(Frozen):
     @model_validator(mode="after")
     def _whole_fen(self) -> StandardValue:
         if decimal_places(self.amount) > 2:
-            raise LocatedProblems([(("amount",), f"{self.amount} has more than 2 decimals; "
-                                                  "standards are given to the fen")])
+            raise LocatedProblems([(("amount",), _(
+                "{amount} has more than 2 decimals; standards are given to the fen").format(
+                    amount=self.amount))])
         return self
 
     def to_value(self) -> table.StandardValue:
@@ -160,17 +165,18 @@ class Category(Frozen):
             where: Location = ("values", position, "from")
             if value.effective is None:
                 if position > 0:
-                    problems.append((where, "no date; only the first value may be undated"))
+                    problems.append((where, _("no date; only the first value may be undated")))
                 continue
             if previous is not None and value.effective == previous:
-                problems.append((where, f"a second value taking effect on {previous}; "
-                                        "each date may appear once"))
+                problems.append((where, _("a second value taking effect on {day}; each date "
+                                          "may appear once").format(day=previous)))
             elif previous is not None and value.effective < previous:
-                problems.append((where, f"{value.effective} is before the previous value's "
-                                        f"{previous}; list values in date order"))
+                problems.append((where, _("{day} is before the previous value's {previous}; "
+                                          "list values in date order").format(
+                                              day=value.effective, previous=previous)))
             previous = value.effective
         if previous is None:
-            problems.append((("values",), "needs at least one value with a 'from' date"))
+            problems.append((("values",), _("needs at least one value with a 'from' date")))
         if problems:
             raise LocatedProblems(problems)
         return self
@@ -206,9 +212,10 @@ class StandardsTable(Frozen):
             for name, category in self.categories.items()
             for position, value in enumerate(category.values)
         )
-        known = ", ".join(sorted(self.documents))
+        known = listed(sorted(self.documents))
         problems: list[tuple[Location, str]] = [
-            (where, f"unknown document {key!r}; expected one of the keys under documents: {known}")
+            (where, _("unknown document {key}; expected one of the keys under documents: "
+                      "{known}").format(key=repr(key), known=known))
             for where, key in references
             if key is not None and key not in self.documents
         ]

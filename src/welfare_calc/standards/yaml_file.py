@@ -11,11 +11,14 @@ tables in a cache). It is strict where PyYAML is lenient:
   model with a clear message;
 - aliases and nesting deeper than :data:`MAX_DEPTH` are refused;
 - every problem is reported as ``file:line: key.path: what was expected``,
-  one line each, never as a traceback.
+  one line each, never as a traceback; the "what" is in the language in use
+  (pydantic's own words are replaced by ours, kind by kind: :data:`KINDS`), the
+  file, line and key path as the file has them.
 """
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Any
@@ -26,6 +29,7 @@ from pydantic import BaseModel
 
 from welfare_calc.core import table
 from welfare_calc.core.errors import StandardsFileError
+from welfare_calc.core.words import N_, _, alternatives, listed
 from welfare_calc.standards.model import LocatedProblems, StandardsTable
 
 Location = tuple[str | int, ...]
@@ -51,10 +55,11 @@ class _StrictLoader(yaml.SafeLoader):
         event = self.peek_event()  # type: ignore[no-untyped-call]
         problem = None
         if isinstance(event, yaml.AliasEvent):
-            problem = ("aliases (*name) are not allowed in a standards file; write the value "
-                       "out where it is used")
+            problem = _("aliases (*name) are not allowed in a standards file; write the value "
+                        "out where it is used")
         elif self._depth >= MAX_DEPTH:
-            problem = f"nested more than {MAX_DEPTH} levels deep; a standards file needs 5"
+            problem = _("nested more than {most} levels deep; a standards file needs 5").format(
+                most=MAX_DEPTH)
         if problem is not None:
             raise yaml.composer.ComposerError(None, None, problem, event.start_mark)
         self._depth += 1
@@ -85,8 +90,9 @@ def _walk(node: yaml.Node, path: Location, lines: dict[Location, int],
             line = key_node.start_mark.line + 1
             if key in seen:
                 problems.append(((*path, key), line,
-                                 f"duplicate key {key!r} (first given on line {seen[key]}); "
-                                 "each key may appear once"))
+                                 _("duplicate key {key} (first given on line {line}); each "
+                                   "key may appear once").format(key=repr(key),
+                                                                 line=seen[key])))
                 continue
             seen[key] = line
             lines[(*path, key)] = line
@@ -97,7 +103,7 @@ def _walk(node: yaml.Node, path: Location, lines: dict[Location, int],
 
 
 def _dotted(path: Location) -> str:
-    return ".".join(str(part) for part in path) or "(top level)"
+    return ".".join(str(part) for part in path) or _("(top level)")
 
 
 def _line_of(path: Location, lines: dict[Location, int]) -> int:
@@ -139,25 +145,51 @@ def _field_model(model: Any, path: Location) -> type[BaseModel] | None:
     return None
 
 
+KINDS = {
+    "missing": N_("missing; this key is required"),
+    "greater_than_equal": N_("expected a number ≥ {limit}, got {given}"),
+    "greater_than": N_("expected a number > {limit}, got {given}"),
+    "string_too_short": N_("empty; write a value here"),
+    "too_short": N_("empty; give at least one"),
+    "string_pattern_mismatch": N_("got {given}; a key is written in lower-case letters, digits "
+                                  "and hyphens, beginning with a letter (e.g. urban-dibao)"),
+    "string_type": N_("expected text, got {given}"),
+    "dict_type": N_("expected keys and values (key: value, one a line), got {given}"),
+    "model_type": N_("expected keys and values (key: value, one a line), got {given}"),
+    "model_attributes_type": N_("expected keys and values (key: value, one a line), got "
+                                "{given}"),
+    "tuple_type": N_("expected a list (one '- item' a line), got {given}"),
+    "list_type": N_("expected a list (one '- item' a line), got {given}"),
+}
+"""pydantic's kinds of error that a standards file can meet, each in our words (a kind
+not here is said in pydantic's own words, after ours: :func:`_explain`)."""
+
+
 def _explain(error: Any, path: Location) -> str:
     """Turn one pydantic error into what a person should write instead."""
     kind = error["type"]
+    given = error.get("input")
+    shown = repr(given) if isinstance(given, str) else str(given)
     if kind == "extra_forbidden":
         owner = _field_model(StandardsTable, path[:-1])
-        allowed = (", ".join(info.alias or name for name, info in owner.model_fields.items())
-                   if owner else "see data/standards_2020.yaml")
-        return f"unknown key {path[-1]!r}; expected one of: {allowed}"
-    if kind == "missing":
-        return "missing; this key is required"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    given = error.get("input")
-    if kind == "greater_than_equal":
-        return f"expected a number ≥ {error['ctx']['ge']}, got {given!s}"
+        allowed = (listed(info.alias or name for name, info in owner.model_fields.items())
+                   if owner else "data/standards_2020.yaml")
+        return _("unknown key {key}; expected one of: {allowed}").format(
+            key=repr(path[-1]), allowed=allowed)
     if kind in ("enum", "literal_error"):
-        return f"got {given!r}; {message[0].lower()}{message[1:]}"
+        # pydantic's ctx["expected"] reads "'half-up' or 'half-even'": the choices, said anew.
+        expected = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
+        return _("got {given}; expected {choices}").format(
+            given=shown, choices=alternatives(repr(choice) for choice in expected))
     if kind.startswith(("date_", "datetime_")):
-        return f"expected a date written YYYY-MM-DD, got {given!r} ({message})"
-    return message
+        return _("expected a date written YYYY-MM-DD, got {given}").format(given=shown)
+    if kind == "value_error":  # our own validators' words, already in the language in use
+        return str(error["msg"]).removeprefix("Value error, ")
+    if kind in KINDS:
+        ctx = error.get("ctx") or {}
+        limit = ctx.get("ge", ctx.get("gt", ""))
+        return _(KINDS[kind]).format(given=shown, limit=limit)
+    return _("not accepted: {reason}").format(reason=error["msg"])
 
 
 def parse(text: str, source: str) -> table.StandardsTable:
@@ -169,7 +201,8 @@ def parse(text: str, source: str) -> table.StandardsTable:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise StandardsFileError([f"{source}:1: (top level): the file is empty"])
+            raise StandardsFileError([_("{source}:1: (top level): the file is empty").format(
+                source=source)])
         lines: dict[Location, int] = {}
         duplicates: list[tuple[Location, int, str]] = []
         _walk(node, (), lines, duplicates)
@@ -182,13 +215,16 @@ def parse(text: str, source: str) -> table.StandardsTable:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
-        problem = error.problem or "not valid YAML"
+        # PyYAML's own description of a syntax error is quoted as it gives it (in English).
+        problem = error.problem or _("not valid YAML")
         if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
-            problem = (f"{problem.split(' for the tag ')[-1]} is not allowed; a standards file "
-                       "holds plain data only (no YAML tags)")
-        raise StandardsFileError([f"{source}:{line}: YAML error: {problem}"]) from None
+            problem = _("{tag} is not allowed; a standards file holds plain data only (no YAML "
+                        "tags)").format(tag=problem.split(" for the tag ")[-1])
+        raise StandardsFileError([_("{source}:{line}: YAML error: {problem}").format(
+            source=source, line=line, problem=problem)]) from None
     except yaml.YAMLError as error:
-        raise StandardsFileError([f"{source}:1: YAML error: {error}"]) from None
+        raise StandardsFileError([_("{source}:{line}: YAML error: {problem}").format(
+            source=source, line=1, problem=error)]) from None
     finally:
         loader.dispose()
 

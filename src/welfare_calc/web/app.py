@@ -37,8 +37,10 @@ from welfare_calc import __version__
 from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.words import N_, _, listed
 from welfare_calc.output.calls import backpay_call, entitlement_call
-from welfare_calc.output.formats import Format, Lang
+from welfare_calc.output.formats import LANG_VAR, Format, Lang
+from welfare_calc.output.language import spoken
 from welfare_calc.output.render import Report, label, render, table_cell
 from welfare_calc.output.reports import standards_report
 from welfare_calc.standards.loader import LoadedStandards
@@ -102,7 +104,9 @@ class Served:
 
 
 def _lang(request: Request) -> Lang:
-    chosen = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
+    """The page's language: as the visitor chose it (``?lang=``, kept in a cookie), else
+    the server's (its messages are in that one: :func:`~welfare_calc.output.language.spoken`)."""
+    chosen = request.query_params.get("lang") or request.cookies.get("lang") or spoken().value
     return Lang.EN if chosen == "en" else Lang.ZH
 
 
@@ -216,23 +220,25 @@ class Pages:
         JSON of ``--format json`` back; a bad field is 400 with the core's words."""
         kind = request.path_params["kind"]
         if kind not in ("backpay", "entitlement"):
-            return JSONResponse({"error": "no such call: /api/backpay or /api/entitlement",
+            return JSONResponse({"error": _("no such call: /api/backpay or /api/entitlement"),
                                  "field": None}, 404)
         try:
             given = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
-            return JSONResponse({"error": "the body is not JSON", "field": None}, 400)
+            return JSONResponse({"error": _("the body is not JSON"), "field": None}, 400)
         if not isinstance(given, dict):
-            return JSONResponse({"error": "give the fields as a JSON object", "field": None},
+            return JSONResponse({"error": _("give the fields as a JSON object"), "field": None},
                                 400)
         cells = {name: "" if value is None else str(value) for name, value in given.items()
                  if name in FORM_FIELDS}
         unknown = sorted(set(given) - set(FORM_FIELDS) - {"explain", "detail"})
         if unknown:
-            return JSONResponse({"error": f"unknown field {unknown[0]!r}",
+            return JSONResponse({"error": _("unknown field {name}; the fields are {known}").format(
+                name=repr(unknown[0]), known=listed([*FORM_FIELDS, "explain", "detail"])),
                                  "field": unknown[0]}, 400)
         if kind == "backpay" and not cells.get("through", "").strip():
-            return JSONResponse({"error": "through is required (YYYY-MM)",
+            return JSONResponse({"error": _("through is required: the last month paid at the "
+                                            "old standard (YYYY-MM)"),
                                  "field": "through"}, 400)
         explain, detail = given.get("explain") is True, given.get("detail") is True
         if kind == "backpay":
@@ -264,18 +270,19 @@ class Pages:
             return shown()
         size = request.headers.get("content-length")
         if size is None or not size.isdigit():
-            return shown(411, "上传须注明大小（Content-Length）")
+            return shown(411, _("the upload must say its size (Content-Length)"))
         if int(size) > self.served.max_upload:
-            return shown(413, f"文件过大：上限 {self.served.max_upload // (1 << 20)} MB"
-                              "（--max-upload）")
+            return shown(413, _("the file is too large: at most {size} MB (--max-upload)"
+                                ).format(size=self.served.max_upload // (1 << 20)))
         form = await request.form(max_files=1, max_fields=8, max_part_size=4096)
         upload = form.get("file")
         through = str(form.get("through") or "").strip()
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return shown(400, "请选择花名册文件")
+            return shown(400, _("choose the roster's file"))
         name = Path(upload.filename.replace("\\", "/")).name
         if not name.lower().endswith(ROSTER_SUFFIXES):
-            return shown(400, f"{name}：请上传 CSV 或 Excel 工作簿（.csv、.xlsx、.xls）")
+            return shown(400, _("{name}: upload a CSV file or an Excel workbook (.csv, .xlsx, "
+                                ".xls)").format(name=name))
         output = "csv" if form.get("output") == "csv" else "xlsx"
         headers = str(form.get("headers") or "")
         group_by = str(form.get("group_by") or "").strip()
@@ -322,23 +329,36 @@ class Pages:
                 process = await asyncio.to_thread(
                     subprocess.run, command, cwd=folder, stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
-                    timeout=self.served.timeout, env={**os.environ, "WELFARE_CALC_LANG": "zh"})
+                    timeout=self.served.timeout,
+                    env={**os.environ, LANG_VAR: spoken().value})  # the server's language
             except subprocess.TimeoutExpired:  # (subprocess.run has killed it)
-                return None, 2, f"计算超时（超过 {self.served.timeout:.0f} 秒），已停止"
+                return None, 2, _("the calculation took more than {seconds} seconds and was "
+                                  "stopped").format(seconds=f"{self.served.timeout:.0f}")
             err = process.stderr
             lines = [line for line in err.decode("utf-8", "replace").splitlines() if line]
             said = lines[-1] if lines else ""
             if process.returncode not in (0, 1) or not target.exists():
-                return None, process.returncode or 2, said.removeprefix("Error: ")
+                prefix = _("Error: {message}").format(message="")
+                return None, process.returncode or 2, said.removeprefix(prefix)
             return target.read_bytes(), process.returncode or 0, said
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+HTTP_WORDS = {
+    404: N_("no such page"),
+    405: N_("this address does not take that kind of request"),
+    500: N_("the server could not answer this request"),
+}
+"""What an HTTP error says, for the statuses the page's own links and forms can meet; any
+other is said with the server framework's detail."""
+
+
 async def _failed(request: Request, error: Exception) -> Response:
     status = error.status_code if isinstance(error, HTTPException) else 500
-    message = (error.detail if isinstance(error, HTTPException) else
-               "the server could not answer this request")
+    message = (_(HTTP_WORDS[status]) if status in HTTP_WORDS else
+               _("the request could not be answered ({detail})").format(
+                   detail=error.detail if isinstance(error, HTTPException) else status))
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message, "field": None}, status)
     return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>{status}</title>"

@@ -28,6 +28,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
+from welfare_calc.core.words import _
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -73,11 +75,11 @@ class Guard:
                    for name, value in scope.get("headers", [])}
         host = headers.get("host", "").lower()
         if host not in self.hosts:
-            await _refuse(send, 400, "this server does not answer to that Host header",
+            await _refuse(send, 400, _("this server does not answer to that Host header"),
                           "host")
             return
         if scope["method"] not in ("GET", "HEAD") and not _same_site(headers, host):
-            await _refuse(send, 403, "a request from another site is refused", "origin")
+            await _refuse(send, 403, _("a request from another site is refused"), "origin")
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         given = query.get("token", [None])[0]
@@ -87,8 +89,8 @@ class Guard:
             carried = (given or headers.get(TOKEN_HEADER)
                        or (cookie[TOKEN_COOKIE].value if TOKEN_COOKIE in cookie else None))
             if carried is None or not hmac.compare_digest(carried, self.token):
-                await _refuse(send, 403, "this server needs its token: open the address "
-                              "serve printed (it ends in ?token=…)", "token")
+                await _refuse(send, 403, _("this server needs its token: open the address "
+                                           "serve printed (it ends in ?token=…)"), "token")
                 return
             set_cookie = given is not None
 
