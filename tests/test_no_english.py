@@ -241,7 +241,8 @@ def unusable(folder: Path) -> dict[str, tuple[Path, list[str]]]:
         "a computed column": (made("again.csv", b"id,category,persons,income,start,end,"
                                                 b"backpay\n"), []),
         "GBK read as UTF-8": (made("gbk.csv", "id,category,persons,income,start,end\n"
-                                   "1,城市低保,1,0,,\n".encode("gbk")), []),
+                                   "1,城市低保,1,0,,\n".encode("gbk")),
+                              ["--encoding", "utf-8"]),
         "UTF-16": (made("u16.csv", "id,category\n".encode("utf-16")), []),
         "CR line ends": (made("mac.csv", b"id,category,persons,income,start,end\r1,x\r"), []),
         "header quote": (made("quote.csv", b'id,"category,persons\n'), []),

@@ -159,7 +159,7 @@ def test_a_town_merged_down_its_households_is_each_households_town(tmp_path: Pat
                if row["乡镇（街道）"] == "萌水镇") == pytest.approx(2769.12)
     # The summary says how many merged ranges were read.
     assert summary(tmp_path)["merged_ranges"] == 7
-    assert "; 7 merged range(s) read, each cell as the range's value" in done.stderr
+    assert "; 7 merged ranges read, each cell as the range's value" in done.stderr
 
 
 def test_the_publicity_list_of_a_merged_roster_files_each_household_under_its_village(
