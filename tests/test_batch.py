@@ -227,7 +227,9 @@ UNUSABLE = [
     ("undecodable.csv", [], "line 7: cannot be decoded as utf-8"),
     ("households.csv", ["--encoding", "latin-9x"], "unknown encoding 'latin-9x'"),
     ("households.csv", ["--through", "2019-12"], "through 2019-12 is before 2020-01"),
-    ("households.csv", ["--through", "2021-01"], "2021-01 is after 2020-12"),
+    ("households.csv", ["--through", "2025-01"], "2025-01 is after 2024-12"),
+    ("households.csv", ["--through", "2021-06"],
+     "2021-01: the urban-dibao standard in force is not known: the 2021 notice is not in"),
     ("households.csv", ["--through", "2020/08"], "'2020/08' is not a month"),
 ]
 
@@ -235,6 +237,7 @@ UNUSABLE = [
 @pytest.mark.parametrize(("source", "options", "message"), UNUSABLE,
                          ids=["missing columns", "undecodable", "unknown encoding",
                               "through before the raise", "through after the table",
+                              "through in the year no notice covers",
                               "through misspelt"])
 def test_unusable_input_exits_2_and_writes_nothing(run: Run, tmp_path: Path, source: str,
                                                    options: list[str], message: str) -> None:

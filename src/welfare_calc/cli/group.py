@@ -175,7 +175,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         return
     settings = Settings(ctx.params.get("standards_path"))
     loaded = settings.standards()
-    document = loaded.table.document(loaded.table.retroactive_raise.document)
+    document = loaded.table.document(loaded.table.raises[-1].document)
     line = (f"welfare-calc {__version__} (standards: {document.number}, {loaded.source}, "
             f"sha256 {loaded.digest})")
     try:

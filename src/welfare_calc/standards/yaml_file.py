@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from welfare_calc.core import table
 from welfare_calc.core.errors import StandardsFileError
-from welfare_calc.standards.model import LocatedProblems, StandardsTable
+from welfare_calc.standards.spec import LocatedProblems, TableSpec
 
 Location = tuple[str | int, ...]
 
@@ -143,7 +143,7 @@ def _explain(error: Any, path: Location) -> str:
     """Turn one pydantic error into what a person should write instead."""
     kind = error["type"]
     if kind == "extra_forbidden":
-        owner = _field_model(StandardsTable, path[:-1])
+        owner = _field_model(TableSpec, path[:-1])
         allowed = (", ".join(info.alias or name for name, info in owner.model_fields.items())
                    if owner else "see data/standards_2020.yaml")
         return f"unknown key {path[-1]!r}; expected one of: {allowed}"
@@ -193,7 +193,7 @@ def parse(text: str, source: str) -> table.StandardsTable:
         loader.dispose()
 
     try:
-        return StandardsTable.model_validate(data).to_table()
+        return TableSpec.model_validate(data).to_table()
     except pydantic.ValidationError as invalid:
         problems: list[str] = []
         for detail in invalid.errors():
