@@ -65,3 +65,30 @@ def sheet_values(path: Path, sheet: str) -> list[list[Any]]:
 
     return [list(row) for row in openpyxl.load_workbook(path)[sheet].iter_rows(
         values_only=True)]
+
+
+NEXT_RAISE = {"urban-dibao": "1020", "rural-dibao": "905", "urban-tekun": "1330",
+              "rural-tekun": "1180"}
+"""Made-up figures of a 2025 raise: TEST DATA, no notice says them (docs/standards.md)."""
+
+
+def with_made_up_2025_raise(shipped: str) -> str:
+    """The shipped standards file with a made-up 2025 raise added as a clerk would add a
+    real one (docs/standards.md): a document, a raise, a value for each category, and
+    ``covers_through`` moved on. Text edits only: the proof that next year's notice needs
+    no code."""
+    text = shipped.replace('covers_through: "2024-12"', 'covers_through: "2025-12"')
+    text = text.replace("\ndocuments:\n", (
+        "  - effective: 2025-01-01\n    document: example-2025\n\ndocuments:\n"
+        "  example-2025:\n    number: 示例〔2025〕1号（虚构，仅供测试和演示）\n    title: null\n"
+        "    issuer: 测试数据\n    issued: 2025-03-20\n    backpay_due: 2025-04-30\n"
+        "    source: 虚构的测试数据，不是真实文件\n"), 1)
+    for category, amount in NEXT_RAISE.items():
+        start = text.index(f"\n  {category}:\n")
+        end = text.find("\n\n", start)
+        text = text[:end] + (
+            f"\n      - from: 2025-01-01\n        amount: \"{amount}\"\n"
+            "        unit: yuan/person/month\n        document: example-2025\n"
+            "        known: notice\n        seen: 虚构的测试数据") + text[end:]
+    assert text.count("example-2025") == 2 + len(NEXT_RAISE)
+    return text

@@ -82,7 +82,7 @@ def test_each_layer_points_inward(layer: str, never: set[str]) -> None:
 
 @pytest.mark.parametrize("module", [*CORE, "standards/table_cache.py"])
 def test_the_core_values_need_no_validation_library(module: str) -> None:
-    forbidden = {"pydantic", "yaml", "welfare_calc.standards.model",
+    forbidden = {"pydantic", "yaml", "welfare_calc.standards.spec",
                  "welfare_calc.standards.yaml_file"}
     assert {name for name in imported(SRC / module) if within(name, forbidden)} == set()
 
@@ -95,7 +95,7 @@ def test_the_loader_validates_only_when_it_must() -> None:
     top |= {node.module for node in tree.body if isinstance(node, ast.ImportFrom)
             and node.module}
     assert not {name for name in top if within(name, {"pydantic", "yaml",
-                                                      "welfare_calc.standards.model",
+                                                      "welfare_calc.standards.spec",
                                                       "welfare_calc.standards.yaml_file"})}
 
 

@@ -250,9 +250,10 @@ UNUSABLE = [
     ("undecodable.csv", [], "文件既不是 UTF-8 文本（第 7 行不是），也不是 GB18030（GBK）文本"),
     ("undecodable.csv", ["--encoding", "utf-8"], "第 7 行：无法按 --encoding 指定的编码 utf-8 读取"),
     ("households.csv", ["--encoding", "latin-9x"], "不认识的编码 'latin-9x'"),
-    ("households.csv", ["--through", "2019-12"], "增补截至月份 2019-12 早于提标执行的 2020-01"),
-    ("households.csv", ["--through", "2021-01"],
-     "增补截至月份 2021-01 晚于标准表所覆盖的最后一个月 2020-12"),
+    ("households.csv", ["--through", "2019-12"], "增补截至月份 2019-12 早于第一次提标执行的 2020-01"),
+    ("households.csv", ["--through", "2025-01"], "增补截至月份 2025-01 晚于标准表所覆盖的最后一个月 2024-12"),
+    ("households.csv", ["--through", "2021-06"],
+     "2021-01：城市低保（urban-dibao）当月执行的标准未知：2021 年的调标文件不在标准表中"),
     ("households.csv", ["--through", "2020/08"], "'2020/08' 不是月份"),
 ]
 
@@ -261,6 +262,7 @@ UNUSABLE = [
                          ids=["missing columns", "undecodable", "undecodable as given",
                               "unknown encoding",
                               "through before the raise", "through after the table",
+                              "through in the year no notice covers",
                               "through misspelt"])
 def test_unusable_input_exits_2_and_writes_nothing(run: Run, tmp_path: Path, source: str,
                                                    options: list[str], message: str) -> None:

@@ -59,6 +59,26 @@ HALVES = shipped_with({"5150": "5150.5", "7500": "7500.5"})
 monthly amounts can fall on exactly half a fen, which rounds up."""
 TIMELINE = read_standards(Path(__file__).parent / "standards_files" / "zibo_timeline.yaml").table
 
+def throughs(table: StandardsTable) -> list[Month]:
+    """Every month a back-pay window of ``table`` may end in: a raise in force by then,
+    and every month from it known (the shipped table knows no month of 2021)."""
+    valid = []
+    for index in range(Month(2020, 1).index, table.covers_through.index + 1):
+        through = Month.from_index(index)
+        try:
+            raised = calc.choose_raise(table, through)
+            for month in range(raised.first_month.index, index + 1):
+                calc.standard_in_force(table, "urban-dibao", Month.from_index(month))
+        except WelfareCalcError:
+            continue
+        valid.append(through)
+    return valid
+
+
+THROUGHS = {id(SHIPPED): throughs(SHIPPED), id(TIMELINE): throughs(TIMELINE),
+            id(HALVES): throughs(HALVES)}
+"""The months a window of each table may end in."""
+
 MONTHS = st.integers(min_value=Month(2019, 1).index, max_value=Month(2025, 12).index).map(
     Month.from_index)
 OPTIONAL_MONTH = st.none() | MONTHS
@@ -69,11 +89,9 @@ FEN = st.integers(min_value=0, max_value=2_000_000)
 def cases(draw: st.DrawFn) -> tuple[StandardsTable, Month, calc.Household, calc.Coverage,
                                     Decimal | None]:
     table = draw(st.sampled_from([SHIPPED, TIMELINE]))
-    last = Month(2020, 12) if table is SHIPPED else Month(2024, 12)
+    through = draw(st.sampled_from(THROUGHS[id(table)]))
     # Both rounding points (docs/rules.md rule 5): each month as paid, or the total.
     table = table.rounded_at(draw(st.sampled_from(list(RoundingPoint))))
-    through = draw(st.integers(min_value=Month(2020, 1).index, max_value=last.index).map(
-        Month.from_index))
     # Persons past 99 leave the batch's inline arithmetic for the plan.
     house = calc.household(table, draw(st.sampled_from(sorted(table.categories))),
                            draw(st.integers(min_value=1, max_value=9) | st.just(120)),
@@ -96,10 +114,10 @@ def test_fast_path_equals_the_core(case: tuple[StandardsTable, Month, calc.House
         house.category, house.persons, income_fen, to_index(period.start, end=False),
         to_index(period.end, end=True), None if paid is None else int(paid * 100))
     core = calc.backpay(table, house, through, period, paid)
-    first = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
+    first = calc.monthly_amount(table, house, core.raised.first_month)
     assert (months, from_fen(backpay), from_fen(monthly), from_fen(overpaid), newly) == (
         core.months_counted, core.amount, first.amount, core.overpaid,
-        calc.newly_eligible(table, house))
+        calc.newly_eligible(table, house, core.raised))
 
 
 def processor_for(table: StandardsTable, through: Month, header: list[str], *,
@@ -135,12 +153,12 @@ def test_a_batch_row_equals_the_core(case: tuple[StandardsTable, Month, calc.Hou
     result = processor.process(2, (line + "\n").encode())
     written = result.output.decode().rstrip("\n").split(",")
     core = calc.backpay(table, house, through, period, paid)
-    first = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
+    first = calc.monthly_amount(table, house, core.raised.first_month)
     assert written[:len(cells)] == cells
     assert (int(written[-5]), Decimal(written[-4]), Decimal(written[-3]),
             Decimal(written[-2]), written[-1]) == (
         core.months_counted, core.amount, first.amount, core.overpaid,
-        "true" if calc.newly_eligible(table, house) else "false")
+        "true" if calc.newly_eligible(table, house, core.raised) else "false")
     assert result.accepted.tolist() == [2]
     assert result.ids.tolist() == [id_digest("H1")]
 
@@ -331,7 +349,8 @@ def test_the_lane_writes_what_the_row_path_writes(
     # Garbage cells make the lane hand lines back.
     header, rows = chunk
     encoding, output_encoding, newline = encodings
-    month = Month(2020, 1) + (through if table is TIMELINE else through % 12)
+    valid = THROUGHS[id(table)]
+    month = valid[through % len(valid)]
     quoted = [[f'"{cell}"' if quoting == "all" or (quoting == "some" and rng.random() < 0.3)
                else cell for cell in row] for row in rows]
     text = (("\r\n" if crlf else "\n").join(",".join(row) for row in quoted)
@@ -481,9 +500,9 @@ def core_verdict(table: StandardsTable, through: Month, cells: list[str]
                               parse_money(paid) if paid.strip() else None)
     except (WelfareCalcError, ValueError):
         return None
-    monthly = calc.monthly_amount(table, house, table.retroactive_raise.first_month)
+    monthly = calc.monthly_amount(table, house, result.raised.first_month)
     return (result.months_counted, result.amount, monthly.amount, result.overpaid,
-            "true" if calc.newly_eligible(table, house) else "false")
+            "true" if calc.newly_eligible(table, house, result.raised) else "false")
 
 
 def mostly(usual: st.SearchStrategy[str], odd: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -578,9 +597,10 @@ def test_a_row_with_a_supplement_equals_the_core(
         return
     core_house = calc.household(table, house.category, house.persons, house.income, given)
     core = calc.backpay(table, core_house, through, period, paid)
-    first = calc.monthly_amount(table, core_house, table.retroactive_raise.first_month)
+    first = calc.monthly_amount(table, core_house, core.raised.first_month)
     written = result.output.decode().rstrip("\n").split(",")
     assert written[-7:] == [
         str(core.months_counted), str(core.amount), str(first.total_amount), str(core.overpaid),
-        "true" if calc.newly_eligible(table, core_house) else "false", str(first.amount),
+        "true" if calc.newly_eligible(table, core_house, core.raised) else "false",
+        str(first.amount),
         str(first.supplement_amount)]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import with_made_up_2025_raise
 from welfare_calc.core import calc, fields
 from welfare_calc.core.errors import (
     InvalidAmount,
@@ -18,6 +19,8 @@ from welfare_calc.core.errors import (
     InvalidSupplement,
     MonthOutOfRange,
     UnknownCategory,
+    UnknownRaise,
+    WindowAcrossRaise,
     WindowBeforeRaise,
 )
 from welfare_calc.core.money import RoundingPoint
@@ -28,6 +31,7 @@ from welfare_calc.standards.loader import parse_standards
 pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
 
 D = Decimal
+REPO_TABLE = Path(__file__).parents[1] / "data" / "standards_2020.yaml"
 JAN, AUG = Month(2020, 1), Month(2020, 8)
 
 
@@ -276,12 +280,21 @@ def test_months_outside_the_table(table: StandardsTable) -> None:
     household = house(table, "urban-dibao", 1)
     with pytest.raises(MonthOutOfRange, match="before 2020-01"):
         calc.monthly_amount(table, household, Month(2019, 12))
-    with pytest.raises(MonthOutOfRange, match="after 2020-12"):
+    # No notice of 2021 is in the table: its months are refused, never computed at 2020's
+    # or 2022's figures (docs/rules.md rule 13); and nothing after the table's end.
+    with pytest.raises(MonthOutOfRange, match=r"^2021-01: the urban-dibao \(城市低保\) standard "
+                       r"in force is not known: the 2021 notice is not in the standards table "
+                       r"\(it knows 2020-01—2020-12, 2022-01—2024-12\)"):
         calc.monthly_amount(table, household, Month(2021, 1))
-    with pytest.raises(MonthOutOfRange, match="after 2020-12"):
+    with pytest.raises(MonthOutOfRange, match=r"^2021-01: the urban-dibao \(城市低保\) standard"):
         calc.backpay(table, household, Month(2021, 3))
-    with pytest.raises(MonthOutOfRange):
-        calc.annual_amount(table, household, 2019)
+    with pytest.raises(MonthOutOfRange, match="after 2024-12"):
+        calc.monthly_amount(table, household, Month(2025, 1))
+    with pytest.raises(MonthOutOfRange, match="after 2024-12"):
+        calc.backpay(table, household, Month(2025, 3))
+    for year in (2019, 2021, 2025):
+        with pytest.raises(MonthOutOfRange):
+            calc.annual_amount(table, household, year)
 
 
 def test_start_after_end() -> None:
@@ -326,7 +339,8 @@ def test_backpay_across_a_later_raise(timeline: StandardsTable) -> None:
 def test_newly_eligible_by_the_raise(table: StandardsTable, category: str, income: str,
                                      newly: bool) -> None:
     # 应保尽保: per-capita income at or above the old standard, below the new one.
-    assert calc.newly_eligible(table, house(table, category, 2, income)) is newly
+    assert calc.newly_eligible(table, house(table, category, 2, income),
+                               table.raises[0]) is newly
 
 
 @pytest.mark.parametrize(("supplement", "backpay", "monthly"), [
@@ -404,3 +418,85 @@ def test_a_month_outside_the_coverage_is_not_shown(table: StandardsTable) -> Non
     house = calc.household(table, "urban-dibao", 1)
     with pytest.raises(MonthOutOfRange, match="2020-02 is outside the coverage"):
         calc.shown_month(table, house, calc.coverage(Month(2020, 3), None), Month(2020, 2))
+
+
+RAISE_CASES = [
+    # (category, persons, income, through, back-pay, months): docs/rules.md rule 12, one
+    # case per raise and category; the old standard is the one in force the day before.
+    ("urban-dibao", 3, "200", "2024-03", "585.00", 3),   # (989 − 924) × 3 × 3
+    ("rural-dibao", 1, "0", "2024-02", "152.00", 2),     # (877 − 801) × 2
+    ("urban-tekun", 1, "0", "2024-03", "0.00", 3),       # 1320, 继续执行
+    ("rural-tekun", 2, "0", "2024-03", "540.00", 3),     # (1140 − 1050) × 2 × 3
+    ("urban-dibao", 2, "100", "2023-01", "88.00", 1),    # (924 − 880) × 2
+    ("rural-dibao", 4, "150.50", "2023-06", "1104.00", 6),  # (801 − 755) × 4 × 6
+    ("rural-tekun", 1, "0", "2023-12", "0.00", 12),      # 1050, 继续执行
+    ("urban-dibao", 1, "0", "2022-12", "960.00", 12),    # (880 − 800) × 12
+    ("rural-dibao", 1, "700", "2022-02", "110.00", 2),   # newly eligible: (755 − 700) × 2
+    ("urban-tekun", 1, "0", "2022-06", "720.00", 6),     # (1320 − 1200) × 6
+    ("rural-tekun", 1, "0", "2022-06", "1260.00", 6),    # (1050 − 840) × 6, no care tier
+]
+
+
+@pytest.mark.parametrize(("category", "persons", "income", "through", "amount", "months"),
+                         RAISE_CASES, ids=[f"{c} {t}" for c, _, _, t, _, _ in RAISE_CASES])
+def test_back_pay_of_each_raise(table: StandardsTable, category: str, persons: int,
+                                income: str, through: str, amount: str, months: int) -> None:
+    result = calc.backpay(table, house(table, category, persons, income),
+                          Month.parse(through))
+    assert (str(result.amount), result.months_counted) == (amount, months)
+    assert result.window_start == result.raised.first_month == Month(int(through[:4]), 1)
+
+
+def test_the_raise_a_window_belongs_to(table: StandardsTable) -> None:
+    assert calc.choose_raise(table, Month(2022, 12)).first_month == Month(2022, 1)
+    assert calc.choose_raise(table, Month(2023, 1)).first_month == Month(2023, 1)
+    assert calc.choose_raise(table, Month(2022, 6), Month(2022, 1)).document == "zibo-2022"
+    with pytest.raises(WindowAcrossRaise, match=r"through 2023-03 crosses the next raise, in "
+                       r"force from 2023-01 \(淄民〔2023〕4号\); the back-pay of the raise of "
+                       r"2022-01 runs through 2022-12 at the latest"):
+        calc.choose_raise(table, Month(2023, 3), Month(2022, 1))
+    with pytest.raises(UnknownRaise, match="no raise took effect in 2021-01; the standards "
+                       "table's raises took effect in 2020-01, 2022-01, 2023-01, 2024-01"):
+        calc.choose_raise(table, Month(2021, 3), Month(2021, 1))
+    with pytest.raises(WindowBeforeRaise, match="through 2021-12 is before 2022-01"):
+        calc.choose_raise(table, Month(2021, 12), Month(2022, 1))
+
+
+def test_newly_eligible_by_the_raise_of_its_window(table: StandardsTable) -> None:
+    # Rural dibao, income 700: above the 630 paid before 2022, below 755 after.
+    household = house(table, "rural-dibao", 1, "700")
+    raised = calc.choose_raise(table, Month(2022, 2))
+    assert calc.newly_eligible(table, household, raised)
+    assert not calc.newly_eligible(table, household, table.raises[0])
+    result = calc.backpay(table, household, Month(2022, 2))
+    assert (result.paid_total, result.due_total) == (D("0.00"), D("110.00"))
+
+
+def test_a_household_joining_inside_a_window(table: StandardsTable) -> None:
+    # Covered from 2024-02: two of the 2024 raise's three months.
+    result = calc.backpay(table, house(table, "urban-dibao", 3, "200"), Month(2024, 3),
+                          calc.coverage(Month(2024, 2), None))
+    assert (str(result.amount), result.months_counted) == ("390.00", 2)
+
+
+def test_next_years_notice_is_an_edit_of_the_file_alone() -> None:
+    # A made-up 2025 raise (test data), added to the shipped file as a clerk adds a real
+    # one: no code changes, and its back-pay follows.
+    shipped = REPO_TABLE.read_text(encoding="utf-8")
+    table = parse_standards(with_made_up_2025_raise(shipped), "with 2025")
+    household = house(table, "urban-dibao", 3, "200")
+    result = calc.backpay(table, household, Month(2025, 3))
+    assert (str(result.amount), result.raised.first_month) == ("279.00", Month(2025, 1))
+    assert table.document(result.raised.document).backpay_due is not None
+    assert calc.monthly_amount(table, household, Month(2025, 6)).amount == D("2460.00")
+    # The shipped table refuses the same month: nothing is computed at 2024's figures.
+    with pytest.raises(MonthOutOfRange, match="after 2024-12"):
+        calc.backpay(parse_standards(shipped, "shipped"), household, Month(2025, 3))
+
+
+def test_the_docs_example_of_next_year_is_the_shipped_table_plus_that_edit() -> None:
+    example = REPO_TABLE.parents[1] / "examples" / "standards_with_a_made_up_2025_raise.yaml"
+    lines = example.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert "虚构" in lines[0]
+    assert "EXAMPLE ONLY" in lines[1]  # (two lines saying so, then the table as edited)
+    assert "".join(lines[2:]) == with_made_up_2025_raise(REPO_TABLE.read_text(encoding="utf-8"))

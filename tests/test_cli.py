@@ -185,7 +185,9 @@ def test_standards_table_json_and_on(run: Invoke) -> None:
     assert "429.1666…" in table.stdout
     assert "周政办字〔2020〕29号" in table.stdout
     rows = json.loads(run("standards", "--format", "json").stdout)
-    assert len(rows) == 8
+    assert len(rows) == 4 * 6 + 2 * 3  # six values a category; two of care, three tiers
+    assert {row["known"] for row in rows} == {"notice", "reissue", "report"}
+    assert all(row["seen"] and row["document"] for row in rows)
     current = json.loads(run("standards", "--on", "2020-06-01", "--format", "json").stdout)
     assert [(row["category"], row["standard"], row["monthly_standard"]) for row in current] == [
         ("urban-dibao", "660.00", "660.00"), ("rural-dibao", "5760.00", "480.00"),
@@ -195,10 +197,11 @@ def test_standards_table_json_and_on(run: Invoke) -> None:
 def test_version_names_the_standards(run: Invoke) -> None:
     result = run("--version")
     assert result.exit_code == 0
-    assert result.stdout.startswith("welfare-calc 0.1.0（标准：周政办字〔2020〕29号")
+    # The document of the latest raise in the table.
+    assert result.stdout.startswith("welfare-calc 0.1.0（标准：淄民〔2024〕10号")
     assert "sha256 " in result.stdout
     english = run("--version", env={"WELFARE_CALC_LANG": "en"})
-    assert english.stdout.startswith("welfare-calc 0.1.0 (standards: 周政办字〔2020〕29号")
+    assert english.stdout.startswith("welfare-calc 0.1.0 (standards: 淄民〔2024〕10号")
 
 
 def test_other_standards_file_by_option_and_env(run: Invoke) -> None:
@@ -227,7 +230,11 @@ ERRORS = [
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2020/08"],
      "请按 YYYY-MM 填写"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2021-01"],
-     "2021-01 晚于标准表所覆盖的最后一个月 2020-12"),
+     "2021-01：城市低保（urban-dibao）当月执行的标准未知：2021 年的调标文件不在标准表中"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--year", "2021"],
+     "2021 年没有哪个月既在保障期间（--start/--end）内、又有标准表中城市低保"),
+    (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2025-01"],
+     "晚于标准表所覆盖的最后一个月 2024-12"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--month", "2019-12"],
      "2019-12 早于 2020-01"),
     (["entitlement", "-c", "urban-dibao", "-n", "1", "--start", "2020-05", "--month", "2020-02"],
@@ -237,11 +244,11 @@ ERRORS = [
     (["entitlement", "-c", "urban-dibao"], "缺少选项 '--persons'"),
     (["backpay", "-c", "urban-dibao", "-n", "1"], "缺少选项 '--through'"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2019-12"],
-     "'--through' 的取值无效：增补截至月份 2019-12 早于提标执行的 2020-01"),
+     "'--through' 的取值无效：增补截至月份 2019-12 早于第一次提标执行的 2020-01"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2021-02"],
-     "'--through' 的取值无效：增补截至月份 2021-02 晚于标准表所覆盖的最后一个月 2020-12"),
+     "'--through' 的取值无效：2021-01：城市低保（urban-dibao）当月执行的标准未知：2021 年的调标文件不在标准表中"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "9999-12"],
-     "'--through' 的取值无效：增补截至月份 9999-12 晚于标准表所覆盖的最后一个月 2020-12"),
+     "'--through' 的取值无效：增补截至月份 9999-12 晚于标准表所覆盖的最后一个月 2024-12"),
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "0000-01"],
      "'--through' 的取值无效：'0000-01' 的年份不能是 0000"),
     (["backpay", "-c", "urban-dibao", "-n", "9" * 30, "--through", "2020-08"],
@@ -257,7 +264,10 @@ ERRORS = [
     (["backpay", "-c", "urban-dibao", "-n", "1", "--through", "2020-08", "--format", "xml"],
      "'--format' 的取值无效"),
     (["standards", "--on", "2020-02-30"], "'2020-02-30' 不是日期"),
-    (["standards", "--on", "2021-02-01"], "晚于标准表所覆盖的最后一个月 2020-12"),
+    (["standards", "--on", "2021-02-01"], "2021-02：城市低保（urban-dibao）当月执行的标准未知"),
+    (["standards", "--on", "2025-01-01"], "晚于标准表所覆盖的最后一个月 2024-12"),
+    (["standards", "diff", "2020-06", "2021-06"], "2021-06：城市低保（urban-dibao）当月执行的标准未知"),
+    (["standards", "diff", "2020-06"], "缺少参数 'B'"),
     (["standards", "--colour"], "没有选项 '--colour'"),
 ]
 
@@ -369,3 +379,42 @@ def test_entitlement_says_when_the_raise_makes_a_household_eligible(run: Invoke)
     before = as_json(run("entitlement", "-c", "城市低保", "-n", "1", "--income", "599.99",
                          "--format", "json"))
     assert before["newly_eligible"] is False
+
+
+def test_standards_diff_names_each_change_and_the_later_document(run: Invoke) -> None:
+    rows = json.loads(run("standards", "diff", "2023-06", "2024-06", "--format",
+                          "json").stdout)["standards"]
+    assert [(row["category"], row["tier"], row["monthly_a"], row["monthly_b"], row["change"],
+             row["document"]) for row in rows] == [
+        ("urban-dibao", None, "924.00", "989.00", "raised", "淄民〔2024〕10号"),
+        ("rural-dibao", None, "801.00", "877.00", "raised", "淄民〔2024〕10号"),
+        ("urban-tekun", None, "1320.00", "1320.00", "unchanged", "淄民〔2024〕10号"),
+        ("rural-tekun", None, "1050.00", "1140.00", "raised", "淄民〔2024〕10号"),
+        ("care", "self-care", "240.00", "240.00", "unchanged",
+         "淄博市 2022 年提标通知（文号未查到）"),
+        ("care", "partial-care", "685.00", "685.00", "unchanged",
+         "淄博市 2022 年提标通知（文号未查到）"),
+        ("care", "full-care", "1090.00", "1090.00", "unchanged",
+         "淄博市 2022 年提标通知（文号未查到）")]
+    people = run("standards", "diff", "2023-06", "2024-06", "--lang", "zh").stdout
+    assert "由 924.00 元提高到 989.00 元" in people
+    assert "继续执行" in people
+    # 2020 has no care standard: the care rows are left out, not invented.
+    early = json.loads(run("standards", "diff", "2020-06", "2022-06", "--format",
+                           "json").stdout)["standards"]
+    assert [row["category"] for row in early] == [
+        "urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun"]
+    assert early[1]["monthly_a"] == "480.00"  # 5760 a year, compared by the month
+
+
+def test_the_standards_warn_of_a_tekun_standard_below_its_floor(run: Invoke) -> None:
+    # Rural 2024: 1140 against 877 × 1.3 = 1140.1: within a yuan, but below (warned only).
+    result = run("standards", "--format", "json", "--lang", "en",
+                 env={"WELFARE_CALC_LANG": "en"})
+    assert result.exit_code == 0
+    json.loads(result.stdout)  # stdout holds the data alone
+    warned = [line for line in result.stderr.splitlines() if "rural-tekun" in line]
+    assert warned == ["Warning: rural-tekun 1140.00 yuan/person/month in 2024-01..2024-12 is "
+                      "below 1.3 × rural-dibao 877.00 = 1140.10 (国发〔2016〕14号 原则上不低于"
+                      "当地低保标准的1.3倍); a warning, not a refusal"]
+    assert "urban-tekun" not in result.stderr

@@ -14,7 +14,7 @@ import pytest
 
 from welfare_calc.core.errors import StandardsFileError
 from welfare_calc.core.months import Month
-from welfare_calc.core.table import Payment, StandardsTable, Unit
+from welfare_calc.core.table import Payment, StandardsTable, Unit, known_spans
 from welfare_calc.output.formats import Lang
 from welfare_calc.output.language import speak
 from welfare_calc.standards.loader import (
@@ -31,32 +31,82 @@ FILES = Path(__file__).parent / "standards_files"
 REPO_DATA = Path(__file__).parents[1] / "data" / "standards_2020.yaml"
 
 
-def test_shipped_table_holds_the_notice_figures(table: StandardsTable) -> None:
+M, Y = Unit.PER_MONTH, Unit.PER_YEAR
+TIMELINE = {
+    # Each category: (from, amount, unit) for every value, the undated ones being what a
+    # raise was raised from (docs/standards.md, "Sources").
+    "urban-dibao": [(None, 600, M), (date(2020, 1, 1), 660, M), (None, 800, M),
+                    (date(2022, 1, 1), 880, M), (date(2023, 1, 1), 924, M),
+                    (date(2024, 1, 1), 989, M)],
+    "rural-dibao": [(None, 5150, Y), (date(2020, 1, 1), 5760, Y), (None, 630, M),
+                    (date(2022, 1, 1), 755, M), (date(2023, 1, 1), 801, M),
+                    (date(2024, 1, 1), 877, M)],
+    "urban-tekun": [(None, 900, M), (date(2020, 1, 1), 990, M), (None, 1200, M),
+                    (date(2022, 1, 1), 1320, M), (date(2023, 1, 1), 1320, M),
+                    (date(2024, 1, 1), 1320, M)],
+    "rural-tekun": [(None, 6695, Y), (date(2020, 1, 1), 7500, Y), (None, 840, M),
+                    (date(2022, 1, 1), 1050, M), (date(2023, 1, 1), 1050, M),
+                    (date(2024, 1, 1), 1140, M)],
+}
+
+
+def test_shipped_table_holds_every_raise_since_2020(table: StandardsTable) -> None:
     figures = {
         key: [(value.effective, value.amount, value.unit) for value in category.values]
         for key, category in table.categories.items()
     }
-    assert figures == {
-        "urban-dibao": [(None, 600, Unit.PER_MONTH), (date(2020, 1, 1), 660, Unit.PER_MONTH)],
-        "rural-dibao": [(None, 5150, Unit.PER_YEAR), (date(2020, 1, 1), 5760, Unit.PER_YEAR)],
-        "urban-tekun": [(None, 900, Unit.PER_MONTH), (date(2020, 1, 1), 990, Unit.PER_MONTH)],
-        "rural-tekun": [(None, 6695, Unit.PER_YEAR), (date(2020, 1, 1), 7500, Unit.PER_YEAR)],
-    }
+    assert figures == TIMELINE
     assert {key: c.payment for key, c in table.categories.items()} == {
         "urban-dibao": Payment.GAP_FILLING, "rural-dibao": Payment.GAP_FILLING,
         "urban-tekun": Payment.FULL_STANDARD, "rural-tekun": Payment.FULL_STANDARD}
+    assert [(raised.effective, table.document(raised.document).number)
+            for raised in table.raises] == [
+        (date(2020, 1, 1), "周政办字〔2020〕29号"),
+        (date(2022, 1, 1), "淄博市 2022 年提标通知（文号未查到）"),
+        (date(2023, 1, 1), "淄民〔2023〕4号"),
+        (date(2024, 1, 1), "淄民〔2024〕10号")]
+    care = [(value.effective, [(tier.value, amount) for tier, amount in value.tiers])
+            for value in table.care]
+    assert care == [
+        (None, [("self-care", 215), ("partial-care", 620), ("full-care", 990)]),
+        (date(2022, 1, 1), [("self-care", 240), ("partial-care", 685), ("full-care", 1090)])]
+    assert table.care_categories == ("urban-tekun", "rural-tekun")
+    assert table.covers_through == Month(2024, 12)
 
 
-def test_shipped_table_cites_its_documents(table: StandardsTable) -> None:
+def test_the_2021_months_and_those_after_2024_are_not_known(table: StandardsTable) -> None:
+    for category in table.categories.values():
+        assert known_spans(category.values, table.covers_through) == [
+            (Month(2020, 1), Month(2020, 12)), (Month(2022, 1), Month(2024, 12))]
+        assert category.value_in(Month(2021, 6)) is None
+        # What the 2022 raise raised from was in force the day before it, and only then.
+        assert category.value_on(date(2021, 12, 31)) is category.values[2]
+        assert category.value_on(date(2019, 12, 31)) is category.values[0]
+    assert table.care_in(Month(2020, 6)) is None
+    assert table.care_in(Month(2024, 12)) is table.care[1]
+
+
+def test_shipped_table_cites_its_documents_and_how_each_figure_is_known(
+        table: StandardsTable) -> None:
     notice = table.document("zhoucun-2020-29")
     assert (notice.number, notice.issued, notice.issuer) == (
         "周政办字〔2020〕29号", date(2020, 8, 10), "周村区人民政府办公室")
     assert notice.basis is not None
     assert table.document(notice.basis).number == "淄政办字〔2020〕69号"
+    latest = table.document("zibo-2024-10")
+    assert (latest.issued, latest.backpay_due, latest.backpay_note) == (
+        date(2024, 4, 3), date(2024, 4, 30), "1-3月份增补资金务必于4月30日前发放到位")
+    assert table.document("zibo-2023-4").backpay_due == date(2023, 2, 28)
+    known = {key: [value.known.value for value in category.values]
+             for key, category in table.categories.items()}
+    assert set(map(tuple, known.values())) == {
+        ("notice", "notice", "report", "report", "reissue", "notice")}
     for category in table.categories.values():
-        assert all(value.document == "zhoucun-2020-29" for value in category.values)
+        assert all(value.seen for value in category.values)
+        assert [value.document for value in category.values] == [
+            "zhoucun-2020-29", "zhoucun-2020-29", "zibo-2022", "zibo-2022", "zibo-2023-4",
+            "zibo-2024-10"]
     assert (table.rounding.unit, str(table.rounding.mode)) == (Decimal("0.01"), "half-up")
-    assert table.covers_through == Month(2020, 12)
 
 
 def test_the_shipped_table_is_the_repository_file() -> None:
@@ -91,39 +141,40 @@ def test_env_var_and_explicit_path(monkeypatch: pytest.MonkeyPatch) -> None:
 BAD = [
     ("unknown_key.yaml", 24,
      "categories.urban-dibao.colour: unknown key 'colour'; expected one of: name_zh"),
-    ("negative_amount.yaml", 30, "categories.urban-dibao.values.1.amount: expected a number ≥ 0"),
-    ("non_numeric_amount.yaml", 30,
+    ("negative_amount.yaml", 31, "categories.urban-dibao.values.1.amount: expected a number ≥ 0"),
+    ("non_numeric_amount.yaml", 31,
      "categories.urban-dibao.values.1.amount: expected an amount of yuan, got 'six hundred"),
-    ("float_amount_too_precise.yaml", 30,
+    ("float_amount_too_precise.yaml", 31,
      "categories.urban-dibao.values.1.amount: 660.005 has more than 2 decimals"),
-    ("bad_date.yaml", 29,
+    ("bad_date.yaml", 30,
      "categories.urban-dibao.values.1.from: expected a date written YYYY-MM-DD, got '2020-13-01'"),
     ("unknown_unit.yaml", 27,
      "categories.urban-dibao.values.0.unit: got 'yuan/person/week'; expected "
      "'yuan/person/month' or 'yuan/person/year'"),
-    ("same_date_twice.yaml", 29,
+    ("same_date_twice.yaml", 30,
      "categories.urban-dibao.values.1.from: a second value taking effect on 2020-01-01"),
-    ("out_of_order.yaml", 29,
+    ("out_of_order.yaml", 30,
      "categories.urban-dibao.values.1.from: 2020-01-01 is before the previous value's 2021-01-01"),
-    ("unknown_document.yaml", 32,
+    ("unknown_document.yaml", 33,
      "categories.urban-dibao.values.1.document: unknown document 'notice-2099'"),
     ("yaml_syntax_error.yaml", 23, "YAML error: expected ',' or ']'"),
     ("python_object_tag.yaml", 3,
      "YAML error: 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
     ("duplicate_key.yaml", 24,
      "categories.urban-dibao.payment: duplicate key 'payment' (first given on line 23)"),
-    ("undated_later_value.yaml", 29,
-     "categories.urban-dibao.values.1.from: no date; only the first value may be undated"),
+    ("undated_later_value.yaml", 25,
+     "categories.urban-dibao.values.0.from: no date, and no dated value follows; an undated "
+     "value is the figure the next value was raised from"),
     ("missing_key.yaml", 19, "categories.urban-dibao.short_zh: missing; this key is required"),
     ("bad_rounding_mode.yaml", 8, "rounding.mode: got 'round-nearest'"),
     ("bad_rounding_point.yaml", 9, "rounding.point: got 'per-person'"),
     ("not_utf8.yaml", 14, "the file is not UTF-8 text"),
-    ("exponent_amount.yaml", 30,
+    ("exponent_amount.yaml", 31,
      "categories.urban-dibao.values.1.amount: expected an amount of yuan, got '1e30'; write it "
      "in digits"),
-    ("huge_exponent_amount.yaml", 30,
+    ("huge_exponent_amount.yaml", 31,
      "categories.urban-dibao.values.1.amount: expected an amount of yuan, got '1e100000000'"),
-    ("too_many_digits_amount.yaml", 30,
+    ("too_many_digits_amount.yaml", 31,
      "categories.urban-dibao.values.1.amount: expected an amount of yuan, got a number of 40 "
      "digits (at most 16)"),
     ("nul_byte.yaml", 3, "the file holds a NUL byte; a standards file is plain text"),
@@ -214,3 +265,95 @@ def test_an_alias_bomb_is_refused_before_it_expands() -> None:
                           capture_output=True, text=True, timeout=30, check=True)
     assert done.stdout.startswith(f"{path}:3: YAML error: aliases (*name) are not allowed in a "
                                   "standards file")
+
+
+TWO_RAISES = """\
+schema: welfare-calc/standards/2
+title: test table
+jurisdiction: test
+covers_through: "2022-12"
+rounding: {unit: "0.01", mode: half-up}
+raises:
+  - {effective: 2020-01-01, document: old}
+  - {effective: 2022-01-01, document: new}
+documents:
+  old: {number: 旧文, title: old notice, issuer: test office, issued: 2020-08-10}
+  new: {number: 新文, title: null, issuer: test office, issued: null}
+categories:
+  urban-tekun:
+    name_zh: 城市特困人员救助供养基本生活标准
+    short_zh: 城市特困
+    name_en: Urban tekun
+    payment: full-standard
+    values:
+      - {from: null, amount: "900", unit: yuan/person/month, document: old, known: notice}
+      - {from: 2020-01-01, through: "2020-12", amount: "990", unit: yuan/person/month,
+         document: old, known: notice}
+      - {from: null, amount: "1200", unit: yuan/person/month, document: new, known: report}
+      - {from: 2022-01-01, amount: "1320", unit: yuan/person/month, document: new, known: report}
+care:
+  categories: [urban-tekun]
+  values:
+    - {from: null, tiers: {self-care: "215", partial-care: "620", full-care: "990"},
+       unit: yuan/person/month, document: new, known: report}
+    - {from: 2022-01-01, tiers: {self-care: "240", partial-care: "685", full-care: "1090"},
+       unit: yuan/person/month, document: new, known: report}
+"""
+"""Two raises with a year between them that no value covers, and care standards: the
+shape of the shipped table, small."""
+
+TIMELINE_FAULTS = [
+    ("two undated values in a row",
+     ('{from: 2020-01-01, through: "2020-12", amount: "990"', '{from: null, amount: "990"'),
+     "categories.urban-tekun.values.1.from: no date, and no dated value follows"),
+    ("an end unknown and not said",
+     ('through: "2020-12", ', ""),
+     "categories.urban-tekun.values.1.through: missing: the next value's start is not known"),
+    ("through before the value began",
+     ('through: "2020-12"', 'through: "2019-12"'),
+     "categories.urban-tekun.values.1.through: 2019-12 is before the month it took effect"),
+    ("through past the next value",
+     ('through: "2020-12"', 'through: "2022-01"'),
+     "categories.urban-tekun.values.1.through: 2022-01 is not before the next value's start"),
+    ("a raise with nothing known the day before",
+     ("  - {effective: 2022-01-01, document: new}", "  - {effective: 2021-06-01, document: new}"),
+     "raises.1.effective: urban-tekun has no standard known on 2021-05-31"),
+    ("raises out of order",
+     ("  - {effective: 2020-01-01, document: old}\n  - {effective: 2022-01-01, document: new}",
+      "  - {effective: 2022-01-01, document: new}\n  - {effective: 2020-01-01, document: old}"),
+     "raises.1.effective: 2020-01-01 is not after the previous raise's 2022-01-01"),
+    ("a raise after the table's end",
+     ('covers_through: "2022-12"', 'covers_through: "2021-12"'),
+     "raises.1.effective: 2022-01 is after covers_through (2021-12)"),
+    ("a care value without a tier",
+     ('{self-care: "240", partial-care: "685", full-care: "1090"}',
+      '{self-care: "240", partial-care: "685"}'),
+     "care.values.1.tiers: missing the full-care (全护理) tier"),
+    ("care for a category that pays the gap",
+     ("payment: full-standard", "payment: gap-filling"),
+     "care.categories.0: urban-tekun pays the gap (gap-filling)"),
+    ("how a figure is known, not said",
+     (", known: report}\n      - {from: 2022", "}\n      - {from: 2022"),
+     "categories.urban-tekun.values.2.known: missing"),
+    ("the format of one raise",
+     ("schema: welfare-calc/standards/2", "schema: welfare-calc/standards/1"),
+     "schema: welfare-calc/standards/1 is the format of a table with one raise"),
+]
+
+
+def test_the_small_timeline_is_valid() -> None:
+    table = parse_standards(TWO_RAISES, "t.yaml")
+    assert [raised.first_month for raised in table.raises] == [Month(2020, 1), Month(2022, 1)]
+    assert table.documents["new"].title is None
+
+
+@pytest.mark.parametrize(("change", "message"), [(change, message)
+                                                 for _, change, message in TIMELINE_FAULTS],
+                         ids=[name for name, _, _ in TIMELINE_FAULTS])
+def test_a_timeline_that_cannot_vouch_for_its_months_is_refused(
+        change: tuple[str, str], message: str) -> None:
+    old, new = change
+    assert old in TWO_RAISES
+    with pytest.raises(StandardsFileError) as caught:
+        parse_standards(TWO_RAISES.replace(old, new, 1), "t.yaml")
+    assert any(message in problem for problem in caught.value.problems), caught.value.problems

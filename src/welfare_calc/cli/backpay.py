@@ -26,23 +26,27 @@ from welfare_calc.output.language import spoken
 @cli.command()
 @household_options
 @click.option("--through", required=True, type=MonthType())
+@click.option("--raise", "named_raise", type=MonthType(), default=None)
 @click.option("--paid", type=PaidType(), default=None)
 @click.option("--detail", is_flag=True)
 @output_options
 @click.pass_obj
 def backpay(settings: Settings, category: str, persons: int, income: Decimal,
             start: Month | None, end: Month | None, supplement: calc.Supplement | None,
-            explain: bool, rounding: str | None, through: Month, paid: Decimal | None,
-            detail: bool, fmt: str, lang: str | None) -> None:
+            explain: bool, rounding: str | None, through: Month, named_raise: Month | None,
+            paid: Decimal | None, detail: bool, fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["backpay"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.output.calls import backpay_call  # noqa: PLC0415 - see the imports
 
     table = rounded_table(settings, rounding)
     language = Lang(lang) if lang else spoken()
-    with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'"}):
+    with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'",
+                           "raise": "'--raise'"}):
         house = calc.household(table, category, persons, income, supplement)
+        raised = calc.choose_raise(table, through, named_raise)
         report, explanation = backpay_call(
-            table, house, calc.coverage(start, end), through, paid, detail=detail,
+            table, house, calc.coverage(start, end), through, paid, raised=raised,
+            detail=detail,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
     emit(report, fmt, lang, explanation)

@@ -74,6 +74,7 @@ class Progress:
 @click.argument("input_path", metavar="INPUT", type=FilePath(exists=True, dir_okay=False,
                                                                allow_dash=True, path_type=Path))
 @click.option("--through", required=True, type=MonthType())
+@click.option("--raise", "named_raise", type=MonthType(), default=None)
 @click.option("-o", "--output", default="-")
 @click.option("--errors", "errors_path", default=None)
 @click.option("--summary", "summary_path", default=None)
@@ -91,7 +92,8 @@ class Progress:
 @rounding_option
 @language_option
 @click.pass_obj
-def batch(settings: Settings, input_path: Path, through: Month, output: str,
+def batch(settings: Settings, input_path: Path, through: Month, named_raise: Month | None,
+          output: str,
           errors_path: str | None, summary_path: str | None, summary_csv: str | None,
           office: str | None, encoding: str | None,
           output_encoding: str, excel: bool, headers: str | None, fmt: str, sheet: str | None,
@@ -123,8 +125,9 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
                              ".jsonl file, or leave --format out").format(output=output))
     loaded = settings.standards()
     table = rounded_table(settings, rounding)
-    with as_bad_parameter({"month": "'--through'", "through": "'--through'"}):
-        plan = BackpayEngine(table, through)
+    with as_bad_parameter({"month": "'--through'", "through": "'--through'",
+                           "raise": "'--raise'"}):
+        plan = BackpayEngine(table, through, named_raise)
     reading_stdin = str(input_path) == "-"
     try:
         files, errors_label = batch_files(None if reading_stdin else input_path, output,
@@ -136,9 +139,10 @@ def batch(settings: Settings, input_path: Path, through: Month, output: str,
             streams.check_open("stdout")
     except (TargetError, TargetProblem) as error:
         raise UsageProblem(str(error)) from None
-    document = table.document(table.retroactive_raise.document)
+    document = table.document(plan.raised.document)
     about = (("输入文件", "input", str(input_path)),
-             ("标准文件", "standards document", f"{document.number}《{document.title}》"),
+             ("标准文件", "standards document", document.number + (
+                 f"《{document.title}》" if document.title else "")),
              ("标准表", "standards table", f"{loaded.source} (sha256 {loaded.digest})"),
              ("程序版本", "program", f"welfare-calc {__version__}"))
     if office is not None and not office.strip():

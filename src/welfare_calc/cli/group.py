@@ -196,7 +196,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         return
     settings = Settings(ctx.params.get("standards_path"))
     loaded = settings.standards()
-    document = loaded.table.document(loaded.table.retroactive_raise.document)
+    document = loaded.table.document(loaded.table.raises[-1].document)
     line = _("welfare-calc {version} (standards: {document}, {source}, sha256 {digest})"
              ).format(version=__version__, document=document.number, source=loaded.source,
                       digest=loaded.digest)

@@ -25,12 +25,22 @@ from welfare_calc.core.errors import (
     InvalidSupplement,
     MonthOutOfRange,
     UnknownCategory,
+    UnknownRaise,
+    WindowAcrossRaise,
     WindowBeforeRaise,
 )
 from welfare_calc.core.money import RoundingPoint, decimal_places, parse_money, quantize
 from welfare_calc.core.months import Month, month_range
 from welfare_calc.core.numerals import ascii_numerals
-from welfare_calc.core.table import Category, Document, Payment, StandardsTable, StandardValue
+from welfare_calc.core.table import (
+    Category,
+    Document,
+    Payment,
+    Raise,
+    StandardsTable,
+    StandardValue,
+    known_spans,
+)
 from welfare_calc.core.words import N_, _
 
 ZERO = Fraction(0)
@@ -202,6 +212,8 @@ class Backpay:
     overpaid: Decimal
     """What was paid beyond what is due (多发金额), when paid exceeds due; else 0."""
     point: RoundingPoint
+    raised: Raise
+    """The raise whose back-pay this is (rule 14)."""
     raise_document: Document
     due_runs: tuple[Run, ...]
     paid_runs: tuple[Run, ...]
@@ -389,7 +401,9 @@ def apply_standard(table: StandardsTable, category_id: str,
 
 def first_month(table: StandardsTable, category_id: str) -> Month:
     """The first month the table gives an entitlement standard for."""
-    return Month.of(_category(table, category_id).first_dated)
+    category = _category(table, category_id)
+    spans = known_spans(category.values, table.covers_through)
+    return spans[0][0] if spans else Month.of(category.first_dated)
 
 
 def shown_month(table: StandardsTable, house: Household, period: Coverage,
@@ -416,9 +430,10 @@ def first_covered_month(table: StandardsTable, category_id: str, year: int,
     The month an entitlement is shown for when only a year is given: the
     annual amount and the monthly one then speak of the same year.
     """
-    earliest = first_month(table, category_id)
-    for month in month_range(max(Month(year, 1), earliest), Month(year, 12)):
-        if period.covers(month):
+    category = _category(table, category_id)
+    for month in month_range(Month(year, 1), Month(year, 12)):
+        if (period.covers(month) and month <= table.covers_through
+                and category.value_in(month) is not None):
             return month
     raise MonthOutOfRange(_(
         "no month of {year} is both covered (--start/--end) and dated by the standards table "
@@ -430,23 +445,35 @@ def first_covered_month(table: StandardsTable, category_id: str, year: int,
 def standard_in_force(table: StandardsTable, category_id: str, month: Month) -> AppliedStandard:
     """The standard in force in ``month`` (rule 4): the value in force on its first day.
 
-    Months before the first dated value, or after ``covers_through``, are
-    refused: the table cannot vouch for them.
+    A month the table cannot vouch for is refused, never computed at a
+    neighbouring value (rule 15): before its first dated value, after
+    ``covers_through``, or in a gap no known value covers.
     """
     category = _category(table, category_id)
-    earliest = Month.of(category.first_dated)
-    if month < earliest:
-        raise MonthOutOfRange(_(
-            "{month} is before {earliest}, the first month the standards table dates for "
-            "{category} ({name}); the earlier figure has no known start date").format(
-                month=month, earliest=earliest, category=category_id, name=category.short_zh))
-    if month > table.covers_through:
-        raise MonthOutOfRange(_(
-            "{month} is after {last}, the last month the standards table covers; add the later "
-            "standard to the table first").format(month=month, last=table.covers_through))
-    value = category.value_on(month.first_day)
-    assert value is not None  # month ≥ the first dated value
+    value = category.value_in(month) if month <= table.covers_through else None
+    if value is None:
+        raise MonthOutOfRange(unknown_month(table, category_id, month))
     return apply_standard(table, category_id, value)
+
+
+def unknown_month(table: StandardsTable, category_id: str, month: Month) -> str:
+    """Why the table has no standard for ``month``: what is missing from it (rule 15)."""
+    category = _category(table, category_id)
+    spans = known_spans(category.values, table.covers_through)
+    known = words.listed(f"{first}—{last}" for first, last in spans)
+    if month > table.covers_through:
+        return _("{month} is after {last}, the last month the standards table covers; add the "
+                 "later standard to the table first").format(month=month,
+                                                            last=table.covers_through)
+    if spans and month < spans[0][0]:
+        return _("{month} is before {earliest}, the first month the standards table dates for "
+                 "{category} ({name}); the earlier figure has no known start date").format(
+                     month=month, earliest=spans[0][0], category=category_id,
+                     name=category.short_zh)
+    return _("{month}: the {category} ({name}) standard in force is not known: the {year} "
+             "notice is not in the standards table (it knows {known}); add it first").format(
+                 month=month, category=category_id, name=category.short_zh, year=month.year,
+                 known=known)
 
 
 def _month_amount(table: StandardsTable, house: Household, month: Month,
@@ -500,34 +527,68 @@ def annual_amount(table: StandardsTable, house: Household, year: int,
                         amount=_fen_places(table, amount), point=point)
 
 
-def raise_standards(table: StandardsTable, category_id: str
-                    ) -> tuple[AppliedStandard, AppliedStandard] | None:
-    """The standards the retroactive raise went from and to: in force the day before it,
-    and in its first month (None when the table has no standard before it)."""
-    raised = table.retroactive_raise
+def raise_standards(table: StandardsTable, category_id: str, raised: Raise
+                    ) -> tuple[AppliedStandard, AppliedStandard]:
+    """The standards ``raised`` went from and to: in force the day before it (validated to
+    be known), and in its first month."""
     old_value = _category(table, category_id).value_on(raised.day_before)
-    if old_value is None:
-        return None
+    assert old_value is not None  # the table's validation: every raise is comparable
     return (apply_standard(table, category_id, old_value),
             standard_in_force(table, category_id, raised.first_month))
 
 
-def newly_eligible(table: StandardsTable, house: Household) -> bool:
-    """Whether the raise makes a dibao household eligible (应保尽保, rule 10): its
+def choose_raise(table: StandardsTable, through: Month, named: Month | None = None) -> Raise:
+    """The raise a back-pay window belongs to (rule 14): the one that took effect in
+    ``named`` (``--raise``), else the latest in force by ``through``. Its window runs
+    from its first month through ``through``, and may not reach the next raise."""
+    if named is not None:
+        raised = next((each for each in table.raises if each.first_month == named), None)
+        if raised is None:
+            known = words.listed(str(each.first_month) for each in table.raises)
+            raise UnknownRaise(_("no raise took effect in {month}; the standards table's "
+                                 "raises took effect in {known}").format(month=named,
+                                                                        known=known))
+    else:
+        raised = table.raise_by(through)
+        if raised is None:
+            first = table.raises[0]
+            raise WindowBeforeRaise(_(
+                "through {through} is before {start}, when the first raise took effect; "
+                "back-pay runs from a raise to the last month paid at the old standard").format(
+                    through=through, start=first.first_month))
+    if through < raised.first_month:
+        raise WindowBeforeRaise(_(
+            "through {through} is before {start}, when the raise took effect; back-pay runs "
+            "from {start} to the last month paid at the old standard").format(
+                through=through, start=raised.first_month))
+    after = table.raise_after(raised)
+    if after is not None and through >= after.first_month:
+        last = Month.from_index(after.first_month.index - 1)
+        raise WindowAcrossRaise(_(
+            "through {through} crosses the next raise, in force from {next} ({document}); the "
+            "back-pay of the raise of {start} runs through {last} at the latest: compute each "
+            "raise apart").format(through=through, next=after.first_month,
+                                  document=table.document(after.document).number,
+                                  start=raised.first_month, last=last))
+    return raised
+
+
+def newly_eligible(table: StandardsTable, house: Household, raised: Raise) -> bool:
+    """Whether ``raised`` makes a dibao household eligible (应保尽保, rule 10): its
     per-capita income is at or above the old standard but below the new one.
 
     Tekun is not income-tested, so never. Coverage months stay the clerk's
     input: the calculator does not guess an approval date.
     """
-    standards = raise_standards(table, house.category)
-    if standards is None or standards[0].category.payment is not Payment.GAP_FILLING:
+    old, new = raise_standards(table, house.category, raised)
+    if old.category.payment is not Payment.GAP_FILLING:
         return False
-    old, new = standards
     return old.monthly <= Fraction(house.income) < new.monthly
 
 
 def backpay(table: StandardsTable, house: Household, through: Month,
-            period: Coverage = Coverage(), paid: Decimal | None = None) -> Backpay:
+            period: Coverage = Coverage(), paid: Decimal | None = None,
+            raised: Raise | None = None) -> Backpay:
     """Back-pay for the covered months from the raise through ``through`` (rule 7).
 
     ``through`` is the last month paid at the old standard (the notice does
@@ -535,29 +596,19 @@ def backpay(table: StandardsTable, house: Household, through: Month,
     covered month: due under the standard in force minus paid under the
     standard in force the day before the raise; summed exactly, rounded once.
     ``paid``, the amount actually paid for the window, replaces the computed
-    old total when it is known.
+    old total when it is known. ``raised``: the raise (rule 14), else the latest
+    in force by ``through`` (:func:`choose_raise`).
     """
-    raised = table.retroactive_raise
-    window_start = raised.first_month
     if through > table.covers_through:
         raise MonthOutOfRange(_(
             "through {through} is after {last}, the last month the standards table covers; add "
             "the later standard to the table first").format(through=through,
                                                            last=table.covers_through),
             field="through")
-    if through < window_start:
-        raise WindowBeforeRaise(_(
-            "through {through} is before {start}, when the raise took effect; back-pay runs "
-            "from {start} to the last month paid at the old standard").format(
-                through=through, start=window_start))
+    raised = choose_raise(table, through, None if raised is None else raised.first_month)
+    window_start = raised.first_month
     category = _category(table, house.category)
-    old_value = category.value_on(raised.day_before)
-    if old_value is None:
-        raise MonthOutOfRange(_(
-            "the table has no {category} ({name}) standard before {effective}, so there is "
-            "nothing to compare the raise with").format(
-                category=house.category, name=category.short_zh, effective=raised.effective))
-    old = apply_standard(table, house.category, old_value)
+    old = raise_standards(table, house.category, raised)[0]
     if paid is not None:
         check_paid(paid)
     monthly_rounding = table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH
@@ -594,7 +645,8 @@ def backpay(table: StandardsTable, house: Household, through: Month,
                    due_total=_fen_places(table, due_total),
                    paid_total=_fen_places(table, paid_total),
                    amount=_fen_places(table, amount), overpaid=_fen_places(table, overpaid),
-                   point=table.rounding.point, raise_document=table.document(raised.document),
+                   point=table.rounding.point, raised=raised,
+                   raise_document=table.document(raised.document),
                    due_runs=_runs(table, [row.due for row in rows]),
                    paid_runs=_runs(table, [row.paid for row in rows]))
 

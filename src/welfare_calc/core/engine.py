@@ -134,9 +134,11 @@ class BackpayEngine:
     a window the core accepts.
     """
 
-    def __init__(self, table: StandardsTable, through: Month) -> None:
+    def __init__(self, table: StandardsTable, through: Month,
+                 named: Month | None = None) -> None:
         self.through = through
-        self.window_start = table.retroactive_raise.first_month
+        self.raised = calc.choose_raise(table, through, named)  # raises for a bad window
+        self.window_start = self.raised.first_month
         unit_fen = table.rounding.unit * 100
         if unit_fen != unit_fen.to_integral_value():
             raise ValueError("the rounding unit must be a whole number of fen")
@@ -148,7 +150,7 @@ class BackpayEngine:
         self.plans: dict[str, _Plan] = {}
         for key in table.categories:
             probe = calc.household(table, key, 1)
-            result = calc.backpay(table, probe, through)  # raises for a bad window
+            result = calc.backpay(table, probe, through, raised=self.raised)
             runs: list[_Stretch] = []
             for row in result.months:
                 due = monthly_units(row.due_standard.value)
@@ -158,11 +160,10 @@ class BackpayEngine:
                     runs[-1] = (runs[-1][0], index, due, paid)
                 else:
                     runs.append((index, index, due, paid))
-            first = calc.standard_in_force(table, key, self.window_start)
-            raised = calc.raise_standards(table, key)
+            old, first = calc.raise_standards(table, key, self.raised)
             self.plans[key] = (table.categories[key].payment is Payment.GAP_FILLING,
                                tuple(runs), monthly_units(first.value),
-                               -1 if raised is None else monthly_units(raised[0].value))
+                               monthly_units(old.value))
 
     def _fen(self, units: int) -> int:
         if units >= 0 and self._mode is RoundingMode.HALF_UP:

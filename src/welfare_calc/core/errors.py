@@ -102,6 +102,18 @@ class WindowBeforeRaise(WelfareCalcError):
     field = "through"
 
 
+class WindowAcrossRaise(WelfareCalcError):
+    """A back-pay window that reaches the next raise: each raise's back-pay is its own."""
+
+    field = "through"
+
+
+class UnknownRaise(WelfareCalcError):
+    """A raise named (``--raise``) that the standards table does not have."""
+
+    field = "raise"
+
+
 class StandardsFileError(WelfareCalcError):
     """A standards file that cannot be read or does not validate.
 

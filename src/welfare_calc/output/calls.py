@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from welfare_calc.core import calc
 from welfare_calc.core.months import Month
-from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.table import Raise, StandardsTable
 from welfare_calc.output.explain import explain_backpay, explain_entitlement
 from welfare_calc.output.formats import Lang
 from welfare_calc.output.render import Report
@@ -21,10 +21,12 @@ from welfare_calc.output.reports import backpay_report, entitlement_report
 
 
 def backpay_call(table: StandardsTable, house: calc.Household, period: calc.Coverage,
-                 through: Month, paid: Decimal | None, *, detail: bool, for_people: bool,
-                 explain: bool, lang: Lang) -> tuple[Report, str | None]:
-    """The back-pay of one household, as ``welfare-calc backpay`` reports it."""
-    result = calc.backpay(table, house, through, period, paid)
+                 through: Month, paid: Decimal | None, *, raised: Raise | None = None,
+                 detail: bool, for_people: bool, explain: bool,
+                 lang: Lang) -> tuple[Report, str | None]:
+    """The back-pay of one household, as ``welfare-calc backpay`` reports it (for the raise
+    ``raised``, else the latest in force by ``through``: docs/rules.md rule 14)."""
+    result = calc.backpay(table, house, through, period, paid, raised)
     return (backpay_report(result, detail=detail, for_people=for_people),
             explain_backpay(result, lang) if explain else None)
 
@@ -36,7 +38,9 @@ def entitlement_call(table: StandardsTable, house: calc.Household, period: calc.
     chosen = calc.shown_month(table, house, period, month, year)
     monthly = calc.monthly_amount(table, house, chosen)
     annual = calc.annual_amount(table, house, year or chosen.year, period)
-    newly = calc.newly_eligible(table, house)
-    raised = calc.raise_standards(table, house.category) if newly else None
+    in_force = table.raise_by(chosen)
+    newly = in_force is not None and calc.newly_eligible(table, house, in_force)
+    raised = (calc.raise_standards(table, house.category, in_force)
+              if newly and in_force is not None else None)
     return (entitlement_report(monthly, annual, newly_eligible=newly, for_people=for_people),
             explain_entitlement(monthly, annual, lang, raised) if explain else None)

@@ -25,6 +25,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
         Unit.PER_MONTH: "每人每月",
         Unit.PER_YEAR: "每人每年",
         "document": "{number}《{title}》（{issuer}{issued}）",
+        "document.untitled": "{number}（{issuer}{issued}）",
         "issued": "，{date} 印发",
         "standard": "{unit} {amount} 元",
         "per_year": "，按月折算 {amount} ÷ 12 = {monthly} 元/人·月（精确值，不作中间舍入）",
@@ -66,6 +67,9 @@ PHRASES: dict[Lang, dict[str, str]] = {
                     "本户覆盖其中 {months} 个月。",
         "b.none": "2. 本户在增补期间内没有覆盖月份，增补金额为 0.00 元。",
         "b.standards": "2. 原标准（{old_since}）：{old}；新标准（{new_since}）：{new}。",
+        "b.raised": "   标准由 {old} 元提高到 {new} 元（每人每月）。",
+        "b.kept": "   标准继续执行，未作调整（每人每月 {new} 元）。",
+        "b.deadline": "   文件要求：{note}（{date} 前）。",
         "b.due": "3. 按新标准应发，逐月精确值：",
         "b.due_total": "   应发合计 {exact} 元。",
         "b.paid": "4. 按原标准已发，逐月精确值：",
@@ -87,6 +91,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
         Unit.PER_MONTH: "per person per month",
         Unit.PER_YEAR: "per person per year",
         "document": "{number} ({issuer}{issued})",
+        "document.untitled": "{number} ({issuer}{issued})",
         "issued": ", issued {date}",
         "standard": "{amount} yuan {unit}",
         "per_year": ", monthly {amount} / 12 = {monthly} yuan (kept exact, not rounded)",
@@ -133,6 +138,9 @@ PHRASES: dict[Lang, dict[str, str]] = {
                     "{months} covered month(s).",
         "b.none": "2. No covered month in the window: back-pay 0.00 yuan.",
         "b.standards": "2. Old standard: {old} ({old_since}); new standard: {new}.",
+        "b.raised": "   The standard was raised from {old} to {new} yuan (per person, month).",
+        "b.kept": "   The standard was kept (继续执行): {new} yuan per person and month.",
+        "b.deadline": "   The notice requires: {note} (by {date}).",
         "b.due": "3. Due at the new standard, exact by month:",
         "b.due_total": "   Total due {exact}.",
         "b.paid": "4. Paid at the old standard, exact by month:",
@@ -156,8 +164,9 @@ PHRASES: dict[Lang, dict[str, str]] = {
 
 def _document(document: Document, say: dict[str, str]) -> str:
     issued = say["issued"].format(date=document.issued) if document.issued else ""
-    return say["document"].format(number=document.number, title=document.title,
-                                  issuer=document.issuer, issued=issued)
+    shape = "document" if document.title is not None else "document.untitled"
+    return say[shape].format(number=document.number, title=document.title,
+                             issuer=document.issuer, issued=issued)
 
 
 def _standard(standard: AppliedStandard, say: dict[str, str]) -> str:
@@ -270,6 +279,10 @@ def explain_backpay(result: Backpay, lang: Lang) -> str:
                               income=money_text(result.household.income)),
         say["b.source"].format(document=_document(result.raise_document, say),
                                start=result.window_start),
+        *([say["b.deadline"].format(note=result.raise_document.backpay_note
+                                    or result.raise_document.backpay_due,
+                                    date=result.raise_document.backpay_due)]
+          if result.raise_document.backpay_due is not None else []),
         say["b.window"].format(window=f"{result.window_start}—{result.through}",
                                months=result.months_counted),
         *_supplement_rule(result.household.supplement, say,
@@ -281,6 +294,8 @@ def explain_backpay(result: Backpay, lang: Lang) -> str:
     old, new = result.months[0].paid_standard, result.months[0].due_standard
     lines.append(say["b.standards"].format(old=_standard(old, say), old_since=_since(old, say),
                                            new=_standard(new, say), new_since=_since(new, say)))
+    lines.append(say["b.raised" if new.monthly != old.monthly else "b.kept"].format(
+        old=exact_text(old.monthly), new=exact_text(new.monthly)))
     monthly = result.point is RoundingPoint.HOUSEHOLD_MONTH
     way = ".monthly" if monthly else ""
     lines.append(say["b.due" + way])

@@ -76,15 +76,31 @@ HELP: dict[str, tuple[str, str]] = {
         "舍入方式：household-month（按户按月舍入到分，与实际发放一致）或 total（精确合计后"
         "一次舍入）。默认取标准文件的设置（随程序提供的为 household-month）。"),
     "through": (
-        "Last month paid at the old standard, YYYY-MM (the window is 2020-01..this).",
-        "按原标准发放的最后一个月，格式 YYYY-MM（增补期间为 2020-01 至该月）。"),
+        "Last month paid at the old standard, YYYY-MM. The window runs from the latest raise "
+        "in force by then (or --raise) through this month.",
+        "按原标准发放的最后一个月，格式 YYYY-MM。增补期间从该月之前最近一次提标的起始月"
+        "（或 --raise 指定的提标）起，至该月止。"),
+    "named_raise": (
+        "The raise whose back-pay this is, by the month it took effect (YYYY-MM, e.g. "
+        "2022-01). Default: the latest in force by --through.",
+        "指定计算哪一次提标的增补，按其起始月份（YYYY-MM，如 2022-01）。默认为 --through "
+        "之前最近的一次提标。"),
     # --- standards ---------------------------------------------------------------------
     "standards": (
-        "Show the standards table: values, units, monthly figures, documents.",
-        "查看标准表：各项标准的金额、单位、按月折算额及文件依据。"),
+        "Show the standards of every raise since 2020, with their documents.\n\nEach "
+        "value, its unit and monthly figure, the document it rests on and how the figure is "
+        "known; the tekun care standards. 'standards diff A B' compares two months.",
+        "查看2020年以来各次提标的标准及其文件依据。\n\n逐项列出金额、单位、按月折算额、"
+        "所依据的文件和数字的来源，以及特困人员照料护理标准；“standards diff A B”对比两个"
+        "月份的标准。"),
     "standards.on": (
         "Only the values in force on this day, YYYY-MM-DD.",
         "只显示某一天（YYYY-MM-DD）执行的标准。"),
+    "diff": (
+        "Compare the standards of month A with those of month B (YYYY-MM): each standard "
+        "at A and at B per person and month, raised or 继续执行, and B's document.",
+        "对比月份 A 与月份 B（YYYY-MM）的标准：每项标准在两个月份的每人每月金额、"
+        "提高还是继续执行，以及 B 月份所依据的文件。"),
     # --- entitlement -------------------------------------------------------------------
     "entitlement": (
         "Monthly and annual amount of one household, and whether it is eligible.",

@@ -37,40 +37,34 @@ user's cache directory (platformdirs): ``~/.cache/welfare-calc`` on Linux,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
 import os
 import stat
 import tempfile
+import types
+import typing
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from welfare_calc import __version__
 from welfare_calc.core.errors import WelfareCalcError
-from welfare_calc.core.money import RoundingMode, RoundingPoint, parse_money
+from welfare_calc.core.money import parse_money
 from welfare_calc.core.months import Month
-from welfare_calc.core.table import (
-    SCHEMA,
-    Category,
-    Document,
-    Payment,
-    RetroactiveRaise,
-    Rounding,
-    StandardsTable,
-    StandardValue,
-    Unit,
-)
+from welfare_calc.core.table import SCHEMA, StandardsTable
 
 CACHE_VAR = "WELFARE_CALC_CACHE"
 """Environment variable: the cache directory, or ``off``."""
-FORMAT = 2
+FORMAT = 3
 """The layout of a cache entry; a change makes every older entry foreign."""
 MAX_ENTRY = 1 << 18
 """Largest entry read (256 KB): a table's entry is a few KB."""
-VALIDATOR_MODULES = ("standards/model.py", "standards/yaml_file.py", "standards/table_cache.py",
+VALIDATOR_MODULES = ("standards/spec.py", "standards/yaml_file.py", "standards/table_cache.py",
                      "standards/loader.py", "core/table.py", "core/money.py", "core/months.py")
 """The modules whose code decides what a valid table is (their source is in the key)."""
 POSIX_OWNERS = hasattr(os, "getuid")
@@ -210,45 +204,29 @@ def write(sha256: str, table: StandardsTable) -> None:
                 os.unlink(temp)
 
 
-def to_data(table: StandardsTable) -> dict[str, Any]:
-    """A table as JSON data: amounts as decimal text, dates as ISO text, enums by value."""
-    return {
-        "title": table.title,
-        "jurisdiction": table.jurisdiction,
-        "covers_through": str(table.covers_through),
-        "rounding": {"unit": str(table.rounding.unit), "mode": table.rounding.mode.value,
-                     "point": table.rounding.point.value},
-        "retroactive_raise": {"effective": table.retroactive_raise.effective.isoformat(),
-                              "document": table.retroactive_raise.document},
-        "documents": {key: {"number": document.number, "title": document.title,
-                            "issuer": document.issuer,
-                            "issued": document.issued and document.issued.isoformat(),
-                            "basis": document.basis, "source": document.source}
-                      for key, document in table.documents.items()},
-        "categories": {key: {"name_zh": category.name_zh, "short_zh": category.short_zh,
-                             "aliases": list(category.aliases), "name_en": category.name_en,
-                             "payment": category.payment.value,
-                             "values": [{"effective": value.effective
-                                         and value.effective.isoformat(),
-                                         "amount": str(value.amount), "unit": value.unit.value,
-                                         "document": value.document, "note": value.note}
-                                        for value in category.values]}
-                       for key, category in table.categories.items()},
-    }
+def to_data(value: Any) -> Any:
+    """A table (or any value in it) as JSON data, field by field of its own classes:
+    amounts as decimal text, dates as ISO text, months as ``YYYY-MM``, enums by value."""
+    if isinstance(value, Decimal | Month):  # (a Month is a dataclass, written as text)
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: to_data(getattr(value, field.name))
+                for field in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [to_data(item) for item in value]
+    if isinstance(value, dict):
+        return {to_data(key): to_data(item) for key, item in value.items()}
+    return value
 
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError("expected text")
     return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _day(value: object) -> date | None:
-    return None if value is None else date.fromisoformat(_text(value))
 
 
 def _amount(value: object) -> Decimal:
@@ -259,44 +237,58 @@ def _amount(value: object) -> Decimal:
     return parse_money(text)
 
 
-def _unit(value: object) -> Decimal:
-    unit = _amount(value)
-    if unit <= 0:
-        raise ValueError("a rounding unit is more than zero")
-    return unit
+_LEAVES: dict[object, Any] = {
+    str: _text,
+    Decimal: _amount,
+    date: lambda value: date.fromisoformat(_text(value)),
+    Month: lambda value: Month.parse(_text(value)),
+}
+"""How each kind of plain value is read back, with the validator's bounds."""
+
+
+def _read_as(kind: Any, data: object) -> Any:
+    """``data`` read back as ``kind`` (a type hint of :mod:`welfare_calc.core.table`):
+    exactly what :func:`to_data` writes, or an error (the entry is then ignored)."""
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union):
+        options = [option for option in arguments if option is not type(None)]
+        return None if data is None else _read_as(options[0], data)
+    if origin is tuple:
+        if not isinstance(data, list):
+            raise TypeError("expected a list")
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return tuple(_read_as(arguments[0], item) for item in data)
+        if len(arguments) != len(data):
+            raise ValueError("a pair of the wrong length")
+        return tuple(_read_as(part, item) for part, item in zip(arguments, data, strict=True))
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise TypeError("expected a mapping")
+        return {_read_as(arguments[0], key): _read_as(arguments[1], item)
+                for key, item in data.items()}
+    if kind in _LEAVES:
+        return _LEAVES[kind](data)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _read_record(kind, data)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(data)
+    raise TypeError(f"no reading for {kind!r}")
+
+
+def _read_record(kind: type[Any], data: object) -> Any:
+    """A dataclass of the core's table, its fields exactly those the entry holds."""
+    if not isinstance(data, dict):
+        raise TypeError("expected a mapping")
+    hints = typing.get_type_hints(kind)
+    names = [field.name for field in dataclasses.fields(kind)]
+    if set(data) != set(names):
+        raise ValueError("fields differ from the table's")
+    return kind(**{name: _read_as(hints[name], data[name]) for name in names})
 
 
 def from_data(data: dict[str, Any]) -> StandardsTable:
     """The table :func:`to_data` wrote; raises on anything else (the entry is then ignored)."""
-    rounding = data["rounding"]
-    raised = data["retroactive_raise"]
-    effective = _day(raised["effective"])
-    if effective is None:
-        raise ValueError("no raise date")
-    return StandardsTable(
-        title=_text(data["title"]),
-        jurisdiction=_text(data["jurisdiction"]),
-        covers_through=Month.parse(_text(data["covers_through"])),
-        rounding=Rounding(unit=_unit(rounding["unit"]), mode=RoundingMode(rounding["mode"]),
-                          point=RoundingPoint(rounding["point"])),
-        retroactive_raise=RetroactiveRaise(effective=effective,
-                                           document=_text(raised["document"])),
-        documents={_text(key): Document(number=_text(document["number"]),
-                                        title=_text(document["title"]),
-                                        issuer=_text(document["issuer"]),
-                                        issued=_day(document["issued"]),
-                                        basis=_optional_text(document["basis"]),
-                                        source=_optional_text(document["source"]))
-                   for key, document in data["documents"].items()},
-        categories={_text(key): Category(
-            name_zh=_text(category["name_zh"]), short_zh=_text(category["short_zh"]),
-            aliases=tuple(_text(alias) for alias in category["aliases"]),
-            name_en=_text(category["name_en"]), payment=Payment(category["payment"]),
-            values=tuple(StandardValue(effective=_day(value["effective"]),
-                                       amount=_amount(value["amount"]),
-                                       unit=Unit(value["unit"]),
-                                       document=_text(value["document"]),
-                                       note=_optional_text(value["note"]))
-                         for value in category["values"]))
-            for key, category in data["categories"].items()},
-    )
+    read: StandardsTable = _read_record(StandardsTable, data)
+    if read.rounding.unit <= 0:
+        raise ValueError("a rounding unit is more than zero")
+    return read

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from welfare_calc.core import table
 from welfare_calc.core.errors import StandardsFileError
 from welfare_calc.core.words import N_, _, alternatives, listed
-from welfare_calc.standards.model import LocatedProblems, StandardsTable
+from welfare_calc.standards.spec import LocatedProblems, TableSpec
 
 Location = tuple[str | int, ...]
 
@@ -171,7 +171,7 @@ def _explain(error: Any, path: Location) -> str:
     given = error.get("input")
     shown = repr(given) if isinstance(given, str) else str(given)
     if kind == "extra_forbidden":
-        owner = _field_model(StandardsTable, path[:-1])
+        owner = _field_model(TableSpec, path[:-1])
         allowed = (listed(info.alias or name for name, info in owner.model_fields.items())
                    if owner else "data/standards_2020.yaml")
         return _("unknown key {key}; expected one of: {allowed}").format(
@@ -229,7 +229,7 @@ def parse(text: str, source: str) -> table.StandardsTable:
         loader.dispose()
 
     try:
-        return StandardsTable.model_validate(data).to_table()
+        return TableSpec.model_validate(data).to_table()
     except pydantic.ValidationError as invalid:
         problems: list[str] = []
         for detail in invalid.errors():

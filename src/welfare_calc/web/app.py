@@ -171,7 +171,7 @@ class Pages:
     def page(self, request: Request, name: str, lang: Lang, status: int = 200,
              **context: Any) -> HTMLResponse:
         loaded = self.served.loaded
-        document = loaded.table.document(loaded.table.retroactive_raise.document)
+        document = loaded.table.document(loaded.table.raises[-1].document)
         text = self.templates.get_template(name).render(
             w=lambda key: word(key, lang), lang=lang.value, other="en" if lang is Lang.ZH
             else "zh", version=__version__, sha256=loaded.sha256, document=document,
