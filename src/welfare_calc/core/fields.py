@@ -162,6 +162,9 @@ class CallInputs:
     paid: Decimal | None
     through: Month | None
     month: Month | None
+    raised: Month | None = None
+    """The raise named (``--raise``: the month it took effect), or None: the latest in
+    force by ``through`` (docs/rules.md rule 14)."""
 
 
 def _optional_months(cells: Mapping[str, str], names: tuple[str, ...],
@@ -264,7 +267,7 @@ def read_call(table: StandardsTable, cells: Mapping[str, str]
                          if not cells.get(field, "").strip()}}
     problems: list[FieldProblem] = []
     house, period, paid = _read(table, cells, problems)
-    chosen = _optional_months(cells, ("through", "month"), problems)
+    chosen = _optional_months(cells, ("through", "month", "raise"), problems)
     if problems or house is None:
         return problems
-    return CallInputs(house, period, paid, chosen["through"], chosen["month"])
+    return CallInputs(house, period, paid, chosen["through"], chosen["month"], chosen["raise"])

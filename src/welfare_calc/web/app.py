@@ -36,6 +36,7 @@ from starlette.staticfiles import StaticFiles
 from welfare_calc import __version__
 from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
 from welfare_calc.core import fields
+from welfare_calc.core.calc import choose_raise
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.words import N_, _, listed
 from welfare_calc.output.calls import backpay_call, entitlement_call
@@ -47,7 +48,7 @@ from welfare_calc.standards.loader import LoadedStandards
 from welfare_calc.web.guard import Guard
 
 FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "through",
-               "paid", "month", "rounding")
+               "raise", "paid", "month", "rounding")
 """The form's fields, named as the command line's options."""
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 WORDS: dict[str, tuple[str, str]] = {
@@ -62,6 +63,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "end": ("截止月份（YYYY-MM，可空）", "Coverage end (YYYY-MM, optional)"),
     "supplement": ("分类施保（50.00 或 20%，可空）", "Supplement (50.00 or 20%, optional)"),
     "through": ("按原标准发放截至（YYYY-MM）", "Paid at old standards through (YYYY-MM)"),
+    "raise": ("计算哪次提标的增补（起始月份 YYYY-MM，可空：截至月份前最近的一次）",
+              "The raise, by its first month (YYYY-MM, optional: the latest by then)"),
     "paid": ("增补期间实际已发金额（元，可空）", "Amount actually paid (yuan, optional)"),
     "month": ("月保障金的月份（YYYY-MM，可空）", "Month of the monthly amount (optional)"),
     "rounding": ("舍入方式", "Rounding"),
@@ -147,9 +150,10 @@ class Household:
                     self.notes.append(error.message)
         if "backpay" in calls and read.through is not None:
             try:
+                raised = choose_raise(table, read.through, read.raised)
                 self.backpay = backpay_call(
-                    table, read.house, read.period, read.through, read.paid, detail=detail,
-                    for_people=for_people, explain=explain, lang=lang)
+                    table, read.house, read.period, read.through, read.paid, raised=raised,
+                    detail=detail, for_people=for_people, explain=explain, lang=lang)
             except WelfareCalcError as error:
                 field = error.field if error.field in FORM_FIELDS else "through"
                 self.errors[field if field != "month" else "through"] = error.message
