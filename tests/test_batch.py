@@ -25,8 +25,9 @@ from helpers import Run, csv_rows, invoker
 from synthetic import write_households
 from welfare_calc.batch import reading
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
-from welfare_calc.core import calc
+from welfare_calc.core import calc, checks
 from welfare_calc.core.engine import BackpayEngine
+from welfare_calc.core.households import resolve_category
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards
 
@@ -115,14 +116,14 @@ def test_summary_reconciles_to_the_fen(run: Run, tmp_path: Path) -> None:
     assert sum(Decimal(row["backpay"]) for row in rows) == Decimal(data["backpay_total"])
     by_category = {key: Decimal(0) for key in TABLE.categories}
     for row in rows:
-        by_category[calc.resolve_category(TABLE, row["category"])] += Decimal(row["backpay"])
+        by_category[resolve_category(TABLE, row["category"])] += Decimal(row["backpay"])
     assert {key: f"{value:.2f}" for key, value in by_category.items()} == (
         data["backpay_by_category"])
     # Households and persons, recounted from the rows written (issue 19 §1).
     households = dict.fromkeys(TABLE.categories, 0)
     persons = dict.fromkeys(TABLE.categories, 0)
     for row in rows:
-        key = calc.resolve_category(TABLE, row["category"])
+        key = resolve_category(TABLE, row["category"])
         households[key] += 1
         persons[key] += int(row["persons"])
     assert (households, persons) == (data["households_by_category"],
@@ -176,9 +177,9 @@ def test_every_rejection_has_its_line_column_and_reason() -> None:
 def core_says(row: dict[str, str]) -> tuple[int, Decimal, Decimal]:
     """Months, back-pay and monthly amount of an output row, computed by the core."""
     start, end, paid = row["start"], row["end"], row.get("paid")
-    house = calc.household(TABLE, row["category"], int(row["persons"]), Decimal(row["income"]))
+    house = checks.household(TABLE, row["category"], int(row["persons"]), Decimal(row["income"]))
     result = calc.backpay(TABLE, house, Month(2020, 8),
-                          calc.coverage(Month.parse(start) if start else None,
+                          checks.coverage(Month.parse(start) if start else None,
                                         Month.parse(end) if end else None),
                           Decimal(paid) if paid else None)
     monthly = calc.monthly_amount(TABLE, house, Month(2020, 1))
@@ -609,7 +610,7 @@ def test_households_and_persons_are_counted_exactly(seed: int, rows: int,
         households = dict.fromkeys(TABLE.categories, 0)
         persons = dict.fromkeys(TABLE.categories, 0)
         for row in read_rows(out):
-            key = calc.resolve_category(TABLE, row["category"])
+            key = resolve_category(TABLE, row["category"])
             households[key] += 1
             persons[key] += int(row["persons"])
         assert summary.households_by_category == households

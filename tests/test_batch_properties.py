@@ -21,7 +21,7 @@ from welfare_calc.batch.ids import id_digest, overlapping, repeated_positions, s
 from welfare_calc.batch.lane import unquoted
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
-from welfare_calc.core import calc, fields
+from welfare_calc.core import calc, checks, fields, households, timeline
 from welfare_calc.core.engine import OPEN_END, OPEN_START, BackpayEngine
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.money import RoundingPoint, parse_money
@@ -66,9 +66,9 @@ def throughs(table: StandardsTable) -> list[Month]:
     for index in range(Month(2020, 1).index, table.covers_through.index + 1):
         through = Month.from_index(index)
         try:
-            raised = calc.choose_raise(table, through)
+            raised = timeline.choose_raise(table, through)
             for month in range(raised.first_month.index, index + 1):
-                calc.standard_in_force(table, "urban-dibao", Month.from_index(month))
+                timeline.standard_in_force(table, "urban-dibao", Month.from_index(month))
         except WelfareCalcError:
             continue
         valid.append(through)
@@ -86,27 +86,27 @@ FEN = st.integers(min_value=0, max_value=2_000_000)
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[StandardsTable, Month, calc.Household, calc.Coverage,
-                                    Decimal | None]:
+def cases(draw: st.DrawFn) -> tuple[StandardsTable, Month, households.Household,
+                                    households.Coverage, Decimal | None]:
     table = draw(st.sampled_from([SHIPPED, TIMELINE]))
     through = draw(st.sampled_from(THROUGHS[id(table)]))
     # Both rounding points (docs/rules.md rule 5): each month as paid, or the total.
     table = table.rounded_at(draw(st.sampled_from(list(RoundingPoint))))
     # Persons past 99 leave the batch's inline arithmetic for the plan.
-    house = calc.household(table, draw(st.sampled_from(sorted(table.categories))),
+    house = checks.household(table, draw(st.sampled_from(sorted(table.categories))),
                            draw(st.integers(min_value=1, max_value=9) | st.just(120)),
                            from_fen(draw(st.integers(min_value=0, max_value=150_000))))
     first, second = draw(OPTIONAL_MONTH), draw(OPTIONAL_MONTH)
     if first is not None and second is not None and first > second:
         first, second = second, first
     paid = draw(st.none() | FEN.map(from_fen))
-    return table, through, house, calc.Coverage(first, second), paid
+    return table, through, house, households.Coverage(first, second), paid
 
 
 @settings(max_examples=300)
 @given(cases())
-def test_fast_path_equals_the_core(case: tuple[StandardsTable, Month, calc.Household,
-                                               calc.Coverage, Decimal | None]) -> None:
+def test_fast_path_equals_the_core(case: tuple[StandardsTable, Month, households.Household,
+                                               households.Coverage, Decimal | None]) -> None:
     table, through, house, period, paid = case
     plan = BackpayEngine(table, through)
     income_fen = int(house.income * 100)
@@ -133,8 +133,8 @@ def processor_for(table: StandardsTable, through: Month, header: list[str], *,
 
 @settings(max_examples=300)
 @given(cases(), st.booleans(), st.sampled_from([1, LANE_ROWS]))
-def test_a_batch_row_equals_the_core(case: tuple[StandardsTable, Month, calc.Household,
-                                                 calc.Coverage, Decimal | None],
+def test_a_batch_row_equals_the_core(case: tuple[StandardsTable, Month, households.Household,
+                                                 households.Coverage, Decimal | None],
                                      paid_column: bool, lane_rows: int) -> None:
     # The row goes through the batch's own paths: the column-wise lane (a
     # chunk of one line is made to take it) or the row-by-row path, written
@@ -177,7 +177,7 @@ PLAIN_CELL = st.one_of(
 )
 
 
-SPELLINGS = sorted({*calc.category_names(SHIPPED), *calc.category_names(TIMELINE)})
+SPELLINGS = sorted({*households.category_names(SHIPPED), *households.category_names(TIMELINE)})
 
 
 @st.composite
@@ -283,9 +283,9 @@ def spelled(spellings: list[str], table: StandardsTable) -> list[int]:
 
 def test_the_lane_finds_every_spelling_and_no_near_miss() -> None:
     keys = list(SHIPPED.categories)
-    names = calc.category_names(SHIPPED)
+    names = households.category_names(SHIPPED)
     spellings = sorted(names)
-    assert spelled(spellings, SHIPPED) == [keys.index(calc.resolve_category(SHIPPED, name))
+    assert spelled(spellings, SHIPPED) == [keys.index(households.resolve_category(SHIPPED, name))
                                            for name in spellings]
     assert spelled(NEAR_MISSES[1], SHIPPED) == [-1] * len(NEAR_MISSES[1])
 
@@ -296,7 +296,7 @@ def test_spellings_that_mix_to_one_number_go_row_by_row(monkeypatch: pytest.Monk
     # collide, and their rows go to the per-row path, which writes them as the lane
     # would; a spelling whose first 8 bytes are its own is still found.
     monkeypatch.setattr(lane_module, "_mixed", lambda first, _second, _length: first.copy())
-    spellings = sorted(calc.category_names(SHIPPED))
+    spellings = sorted(households.category_names(SHIPPED))
     heads = [spelling.encode("utf-8")[:8] for spelling in spellings]
     alone = [heads.count(head) == 1 for head in heads]
     assert any(alone)
@@ -492,11 +492,11 @@ def core_verdict(table: StandardsTable, through: Month, cells: list[str]
     own readers."""
     category, persons, income, start, end, paid = cells
     try:
-        house = calc.household(table, category, fields.read_persons(persons),
+        house = checks.household(table, category, fields.read_persons(persons),
                                parse_money(income))
         first = Month.parse(start) if start.strip() else None
         last = Month.parse(end) if end.strip() else None
-        result = calc.backpay(table, house, through, calc.coverage(first, last),
+        result = calc.backpay(table, house, through, checks.coverage(first, last),
                               parse_money(paid) if paid.strip() else None)
     except (WelfareCalcError, ValueError):
         return None
@@ -519,7 +519,7 @@ def near(bound: int) -> st.SearchStrategy[str]:
 ODD_NUMBERS = st.sampled_from([" 3 ", "+3", "3.0", "1e1", "３", "٣", "03", "", " ", "9" * 40,
                                "-0", "3,", "三"])
 TYPED_PERSONS = mostly(st.integers(min_value=1, max_value=99).map(str),
-                       near(calc.MAX_PERSONS) | near(1) | near(99) | near(100) | ODD_NUMBERS)
+                       near(checks.MAX_PERSONS) | near(1) | near(99) | near(100) | ODD_NUMBERS)
 # Amounts of every size, not only small ones: a rule about large incomes must be met.
 TYPED_AMOUNTS = mostly(
     st.integers(min_value=0, max_value=13).flatmap(
@@ -580,7 +580,8 @@ SUPPLEMENTS = (st.integers(min_value=0, max_value=30_000).map(
 @settings(max_examples=300)
 @given(cases(), SUPPLEMENTS)
 def test_a_row_with_a_supplement_equals_the_core(
-        case: tuple[StandardsTable, Month, calc.Household, calc.Coverage, Decimal | None],
+        case: tuple[StandardsTable, Month, households.Household, households.Coverage,
+                    Decimal | None],
         supplement: str) -> None:
     # docs/rules.md rule 11: a 分类施保 supplement, fixed or a percentage, at both
     # rounding points; the batch computes it in integers, the core in fractions.
@@ -591,11 +592,11 @@ def test_a_row_with_a_supplement_equals_the_core(
              str(period.start or ""), str(period.end or ""), "" if paid is None else str(paid),
              supplement]
     result = processor.process(2, (",".join(cells) + "\n").encode())
-    given = calc.parse_supplement(supplement)
+    given = checks.parse_supplement(supplement)
     if table.categories[house.category].payment is not Payment.GAP_FILLING:
         assert [problem.column for problem in result.rejections[0].problems] == ["supplement"]
         return
-    core_house = calc.household(table, house.category, house.persons, house.income, given)
+    core_house = checks.household(table, house.category, house.persons, house.income, given)
     core = calc.backpay(table, core_house, through, period, paid)
     first = calc.monthly_amount(table, core_house, core.raised.first_month)
     written = result.output.decode().rstrip("\n").split(",")

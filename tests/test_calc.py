@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpers import with_made_up_2025_raise
-from welfare_calc.core import calc, fields
+from welfare_calc.core import calc, checks, fields, households, timeline
 from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidIncome,
@@ -35,8 +35,9 @@ REPO_TABLE = Path(__file__).parents[1] / "data" / "standards_2020.yaml"
 JAN, AUG = Month(2020, 1), Month(2020, 8)
 
 
-def house(table: StandardsTable, category: str, persons: int, income: str = "0") -> calc.Household:
-    return calc.household(table, category, persons, D(income))
+def house(table: StandardsTable, category: str, persons: int,
+          income: str = "0") -> households.Household:
+    return checks.household(table, category, persons, D(income))
 
 
 # docs/rules.md, "Worked examples": back-pay 2020-01..2020-08 at both rounding points.
@@ -180,7 +181,7 @@ def test_annual_full_year(table: StandardsTable, category: str, persons: int,
 
 
 def test_annual_counts_covered_months_only(table: StandardsTable) -> None:
-    period = calc.coverage(Month(2020, 4), Month(2020, 9))
+    period = checks.coverage(Month(2020, 4), Month(2020, 9))
     result = calc.annual_amount(table, house(table, "rural-dibao", 1, "100"), 2020, period)
     assert [str(m.month) for m in result.months] == [
         "2020-04", "2020-05", "2020-06", "2020-07", "2020-08", "2020-09"]
@@ -203,7 +204,7 @@ def test_annual_counts_covered_months_only(table: StandardsTable) -> None:
 )
 def test_backpay_partial_coverage(table: StandardsTable, start: str | None, end: str | None,
                                   months: int, amount: str) -> None:
-    period = calc.coverage(Month.parse(start) if start else None,
+    period = checks.coverage(Month.parse(start) if start else None,
                            Month.parse(end) if end else None)
     result = calc.backpay(table, house(table, "urban-dibao", 3, "200"), AUG, period)
     assert result.months_counted == months
@@ -234,18 +235,18 @@ def test_income_between_old_and_new_standard(table: StandardsTable) -> None:
 
 
 def test_category_by_chinese_name(table: StandardsTable) -> None:
-    assert calc.resolve_category(table, "农村低保") == "rural-dibao"
-    assert calc.resolve_category(table, "城市特困救助供养基本生活标准") == "urban-tekun"
-    assert calc.resolve_category(table, "农村居民最低生活保障") == "rural-dibao"
-    assert calc.resolve_category(table, " Urban-Dibao ") == "urban-dibao"
+    assert households.resolve_category(table, "农村低保") == "rural-dibao"
+    assert households.resolve_category(table, "城市特困救助供养基本生活标准") == "urban-tekun"
+    assert households.resolve_category(table, "农村居民最低生活保障") == "rural-dibao"
+    assert households.resolve_category(table, " Urban-Dibao ") == "urban-dibao"
 
 
 def test_unknown_category_suggests(table: StandardsTable) -> None:
     with pytest.raises(UnknownCategory, match="did you mean urban-dibao") as caught:
-        calc.resolve_category(table, "urban-dibo")
+        households.resolve_category(table, "urban-dibo")
     assert caught.value.suggestions[0] == "urban-dibao"
     with pytest.raises(UnknownCategory, match="did you mean 城市低保"):
-        calc.resolve_category(table, "城市底保")
+        households.resolve_category(table, "城市底保")
 
 
 @pytest.mark.parametrize(
@@ -256,7 +257,7 @@ def test_unknown_category_suggests(table: StandardsTable) -> None:
 )
 def test_bad_persons(table: StandardsTable, persons: object, message: str) -> None:
     with pytest.raises(InvalidPersons, match=message):
-        calc.household(table, "urban-dibao", persons)
+        checks.household(table, "urban-dibao", persons)
 
 
 @pytest.mark.parametrize(
@@ -266,7 +267,7 @@ def test_bad_persons(table: StandardsTable, persons: object, message: str) -> No
 )
 def test_bad_income(table: StandardsTable, income: Decimal, message: str) -> None:
     with pytest.raises(InvalidIncome, match=message):
-        calc.household(table, "urban-dibao", 1, income)
+        checks.household(table, "urban-dibao", 1, income)
 
 
 def test_bad_paid(table: StandardsTable) -> None:
@@ -299,7 +300,7 @@ def test_months_outside_the_table(table: StandardsTable) -> None:
 
 def test_start_after_end() -> None:
     with pytest.raises(InvalidPeriod, match="after end"):
-        calc.coverage(Month(2020, 5), Month(2020, 4))
+        checks.coverage(Month(2020, 5), Month(2020, 4))
 
 
 def test_window_before_raise(table: StandardsTable) -> None:
@@ -309,7 +310,7 @@ def test_window_before_raise(table: StandardsTable) -> None:
 
 # A timeline with later values, whose rural units change from yearly to monthly.
 def test_timeline_uses_the_standard_of_each_month(timeline: StandardsTable) -> None:
-    household = calc.household(timeline, "rural-dibao", 1, D("0"))
+    household = checks.household(timeline, "rural-dibao", 1, D("0"))
     assert calc.monthly_amount(timeline, household, Month(2020, 12)).amount == D("480.00")
     assert calc.monthly_amount(timeline, household, Month(2021, 1)).amount == D("630.00")
     assert calc.monthly_amount(timeline, household, Month(2024, 6)).amount == D("877.00")
@@ -319,7 +320,7 @@ def test_timeline_uses_the_standard_of_each_month(timeline: StandardsTable) -> N
 def test_backpay_across_a_later_raise(timeline: StandardsTable) -> None:
     # Paid the pre-2020 standard through 2021-02: the 2021 months are owed
     # the 2021 standard (rule 4) less the old one.
-    household = calc.household(timeline, "urban-dibao", 1, D("0"))
+    household = checks.household(timeline, "urban-dibao", 1, D("0"))
     result = calc.backpay(timeline, household, Month(2021, 2))
     assert result.months_counted == 14
     assert result.amount == D(60 * 12 + 200 * 2)
@@ -351,8 +352,8 @@ def test_newly_eligible_by_the_raise(table: StandardsTable, category: str, incom
 def test_supplement_worked_figures(table: StandardsTable, supplement: str, backpay: str,
                                    monthly: str) -> None:
     # docs/rules.md rule 11, urban-dibao, 3 persons, income 200, through 2020-08.
-    given = calc.parse_supplement(supplement)
-    household = calc.household(table, "urban-dibao", 3, D("200"), given)
+    given = checks.parse_supplement(supplement)
+    household = checks.household(table, "urban-dibao", 3, D("200"), given)
     for point in RoundingPoint:
         result = calc.backpay(table.rounded_at(point), household, AUG)
         assert result.amount == D(backpay), point
@@ -364,7 +365,7 @@ def test_a_percentage_supplement_is_of_the_amount_as_rounded(table: StandardsTab
     # Rural dibao, 1 person: 429.1666… a month at the old standard, paid as 429.17;
     # 12.5% of that is 53.64625, paid as 53.65 (household-month); of the exact
     # amount, 53.6458… (total).
-    household = calc.household(table, "rural-dibao", 1, D(0), calc.parse_supplement("12.5%"))
+    household = checks.household(table, "rural-dibao", 1, D(0), checks.parse_supplement("12.5%"))
     paid = calc.backpay(table, household, AUG)
     assert paid.months[0].paid.supplement_amount == D("53.65")
     assert paid.paid_total == (D("429.17") + D("53.65")) * 8
@@ -374,7 +375,7 @@ def test_a_percentage_supplement_is_of_the_amount_as_rounded(table: StandardsTab
 
 
 def test_no_supplement_in_a_month_without_dibao(table: StandardsTable) -> None:
-    household = calc.household(table, "urban-dibao", 1, D("700"), calc.parse_supplement("50"))
+    household = checks.household(table, "urban-dibao", 1, D("700"), checks.parse_supplement("50"))
     month = calc.monthly_amount(table, household, JAN)
     assert (month.amount, month.supplement_amount, month.total_amount) == (
         D("0.00"), D("0"), D("0.00"))
@@ -396,9 +397,9 @@ def test_a_bad_supplement_is_refused_with_its_words(text: str, message: str) -> 
 def test_tekun_has_no_supplement(table: StandardsTable) -> None:
     with pytest.raises(InvalidSupplement,
                        match=re.escape("urban-tekun (城市特困) has no 分类施保 supplement")):
-        calc.household(table, "urban-tekun", 1, D(0), calc.parse_supplement("50"))
-    assert str(calc.parse_supplement("２０％")) == "20%"  # full-width, as typed in Chinese
-    assert calc.parse_supplement(" ") is None
+        checks.household(table, "urban-tekun", 1, D(0), checks.parse_supplement("50"))
+    assert str(checks.parse_supplement("２０％")) == "20%"  # full-width, as typed in Chinese
+    assert checks.parse_supplement(" ") is None
 
 
 @pytest.mark.parametrize(("month", "year", "start", "shown"), [
@@ -410,14 +411,14 @@ def test_tekun_has_no_supplement(table: StandardsTable) -> None:
 def test_the_month_an_entitlement_shows(table: StandardsTable, month: Month | None,
                                         year: int | None, start: Month | None,
                                         shown: Month) -> None:
-    house = calc.household(table, "urban-dibao", 1)
-    assert calc.shown_month(table, house, calc.coverage(start, None), month, year) == shown
+    house = checks.household(table, "urban-dibao", 1)
+    assert timeline.shown_month(table, house, checks.coverage(start, None), month, year) == shown
 
 
 def test_a_month_outside_the_coverage_is_not_shown(table: StandardsTable) -> None:
-    house = calc.household(table, "urban-dibao", 1)
+    house = checks.household(table, "urban-dibao", 1)
     with pytest.raises(MonthOutOfRange, match="2020-02 is outside the coverage"):
-        calc.shown_month(table, house, calc.coverage(Month(2020, 3), None), Month(2020, 2))
+        timeline.shown_month(table, house, checks.coverage(Month(2020, 3), None), Month(2020, 2))
 
 
 RAISE_CASES = [
@@ -448,24 +449,24 @@ def test_back_pay_of_each_raise(table: StandardsTable, category: str, persons: i
 
 
 def test_the_raise_a_window_belongs_to(table: StandardsTable) -> None:
-    assert calc.choose_raise(table, Month(2022, 12)).first_month == Month(2022, 1)
-    assert calc.choose_raise(table, Month(2023, 1)).first_month == Month(2023, 1)
-    assert calc.choose_raise(table, Month(2022, 6), Month(2022, 1)).document == "zibo-2022"
+    assert timeline.choose_raise(table, Month(2022, 12)).first_month == Month(2022, 1)
+    assert timeline.choose_raise(table, Month(2023, 1)).first_month == Month(2023, 1)
+    assert timeline.choose_raise(table, Month(2022, 6), Month(2022, 1)).document == "zibo-2022"
     with pytest.raises(WindowAcrossRaise, match=r"through 2023-03 crosses the next raise, in "
                        r"force from 2023-01 \(淄民〔2023〕4号\); the back-pay of the raise of "
                        r"2022-01 runs through 2022-12 at the latest"):
-        calc.choose_raise(table, Month(2023, 3), Month(2022, 1))
+        timeline.choose_raise(table, Month(2023, 3), Month(2022, 1))
     with pytest.raises(UnknownRaise, match="no raise took effect in 2021-01; the standards "
                        "table's raises took effect in 2020-01, 2022-01, 2023-01, 2024-01"):
-        calc.choose_raise(table, Month(2021, 3), Month(2021, 1))
+        timeline.choose_raise(table, Month(2021, 3), Month(2021, 1))
     with pytest.raises(WindowBeforeRaise, match="through 2021-12 is before 2022-01"):
-        calc.choose_raise(table, Month(2021, 12), Month(2022, 1))
+        timeline.choose_raise(table, Month(2021, 12), Month(2022, 1))
 
 
 def test_newly_eligible_by_the_raise_of_its_window(table: StandardsTable) -> None:
     # Rural dibao, income 700: above the 630 paid before 2022, below 755 after.
     household = house(table, "rural-dibao", 1, "700")
-    raised = calc.choose_raise(table, Month(2022, 2))
+    raised = timeline.choose_raise(table, Month(2022, 2))
     assert calc.newly_eligible(table, household, raised)
     assert not calc.newly_eligible(table, household, table.raises[0])
     result = calc.backpay(table, household, Month(2022, 2))
@@ -475,7 +476,7 @@ def test_newly_eligible_by_the_raise_of_its_window(table: StandardsTable) -> Non
 def test_a_household_joining_inside_a_window(table: StandardsTable) -> None:
     # Covered from 2024-02: two of the 2024 raise's three months.
     result = calc.backpay(table, house(table, "urban-dibao", 3, "200"), Month(2024, 3),
-                          calc.coverage(Month(2024, 2), None))
+                          checks.coverage(Month(2024, 2), None))
     assert (str(result.amount), result.months_counted) == ("390.00", 2)
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from welfare_calc.batch import chunks
 from welfare_calc.cli import cli
-from welfare_calc.core import calc, identity
+from welfare_calc.core import checks, households, identity
 from welfare_calc.core.errors import WelfareCalcError
 
 WORDS = "refused by the one-rule test"
@@ -48,31 +48,32 @@ class Rule:
 HOUSEHOLD = ["-c", "urban-dibao", "-n", "3", "--income", "200"]
 BACKPAY = ["backpay", *HOUSEHOLD, "--through", "2020-08"]
 RULES = [
-    pytest.param(Rule(calc, "check_persons", lambda persons: persons == 7, "persons", "7",
+    pytest.param(Rule(checks, "check_persons", lambda persons: persons == 7, "persons", "7",
                       ["backpay", "-c", "urban-dibao", "-n", "7", "--through", "2020-08"]),
                  id="check_persons refuses 7"),
-    pytest.param(Rule(calc, "check_income", lambda income: str(income) == "123.45", "income",
+    pytest.param(Rule(checks, "check_income", lambda income: str(income) == "123.45", "income",
                       "123.45", ["backpay", "-c", "urban-dibao", "-n", "3", "--income",
                                  "123.45", "--through", "2020-08"]),
                  id="check_income refuses 123.45"),
-    pytest.param(Rule(calc, "check_paid", lambda paid: str(paid) == "100.00", "paid", "100.00",
+    pytest.param(Rule(checks, "check_paid", lambda paid: str(paid) == "100.00", "paid", "100.00",
                       [*BACKPAY, "--paid", "100.00"],
                       columns=("id", "category", "persons", "income", "start", "end", "paid"),
                       lane=False),
                  id="check_paid refuses 100.00"),
-    pytest.param(Rule(calc, "check_supplement", lambda supplement: str(supplement) == "20%",
+    pytest.param(Rule(checks, "check_supplement", lambda supplement: str(supplement) == "20%",
                       "supplement", "20%", [*BACKPAY, "--supplement", "20%"],
                       columns=("id", "category", "persons", "income", "start", "end",
                                "supplement"), lane=False),
                  id="check_supplement refuses 20%"),
-    pytest.param(Rule(calc, "check_month", lambda month, *_: str(month) == "2020-03", "start",
+    pytest.param(Rule(checks, "check_month", lambda month, *_: str(month) == "2020-03", "start",
                       "2020-03", [*BACKPAY, "--start", "2020-03"]),
                  id="check_month refuses 2020-03"),
-    pytest.param(Rule(calc, "coverage",
+    pytest.param(Rule(checks, "coverage",
                       lambda start=None, end=None: str(start) == "2020-02" and end is None,
                       "start", "2020-02", [*BACKPAY, "--start", "2020-02"]),
                  id="coverage refuses 2020-02 onwards"),
-    pytest.param(Rule(calc, "resolve_category", lambda table, given: given.strip() == "农村特困",
+    pytest.param(Rule(households, "resolve_category",
+                      lambda table, given: given.strip() == "农村特困",
                       "category", "农村特困",
                       ["backpay", "-c", "农村特困", "-n", "1", "--through", "2020-08"]),
                  id="resolve_category refuses 农村特困"),

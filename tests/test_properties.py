@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from welfare_calc.core import calc
+from welfare_calc.core import calc, checks, households
 from welfare_calc.core.money import RoundingMode, RoundingPoint, quantize
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards
@@ -22,8 +22,8 @@ INCOME = st.integers(min_value=0, max_value=150_000).map(lambda fen: Decimal(fen
 MONTHS_2020 = st.integers(min_value=1, max_value=12).map(lambda m: Month(2020, m))
 
 
-def household(category: str, persons: int, income: Decimal) -> calc.Household:
-    return calc.household(TABLE, category, persons, income)
+def household(category: str, persons: int, income: Decimal) -> households.Household:
+    return checks.household(TABLE, category, persons, income)
 
 
 @given(CATEGORIES, PERSONS, INCOME, MONTHS_2020)
@@ -39,8 +39,8 @@ def test_split_window_adds_up_before_rounding(category: str, persons: int, incom
                                               through: Month, cut: Month) -> None:
     house = household(category, persons, income)
     whole = calc.backpay(TABLE, house, through)
-    before = calc.backpay(TABLE, house, through, calc.coverage(end=cut))
-    after = calc.backpay(TABLE, house, through, calc.coverage(start=cut + 1))
+    before = calc.backpay(TABLE, house, through, checks.coverage(end=cut))
+    after = calc.backpay(TABLE, house, through, checks.coverage(start=cut + 1))
     assert whole.exact == before.exact + after.exact
     assert whole.months_counted == before.months_counted + after.months_counted
 
@@ -68,7 +68,7 @@ def test_annual_is_the_exact_sum_of_its_months(category: str, persons: int, inco
                                                start: Month, end: Month) -> None:
     start, end = min(start, end), max(start, end)
     house = household(category, persons, income)
-    result = calc.annual_amount(TABLE, house, 2020, calc.coverage(start, end))
+    result = calc.annual_amount(TABLE, house, 2020, checks.coverage(start, end))
     months = [calc.monthly_amount(TABLE, house, Month(2020, m))
               for m in range(start.month, end.month + 1)]
     assert result.exact == sum((month.exact for month in months), Fraction(0))

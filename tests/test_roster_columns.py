@@ -15,7 +15,7 @@ from helpers import Run, invoker, printed_table
 from welfare_calc.batch.chunks import ChunkProcessor
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.cli import cli
-from welfare_calc.core import calc
+from welfare_calc.core import calc, checks
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
@@ -49,11 +49,11 @@ def test_a_provincial_roster_is_read_by_its_own_names(run: Run, tmp_path: Path) 
     for row, given in zip(rows, source, strict=True):
         # Every column carried through as it was, the computed ones after.
         assert {key: row[key] for key in given} == given
-        house = calc.household(TABLE, given["保障类别"], int(given["保障人数"]),
+        house = checks.household(TABLE, given["保障类别"], int(given["保障人数"]),
                                Decimal(given["家庭月人均收入（元）"]))
         start, end = given["起始月份"], given["截止月份"]
         core = calc.backpay(TABLE, house, Month(2020, 8),
-                            calc.coverage(Month.parse(start) if start else None,
+                            checks.coverage(Month.parse(start) if start else None,
                                           Month.parse(end) if end else None))
         assert (int(row["months"]), Decimal(row["backpay"])) == (core.months_counted, core.amount)
     # 家庭人口 (household size) is carried, never read as the covered persons:

@@ -53,7 +53,7 @@ import numpy.typing as npt
 from welfare_calc.batch import groups
 from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
 from welfare_calc.batch.rows import REQUIRED, month_or_open
-from welfare_calc.core import calc, engine, fields
+from welfare_calc.core import checks, engine, fields
 from welfare_calc.core.engine import OPEN_END, OPEN_START, UNITS_PER_FEN, BackpayEngine
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.identity import is_canonical_id
@@ -265,7 +265,7 @@ def _core_accepts_persons(count: int) -> bool:
 
 def _core_coverage(pair: int) -> object:
     """The core's check of a packed (start, end) pair of month indexes."""
-    return calc.coverage(month_or_open(pair >> SPAN_BITS), month_or_open(pair & MONTH_MASK))
+    return checks.coverage(month_or_open(pair >> SPAN_BITS), month_or_open(pair & MONTH_MASK))
 
 
 def _core_month(index: int) -> object:
@@ -463,11 +463,11 @@ class Lane:
         whether every such cell is (the id, an account …) or only a long one."""
         self._encoding = encoding
         # Each count of persons the lane reads (0..99), put to the core's reader
-        # once: a rule added to calc.check_persons holds here with no other edit.
+        # once: a rule added to checks.check_persons holds here with no other edit.
         self._persons_ok = np.array([_core_accepts_persons(count) for count in range(100)])
         # So is each distinct month, income and coverage pair, as it first occurs.
         self._months = _CoreVerdicts(_core_month)
-        self._incomes = _CoreVerdicts(lambda fen: calc.check_income(Decimal(fen).scaleb(-2)))
+        self._incomes = _CoreVerdicts(lambda fen: checks.check_income(Decimal(fen).scaleb(-2)))
         self._coverage = _CoreVerdicts(_core_coverage)
         # Text of the numbers the tails are made of, looked up rather than written.
         self._numbers = _decimal(np.arange(NUMBERS_KEPT, dtype=np.int64))

@@ -14,7 +14,7 @@ from typing import Literal
 
 from welfare_calc.batch.ids import plain_id
 from welfare_calc.batch.reading import line_at
-from welfare_calc.core import calc, fields
+from welfare_calc.core import checks, fields, households
 from welfare_calc.core.engine import OPEN_END, OPEN_START
 from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError
 from welfare_calc.core.money import MAX_WHOLE_DIGITS, to_fen
@@ -263,7 +263,7 @@ class ParsedRow:
     start: int
     end: int
     paid_fen: int | None
-    supplement: calc.Supplement | None = None
+    supplement: households.Supplement | None = None
 
 
 def _fen(text: str) -> int | None:
@@ -296,12 +296,12 @@ def _accepts(read: Callable[[str], object], text: str) -> bool:
 
 def accepted_spellings(table: StandardsTable) -> dict[str, str]:
     """Each spelling of a category the fast paths may take as written, with its id: the
-    table's spellings (:func:`calc.category_names`), each put to the core's
-    :func:`calc.resolve_category` once, so that a rule added there holds here."""
+    table's spellings (:func:`households.category_names`), each put to the core's
+    :func:`households.resolve_category` once, so that a rule added there holds here."""
     accepted = {}
-    for spelling in calc.category_names(table):
+    for spelling in households.category_names(table):
         try:
-            accepted[spelling] = calc.resolve_category(table, spelling)
+            accepted[spelling] = households.resolve_category(table, spelling)
         except WelfareCalcError:
             continue
     return accepted
@@ -391,11 +391,11 @@ class RowParser:
 
     def covered(self, first: int, last: int) -> bool:
         """Whether the core accepts coverage from month index ``first`` to ``last``
-        (:func:`calc.coverage`; either may be open), asked once per pair."""
+        (:func:`checks.coverage`; either may be open), asked once per pair."""
         verdict = self._coverage.get((first, last))
         if verdict is None:
             try:
-                calc.coverage(month_or_open(first), month_or_open(last))
+                checks.coverage(month_or_open(first), month_or_open(last))
                 verdict = True
             except WelfareCalcError:
                 verdict = False

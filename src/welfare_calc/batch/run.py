@@ -92,9 +92,9 @@ from welfare_calc.batch.staging import (
     temp_prefix,
 )
 from welfare_calc.batch.targets import locked
-from welfare_calc.core.calc import category_label
 from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import Interrupted, TargetError, UnusableInput
+from welfare_calc.core.households import category_label
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.core.words import _, ngettext
 from welfare_calc.output.formats import Lang
@@ -256,7 +256,7 @@ class Summary:
 
     def as_text(self, table: StandardsTable) -> str:
         """The summary for a person reading stderr, in the language in use (a category by
-        its Chinese name in Chinese: :func:`~welfare_calc.core.calc.category_label`)."""
+        its Chinese name in Chinese: :func:`~welfare_calc.core.households.category_label`)."""
         by = _("; ").join(_("{category} {amount}, {households}, {persons}").format(
             category=category_label(table, key), amount=fen_text(value),
             households=_households(self.households_by_category.get(key, 0)),

@@ -17,7 +17,7 @@ from welfare_calc.cli.group import (
     rounded_table,
 )
 from welfare_calc.cli.types import MonthType, PaidType
-from welfare_calc.core import calc
+from welfare_calc.core import checks, households, timeline
 from welfare_calc.core.months import Month
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.language import spoken
@@ -32,7 +32,7 @@ from welfare_calc.output.language import spoken
 @output_options
 @click.pass_obj
 def backpay(settings: Settings, category: str, persons: int, income: Decimal,
-            start: Month | None, end: Month | None, supplement: calc.Supplement | None,
+            start: Month | None, end: Month | None, supplement: households.Supplement | None,
             explain: bool, rounding: str | None, through: Month, named_raise: Month | None,
             paid: Decimal | None, detail: bool, fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["backpay"]`` in
@@ -43,10 +43,10 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'",
                            "raise": "'--raise'"}):
-        house = calc.household(table, category, persons, income, supplement)
-        raised = calc.choose_raise(table, through, named_raise)
+        house = checks.household(table, category, persons, income, supplement)
+        raised = timeline.choose_raise(table, through, named_raise)
         report, explanation = backpay_call(
-            table, house, calc.coverage(start, end), through, paid, raised=raised,
+            table, house, checks.coverage(start, end), through, paid, raised=raised,
             detail=detail,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
     emit(report, fmt, lang, explanation)

@@ -17,7 +17,7 @@ from welfare_calc.cli.group import (
     rounded_table,
 )
 from welfare_calc.cli.types import MonthType, WholeRange
-from welfare_calc.core import calc
+from welfare_calc.core import checks, households
 from welfare_calc.core.months import Month
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.language import spoken
@@ -30,7 +30,7 @@ from welfare_calc.output.language import spoken
 @output_options
 @click.pass_obj
 def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
-                start: Month | None, end: Month | None, supplement: calc.Supplement | None,
+                start: Month | None, end: Month | None, supplement: households.Supplement | None,
                 explain: bool, rounding: str | None, month: Month | None, year: int | None,
                 fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["entitlement"]`` in
@@ -40,8 +40,8 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
     table = rounded_table(settings, rounding)
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
-        house = calc.household(table, category, persons, income, supplement)
+        house = checks.household(table, category, persons, income, supplement)
         report, explanation = entitlement_call(
-            table, house, calc.coverage(start, end), month, year,
+            table, house, checks.coverage(start, end), month, year,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
     emit(report, fmt, lang, explanation)

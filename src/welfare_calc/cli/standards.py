@@ -16,8 +16,8 @@ from welfare_calc.cli.group import (
     output_options,
 )
 from welfare_calc.cli.types import DateType, MonthType
-from welfare_calc.core.calc import category_label
 from welfare_calc.core.errors import MonthOutOfRange
+from welfare_calc.core.households import category_label
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import StandardsTable, floor_shortfalls
 from welfare_calc.core.words import _
@@ -52,7 +52,7 @@ def standards(ctx: click.Context, on: date | None, fmt: str, lang: str | None) -
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     if ctx.invoked_subcommand is not None:
         return
-    from welfare_calc.core import calc  # noqa: PLC0415 - see the imports
+    from welfare_calc.core import timeline  # noqa: PLC0415 - see the imports
     from welfare_calc.output.reports import standards_report  # noqa: PLC0415
 
     settings: Settings = ctx.obj
@@ -62,7 +62,7 @@ def standards(ctx: click.Context, on: date | None, fmt: str, lang: str | None) -
             for key in table.categories:  # a day the table cannot vouch for is refused
                 if (Month.of(on) > table.covers_through
                         or table.categories[key].value_on(on) is None):
-                    raise MonthOutOfRange(calc.unknown_month(table, key, Month.of(on)))
+                    raise MonthOutOfRange(timeline.unknown_month(table, key, Month.of(on)))
     language = Lang(lang) if lang else spoken()
     emit(standards_report(table, on, for_people=Format(fmt) is Format.TABLE, lang=language),
          fmt, lang)

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar, cast
 import click
 from click.shell_completion import CompletionItem
 
-from welfare_calc.core import calc, fields
+from welfare_calc.core import fields, households
 from welfare_calc.core.errors import EncodingProblem, WelfareCalcError
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _
@@ -55,7 +55,7 @@ def PaidType() -> CoreField[Decimal | None]:
     return CoreField("YUAN", fields.read_paid)
 
 
-def SupplementType() -> CoreField[calc.Supplement | None]:
+def SupplementType() -> CoreField[households.Supplement | None]:
     """A 分类施保 supplement, ``50.00`` or ``20%`` (:func:`fields.read_supplement`)."""
     return CoreField("YUAN|PCT%", fields.read_supplement)
 

@@ -16,90 +16,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from welfare_calc.core import words
-from welfare_calc.core.errors import (
-    InvalidAmount,
-    InvalidIncome,
-    InvalidPeriod,
-    InvalidPersons,
-    InvalidSupplement,
-    MonthOutOfRange,
-    UnknownCategory,
-    UnknownRaise,
-    WindowAcrossRaise,
-    WindowBeforeRaise,
-)
-from welfare_calc.core.money import RoundingPoint, decimal_places, parse_money, quantize
+from welfare_calc.core.checks import check_paid
+from welfare_calc.core.errors import MonthOutOfRange
+from welfare_calc.core.households import Coverage, Household, category_of
+from welfare_calc.core.money import RoundingPoint, quantize
 from welfare_calc.core.months import Month, month_range
-from welfare_calc.core.numerals import ascii_numerals
-from welfare_calc.core.table import (
-    Category,
-    Document,
-    Payment,
-    Raise,
-    StandardsTable,
-    StandardValue,
-    known_spans,
+from welfare_calc.core.table import Category, Document, Payment, Raise, StandardsTable
+from welfare_calc.core.timeline import (
+    AppliedStandard,
+    choose_raise,
+    raise_standards,
+    standard_in_force,
 )
-from welfare_calc.core.words import N_, _
+from welfare_calc.core.words import _
 
 ZERO = Fraction(0)
-
-
-@dataclass(frozen=True)
-class Supplement:
-    """A 分类施保 supplement paid with dibao (rule 11): a fixed amount of yuan a month,
-    or a percentage of the household's monthly dibao amount."""
-
-    fixed: Decimal | None = None
-    """Yuan a month, whatever the dibao amount."""
-    percent: Decimal | None = None
-    """Percent of the monthly dibao amount (20 for 20%)."""
-
-    def __str__(self) -> str:
-        if self.percent is not None:
-            return f"{self.percent.normalize():f}%"
-        assert self.fixed is not None
-        return f"{self.fixed:.2f}"
-
-
-@dataclass(frozen=True)
-class Household:
-    """Who is paid: a validated category id, covered persons, per-capita monthly income,
-    and a 分类施保 supplement when there is one."""
-
-    category: str
-    persons: int
-    income: Decimal
-    supplement: Supplement | None = None
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """The months a household is covered, inclusive; ``None`` means open-ended."""
-
-    start: Month | None = None
-    end: Month | None = None
-
-    def covers(self, month: Month) -> bool:
-        """Whether the household is covered in ``month``."""
-        return (self.start is None or self.start <= month) and (
-            self.end is None or month <= self.end
-        )
-
-
-@dataclass(frozen=True)
-class AppliedStandard:
-    """A standard as applied to one month: the value, its document, its monthly figure."""
-
-    category_id: str
-    category: Category
-    value: StandardValue
-    document: Document
-    monthly: Fraction
-    """Exact monthly standard per person (a yearly figure / 12, unrounded: rule 1)."""
-    monthly_rounded: Decimal
-    """The monthly standard rounded for display only; never used in arithmetic."""
 
 
 @dataclass(frozen=True)
@@ -225,257 +156,6 @@ class Backpay:
         return len(self.months)
 
 
-def category_names(table: StandardsTable) -> dict[str, str]:
-    """Every accepted spelling of a category (id, Chinese names, aliases) → its id."""
-    names: dict[str, str] = {}
-    for key, category in table.categories.items():
-        for name in (key, category.short_zh, category.name_zh, *category.aliases):
-            names.setdefault(name, key)
-    return names
-
-
-def category_label(table: StandardsTable, key: str) -> str:
-    """A category as a person reads it in the language in use: its short Chinese name
-    (城市低保) in Chinese, its id (urban-dibao) in English."""
-    category = table.categories.get(key)
-    if category is not None and words.language().startswith("zh"):
-        return category.short_zh
-    return key
-
-
-def resolve_category(table: StandardsTable, given: str) -> str:
-    """The category id for an id or a Chinese name; a typo gets suggestions."""
-    names = category_names(table)
-    text = given.strip()
-    if text in names:
-        return names[text]
-    if text.lower() in names:
-        return names[text.lower()]
-    import difflib  # noqa: PLC0415 - only for a name that is unknown
-
-    close = difflib.get_close_matches(text.lower(), list(names), n=2, cutoff=0.6)
-    suggestions = list(dict.fromkeys(close))
-    known = [f"{key} ({category.short_zh})" for key, category in table.categories.items()]
-    raise UnknownCategory(given, known, suggestions)
-
-
-def check_income(income: Decimal) -> Decimal:
-    """Per-capita monthly income must be ≥ 0 yuan with at most 2 decimals."""
-    if not isinstance(income, Decimal) or not income.is_finite():
-        raise InvalidIncome(_("{value} is not an amount of yuan").format(value=repr(income)))
-    if income < 0:
-        raise InvalidIncome(_("{income} is negative; per-capita monthly income is ≥ 0").format(
-            income=income))
-    if decimal_places(income) > 2:
-        raise InvalidIncome(_("{amount} has more than 2 decimals; give yuan to the fen").format(
-            amount=income))
-    return income
-
-
-def check_paid(paid: Decimal) -> Decimal:
-    """An amount actually paid must be ≥ 0 yuan with at most 2 decimals."""
-    if not isinstance(paid, Decimal) or not paid.is_finite() or paid < 0:
-        raise InvalidAmount(_("{amount} is not an amount ≥ 0 yuan").format(amount=paid))
-    if decimal_places(paid) > 2:
-        raise InvalidAmount(_("{amount} has more than 2 decimals; give yuan to the fen").format(
-            amount=paid))
-    return paid
-
-
-MAX_PERSONS = 999
-"""Covered persons one household may have. A thousand or more in one row is a
-typing mistake (or a column shifted), not a household."""
-PERSONS_DIGITS = len(str(MAX_PERSONS))
-
-NOT_PERSONS = N_("{value} is not a whole number of persons; write e.g. 3")
-"""What a value that is no number of persons is told (here and by the readers of
-:mod:`~welfare_calc.core.fields`)."""
-
-
-
-
-def check_persons(persons: object) -> int:
-    """Covered persons must be a whole number from 1 to :data:`MAX_PERSONS`."""
-    if isinstance(persons, bool) or not isinstance(persons, int | Decimal | Fraction):
-        raise InvalidPersons(_(NOT_PERSONS).format(value=repr(persons)))
-    if persons != int(persons):
-        raise InvalidPersons(_(NOT_PERSONS).format(value=persons))
-    if persons < 1:
-        raise InvalidPersons(_("{persons} persons: a household has at least 1 covered person"
-                               ).format(persons=persons))
-    if persons > MAX_PERSONS:
-        shown = str(int(persons))
-        shown = shown if len(shown) <= 20 else shown[:20] + "…"
-        raise InvalidPersons(_("{persons} persons: more than {most} covered persons in one "
-                               "household; check the number").format(persons=shown,
-                                                                     most=MAX_PERSONS))
-    return int(persons)
-
-
-def check_month(month: Month, field: str = "month") -> Month:
-    """A coverage or window month: any calendar month (Month itself refuses month 13 and
-    year 0). The one place a rule on months would go, for every front end."""
-    return month
-
-
-MAX_PERCENT = Decimal(100)
-"""The largest 分类施保 percentage: a supplement of more than the dibao amount itself
-is a typing mistake."""
-
-
-def parse_supplement(text: str) -> Supplement | None:
-    """A 分类施保 supplement as typed: ``50.00`` (yuan a month) or ``20%`` (of the monthly
-    dibao amount); empty means none. Digits and ``％`` may be full-width."""
-    cleaned = ascii_numerals(text.strip()).replace("％", "%").strip()
-    if not cleaned:
-        return None
-    shown = repr(text) if len(text) <= 40 else repr(text[:20] + "…")
-    if cleaned.endswith("%"):
-        try:
-            percent = parse_money(cleaned[:-1].strip())
-        except ValueError:
-            raise InvalidSupplement(_(
-                "{value} is not a percentage; write e.g. 20% (of the monthly dibao amount) "
-                "or 50.00 (yuan a month)").format(value=shown)) from None
-        return Supplement(percent=percent)
-    try:
-        return Supplement(fixed=parse_money(cleaned))
-    except ValueError:
-        raise InvalidSupplement(_(
-            "{value} is not a supplement; write 50.00 (yuan a month) or 20% (of the monthly "
-            "dibao amount)").format(value=shown)) from None
-
-
-def check_supplement(supplement: Supplement) -> Supplement:
-    """A supplement's bounds: a percentage of at most :data:`MAX_PERCENT`."""
-    if supplement.percent is not None and supplement.percent > MAX_PERCENT:
-        raise InvalidSupplement(_(
-            "{supplement}: a supplement of more than {most} percent of the dibao amount; check "
-            "the number").format(supplement=supplement, most=MAX_PERCENT))
-    return supplement
-
-
-def household(table: StandardsTable, category: str, persons: object,
-              income: Decimal = Decimal(0), supplement: Supplement | None = None) -> Household:
-    """Validate a household's inputs against the table (see the ``check_*`` rules).
-
-    A 分类施保 supplement is paid with dibao only (rule 11): tekun pays the
-    full standard and has none.
-    """
-    key = resolve_category(table, category)
-    if supplement is not None and table.categories[key].payment is not Payment.GAP_FILLING:
-        raise InvalidSupplement(_(
-            "{category} ({name}) has no 分类施保 supplement: it is paid with dibao (低保) only, "
-            "and tekun (特困供养) pays the full standard").format(
-                category=key, name=table.categories[key].short_zh))
-    return Household(category=key, persons=check_persons(persons),
-                     income=check_income(income), supplement=supplement)
-
-
-def coverage(start: Month | None = None, end: Month | None = None) -> Coverage:
-    """A coverage period; a start after the end is refused."""
-    if start is not None and end is not None and start > end:
-        raise InvalidPeriod(_("start {start} is after end {end}; coverage runs start..end"
-                              ).format(start=start, end=end))
-    return Coverage(start, end)
-
-
-def _category(table: StandardsTable, category_id: str) -> Category:
-    if category_id not in table.categories:
-        return table.categories[resolve_category(table, category_id)]
-    return table.categories[category_id]
-
-
-def apply_standard(table: StandardsTable, category_id: str,
-                   value: StandardValue) -> AppliedStandard:
-    """A table value with its document and exact and display monthly figures."""
-    return AppliedStandard(
-        category_id=category_id,
-        category=table.categories[category_id],
-        value=value,
-        document=table.document(value.document),
-        monthly=value.monthly,
-        monthly_rounded=quantize(value.monthly, table.rounding.unit, table.rounding.mode),
-    )
-
-
-def first_month(table: StandardsTable, category_id: str) -> Month:
-    """The first month the table gives an entitlement standard for."""
-    category = _category(table, category_id)
-    spans = known_spans(category.values, table.covers_through)
-    return spans[0][0] if spans else Month.of(category.first_dated)
-
-
-def shown_month(table: StandardsTable, house: Household, period: Coverage,
-                month: Month | None = None, year: int | None = None) -> Month:
-    """The month an entitlement is shown for: ``month`` if given, else the first covered
-    month of ``year``, else the coverage's start or the table's first month; a month
-    outside the coverage is refused."""
-    if month is not None:
-        chosen = month
-    elif year is not None:  # the monthly amount of the year asked for
-        chosen = first_covered_month(table, house.category, year, period)
-    else:
-        chosen = period.start or first_month(table, house.category)
-    if not period.covers(chosen):
-        raise MonthOutOfRange(_("{month} is outside the coverage given by --start/--end"
-                                ).format(month=chosen), field="month")
-    return chosen
-
-
-def first_covered_month(table: StandardsTable, category_id: str, year: int,
-                        period: Coverage = Coverage()) -> Month:
-    """The first month of ``year`` that the household is covered and the table dates.
-
-    The month an entitlement is shown for when only a year is given: the
-    annual amount and the monthly one then speak of the same year.
-    """
-    category = _category(table, category_id)
-    for month in month_range(Month(year, 1), Month(year, 12)):
-        if (period.covers(month) and month <= table.covers_through
-                and category.value_in(month) is not None):
-            return month
-    raise MonthOutOfRange(_(
-        "no month of {year} is both covered (--start/--end) and dated by the standards table "
-        "for {category} ({name})").format(year=year, category=category_id,
-                                          name=_category(table, category_id).short_zh),
-        field="month")
-
-
-def standard_in_force(table: StandardsTable, category_id: str, month: Month) -> AppliedStandard:
-    """The standard in force in ``month`` (rule 4): the value in force on its first day.
-
-    A month the table cannot vouch for is refused, never computed at a
-    neighbouring value (rule 15): before its first dated value, after
-    ``covers_through``, or in a gap no known value covers.
-    """
-    category = _category(table, category_id)
-    value = category.value_in(month) if month <= table.covers_through else None
-    if value is None:
-        raise MonthOutOfRange(unknown_month(table, category_id, month))
-    return apply_standard(table, category_id, value)
-
-
-def unknown_month(table: StandardsTable, category_id: str, month: Month) -> str:
-    """Why the table has no standard for ``month``: what is missing from it (rule 15)."""
-    category = _category(table, category_id)
-    spans = known_spans(category.values, table.covers_through)
-    known = words.listed(f"{first}—{last}" for first, last in spans)
-    if month > table.covers_through:
-        return _("{month} is after {last}, the last month the standards table covers; add the "
-                 "later standard to the table first").format(month=month,
-                                                            last=table.covers_through)
-    if spans and month < spans[0][0]:
-        return _("{month} is before {earliest}, the first month the standards table dates for "
-                 "{category} ({name}); the earlier figure has no known start date").format(
-                     month=month, earliest=spans[0][0], category=category_id,
-                     name=category.short_zh)
-    return _("{month}: the {category} ({name}) standard in force is not known: the {year} "
-             "notice is not in the standards table (it knows {known}); add it first").format(
-                 month=month, category=category_id, name=category.short_zh, year=month.year,
-                 known=known)
-
-
 def _month_amount(table: StandardsTable, house: Household, month: Month,
                   standard: AppliedStandard) -> MonthAmount:
     if standard.category.payment is Payment.GAP_FILLING:
@@ -527,52 +207,6 @@ def annual_amount(table: StandardsTable, house: Household, year: int,
                         amount=_fen_places(table, amount), point=point)
 
 
-def raise_standards(table: StandardsTable, category_id: str, raised: Raise
-                    ) -> tuple[AppliedStandard, AppliedStandard]:
-    """The standards ``raised`` went from and to: in force the day before it (validated to
-    be known), and in its first month."""
-    old_value = _category(table, category_id).value_on(raised.day_before)
-    assert old_value is not None  # the table's validation: every raise is comparable
-    return (apply_standard(table, category_id, old_value),
-            standard_in_force(table, category_id, raised.first_month))
-
-
-def choose_raise(table: StandardsTable, through: Month, named: Month | None = None) -> Raise:
-    """The raise a back-pay window belongs to (rule 14): the one that took effect in
-    ``named`` (``--raise``), else the latest in force by ``through``. Its window runs
-    from its first month through ``through``, and may not reach the next raise."""
-    if named is not None:
-        raised = next((each for each in table.raises if each.first_month == named), None)
-        if raised is None:
-            known = words.listed(str(each.first_month) for each in table.raises)
-            raise UnknownRaise(_("no raise took effect in {month}; the standards table's "
-                                 "raises took effect in {known}").format(month=named,
-                                                                        known=known))
-    else:
-        raised = table.raise_by(through)
-        if raised is None:
-            first = table.raises[0]
-            raise WindowBeforeRaise(_(
-                "through {through} is before {start}, when the first raise took effect; "
-                "back-pay runs from a raise to the last month paid at the old standard").format(
-                    through=through, start=first.first_month))
-    if through < raised.first_month:
-        raise WindowBeforeRaise(_(
-            "through {through} is before {start}, when the raise took effect; back-pay runs "
-            "from {start} to the last month paid at the old standard").format(
-                through=through, start=raised.first_month))
-    after = table.raise_after(raised)
-    if after is not None and through >= after.first_month:
-        last = Month.from_index(after.first_month.index - 1)
-        raise WindowAcrossRaise(_(
-            "through {through} crosses the next raise, in force from {next} ({document}); the "
-            "back-pay of the raise of {start} runs through {last} at the latest: compute each "
-            "raise apart").format(through=through, next=after.first_month,
-                                  document=table.document(after.document).number,
-                                  start=raised.first_month, last=last))
-    return raised
-
-
 def newly_eligible(table: StandardsTable, house: Household, raised: Raise) -> bool:
     """Whether ``raised`` makes a dibao household eligible (应保尽保, rule 10): its
     per-capita income is at or above the old standard but below the new one.
@@ -607,7 +241,7 @@ def backpay(table: StandardsTable, house: Household, through: Month,
             field="through")
     raised = choose_raise(table, through, None if raised is None else raised.first_month)
     window_start = raised.first_month
-    category = _category(table, house.category)
+    category = category_of(table, house.category)
     old = raise_standards(table, house.category, raised)[0]
     if paid is not None:
         check_paid(paid)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, TypeAlias
 
-from welfare_calc.core import calc
+from welfare_calc.core import calc, checks, households, timeline
 from welfare_calc.core.money import RoundingMode, RoundingPoint, round_ratio
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import Payment, StandardsTable, StandardValue
@@ -137,7 +137,7 @@ class BackpayEngine:
     def __init__(self, table: StandardsTable, through: Month,
                  named: Month | None = None) -> None:
         self.through = through
-        self.raised = calc.choose_raise(table, through, named)  # raises for a bad window
+        self.raised = timeline.choose_raise(table, through, named)  # raises for a bad window
         self.window_start = self.raised.first_month
         unit_fen = table.rounding.unit * 100
         if unit_fen != unit_fen.to_integral_value():
@@ -149,7 +149,7 @@ class BackpayEngine:
         self._monthly = self.point is RoundingPoint.HOUSEHOLD_MONTH
         self.plans: dict[str, _Plan] = {}
         for key in table.categories:
-            probe = calc.household(table, key, 1)
+            probe = checks.household(table, key, 1)
             result = calc.backpay(table, probe, through, raised=self.raised)
             runs: list[_Stretch] = []
             for row in result.months:
@@ -160,7 +160,7 @@ class BackpayEngine:
                     runs[-1] = (runs[-1][0], index, due, paid)
                 else:
                     runs.append((index, index, due, paid))
-            old, first = calc.raise_standards(table, key, self.raised)
+            old, first = timeline.raise_standards(table, key, self.raised)
             self.plans[key] = (table.categories[key].payment is Payment.GAP_FILLING,
                                tuple(runs), monthly_units(first.value),
                                monthly_units(old.value))
@@ -189,7 +189,7 @@ class BackpayEngine:
         return gap, first, last, due, paid, new_standard, old_standard
 
     def compute(self, category: str, persons: int, income_fen: int, start: int, end: int,
-                paid_fen: int | None, supplement: calc.Supplement | None = None) -> Outcome:
+                paid_fen: int | None, supplement: households.Supplement | None = None) -> Outcome:
         """Months counted, back-pay and new monthly amount of one household.
 
         ``start`` and ``end`` are month indexes (:attr:`Month.index`), or
@@ -262,7 +262,7 @@ class _Extra(NamedTuple):
     share: int
 
     @classmethod
-    def of(cls, supplement: calc.Supplement | None) -> _Extra | None:
+    def of(cls, supplement: households.Supplement | None) -> _Extra | None:
         if supplement is None:
             return None
         if supplement.fixed is not None:

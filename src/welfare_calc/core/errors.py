@@ -59,6 +59,12 @@ class InvalidSupplement(WelfareCalcError):
     field = "supplement"
 
 
+class InvalidCare(WelfareCalcError):
+    """A care tier that is none, or one given for a household that is paid no care."""
+
+    field = "care"
+
+
 class InvalidMonth(WelfareCalcError):
     """A month is not written ``YYYY-MM`` or does not exist."""
 

@@ -4,7 +4,7 @@ As python-stdnum derives ``is_valid`` from ``validate``, each reader here is
 its field's syntax followed by its field's check, and nothing else:
 ``read_persons(text)`` is ``check_persons(whole_number(text))``, and likewise
 for income, the amount paid, the supplement and months; coverage is the core's
-:func:`calc.coverage` of the months read. The checks
+:func:`checks.coverage` of the months read. The checks
 themselves are the core's named rules (:mod:`welfare_calc.core.calc`:
 ``check_persons``, ``check_income``, ``check_paid``, ``check_supplement``,
 ``check_month``, ``coverage``; :func:`~welfare_calc.core.identity.check_id`),
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from welfare_calc.core import calc, identity
+from welfare_calc.core import checks, households, identity
 from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidIncome,
@@ -83,11 +83,11 @@ def whole_number(text: str) -> int | None:
 
 
 def read_persons(text: str) -> int:
-    """Covered persons as typed: a whole number, then :func:`calc.check_persons`."""
+    """Covered persons as typed: a whole number, then :func:`checks.check_persons`."""
     count = whole_number(text)
     if count is None:
-        raise InvalidPersons(_(calc.NOT_PERSONS).format(value=_shown(text)))
-    return calc.check_persons(count)
+        raise InvalidPersons(_(checks.NOT_PERSONS).format(value=_shown(text)))
+    return checks.check_persons(count)
 
 
 def _amount(text: str, error: type[WelfareCalcError]) -> Decimal:
@@ -98,21 +98,21 @@ def _amount(text: str, error: type[WelfareCalcError]) -> Decimal:
 
 
 def read_income(text: str) -> Decimal:
-    """Per-capita monthly income as typed: an amount, then :func:`calc.check_income`."""
-    return calc.check_income(_amount(text, InvalidIncome))
+    """Per-capita monthly income as typed: an amount, then :func:`checks.check_income`."""
+    return checks.check_income(_amount(text, InvalidIncome))
 
 
 def read_paid(text: str) -> Decimal | None:
-    """The amount actually paid as typed (empty: not given), then :func:`calc.check_paid`."""
+    """The amount actually paid as typed (empty: not given), then :func:`checks.check_paid`."""
     if not text.strip():
         return None
-    return calc.check_paid(_amount(text, InvalidAmount))
+    return checks.check_paid(_amount(text, InvalidAmount))
 
 
-def read_supplement(text: str) -> calc.Supplement | None:
-    """A 分类施保 supplement as typed (empty: none), then :func:`calc.check_supplement`."""
-    supplement = calc.parse_supplement(text)
-    return None if supplement is None else calc.check_supplement(supplement)
+def read_supplement(text: str) -> households.Supplement | None:
+    """A 分类施保 supplement as typed (empty: none), then :func:`checks.check_supplement`."""
+    supplement = checks.parse_supplement(text)
+    return None if supplement is None else checks.check_supplement(supplement)
 
 
 def read_rounding(text: str) -> RoundingPoint | None:
@@ -129,8 +129,8 @@ def read_rounding(text: str) -> RoundingPoint | None:
 
 
 def read_month(text: str, field: str = "month") -> Month:
-    """A month as typed (``YYYY-MM``), then :func:`calc.check_month`."""
-    return calc.check_month(Month.parse(text, field=field), field)
+    """A month as typed (``YYYY-MM``), then :func:`checks.check_month`."""
+    return checks.check_month(Month.parse(text, field=field), field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +139,8 @@ class RowHousehold:
 
     id: str
     """In its canonical form (:func:`~welfare_calc.core.identity.canonical_id`)."""
-    house: calc.Household
-    period: calc.Coverage
+    house: households.Household
+    period: households.Coverage
     paid: Decimal | None
 
 
@@ -157,8 +157,8 @@ class CallInputs:
     """A single call's household and months (the page's form, the JSON API), read and
     checked by the core."""
 
-    house: calc.Household
-    period: calc.Coverage
+    house: households.Household
+    period: households.Coverage
     paid: Decimal | None
     through: Month | None
     month: Month | None
@@ -182,7 +182,7 @@ def _optional_months(cells: Mapping[str, str], names: tuple[str, ...],
 
 
 def _read(table: StandardsTable, cells: Mapping[str, str], problems: list[FieldProblem]
-          ) -> tuple[calc.Household | None, calc.Coverage, Decimal | None]:
+          ) -> tuple[households.Household | None, households.Coverage, Decimal | None]:
     """The fields a household has wherever it is read from: category, persons, income,
     start and end, paid and supplement; each refusal added to ``problems``."""
 
@@ -193,7 +193,7 @@ def _read(table: StandardsTable, cells: Mapping[str, str], problems: list[FieldP
     category = ""
     persons, income = 0, Decimal(0)
     try:
-        category = calc.resolve_category(table, cells.get("category", ""))
+        category = households.resolve_category(table, cells.get("category", ""))
     except WelfareCalcError as error:
         refused("category", error)
     try:
@@ -205,10 +205,10 @@ def _read(table: StandardsTable, cells: Mapping[str, str], problems: list[FieldP
     except WelfareCalcError as error:
         refused("income", error)
     months = _optional_months(cells, ("start", "end"), problems)  # empty: open on that side
-    period = calc.Coverage(None, None)
+    period = households.Coverage(None, None)
     if len(months) == 2:  # both read: their order is the core's coverage rule
         try:
-            period = calc.coverage(months["start"], months["end"])
+            period = checks.coverage(months["start"], months["end"])
         except WelfareCalcError as error:
             refused("start", error)
     paid: Decimal | None = None
@@ -216,15 +216,15 @@ def _read(table: StandardsTable, cells: Mapping[str, str], problems: list[FieldP
         paid = read_paid(cells.get("paid", ""))
     except WelfareCalcError as error:
         refused("paid", error)
-    supplement: calc.Supplement | None = None
+    supplement: households.Supplement | None = None
     try:
         supplement = read_supplement(cells.get("supplement", ""))
     except WelfareCalcError as error:
         refused("supplement", error)
-    house: calc.Household | None = None
+    house: households.Household | None = None
     if category and len(problems) == found:
         try:
-            house = calc.household(table, category, persons, income, supplement)
+            house = checks.household(table, category, persons, income, supplement)
         except WelfareCalcError as error:
             refused(error.field or "supplement", error)
     return house, period, paid

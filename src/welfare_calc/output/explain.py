@@ -7,16 +7,11 @@ once; the words of each language are in :data:`PHRASES`.
 
 from __future__ import annotations
 
-from welfare_calc.core.calc import (
-    AnnualAmount,
-    AppliedStandard,
-    Backpay,
-    MonthAmount,
-    Run,
-    Supplement,
-)
+from welfare_calc.core.calc import AnnualAmount, Backpay, MonthAmount, Run
+from welfare_calc.core.households import Supplement
 from welfare_calc.core.money import RoundingPoint
 from welfare_calc.core.table import Document, Payment, Unit
+from welfare_calc.core.timeline import AppliedStandard
 from welfare_calc.output.formats import Lang
 from welfare_calc.output.text import exact_text, money_text
 

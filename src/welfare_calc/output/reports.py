@@ -10,14 +10,9 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from welfare_calc.core import calc
-from welfare_calc.core.calc import (
-    AnnualAmount,
-    AppliedStandard,
-    Backpay,
-    Coverage,
-    MonthAmount,
-)
+from welfare_calc.core import timeline
+from welfare_calc.core.calc import AnnualAmount, Backpay, MonthAmount
+from welfare_calc.core.households import Coverage
 from welfare_calc.core.money import quantize
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import (
@@ -28,6 +23,7 @@ from welfare_calc.core.table import (
     StandardValue,
     in_force_on,
 )
+from welfare_calc.core.timeline import AppliedStandard
 from welfare_calc.output.formats import Lang
 from welfare_calc.output.render import Cell, Record, Report
 from welfare_calc.output.text import exact_text, money_text
@@ -213,11 +209,11 @@ def standards_diff_report(table: StandardsTable, a: Month, b: Month, *, for_peop
                           lang: Lang = Lang.ZH) -> Report:
     """Each standard in month ``a`` and in month ``b`` (monthly, per person), how it
     changed, and the document in force at ``b``; the care standards where both months
-    know them. A month the table does not know is refused (:func:`calc.standard_in_force`)."""
+    know them. A month the table does not know is refused (:func:`timeline.standard_in_force`)."""
     rows: list[Record] = []
     for key, category in table.categories.items():
-        old = calc.standard_in_force(table, key, a).value
-        new = calc.standard_in_force(table, key, b).value
+        old = timeline.standard_in_force(table, key, a).value
+        new = timeline.standard_in_force(table, key, b).value
         rows.append(_compared(table, key, category.name_zh, None, (a, old), (b, new),
                               for_people=for_people, lang=lang))
     old_care, new_care = table.care_in(a), table.care_in(b)

@@ -36,8 +36,8 @@ from starlette.staticfiles import StaticFiles
 from welfare_calc import __version__
 from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
 from welfare_calc.core import fields
-from welfare_calc.core.calc import choose_raise
 from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.timeline import choose_raise
 from welfare_calc.core.words import N_, _, listed
 from welfare_calc.output.calls import backpay_call, entitlement_call
 from welfare_calc.output.formats import LANG_VAR, Format, Lang
