@@ -7,8 +7,10 @@ by name, as it imports ``synthetic``.
 from __future__ import annotations
 
 import csv
+import importlib.util
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from click.testing import CliRunner, Result
@@ -65,3 +67,17 @@ def sheet_values(path: Path, sheet: str) -> list[list[Any]]:
 
     return [list(row) for row in openpyxl.load_workbook(path)[sheet].iter_rows(
         values_only=True)]
+
+
+WINDOWS_BUILD = Path(__file__).parents[1] / "packaging" / "windows" / "build.py"
+
+
+def windows_builder(script: Path = WINDOWS_BUILD) -> ModuleType:
+    """The offline bundle's build script as a module, under a name of its own (``build``
+    is also PyPA's package, which tests/test_packaging.py runs)."""
+    spec = importlib.util.spec_from_file_location("windows_bundle_build", script)
+    if spec is None or spec.loader is None:
+        raise ImportError(script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
