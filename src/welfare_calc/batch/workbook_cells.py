@@ -460,7 +460,7 @@ STREAM_PAST = 1_000_000
 """Cells in a sheet past which it is streamed (where the ``large-workbooks`` extra is
 installed). python-calamine holds a sheet whole, about 60 bytes a cell: a town's roster of a
 few thousand rows takes a few MB, a million rows of seven columns 470 MB; streamed, the
-whole batch of that million stays near 170 MB, all processes (docs/performance.md)."""
+whole batch of that million stays near 175 MB, all processes (docs/performance.md)."""
 
 
 def _reader(scan: _Scan) -> str:
