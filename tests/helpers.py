@@ -7,8 +7,10 @@ by name, as it imports ``synthetic``.
 from __future__ import annotations
 
 import csv
+import importlib.util
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from click.testing import CliRunner, Result
@@ -92,3 +94,17 @@ def with_made_up_2025_raise(shipped: str) -> str:
             "        known: notice\n        seen: 虚构的测试数据") + text[end:]
     assert text.count("example-2025") == 2 + len(NEXT_RAISE)
     return text
+
+
+WINDOWS_BUILD = Path(__file__).parents[1] / "packaging" / "windows" / "build.py"
+
+
+def windows_builder(script: Path = WINDOWS_BUILD) -> ModuleType:
+    """The offline bundle's build script as a module, under a name of its own (``build``
+    is also PyPA's package, which tests/test_packaging.py runs)."""
+    spec = importlib.util.spec_from_file_location("windows_bundle_build", script)
+    if spec is None or spec.loader is None:
+        raise ImportError(script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -98,3 +98,11 @@ def test_output_follows_the_same_language_setting() -> None:
     chinese = CliRunner().invoke(cli, args, env={"WELFARE_CALC_LANG": "", "LANG": ""})
     assert "back-pay (yuan)" in english.stdout
     assert "增补金额" in chinese.stdout
+
+
+def test_help_sends_no_one_to_a_file_the_installation_lacks() -> None:
+    # The wheel and the offline bundle ship no docs/ folder: a clerk who reads `serve
+    # --help` in the bundle's console has only what the help itself says (issue 29).
+    for key, texts in HELP.items():
+        for text in texts:
+            assert not re.search(r"docs/|\.md\b", text), (key, text)

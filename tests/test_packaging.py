@@ -31,9 +31,34 @@ def test_the_tree_holds_no_symlink() -> None:
     staged = subprocess.run(["git", "ls-files", "-s"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout
     assert [line for line in staged.splitlines() if line.startswith("120000")] == []
-    links = [path for path in ROOT.rglob("*") if path.is_symlink()
-             and ".venv" not in path.parts and ".git" not in path.parts]
-    assert links == []
+    assert [path for path in tree_files(ROOT) if path.is_symlink()] == []
+
+
+def tree_files(root: Path) -> list[Path]:
+    """Every file and folder under ``root`` but git's own and any virtual environment's,
+    whatever its name (``python -m venv`` links its interpreter, and ``lib64`` on Linux)."""
+    found = []
+    for folder, folders, files in os.walk(root):
+        kept = [name for name in folders if name != ".git"
+                and not (Path(folder) / name / "pyvenv.cfg").exists()]
+        folders[:] = kept
+        found += [Path(folder) / name for name in (*kept, *files)]
+    return found
+
+
+def test_a_virtual_environment_of_any_name_is_not_the_tree(tmp_path: Path) -> None:
+    # The tests run from a venv named as one likes, inside the checkout or not: its links
+    # are not the tree's. A link elsewhere still is.
+    for name in (".venv", "env", "venv-3.13"):
+        environment = tmp_path / name
+        (environment / "bin").mkdir(parents=True)
+        (environment / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+        (environment / "bin" / "python").symlink_to(sys.executable)
+        (environment / "lib64").symlink_to("lib")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "table.yaml").symlink_to(TABLE)
+    assert [path for path in tree_files(tmp_path) if path.is_symlink()] == [
+        tmp_path / "data" / "table.yaml"]
 
 
 def test_a_windows_style_checkout_builds_an_sdist_and_a_wheel_that_run(tmp_path: Path) -> None:

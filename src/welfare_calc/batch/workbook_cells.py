@@ -602,19 +602,37 @@ def _merging(sheet: str, areas: Sequence[Area], last_column: int) -> _Merging | 
     return _Merging(sheet, areas, last_column) if areas else None
 
 
+STREAM_PAST = 1_000_000
+"""Cells in a sheet past which it is streamed (where the ``large-workbooks`` extra is
+installed). python-calamine holds a sheet whole, about 60 bytes a cell: a town's roster of a
+few thousand rows takes a few MB, a million rows of seven columns 470 MB; streamed, the
+whole batch of that million stays near 175 MB, all processes (docs/performance.md)."""
+
+
+def _reader(scan: _Scan) -> str:
+    """Which reader reads the sheet: ``calamine`` (python-calamine, well kept, the sheet
+    held whole) up to :data:`STREAM_PAST` cells, ``stream`` (python-calamine-plus) past it.
+    ``WELFARE_CALC_WORKBOOK_READER`` (``calamine`` or ``stream``) chooses outright: the
+    tests run every workbook through both."""
+    chosen = os.environ.get("WELFARE_CALC_WORKBOOK_READER")
+    if chosen in ("calamine", "stream"):
+        return chosen
+    return "stream" if scan.cells > STREAM_PAST else "calamine"
+
+
 def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
     """The sheet's rows as python-calamine-plus streams them, a row at a time in flat
-    memory (python-calamine holds the whole sheet: about 430 MB at a million rows);
-    None where that fork is not installed or cannot stream this file, and
-    python-calamine reads it instead.
+    memory, where :func:`_reader` chooses it; None otherwise, or where that fork is not
+    installed or cannot stream this file, and python-calamine reads it instead.
 
-    The fork is young and one person's (docs/workbooks.md), so it is optional and
-    held to python-calamine: its rows start at Excel's row 1 and column A, and a
-    whole number comes as an ``int`` where python-calamine gives a ``float``; both are
-    told here as python-calamine tells them, and the workbook tests run through both
-    readers (``WELFARE_CALC_WORKBOOK_READER``).
+    The fork is young and one person's, with native code, so it is an optional extra
+    (``large-workbooks``), left out of the offline bundle, and asked only for sheets far
+    beyond a town's roster (docs/workbooks.md). It is held to python-calamine: its rows
+    start at Excel's row 1 and column A, and a whole number comes as an ``int`` where
+    python-calamine gives a ``float``; both are told here as python-calamine tells them,
+    and the workbook tests run through both readers (``WELFARE_CALC_WORKBOOK_READER``).
     """
-    if os.environ.get("WELFARE_CALC_WORKBOOK_READER") == "calamine":
+    if _reader(scan) != "stream":
         return None
     try:
         import python_calamine_plus as plus  # noqa: PLC0415 - optional, see above

@@ -160,12 +160,16 @@ HELP: dict[str, tuple[str, str]] = {
         "The 制表单位 printed on a workbook's documents (default: a line to fill in).",
         "工作簿各表上打印的制表单位（默认留空待填写）。"),
     "serve": (
-        "The clerks' page in a browser (网页版): one household and its printable 计算单, "
-        "a roster, the standards, and a JSON API (docs/page.md).\n\n"
+        "The clerks' page in a browser (网页版): a household, a roster, the standards.\n\n"
+        "单户计算: one household's entitlement and back-pay, and its printable 计算单. "
+        "批量计算: a roster uploaded, its result downloaded. 标准表: the standards. A JSON "
+        "API: POST /api/backpay and /api/entitlement.\n\n"
         "Listens on this machine only (127.0.0.1) unless --host says otherwise; then every "
         "request must carry a token, printed with the address. Ctrl-C stops it.",
-        "在浏览器中使用的计算页面：单户计算及可打印的计算单、花名册批量计算、标准表和 JSON "
-        "接口（见 docs/page.md）。\n\n"
+        "在浏览器中使用的计算页面：单户计算、批量计算和标准表。\n\n"
+        "单户计算：一户的待遇和提标增补，及可打印的计算单。批量计算：上传花名册，下载结果"
+        "文件。标准表：计算所用的各项标准。另有 JSON 接口：POST /api/backpay 和 "
+        "/api/entitlement。\n\n"
         "默认只在本机（127.0.0.1）监听；用 --host 指定其他地址时，每个请求都须带上随地址一并"
         "显示的令牌。按 Ctrl-C 停止。"),
     "serve.host": (

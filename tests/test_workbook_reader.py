@@ -1,0 +1,92 @@
+"""Which library reads a workbook's values (issue 29): python-calamine, well kept, for every
+roster an office makes; python-calamine-plus, a young fork with native code, only for sheets
+far beyond a town's roster, and only where the ``large-workbooks`` extra is installed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from welfare_calc.batch import workbook_cells
+
+
+@pytest.fixture(autouse=True)
+def no_reader_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WELFARE_CALC_WORKBOOK_READER", raising=False)
+
+
+def scan_of(cells: int) -> workbook_cells._Scan:
+    scan = workbook_cells._Scan("花名册", frozenset(), False)
+    scan.cells = cells
+    return scan
+
+
+@pytest.mark.parametrize(("cells", "chosen", "reader"), [
+    (7 * 5_000, None, "calamine"),                  # a town's roster
+    (workbook_cells.STREAM_PAST, None, "calamine"),  # the bound itself
+    (workbook_cells.STREAM_PAST + 1, None, "stream"),
+    (7 * 1_048_575, None, "stream"),                # a sheet's limit
+    (7 * 1_048_575, "calamine", "calamine"),        # chosen outright, either way
+    (10, "stream", "stream"),
+    (10, "something else", "calamine"),             # not a reader: as if unset
+], ids=["town roster", "at the bound", "past it", "a million rows", "calamine chosen",
+        "stream chosen", "unknown choice"])
+def test_the_reader_is_chosen_by_the_sheet_size(monkeypatch: pytest.MonkeyPatch, cells: int,
+                                                 chosen: str | None, reader: str) -> None:
+    if chosen is not None:
+        monkeypatch.setenv("WELFARE_CALC_WORKBOOK_READER", chosen)
+    assert workbook_cells._reader(scan_of(cells)) == reader
+
+
+def offset_roster(path: Path) -> Path:
+    """A small roster whose table starts at column B: python-calamine gives its rows from
+    the first used column (offset 1), python-calamine-plus from column A (offset 0)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("花名册")
+    sheet.write_row(0, 1, ["编号", "类别", "人数", "收入", "起始月份", "截止月份"])
+    for row in range(1, 41):
+        sheet.write_row(row, 1, [f"H{row}", "城市低保", 3, 200])
+    book.close()
+    return path
+
+
+def rows_of(sheet: workbook_cells.Sheet) -> list[list[object]]:
+    """The rows from column A, without trailing empty cells (python-calamine gives each row
+    the table's width, the fork each row's own)."""
+    rows = []
+    for row in sheet.rows:
+        cells = [*[""] * sheet.offset, *row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        rows.append(cells)
+    return rows
+
+
+def test_a_roster_is_read_by_python_calamine(tmp_path: Path) -> None:
+    sheet = workbook_cells.open_sheet(offset_roster(tmp_path / "r.xlsx"))
+    assert sheet.offset == 1  # python-calamine's rows
+
+
+def test_a_sheet_past_the_bound_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    pytest.importorskip("python_calamine_plus")
+    path = offset_roster(tmp_path / "r.xlsx")
+    held = rows_of(workbook_cells.open_sheet(path))
+    monkeypatch.setattr(workbook_cells, "STREAM_PAST", 100)  # the roster has 164 cells
+    streamed = workbook_cells.open_sheet(path)
+    assert streamed.offset == 0  # python-calamine-plus's rows
+    assert rows_of(streamed) == held
+
+
+def test_without_the_extra_a_large_sheet_is_read_whole(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    path = offset_roster(tmp_path / "r.xlsx")
+    held = rows_of(workbook_cells.open_sheet(path))
+    monkeypatch.setattr(workbook_cells, "STREAM_PAST", 100)
+    monkeypatch.setitem(sys.modules, "python_calamine_plus", None)  # not installed
+    sheet = workbook_cells.open_sheet(path)
+    assert sheet.offset == 1
+    assert rows_of(sheet) == held
