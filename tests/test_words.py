@@ -123,15 +123,20 @@ def test_babel_finds_no_error_in_the_catalogue() -> None:
 def test_no_message_is_in_the_catalogue_twice() -> None:
     # Two branches that add the same message (.po files merge as a union) leave two
     # entries; gettext's msgfmt refuses such a file, Babel keeps one silently.
+    # A msgid may run on over several quoted lines: each is read whole.
     keys: list[tuple[str, str]] = []
     context = ""
-    lines = PO.read_text(encoding="utf-8").splitlines()
-    for line in lines:
+    reading_id = False
+    for line in PO.read_text(encoding="utf-8").splitlines():
         if line.startswith("msgctxt "):
-            context = line
+            context, reading_id = line, False
         elif line.startswith("msgid "):
             keys.append((context, line))
-            context = ""
+            context, reading_id = "", True
+        elif reading_id and line.startswith('"'):
+            keys[-1] = (keys[-1][0], keys[-1][1] + line)
+        else:
+            reading_id = False
     assert sorted(key for key in set(keys) if keys.count(key) > 1) == []
 
 
