@@ -881,6 +881,9 @@ def test_pages_are_laid_out_whole() -> None:
     assert pages.lay_out(200) == ([TITLE_ROWS + 10, TITLE_ROWS + 14], 3)
     assert pages.lay_out(1000) == ([TITLE_ROWS + 14], 2)
     assert pages.forced() == [TITLE_ROWS + 14]
+    pages.page_break()  # with nothing after it: no page more
+    assert pages.lay_out(1000) == ([TITLE_ROWS + 14], 2)
+    assert pages.forced() == [TITLE_ROWS + 14]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
@@ -913,3 +916,32 @@ def test_libreoffice_prints_the_pages_the_footers_count(run: Run, tmp_path: Path
         assert len(runs) == sheets, numbers
         for pages in runs:
             assert pages == [(index, len(pages)) for index in range(1, len(pages) + 1)], numbers
+
+
+def test_a_sheet_of_more_pages_than_breaks_keeps_the_group_breaks() -> None:
+    # Past the 1,023 page breaks an Excel sheet holds, the groups' breaks alone are kept
+    # (rows fill the pages as the printing program will), and the pages are counted by
+    # it (&N): never a count that is wrong.
+    import xlsxwriter  # noqa: PLC0415
+
+    from welfare_calc.batch.documents import page_numbers  # noqa: PLC0415
+    from welfare_calc.batch.workbook_writing import SheetWriter, print_styles  # noqa: PLC0415
+
+    target = io.BytesIO()
+    book = xlsxwriter.Workbook(target, {"in_memory": True})
+    styles = print_styles(book)
+    writer = SheetWriter(book.add_worksheet("结果"), "结果", styles["bold"])
+    writer.titled("名册", ["制表单位"], 2, styles)
+    writer.header(["序号", "姓名"], styles["header"], wrap=True)
+    for group in range(2):
+        for number in range(15_000):
+            writer.write([str(number), "某某"], ["whole", "text"], style=styles["cell"])
+        writer.closing([f"小计：{group}", ""], ["text", "text"], styles)
+        writer.signed(styles, keep=writer.row_height)
+        writer.page_break()
+    writer.finish(LANDSCAPE, page_numbers)
+    book.close()
+    sheet = openpyxl.load_workbook(io.BytesIO(target.getvalue()))["结果"]
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+    # (The break after the last group, with nothing after it, is none.)
+    assert [brk.id for brk in sheet.row_breaks.brk] == [TITLE_ROWS + 15_000 + 4]

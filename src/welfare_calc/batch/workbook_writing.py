@@ -232,9 +232,9 @@ class Pages:
 
     def lay_out(self, room: float) -> tuple[list[int], int]:
         """The rows that begin a page (for ``set_h_pagebreaks``) and the pages, on pages
-        holding ``room`` points of rows each."""
+        holding ``room`` points of rows each. A break with nothing after it is none."""
         breaks: list[int] = []
-        row, used = self.first, 0.0
+        row, used, broken = self.first, 0.0, False
 
         def new_page() -> None:
             nonlocal used
@@ -243,9 +243,12 @@ class Pages:
 
         for kind, count, height in self.items:
             if kind == "break":
-                if used:
-                    new_page()
-            elif kind == "block":
+                broken = broken or used > 0
+                continue
+            if broken:
+                new_page()
+                broken = False
+            if kind == "block":
                 if used and used + height > room:
                     new_page()
                 used += height
@@ -266,13 +269,15 @@ class Pages:
     def forced(self) -> list[int]:
         """The rows that begin a page because a page must end there (a group's), alone."""
         breaks: list[int] = []
-        row = self.first
+        row, broken = self.first, False
         for kind, count, _height in self.items:
             if kind == "break":
-                if row > self.first and (not breaks or breaks[-1] != row):
-                    breaks.append(row)
-            else:
-                row += count
+                broken = broken or row > self.first
+                continue
+            if broken and (not breaks or breaks[-1] != row):
+                breaks.append(row)
+            broken = False
+            row += count
         return breaks
 
 
