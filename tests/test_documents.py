@@ -7,19 +7,33 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
+import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl.cell.cell import MergedCell
 from stdnum.cn import ric
 
 from helpers import TITLE_ROWS, Run, csv_rows, invoker, sheet_values
-from welfare_calc.batch.documents import mask_name, period_text, sign_off
+from welfare_calc.batch.documents import (
+    SEAL,
+    SHEET_SIGN_OFF,
+    SIGN_OFF,
+    mask_name,
+    period_text,
+    printed_columns,
+    sign_off,
+)
+from welfare_calc.batch.workbook_writing import LANDSCAPE, Pages
 from welfare_calc.core.months import Month
 from welfare_calc.core.personal import personal_numbers
 from welfare_calc.standards.loader import shipped_standards
@@ -31,6 +45,8 @@ HEADER = ["身份证号", "姓名", "保障类别", "保障人数", "家庭月�
 TABLE = Path(__file__).resolve().parents[1] / "data" / "standards_2020.yaml"
 BANK = "6217002430012345678"
 PHONE = "13805331234"
+SIGNED = "经办人：________　　审核人：________　　负责人：________　　日期：________"
+"""The sign-off on every document."""
 
 
 def resident_id(serial: int) -> str:
@@ -92,17 +108,15 @@ def test_the_printed_roster_by_town(run: Run, tmp_path: Path) -> None:
         "乡镇（街道）", "--summary", str(summary))
     figures = json.loads(summary.read_text(encoding="utf-8"))
     sheet = openpyxl.load_workbook(book)["结果"]
-    # Paper: A4 landscape, fitted to one page wide, the rows above the data on every page.
+    # Paper: A4 landscape, the rows above the data on every page.
     assert sheet.page_setup.paperSize == 9
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    # (1 page wide is the default an absent fitToWidth means; 0: as many pages tall as needed)
-    assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
     assert sheet.print_title_rows == "$1:$3"
     assert sheet.freeze_panes == "A4"
-    # The footer: page numbers, and the stamp that traces a page to its run.
+    # The footer: the sheet's own pages (one per town, and the 合计's), and the stamp that
+    # traces a page to its run.
     footer = sheet.oddFooter
-    assert footer.center.text == "第 &P 页 共 &N 页"
+    assert footer.center.text == "第 &P 页 共 4 页"
     table_sha = shipped_standards().sha256
     assert table_sha == hashlib.sha256(TABLE.read_bytes()).hexdigest()
     assert table_sha in footer.left.text
@@ -110,10 +124,12 @@ def test_the_printed_roster_by_town(run: Run, tmp_path: Path) -> None:
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "2020年1—8月提标增补名册"
     made = date.today()
-    assert values[1][0] == (f"制表单位：周村区民政局　　　　制表日期："
+    assert values[1][0] == ("依据：周政办字〔2020〕29号（2020年8月10日印发）\n"
+                            f"制表单位：周村区民政局　　　　制表日期："
                             f"{made.year}年{made.month}月{made.day}日")
     header = values[2]
-    # Groups in the order they first appear, each closed by its 小计 and a page break.
+    # Groups in the order they first appear, each closed by its 小计 and its own sign-off
+    # (with room for the seal), then a page break.
     expected = csv_rows(as_csv)
     towns = list(dict.fromkeys(group_of(row["乡镇（街道）"]) for row in expected))
     assert towns == ["青年路街道", "萌水镇", "未填属地"]
@@ -131,15 +147,16 @@ def test_the_printed_roster_by_town(run: Run, tmp_path: Path) -> None:
         assert subtotal["身份证号"] == f"小计：{town}（{len(members)}户）"
         assert subtotal["保障人数"] == group["persons"]
         assert Decimal(repr(subtotal["增补金额"])) == Decimal(group["backpay"])
-        at += 1
+        assert [values[at + 1][0], values[at + 2][0], values[at + 3][0]] == [None, SIGNED, SEAL]
+        at += 4
         breaks.append(at)
-    assert [brk.id for brk in sheet.row_breaks.brk] == breaks[:-1]
+    # Each town's pages end with its sign-off; the 合计 of them all is on a page of its own.
+    assert [brk.id for brk in sheet.row_breaks.brk] == breaks
     total = dict(zip(header, values[at], strict=True))
     assert total["身份证号"] == f"合计（{len(expected)}户）"
     assert Decimal(repr(total["增补金额"])) == Decimal(figures["backpay_total"])
-    assert values[at + 2][0] == ("制表人：________　　审核人：________　　负责人：________　　"
-                                 "日期：________")
-    stamp = [row[0] for row in values[at + 3:] if row[0]]
+    assert [values[at + 2][0], values[at + 3][0]] == [SIGNED, SEAL]
+    stamp = [row[0] for row in values[at + 4:] if row[0]]
     assert stamp[0].startswith("程序：welfare-calc ")
     assert stamp[1] == f"标准表 SHA-256：{table_sha}"
     assert stamp[2] == f"输入文件 SHA-256：{hashlib.sha256(source.read_bytes()).hexdigest()}"
@@ -200,7 +217,7 @@ def test_the_fund_summary_by_town(run: Run, tmp_path: Path) -> None:
     # The workbook's 汇总 holds the same table, as numbers, then its notes and sign-off.
     sheet = sheet_values(book, "汇总")
     assert sheet[0][0] == "2020年1—8月提标增补资金汇总表"
-    assert list(sheet[2]) == rows[0]
+    assert [name.replace("\n", "") for name in sheet[2]] == rows[0]
     for got, want in zip(sheet[3:7], rows[1:], strict=True):
         assert [str(cell) if isinstance(cell, str) else Decimal(repr(cell))
                 for cell in got] == [cell if index == 0 else Decimal(cell)
@@ -208,8 +225,7 @@ def test_the_fund_summary_by_town(run: Run, tmp_path: Path) -> None:
     notes = [row[0] for row in sheet[7:] if row[0]]
     assert "舍入方式：household-month" in notes
     assert any(note.startswith("标准文件：周政办字〔2020〕29号") for note in notes)
-    assert ("经办人：________　　审核人：________　　负责人：________　　日期：________"
-            in notes)
+    assert SIGNED in notes
 
 
 def test_without_groups_the_fund_summary_is_the_total_alone(run: Run, tmp_path: Path) -> None:
@@ -223,17 +239,21 @@ def test_without_groups_the_fund_summary_is_the_total_alone(run: Run, tmp_path: 
 
 
 def test_two_levels_group_town_then_village(run: Run, tmp_path: Path) -> None:
+    # A town's villages together, though the roster meets 青年路街道's B社区 after 萌水镇's
+    # 北村: towns, and each town's villages, in the order they first appear.
     fund = tmp_path / "汇总.csv"
     run("batch", str(roster(tmp_path)), "--through", "2020-08", "-o", str(tmp_path / "o.xlsx"),
         "--group-by", "乡镇（街道）", "--group-by", "村（社区）", "--summary-csv", str(fund))
     rows = fund_rows(fund)
     assert rows[0][:2] == ["乡镇（街道）", "村（社区）"]
     assert [row[:2] for row in rows[1:]] == [
-        ["青年路街道", "A社区"], ["萌水镇", "北村"], ["青年路街道", "B社区"],
+        ["青年路街道", "A社区"], ["青年路街道", "B社区"], ["萌水镇", "北村"],
         ["萌水镇", "南村"], ["未填属地", "未填属地"], ["合计", ""]]
     values = sheet_values(tmp_path / "o.xlsx", "结果")
     subtotals = [row[0] for row in values if isinstance(row[0], str) and row[0].startswith("小计")]
-    assert subtotals[1] == "小计：萌水镇 / 北村（2户）"  # 李四 and 孙八, rows 2 and 6
+    assert subtotals == ["小计：青年路街道 / A社区（1户）", "小计：青年路街道 / B社区（1户）",
+                         "小计：萌水镇 / 北村（2户）",  # 李四 and 孙八, rows 2 and 6
+                         "小计：萌水镇 / 南村（1户）", "小计：未填属地 / 未填属地（1户）"]
 
 
 def test_a_locality_that_looks_like_a_formula_is_neutralised(run: Run, tmp_path: Path) -> None:
@@ -531,3 +551,397 @@ def test_a_total_named_locality_is_refused_in_the_column_wise_lane(run: Run,
     figures = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     assert (figures["rows_written"], figures["rows_rejected"]) == (4499, 1)
     assert [group["group"] for group in figures["groups"]] == ["东镇"]
+
+
+# --- the printed documents as offices print them (issue 29 §3, issue 28) --------------------
+
+TOWN_HEADER = ["序号", "乡镇（街道）", "村（社区）", "户主姓名", "身份证号", "保障类别", "保障人数",
+               "家庭月人均收入（元）", "起始月份", "截止月份", "开户银行", "账号", "联系电话",
+               "家庭住址"]
+"""The provincial layout, as examples/town_roster.csv has it."""
+
+
+def town_rows(towns: list[tuple[str, str]]) -> list[list[str]]:
+    """A roster numbered 1, 2, 3 … in the county's order, one household per (town, village)."""
+    return [[str(number), town, village, f"户主{number}", resident_id(number), "城市低保", "2",
+             "100", "", "", "农商银行", f"62300000{number:08d}", f"1380533{number:04d}",
+             f"{village}{number}号"] for number, (town, village) in enumerate(towns, 1)]
+
+
+TOWNS = [("东镇", "东村"), ("西镇", "西村"), ("东镇", "南村"), ("西镇", "西村"), ("东镇", "东村"),
+         ("北镇", "北村"), ("东镇", "南村")]
+
+
+def hidden_headers(sheet: Any) -> set[str]:
+    """The header names (row 3) of the columns a sheet hides, so does not print."""
+    header = [cell.value for cell in sheet[TITLE_ROWS]]
+    return {header[column - 1] for dimension in sheet.column_dimensions.values()
+            if dimension.hidden for column in range(dimension.min, dimension.max + 1)
+            if column <= len(header)}
+
+
+def test_the_roster_prints_the_columns_an_office_files(run: Run, tmp_path: Path) -> None:
+    book = tmp_path / "名册.xlsx"
+    done = run("batch", str(roster(tmp_path, town_rows(TOWNS), TOWN_HEADER)), "--through",
+               "2020-08", "-o", str(book), "--group-by", "乡镇（街道）")
+    assert done.exit_code == 0, done.output
+    sheet = openpyxl.load_workbook(book)["结果"]
+    # Printed: 序号, 属地, 姓名, 身份证号, 保障类别, 保障人数, income, months, the amounts, 账号.
+    assert hidden_headers(sheet) == {"起始月份", "截止月份", "开户银行", "联系电话", "家庭住址",
+                                     "因提标新纳入"}
+    # The others stay in the data: every column of the roster, every value.
+    header = [cell.value for cell in sheet[TITLE_ROWS]]
+    assert header[:len(TOWN_HEADER)] == TOWN_HEADER
+    cells = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert {"13805330001", "东村1号", "农商银行"} <= cells
+    # The printed columns fit the page's width at the sheet's print scale, and the sheet is
+    # not "fitted to" pages (Excel would then ignore the manual page breaks).
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+    shown = [dimension for dimension in sheet.column_dimensions.values() if not dimension.hidden]
+    # (As LibreOffice reads a width as stored: 7.44 pixels a character of Carlito, Calibri's
+    # metrics; Excel gives it a few pixels less.)
+    pixels = sum(dimension.width * 7.44 * (dimension.max - dimension.min + 1)
+                 for dimension in shown)
+    assert pixels * sheet.page_setup.scale / 100 <= LANDSCAPE.width * 96
+    assert sheet.page_setup.scale >= 60  # the office's columns print at a readable size
+
+
+def test_print_column_chooses_the_printed_columns(run: Run, tmp_path: Path) -> None:
+    source = roster(tmp_path, town_rows(TOWNS), TOWN_HEADER)
+    book = tmp_path / "名册.xlsx"
+    done = run("batch", str(source), "--through", "2020-08", "-o", str(book), "--print-column",
+               "户主姓名", "--print-column", "联系电话", "--print-column", "backpay")
+    assert done.exit_code == 0, done.output
+    sheet = openpyxl.load_workbook(book)["结果"]
+    header = [cell.value for cell in sheet[TITLE_ROWS]]
+    assert set(header) - hidden_headers(sheet) == {"户主姓名", "联系电话", "增补金额"}
+    everything = run("batch", str(source), "--through", "2020-08", "-o", str(book),
+                     "--print-column", "all")
+    assert everything.exit_code == 0, everything.output
+    assert hidden_headers(openpyxl.load_workbook(book)["结果"]) == set()
+    unknown = run("batch", str(source), "--through", "2020-08", "-o", str(book),
+                  "--print-column", "电话号码")
+    assert unknown.exit_code == 2
+    assert "--print-column 电话号码: the 补发名册 has no such column; its columns: 序号" in (
+        unknown.stderr)
+    as_csv = run("batch", str(source), "--through", "2020-08", "-o", str(tmp_path / "o.csv"),
+                 "--print-column", "户主姓名")
+    assert as_csv.exit_code == 2
+    assert "--print-column chooses what a workbook's 补发名册 prints" in as_csv.stderr
+
+
+def test_the_default_printed_columns_follow_the_data() -> None:
+    # A computed amount column that no list names (a care amount, say) prints; a computed
+    # yes/no does not; a roster's own columns by what their header names.
+    keys = ["序号", "id", "所属乡镇", "村居", "name", "category", "persons", "income", "start",
+            "end", "paid", "银行卡号", "手机号码", "居住地址", "months", "backpay",
+            "monthly_care", "newly_eligible"]
+    computed = [key in ("months", "backpay", "monthly_care", "newly_eligible") for key in keys]
+    printed = printed_columns(keys, keys, computed, [], [])
+    assert [key for key, shown in zip(keys, printed, strict=True) if not shown] == [
+        "start", "end", "手机号码", "居住地址", "newly_eligible"]
+    grouped = printed_columns(keys, keys, computed, ["居住地址"], [])
+    assert grouped[keys.index("居住地址")]  # a --group-by column is the locality printed
+
+
+def test_the_roster_numbers_each_group_from_one(run: Run, tmp_path: Path) -> None:
+    book = tmp_path / "名册.xlsx"
+    done = run("batch", str(roster(tmp_path, town_rows(TOWNS), TOWN_HEADER)), "--through",
+               "2020-08", "-o", str(book), "--group-by", "乡镇（街道）")
+    assert done.exit_code == 0, done.output
+    values = sheet_values(book, "结果")
+    numbered = [(row[1], row[0], row[3]) for row in values[TITLE_ROWS:]
+                if isinstance(row[0], int)]
+    # The county's numbers were 1, 3, 5, 7 for 东镇; printed, each town counts from 1.
+    assert numbered == [("东镇", 1, "户主1"), ("东镇", 2, "户主3"), ("东镇", 3, "户主5"),
+                        ("东镇", 4, "户主7"), ("西镇", 1, "户主2"), ("西镇", 2, "户主4"),
+                        ("北镇", 1, "户主6")]
+    # Without groups, the rows printed are numbered 1 … n, a rejected row leaving no gap.
+    rows = town_rows(TOWNS)
+    rows[1][6] = "0"  # 保障人数 0: rejected
+    alone = run("batch", str(roster(tmp_path, rows, TOWN_HEADER)), "--through", "2020-08",
+                "-o", str(book))
+    assert alone.exit_code == 1
+    values = sheet_values(book, "结果")
+    assert [row[0] for row in values[TITLE_ROWS:] if isinstance(row[0], int)] == [
+        1, 2, 3, 4, 5, 6]
+
+
+def test_the_table_is_ruled_and_the_sign_off_is_not(run: Run, tmp_path: Path) -> None:
+    book = tmp_path / "名册.xlsx"
+    done = run("batch", str(roster(tmp_path)), "--through", "2020-08", "-o", str(book),
+               "--group-by", "乡镇（街道）")
+    assert done.exit_code == 0, done.output
+    for name in ("结果", "汇总"):
+        sheet = openpyxl.load_workbook(book)[name]
+        assert not sheet.print_options.gridLines  # the sheet's own gridlines never print
+        width = len([cell for cell in sheet[TITLE_ROWS] if cell.value is not None])
+        rows = list(sheet.iter_rows(min_row=TITLE_ROWS))
+        signed = next(at for at, row in enumerate(rows) if row[0].value == SIGNED)
+        # Every cell of the header, the rows and the 合计 / 小计 lines: ruled all round,
+        # empty ones too (a row the sign-off follows is ruled across).
+        table = [row for row in rows[:signed] if any(cell.value is not None for cell in row)
+                 and not str(row[0].value).startswith(("输入文件", "文件编码", "标准", "程序",
+                                                        "印发", "增补", "读取", "写入", "拒绝",
+                                                        "舍入", "多发"))]
+        assert len(table) > 2
+        for row in table:
+            for cell in row[:width]:
+                sides = (cell.border.top, cell.border.bottom) if isinstance(
+                    cell, MergedCell) else (cell.border.left, cell.border.bottom)
+                assert [side.style for side in sides] == ["thin", "thin"], (
+                    name, cell.coordinate, cell.value)
+        # Under a table nothing is ruled: the sign-off, the seal's room, the stamp.
+        under = [row for row in rows if row[0].value in (SIGNED, SEAL) or str(
+            row[0].value).startswith(("程序：", "标准表 SHA-256：", "输入文件 SHA-256："))]
+        assert len(under) >= 5
+        for row in under:
+            for cell in row:
+                assert cell.border.bottom.style is None, (name, cell.coordinate)
+
+
+def test_every_document_is_signed_by_the_same_people() -> None:
+    # (The 补发名册 once said 制表人; the page's 计算单 left out the 负责人.)
+    assert SIGN_OFF == SHEET_SIGN_OFF == ("经办人", "审核人", "负责人", "日期")
+    assert sign_off() == SIGNED
+
+
+def test_the_fund_summary_breaks_its_names_between_words(run: Run, tmp_path: Path) -> None:
+    book = tmp_path / "名册.xlsx"
+    done = run("batch", str(roster(tmp_path)), "--through", "2020-08", "-o", str(book),
+               "--group-by", "乡镇（街道）")
+    assert done.exit_code == 0, done.output
+    sheet = openpyxl.load_workbook(book)["汇总"]
+    header = [cell.value for cell in sheet[TITLE_ROWS]]
+    words = {"乡镇（街道）", "城市低保", "农村低保", "城市特困", "农村特困", "户数", "人数",
+             "增补金额", "（元）", "户数合计", "人数合计", "合计", "多发金额", "因提标", "新纳入"}
+    assert header[3] == "城市低保\n增补金额\n（元）"
+    assert header[-3] == "增补金额\n合计\n（元）"
+    for name in header:
+        assert set(name.split("\n")) <= words, name  # never 增补金额合计（ / 元）
+    # Each column is as wide as the longest of its lines (the header wraps nowhere else).
+    for cell, name in zip(sheet[TITLE_ROWS], header, strict=True):
+        longest = max(len(line) * 2 for line in name.split("\n"))
+        assert sheet.column_dimensions[cell.column_letter].width >= longest, name
+    assert sheet.row_dimensions[TITLE_ROWS].height >= 3 * 15  # three lines
+
+
+@pytest.mark.parametrize(("through", "title", "basis", "issued", "due"), [
+    pytest.param("2024-03", "2024年1—3月提标增补名册",
+                 "依据：淄民〔2024〕10号（2024年4月3日印发）　　发放期限：2024年4月30日前"
+                 "（1-3月份增补资金务必于4月30日前发放到位）",
+                 "2024年4月3日", "2024年4月30日前（1-3月份增补资金务必于4月30日前发放到位）",
+                 id="2024, three months"),
+    pytest.param("2024-01", "2024年1月提标增补名册",
+                 "依据：淄民〔2024〕10号（2024年4月3日印发）　　发放期限：2024年4月30日前"
+                 "（1-3月份增补资金务必于4月30日前发放到位）",
+                 "2024年4月3日", "2024年4月30日前（1-3月份增补资金务必于4月30日前发放到位）",
+                 id="2024, one month"),
+    pytest.param("2023-01", "2023年1月提标增补名册",
+                 "依据：淄民〔2023〕4号（印发日期未查到）　　发放期限：2023年2月28日前"
+                 "（1月份增补资金务必于2月28日前发放到位）",
+                 "未查到", "2023年2月28日前（1月份增补资金务必于2月28日前发放到位）",
+                 id="2023, issue date unknown"),
+    pytest.param("2020-08", "2020年1—8月提标增补名册",
+                 "依据：周政办字〔2020〕29号（2020年8月10日印发）", "2020年8月10日", "标准表未载明",
+                 id="2020, no deadline"),
+])
+def test_the_documents_of_a_raise_name_its_notice_and_deadline(
+        run: Run, tmp_path: Path, through: str, title: str, basis: str, issued: str,
+        due: str) -> None:
+    book = tmp_path / "名册.xlsx"
+    done = run("batch", str(roster(tmp_path)), "--through", through, "-o", str(book),
+               "--office", "周村区民政局")
+    assert done.exit_code == 0, done.output
+    roster_sheet, fund = sheet_values(book, "结果"), sheet_values(book, "汇总")
+    assert roster_sheet[0][0] == title
+    assert fund[0][0] == title.replace("名册", "资金汇总表")
+    for sheet in (roster_sheet, fund):
+        assert sheet[1][0].split("\n")[0] == basis
+    notes = [row[0] for row in fund if isinstance(row[0], str)]
+    standards = next(at for at, note in enumerate(notes) if note.startswith("标准文件："))
+    assert notes[standards + 1:standards + 3] == [f"印发日期：{issued}", f"增补发放期限：{due}"]
+
+
+# --- the 公示 list, posted ---------------------------------------------------------------
+
+
+def village_rows(sizes: dict[tuple[str, str], int]) -> list[list[str]]:
+    """Households of each (town, village), the villages of a town met apart."""
+    rows = []
+    for (town, village), count in sizes.items():
+        rows += [[resident_id(len(rows) + index), f"王{index}英", "城市低保", "1", "0", "", "",
+                  town, village, "银行", BANK, PHONE, "住址"] for index in range(count)]
+    return rows
+
+
+def posted(run: Run, tmp_path: Path, rows: list[list[str]], *options: str) -> Path:
+    out = tmp_path / "公示名单.xlsx"
+    done = run("publicity", str(roster(tmp_path, rows)), "--month", "2020-08", "-o", str(out),
+               "--period", "2020年8月12日至8月18日", "--group-by", "乡镇（街道）",
+               "--group-by", "村（社区）", *options)
+    assert done.exit_code == 0, done.output
+    return out
+
+
+SIZES = {("东镇", "东村"): 1, ("西镇", "西村"): 60, ("东镇", "南村"): 30, ("北镇", "北村"): 0}
+
+
+def test_each_list_numbers_its_own_pages(run: Run, tmp_path: Path) -> None:
+    # A village's one posted page says 第 1 页 共 1 页, whatever else the workbook holds.
+    book = openpyxl.load_workbook(posted(run, tmp_path, village_rows(SIZES)))
+    pages = {}
+    for sheet in book:
+        assert (sheet.page_setup.firstPageNumber or 1) == 1  # (1: the default, left out)
+        assert sheet.page_setup.useFirstPageNumber
+        footer = sheet.oddFooter.center.text
+        found = re.fullmatch(r"第 &P 页 共 (\d+) 页", footer)
+        assert found, footer
+        pages[sheet.title] = int(found[1])
+        # Its pages are laid out: a break wherever one is full, so the count is exact.
+        assert len(sheet.row_breaks.brk) == pages[sheet.title] - 1
+        assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert pages == {"东镇 _ 东村": 1, "东镇 _ 南村": 2, "西镇 _ 西村": 3}
+
+
+def test_a_towns_villages_are_listed_together(run: Run, tmp_path: Path) -> None:
+    rows = village_rows({("东镇", "东村"): 1, ("西镇", "西村"): 1, ("东镇", "南村"): 1,
+                         ("北镇", "北村"): 1, ("西镇", "中村"): 1})
+    book = openpyxl.load_workbook(posted(run, tmp_path, rows))
+    assert book.sheetnames == ["东镇 _ 东村", "东镇 _ 南村", "西镇 _ 西村", "西镇 _ 中村",
+                               "北镇 _ 北村"]
+    out = tmp_path / "公示名单.csv"
+    done = run("publicity", str(roster(tmp_path, rows)), "--month", "2020-08", "-o", str(out),
+               "--period", "x", "--group-by", "乡镇（街道）", "--group-by", "村（社区）")
+    assert done.exit_code == 0, done.output
+    assert [row[:2] for row in fund_rows(out)[1:]] == [
+        ["东镇", "东村"], ["东镇", "南村"], ["西镇", "西村"], ["西镇", "中村"], ["北镇", "北村"]]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["东镇", "西镇", "南镇", ""]),
+                          st.sampled_from(["一村", "二村", "三村", ""])), min_size=1, max_size=20))
+def test_every_towns_villages_are_together_in_every_document(
+        tmp_path_factory: pytest.TempPathFactory, drawn: list[tuple[str, str]]) -> None:
+    tmp_path = tmp_path_factory.mktemp("nested")
+    rows = [[resident_id(index), "某某", "城市低保", "1", "0", "", "", town, village, "", "", "",
+             ""] for index, (town, village) in enumerate(drawn)]
+    source = roster(tmp_path, rows)
+    fund, listed = tmp_path / "汇总.csv", tmp_path / "公示.csv"
+    levels = ["--group-by", "乡镇（街道）", "--group-by", "村（社区）"]
+    done = invoker()("batch", str(source), "--through", "2020-08", "-o",
+                     str(tmp_path / "o.csv"), "--summary-csv", str(fund), *levels)
+    assert done.exit_code == 0, done.output
+    done = invoker()("publicity", str(source), "--month", "2020-08", "-o", str(listed),
+                     "--period", "x", *levels)
+    assert done.exit_code == 0, done.output
+    first_met = list(dict.fromkeys(town or "未填属地" for town, _ in drawn))
+    for towns in ([row[0] for row in fund_rows(fund)[1:-1]],
+                  [row[0] for row in fund_rows(listed)[1:]]):
+        runs = [town for at, town in enumerate(towns) if at == 0 or towns[at - 1] != town]
+        assert runs == first_met, towns  # each town once, in the order first met
+
+
+def test_the_list_gives_a_hotline_and_no_program(run: Run, tmp_path: Path) -> None:
+    out = posted(run, tmp_path, village_rows({("东镇", "东村"): 2}), "--hotline",
+                 "0533-6412345", "--office", "东镇人民政府")
+    book = openpyxl.load_workbook(out)
+    values = [row[0] for row in book["东镇 _ 东村"].iter_rows(values_only=True)]
+    assert values[TITLE_ROWS + 3:TITLE_ROWS + 7] == [
+        f"公示单位：东镇人民政府　　制表日期：{date_text_today()}",
+        "如有异议，请在公示期内向公示单位反映。", "监督电话：0533-6412345", SEAL]
+    # No program's name or version anywhere on a notice posted in public.
+    for text in every_cell(out):
+        assert "welfare-calc" not in text, text
+        assert "SHA-256" not in text, text
+    without = posted(run, tmp_path, village_rows({("东镇", "东村"): 2}))
+    assert not [text for text in every_cell(without) if "监督电话" in text]
+    for wrong, said in ((["-o", str(tmp_path / "p.csv"), "--hotline", "0533-6412345"],
+                         "--hotline is printed on a workbook's list"),
+                        (["-o", str(tmp_path / "p.xlsx"), "--hotline", "请拨打民政所电话"],
+                         "--hotline '请拨打民政所电话': give the 监督电话 as the number")):
+        done = run("publicity", str(roster(tmp_path)), "--month", "2020-08", "--period", "x",
+                   *wrong)
+        assert done.exit_code == 2
+        assert said in done.stderr
+
+
+def date_text_today() -> str:
+    made = date.today()
+    return f"{made.year}年{made.month}月{made.day}日"
+
+
+def test_pages_are_laid_out_whole() -> None:
+    pages = Pages()
+    for _ in range(10):
+        pages.row(18)
+    pages.block([18, 18, 24, 72])  # a 小计 with its sign-off: moved whole to the next page
+    pages.page_break()
+    for _ in range(3):
+        pages.row(18)
+    assert pages.lay_out(200) == ([TITLE_ROWS + 10, TITLE_ROWS + 14], 3)
+    assert pages.lay_out(1000) == ([TITLE_ROWS + 14], 2)
+    assert pages.forced() == [TITLE_ROWS + 14]
+    pages.page_break()  # with nothing after it: no page more
+    assert pages.lay_out(1000) == ([TITLE_ROWS + 14], 2)
+    assert pages.forced() == [TITLE_ROWS + 14]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
+                    reason="LibreOffice (soffice) is not installed on this machine")
+def test_libreoffice_prints_the_pages_the_footers_count(run: Run, tmp_path: Path) -> None:
+    # Printed whole, as a clerk prints a workbook: each sheet's pages as its footer counts
+    # them, numbered from 1, and no page more (no column pushed onto a page of its own).
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    listed = posted(run, tmp_path, village_rows(SIZES))
+    book = tmp_path / "名册.xlsx"
+    many = village_rows({("东镇", "东村"): 70, ("西镇", "西村"): 3})
+    done = run("batch", str(roster(tmp_path, many)), "--through", "2020-08", "-o", str(book),
+               "--group-by", "乡镇（街道）")
+    assert done.exit_code == 0, done.output
+    for path, sheets in ((listed, 3), (book, 2)):
+        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir",
+                        str(tmp_path), str(path)], check=True, capture_output=True,
+                       timeout=300, env={**os.environ, "HOME": str(tmp_path)})
+        numbers = []
+        for page in PdfReader(path.with_suffix(".pdf")).pages:
+            found = re.search(r"第 (\d+) 页 共 (\d+) 页", page.extract_text())
+            assert found, page.extract_text()
+            numbers.append((int(found[1]), int(found[2])))
+        runs: list[list[tuple[int, int]]] = []
+        for number in numbers:
+            if number[0] == 1:
+                runs.append([])
+            runs[-1].append(number)
+        assert len(runs) == sheets, numbers
+        for pages in runs:
+            assert pages == [(index, len(pages)) for index in range(1, len(pages) + 1)], numbers
+
+
+def test_a_sheet_of_more_pages_than_breaks_keeps_the_group_breaks() -> None:
+    # Past the 1,023 page breaks an Excel sheet holds, the groups' breaks alone are kept
+    # (rows fill the pages as the printing program will), and the pages are counted by
+    # it (&N): never a count that is wrong.
+    import xlsxwriter  # noqa: PLC0415
+
+    from welfare_calc.batch.documents import page_numbers  # noqa: PLC0415
+    from welfare_calc.batch.workbook_writing import SheetWriter, print_styles  # noqa: PLC0415
+
+    target = io.BytesIO()
+    book = xlsxwriter.Workbook(target, {"in_memory": True})
+    styles = print_styles(book)
+    writer = SheetWriter(book.add_worksheet("结果"), "结果", styles["bold"])
+    writer.titled("名册", ["制表单位"], 2, styles)
+    writer.header(["序号", "姓名"], styles["header"], wrap=True)
+    for group in range(2):
+        for number in range(15_000):
+            writer.write([str(number), "某某"], ["whole", "text"], style=styles["cell"])
+        writer.closing([f"小计：{group}", ""], ["text", "text"], styles)
+        writer.signed(styles, keep=writer.row_height)
+        writer.page_break()
+    writer.finish(LANDSCAPE, page_numbers)
+    book.close()
+    sheet = openpyxl.load_workbook(io.BytesIO(target.getvalue()))["结果"]
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+    # (The break after the last group, with nothing after it, is none.)
+    assert [brk.id for brk in sheet.row_breaks.brk] == [TITLE_ROWS + 15_000 + 4]

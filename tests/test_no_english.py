@@ -264,6 +264,9 @@ def unusable(folder: Path) -> dict[str, tuple[Path, list[str]]]:
         "sheet of a CSV": (good, ["--sheet", "1"]),
         "office empty": (good, ["--office", " ", "-o", str(folder / "o.xlsx")]),
         "office for CSV": (good, ["--office", "周村区民政局"]),
+        "print column for CSV": (good, ["--print-column", "姓名"]),
+        "print column unknown": (good, ["--print-column", "电话号码", "-o",
+                                         str(folder / "o.xlsx")]),
         "jsonl into a workbook": (good, ["--format", "jsonl", "-o", str(folder / "o.xlsx")]),
         "output is the input": (good, ["-o", str(good)]),
         "output folder missing": (good, ["-o", str(folder / "无此目录" / "o.csv")]),
@@ -290,7 +293,8 @@ UNUSABLE = ["empty", "missing columns", "semicolons", "a computed column", "GBK 
             "encoding not ASCII-compatible", "column written wrong", "column unknown",
             "column twice", "column not in the header", "group-by three times",
             "group-by count", "group-by not a column", "sheet of a CSV", "office empty",
-            "office for CSV", "jsonl into a workbook", "output is the input",
+            "office for CSV", "print column for CSV", "print column unknown",
+            "jsonl into a workbook", "output is the input",
             "output folder missing", "output is a folder", "two on stdout", "input missing"]
 
 
@@ -313,6 +317,8 @@ PUBLICITY = {
     "sheet of a CSV": ["--sheet", "1"],
     "no names column": ["--name-column", "姓名"],
     "month 13": ["--month", "2020-13"],
+    "hotline for CSV": ["-o", "名单.csv", "--hotline", "0533-6412345"],
+    "hotline not a number": ["--hotline", "请拨打民政所电话"],
 }
 
 

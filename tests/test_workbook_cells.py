@@ -320,7 +320,8 @@ def test_the_workbook_summary_names_the_sheet_read(tmp_path: Path) -> None:
     lines = [[cell.value for cell in row] for row in summary.iter_rows()]
     assert "工作表：花名册" in [line[0] for line in lines]
     # Households and persons by category (issue 19 §1): one household of one person.
-    header, total = lines[2], next(line for line in lines if line[0] == "合计")
+    header = [name.replace("\n", "") for name in lines[2]]  # (printed: broken between words)
+    total = next(line for line in lines if line[0] == "合计")
     figures = dict(zip(header, total, strict=True))
     assert (figures["城市低保户数"], figures["城市低保人数"], figures["农村低保户数"]) == (1, 1, 0)
 

@@ -10,7 +10,7 @@ never dropped; and the groups add up to the run's totals to the fen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from welfare_calc.batch.rows import header_names, no_column
 from welfare_calc.core.errors import BadOption
@@ -71,6 +71,18 @@ def key_of(row: Sequence[str], where: tuple[tuple[int, int | None], ...]) -> Key
             cell = cell[:count]
         key.append(cell or None)
     return tuple(key)
+
+
+def nested(keys: Iterable[Key]) -> list[Key]:
+    """Groups in the order the documents give them: a town's villages together, towns in
+    the order they first appear in the roster, and each town's villages in the order they
+    first appear in it (a roster need not be sorted: 青年路街道's 大街社区, met after
+    萌水镇's villages, still follows 丝市社区). One level: the order they first appear."""
+    keys = list(keys)
+    towns: dict[str | None, int] = {}
+    for key in keys:
+        towns.setdefault(key[0] if key else None, len(towns))
+    return sorted(keys, key=lambda key: towns[key[0] if key else None])  # (stable)
 
 
 def new_tally(categories: int) -> Tally:

@@ -20,11 +20,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
-from welfare_calc.batch.documents import BLANK, PAGE_NUMBERS, group_label, mask_name
+from welfare_calc.batch.documents import (
+    BLANK,
+    NAME_HEADERS,
+    SEAL,
+    group_label,
+    mask_name,
+    page_numbers,
+)
 from welfare_calc.batch.groups import NO_LOCALITY, GroupBy, Key
 from welfare_calc.batch.rows import header_names, no_column
+from welfare_calc.batch.workbook_writing import SEAL_HEIGHT, Paper
 from welfare_calc.core import fields
 from welfare_calc.core.calc import monthly_amount
 from welfare_calc.core.errors import UnusableInput
@@ -37,8 +45,6 @@ from welfare_calc.output.text import csv_safe, money_text
 if TYPE_CHECKING:
     from welfare_calc.output.text import CsvRows
 
-NAME_HEADERS = ("户主姓名", "姓名", "户主", "name", "head_name")
-"""Header cells taken as the household head's name, in this order of preference."""
 COLUMNS = ("序号", "姓名", "保障类别", "保障人数")
 AMOUNT_COLUMN = "月保障金额（元）"
 DIGITS = re.compile(r"\d")
@@ -58,8 +64,8 @@ class PublicityOptions:
     name_column: str | None = None
     """The header of the names column (None: the first of :data:`NAME_HEADERS`)."""
     office: str | None = None
-    version: str = ""
-    """The program's version, printed in each page's footer."""
+    hotline: str | None = None
+    """``--hotline``: the 监督电话 printed under the list, where objections are phoned."""
 
 
 def name_position(names: Sequence[str], given: str | None) -> int:
@@ -252,18 +258,27 @@ def _clipped(text: str, units: int) -> str:
     return "".join(kept).rstrip("'") or "_"
 
 
+POSTED = Paper(landscape=False, left=0.6, right=0.6, top=0.75, bottom=0.75)
+"""A 公示 list's paper: A4 portrait, to post on a wall."""
+POSTED_TYPE = 12
+"""A posted list's type, in points: read standing, at a wall."""
+POSTED_ROW = 24
+"""A posted list's rows, in points (about 22 households a page, as NewCosmos prints)."""
+
+
 def write_workbook(target: IO[bytes], lister: Lister,
                    groups: Sequence[tuple[Key | None, Iterable[list[str]]]],
-                   made: str, version: str, where: str) -> None:
-    """The list as a workbook: a sheet per group, each laid out to print and post
-    (A4 portrait, its title rows on every page, page numbers)."""
+                   made: str, where: str) -> None:
+    """The list as a workbook: a sheet per group (a town's villages together), each laid
+    out to print and post (A4 portrait, its title rows on every page, ruled), its pages
+    numbered by themselves: a village's one page says 第 1 页 共 1 页, whatever other
+    villages the workbook holds. No program name or version is printed on a notice posted
+    in public (the 补发名册 and the 资金汇总, filed, carry the run stamp)."""
     import xlsxwriter  # noqa: PLC0415 - only a workbook needs it
 
     from welfare_calc.batch.workbook_writing import (  # noqa: PLC0415
-        A4,
-        TITLE_HEIGHT,
-        TITLE_ROWS,
         SheetWriter,
+        print_styles,
     )
 
     # In memory: a village's list is small, and no temporary file holds its names.
@@ -271,36 +286,30 @@ def write_workbook(target: IO[bytes], lister: Lister,
         "in_memory": True,
         "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
     try:
-        styles: dict[str, Any] = {
-            "title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
-            "header": book.add_format({"bold": True, "border": 1, "align": "center"}),
-            "cell": book.add_format({"border": 1}),
-            "money": book.add_format({"border": 1, "num_format": "0.00"}),
-        }
+        styles = print_styles(book, POSTED_TYPE)
         header, kinds = lister.header(), lister.kinds()
-        office = lister.options.office or BLANK
+        options = lister.options
+        ending = [f"公示单位：{options.office or BLANK}　　制表日期：{made}",
+                  "如有异议，请在公示期内向公示单位反映。",
+                  *([f"监督电话：{options.hotline}"] if options.hotline else [])]
         keys = [key for key, _ in groups]
         for name, (key, rows) in zip(sheet_names(keys), groups, strict=True):
-            sheet = book.add_worksheet(name)
-            last = len(header) - 1
-            sheet.set_row(0, TITLE_HEIGHT)
-            sheet.merge_range(0, 0, 0, last, title(key), styles["title"])
-            sheet.merge_range(1, 0, 1, last, f"公示期：{lister.options.period}", None)
-            listed = SheetWriter(sheet, name, styles["header"])
-            listed.row = TITLE_ROWS - 1
-            listed.write(header, style=styles["header"])
+            listed = SheetWriter(book.add_worksheet(name), name, styles["header"])
+            listed.row_height = POSTED_ROW
+            listed.fill = True
+            listed.titled(title(key), [f"公示期：{options.period}"], len(header), styles,
+                          POSTED)
+            listed.header(header, styles["header"], wrap=True)
             for line in lister.lines(rows, where):
-                listed.write(line, kinds, style=styles["cell"], money=styles["money"])
-            listed.note("")
-            listed.note(f"公示单位：{office}　　制表日期：{made}")
-            listed.note("如有异议，请在公示期内向公示单位反映。")
-            for column, width in enumerate(listed.widths):
-                sheet.set_column(column, column, max(width, 4) + 4)
-            sheet.set_paper(A4)
-            sheet.fit_to_pages(1, 0)
-            sheet.repeat_rows(0, TITLE_ROWS - 1)
-            sheet.center_horizontally()
-            sheet.set_footer(f"&L&6welfare-calc {version}{PAGE_NUMBERS}")
+                listed.write(line, kinds, style=styles["cell"], money=styles["money"],
+                             whole=styles["whole"])
+            listed.note("", height=POSTED_ROW)
+            for text in ending:
+                listed.note(text, styles["plain"], height=POSTED_ROW)
+            listed.note(SEAL, styles["seal"], height=SEAL_HEIGHT)
+            assert listed.pages is not None, "a printed sheet has its pages"
+            listed.pages.block([POSTED_ROW] * (len(ending) + 1) + [SEAL_HEIGHT])
+            listed.finish(POSTED, page_numbers)
         if not keys:
             book.add_worksheet(UNNAMED_SHEET).write_string(0, 0, "（无公示对象）")
     except BaseException:

@@ -62,11 +62,16 @@ from welfare_calc.batch.documents import (
     FundTable,
     HashingReader,
     RunStamp,
+    basis_text,
     date_text,
+    due_text,
     fund_table,
     group_label,
+    issued_text,
     label_taken,
+    number_column,
     period_text,
+    printed_columns,
 )
 from welfare_calc.batch.encodings import cannot_encode, display_name, is_utf8
 from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
@@ -93,7 +98,7 @@ from welfare_calc.batch.staging import (
 )
 from welfare_calc.batch.targets import locked
 from welfare_calc.core.engine import BackpayEngine, fen_text
-from welfare_calc.core.errors import Interrupted, TargetError, UnusableInput
+from welfare_calc.core.errors import BadOption, Interrupted, TargetError, UnusableInput
 from welfare_calc.core.households import category_label
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.core.words import _, ngettext
@@ -141,6 +146,9 @@ class BatchOptions:
     stamp: RunStamp | None = None
     """The program version and the standards table's digest, for the printed stamp (the
     input's digest is the run's own, of the bytes it read)."""
+    printed: tuple[str, ...] = ()
+    """``--print-column``: the columns the printed 补发名册 shows (none given: those an
+    office files, :func:`~welfare_calc.batch.documents.printed_by_default`)."""
 
     @property
     def text_marks(self) -> bool:
@@ -217,7 +225,8 @@ class Summary:
     merged_ranges: int | None = None
     """The sheet's merged ranges read, each cell as the range's value (None for CSV)."""
     groups: list[dict[str, object]] | None = None
-    """With ``--group-by``: each group's figures, in the order groups first appear."""
+    """With ``--group-by``: each group's figures, in the order groups first appear (a town's
+    villages together)."""
     rows_left_out: int = 0
     """A 公示 list's rows written but not listed (not covered that month, nothing due)."""
 
@@ -376,7 +385,8 @@ def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Rec
 def _grouped(spool: IO[bytes], group_at: tuple[tuple[int, int | None], ...]
              ) -> list[tuple[groups.Key, Iterator[list[str]]]]:
     """The rows of a spool (UTF-8 CSV, its header first) group by group, in the order
-    groups first appear, each group's rows in their own order.
+    groups first appear (a town's villages together: :func:`groups.nested`), each
+    group's rows in their own order.
 
     A roster need not be sorted by town. The spool is read once to find where
     each row begins (8 bytes a row kept, whatever the rows hold), then each
@@ -408,7 +418,7 @@ def _grouped(spool: IO[bytes], group_at: tuple[tuple[int, int | None], ...]
             spool.seek(offset)
             yield next(csv.reader(line.decode("utf-8") for line in spool))
 
-    return [(key, members(offsets)) for key, offsets in where.items()]
+    return [(key, members(where[key])) for key in groups.nested(where)]
 
 
 def _cell(value: object) -> str:
@@ -616,6 +626,8 @@ class _BatchRun:
                                        else files.errors_target())
         self.errors = self.errors_file.csv_writer()
         self.sheet: str | None = None
+        self.printed: list[bool] = []
+        """Which of the output's columns the printed 补发名册 shows (a workbook's)."""
         self.stamp = options.stamp
         """The run stamp printed on the documents (the input's digest added at the end)."""
         self.language: Literal["en", "zh"] = options.headers or "en"
@@ -677,6 +689,8 @@ class _BatchRun:
         columns = read_header(records.header, records.where_header, self.options.columns)
         self.columns = columns
         self.language = self.options.headers or roster_language(columns)
+        if self.options.fmt == "xlsx":
+            self.printed = self._printed(columns)
         self.group_at = (groups.positions(columns.names, self.options.group_by,
                                           records.where_header)
                          if self.options.group_by else ())
@@ -735,6 +749,7 @@ class _BatchRun:
             self._drop(columns, drops)
         for key in taken:
             del self.groups[key]
+        self.groups = {key: self.groups[key] for key in groups.nested(self.groups)}
         summary.by_category = dict(zip(self.keys, self.totals, strict=True))
         summary.overpaid_by_category = dict(zip(self.keys, self.overpaid, strict=True))
         summary.newly_by_category = dict(zip(self.keys, self.newly, strict=True))
@@ -792,11 +807,38 @@ class _BatchRun:
                 raise _unencodable(said(number), self.options.output_encoding,
                                    error) from None
 
+    def _printed(self, columns: Columns) -> list[bool]:
+        """Which columns the printed 补发名册 shows (``--print-column``, else those an office
+        files); a name that is no column is refused before a row is read."""
+        from welfare_calc.batch.workbook_writing import chinese_names  # noqa: PLC0415
+
+        computed = set(columns.computed)
+        keys = [*columns.keys, *columns.computed]
+        names = (chinese_names(columns.output_keys) if self.language == "zh"
+                 else columns.output_keys)  # (as the sheet heads them)
+        try:
+            return printed_columns(keys, names, [key in computed for key in keys],
+                                   [header for header, _ in self.options.group_by],
+                                   self.options.printed,
+                                   [ZH_HEADERS.get(key, "") for key in keys])
+        except BadOption as error:
+            raise UnusableInput(str(error)) from None
+
     def _roster_lines(self, rows: Iterator[list[str]]) -> Iterator[tuple[str, list[str]]]:
         """The 补发名册's lines: each row, then the 合计; with --group-by, group by group
-        (in the order groups first appear), each closed by its 小计."""
+        (in the order groups first appear, a town's villages together), each closed by its
+        小计. The roster's 序号 column numbers the rows printed, from 1 in each group: the
+        roster's own numbers (1, 4, 7 … of a town, in a county's roster) say nothing on a
+        town's pages (they stay in the roster, and in a CSV output)."""
         keys = [*self.columns.keys, *self.columns.computed]
         width = len(self.columns.output_keys)
+        number_at = number_column(self.columns.names)
+
+        def numbered(members: Iterable[list[str]]) -> Iterator[tuple[str, list[str]]]:
+            for number, cells in enumerate(members, 1):
+                if number_at is not None:
+                    cells[number_at] = str(number)
+                yield "row", cells
 
         def closing(label: str, tally: groups.Tally) -> list[str]:
             households, persons, backpay, overpaid, _ = (
@@ -812,12 +854,10 @@ class _BatchRun:
         if self.group_at:
             self.output.text.flush()
             for key, members in _grouped(self.output.binary, self.group_at):
-                for cells in members:
-                    yield "row", cells
+                yield from numbered(members)
                 yield "subtotal", closing(f"{SUBTOTAL}：{group_label(key)}", self.groups[key])
         else:
-            for cells in rows:
-                yield "row", cells
+            yield from numbered(rows)
         yield "total", closing(TOTAL, self.total_tally())
 
     def _made(self) -> str:
@@ -845,9 +885,7 @@ class _BatchRun:
         if isinstance(target, Path) and target.suffix.lower() == ".xlsx":
             book = StagedText(target, "utf-8", excel=False)
             self.staged.append(book)
-            publicity.write_workbook(book.binary, lister, listed,
-                                     self._made(),
-                                     chosen.version, where)
+            publicity.write_workbook(book.binary, lister, listed, self._made(), where)
         else:
             text = self._stage(target)
             publicity.write_csv(text.csv_writer(), lister,
@@ -884,7 +922,14 @@ class _BatchRun:
         if summary.merged_ranges is not None:
             about.insert(2, ("读取的合并单元格区域", "merged ranges read",
                              str(summary.merged_ranges)))
+        # The raise's notice (issue 28): its issue date and deadline under its number.
+        document = self.table.document(self.plan.raised.document)
+        cited = next((at + 1 for at, (zh, _en, _value) in enumerate(about)
+                      if zh == "标准文件"), len(about))
+        about[cited:cited] = [("印发日期", "issued", issued_text(document)),
+                              ("增补发放期限", "back-pay due", due_text(document))]
         lines = [SummaryLine(*line) for line in about] + [
+            SummaryLine("增补起始月份", "back-pay from", str(self.plan.window_start)),
             SummaryLine("增补截至月份", "back-pay through", summary.through),
             SummaryLine("读取行数", "rows read", str(summary.rows_read)),
             SummaryLine("写入行数", "rows written", str(summary.rows_written)),
@@ -899,7 +944,8 @@ class _BatchRun:
             roster_title=f"{period}提标增补名册", fund_title=f"{period}提标增补资金汇总表",
             office=self.options.office,
             made=self._made(),
-            stamp=self.stamp or RunStamp("", "", None))
+            stamp=self.stamp or RunStamp("", "", None),
+            basis=basis_text(document), printed=self.printed)
         try:
             scratch = tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target),
                                        suffix=PARTIAL)

@@ -89,6 +89,7 @@ class Progress:
 @click.option("--header-row", type=WholeRange(min=1), default=None)
 @click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
 @click.option("--group-by", "group_by", multiple=True, metavar="HEADER[:N]")
+@click.option("--print-column", "print_columns", multiple=True, metavar="HEADER")
 @rounding_option
 @language_option
 @click.pass_obj
@@ -98,7 +99,7 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
           office: str | None, encoding: str | None,
           output_encoding: str, excel: bool, headers: str | None, fmt: str, sheet: str | None,
           header_row: int | None, columns: tuple[str, ...], group_by: tuple[str, ...],
-          rounding: str | None) -> None:
+          print_columns: tuple[str, ...], rounding: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["batch"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.batch.documents import RunStamp, file_sha256  # noqa: PLC0415
@@ -149,6 +150,9 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
         raise UsageProblem(_("--office: give the 制表单位's name, e.g. --office 周村区民政局"))
     if office is not None and not to_workbook:
         raise UsageProblem(_("--office is printed on a workbook's documents; give -o FILE.xlsx"))
+    if print_columns and not to_workbook:
+        raise UsageProblem(_("--print-column chooses what a workbook's 补发名册 prints; give -o "
+                             "FILE.xlsx"))
     # The printed stamp: a workbook input is read by its own reader, so hashed here; a
     # CSV input is hashed by the run as it reads it.
     stamp = (RunStamp(__version__, loaded.sha256,
@@ -158,7 +162,8 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
                            headers="zh" if headers == "zh" else "en" if headers else None,
                            fmt="xlsx" if to_workbook else "jsonl" if fmt == "jsonl" else "csv",
                            columns=mapping, group_by=levels, about=about,
-                           office=office.strip() if office else None, stamp=stamp)
+                           office=office.strip() if office else None, stamp=stamp,
+                           printed=print_columns)
     if to_workbook and not workbook and not reading_stdin:
         try:
             fits_a_sheet(input_path)

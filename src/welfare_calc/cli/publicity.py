@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
-from welfare_calc import __version__
 from welfare_calc.cli.batch import run_roster
 from welfare_calc.cli.group import Settings, as_bad_parameter, cli, language_option
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
@@ -15,6 +15,10 @@ from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
 from welfare_calc.output import streams
+
+PHONE = re.compile(r"(?=.*\d)[\d \-－—()（）、，,/转]{3,40}")
+"""A 监督电话 as offices print it: digits, with the separators they write (0533-6412345,
+（0533）6412345 转 8001, two numbers apart), never a sentence."""
 
 
 @cli.command()
@@ -28,6 +32,7 @@ from welfare_calc.output import streams
 @click.option("--amounts", is_flag=True)
 @click.option("--name-column", default=None, metavar="HEADER")
 @click.option("--office", default=None, metavar="NAME")
+@click.option("--hotline", default=None, metavar="PHONE")
 @click.option("--errors", "errors_path", default=None)
 @click.option("--encoding", type=EncodingType(reading=True), default=None)
 @click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
@@ -39,9 +44,9 @@ from welfare_calc.output import streams
 @click.pass_obj
 def publicity(settings: Settings, input_path: Path, month: Month, output: str, period: str,
               group_by: tuple[str, ...], names: str, amounts: bool, name_column: str | None,
-              office: str | None, errors_path: str | None, encoding: str | None,
-              output_encoding: str, excel: bool, sheet: str | None, header_row: int | None,
-              columns: tuple[str, ...]) -> None:
+              office: str | None, hotline: str | None, errors_path: str | None,
+              encoding: str | None, output_encoding: str, excel: bool, sheet: str | None,
+              header_row: int | None, columns: tuple[str, ...]) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["publicity"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.batch.files import batch_files  # noqa: PLC0415
@@ -58,6 +63,13 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
                              "stdout)").format(output=output))
     if not period.strip():
         raise UsageProblem(_("--period: give the 公示期, e.g. --period 2020年8月12日至8月18日"))
+    for printed, option in ((office, "--office"), (hotline, "--hotline")):
+        if printed is not None and not output.lower().endswith(".xlsx"):
+            raise UsageProblem(_("{option} is printed on a workbook's list; give -o "
+                                 "FILE.xlsx").format(option=option))
+    if hotline is not None and not PHONE.fullmatch(hotline.strip()):
+        raise UsageProblem(_("--hotline {given}: give the 监督电话 as the number to dial, e.g. "
+                             "--hotline 0533-6412345").format(given=repr(hotline)))
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
         if given is not None and not workbook:
             raise UsageProblem(_("{option} is for a workbook ROSTER (.xlsx, .xls); {path} is "
@@ -81,7 +93,7 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
     chosen = PublicityOptions(month=month, period=period.strip(),
                               names="full" if names == "full" else "masked", amounts=amounts,
                               name_column=name_column, office=office.strip() if office else None,
-                              version=__version__)
+                              hotline=hotline.strip() if hotline else None)
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers=None, fmt="publicity", columns=mapping, group_by=levels,
                            publicity=chosen)

@@ -159,6 +159,14 @@ HELP: dict[str, tuple[str, str]] = {
     "batch.office": (
         "The 制表单位 printed on a workbook's documents (default: a line to fill in).",
         "工作簿各表上打印的制表单位（默认留空待填写）。"),
+    "batch.print_columns": (
+        "A column the workbook's 补发名册 prints, named as its header (repeatable; all: every "
+        "column). Default: those an office files: 序号, the locality, the name, the ID, "
+        "保障类别, 保障人数, the income, the months, the amounts and the account; the others "
+        "stay in the sheet, hidden from print.",
+        "补发名册打印的列，按表头指定（可多次给出；all 表示全部列）。默认打印备案所需的列："
+        "序号、属地、姓名、身份证号、保障类别、保障人数、收入、增补月数、各项金额及账号；"
+        "其余列仍在表中，只是隐藏、不打印。"),
     "serve": (
         "The clerks' page in a browser (网页版): a household, a roster, the standards.\n\n"
         "单户计算: one household's entitlement and back-pay, and its printable 计算单. "
@@ -223,8 +231,11 @@ HELP: dict[str, tuple[str, str]] = {
         "The header of the names column (default: 户主姓名, 姓名 or name).",
         "姓名所在列的表头（默认：户主姓名、姓名或 name）。"),
     "publicity.office": (
-        "The 公示单位 printed on the list (default: a line to fill in).",
-        "名单上打印的公示单位（默认留空待填写）。"),
+        "The 公示单位 printed on a workbook's list (default: a line to fill in).",
+        "工作簿名单上打印的公示单位（默认留空待填写）。"),
+    "publicity.hotline": (
+        "The 监督电话 printed under a workbook's list, for objections (e.g. 0533-6412345).",
+        "工作簿名单下方打印的监督电话，供群众反映意见（例如 0533-6412345）。"),
     "publicity.errors_path": (
         "Rejected rows (default: OUTPUT.errors.csv).",
         "被拒行的去向（默认：输出文件名加 .errors.csv）。"),
