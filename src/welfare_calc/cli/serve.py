@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import secrets
+import signal
 import socket
 import stat
 import sys
@@ -110,6 +111,10 @@ def serve(settings: Settings, host: str, port: int, open_browser: bool | None,
     click.echo(_("welfare-calc serve: stopped"), err=True)
 
 
+def _interrupted(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def _token(token_file: Path | None) -> str:
     """The token: from ``--token-file``, else from :data:`TOKEN_VAR`, else a new one."""
     if token_file is not None:
@@ -199,9 +204,19 @@ def _serve(settings: Settings, loaded: LoadedStandards, sockets: list[socket.soc
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=5, proxy_headers=False,
                                 server_header=False)
-        # uvicorn shuts down cleanly on Ctrl-C, then passes it on: it is how one stops.
-        with contextlib.suppress(KeyboardInterrupt):
-            Server(config).run(sockets=sockets)
+        # uvicorn shuts down cleanly on Ctrl-C (and on a stop signal), then passes the
+        # signal on to the handler it found: for each, one that ends the run as Ctrl-C
+        # does, so that the server clears up and says so (the default would end the
+        # process there and then).
+        stops = [getattr(signal, name) for name in ("SIGTERM", "SIGBREAK")
+                 if hasattr(signal, name)]
+        before = {stop: signal.signal(stop, _interrupted) for stop in stops}
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                Server(config).run(sockets=sockets)
+        finally:
+            for stop, handler in before.items():
+                signal.signal(stop, handler)
     finally:
         children.stop_all()
         place.leave()

@@ -409,6 +409,7 @@ def _is_unicode(text: str) -> bool:
 
 
 HTTP_WORDS = {
+    400: N_("the form could not be read: it is broken, or a part of it is too long"),
     404: N_("no such page"),
     405: N_("this address does not take that kind of request"),
     413: N_("the request is too large"),

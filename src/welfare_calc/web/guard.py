@@ -148,8 +148,9 @@ class Guard:
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                           keep_blank_values=True)
         given = next((value for name, value in query if name == "token"), None)
-        cookie = cookie_parser(headers.get("cookie", "")).get(self.access.cookie)
-        carried = given if given is not None else headers.get(TOKEN_HEADER, cookie)
+        carried = given if given is not None else headers.get(TOKEN_HEADER)
+        if carried is None:
+            carried = cookie_parser(headers.get("cookie", "")).get(self.access.cookie)
         # (compared as bytes: a str holding other than ASCII cannot be compared in
         # constant time, and would fail with an exception instead of a refusal)
         if carried is None or not hmac.compare_digest(

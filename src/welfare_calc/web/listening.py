@@ -181,10 +181,16 @@ def same_address(given: str, local: str) -> bool:
     """Whether ``given`` (the address a request's ``Host`` names) is ``local`` (the address
     the connection arrived at), an IPv4 address reached over IPv6 counted as itself."""
     try:
-        one, other = ipaddress.ip_address(given.strip("[]")), ipaddress.ip_address(
-            local.split("%", maxsplit=1)[0])
+        one, other = (_unmapped(given.strip("[]")), _unmapped(local))
     except ValueError:
         return False
-    if isinstance(other, ipaddress.IPv6Address) and other.ipv4_mapped is not None:
-        other = other.ipv4_mapped
     return one == other
+
+
+def _unmapped(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """An address (its zone left out); an IPv4 address written as IPv6 (``::ffff:…``) as
+    itself."""
+    address = ipaddress.ip_address(text.split("%", maxsplit=1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
