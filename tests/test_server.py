@@ -774,8 +774,8 @@ def bad_requests() -> dict[str, Bad]:
         "HEAD of the API": Bad("HEAD", "/api/backpay", status=(405,)),
         "a multipart form without its boundary": Bad(
             "POST", "/roster", {"content-type": "multipart/form-data"}, b"x" * 100),
-        "a group column holding a line break": Bad(
-            "POST", "/roster", *roster_form("r.csv", group_by="乡镇\n街道")[::-1]),
+        "a group column holding NUL": Bad(
+            "POST", "/roster", *roster_form("r.csv", group_by="乡镇\0街道")[::-1]),
         "a NUL in the month": Bad("POST", "/roster",
                                   *roster_form("r.csv", through="2020-08\0")[::-1]),
     }
@@ -811,6 +811,14 @@ def unquote_name(disposition: str) -> str:
     found = re.search(r"filename\*=UTF-8''(\S+)", disposition)
     assert found is not None
     return unquote(found.group(1))
+
+
+def test_a_field_given_as_a_list_is_told_so() -> None:
+    answer = API.post("/api/backpay", json={"category": "urban-dibao", "persons": [[3]],
+                                            "through": "2020-08"})
+    assert answer.status_code == 400
+    assert answer.json() == {"error": "persons：请给出文字或数字，不能是列表或对象",
+                             "field": "persons"}
 
 
 def test_a_value_echoed_back_is_cut_short() -> None:

@@ -256,8 +256,6 @@ class Pages:
                 return JSONResponse({"error": _("{field}: give a text or a number, not a list "
                                                 "or an object").format(field=name),
                                      "field": name}, 400)
-            if isinstance(value, str) and not _is_unicode(value):
-                return JSONResponse({"error": _("the body is not JSON"), "field": name}, 400)
         cells = {name: "" if value is None else str(value) for name, value in given.items()
                  if name in FORM_FIELDS}
         if kind == "backpay" and not cells.get("through", "").strip():
@@ -396,16 +394,6 @@ class Pages:
             return target.read_bytes(), returncode, said
         finally:
             await asyncio.to_thread(remove_folder, folder)
-
-
-def _is_unicode(text: str) -> bool:
-    """Whether ``text`` is Unicode text (JSON may escape half of a surrogate pair alone,
-    which no text holds and no answer could say back)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 HTTP_WORDS = {
