@@ -933,3 +933,33 @@ def test_the_opening_page_is_private_and_holds_the_address(tmp_path: Path) -> No
     finally:
         place.leave()
 
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for the browser")
+def test_two_starts_at_once_give_one_server_and_its_page(tmp_path: Path) -> None:
+    # Two double-clicks in a row: one server listens, the other opens its page.
+    port = free_port()
+    env, record = recording_browser(tmp_path)
+    command = [sys.executable, "-m", "welfare_calc", "serve", "--port", str(port), "--open"]
+    starts = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={
+        **os.environ, "TMPDIR": str(tmp_path), "WELFARE_CALC_LANG": "zh", **env})
+        for _ in range(2)]
+    try:
+        ended = until(lambda: [start for start in starts if start.poll() is not None], 30)
+        assert isinstance(ended, list)
+        assert len(ended) == 1
+        (opener,) = ended
+        assert opener.returncode == 0
+        assert opener.stderr is not None
+        said = opener.stderr.read()
+        assert re.fullmatch(rf"welfare-calc serve：已在 http://127\.0\.0\.1:{port}/\?token=\S+ "
+                            r"上运行，已在浏览器中打开\n", said), said
+        assert until(lambda: record.exists() and len(record.read_text().split()) == 2, 10)
+    finally:
+        for start in starts:
+            if start.poll() is None:
+                start.send_signal(signal.SIGINT)
+                start.wait(timeout=30)
+            if start.stderr is not None:
+                start.stderr.close()
+    assert left_in(tmp_path) == ["browser.sh", "opened.txt"]

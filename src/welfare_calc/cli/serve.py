@@ -18,6 +18,7 @@ import signal
 import socket
 import stat
 import sys
+import time
 import webbrowser
 from pathlib import Path
 from types import FrameType
@@ -33,6 +34,7 @@ from welfare_calc.core.words import _
 
 if TYPE_CHECKING:
     from welfare_calc.standards.loader import LoadedStandards
+    from welfare_calc.web.folders import Place, Running
     from welfare_calc.web.listening import Plan
 
 MB = 1 << 20
@@ -85,30 +87,64 @@ def serve(settings: Settings, host: str, port: int, open_browser: bool | None,
     mine = next((server for server in running if port and server.port == port), None)
     if mine is not None and mine.host == key:
         # A second start (a second double-click on 低保计算器.bat): the running page.
-        if open_browser:
-            webbrowser.open(mine.open_page.as_uri())
-            click.echo(_("welfare-calc serve: already running on {address}; opened it in the "
-                         "browser").format(address=mine.url), err=True)
-        else:
-            click.echo(_("welfare-calc serve: already running on {address}").format(
-                address=mine.url), err=True)
+        _open_running(mine, open_browser)
         return
+    # This server's folder and lock first: a start that finds the port taken meanwhile
+    # then knows a server of this user's is starting (two double-clicks in a row).
+    place = folders.claim(base)
     try:
-        sockets = listening.listen(where, port)
-    except listening.ListenError as error:
-        if mine is not None:
-            raise UsageProblem(_("port {port} is used by your own server on {address}: stop "
-                                 "it (Ctrl-C in its window), or choose another port with "
-                                 "--port").format(port=port, address=mine.url)) from None
-        raise UsageProblem(_("cannot listen on {address}: {reason}").format(
-            address=error.address, reason=os_reason(error.error))) from None
-    try:
-        _serve(settings, loaded, sockets, where, (named, key), base, token, open_browser,
-               max_upload, timeout)
+        try:
+            sockets = listening.listen(where, port)
+        except listening.ListenError as error:
+            if mine is None and port and error.error.errno in listening.IN_USE:
+                mine = _started_meanwhile(base, port, place.name)
+                if mine is not None and mine.host == key:
+                    _open_running(mine, open_browser)
+                    return
+            if mine is not None:
+                raise UsageProblem(_("port {port} is used by your own server on {address}: "
+                                     "stop it (Ctrl-C in its window), or choose another port "
+                                     "with --port").format(port=port, address=mine.url)
+                                   ) from None
+            raise UsageProblem(_("cannot listen on {address}: {reason}").format(
+                address=error.address, reason=os_reason(error.error))) from None
+        try:
+            _serve(settings, loaded, sockets, where, (named, key), place, token, open_browser,
+                   max_upload, timeout)
+        finally:
+            for sock in sockets:
+                sock.close()
     finally:
-        for sock in sockets:
-            sock.close()
+        place.leave()
     click.echo(_("welfare-calc serve: stopped"), err=True)
+
+
+def _open_running(server: Running, open_browser: bool) -> None:
+    """Open this user's running server's page (through its private page: no command line
+    holds the token), and say so."""
+    if open_browser:
+        webbrowser.open(server.open_page.as_uri())
+        click.echo(_("welfare-calc serve: already running on {address}; opened it in the "
+                     "browser").format(address=server.url), err=True)
+    else:
+        click.echo(_("welfare-calc serve: already running on {address}").format(
+            address=server.url), err=True)
+
+
+def _started_meanwhile(base: Path, port: int, besides: str, patience: float = 3.0
+                       ) -> Running | None:
+    """This user's server on ``port`` that started after the survey (two double-clicks
+    in a row): waited for while one of the user's servers, but this one (``besides``), is
+    starting."""
+    from welfare_calc.web import folders  # noqa: PLC0415
+
+    deadline = time.monotonic() + patience
+    while True:
+        found = next((server for server in folders.survey(base) if server.port == port), None)
+        if (found is not None or not folders.starting(base, besides)
+                or time.monotonic() > deadline):
+            return found
+        time.sleep(0.1)
 
 
 def _interrupted(_signum: int, _frame: FrameType | None) -> None:
@@ -140,7 +176,7 @@ def _token(token_file: Path | None) -> str:
 
 
 def _serve(settings: Settings, loaded: LoadedStandards, sockets: list[socket.socket],
-           where: Plan, names: tuple[str, str], base: Path, token: str, open_browser: bool,
+           where: Plan, names: tuple[str, str], place: Place, token: str, open_browser: bool,
            max_upload: int, timeout: int) -> None:
     """Run the page on ``sockets`` until it is stopped; leave nothing behind."""
     import uvicorn  # noqa: PLC0415 - only serve needs the web stack
@@ -154,7 +190,6 @@ def _serve(settings: Settings, loaded: LoadedStandards, sockets: list[socket.soc
     port = sockets[0].getsockname()[1]
     written = listening.shown(named, port)
     url = f"http://{written}/?token={token}"
-    place = folders.claim(base)
     folders.sweep_old()  # an earlier version's leftovers, now that this one is safely in place
     janitor: Janitor | None = None
     children = Children(None)

@@ -122,7 +122,10 @@ class Place:
         return Path(tempfile.mkdtemp(prefix=ROSTER_PREFIX, dir=self.folder))
 
     def leave(self) -> None:
-        """Remove the folder and everything in it, then let go of the lock."""
+        """Remove the folder and everything in it, then let go of the lock (once: again,
+        nothing)."""
+        if not self.lock.is_locked:
+            return
         remove_folder(self.folder)
         if os.name == "posix":  # (removed while held; Windows removes it on release)
             self.lock_path.unlink(missing_ok=True)
@@ -185,6 +188,24 @@ def survey(base: Path) -> list[Running]:
         if not folder.name.endswith(".lock") and not (base / f"{folder.name}.lock").exists():
             _remove(folder)
     return running
+
+
+def starting(base: Path, besides: str = "") -> bool:
+    """Whether a server of this user's (but the one named ``besides``) is starting: its
+    lock held, its ``server.json`` not written yet (a second double-click may come while
+    the first server starts)."""
+    for lock_path in base.glob("*.lock"):
+        if lock_path.stem == besides or (base / lock_path.stem / STATE).exists():
+            continue
+        lock = FileLock(lock_path, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            return True
+        except OSError:
+            continue
+        lock.release()  # (a dead one's: survey removes it)
+    return False
 
 
 def _state(folder: Path) -> Running | None:
