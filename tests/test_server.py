@@ -963,3 +963,23 @@ def test_two_starts_at_once_give_one_server_and_its_page(tmp_path: Path) -> None
             if start.stderr is not None:
                 start.stderr.close()
     assert left_in(tmp_path) == ["browser.sh", "opened.txt"]
+
+
+@pytest.mark.parametrize(("where", "said"), [
+    ("welfare_calc.web.app.shutil.copyfileobj", "无法保存上传的文件以供计算："),
+    ("welfare_calc.web.children.subprocess.Popen", "无法启动计算："),
+], ids=["the upload cannot be kept", "the calculation cannot start"])
+def test_a_roster_the_system_refuses_is_told_in_one_line(
+        monkeypatch: pytest.MonkeyPatch, where: str, said: str) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC if "copy" in where else errno.EMFILE, "refused")
+
+    monkeypatch.setattr(where, refuse)
+    answer = page_client().post("/roster", files={"file": ("名册.csv", EXAMPLE.read_bytes(),
+                                                           "text/csv")},
+                                data={"through": "2020-08"})
+    assert answer.status_code == 400
+    message = re.search(r'id="roster-error">([^<]*)<', answer.text)
+    assert message is not None
+    assert message.group(1).startswith(said)
+    assert message.group(1) != said  # (the system's reason follows)

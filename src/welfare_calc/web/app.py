@@ -35,7 +35,7 @@ from starlette.staticfiles import StaticFiles
 from welfare_calc import __version__
 from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
 from welfare_calc.core import fields
-from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.errors import WelfareCalcError, os_reason
 from welfare_calc.core.words import N_, _, listed
 from welfare_calc.output.calls import backpay_call, entitlement_call
 from welfare_calc.output.formats import LANG_VAR, Format, Lang
@@ -351,15 +351,19 @@ class Pages:
         folder = self.served.roster_folder()
         try:
             source = folder / STORED.format(suffix=suffix)
-            with source.open("wb") as handle:
-                await asyncio.to_thread(shutil.copyfileobj, upload.file, handle)
+            try:
+                with source.open("wb") as handle:
+                    await asyncio.to_thread(shutil.copyfileobj, upload.file, handle)
+            except OSError as error:  # (a full disk, a quota)
+                return None, 2, _("cannot keep the upload for the calculation: {reason}").format(
+                    reason=os_reason(error))
             target = folder / f"result.{output}"
             command = [sys.executable, "-m", "welfare_calc.web.child"]
             if self.served.standards_path is not None:
                 command += [f"--standards={self.served.standards_path}"]
             # (every value after "=": a value starting with "-" is not read as an option)
-            command += ["batch", source.name, f"--through={through}", f"-o{target.name}",
-                        "--errors=errors.csv"]
+            command += ["batch", source.name, f"--through={through}",
+                        f"--output={target.name}", "--errors=errors.csv"]
             if output == "csv":
                 command += ["--excel"]
             if group_by:
@@ -370,7 +374,11 @@ class Pages:
             # (in a thread, not asyncio's subprocesses: those need a Proactor loop on
             # Windows, and a thread waits alike on every platform and loop)
             children = self.served.children
-            child = await asyncio.to_thread(children.start, command, folder, env)
+            try:
+                child = await asyncio.to_thread(children.start, command, folder, env)
+            except OSError as error:  # (no process can be started: a limit reached)
+                return None, 2, _("cannot start the calculation: {reason}").format(
+                    reason=os_reason(error))
             finishing = asyncio.ensure_future(asyncio.to_thread(child.finish))
             try:
                 err, returncode = await asyncio.wait_for(asyncio.shield(finishing),
