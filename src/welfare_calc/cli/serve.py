@@ -148,6 +148,7 @@ def _started_meanwhile(base: Path, port: int, besides: str, patience: float = 3.
 
 
 def _interrupted(_signum: int, _frame: FrameType | None) -> None:
+    """A stop signal, taken as Ctrl-C."""
     raise KeyboardInterrupt
 
 
