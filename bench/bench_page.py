@@ -30,14 +30,15 @@ BODY = json.dumps({"category": "urban-dibao", "persons": 3, "income": "200",
                    "through": "2020-08"}).encode()
 
 
-def calls(host: str, port: int, count: int, latencies: list[float]) -> None:
+def calls(host: str, port: int, token: str, count: int, latencies: list[float]) -> None:
     """``count`` back-pay calls on one kept-alive connection, each one's seconds kept.
 
     Each request goes out in one ``sendall`` (http.client writes headers and body
     apart, and Nagle's algorithm with delayed ACKs then adds 40 ms to every call:
     a measure of the client, not of the server)."""
     request = (f"POST /api/backpay HTTP/1.1\r\nhost: {host}:{port}\r\ncontent-type: "
-               f"application/json\r\ncontent-length: {len(BODY)}\r\n\r\n").encode() + BODY
+               f"application/json\r\nx-welfare-calc-token: {token}\r\n"
+               f"content-length: {len(BODY)}\r\n\r\n").encode() + BODY
     with socket.create_connection((host, port)) as connection:
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         reader = connection.makefile("rb")
@@ -55,7 +56,7 @@ def calls(host: str, port: int, count: int, latencies: list[float]) -> None:
             latencies.append(time.perf_counter() - started)
 
 
-def upload(host: str, port: int, roster: Path, done: list[float]) -> None:
+def upload(host: str, port: int, token: str, roster: Path, done: list[float]) -> None:
     """The roster posted as the page's form posts it."""
     boundary = uuid.uuid4().hex
     body = (f"--{boundary}\r\ncontent-disposition: form-data; name=\"through\"\r\n\r\n"
@@ -66,7 +67,8 @@ def upload(host: str, port: int, roster: Path, done: list[float]) -> None:
     started = time.perf_counter()
     connection = http.client.HTTPConnection(host, port, timeout=600)
     connection.request("POST", "/roster", body,
-                       {"content-type": f"multipart/form-data; boundary={boundary}"})
+                       {"content-type": f"multipart/form-data; boundary={boundary}",
+                        "x-welfare-calc-token": token})
     answer = connection.getresponse()
     answer.read()
     assert answer.status == 200, answer.status
@@ -90,21 +92,24 @@ def main() -> None:
     server = subprocess.Popen([exe, "serve", "--port", "0", "--no-open"],
                               stderr=subprocess.PIPE, text=True)
     assert server.stderr is not None
-    found = re.search(r"http://([\d.]+):(\d+)/", server.stderr.readline())
+    # (the address printed carries the token every request needs, on this PC too)
+    found = re.search(r"http://([\d.]+):(\d+)/\?token=(\S+)", server.stderr.readline())
     assert found is not None
-    host, port = found.group(1), int(found.group(2))
+    host, port, token = found.group(1), int(found.group(2)), found.group(3)
     try:
-        calls(host, port, 50, [])  # warm up
+        calls(host, port, token, 50, [])  # warm up
         alone: list[float] = []
         started = time.perf_counter()
-        calls(host, port, args.requests, alone)
+        calls(host, port, token, args.requests, alone)
         print(summary("1 client", alone, time.perf_counter() - started))
         busy: list[float] = []
         roster_took: list[float] = []
-        uploading = threading.Thread(target=upload, args=(host, port, households, roster_took))
+        uploading = threading.Thread(target=upload, args=(host, port, token, households,
+                                                             roster_took))
         uploading.start()
         time.sleep(0.5)
-        clients = [threading.Thread(target=calls, args=(host, port, args.requests // 20, busy))
+        clients = [threading.Thread(target=calls, args=(host, port, token, args.requests // 20,
+                                                        busy))
                    for _ in range(20)]
         started = time.perf_counter()
         for client in clients:

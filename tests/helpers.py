@@ -11,11 +11,14 @@ import importlib.util
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from click.testing import CliRunner, Result
 
 from welfare_calc.cli import cli
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
 
 Run = Callable[..., Result]
 """A call of the command line with the given words (see :func:`invoker`)."""
@@ -108,3 +111,77 @@ def windows_builder(script: Path = WINDOWS_BUILD) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+TOKEN = "a-test-token-of-the-office-0123"
+"""The token of the pages the tests make in-process (:func:`page_client`)."""
+PAGE_HOST = "testserver"
+
+
+def page_client(served: Any = None, *, token: str = TOKEN, carry: bool = True,
+                max_upload: int = 10 << 20, timeout: float = 120.0) -> TestClient:
+    """The page, in-process (Starlette's TestClient), guarded as ``serve`` guards it; each
+    request carries the token in its header unless ``carry`` is False."""
+    from starlette.testclient import TestClient  # noqa: PLC0415 - the page's tests only
+
+    from welfare_calc.standards.loader import load_standards  # noqa: PLC0415
+    from welfare_calc.web.app import Served, make_app  # noqa: PLC0415
+    from welfare_calc.web.guard import TOKEN_HEADER, Access, served_hosts  # noqa: PLC0415
+
+    if served is None:
+        served = Served(load_standards(None), None, max_upload, timeout)
+    access = Access(served_hosts(PAGE_HOST, 80), 80, token, served.max_upload)
+    return TestClient(make_app(served, access), base_url=f"http://{PAGE_HOST}",
+                      headers={TOKEN_HEADER: token} if carry else None)
+
+
+class Serving:
+    """A real ``welfare-calc serve`` process (``--no-open``, a free port unless ``args``
+    give one), its temporary folder ``tmp`` (TMPDIR) apart from every other run's; the
+    address and token it printed."""
+
+    def __init__(self, tmp: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        import os  # noqa: PLC0415
+        import re  # noqa: PLC0415
+        import shutil  # noqa: PLC0415
+        import subprocess  # noqa: PLC0415
+        import sys  # noqa: PLC0415
+
+        exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
+        assert exe is not None
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.tmp = tmp
+        command = [exe, "serve", "--no-open", *args]
+        if "--port" not in args:
+            command += ["--port", "0"]
+        self.process = subprocess.Popen(
+            command, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+            env={**os.environ, "TMPDIR": str(tmp), "WELFARE_CALC_LANG": "zh", **(env or {})})
+        assert self.process.stderr is not None
+        self.first = self.process.stderr.readline()
+        found = re.search(r"http://(\S+?):(\d+)/\?token=(\S+)", self.first)
+        assert found is not None, self.first + self.process.stderr.read()
+        self.host, self.port, self.token = found.group(1), int(found.group(2)), found.group(3)
+        self.url = found.group(0)
+        self.base = f"http://{self.host}:{self.port}"
+
+    def stop(self, signal_number: int | None = None, wait: float = 30) -> tuple[int, str]:
+        """Stop it (SIGTERM, or ``signal_number``); its exit code and the rest it said."""
+        import signal  # noqa: PLC0415
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM if signal_number is None else signal_number)
+        code = self.process.wait(timeout=wait)
+        assert self.process.stderr is not None
+        rest = self.process.stderr.read()
+        self.process.stderr.close()
+        return code, rest
+
+    def __enter__(self) -> Serving:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process.poll() is None:
+            self.stop()
+        elif self.process.stderr is not None and not self.process.stderr.closed:
+            self.process.stderr.close()

@@ -10,8 +10,7 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
+import signal
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -27,23 +26,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from helpers import Serving, page_client
 from welfare_calc.cli import cli
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.money import RoundingPoint
 from welfare_calc.standards.loader import load_standards
-from welfare_calc.web.app import FORM_FIELDS, Served, make_app
-from welfare_calc.web.guard import served_hosts
+from welfare_calc.web.app import FORM_FIELDS, Served
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "households.csv"
-HOST = "testserver"
 
 
 def client(token: str | None = None, max_upload: int = 10 << 20) -> TestClient:
-    served = Served(load_standards(None), None, max_upload, 120.0)
-    return TestClient(make_app(served, served_hosts(HOST, 80), token),
-                      base_url=f"http://{HOST}")
+    """The page; with ``token``, requests carry nothing unless told (a hostile caller)."""
+    if token is None:
+        return page_client(max_upload=max_upload)
+    return page_client(token=token, carry=False, max_upload=max_upload)
 
 
 @pytest.fixture(scope="module")
@@ -205,8 +204,9 @@ def test_hostile_requests_are_refused() -> None:
     assert page.get("/").status_code == 403  # no token
     assert page.get("/", headers={"x-welfare-calc-token": "wrong-token-wrong-token"}
                     ).status_code == 403
-    opened = page.get("/?token=s3cret-token-of-the-office")
-    assert opened.status_code == 200
+    # The link serve opens: the token kept in a cookie, and the browser sent on without it.
+    opened = page.get("/?token=s3cret-token-of-the-office", follow_redirects=False)
+    assert (opened.status_code, opened.headers["location"]) == (303, "/")
     assert "HttpOnly" in opened.headers["set-cookie"]
     assert page.get("/standards").status_code == 200  # the cookie carries it now
     # DNS rebinding: another name pointed at this server.
@@ -316,25 +316,13 @@ needs_browser = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
-    assert exe is not None
-    process = subprocess.Popen([exe, "serve", "--port", "0", "--no-open"],
-                               stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    address = re.search(r"http://\S+", line)
-    assert address is not None, line
-    try:
-        yield address.group(0)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        process.stderr.close()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serving]:
+    with Serving(tmp_path_factory.mktemp("serve")) as serving:
+        yield serving
 
 
 @needs_browser
-def test_a_clerk_computes_prints_and_runs_a_roster(server: str, tmp_path: Path) -> None:
+def test_a_clerk_computes_prints_and_runs_a_roster(server: Serving, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
     from pypdf import PdfReader  # noqa: PLC0415
 
@@ -343,7 +331,11 @@ def test_a_clerk_computes_prints_and_runs_a_roster(server: str, tmp_path: Path) 
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         tab = browser.new_page(viewport={"width": 1100, "height": 900}, locale="zh-CN",
                                accept_downloads=True)
-        tab.goto(server)
+        # The page serve opens: a file that sends the browser on to the address with its
+        # token, which the server keeps in a cookie, sending the browser on without it.
+        opener = next(server.tmp.glob("welfare-calc-serve-*/*/open.html"))
+        tab.goto(opener.as_uri())
+        tab.wait_for_url(server.base + "/")
         tab.get_by_label("保障类别").select_option("urban-dibao")
         tab.get_by_label("保障人数").fill("3")
         tab.get_by_label("家庭月人均收入（元）").fill("200")
@@ -368,7 +360,7 @@ def test_a_clerk_computes_prints_and_runs_a_roster(server: str, tmp_path: Path) 
             tab.get_by_role("button", name="计算", exact=True).click()
         assert "每户至少 1 人" in tab.locator("#persons-error").inner_text()
         # A roster: uploaded, its workbook downloaded and opened.
-        tab.goto(server.rstrip("/") + "/roster")
+        tab.goto(server.base + "/roster")
         tab.get_by_label("花名册文件（CSV 或 Excel 工作簿）").set_input_files(str(EXAMPLE))
         tab.screenshot(path=str(shots / "page-roster.png"), full_page=True)
         with tab.expect_download() as waiting:
@@ -378,7 +370,7 @@ def test_a_clerk_computes_prints_and_runs_a_roster(server: str, tmp_path: Path) 
         assert saved.name == "households-增补.xlsx"
         assert openpyxl.load_workbook(saved).sheetnames == ["结果", "汇总", "问题行"]
         # A roster as Chinese Windows Excel saves it (GBK): read without being told.
-        tab.goto(server.rstrip("/") + "/roster")
+        tab.goto(server.base + "/roster")
         tab.get_by_label("花名册文件（CSV 或 Excel 工作簿）").set_input_files(
             str(gbk_roster(tmp_path / "名册.csv")))
         with tab.expect_download() as waiting:
@@ -389,30 +381,21 @@ def test_a_clerk_computes_prints_and_runs_a_roster(server: str, tmp_path: Path) 
         assert "文件编码：GB18030" in [row[0] for row in book["汇总"].iter_rows(values_only=True)]
         assert "张秀英" in [cell for row in book["结果"].iter_rows(values_only=True)
                          for cell in row]
-        tab.goto(server.rstrip("/") + "/standards")
+        tab.goto(server.base + "/standards")
         assert "周政办字〔2020〕29号" in tab.content()
         tab.screenshot(path=str(shots / "page-standards.png"), full_page=True)
         browser.close()
 
 
-def test_serve_stops_cleanly_on_ctrl_c() -> None:
-    exe = shutil.which("welfare-calc", path=str(Path(sys.executable).parent))
-    assert exe is not None
-    process = subprocess.Popen([exe, "serve", "--port", "0", "--no-open"],
-                               stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "WELFARE_CALC_LANG": "zh"})
-    assert process.stderr is not None
-    assert "welfare-calc serve：正在 http://127.0.0.1:" in process.stderr.readline()
+def test_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    serving = Serving(tmp_path)
+    assert "welfare-calc serve：正在 http://127.0.0.1:" in serving.first
     time.sleep(0.5)
-    process.send_signal(__import__("signal").SIGINT)
-    assert process.wait(timeout=20) == 0
-    assert process.stderr.read() == "welfare-calc serve：已停止\n"
-    process.stderr.close()
+    assert serving.stop(signal.SIGINT) == (0, "welfare-calc serve：已停止\n")
 
 
 def test_a_roster_past_the_time_limit_is_stopped_and_told() -> None:
-    served = Served(load_standards(None), None, 10 << 20, 0.01)
-    page = TestClient(make_app(served, served_hosts(HOST, 80), None), base_url=f"http://{HOST}")
+    page = page_client(Served(load_standards(None), None, 10 << 20, 0.01))
     answer = page.post("/roster", files={"file": ("households.csv", EXAMPLE.read_bytes(),
                                                   "text/csv")}, data={"through": "2020-08"})
     assert answer.status_code == 400

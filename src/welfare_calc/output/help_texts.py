@@ -172,27 +172,34 @@ HELP: dict[str, tuple[str, str]] = {
         "单户计算: one household's entitlement and back-pay, and its printable 计算单. "
         "批量计算: a roster uploaded, its result downloaded. 标准表: the standards. A JSON "
         "API: POST /api/backpay and /api/entitlement.\n\n"
-        "Listens on this machine only (127.0.0.1) unless --host says otherwise; then every "
-        "request must carry a token, printed with the address. Ctrl-C stops it.",
+        "Listens on this machine only (127.0.0.1 and [::1]) unless --host says otherwise. "
+        "Every request carries a token, on this machine too: the address printed holds "
+        "it, and the page opened in the browser keeps it. Started again while it runs, it "
+        "opens the running page. Ctrl-C stops it; however it stops, nothing of a roster "
+        "is left.",
         "在浏览器中使用的计算页面：单户计算、批量计算和标准表。\n\n"
         "单户计算：一户的待遇和提标增补，及可打印的计算单。批量计算：上传花名册，下载结果"
         "文件。标准表：计算所用的各项标准。另有 JSON 接口：POST /api/backpay 和 "
         "/api/entitlement。\n\n"
-        "默认只在本机（127.0.0.1）监听；用 --host 指定其他地址时，每个请求都须带上随地址一并"
-        "显示的令牌。按 Ctrl-C 停止。"),
+        "默认只在本机（127.0.0.1 和 [::1]）监听，可用 --host 指定其他地址。每个请求都须带上"
+        "令牌，本机也一样：显示的地址中含有令牌，在浏览器中打开的页面会记住它。已在运行时再次"
+        "启动，会直接打开正在运行的页面。按 Ctrl-C 停止；无论怎样停止，都不会留下花名册的任何"
+        "内容。"),
     "serve.host": (
-        "Address to listen on (default: 127.0.0.1, this machine only).",
-        "监听地址（默认 127.0.0.1，仅本机）。"),
+        "Address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every "
+        "address, for other PCs too).",
+        "监听地址（默认 127.0.0.1，仅本机；0.0.0.0 表示所有地址，其他电脑也可访问）。"),
     "serve.port": (
         "Port (default 8000; 0 picks a free one).",
         "端口（默认 8000；0 表示自动选一个空闲端口）。"),
     "serve.open_browser": (
         "Open the page in the default browser (default: when run from a terminal).",
         "在默认浏览器中打开页面（默认：从终端运行时打开）。"),
-    "serve.token": (
-        "The token every request must carry (default: none on this machine; one is made "
-        "for any other address).",
-        "每个请求须携带的令牌（默认：仅本机时不需要；其他地址时自动生成）。"),
+    "serve.token_file": (
+        "A file holding the token every request must carry (readable by you alone); else "
+        "the WELFARE_CALC_TOKEN environment variable; else one is made.",
+        "存放令牌的文件（只能由本人读取），每个请求都须带上该令牌；未给出时取环境变量 "
+        "WELFARE_CALC_TOKEN；都没有时自动生成。"),
     "serve.max_upload": (
         "Largest roster upload, in MB (default 200).",
         "上传花名册的大小上限，单位 MB（默认 200）。"),

@@ -15,12 +15,11 @@ import asyncio
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -36,7 +35,7 @@ from starlette.staticfiles import StaticFiles
 from welfare_calc import __version__
 from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
 from welfare_calc.core import fields
-from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.errors import WelfareCalcError, os_reason
 from welfare_calc.core.timeline import choose_raise
 from welfare_calc.core.words import N_, _, listed
 from welfare_calc.output.calls import backpay_call, entitlement_call
@@ -45,8 +44,14 @@ from welfare_calc.output.language import spoken
 from welfare_calc.output.render import Report, label, render, table_cell
 from welfare_calc.output.reports import standards_report
 from welfare_calc.standards.loader import LoadedStandards
-from welfare_calc.web.guard import Guard
+from welfare_calc.web.children import Children, Stopping
+from welfare_calc.web.folders import Place, remove_folder
+from welfare_calc.web.guard import Access, Guard, TooLarge, clipped, too_large
 
+STORED = "roster{suffix}"
+"""The name an upload is stored under, whatever the clerk's file is called: a name the
+clerk chose may be too long for the disk, hold a NUL, or start with ``-`` and be read
+as an option."""
 FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "through",
                "raise", "paid", "month", "rounding")
 """The form's fields, named as the command line's options."""
@@ -104,6 +109,17 @@ class Served:
     child process."""
     max_upload: int
     timeout: float
+    place: Place | None = None
+    """The server's folder (:mod:`welfare_calc.web.folders`); None (in tests): a roster's
+    private folder is made in the temporary folder."""
+    children: Children = field(default_factory=lambda: Children(None))
+    """The rosters' processes (:mod:`welfare_calc.web.children`)."""
+
+    def roster_folder(self) -> Path:
+        """A new private folder (0700) for one roster."""
+        if self.place is not None:
+            return self.place.roster_folder()
+        return Path(tempfile.mkdtemp(prefix="welfare-calc-roster-"))
 
 
 def _lang(request: Request) -> Lang:
@@ -192,7 +208,7 @@ class Pages:
 
     async def household(self, request: Request) -> Response:
         lang = _lang(request)
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return self.page(request, "household.html", lang, cells={"persons": "1",
                              "income": "0"}, errors={}, categories=self.categories(lang))
         form = await request.form(max_files=0, max_fields=len(FORM_FIELDS) + 4,
@@ -228,18 +244,24 @@ class Pages:
                                  "field": None}, 404)
         try:
             given = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # (nested past Python's depth)
             return JSONResponse({"error": _("the body is not JSON"), "field": None}, 400)
         if not isinstance(given, dict):
             return JSONResponse({"error": _("give the fields as a JSON object"), "field": None},
                                 400)
-        cells = {name: "" if value is None else str(value) for name, value in given.items()
-                 if name in FORM_FIELDS}
         unknown = sorted(set(given) - set(FORM_FIELDS) - {"explain", "detail"})
         if unknown:
+            name = clipped(unknown[0], 40)
             return JSONResponse({"error": _("unknown field {name}; the fields are {known}").format(
-                name=repr(unknown[0]), known=listed([*FORM_FIELDS, "explain", "detail"])),
-                                 "field": unknown[0]}, 400)
+                name=repr(name), known=listed([*FORM_FIELDS, "explain", "detail"])),
+                                 "field": name}, 400)
+        for name, value in given.items():
+            if isinstance(value, (dict, list)):
+                return JSONResponse({"error": _("{field}: give a text or a number, not a list "
+                                                "or an object").format(field=name),
+                                     "field": name}, 400)
+        cells = {name: "" if value is None else str(value) for name, value in given.items()
+                 if name in FORM_FIELDS}
         if kind == "backpay" and not cells.get("through", "").strip():
             return JSONResponse({"error": _("through is required: the last month paid at the "
                                             "old standard (YYYY-MM)"),
@@ -270,12 +292,11 @@ class Pages:
             return self.page(request, "roster.html", lang, status, error=error,
                              limit=self.served.max_upload)
 
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return shown()
-        size = request.headers.get("content-length")
-        if size is None or not size.isdigit():
-            return shown(411, _("the upload must say its size (Content-Length)"))
-        if int(size) > self.served.max_upload:
+        size = request.headers.get("content-length", "")
+        # (an upload sent in chunks says no size: the guard counts it as it comes)
+        if size.isdigit() and int(size) > self.served.max_upload:
             return shown(413, _("the file is too large: at most {size} MB (--max-upload)"
                                 ).format(size=self.served.max_upload // (1 << 20)))
         form = await request.form(max_files=1, max_fields=8, max_part_size=4096)
@@ -283,21 +304,40 @@ class Pages:
         through = str(form.get("through") or "").strip()
         if not isinstance(upload, UploadFile) or not upload.filename:
             return shown(400, _("choose the roster's file"))
-        name = Path(upload.filename.replace("\\", "/")).name
-        if not name.lower().endswith(ROSTER_SUFFIXES):
-            return shown(400, _("{name}: upload a CSV file or an Excel workbook (.csv, .xlsx, "
-                                ".xls)").format(name=name))
-        output = "csv" if form.get("output") == "csv" else "xlsx"
-        headers = str(form.get("headers") or "")
-        group_by = str(form.get("group_by") or "").strip()
         try:
-            body, code, said = await self.run_roster(upload, name, through, group_by,
-                                                     headers, output)
+            given = PurePath(upload.filename.replace("\\", "/")).name
+            suffix = PurePath(given).suffix.lower()
+            # The clerk's name, as messages and the result's name say it (cut short).
+            name = clipped(PurePath(given).stem, 60) + clipped(suffix, 8)
+            if suffix not in ROSTER_SUFFIXES:
+                return shown(400, _("{name}: upload a CSV file or an Excel workbook (.csv, "
+                                    ".xlsx, .xls)").format(name=name))
+            try:
+                fields.read_month(through, "through")  # (the core's reader, as batch's)
+            except WelfareCalcError as error:
+                return shown(400, error.message)
+            output = "csv" if form.get("output") == "csv" else "xlsx"
+            headers = str(form.get("headers") or "")
+            group_by = str(form.get("group_by") or "").strip()
+            if not group_by.isprintable():
+                return shown(400, _("the group column {name} holds a character that is not "
+                                    "text (a line break, a tab); type the column's name as "
+                                    "the roster's header shows it").format(
+                                        name=repr(clipped(group_by, 40))))
+            try:
+                body, code, said = await self.run_roster(upload, suffix, through, group_by,
+                                                         headers, output)
+            except Stopping:
+                body, code, said = None, 2, ""
         finally:
             await upload.close()
+        if body is None and self.served.children.stopping:
+            return shown(503, _("the server was stopped before the roster was computed; "
+                                "nothing of it was kept"))
+        said = said.replace(STORED.format(suffix=suffix), name)
         if body is None:
             return shown(400, said)
-        result = f"{Path(name).stem}-增补.{output}"
+        result = f"{PurePath(name).stem}-增补.{output}"
         media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                  if output == "xlsx" else "text/csv; charset=utf-8")
         return Response(body, media_type=media, headers={
@@ -306,52 +346,73 @@ class Pages:
             "x-welfare-calc-exit": str(code),
             "x-welfare-calc-summary": quote(said)})
 
-    async def run_roster(self, upload: UploadFile, name: str, through: str, group_by: str,
+    async def run_roster(self, upload: UploadFile, suffix: str, through: str, group_by: str,
                          headers: str, output: str) -> tuple[bytes | None, int, str]:
         """Run ``welfare-calc batch`` on the upload, in a private folder removed whatever
-        happens; its result's bytes (None when it is unusable), exit code and last line."""
-        folder = Path(tempfile.mkdtemp(prefix="wc-"))  # 0700: this user's only
+        happens, in a child process that cannot outlive the server
+        (:mod:`welfare_calc.web.children`); its result's bytes (None when it is
+        unusable), exit code and last line."""
+        folder = self.served.roster_folder()
         try:
-            source = folder / name
-            with source.open("wb") as handle:
-                await asyncio.to_thread(shutil.copyfileobj, upload.file, handle)
+            source = folder / STORED.format(suffix=suffix)
+            try:
+                with source.open("wb") as handle:
+                    await asyncio.to_thread(shutil.copyfileobj, upload.file, handle)
+            except OSError as error:  # (a full disk, a quota)
+                return None, 2, _("cannot keep the upload for the calculation: {reason}").format(
+                    reason=os_reason(error))
             target = folder / f"result.{output}"
-            command = [sys.executable, "-m", "welfare_calc"]
+            command = [sys.executable, "-m", "welfare_calc.web.child"]
             if self.served.standards_path is not None:
-                command += ["--standards", str(self.served.standards_path)]
-            command += ["batch", name, "--through", through, "-o", target.name,
-                        "--errors", "errors.csv"]
+                command += [f"--standards={self.served.standards_path}"]
+            # (every value after "=": a value starting with "-" is not read as an option)
+            command += ["batch", source.name, f"--through={through}",
+                        f"--output={target.name}", "--errors=errors.csv"]
             if output == "csv":
                 command += ["--excel"]
             if group_by:
-                command += ["--group-by", group_by]
+                command += [f"--group-by={group_by}"]
             if headers in ("zh", "en"):
-                command += ["--headers", headers]
-            # In a thread, not asyncio's subprocesses: those need a Proactor loop on
-            # Windows, and a thread waits alike on every platform and loop.
+                command += [f"--headers={headers}"]
+            env = {**os.environ, LANG_VAR: spoken().value}  # the server's language
+            # (in a thread, not asyncio's subprocesses: those need a Proactor loop on
+            # Windows, and a thread waits alike on every platform and loop)
+            children = self.served.children
             try:
-                process = await asyncio.to_thread(
-                    subprocess.run, command, cwd=folder, stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
-                    timeout=self.served.timeout,
-                    env={**os.environ, LANG_VAR: spoken().value})  # the server's language
-            except subprocess.TimeoutExpired:  # (subprocess.run has killed it)
-                return None, 2, _("the calculation took more than {seconds} seconds and was "
-                                  "stopped").format(seconds=f"{self.served.timeout:.0f}")
-            err = process.stderr
+                child = await asyncio.to_thread(children.start, command, folder, env)
+            except OSError as error:  # (no process can be started: a limit reached)
+                return None, 2, _("cannot start the calculation: {reason}").format(
+                    reason=os_reason(error))
+            finishing = asyncio.ensure_future(asyncio.to_thread(child.finish))
+            try:
+                err, returncode = await asyncio.wait_for(asyncio.shield(finishing),
+                                                         self.served.timeout)
+            except TimeoutError:
+                child.kill()
+                await finishing  # (at once: ended; its files go with the folder)
+                return None, 2, _("the calculation took more than {seconds} seconds and "
+                                  "was stopped").format(seconds=f"{self.served.timeout:.0f}")
+            except BaseException:  # the request cancelled (the server stopping)
+                child.kill()
+                await asyncio.shield(finishing)
+                raise
+            finally:
+                children.finished(child)
             lines = [line for line in err.decode("utf-8", "replace").splitlines() if line]
             said = lines[-1] if lines else ""
-            if process.returncode not in (0, 1) or not target.exists():
+            if returncode not in (0, 1) or not target.exists():
                 prefix = _("Error: {message}").format(message="")
-                return None, process.returncode or 2, said.removeprefix(prefix)
-            return target.read_bytes(), process.returncode or 0, said
+                return None, returncode or 2, said.removeprefix(prefix)
+            return target.read_bytes(), returncode, said
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            await asyncio.to_thread(remove_folder, folder)
 
 
 HTTP_WORDS = {
+    400: N_("the form could not be read: it is broken, or a part of it is too long"),
     404: N_("no such page"),
     405: N_("this address does not take that kind of request"),
+    413: N_("the request is too large"),
     500: N_("the server could not answer this request"),
 }
 """What an HTTP error says, for the statuses the page's own links and forms can meet; any
@@ -359,8 +420,10 @@ other is said with the server framework's detail."""
 
 
 async def _failed(request: Request, error: Exception) -> Response:
-    status = error.status_code if isinstance(error, HTTPException) else 500
-    message = (_(HTTP_WORDS[status]) if status in HTTP_WORDS else
+    status = (error.status_code if isinstance(error, HTTPException) else
+              413 if isinstance(error, TooLarge) else 500)
+    message = (too_large(error.limit) if isinstance(error, TooLarge) else
+               _(HTTP_WORDS[status]) if status in HTTP_WORDS else
                _("the request could not be answered ({detail})").format(
                    detail=error.detail if isinstance(error, HTTPException) else status))
     if request.url.path.startswith("/api/"):
@@ -369,7 +432,7 @@ async def _failed(request: Request, error: Exception) -> Response:
                         f"<p>{status}: {message}</p><p><a href=/>单户计算</a></p>", status)
 
 
-def make_app(served: Served, hosts: set[str], token: str | None) -> Guard:
+def make_app(served: Served, access: Access) -> Guard:
     """The page's ASGI app, guarded (:mod:`welfare_calc.web.guard`)."""
     pages = Pages(served)
     static = Path(__file__).parent / "static"
@@ -379,5 +442,5 @@ def make_app(served: Served, hosts: set[str], token: str | None) -> Guard:
         Route("/standards", pages.standards),
         Route("/api/{kind:str}", pages.api, methods=["POST"]),
         Mount("/static", StaticFiles(directory=static), name="static"),
-    ], exception_handlers={HTTPException: _failed, Exception: _failed})
-    return Guard(app, hosts, token)
+    ], exception_handlers={HTTPException: _failed, TooLarge: _failed, Exception: _failed})
+    return Guard(app, access)
