@@ -37,6 +37,7 @@ from welfare_calc import __version__
 from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.table import CareTier
 from welfare_calc.core.timeline import choose_raise
 from welfare_calc.core.words import N_, _, listed
 from welfare_calc.output.calls import backpay_call, entitlement_call
@@ -47,8 +48,8 @@ from welfare_calc.output.reports import standards_report
 from welfare_calc.standards.loader import LoadedStandards
 from welfare_calc.web.guard import Guard
 
-FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "through",
-               "raise", "paid", "month", "rounding")
+FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "care",
+               "through", "raise", "paid", "month", "rounding")
 """The form's fields, named as the command line's options."""
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 WORDS: dict[str, tuple[str, str]] = {
@@ -62,6 +63,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "start": ("起始月份（YYYY-MM，可空）", "Coverage start (YYYY-MM, optional)"),
     "end": ("截止月份（YYYY-MM，可空）", "Coverage end (YYYY-MM, optional)"),
     "supplement": ("分类施保（50.00 或 20%，可空）", "Supplement (50.00 or 20%, optional)"),
+    "care": ("护理等级（特困供养，可空：只计基本生活标准）",
+             "Care tier (tekun; optional: the basic standard alone)"),
+    "care_none": ("未给出", "not given"),
     "through": ("按原标准发放截至（YYYY-MM）", "Paid at old standards through (YYYY-MM)"),
     "raise": ("计算哪次提标的增补（起始月份 YYYY-MM，可空：截至月份前最近的一次）",
               "The raise, by its first month (YYYY-MM, optional: the latest by then)"),
@@ -190,11 +194,18 @@ class Pages:
         return [(key, f"{category.short_zh}（{key}）" if lang is Lang.ZH else
                  f"{key} ({category.short_zh})") for key, category in table.categories.items()]
 
+    @staticmethod
+    def tiers(lang: Lang) -> list[tuple[str, str]]:
+        """The care tiers a clerk chooses from (the form sends the tier's id)."""
+        return [(tier.value, tier.name_zh if lang is Lang.ZH else f"{tier.value} ({tier.name_zh})")
+                for tier in CareTier]
+
     async def household(self, request: Request) -> Response:
         lang = _lang(request)
         if request.method == "GET":
             return self.page(request, "household.html", lang, cells={"persons": "1",
-                             "income": "0"}, errors={}, categories=self.categories(lang))
+                             "income": "0"}, errors={}, categories=self.categories(lang),
+                             tiers=self.tiers(lang))
         form = await request.form(max_files=0, max_fields=len(FORM_FIELDS) + 4,
                                   max_part_size=4096)
         cells = {name: str(form.get(name) or "") for name in FORM_FIELDS}
@@ -208,7 +219,7 @@ class Pages:
         return self.page(request, "household.html", lang, status=400 if call.errors else 200,
                          cells=call.cells, errors=call.errors, results=results,
                          notes=call.notes,
-                         categories=self.categories(lang))
+                         categories=self.categories(lang), tiers=self.tiers(lang))
 
     async def standards(self, request: Request) -> Response:
         lang = _lang(request)
