@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple, Protocol, Self, TypeVar
+from typing import Any, NamedTuple, Protocol, Self, TypeVar
 
 from welfare_calc.core import checks, timeline
 from welfare_calc.core.errors import MonthOutOfRange, WelfareCalcError
@@ -80,14 +80,21 @@ OPEN_END = (1 << 17) - 1
 
 class Whole(Protocol):
     """What the integer rules need of a number of units: an ``int``, or a NumPy array of
-    them (the lane's). The core does not import NumPy; both have these operations."""
+    them (the lane's). The core does not import NumPy; both have these operations.
+
+    A comparison gives a ``bool`` or an array of them, which the rules only multiply a
+    number by (``value * (value > 0)`` is ``max(value, 0)``) or combine with ``&``
+    (:class:`Ordered` types those); the multiplication is called by its name,
+    ``value.__mul__(flags)``, so that the result keeps the number's own type.
+    """
 
     def __add__(self, other: Self | int, /) -> Self: ...
     def __sub__(self, other: Self | int, /) -> Self: ...
+    def __rsub__(self, other: int, /) -> Self: ...
     def __mul__(self, other: Self | int, /) -> Self: ...
     def __floordiv__(self, other: Self | int, /) -> Self: ...
-    def __rshift__(self, other: int, /) -> Self: ...
-    def __abs__(self) -> Self: ...
+    def __gt__(self, other: Self | int, /) -> Any: ...
+    def __lt__(self, other: Self | int, /) -> Any: ...
 
 
 class Flags(Protocol):
@@ -100,7 +107,7 @@ F_co = TypeVar("F_co", bound=Flags, covariant=True)
 
 
 class Ordered(Protocol[F_co]):
-    """A :class:`Whole` number's comparisons, giving :class:`Flags`."""
+    """A :class:`Whole` number's comparisons, typed: they give :class:`Flags`."""
 
     def __lt__(self, other: Self | int, /) -> F_co: ...
     def __ge__(self, other: Self | int, /) -> F_co: ...
@@ -113,7 +120,7 @@ F = TypeVar("F", bound=Flags)
 
 def clipped(value: WholeT) -> WholeT:
     """``max(value, 0)``, by arithmetic alone, for an int or a NumPy array alike."""
-    return (value + value.__abs__()) >> 1
+    return value.__mul__(value > 0)
 
 
 def owed(standard: WholeT, income: WholeT, gap: WholeT | int) -> WholeT:
@@ -129,10 +136,11 @@ def newly(gap: Ordered[F], old: Ordered[F], new: Ordered[F], income: Ordered[F])
     return (gap > 0) & (old >= 0) & (income >= old) & (income < new)
 
 
-def months_covered(start: WholeT, end: WholeT, first: WholeT | int, last: WholeT | int) -> WholeT:
+def months_covered(start: WholeT, end: WholeT, first: WholeT | int,
+                   last: WholeT | int) -> WholeT:
     """Months of the run ``first``..``last`` inside coverage ``start``..``end``."""
-    later = (start + first + (start - first).__abs__()) >> 1  # max(start, first)
-    sooner = (end + last - (end - last).__abs__()) >> 1  # min(end, last)
+    later = start + (first - start).__mul__(first > start)  # max(start, first)
+    sooner = end + (last - end).__mul__(last < end)  # min(end, last)
     return clipped(sooner - later + 1)
 
 
