@@ -157,7 +157,7 @@ def summary(label: str, latencies: list[float], seconds: float) -> str:
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
     return (f"{label}: {len(latencies) / seconds:,.0f} requests/s, median "
-            f"{1000 * statistics.median(ordered):.1f} ms, p99 {1000 * p99:.1f} ms")
+            f"{1000 * statistics.median(ordered):.3f} ms, p99 {1000 * p99:.1f} ms")
 
 
 def main() -> None:

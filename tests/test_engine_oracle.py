@@ -2,10 +2,13 @@
 a month, a year, a back-pay window, is what the exact fractions of ``tests/oracle.py``
 compute month by month, to the fen, or both refuse it; and the properties of every
 raise since 2020 (issue 28): back-pay summed over the raises is a month-by-month
-recomputation from the timeline, and no month of a window lies outside its raise."""
+recomputation from the timeline, and no month of a window lies outside its raise.
+What writes the engine's integers out (exact amounts, a call's JSON) is held to what
+it replaced."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +25,8 @@ from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.money import RoundingPoint, to_fen
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import CareTier, StandardsTable, in_force_on
+from welfare_calc.output.formats import Format, Lang
+from welfare_calc.output.render import Cell, Report, render
 from welfare_calc.output.text import exact_text, units_text
 from welfare_calc.standards.loader import parse_standards, read_standards, shipped_standards
 
@@ -207,3 +212,14 @@ def test_no_month_of_a_window_lies_outside_its_raise(house: households.Household
     assert all(result.raised.first_month <= month <= last for month in months)
     assert following is None or all(month < following.first_month for month in months)
     assert timeline.choose_raise(SHIPPED, last, result.raised.first_month) == result.raised
+
+
+CELLS = st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.text()
+
+
+@given(st.dictionaries(st.text(), CELLS, max_size=30))
+def test_a_records_json_is_what_json_dumps_writes(record: dict[str, Cell]) -> None:
+    # The one renderer writes a single call's JSON itself (json.dumps takes its slow,
+    # pure-Python way whenever it indents): the same bytes, whatever the keys and cells.
+    assert render(Report(record), Format.JSON, Lang.ZH) == json.dumps(
+        record, ensure_ascii=False, indent=2) + "\n"

@@ -383,13 +383,28 @@ def unknown_care(table: StandardsTable, month: Month) -> WelfareCalcError:
                         or "—"), field="care")
 
 
+Stretches = tuple[tuple[int, int, Rate], ...]
+"""Months paid alike: (first and last month index, the rate)."""
+
+
 def stretches(table: StandardsTable, category_id: str, tier: CareTier | None, first: Month,
-              last: Month) -> list[tuple[int, int, Rate]]:
+              last: Month) -> Stretches:
     """The months ``first``..``last`` as stretches of months paid alike: (first and last
     month index, the rate). Each month's standard is the one in force on its first day
     (rule 4); a month the table does not know is refused, never computed at a
     neighbouring value (rule 15), and so is a care tier in a month without care
-    standards (rule 17)."""
+    standards (rule 17). A table's stretches are made once (:data:`PLANS_KEPT`)."""
+    key = (id(table), category_id, tier, first.index, last.index)
+    found = _STRETCHES.get(key)
+    if found is not None and found[0] is table:
+        return found[1]
+    made = _stretches(table, category_id, tier, first, last)
+    _keep(_STRETCHES, key, (table, made))
+    return made
+
+
+def _stretches(table: StandardsTable, category_id: str, tier: CareTier | None, first: Month,
+               last: Month) -> Stretches:
     category = category_of(table, category_id)
     base = spans(category.values, table.covers_through)
     care = spans(table.care, table.covers_through) if tier is not None else []
@@ -409,7 +424,42 @@ def stretches(table: StandardsTable, category_id: str, tier: CareTier | None, fi
             end, care_value = min(end, care_held[0]), care_held[1]
         found.append((cursor, end, _rate(table, category_id, value, tier, care_value)))
         cursor = end + 1
-    return found
+    return tuple(found)
+
+
+PLANS_KEPT = 4096
+"""Plans (stretches, windows) kept, each made from a table once: a page serves the same
+table call after call. The tables are immutable values; a plan is kept with its table,
+and found again only for that very table."""
+_STRETCHES: dict[tuple[int, str, CareTier | None, int, int],
+                 tuple[StandardsTable, Stretches]] = {}
+_WINDOWS: dict[tuple[int, str, CareTier | None, date, int],
+               tuple[StandardsTable, Window]] = {}
+K = TypeVar("K")
+P = TypeVar("P")
+
+
+_RAISES: dict[tuple[int, int, date | None], tuple[StandardsTable, Raise]] = {}
+
+
+def _chosen(table: StandardsTable, through: Month, named: date | None) -> Raise:
+    """:func:`timeline.choose_raise` of the raise that took effect on ``named`` (else the
+    latest by ``through``), asked once for a table (:data:`PLANS_KEPT`); a window it
+    refuses is refused each time."""
+    key = (id(table), through.index, named)
+    found = _RAISES.get(key)
+    if found is not None and found[0] is table:
+        return found[1]
+    chosen = timeline.choose_raise(table, through, None if named is None else Month.of(named))
+    _keep(_RAISES, key, (table, chosen))
+    return chosen
+
+
+def _keep(plans: dict[K, P], key: K, plan: P) -> None:
+    """``plan`` kept under ``key``; the store emptied when it holds :data:`PLANS_KEPT`."""
+    if len(plans) >= PLANS_KEPT:
+        plans.clear()
+    plans[key] = plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,13 +472,25 @@ class Window:
     through: Month
     old: Rate
     """The standard in force the day before the raise: what was paid."""
-    due: tuple[tuple[int, int, Rate], ...]
+    due: Stretches
 
 
 def window(table: StandardsTable, category_id: str, tier: CareTier | None, raised: Raise,
            through: Month) -> Window:
     """The plan of the back-pay of ``raised`` through ``through`` (a window
-    :func:`timeline.choose_raise` has accepted), from the table's timelines."""
+    :func:`timeline.choose_raise` has accepted), from the table's timelines; made once
+    (:data:`PLANS_KEPT`)."""
+    key = (id(table), category_id, tier, raised.effective, through.index)
+    found = _WINDOWS.get(key)
+    if found is not None and found[0] is table:
+        return found[1]
+    made = _window(table, category_id, tier, raised, through)
+    _keep(_WINDOWS, key, (table, made))
+    return made
+
+
+def _window(table: StandardsTable, category_id: str, tier: CareTier | None, raised: Raise,
+            through: Month) -> Window:
     due = stretches(table, category_id, tier, raised.first_month, through)
     old = category_of(table, category_id).value_on(raised.day_before)
     assert old is not None  # the table's validation: every raise is comparable
@@ -441,7 +503,7 @@ def window(table: StandardsTable, category_id: str, tier: CareTier | None, raise
                 "day before it, to compare with; leave out the care tier to compute the basic "
                 "standard alone").format(start=raised.first_month, day=raised.day_before),
                 field="care")
-    return Window(raised, through, _rate(table, category_id, old, tier, old_care), tuple(due))
+    return Window(raised, through, _rate(table, category_id, old, tier, old_care), due)
 
 
 # One household: its months, its year, its back-pay, each with its runs.
@@ -502,7 +564,7 @@ def _run(rounder: Rounder, house: Household, income: int, extra: Extra | None, r
 
 
 def _covered_runs(rounder: Rounder, house: Household, income: int, extra: Extra | None,
-                  found: Sequence[tuple[int, int, Rate]], period: Coverage) -> list[Run]:
+                  found: Stretches, period: Coverage) -> list[Run]:
     start, end = _index(period.start, OPEN_START), _index(period.end, OPEN_END)
     runs = []
     for first, last, rate in found:
@@ -567,7 +629,7 @@ def annual_amount(table: StandardsTable, house: Household, year: int,
         first = period.start
     if period.end is not None and period.end < last:
         last = period.end
-    found = stretches(table, house.category, house.care, first, last) if first <= last else []
+    found = stretches(table, house.category, house.care, first, last) if first <= last else ()
     runs = _covered_runs(rounder, house, income, extra, found, Coverage())
     total, exact, care = _sums(rounder, runs)
     return Annual(house, year, period, tuple(runs), sum(run.count for run in runs), total,
@@ -710,7 +772,7 @@ def backpay(table: StandardsTable, house: Household, through: Month,
             "the later standard to the table first").format(through=through,
                                                            last=table.covers_through),
             field="through")
-    raised = timeline.choose_raise(table, through, None if raised is None else raised.first_month)
+    raised = _chosen(table, through, None if raised is None else raised.effective)
     plan = window(table, house.category, house.care, raised, through)
     paid_fen = None if paid is None else to_fen(checks.check_paid(paid))
     rounder, income, extra = _household_parts(table, house)
