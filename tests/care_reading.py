@@ -51,3 +51,21 @@ def read_call_with_care(table: StandardsTable, cells: Mapping[str, str]
     except WelfareCalcError as error:
         return [fields.FieldProblem("care", error.message)]
     return dataclasses.replace(read, house=house)
+
+
+ORIGINAL_READ_HOUSEHOLD = fields.read_household
+
+
+def read_household_with_care(table: StandardsTable, cells: Mapping[str, str]
+                             ) -> fields.RowHousehold | list[fields.FieldProblem]:
+    """:func:`fields.read_household`, with the ``care`` cell read as the core reads a tier."""
+    read = ORIGINAL_READ_HOUSEHOLD(table, cells)
+    if isinstance(read, list) or not cells.get("care", "").strip():
+        return read
+    try:
+        care = checks.parse_care(cells["care"])
+        house = checks.household(table, read.house.category, read.house.persons,
+                                 read.house.income, read.house.supplement, care)
+    except WelfareCalcError as error:
+        return [fields.FieldProblem("care", error.message)]
+    return dataclasses.replace(read, house=house)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 import care_reading
-from helpers import csv_rows
+from helpers import csv_rows, printed_table
 from welfare_calc.batch import run as batch_run
 from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor
 from welfare_calc.batch.rows import read_header
@@ -388,3 +388,39 @@ def test_a_fixed_supplement_is_rounded_to_the_tables_unit_in_the_batch_too() -> 
     batch = BackpayEngine(table, Month(2020, 8)).compute(
         "urban-dibao", 1, 63_000, engine.OPEN_START, engine.OPEN_END, None, house.supplement)
     assert (single.amount, batch.backpay, batch.monthly) == (64_080, 64_080, 8_010)
+
+
+def test_a_publicity_lists_amount_is_every_part_of_the_month(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setattr(batch_run, "RowParser", care_reading.CareReadingParser)
+    monkeypatch.setattr(fields, "read_household", care_reading.read_household_with_care)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,category,persons,income,start,end,care,姓名\n"
+                      "T1,rural-tekun,1,0,,,全护理,李四\n"
+                      "T2,rural-tekun,1,0,,,,王五\n"
+                      "D1,urban-dibao,3,200,,,,张三英\n", encoding="utf-8")
+    out = tmp_path / "公示名单.csv"
+    done = CliRunner().invoke(cli, ["publicity", str(roster), "--month", "2024-05", "-o",
+                                    str(out), "--period", "2024年5月", "--amounts"])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    # The month as paid: basic 1140.00 and care 1090.00; without a tier, the basic alone.
+    assert [row[-1] for row in rows[1:]] == ["2230.00", "1140.00", "2367.00"]
+
+
+def test_a_workbooks_care_column_is_money(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    monkeypatch.setattr(batch_run, "RowParser", care_reading.CareReadingParser)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(roster_text([["T1", "rural-tekun", "1", "0", "", "", "全护理"]]),
+                      encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    done = CliRunner().invoke(cli, ["batch", str(roster), "--through", "2022-06", "-o",
+                                    str(out)])
+    assert done.exit_code == 0, done.output
+    header, row = printed_table(out)[:2]
+    assert [cell.value for cell in header[-2:]] == ["monthly_base", "monthly_care"]
+    # Numbers in the 0.00 format, for finance to sum, as every amount's column.
+    assert [(cell.value, cell.number_format) for cell in row[-2:]] == [(1050, "0.00"),
+                                                                       (1090, "0.00")]
