@@ -424,3 +424,17 @@ def test_a_workbooks_care_column_is_money(tmp_path: Path, monkeypatch: pytest.Mo
     # Numbers in the 0.00 format, for finance to sum, as every amount's column.
     assert [(cell.value, cell.number_format) for cell in row[-2:]] == [(1050, "0.00"),
                                                                        (1090, "0.00")]
+
+
+def test_a_care_tier_on_the_page_is_read_or_refused_never_ignored(page: TestClient) -> None:
+    # Whatever reads the page's fields, a tier chosen is in the amount, or refused beside
+    # its field: never a tekun amount without the care the clerk chose.
+    answer = page.post("/api/backpay", json={"category": "rural-tekun", "persons": 1,
+                                             "care": "全护理", "through": "2022-06"})
+    if answer.status_code == 200:
+        assert (answer.json()["care"], answer.json()["backpay"]) == ("full-care", "1860.00")
+    else:
+        assert (answer.status_code, answer.json()["field"]) == (400, "care")
+    shown = page.post("/", data={"category": "rural-tekun", "persons": "1", "income": "0",
+                                 "care": "full-care", "through": "2022-06"})
+    assert ("<td>1860.00</td>" in shown.text) != ('id="care-error"' in shown.text)
