@@ -19,7 +19,7 @@ import care_reading
 from helpers import csv_rows, printed_table
 from welfare_calc.batch import run as batch_run
 from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor
-from welfare_calc.batch.rows import read_header
+from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.cli import cli
 from welfare_calc.core import checks, engine, fields
 from welfare_calc.core.engine import BackpayEngine
@@ -438,3 +438,20 @@ def test_a_care_tier_on_the_page_is_read_or_refused_never_ignored(page: TestClie
     shown = page.post("/", data={"category": "rural-tekun", "persons": "1", "income": "0",
                                  "care": "full-care", "through": "2022-06"})
     assert ("<td>1860.00</td>" in shown.text) != ('id="care-error"' in shown.text)
+
+
+def test_a_rosters_care_tier_is_read_or_refused_never_ignored() -> None:
+    # Whatever reads the batch's rows, a tier given is in the amount, or the row is
+    # refused in its care column: never a tekun amount without it.
+    text = roster_text([["T1", "rural-tekun", "1", "0", "", "", "全护理"]])
+    header, line = text.splitlines()
+    columns = read_header(header.split(","))
+    plain = ChunkProcessor(parser=RowParser(TABLE, columns),
+                           plan=BackpayEngine(TABLE, Month(2022, 6)), columns=columns,
+                           categories=list(TABLE.categories), encoding="utf-8",
+                           output_encoding="utf-8", newline="\n", jsonl=False)
+    done = plain.process(2, (line + "\n").encode())
+    if done.output:
+        assert done.output.decode().split(",")[8] == "1860.00"
+    else:
+        assert [problem.column for problem in done.rejections[0].problems] == ["care"]

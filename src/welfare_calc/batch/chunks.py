@@ -46,7 +46,7 @@ from welfare_calc.batch.rows import (
 )
 from welfare_calc.core.engine import BackpayEngine, WholeT, fen_text
 from welfare_calc.core.errors import WelfareCalcError
-from welfare_calc.core.words import _
+from welfare_calc.core.words import N_, _
 from welfare_calc.output.text import CsvRows, csv_safe, digits_column, kept_as_text
 
 if TYPE_CHECKING:
@@ -55,6 +55,11 @@ if TYPE_CHECKING:
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
+
+CARE_NOT_READ = N_("this version does not read a roster's care tier yet; leave the cell empty "
+                   "(the basic standard alone), or compute the household with --care")
+"""Said of a row whose care tier the row's reader did not read (the rules registry makes it
+read one): never a tekun amount without the care the roster gives."""
 
 LANE_ROWS = 4096
 """Lines from which a chunk goes to the column-wise lane (it needs NumPy, a
@@ -492,6 +497,7 @@ class ChunkProcessor:
         keys = columns.output_keys
         id_at = columns.position["id"]
         split = columns.computed[len(COMPUTED):]  # the monthly amount's parts, if any
+        care_at = columns.position.get("care")
         marks = dict(self._text_columns())
 
         def written(index: int, cell: str) -> str:
@@ -505,6 +511,11 @@ class ChunkProcessor:
             if isinstance(parsed, list):
                 result.rejections.append(
                     Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))
+                return None
+            if care_at is not None and parsed.care is None and row[care_at].strip():
+                # A care tier the reader did not read is refused, never ignored.
+                result.rejections.append(Rejection(line, row[id_at],
+                                                   [RowProblem("care", _(CARE_NOT_READ))], row))
                 return None
             try:
                 outcome = self.plan.compute(
