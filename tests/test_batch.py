@@ -21,11 +21,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import oracle
 from helpers import Run, csv_rows, invoker
 from synthetic import write_households
 from welfare_calc.batch import reading
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
-from welfare_calc.core import calc, checks
+from welfare_calc.core import checks
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.households import resolve_category
 from welfare_calc.core.months import Month
@@ -178,11 +179,11 @@ def core_says(row: dict[str, str]) -> tuple[int, Decimal, Decimal]:
     """Months, back-pay and monthly amount of an output row, computed by the core."""
     start, end, paid = row["start"], row["end"], row.get("paid")
     house = checks.household(TABLE, row["category"], int(row["persons"]), Decimal(row["income"]))
-    result = calc.backpay(TABLE, house, Month(2020, 8),
+    result = oracle.backpay(TABLE, house, Month(2020, 8),
                           checks.coverage(Month.parse(start) if start else None,
                                         Month.parse(end) if end else None),
                           Decimal(paid) if paid else None)
-    monthly = calc.monthly_amount(TABLE, house, Month(2020, 1))
+    monthly = oracle.monthly_amount(TABLE, house, Month(2020, 1))
     return result.months_counted, result.amount, monthly.amount
 
 

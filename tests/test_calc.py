@@ -1,4 +1,5 @@
-"""The calculation core against docs/rules.md's worked examples and rules."""
+"""The money engine against docs/rules.md's worked examples and rules (its fractions' twin,
+tests/oracle.py, is held to it by tests/test_engine_oracle.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import with_made_up_2025_raise
-from welfare_calc.core import calc, checks, fields, households, timeline
+from welfare_calc.core import checks, engine, fields, households, timeline
 from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidIncome,
@@ -40,6 +41,11 @@ def house(table: StandardsTable, category: str, persons: int,
     return checks.household(table, category, persons, D(income))
 
 
+def yuan(fen: int) -> Decimal:
+    """An amount of the engine (fen) as yuan, to compare with the worked figures."""
+    return D(fen).scaleb(-2)
+
+
 # docs/rules.md, "Worked examples": back-pay 2020-01..2020-08 at both rounding points.
 @pytest.mark.parametrize(
     ("category", "persons", "income", "monthly", "paid_monthly", "household_month", "total"),
@@ -59,14 +65,14 @@ def test_worked_examples(table: StandardsTable, category: str, persons: int, inc
                          monthly: str, paid_monthly: str, household_month: str,
                          total: str) -> None:
     household = house(table, category, persons, income)
-    assert calc.monthly_amount(table, household, JAN).amount == D(monthly)
+    assert yuan(engine.month_amount(table, household, JAN).pay.base) == D(monthly)
     assert table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH  # the shipped default
-    paid = calc.backpay(table, household, AUG)
-    assert paid.months[0].paid.amount == D(paid_monthly)  # what was paid each month
-    assert (paid.amount, paid.months_counted) == (D(household_month), 8)
-    assert paid.paid_total == D(paid_monthly) * 8
-    once = calc.backpay(table.rounded_at(RoundingPoint.TOTAL), household, AUG)
-    assert (once.amount, once.months_counted) == (D(total), 8)
+    paid = engine.backpay(table, household, AUG)
+    assert yuan(paid.months()[0].paid.pay.base) == D(paid_monthly)  # what was paid each month
+    assert (yuan(paid.amount), paid.months_counted) == (D(household_month), 8)
+    assert yuan(paid.paid) == D(paid_monthly) * 8
+    once = engine.backpay(table.rounded_at(RoundingPoint.TOTAL), household, AUG)
+    assert (yuan(once.amount), once.months_counted) == (D(total), 8)
 
 
 @pytest.mark.parametrize(
@@ -91,8 +97,8 @@ def test_worked_examples(table: StandardsTable, category: str, persons: int, inc
 )
 def test_monthly_amount_by_category(table: StandardsTable, category: str, persons: int,
                                     income: str, monthly: str) -> None:
-    result = calc.monthly_amount(table, house(table, category, persons, income), JAN)
-    assert result.amount == D(monthly)
+    result = engine.month_amount(table, house(table, category, persons, income), JAN)
+    assert yuan(result.pay.base) == D(monthly)
     assert result.eligible
 
 
@@ -112,31 +118,33 @@ def test_monthly_amount_by_category(table: StandardsTable, category: str, person
 )
 def test_income_boundaries(table: StandardsTable, category: str, income: str,
                            eligible: bool, amount: str) -> None:
-    result = calc.monthly_amount(table, house(table, category, 1, income), JAN)
+    result = engine.month_amount(table, house(table, category, 1, income), JAN)
     assert result.eligible is eligible
-    assert result.amount == D(amount)
+    assert yuan(result.pay.base) == D(amount)
 
 
 def test_rural_standard_is_not_rounded_before_use(table: StandardsTable) -> None:
     old = table.categories["rural-dibao"].values[0]
     assert old.monthly == Fraction(5150, 12)  # 429.1666…, kept exact (rule 1)
-    result = calc.backpay(table.rounded_at(RoundingPoint.TOTAL), house(table, "rural-dibao", 1),
+    result = engine.backpay(table.rounded_at(RoundingPoint.TOTAL), house(table, "rural-dibao", 1),
                           AUG)
     # The standard is exact; only amounts are rounded, at the rounding point.
-    assert result.exact == Fraction(480 * 8) - Fraction(5150 * 8, 12)
-    assert result.amount == D("406.67")
-    assert result.months[0].paid_standard.monthly_rounded == D("429.17")
+    assert Fraction(result.exact, engine.EXACT_PER_YUAN) == (Fraction(480 * 8)
+                                                            - Fraction(5150 * 8, 12))
+    assert yuan(result.amount) == D("406.67")
+    assert result.old.units == 515_000  # 429.1666… in 1/1200 yuan, exact
+    assert yuan(result.rounder.fen(result.old.units)) == D("429.17")
 
 
 def test_annual_old_rural_tekun_by_rounding_point(table: StandardsTable) -> None:
     # Rounded at the total, a year of the old standard is the yearly figure,
     # 6695 × 1; paid month by month it was 557.92 × 12 = 6695.04.
     household = house(table, "rural-tekun", 1)
-    once = calc.backpay(table.rounded_at(RoundingPoint.TOTAL), household, Month(2020, 12))
-    assert (once.paid_total, once.due_total, once.amount) == (D("6695.00"), D("7500.00"),
-                                                              D("805.00"))
-    monthly = calc.backpay(table, household, Month(2020, 12))
-    assert (monthly.paid_total, monthly.due_total, monthly.amount) == (
+    once = engine.backpay(table.rounded_at(RoundingPoint.TOTAL), household, Month(2020, 12))
+    assert (yuan(once.paid), yuan(once.due), yuan(once.amount)) == (
+        D("6695.00"), D("7500.00"), D("805.00"))
+    monthly = engine.backpay(table, household, Month(2020, 12))
+    assert (yuan(monthly.paid), yuan(monthly.due), yuan(monthly.amount)) == (
         D("6695.04"), D("7500.00"), D("804.96"))
 
 
@@ -147,24 +155,24 @@ def test_annual_amount_follows_the_rounding_point() -> None:
         encoding="utf-8").replace('amount: "5760"', 'amount: "5761"')
     table = parse_standards(text, "rural dibao 5761 a year")
     household = house(table, "rural-dibao", 1)
-    year = calc.annual_amount(table, household, 2020)
-    assert (year.point, year.amount) == (RoundingPoint.HOUSEHOLD_MONTH, D("5760.96"))
-    assert year.runs[0].total_rounded == D("5760.96")
-    once = calc.annual_amount(table.rounded_at(RoundingPoint.TOTAL), household, 2020)
-    assert (once.point, once.amount) == (RoundingPoint.TOTAL, D("5761.00"))
+    year = engine.annual_amount(table, household, 2020)
+    assert (year.point, yuan(year.total)) == (RoundingPoint.HOUSEHOLD_MONTH, D("5760.96"))
+    assert yuan(year.runs[0].total) == D("5760.96")
+    once = engine.annual_amount(table.rounded_at(RoundingPoint.TOTAL), household, 2020)
+    assert (once.point, yuan(once.total)) == (RoundingPoint.TOTAL, D("5761.00"))
 
 
 def test_overpayment_is_reported_not_netted(table: StandardsTable) -> None:
     # Paid 9000.00 for a window that is due 1440.00 × … : back-pay is never negative.
     household = house(table, "urban-dibao", 3, "200")
     for point in RoundingPoint:
-        result = calc.backpay(table.rounded_at(point), household, AUG, paid=D("12040.00"))
-        assert (result.due_total, result.amount, result.overpaid) == (
+        result = engine.backpay(table.rounded_at(point), household, AUG, paid=D("12040.00"))
+        assert (yuan(result.due), yuan(result.amount), yuan(result.overpaid)) == (
             D("11040.00"), D("0.00"), D("1000.00")), point
-        under = calc.backpay(table.rounded_at(point), household, AUG, paid=D("11000.00"))
-        assert (under.amount, under.overpaid) == (D("40.00"), D("0.00"))
-        exact = calc.backpay(table.rounded_at(point), household, AUG, paid=D("11040.00"))
-        assert (exact.amount, exact.overpaid) == (D("0.00"), D("0.00"))
+        under = engine.backpay(table.rounded_at(point), household, AUG, paid=D("11000.00"))
+        assert (yuan(under.amount), yuan(under.overpaid)) == (D("40.00"), D("0.00"))
+        exact = engine.backpay(table.rounded_at(point), household, AUG, paid=D("11040.00"))
+        assert (exact.amount, exact.overpaid) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -175,17 +183,17 @@ def test_overpayment_is_reported_not_netted(table: StandardsTable) -> None:
 )
 def test_annual_full_year(table: StandardsTable, category: str, persons: int,
                           annual: str) -> None:
-    result = calc.annual_amount(table, house(table, category, persons), 2020)
-    assert result.amount == D(annual)
-    assert len(result.months) == 12
+    result = engine.annual_amount(table, house(table, category, persons), 2020)
+    assert yuan(result.total) == D(annual)
+    assert result.months == 12
 
 
 def test_annual_counts_covered_months_only(table: StandardsTable) -> None:
     period = checks.coverage(Month(2020, 4), Month(2020, 9))
-    result = calc.annual_amount(table, house(table, "rural-dibao", 1, "100"), 2020, period)
-    assert [str(m.month) for m in result.months] == [
-        "2020-04", "2020-05", "2020-06", "2020-07", "2020-08", "2020-09"]
-    assert result.amount == D("2280.00")  # (480 − 100) × 6
+    result = engine.annual_amount(table, house(table, "rural-dibao", 1, "100"), 2020, period)
+    assert [(str(run.first), str(run.last)) for run in result.runs] == [("2020-04", "2020-09")]
+    assert result.months == 6
+    assert yuan(result.total) == D("2280.00")  # (480 − 100) × 6
 
 
 @pytest.mark.parametrize(
@@ -206,32 +214,33 @@ def test_backpay_partial_coverage(table: StandardsTable, start: str | None, end:
                                   months: int, amount: str) -> None:
     period = checks.coverage(Month.parse(start) if start else None,
                            Month.parse(end) if end else None)
-    result = calc.backpay(table, house(table, "urban-dibao", 3, "200"), AUG, period)
+    result = engine.backpay(table, house(table, "urban-dibao", 3, "200"), AUG, period)
     assert result.months_counted == months
-    assert result.amount == D(amount)
+    assert yuan(result.amount) == D(amount)
 
 
 def test_backpay_detail_rows(table: StandardsTable) -> None:
-    result = calc.backpay(table, house(table, "urban-dibao", 3, "200"), Month(2020, 2))
-    first = result.months[0]
-    assert (str(first.month), first.paid_standard.value.amount, first.due_standard.value.amount,
-            first.paid.amount, first.due.amount, first.difference_rounded) == (
+    result = engine.backpay(table, house(table, "urban-dibao", 3, "200"), Month(2020, 2))
+    first = result.months()[0]
+    assert (str(first.month), first.paid.rate.value.amount, first.due.rate.value.amount,
+            yuan(first.paid.pay.total), yuan(first.due.pay.total), yuan(first.difference)) == (
         "2020-01", D("600"), D("660"), D("1200.00"), D("1380.00"), D("180.00"))
+    assert [str(row.month) for row in result.months()] == ["2020-01", "2020-02"]
 
 
 def test_actual_paid_replaces_computed_old_amount(table: StandardsTable) -> None:
     household = house(table, "urban-dibao", 3, "200")
-    result = calc.backpay(table, household, AUG, paid=D("9000.50"))
-    assert result.due_total == D("11040.00")
-    assert result.paid_total == D("9000.50")
-    assert result.amount == D("2039.50")
+    result = engine.backpay(table, household, AUG, paid=D("9000.50"))
+    assert yuan(result.due) == D("11040.00")
+    assert yuan(result.paid) == D("9000.50")
+    assert yuan(result.amount) == D("2039.50")
 
 
 def test_income_between_old_and_new_standard(table: StandardsTable) -> None:
     # Not eligible under 600, eligible under 660: back-pay is the whole new amount.
-    result = calc.backpay(table, house(table, "urban-dibao", 1, "630"), AUG)
-    assert result.months[0].paid.amount == D("0.00")
-    assert result.amount == D("240.00")  # 30 × 8
+    result = engine.backpay(table, house(table, "urban-dibao", 1, "630"), AUG)
+    assert result.months()[0].paid.pay.base == 0
+    assert yuan(result.amount) == D("240.00")  # 30 × 8
 
 
 def test_category_by_chinese_name(table: StandardsTable) -> None:
@@ -272,30 +281,30 @@ def test_bad_income(table: StandardsTable, income: Decimal, message: str) -> Non
 
 def test_bad_paid(table: StandardsTable) -> None:
     with pytest.raises(InvalidAmount, match="more than 2 decimals"):
-        calc.backpay(table, house(table, "urban-dibao", 1), AUG, paid=D("1.001"))
+        engine.backpay(table, house(table, "urban-dibao", 1), AUG, paid=D("1.001"))
     with pytest.raises(InvalidAmount, match="≥ 0"):
-        calc.backpay(table, house(table, "urban-dibao", 1), AUG, paid=D("-5"))
+        engine.backpay(table, house(table, "urban-dibao", 1), AUG, paid=D("-5"))
 
 
 def test_months_outside_the_table(table: StandardsTable) -> None:
     household = house(table, "urban-dibao", 1)
     with pytest.raises(MonthOutOfRange, match="before 2020-01"):
-        calc.monthly_amount(table, household, Month(2019, 12))
+        engine.month_amount(table, household, Month(2019, 12))
     # No notice of 2021 is in the table: its months are refused, never computed at 2020's
     # or 2022's figures (docs/rules.md rule 13); and nothing after the table's end.
     with pytest.raises(MonthOutOfRange, match=r"^2021-01: the urban-dibao \(城市低保\) standard "
                        r"in force is not known: the 2021 notice is not in the standards table "
                        r"\(it knows 2020-01—2020-12, 2022-01—2024-12\)"):
-        calc.monthly_amount(table, household, Month(2021, 1))
+        engine.month_amount(table, household, Month(2021, 1))
     with pytest.raises(MonthOutOfRange, match=r"^2021-01: the urban-dibao \(城市低保\) standard"):
-        calc.backpay(table, household, Month(2021, 3))
+        engine.backpay(table, household, Month(2021, 3))
     with pytest.raises(MonthOutOfRange, match="after 2024-12"):
-        calc.monthly_amount(table, household, Month(2025, 1))
+        engine.month_amount(table, household, Month(2025, 1))
     with pytest.raises(MonthOutOfRange, match="after 2024-12"):
-        calc.backpay(table, household, Month(2025, 3))
+        engine.backpay(table, household, Month(2025, 3))
     for year in (2019, 2021, 2025):
         with pytest.raises(MonthOutOfRange):
-            calc.annual_amount(table, household, year)
+            engine.annual_amount(table, household, year)
 
 
 def test_start_after_end() -> None:
@@ -305,25 +314,25 @@ def test_start_after_end() -> None:
 
 def test_window_before_raise(table: StandardsTable) -> None:
     with pytest.raises(WindowBeforeRaise, match="before 2020-01"):
-        calc.backpay(table, house(table, "urban-dibao", 1), Month(2019, 12))
+        engine.backpay(table, house(table, "urban-dibao", 1), Month(2019, 12))
 
 
 # A timeline with later values, whose rural units change from yearly to monthly.
 def test_timeline_uses_the_standard_of_each_month(timeline: StandardsTable) -> None:
     household = checks.household(timeline, "rural-dibao", 1, D("0"))
-    assert calc.monthly_amount(timeline, household, Month(2020, 12)).amount == D("480.00")
-    assert calc.monthly_amount(timeline, household, Month(2021, 1)).amount == D("630.00")
-    assert calc.monthly_amount(timeline, household, Month(2024, 6)).amount == D("877.00")
-    assert calc.annual_amount(timeline, household, 2022).amount == D("9060.00")
+    assert yuan(engine.month_amount(timeline, household, Month(2020, 12)).pay.base) == D("480.00")
+    assert yuan(engine.month_amount(timeline, household, Month(2021, 1)).pay.base) == D("630.00")
+    assert yuan(engine.month_amount(timeline, household, Month(2024, 6)).pay.base) == D("877.00")
+    assert yuan(engine.annual_amount(timeline, household, 2022).total) == D("9060.00")
 
 
 def test_backpay_across_a_later_raise(timeline: StandardsTable) -> None:
     # Paid the pre-2020 standard through 2021-02: the 2021 months are owed
     # the 2021 standard (rule 4) less the old one.
     household = checks.household(timeline, "urban-dibao", 1, D("0"))
-    result = calc.backpay(timeline, household, Month(2021, 2))
+    result = engine.backpay(timeline, household, Month(2021, 2))
     assert result.months_counted == 14
-    assert result.amount == D(60 * 12 + 200 * 2)
+    assert yuan(result.amount) == D(60 * 12 + 200 * 2)
 
 
 @pytest.mark.parametrize(("category", "income", "newly"), [
@@ -340,7 +349,7 @@ def test_backpay_across_a_later_raise(timeline: StandardsTable) -> None:
 def test_newly_eligible_by_the_raise(table: StandardsTable, category: str, income: str,
                                      newly: bool) -> None:
     # 应保尽保: per-capita income at or above the old standard, below the new one.
-    assert calc.newly_eligible(table, house(table, category, 2, income),
+    assert engine.newly_eligible(table, house(table, category, 2, income),
                                table.raises[0]) is newly
 
 
@@ -355,10 +364,10 @@ def test_supplement_worked_figures(table: StandardsTable, supplement: str, backp
     given = checks.parse_supplement(supplement)
     household = checks.household(table, "urban-dibao", 3, D("200"), given)
     for point in RoundingPoint:
-        result = calc.backpay(table.rounded_at(point), household, AUG)
-        assert result.amount == D(backpay), point
-    month = calc.monthly_amount(table, household, JAN)
-    assert (month.amount, month.total_amount) == (D("1380.00"), D(monthly))
+        result = engine.backpay(table.rounded_at(point), household, AUG)
+        assert yuan(result.amount) == D(backpay), point
+    month = engine.month_amount(table, household, JAN)
+    assert (yuan(month.pay.base), yuan(month.pay.total)) == (D("1380.00"), D(monthly))
 
 
 def test_a_percentage_supplement_is_of_the_amount_as_rounded(table: StandardsTable) -> None:
@@ -366,19 +375,18 @@ def test_a_percentage_supplement_is_of_the_amount_as_rounded(table: StandardsTab
     # 12.5% of that is 53.64625, paid as 53.65 (household-month); of the exact
     # amount, 53.6458… (total).
     household = checks.household(table, "rural-dibao", 1, D(0), checks.parse_supplement("12.5%"))
-    paid = calc.backpay(table, household, AUG)
-    assert paid.months[0].paid.supplement_amount == D("53.65")
-    assert paid.paid_total == (D("429.17") + D("53.65")) * 8
-    assert paid.amount == D("457.44")
-    once = calc.backpay(table.rounded_at(RoundingPoint.TOTAL), household, AUG)
-    assert once.amount == D("457.50")  # 8 × (480 − 429.1666…) × 1.125
+    paid = engine.backpay(table, household, AUG)
+    assert yuan(paid.months()[0].paid.pay.supplement) == D("53.65")
+    assert yuan(paid.paid) == (D("429.17") + D("53.65")) * 8
+    assert yuan(paid.amount) == D("457.44")
+    once = engine.backpay(table.rounded_at(RoundingPoint.TOTAL), household, AUG)
+    assert yuan(once.amount) == D("457.50")  # 8 × (480 − 429.1666…) × 1.125
 
 
 def test_no_supplement_in_a_month_without_dibao(table: StandardsTable) -> None:
     household = checks.household(table, "urban-dibao", 1, D("700"), checks.parse_supplement("50"))
-    month = calc.monthly_amount(table, household, JAN)
-    assert (month.amount, month.supplement_amount, month.total_amount) == (
-        D("0.00"), D("0"), D("0.00"))
+    month = engine.month_amount(table, household, JAN)
+    assert (month.pay.base, month.pay.supplement, month.pay.total) == (0, 0, 0)
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -431,6 +439,7 @@ RAISE_CASES = [
     ("urban-dibao", 2, "100", "2023-01", "88.00", 1),    # (924 − 880) × 2
     ("rural-dibao", 4, "150.50", "2023-06", "1104.00", 6),  # (801 − 755) × 4 × 6
     ("rural-tekun", 1, "0", "2023-12", "0.00", 12),      # 1050, 继续执行
+    ("urban-tekun", 3, "0", "2023-06", "0.00", 6),       # 1320, 继续执行
     ("urban-dibao", 1, "0", "2022-12", "960.00", 12),    # (880 − 800) × 12
     ("rural-dibao", 1, "700", "2022-02", "110.00", 2),   # newly eligible: (755 − 700) × 2
     ("urban-tekun", 1, "0", "2022-06", "720.00", 6),     # (1320 − 1200) × 6
@@ -442,9 +451,9 @@ RAISE_CASES = [
                          RAISE_CASES, ids=[f"{c} {t}" for c, _, _, t, _, _ in RAISE_CASES])
 def test_back_pay_of_each_raise(table: StandardsTable, category: str, persons: int,
                                 income: str, through: str, amount: str, months: int) -> None:
-    result = calc.backpay(table, house(table, category, persons, income),
-                          Month.parse(through))
-    assert (str(result.amount), result.months_counted) == (amount, months)
+    result = engine.backpay(table, house(table, category, persons, income),
+                            Month.parse(through))
+    assert (engine.fen_text(result.amount), result.months_counted) == (amount, months)
     assert result.window_start == result.raised.first_month == Month(int(through[:4]), 1)
 
 
@@ -467,17 +476,17 @@ def test_newly_eligible_by_the_raise_of_its_window(table: StandardsTable) -> Non
     # Rural dibao, income 700: above the 630 paid before 2022, below 755 after.
     household = house(table, "rural-dibao", 1, "700")
     raised = timeline.choose_raise(table, Month(2022, 2))
-    assert calc.newly_eligible(table, household, raised)
-    assert not calc.newly_eligible(table, household, table.raises[0])
-    result = calc.backpay(table, household, Month(2022, 2))
-    assert (result.paid_total, result.due_total) == (D("0.00"), D("110.00"))
+    assert engine.newly_eligible(table, household, raised)
+    assert not engine.newly_eligible(table, household, table.raises[0])
+    result = engine.backpay(table, household, Month(2022, 2))
+    assert (result.paid, result.due, result.amount) == (0, 11000, 11000)
 
 
 def test_a_household_joining_inside_a_window(table: StandardsTable) -> None:
     # Covered from 2024-02: two of the 2024 raise's three months.
-    result = calc.backpay(table, house(table, "urban-dibao", 3, "200"), Month(2024, 3),
-                          checks.coverage(Month(2024, 2), None))
-    assert (str(result.amount), result.months_counted) == ("390.00", 2)
+    result = engine.backpay(table, house(table, "urban-dibao", 3, "200"), Month(2024, 3),
+                            checks.coverage(Month(2024, 2), None))
+    assert (engine.fen_text(result.amount), result.months_counted) == ("390.00", 2)
 
 
 def test_next_years_notice_is_an_edit_of_the_file_alone() -> None:
@@ -486,13 +495,14 @@ def test_next_years_notice_is_an_edit_of_the_file_alone() -> None:
     shipped = REPO_TABLE.read_text(encoding="utf-8")
     table = parse_standards(with_made_up_2025_raise(shipped), "with 2025")
     household = house(table, "urban-dibao", 3, "200")
-    result = calc.backpay(table, household, Month(2025, 3))
-    assert (str(result.amount), result.raised.first_month) == ("279.00", Month(2025, 1))
+    result = engine.backpay(table, household, Month(2025, 3))
+    assert (engine.fen_text(result.amount), result.raised.first_month) == ("279.00",
+                                                                          Month(2025, 1))
     assert table.document(result.raised.document).backpay_due is not None
-    assert calc.monthly_amount(table, household, Month(2025, 6)).amount == D("2460.00")
+    assert yuan(engine.month_amount(table, household, Month(2025, 6)).pay.base) == D("2460.00")
     # The shipped table refuses the same month: nothing is computed at 2024's figures.
     with pytest.raises(MonthOutOfRange, match="after 2024-12"):
-        calc.backpay(parse_standards(shipped, "shipped"), household, Month(2025, 3))
+        engine.backpay(parse_standards(shipped, "shipped"), household, Month(2025, 3))
 
 
 def test_the_docs_example_of_next_year_is_the_shipped_table_plus_that_edit() -> None:

@@ -79,7 +79,10 @@ def test_backpay_json_contract(run: Invoke) -> None:
     assert len(detail) == 8
     assert detail[0] == {"month": "2020-01", "standard_paid": "600.00", "standard_due": "660.00",
                          "amount_paid": "1200.00", "amount_due": "1380.00",
-                         "difference": "180.00"}
+                         "difference": "180.00", "care_paid": "0.00", "care_due": "0.00"}
+    # No care tier (a dibao household has none): the care parts are there, and nothing.
+    assert (data["care"], data["care_due"], data["care_paid"], data["care_backpay"]) == (
+        None, "0.00", "0.00", "0.00")
 
 
 def test_backpay_with_amount_actually_paid(run: Invoke) -> None:
@@ -120,8 +123,10 @@ def test_backpay_csv_detail_is_one_header_then_months(run: Invoke) -> None:
     result = run("backpay", "-c", "rural-dibao", "-n", "1", "--through", "2020-03",
                  "--detail", "--format", "csv")
     lines = result.stdout.splitlines()
-    assert lines[0] == "month,standard_paid,standard_due,amount_paid,amount_due,difference"
-    assert lines[1:] == [f"2020-0{m},429.17,480.00,429.17,480.00,50.83" for m in (1, 2, 3)]
+    assert lines[0] == ("month,standard_paid,standard_due,amount_paid,amount_due,difference,"
+                        "care_paid,care_due")
+    assert lines[1:] == [f"2020-0{m},429.17,480.00,429.17,480.00,50.83,0.00,0.00"
+                         for m in (1, 2, 3)]
 
 
 def test_table_is_chinese_by_default_and_english_on_request(run: Invoke) -> None:

@@ -145,7 +145,9 @@ def test_a_bad_field_is_400_in_the_cores_words(page: TestClient, body: dict[str,
 FULL_CALL = {"category": "urban-dibao", "persons": "2", "income": "150", "start": "2020-03",
              "end": "2020-11", "supplement": "50", "paid": "9000", "rounding": "total",
              "month": "2020-05", "through": "2020-08", "raise": "2020-01"}
-"""A call giving every field the page's form and API read, each accepted."""
+"""A call giving every field the page's form and API read, each accepted (but ``care``, a
+tier of tekun in months with care standards, which ``FULL_CALL``'s months have none of:
+the page's care tests are their own)."""
 
 
 PAGE_NAMES = {"named_raise": "raise"}
@@ -169,7 +171,7 @@ def test_a_field_the_command_line_may_leave_out_the_page_may_too(
     # (year is the command line's alone: the page asks for a month, whose year it is)
     assert {PAGE_NAMES.get(str(param.name), param.name) for param in options} - fields_read == {
         "explain", "lang", "fmt", *(["detail"] if command == "backpay" else ["year"])}
-    assert optional == {"income", "start", "end", "supplement", "rounding",
+    assert optional == {"income", "start", "end", "supplement", "care", "rounding",
                         *(["paid", "raise"] if command == "backpay" else ["month"])}
     call = {name: value for name, value in FULL_CALL.items() if name in fields_read}
     call["category"] = category

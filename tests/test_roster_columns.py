@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import oracle
 from helpers import Run, invoker, printed_table
 from welfare_calc.batch.chunks import ChunkProcessor
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.cli import cli
-from welfare_calc.core import calc, checks
+from welfare_calc.core import checks
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
@@ -52,7 +53,7 @@ def test_a_provincial_roster_is_read_by_its_own_names(run: Run, tmp_path: Path) 
         house = checks.household(TABLE, given["保障类别"], int(given["保障人数"]),
                                Decimal(given["家庭月人均收入（元）"]))
         start, end = given["起始月份"], given["截止月份"]
-        core = calc.backpay(TABLE, house, Month(2020, 8),
+        core = oracle.backpay(TABLE, house, Month(2020, 8),
                             checks.coverage(Month.parse(start) if start else None,
                                           Month.parse(end) if end else None))
         assert (int(row["months"]), Decimal(row["backpay"])) == (core.months_counted, core.amount)

@@ -44,8 +44,9 @@ from welfare_calc.batch.rows import (
     RowProblem,
     json_line,
 )
-from welfare_calc.core.engine import BackpayEngine, Whole, fen_text
-from welfare_calc.core.words import _
+from welfare_calc.core.engine import BackpayEngine, WholeT, fen_text
+from welfare_calc.core.errors import WelfareCalcError
+from welfare_calc.core.words import N_, _
 from welfare_calc.output.text import CsvRows, csv_safe, digits_column, kept_as_text
 
 if TYPE_CHECKING:
@@ -54,6 +55,11 @@ if TYPE_CHECKING:
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
+
+CARE_NOT_READ = N_("this version does not read a roster's care tier yet; leave the cell empty "
+                   "(the basic standard alone), or compute the household with --care")
+"""Said of a row whose care tier the row's reader did not read (the rules registry makes it
+read one): never a tekun amount without the care the roster gives."""
 
 LANE_ROWS = 4096
 """Lines from which a chunk goes to the column-wise lane (it needs NumPy, a
@@ -144,10 +150,10 @@ PERSONS_SHIFT = 17
 """A row's covered persons sit above :data:`NEWLY` in the same ledger word."""
 
 
-def ledger_code(code: Whole, newly: Whole, persons: Whole) -> Whole:
+def ledger_code(code: WholeT, newly: WholeT | int, persons: WholeT) -> WholeT:
     """A row's category position, newly-eligible mark and persons, as one ledger word
     (integers or NumPy arrays alike); :func:`from_ledger_code` undoes it."""
-    return code + NEWLY * newly + (persons << PERSONS_SHIFT)
+    return code + newly * NEWLY + persons * (1 << PERSONS_SHIFT)
 
 
 def from_ledger_code(coded: int) -> tuple[int, int, int]:
@@ -218,10 +224,11 @@ class ChunkProcessor:
     def plain(self) -> bool:
         """Whether the header is the usual layout that the fast paths read: the required
         columns first, in order, then ``paid`` or not, then any columns carried through
-        (a locality, a name) but no ``supplement``."""
+        (a locality, a name) but no ``supplement`` and no ``care`` (a care tier's amounts
+        are the row path's: docs/rules.md rule 17)."""
         where = self.columns.position
         order = [*REQUIRED, *(("paid",) if "paid" in where else ())]
-        return (not self.jsonl and "supplement" not in where
+        return (not self.jsonl and "supplement" not in where and "care" not in where
                 and all(where.get(key) == index for index, key in enumerate(order)))
 
     def lane(self) -> Lane | None:
@@ -489,7 +496,8 @@ class ChunkProcessor:
                 if index not in validated and self.neutralise]
         keys = columns.output_keys
         id_at = columns.position["id"]
-        split = len(columns.computed) > len(COMPUTED)
+        split = columns.computed[len(COMPUTED):]  # the monthly amount's parts, if any
+        care_at = columns.position.get("care")
         marks = dict(self._text_columns())
 
         def written(index: int, cell: str) -> str:
@@ -504,16 +512,27 @@ class ChunkProcessor:
                 result.rejections.append(
                     Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))
                 return None
+            if care_at is not None and parsed.care is None and row[care_at].strip():
+                # A care tier the reader did not read is refused, never ignored.
+                result.rejections.append(Rejection(line, row[id_at],
+                                                   [RowProblem("care", _(CARE_NOT_READ))], row))
+                return None
+            try:
+                outcome = self.plan.compute(
+                    parsed.category, parsed.persons, parsed.income_fen, parsed.start,
+                    parsed.end, parsed.paid_fen, parsed.supplement, parsed.care)
+            except WelfareCalcError as error:  # (a care tier in a window without care)
+                result.rejections.append(Rejection(
+                    line, row[id_at], [RowProblem(error.field or "", error.message)], row))
+                return None
             if parsed.id != row[id_at].strip():  # an ID number, written in its one form
                 row = [*row[:id_at], parsed.id, *row[id_at + 1:]]
                 text = None
-            months, backpay, monthly, overpaid, newly, base, extra = self.plan.compute(
-                parsed.category, parsed.persons, parsed.income_fen, parsed.start, parsed.end,
-                parsed.paid_fen, parsed.supplement)
+            months, backpay, monthly, overpaid, newly = outcome[:5]
             computed = (f"{months},{fen_text(backpay)},{fen_text(monthly)},"
                         f"{fen_text(overpaid)},{self.words[newly]}")
-            if split:
-                computed += f",{fen_text(base)},{fen_text(extra)}"
+            for part in split:
+                computed += "," + fen_text(getattr(outcome, part))
             if self.jsonl:
                 text = json_line(keys, [*row, *computed.split(",")])
             elif text is not None and all(written(index, row[index]) == row[index]

@@ -10,9 +10,10 @@ a column added to a roster can not slip through.
 
 The roster is read and checked by the batch (:mod:`welfare_calc.batch.run`),
 so a row the batch refuses is not listed and is reported; a listed
-household's amount is the core's (:func:`~welfare_calc.core.calc.monthly_amount`)
-for the month given, and a household is listed when that month is in its
-coverage and its amount is above zero.
+household's amount is the engine's (:func:`~welfare_calc.core.engine.month_amount`)
+for the month given, every part included (its 分类施保 supplement, its care amount),
+and a household is listed when that month is in its coverage and its amount is
+above zero.
 """
 
 from __future__ import annotations
@@ -34,13 +35,13 @@ from welfare_calc.batch.groups import NO_LOCALITY, GroupBy, Key
 from welfare_calc.batch.rows import header_names, no_column
 from welfare_calc.batch.workbook_writing import SEAL_HEIGHT, Paper
 from welfare_calc.core import fields
-from welfare_calc.core.calc import monthly_amount
-from welfare_calc.core.errors import UnusableInput
+from welfare_calc.core.engine import fen_text, month_amount
+from welfare_calc.core.errors import UnusableInput, WelfareCalcError
 from welfare_calc.core.months import Month
 from welfare_calc.core.personal import personal_numbers
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.core.words import N_, _, listed
-from welfare_calc.output.text import csv_safe, money_text
+from welfare_calc.output.text import csv_safe
 
 if TYPE_CHECKING:
     from welfare_calc.output.text import CsvRows
@@ -154,7 +155,8 @@ class Lister:
         self.options = options
         self.name_at = name_at
         self.at = {key: keys.index(key) for key in
-                   ("id", "category", "persons", "income", "start", "end", "supplement")
+                   ("id", "category", "persons", "income", "start", "end", "supplement",
+                    "care")
                    if key in keys}
         self.left_out = 0
         """Rows written by the batch but not listed (not covered that month, or nothing due)."""
@@ -175,8 +177,15 @@ class Lister:
                 raise UnusableInput(_("{where}: a row written could not be read again: "
                                       "{problem}").format(where=where,
                                                           problem=read[0].message))
-            amount = monthly_amount(self.table, read.house, self.options.month)
-            if not read.period.covers(self.options.month) or amount.total_amount <= 0:
+            if not read.period.covers(self.options.month):
+                self.left_out += 1
+                continue
+            try:
+                amount = month_amount(self.table, read.house, self.options.month).pay.total
+            except WelfareCalcError as error:  # (a care tier in a month without care)
+                raise UnusableInput(_("{where}: household {id}: {problem}").format(
+                    where=where, id=read.id, problem=error.message)) from None
+            if amount <= 0:
                 self.left_out += 1
                 continue
             name = cells[self.name_at].strip() if self.name_at < len(cells) else ""
@@ -193,7 +202,7 @@ class Lister:
             category = self.table.categories[read.house.category].short_zh
             line = [str(number), shown, category, str(read.house.persons)]
             if self.options.amounts:
-                line.append(money_text(amount.total_amount))
+                line.append(fen_text(amount))
             yield line
 
 

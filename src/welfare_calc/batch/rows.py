@@ -19,7 +19,7 @@ from welfare_calc.core.engine import OPEN_END, OPEN_START
 from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError
 from welfare_calc.core.money import MAX_WHOLE_DIGITS, to_fen
 from welfare_calc.core.months import Month
-from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.table import CareTier, StandardsTable
 from welfare_calc.core.words import _, listed
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
@@ -28,14 +28,19 @@ COMPUTED = ("months", "backpay", "monthly", "overpaid", "newly_eligible")
 SUPPLEMENT_COMPUTED = ("monthly_base", "monthly_supplement")
 """With a supplement column: the monthly amount split into the dibao amount and its
 分类施保 supplement (``monthly`` is both)."""
+CARE_COMPUTED = ("monthly_base", "monthly_care")
+"""With a care column: the monthly amount split into the basic amount and the care amount
+(照料护理, docs/rules.md rule 17), as offices pay and report them."""
+SPLIT_COMPUTED = ("monthly_base", "monthly_supplement", "monthly_care")
+"""Every split of the monthly amount, in the order the columns are written."""
 
 ZH_HEADERS = {
     "id": "编号", "category": "类别", "persons": "保障人数", "income": "家庭月人均收入",
     "start": "起始月份", "end": "截止月份", "paid": "已发金额",
     "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金", "overpaid": "多发金额",
     "newly_eligible": "因提标新纳入",
-    "supplement": "分类施保", "monthly_base": "月保障金（不含分类施保）",
-    "monthly_supplement": "月分类施保金",
+    "supplement": "分类施保", "monthly_base": "月保障金（不含分类施保、照料护理）",
+    "monthly_supplement": "月分类施保金", "monthly_care": "月照料护理费",
 }
 """Chinese column names for finance (``--headers zh``)."""
 
@@ -88,8 +93,10 @@ class Columns:
     @property
     def computed(self) -> tuple[str, ...]:
         """The computed columns: :data:`COMPUTED`, and the monthly amount's split when
-        the input gives supplements."""
-        return COMPUTED + SUPPLEMENT_COMPUTED if "supplement" in self.position else COMPUTED
+        the input gives supplements or care tiers."""
+        parts = {*(SUPPLEMENT_COMPUTED if "supplement" in self.position else ()),
+                 *(CARE_COMPUTED if "care" in self.position else ())}
+        return COMPUTED + tuple(key for key in SPLIT_COMPUTED if key in parts)
 
     @property
     def output_keys(self) -> list[str]:
@@ -118,8 +125,8 @@ def json_line(keys: list[str], cells: list[str]) -> str:
     after the doubled-id check.
     """
     record: dict[str, object] = dict(zip(keys, cells, strict=True))
-    computed = len(keys) - len(COMPUTED) - (
-        len(SUPPLEMENT_COMPUTED) if keys[-1] == SUPPLEMENT_COMPUTED[-1] else 0)
+    computed = len(keys) - len(COMPUTED) - sum(  # (no input column has a computed name)
+        key in SPLIT_COMPUTED for key in keys[len(keys) - len(SPLIT_COMPUTED):])
     record["months"] = int(cells[keys.index("months", computed)])
     record["newly_eligible"] = cells[keys.index("newly_eligible", computed)] == "true"
     return json.dumps(record, ensure_ascii=False) + "\n"
@@ -206,7 +213,7 @@ def read_header(cells: list[str], where: str | None = None, mapping: Mapping = (
     return Columns(names=tuple(cells), position=position)
 
 
-COMPUTED_NAMES = {name: key for key in (*COMPUTED, *SUPPLEMENT_COMPUTED)
+COMPUTED_NAMES = {name: key for key in (*COMPUTED, *SPLIT_COMPUTED)
                   for name in (key, ZH_HEADERS[key])}
 """The computed columns' names in either language: never an input column."""
 DELIMITERS = ("\t", ";", "|")
@@ -264,6 +271,7 @@ class ParsedRow:
     end: int
     paid_fen: int | None
     supplement: households.Supplement | None = None
+    care: CareTier | None = None
 
 
 def _fen(text: str) -> int | None:

@@ -78,7 +78,7 @@ CELL_CHARACTERS = 32_767
 EXACT_DIGITS = 15
 """Significant digits an Excel number keeps."""
 MONEY = frozenset({"income", "paid", "backpay", "monthly", "overpaid", "monthly_base",
-                   "monthly_supplement"})
+                   "monthly_supplement", "monthly_care"})
 WHOLE = frozenset({"persons", "months"})
 RESULTS, SUMMARY, REJECTED = "结果", "汇总", "问题行"
 ERROR_NAMES = {"sheet": "工作表", "line": "行号", "id": "编号", "column": "列", "reason": "原因",

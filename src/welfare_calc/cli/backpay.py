@@ -19,6 +19,7 @@ from welfare_calc.cli.group import (
 from welfare_calc.cli.types import MonthType, PaidType
 from welfare_calc.core import checks, households, timeline
 from welfare_calc.core.months import Month
+from welfare_calc.core.table import CareTier
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.language import spoken
 
@@ -33,6 +34,7 @@ from welfare_calc.output.language import spoken
 @click.pass_obj
 def backpay(settings: Settings, category: str, persons: int, income: Decimal,
             start: Month | None, end: Month | None, supplement: households.Supplement | None,
+            care: CareTier | None,
             explain: bool, rounding: str | None, through: Month, named_raise: Month | None,
             paid: Decimal | None, detail: bool, fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["backpay"]`` in
@@ -43,7 +45,7 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'",
                            "raise": "'--raise'"}):
-        house = checks.household(table, category, persons, income, supplement)
+        house = checks.household(table, category, persons, income, supplement, care)
         raised = timeline.choose_raise(table, through, named_raise)
         report, explanation = backpay_call(
             table, house, checks.coverage(start, end), through, paid, raised=raised,

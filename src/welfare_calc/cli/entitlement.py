@@ -19,6 +19,7 @@ from welfare_calc.cli.group import (
 from welfare_calc.cli.types import MonthType, WholeRange
 from welfare_calc.core import checks, households
 from welfare_calc.core.months import Month
+from welfare_calc.core.table import CareTier
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.language import spoken
 
@@ -31,6 +32,7 @@ from welfare_calc.output.language import spoken
 @click.pass_obj
 def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
                 start: Month | None, end: Month | None, supplement: households.Supplement | None,
+                care: CareTier | None,
                 explain: bool, rounding: str | None, month: Month | None, year: int | None,
                 fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["entitlement"]`` in
@@ -40,7 +42,7 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
     table = rounded_table(settings, rounding)
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
-        house = checks.household(table, category, persons, income, supplement)
+        house = checks.household(table, category, persons, income, supplement, care)
         report, explanation = entitlement_call(
             table, house, checks.coverage(start, end), month, year,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)

@@ -22,6 +22,7 @@ from welfare_calc.cli.problems import (
     UsageProblem,
 )
 from welfare_calc.cli.types import (
+    CareType,
     CategoryType,
     FilePath,
     IncomeType,
@@ -274,6 +275,7 @@ def household_options(command: F) -> F:
         click.option("--start", type=MonthType(), default=None),
         click.option("--end", type=MonthType(), default=None),
         click.option("--supplement", type=SupplementType(), default=None),
+        click.option("--care", type=CareType(), default=None),
         click.option("--explain", is_flag=True),
         rounding_option,
     ]):
@@ -282,7 +284,8 @@ def household_options(command: F) -> F:
 
 
 FIELDS = {"category": "'--category'", "persons": "'--persons'", "income": "'--income'",
-           "start": "'--start' / '--end'", "paid": "'--paid'", "supplement": "'--supplement'"}
+           "start": "'--start' / '--end'", "paid": "'--paid'", "supplement": "'--supplement'",
+           "care": "'--care'"}
 
 
 def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = None) -> None:

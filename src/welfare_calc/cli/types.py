@@ -12,9 +12,10 @@ from typing import Any, Generic, TypeVar, cast
 import click
 from click.shell_completion import CompletionItem
 
-from welfare_calc.core import fields, households
+from welfare_calc.core import checks, fields, households
 from welfare_calc.core.errors import EncodingProblem, WelfareCalcError
 from welfare_calc.core.months import Month
+from welfare_calc.core.table import CareTier
 from welfare_calc.core.words import _
 
 T = TypeVar("T")
@@ -58,6 +59,11 @@ def PaidType() -> CoreField[Decimal | None]:
 def SupplementType() -> CoreField[households.Supplement | None]:
     """A 分类施保 supplement, ``50.00`` or ``20%`` (:func:`fields.read_supplement`)."""
     return CoreField("YUAN|PCT%", fields.read_supplement)
+
+
+def CareType() -> CoreField[CareTier | None]:
+    """A tekun care tier, its Chinese name or id (:func:`checks.parse_care`)."""
+    return CoreField("全自理|半护理|全护理", checks.parse_care)
 
 
 def PersonsType() -> CoreField[int]:

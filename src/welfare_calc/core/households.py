@@ -3,7 +3,7 @@ tier, the months it is covered, and the category's names.
 
 Plain values only; the checks that make them are :mod:`welfare_calc.core.checks`, the
 standards they are paid at :mod:`welfare_calc.core.timeline`, the money
-:mod:`welfare_calc.core.calc`.
+:mod:`welfare_calc.core.engine`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from welfare_calc.core import calc, households, timeline
+from welfare_calc.core import engine, households, timeline
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import Raise, StandardsTable
 from welfare_calc.output.explain import explain_backpay, explain_entitlement
@@ -26,9 +26,11 @@ def backpay_call(table: StandardsTable, house: households.Household, period: hou
                  lang: Lang) -> tuple[Report, str | None]:
     """The back-pay of one household, as ``welfare-calc backpay`` reports it (for the raise
     ``raised``, else the latest in force by ``through``: docs/rules.md rule 14)."""
-    result = calc.backpay(table, house, through, period, paid, raised)
-    return (backpay_report(result, detail=detail, for_people=for_people),
-            explain_backpay(result, lang) if explain else None)
+    result = engine.backpay(table, house, through, period, paid, raised)
+    care = house.category in table.care_categories
+    return (backpay_report(result, detail=detail, for_people=for_people, care_paid=care,
+                           lang=lang),
+            explain_backpay(result, lang, care_paid=care) if explain else None)
 
 
 def entitlement_call(table: StandardsTable, house: households.Household,
@@ -37,11 +39,14 @@ def entitlement_call(table: StandardsTable, house: households.Household,
                      explain: bool, lang: Lang) -> tuple[Report, str | None]:
     """One month's and one year's entitlement, as ``welfare-calc entitlement`` reports it."""
     chosen = timeline.shown_month(table, house, period, month, year)
-    monthly = calc.monthly_amount(table, house, chosen)
-    annual = calc.annual_amount(table, house, year or chosen.year, period)
+    monthly = engine.month_amount(table, house, chosen)
+    annual = engine.annual_amount(table, house, year or chosen.year, period)
     in_force = table.raise_by(chosen)
-    newly = in_force is not None and calc.newly_eligible(table, house, in_force)
-    raised = (timeline.raise_standards(table, house.category, in_force)
+    newly = in_force is not None and engine.newly_eligible(table, house, in_force)
+    raised = (engine.raise_rates(table, house.category, in_force)
               if newly and in_force is not None else None)
-    return (entitlement_report(monthly, annual, newly_eligible=newly, for_people=for_people),
-            explain_entitlement(monthly, annual, lang, raised) if explain else None)
+    care = house.category in table.care_categories
+    return (entitlement_report(monthly, annual, newly_eligible=newly, for_people=for_people,
+                               care_paid=care, lang=lang),
+            explain_entitlement(monthly, annual, lang, care_paid=care, newly=raised)
+            if explain else None)

@@ -1,19 +1,28 @@
 """The calculation written out (计算过程), fit to print for the case file.
 
-Every figure comes from a core result; this module only puts words around
-them, and names the document each figure rests on. The steps are written
-once; the words of each language are in :data:`PHRASES`.
+Every figure comes from the engine's result (:mod:`welfare_calc.core.engine`): its
+runs are written out as they were computed, one line a run. This module only
+puts words around them, and names the document each figure rests on. The steps
+are written once; the words of each language are in :data:`PHRASES`.
 """
 
 from __future__ import annotations
 
-from welfare_calc.core.calc import AnnualAmount, Backpay, MonthAmount, Run
-from welfare_calc.core.households import Supplement
-from welfare_calc.core.money import RoundingPoint
-from welfare_calc.core.table import Document, Payment, Unit
-from welfare_calc.core.timeline import AppliedStandard
+from datetime import date
+
+from welfare_calc.core.engine import (
+    EXACT_PER_YUAN,
+    UNITS_PER_YUAN,
+    Annual,
+    Backpay,
+    Rate,
+    Run,
+    fen_text,
+)
+from welfare_calc.core.households import Household, Supplement
+from welfare_calc.core.table import CareTier, Document, Unit
 from welfare_calc.output.formats import Lang
-from welfare_calc.output.text import exact_text, money_text
+from welfare_calc.output.text import money_text, units_text
 
 PHRASES: dict[Lang, dict[str, str]] = {
     Lang.ZH: {
@@ -81,6 +90,21 @@ PHRASES: dict[Lang, dict[str, str]] = {
                             "（金额按户按月舍入到分，与实际发放一致）。",
         "b.overpaid": "5. 已发合计超过应发合计：{due} - {paid} = -{overpaid}。增补金额为 0.00 元；"
                       "多发金额 {overpaid} 元单独列出，不与其他款项冲抵。",
+        "c.standard": "   照料护理标准（{tier}）：{standard}，{since}；依据：{document}。"
+                      "与基本生活标准分开计发。",
+        "c.none": "   未给出护理等级（全自理、半护理或全护理）："
+                  "只计基本生活标准，不含照料护理标准。",
+        "c.month": "   照料护理费 = 照料护理标准 × 人数 = {formula}，四舍五入到分为 {care} 元；"
+                   "合计每月发放 {total} 元。",
+        "c.formula": "{formula}，照料护理费 {care}",
+        "c.with": "{amount} 元 + 照料护理费 {care} 元 = {total}",
+        "c.with.exact": "{formula}，合计 {total}",
+        "c.standards": "   照料护理标准（{tier}）：原标准（{old_since}）：{old}；"
+                       "新标准（{new_since}）：{new}；依据：{document}。与基本生活标准分开计发。",
+        "c.raised": "   照料护理标准（{tier}）由 {old} 元提高到 {new} 元（每人每月）。",
+        "c.kept": "   照料护理标准（{tier}）继续执行，未作调整（每人每月 {new} 元）。",
+        "c.parts": "   其中照料护理费：应发 {due} 元，已发 {paid} 元，增补 {backpay} 元"
+                   "（与基本生活费分开列报）。",
     },
     Lang.EN: {
         Unit.PER_MONTH: "per person per month",
@@ -153,6 +177,23 @@ PHRASES: dict[Lang, dict[str, str]] = {
                             "(amounts rounded per household and month, as paid).",
         "b.overpaid": "5. Paid exceeds due: {due} - {paid} = -{overpaid}. Back-pay is 0.00 "
                       "yuan; the {overpaid} yuan overpaid is reported on its own, not netted.",
+        "c.standard": "   Care standard ({tier}): {standard}, {since}; source: {document}. Paid "
+                      "apart from the basic standard.",
+        "c.none": "   No care tier given (self-care, partial-care or full-care): the basic "
+                  "standard alone, without a care standard.",
+        "c.month": "   Care = care standard × persons = {formula}, rounded to the fen: {care}; "
+                   "paid a month in all: {total}.",
+        "c.formula": "{formula}; care {care}",
+        "c.with": "{amount} + care {care} = {total}",
+        "c.with.exact": "{formula}; in all {total}",
+        "c.standards": "   Care standard ({tier}): old standard: {old} ({old_since}); new "
+                       "standard: {new} ({new_since}); source: {document}. Paid apart from "
+                       "the basic standard.",
+        "c.raised": "   The care standard ({tier}) was raised from {old} to {new} yuan (per "
+                    "person, month).",
+        "c.kept": "   The care standard ({tier}) was kept: {new} yuan per person and month.",
+        "c.parts": "   Of which care: due {due}, paid {paid}, back-pay {backpay} yuan "
+                   "(reported apart from the basic amount).",
     },
 }
 
@@ -164,50 +205,84 @@ def _document(document: Document, say: dict[str, str]) -> str:
                              issuer=document.issuer, issued=issued)
 
 
-def _standard(standard: AppliedStandard, say: dict[str, str]) -> str:
-    value = standard.value
+def _units(units: int) -> str:
+    """A monthly figure in the engine's units (1/1200 yuan), exact."""
+    return units_text(units, UNITS_PER_YUAN)
+
+
+def _exact(exact: int) -> str:
+    """An exact amount of the engine (1/:data:`EXACT_PER_YUAN` yuan)."""
+    return units_text(exact, EXACT_PER_YUAN)
+
+
+def _standard(rate: Rate, say: dict[str, str]) -> str:
+    value = rate.value
     amount = money_text(value.amount)
     text = say["standard"].format(unit=say[value.unit], amount=amount)
     if value.unit is Unit.PER_YEAR:
-        text += say["per_year"].format(amount=amount, monthly=exact_text(standard.monthly))
+        text += say["per_year"].format(amount=amount, monthly=_units(rate.units))
     return text
 
 
-def _since(standard: AppliedStandard, say: dict[str, str]) -> str:
-    effective = standard.value.effective
+def _care_standard(rate: Rate, say: dict[str, str]) -> str:
+    assert rate.care is not None
+    assert rate.tier is not None
+    amount = money_text(rate.care.amount(rate.tier))
+    text = say["standard"].format(unit=say[rate.care.unit], amount=amount)
+    if rate.care.unit is Unit.PER_YEAR:
+        text += say["per_year"].format(amount=amount, monthly=_units(rate.care_units))
+    return text
+
+
+def _since(effective: date | None, say: dict[str, str]) -> str:
     return say["since"].format(date=effective) if effective else say["since_unknown"]
 
 
-def _formula(amount: MonthAmount) -> str:
+def _tier(tier: CareTier, lang: Lang) -> str:
+    return lang.of(tier.name_zh, f"{tier.value}, {tier.name_zh}")
+
+
+def _formula(run: Run) -> str:
     """One month's formula with its numbers: (S - y) × n or S × n."""
-    standard = exact_text(amount.standard.monthly)
-    if amount.standard.category.payment is Payment.FULL_STANDARD:
-        return f"{standard} × {amount.persons} = {exact_text(amount.exact)}"
-    if not amount.eligible:
-        return f"max(0, {standard} - {money_text(amount.income)}) × {amount.persons} = 0.00"
-    return (f"({standard} - {money_text(amount.income)}) × {amount.persons} = "
-            f"{exact_text(amount.exact)}")
+    standard = _units(run.rate.units)
+    if not run.rate.gap:
+        return f"{standard} × {run.persons} = {_units(run.base)}"
+    if not run.eligible:
+        return f"max(0, {standard} - {_units(run.income)}) × {run.persons} = 0.00"
+    return f"({standard} - {_units(run.income)}) × {run.persons} = {_units(run.base)}"
+
+
+def _care_formula(run: Run) -> str:
+    """One month's care: C × n (rule 17)."""
+    return f"{_units(run.rate.care_units)} × {run.persons} = {_units(run.care)}"
 
 
 def _runs(runs: tuple[Run, ...], say: dict[str, str], monthly: bool) -> list[str]:
-    """Each run of equal months; rounded per month (``monthly``) or exact."""
+    """Each run of the engine, as it computed it; rounded per month (``monthly``) or exact."""
     lines = []
     for run in runs:
-        each = run.each
-        formula, amount = _formula(each), money_text(each.amount)
-        if each.supplement:
+        pay = run.pay
+        formula, amount = _formula(run), fen_text(pay.base)
+        if pay.supplement_exact:
             if monthly:
                 amount = say["s.with"].format(amount=amount,
-                                              supplement=money_text(each.supplement_amount),
-                                              total=money_text(each.total_amount))
+                                              supplement=fen_text(pay.supplement),
+                                              total=fen_text(pay.base + pay.supplement))
             else:
-                formula = say["s.with.exact"].format(formula=formula,
-                                                     supplement=exact_text(each.supplement),
-                                                     total=exact_text(each.total_exact))
+                formula = say["s.with.exact"].format(
+                    formula=formula, supplement=_exact(pay.supplement_exact),
+                    total=_exact(pay.base_exact + pay.supplement_exact))
+        if run.rate.tier is not None:
+            formula = say["c.formula"].format(formula=formula, care=_care_formula(run))
+            if monthly:
+                amount = say["c.with"].format(amount=amount, care=fen_text(pay.care),
+                                              total=fen_text(pay.total))
+            else:
+                formula = say["c.with.exact"].format(formula=formula, total=_exact(pay.exact))
         lines.append(say["run.monthly" if monthly else "run"].format(
             span=str(run.first) if run.first == run.last else f"{run.first}—{run.last}",
             formula=formula, count=run.count, amount=amount,
-            total=money_text(run.total_rounded) if monthly else exact_text(run.total)))
+            total=fen_text(run.total) if monthly else _exact(run.exact)))
     return lines
 
 
@@ -222,95 +297,127 @@ def _supplement_rule(supplement: Supplement | None, say: dict[str, str],
         percent=str(supplement), basis=say["s.basis.monthly" if monthly else "s.basis.total"])]
 
 
-def explain_entitlement(month: MonthAmount, year: AnnualAmount, lang: Lang,
-                        newly: tuple[AppliedStandard, AppliedStandard] | None = None) -> str:
-    """The entitlement calculation written out step by step; ``newly``: the raise's old
-    and new standards, when it makes the household newly eligible."""
+def _care_rule(house: Household, rate: Rate, care_categories: bool, say: dict[str, str],
+               lang: Lang) -> list[str]:
+    """The care standard of the household's tier, as a line; or, for a category paid care
+    standards, that no tier was given and the basic standard stands alone (rule 17)."""
+    if rate.tier is None or rate.care is None or rate.care_document is None:
+        return [say["c.none"]] if care_categories and house.care is None else []
+    return [say["c.standard"].format(tier=_tier(rate.tier, lang),
+                                     standard=_care_standard(rate, say),
+                                     since=_since(rate.care.effective, say),
+                                     document=_document(rate.care_document, say))]
+
+
+def explain_entitlement(month: Run, year: Annual, lang: Lang, *, care_paid: bool = False,
+                        newly: tuple[Rate, Rate] | None = None) -> str:
+    """The entitlement calculation written out step by step; ``care_paid``: whether the
+    category pays care standards; ``newly``: the raise's old and new standards, when it
+    makes the household newly eligible."""
     say = PHRASES[lang]
-    standard = month.standard
-    category = standard.category
-    income = money_text(year.household.income)
-    gap = category.payment is Payment.GAP_FILLING
+    rate = month.rate
+    category = rate.category
+    house = year.household
+    income = money_text(house.income)
+    gap = bool(rate.gap)
+    monthly = year.rounder.monthly
     lines = [
         say["e.title"].format(name_zh=category.name_zh, short_zh=category.short_zh,
-                              name_en=category.name_en, month=month.month),
-        say["e.source"].format(document=_document(standard.document, say),
-                               since=_since(standard, say)),
-        say["e.standard"].format(standard=_standard(standard, say)),
-        say["e.persons" if gap else "e.persons_full"].format(
-            persons=year.household.persons, income=income),
-        *_supplement_rule(year.household.supplement, say,
-                          year.point is RoundingPoint.HOUSEHOLD_MONTH),
+                              name_en=category.name_en, month=month.first),
+        say["e.source"].format(document=_document(rate.document, say),
+                               since=_since(rate.value.effective, say)),
+        say["e.standard"].format(standard=_standard(rate, say)),
+        *_care_rule(house, rate, care_paid, say, lang),
+        say["e.persons" if gap else "e.persons_full"].format(persons=house.persons,
+                                                             income=income),
+        *_supplement_rule(house.supplement, say, monthly),
     ]
+    pay = month.pay
     if gap and not month.eligible:
-        lines.append(say["e.ineligible"].format(income=income,
-                                                standard=exact_text(standard.monthly)))
+        lines.append(say["e.ineligible"].format(income=income, standard=_units(rate.units)))
     else:
         lines.append(say["e.gap" if gap else "e.full"].format(
-            formula=_formula(month), amount=money_text(month.amount)))
-        if month.supplement:
-            lines.append(say["s.month"].format(supplement=money_text(month.supplement_amount),
-                                               total=money_text(month.total_amount)))
-    monthly = year.point is RoundingPoint.HOUSEHOLD_MONTH
+            formula=_formula(month), amount=fen_text(pay.base)))
+        if pay.supplement_exact:
+            lines.append(say["s.month"].format(supplement=fen_text(pay.supplement),
+                                               total=fen_text(pay.base + pay.supplement)))
+    if rate.tier is not None:
+        lines.append(say["c.month"].format(formula=_care_formula(month),
+                                           care=fen_text(pay.care), total=fen_text(pay.total)))
     lines.append(say["e.year.monthly" if monthly else "e.year"].format(
-        year=year.year, months=len(year.months)))
+        year=year.year, months=year.months))
     lines.extend(_runs(year.runs, say, monthly))
     lines.append(say["e.total.monthly" if monthly else "e.total"].format(
-        exact=exact_text(year.exact), amount=money_text(year.amount)))
+        exact=_exact(year.exact), amount=fen_text(year.total)))
     if newly is not None:
         old, new = newly
-        lines.append(say["e.newly"].format(income=income, old=exact_text(old.monthly),
-                                           new=exact_text(new.monthly)))
+        lines.append(say["e.newly"].format(income=income, old=_units(old.units),
+                                           new=_units(new.units)))
     return "\n".join(lines) + "\n"
 
 
-def explain_backpay(result: Backpay, lang: Lang) -> str:
-    """The back-pay (提标增补) calculation written out step by step."""
+def explain_backpay(result: Backpay, lang: Lang, *, care_paid: bool = False) -> str:
+    """The back-pay (提标增补) calculation written out step by step, run by run as the
+    engine computed it; ``care_paid``: whether the category pays care standards."""
     say = PHRASES[lang]
     category = result.category
+    house = result.household
+    document = result.raise_document
+    monthly = result.rounder.monthly
     lines = [
         say["b.title"].format(name_zh=category.name_zh, short_zh=category.short_zh,
-                              name_en=category.name_en, persons=result.household.persons,
-                              income=money_text(result.household.income)),
-        say["b.source"].format(document=_document(result.raise_document, say),
-                               start=result.window_start),
-        *([say["b.deadline"].format(note=result.raise_document.backpay_note
-                                    or result.raise_document.backpay_due,
-                                    date=result.raise_document.backpay_due)]
-          if result.raise_document.backpay_due is not None else []),
+                              name_en=category.name_en, persons=house.persons,
+                              income=money_text(house.income)),
+        say["b.source"].format(document=_document(document, say), start=result.window_start),
+        *([say["b.deadline"].format(note=document.backpay_note or document.backpay_due,
+                                    date=document.backpay_due)]
+          if document.backpay_due is not None else []),
         say["b.window"].format(window=f"{result.window_start}—{result.through}",
                                months=result.months_counted),
-        *_supplement_rule(result.household.supplement, say,
-                          result.point is RoundingPoint.HOUSEHOLD_MONTH),
+        *_supplement_rule(house.supplement, say, monthly),
+        *([say["c.none"]] if care_paid and house.care is None else []),
     ]
-    if not result.months:
+    if not result.pairs:
         lines.append(say["b.none"])
         return "\n".join(lines) + "\n"
-    old, new = result.months[0].paid_standard, result.months[0].due_standard
-    lines.append(say["b.standards"].format(old=_standard(old, say), old_since=_since(old, say),
-                                           new=_standard(new, say), new_since=_since(new, say)))
-    lines.append(say["b.raised" if new.monthly != old.monthly else "b.kept"].format(
-        old=exact_text(old.monthly), new=exact_text(new.monthly)))
-    monthly = result.point is RoundingPoint.HOUSEHOLD_MONTH
+    old, new = result.pairs[0][1].rate, result.pairs[0][0].rate
+    lines.append(say["b.standards"].format(
+        old=_standard(old, say), old_since=_since(old.value.effective, say),
+        new=_standard(new, say), new_since=_since(new.value.effective, say)))
+    lines.append(say["b.raised" if new.units != old.units else "b.kept"].format(
+        old=_units(old.units), new=_units(new.units)))
+    if new.tier is not None and new.care is not None and new.care_document is not None:
+        assert old.care is not None
+        lines.append(say["c.standards"].format(
+            tier=_tier(new.tier, lang), old=_care_standard(old, say),
+            old_since=_since(old.care.effective, say), new=_care_standard(new, say),
+            new_since=_since(new.care.effective, say),
+            document=_document(new.care_document, say)))
+        lines.append(say["c.raised" if new.care_units != old.care_units else "c.kept"].format(
+            tier=_tier(new.tier, lang), old=_units(old.care_units), new=_units(new.care_units)))
     way = ".monthly" if monthly else ""
     lines.append(say["b.due" + way])
     lines.extend(_runs(result.due_runs, say, monthly))
-    lines.append(say["b.due_total" + way].format(exact=exact_text(result.due_exact),
-                                                 amount=money_text(result.due_total)))
+    lines.append(say["b.due_total" + way].format(exact=_exact(result.due_exact),
+                                                 amount=fen_text(result.due)))
     if result.paid_given is None:
         lines.append(say["b.paid" + way])
         lines.extend(_runs(result.paid_runs, say, monthly))
-        lines.append(say["b.paid_total" + way].format(exact=exact_text(result.paid_exact),
-                                                      amount=money_text(result.paid_total)))
+        lines.append(say["b.paid_total" + way].format(exact=_exact(result.paid_exact),
+                                                      amount=fen_text(result.paid)))
     else:
-        lines.append(say["b.paid_given"].format(amount=money_text(result.paid_given)))
-    due, paid = ((money_text(result.due_total), money_text(result.paid_total)) if monthly
-                 else (exact_text(result.due_exact), exact_text(result.paid_exact)))
+        lines.append(say["b.paid_given"].format(amount=fen_text(result.paid_given)))
+    due, paid = ((fen_text(result.due), fen_text(result.paid)) if monthly
+                 else (_exact(result.due_exact), _exact(result.paid_exact)))
     if result.overpaid > 0:
         lines.append(say["b.overpaid"].format(due=due, paid=paid,
-                                              overpaid=money_text(result.overpaid)))
+                                              overpaid=fen_text(result.overpaid)))
     else:
-        lines.append(say["b.result" + way].format(
-            due=due, paid=paid, exact=exact_text(result.exact),
-            amount=money_text(result.amount)))
+        lines.append(say["b.result" + way].format(due=due, paid=paid,
+                                                  exact=_exact(result.exact),
+                                                  amount=fen_text(result.amount)))
+    if new.tier is not None and result.paid_given is None:
+        lines.append(say["c.parts"].format(due=fen_text(result.care_due),
+                                           paid=fen_text(result.care_paid),
+                                           backpay=fen_text(result.care_due - result.care_paid)))
     return "\n".join(lines) + "\n"

@@ -66,6 +66,12 @@ HELP: dict[str, tuple[str, str]] = {
         "dibao amount, as rounded). Dibao only.",
         "分类施保金：50.00（每月固定金额，元）或 20%（按月保障金的百分比，按舍入方式舍入）。"
         "仅适用于低保。"),
+    "care": (
+        "Tekun care tier (照料护理等级): 全自理, 半护理 or 全护理 (self-care, partial-care, "
+        "full-care); the care standard of the tier is paid beside the basic one. Tekun "
+        "only; left out: the basic standard alone.",
+        "特困人员照料护理等级：全自理、半护理或全护理（self-care、partial-care、full-care），"
+        "按该等级的照料护理标准与基本生活标准分开计发。仅适用于特困供养；不填则只计基本生活标准。"),
     "explain": (
         "Write the calculation out with its legal source (计算过程).",
         "逐步写出计算过程及其文件依据。"),

@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.text import csv_safe
@@ -43,6 +44,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "monthly_base": ("月保障金（元）", "monthly amount (yuan)"),
     "monthly_supplement": ("月分类施保金（元）", "monthly supplement (yuan)"),
     "supplement": ("分类施保", "supplement (分类施保)"),
+    "care": ("护理等级", "care tier"),
+    "care_standard": ("照料护理标准（元/人·月）", "care standard (yuan/person/month)"),
+    "monthly_care": ("月照料护理费（元）", "monthly care (yuan)"),
+    "annual_care": ("其中年度照料护理费（元）", "of which care, in the year (yuan)"),
+    "care_due": ("其中照料护理费应发（元）", "of which care due (yuan)"),
+    "care_paid": ("其中照料护理费已发（元）", "of which care paid (yuan)"),
+    "care_backpay": ("其中照料护理费增补（元）", "of which care back-pay (yuan)"),
     "year": ("年度", "year"),
     "annual": ("年度保障金（元）", "annual amount (yuan)"),
     "months_covered": ("年度覆盖月数", "months covered in year"),
@@ -106,8 +114,33 @@ def _csv_cell(value: Cell) -> str:
     return "" if value is None else csv_safe(str(value))
 
 
+def _json_value(value: Cell) -> str:
+    """A cell as JSON writes it (:func:`json.dumps`, ``ensure_ascii=False``)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return encode_basestring(value)
+
+
+def _flat_json(record: Record) -> str:
+    """A record of cells as ``json.dumps(record, ensure_ascii=False, indent=2)`` writes it,
+    made directly: json.dumps takes its pure-Python way whenever it indents, and a single
+    call's JSON is most of what the page's API adds to the core (docs/performance.md)."""
+    if not record:
+        return "{}\n"
+    return "{\n" + ",\n".join(f"  {encode_basestring(key)}: {_json_value(value)}"
+                               for key, value in record.items()) + "\n}\n"
+
+
 def render(report: Report, fmt: Format, lang: Lang) -> str:
     """The text of ``report`` in ``fmt``, ending with a newline."""
+    if fmt is Format.JSON and report.summary is not None and not report.detail:
+        return _flat_json(report.summary)
     if fmt is Format.JSON:
         payload: object = [dict(row) for row in report.detail]
         if report.summary is not None:

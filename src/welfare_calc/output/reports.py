@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from welfare_calc.core import timeline
-from welfare_calc.core.calc import AnnualAmount, Backpay, MonthAmount
+from welfare_calc.core.engine import UNITS_PER_YUAN, Annual, Backpay, Rate, Rounder, Run, fen_text
 from welfare_calc.core.households import Coverage
 from welfare_calc.core.money import quantize
 from welfare_calc.core.months import Month
@@ -23,31 +23,30 @@ from welfare_calc.core.table import (
     StandardValue,
     in_force_on,
 )
-from welfare_calc.core.timeline import AppliedStandard
 from welfare_calc.output.formats import Lang
 from welfare_calc.output.render import Cell, Record, Report
-from welfare_calc.output.text import exact_text, money_text
+from welfare_calc.output.text import exact_text, money_text, units_text
 
 
 def _month(month: Month | None) -> str | None:
     return None if month is None else str(month)
 
 
-def _standard_monthly(standard: AppliedStandard, for_people: bool) -> str:
+def _per_person(units: int, rounder: Rounder, for_people: bool) -> str:
     # People read the exact figure (429.1666…); scripts get the fen value.
     if for_people:
-        return exact_text(standard.monthly)
-    return money_text(standard.monthly_rounded)
+        return units_text(units, UNITS_PER_YUAN)
+    return fen_text(rounder.fen(units))
 
 
-def _standard(standard: AppliedStandard, for_people: bool) -> dict[str, Cell]:
-    effective = standard.value.effective
+def _standard(rate: Rate, rounder: Rounder, for_people: bool) -> dict[str, Cell]:
+    effective = rate.value.effective
     return {
-        "standard": money_text(standard.value.amount),
-        "unit": str(standard.value.unit),
-        "monthly_standard": _standard_monthly(standard, for_people),
+        "standard": money_text(rate.value.amount),
+        "unit": str(rate.value.unit),
+        "monthly_standard": _per_person(rate.units, rounder, for_people),
         "effective": effective.isoformat() if effective is not None else None,
-        "document": standard.document.number,
+        "document": rate.document.number,
     }
 
 
@@ -55,35 +54,78 @@ def _coverage(period: Coverage) -> dict[str, Cell]:
     return {"start": _month(period.start), "end": _month(period.end)}
 
 
-def entitlement_report(month: MonthAmount, year: AnnualAmount, *, newly_eligible: bool,
-                       for_people: bool) -> Report:
-    """The entitlement command's output: one month and one calendar year."""
+NO_TIER = ("未给出（只计基本生活标准，不含照料护理标准）",
+           "not given (the basic standard alone, without a care standard)")
+"""What a table says of the care tier of a household of a category paid care standards
+when none was given (docs/rules.md rule 17)."""
+
+
+def _care_tier(tier: CareTier | None, for_people: bool, lang: Lang) -> Cell:
+    """The care tier: its id for scripts (null: not given); its name for people."""
+    if not for_people:
+        return None if tier is None else tier.value
+    if tier is None:
+        return lang.of(*NO_TIER)
+    return lang.of(tier.name_zh, f"{tier.value} ({tier.name_zh})")
+
+
+def _cared(summary: dict[str, Cell], keys: tuple[str, ...], *, shown: bool,
+           tier: CareTier | None, for_people: bool) -> dict[str, Cell]:
+    """``summary`` as a report gives it: for scripts every key, always (the JSON keys are
+    a contract); for people, the care keys only for a category paid care standards
+    (``shown``), and of them only the tier where none was given."""
+    if not for_people:
+        return summary
+    dropped = keys if not shown else keys[1:] if tier is None else ()
+    return {key: value for key, value in summary.items() if key not in dropped}
+
+
+ENTITLEMENT_CARE = ("care", "care_standard", "monthly_care", "annual_care")
+BACKPAY_CARE = ("care", "care_due", "care_paid", "care_backpay")
+DETAIL_CARE = ("care_paid", "care_due")
+
+
+def entitlement_report(month: Run, year: Annual, *, newly_eligible: bool, for_people: bool,
+                       care_paid: bool = False, lang: Lang = Lang.ZH) -> Report:
+    """The entitlement command's output: one month and one calendar year; ``care_paid``:
+    whether the category pays care standards (docs/rules.md rule 17)."""
     house = year.household
+    rate, pay, rounder = month.rate, month.pay, year.rounder
     summary: dict[str, Cell] = {
         "category": house.category,
-        "category_name": month.standard.category.name_zh,
+        "category_name": rate.category.name_zh,
         "persons": house.persons,
         "income": money_text(house.income),
-        "month": str(month.month),
-        **_standard(month.standard, for_people),
+        "month": str(month.first),
+        **_standard(rate, rounder, for_people),
         "eligible": month.eligible,
         "newly_eligible": newly_eligible,
         "supplement": None if house.supplement is None else str(house.supplement),
-        "monthly_base": money_text(month.amount),
-        "monthly_supplement": money_text(month.supplement_amount),
-        "monthly": money_text(month.total_amount),
+        "care": _care_tier(house.care, for_people, lang),
+        "care_standard": (None if rate.tier is None
+                          else _per_person(rate.care_units, rounder, for_people)),
+        "monthly_base": fen_text(pay.base),
+        "monthly_supplement": fen_text(pay.supplement),
+        "monthly_care": fen_text(pay.care),
+        "monthly": fen_text(pay.total),
         "year": year.year,
         **_coverage(year.coverage),
-        "months_covered": len(year.months),
-        "annual": money_text(year.amount),
+        "months_covered": year.months,
+        "annual": fen_text(year.total),
+        "annual_care": fen_text(year.care),
         "rounding": str(year.point),
     }
-    return Report(summary)
+    return Report(_cared(summary, ENTITLEMENT_CARE, shown=care_paid, tier=house.care,
+                         for_people=for_people))
 
 
-def backpay_report(result: Backpay, *, detail: bool, for_people: bool) -> Report:
-    """The backpay command's output, with the per-month table when asked."""
+def backpay_report(result: Backpay, *, detail: bool, for_people: bool, care_paid: bool = False,
+                   lang: Lang = Lang.ZH) -> Report:
+    """The backpay command's output, with the per-month table when asked; ``care_paid``:
+    whether the category pays care standards (the care parts are reported apart)."""
     house = result.household
+    given = result.paid_given is not None
+    parts_known = not given and result.overpaid == 0
     summary: dict[str, Cell] = {
         "category": house.category,
         "category_name": result.category.name_zh,
@@ -92,27 +134,37 @@ def backpay_report(result: Backpay, *, detail: bool, for_people: bool) -> Report
         **_coverage(result.coverage),
         "through": str(result.through),
         "supplement": None if house.supplement is None else str(house.supplement),
+        "care": _care_tier(house.care, for_people, lang),
         "months": result.months_counted,
-        "due": money_text(result.due_total),
-        "paid": money_text(result.paid_total),
-        "paid_source": "given" if result.paid_given is not None else "computed",
-        "backpay": money_text(result.amount),
-        "overpaid": money_text(result.overpaid),
+        "due": fen_text(result.due),
+        "paid": fen_text(result.paid),
+        "paid_source": "given" if given else "computed",
+        "backpay": fen_text(result.amount),
+        "overpaid": fen_text(result.overpaid),
+        "care_due": fen_text(result.care_due),
+        "care_paid": None if given else fen_text(result.care_paid),
+        "care_backpay": (fen_text(result.care_due - result.care_paid) if parts_known
+                         else None),
         "rounding": str(result.point),
         "raise": str(result.raised.first_month),
         "document": result.raise_document.number,
     }
     rows: list[Record] = []
     if detail:
+        rounder = result.rounder
+        shown = not for_people or house.care is not None
         rows = [{
             "month": str(row.month),
-            "standard_paid": _standard_monthly(row.paid_standard, for_people),
-            "standard_due": _standard_monthly(row.due_standard, for_people),
-            "amount_paid": money_text(row.paid.total_amount),
-            "amount_due": money_text(row.due.total_amount),
-            "difference": money_text(row.difference_rounded),
-        } for row in result.months]
-    return Report(summary, rows, detail_key="months_detail")
+            "standard_paid": _per_person(row.paid.rate.units, rounder, for_people),
+            "standard_due": _per_person(row.due.rate.units, rounder, for_people),
+            "amount_paid": fen_text(row.paid.pay.total),
+            "amount_due": fen_text(row.due.pay.total),
+            "difference": fen_text(row.difference),
+            **({"care_paid": fen_text(row.paid.pay.care), "care_due": fen_text(row.due.pay.care)}
+               if shown else {}),
+        } for row in result.months()]
+    return Report(_cared(summary, BACKPAY_CARE, shown=care_paid, tier=house.care,
+                         for_people=for_people), rows, detail_key="months_detail")
 
 
 KNOWN_WORDS = {Known.NOTICE: ("通知原文", "the notice's text"),

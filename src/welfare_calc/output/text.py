@@ -40,6 +40,17 @@ def exact_text(value: Fraction) -> str:
     return f"{sign}{whole}.{rest:04d}…"
 
 
+def units_text(units: int, per_yuan: int) -> str:
+    """An exact amount of ``units`` 1/``per_yuan`` yuan (the engine's integers), written as
+    :func:`exact_text` writes it: ``1200`` of 1/1200 → ``1.00``; ``515000`` → ``429.1666…``."""
+    sign = "-" if units < 0 else ""
+    cents, rest = divmod(abs(units) * 100, per_yuan)
+    if rest == 0:
+        return f"{sign}{cents // 100}.{cents % 100:02d}" if cents else "0.00"
+    whole, part = divmod(abs(units) * 10_000 // per_yuan, 10_000)
+    return f"{sign}{whole}.{part:04d}…"
+
+
 def csv_safe(cell: str) -> str:
     """Neutralise a text cell that a spreadsheet would run as a formula (CWE-1236).
 

@@ -36,6 +36,7 @@ from welfare_calc import __version__
 from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError, os_reason
+from welfare_calc.core.table import CareTier
 from welfare_calc.core.timeline import choose_raise
 from welfare_calc.core.words import N_, _, listed
 from welfare_calc.output.calls import backpay_call, entitlement_call
@@ -52,8 +53,8 @@ STORED = "roster{suffix}"
 """The name an upload is stored under, whatever the clerk's file is called: a name the
 clerk chose may be too long for the disk, hold a NUL, or start with ``-`` and be read
 as an option."""
-FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "through",
-               "raise", "paid", "month", "rounding")
+FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "care",
+               "through", "raise", "paid", "month", "rounding")
 """The form's fields, named as the command line's options."""
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 WORDS: dict[str, tuple[str, str]] = {
@@ -67,6 +68,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "start": ("起始月份（YYYY-MM，可空）", "Coverage start (YYYY-MM, optional)"),
     "end": ("截止月份（YYYY-MM，可空）", "Coverage end (YYYY-MM, optional)"),
     "supplement": ("分类施保（50.00 或 20%，可空）", "Supplement (50.00 or 20%, optional)"),
+    "care": ("护理等级（特困供养，可空：只计基本生活标准）",
+             "Care tier (tekun; optional: the basic standard alone)"),
+    "care_none": ("未给出", "not given"),
     "through": ("按原标准发放截至（YYYY-MM）", "Paid at old standards through (YYYY-MM)"),
     "raise": ("计算哪次提标的增补（起始月份 YYYY-MM，可空：截至月份前最近的一次）",
               "The raise, by its first month (YYYY-MM, optional: the latest by then)"),
@@ -93,6 +97,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "language": ("English", "中文"),
 }
 """The page's own words (figures' labels are the command line's)."""
+
+
+CARE_NOT_READ = N_("this version does not read the care tier on the page yet; leave it empty "
+                   "(the basic standard alone), or compute with the command line's --care")
+"""Said where the core's reader of a call reads no care tier (the rules registry makes it
+read one): never a tekun amount without the care the clerk chose."""
 
 
 def word(key: str, lang: Lang) -> str:
@@ -152,6 +162,11 @@ class Household:
             for problem in read:
                 self.errors.setdefault(problem.field, problem.message)
             return
+        if self.cells["care"].strip() and read.house.care is None:
+            # A care tier the reader did not read is refused, never ignored (an amount
+            # without the care the clerk chose would look right and be wrong).
+            self.errors["care"] = _(CARE_NOT_READ)
+            return
         if "entitlement" in calls:
             try:
                 self.entitlement = entitlement_call(
@@ -206,11 +221,18 @@ class Pages:
         return [(key, f"{category.short_zh}（{key}）" if lang is Lang.ZH else
                  f"{key} ({category.short_zh})") for key, category in table.categories.items()]
 
+    @staticmethod
+    def tiers(lang: Lang) -> list[tuple[str, str]]:
+        """The care tiers a clerk chooses from (the form sends the tier's id)."""
+        return [(tier.value, tier.name_zh if lang is Lang.ZH else f"{tier.value} ({tier.name_zh})")
+                for tier in CareTier]
+
     async def household(self, request: Request) -> Response:
         lang = _lang(request)
         if request.method in ("GET", "HEAD"):
             return self.page(request, "household.html", lang, cells={"persons": "1",
-                             "income": "0"}, errors={}, categories=self.categories(lang))
+                             "income": "0"}, errors={}, categories=self.categories(lang),
+                             tiers=self.tiers(lang))
         form = await request.form(max_files=0, max_fields=len(FORM_FIELDS) + 4,
                                   max_part_size=4096)
         cells = {name: str(form.get(name) or "") for name in FORM_FIELDS}
@@ -224,7 +246,7 @@ class Pages:
         return self.page(request, "household.html", lang, status=400 if call.errors else 200,
                          cells=call.cells, errors=call.errors, results=results,
                          notes=call.notes,
-                         categories=self.categories(lang))
+                         categories=self.categories(lang), tiers=self.tiers(lang))
 
     async def standards(self, request: Request) -> Response:
         lang = _lang(request)

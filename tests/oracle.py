@@ -1,12 +1,13 @@
-"""The calculation core: entitlements and back-pay, exact to the fen.
+"""The oracle: docs/rules.md's money in exact fractions, month by month, as the rules
+read, written apart from the engine that the product computes with.
 
-Pure functions of their inputs: a validated :class:`StandardsTable` and a
-household. Nothing here reads a file, prints, or knows about click. Every
-result is an immutable value carrying what an explanation needs (the
-standard used, its document, the formula inputs, exact and rounded figures),
-so that no caller ever recomputes anything.
-
-The rules are those of docs/rules.md, cited by number where they apply.
+This was the calculation core until the integer engine (:mod:`welfare_calc.core.engine`)
+came to compute every amount (issue 27 §2). It stays here, in the tests only, so
+that the engine is held to a second, plainer reading of the same rules: each
+month looked up on its own (:func:`timeline.standard_in_force`, the table's
+``care_in``), each amount a :class:`~fractions.Fraction` rounded by
+:func:`~welfare_calc.core.money.quantize`. ``tests/test_engine_oracle.py`` holds
+the engine's single calls to it, and ``tests/test_batch_properties.py`` the batch's.
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from decimal import Decimal
 from fractions import Fraction
 
 from welfare_calc.core.checks import check_paid
-from welfare_calc.core.errors import MonthOutOfRange
+from welfare_calc.core.errors import MonthOutOfRange, WelfareCalcError
 from welfare_calc.core.households import Coverage, Household, category_of
 from welfare_calc.core.money import RoundingPoint, quantize
 from welfare_calc.core.months import Month, month_range
-from welfare_calc.core.table import Category, Document, Payment, Raise, StandardsTable
+from welfare_calc.core.table import (
+    CareValue,
+    Category,
+    Document,
+    Payment,
+    Raise,
+    StandardsTable,
+    in_force_on,
+)
 from welfare_calc.core.timeline import (
     AppliedStandard,
     choose_raise,
@@ -51,16 +60,20 @@ class MonthAmount:
     """The month's 分类施保 supplement, exact (rule 11)."""
     supplement_amount: Decimal = Decimal(0)
     """``supplement`` rounded with the table's rule."""
+    care: Fraction = ZERO
+    """The month's care amount (照料护理, rule 17): the tier's standard × persons, exact."""
+    care_amount: Decimal = Decimal(0)
+    """``care`` rounded with the table's rule."""
 
     @property
     def total_exact(self) -> Fraction:
-        """What the month pays: the amount and its supplement, exact."""
-        return self.exact + self.supplement
+        """What the month pays: the amount, its supplement and its care, exact."""
+        return self.exact + self.supplement + self.care
 
     @property
     def total_amount(self) -> Decimal:
-        """What the month pays, rounded: the rounded amount plus the rounded supplement."""
-        return self.amount + self.supplement_amount
+        """What the month pays, rounded: each part rounded, then added."""
+        return self.amount + self.supplement_amount + self.care_amount
 
     @property
     def eligible(self) -> bool:
@@ -156,8 +169,19 @@ class Backpay:
         return len(self.months)
 
 
+def _care_in(table: StandardsTable, house: Household, month: Month) -> CareValue | None:
+    """The care standards of ``month`` where the household has a tier; refused where the
+    table has none for that month (rule 17)."""
+    if house.care is None:
+        return None
+    care = table.care_in(month)
+    if care is None:
+        raise WelfareCalcError(f"no care standard in {month}", field="care")
+    return care
+
+
 def _month_amount(table: StandardsTable, house: Household, month: Month,
-                  standard: AppliedStandard) -> MonthAmount:
+                  standard: AppliedStandard, care: CareValue | None) -> MonthAmount:
     if standard.category.payment is Payment.GAP_FILLING:
         per_person = max(ZERO, standard.monthly - Fraction(house.income))  # rule 2
     else:
@@ -175,10 +199,14 @@ def _month_amount(table: StandardsTable, house: Household, month: Month,
             base = (Fraction(amount) if table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH
                     else exact)
             supplement = base * Fraction(given.percent) / 100
+    care_exact = ZERO
+    if care is not None and house.care is not None:
+        care_exact = care.monthly(house.care) * house.persons
     return MonthAmount(month=month, standard=standard, persons=house.persons,
                        income=house.income, per_person=per_person, exact=exact,
                        amount=amount, supplement=supplement,
-                       supplement_amount=_round(table, supplement))
+                       supplement_amount=_round(table, supplement), care=care_exact,
+                       care_amount=_round(table, care_exact))
 
 
 def _round(table: StandardsTable, value: Fraction) -> Decimal:
@@ -187,7 +215,8 @@ def _round(table: StandardsTable, value: Fraction) -> Decimal:
 
 def monthly_amount(table: StandardsTable, house: Household, month: Month) -> MonthAmount:
     """The household's amount for one month under the standard then in force."""
-    return _month_amount(table, house, month, standard_in_force(table, house.category, month))
+    standard = standard_in_force(table, house.category, month)
+    return _month_amount(table, house, month, standard, _care_in(table, house, month))
 
 
 def annual_amount(table: StandardsTable, house: Household, year: int,
@@ -243,6 +272,13 @@ def backpay(table: StandardsTable, house: Household, through: Month,
     window_start = raised.first_month
     category = category_of(table, house.category)
     old = raise_standards(table, house.category, raised)[0]
+    old_care = None
+    if house.care is not None:
+        for month in month_range(window_start, through):  # every month has care standards
+            _care_in(table, house, month)
+        old_care = in_force_on(table.care, raised.day_before)
+        if old_care is None:
+            raise WelfareCalcError("no care standard the day before the raise", field="care")
     if paid is not None:
         check_paid(paid)
     monthly_rounding = table.rounding.point is RoundingPoint.HOUSEHOLD_MONTH
@@ -251,8 +287,8 @@ def backpay(table: StandardsTable, house: Household, through: Month,
         due_standard = standard_in_force(table, house.category, month)
         if not period.covers(month):
             continue
-        due = _month_amount(table, house, month, due_standard)
-        was_paid = _month_amount(table, house, month, old)
+        due = _month_amount(table, house, month, due_standard, _care_in(table, house, month))
+        was_paid = _month_amount(table, house, month, old, old_care)
         difference = due.total_exact - was_paid.total_exact
         rows.append(BackpayMonth(
             month=month, paid_standard=old, due_standard=due_standard, paid=was_paid, due=due,
@@ -299,7 +335,7 @@ def _runs(table: StandardsTable, amounts: Sequence[MonthAmount]) -> tuple[Run, .
     for amount in amounts:
         last = groups[-1][-1] if groups else None
         if (last is not None and last.month + 1 == amount.month and last.exact == amount.exact
-                and last.supplement == amount.supplement
+                and last.supplement == amount.supplement and last.care == amount.care
                 and last.standard.value == amount.standard.value):
             groups[-1].append(amount)
         else:
