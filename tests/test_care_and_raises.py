@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 import care_reading
-from helpers import csv_rows, printed_table
+from helpers import csv_rows, page_client, printed_table
 from welfare_calc.batch import run as batch_run
 from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor
 from welfare_calc.batch.rows import RowParser, read_header
@@ -24,12 +24,9 @@ from welfare_calc.cli import cli
 from welfare_calc.core import checks, engine, fields
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
-from welfare_calc.standards.loader import load_standards, parse_standards, shipped_standards
-from welfare_calc.web.app import Served, make_app
-from welfare_calc.web.guard import served_hosts
+from welfare_calc.standards.loader import parse_standards, shipped_standards
 
 TABLE = shipped_standards().table
-HOST = "testserver"
 
 
 def backpay_json(*args: str) -> dict[str, object]:
@@ -311,9 +308,7 @@ THROUGHS = ["2022-06", "2022-12", "2023-01", "2023-12", "2024-03", "2024-12"]
 
 @pytest.fixture(scope="module")
 def page() -> TestClient:
-    served = Served(load_standards(None), None, 1 << 20, 120.0)
-    return TestClient(make_app(served, served_hosts(HOST, 80), None),
-                      base_url=f"http://{HOST}")
+    return page_client()  # (guarded as serve guards it, the token carried)
 
 
 def batch_rows(through: str, rows: list[list[str]], *, care: bool, lane_rows: int
