@@ -85,6 +85,20 @@ HELP: dict[str, tuple[str, str]] = {
         "2022-01). Default: the latest in force by --through.",
         "指定计算哪一次提标的增补，按其起始月份（YYYY-MM，如 2022-01）。默认为 --through "
         "之前最近的一次提标。"),
+    "case_name": (
+        "The head of household's name, printed at the head of --explain for the case file "
+        "(never in JSON or CSV, never kept).",
+        "户主姓名，打印在计算过程（--explain）开头，供归档（不写入 JSON 或 CSV，不保存）。"),
+    "case_id": (
+        "The head of household's ID number, printed as typed at the head of --explain (a "
+        "number that fails the ID check is said so on stderr; never in JSON or CSV, never "
+        "kept).",
+        "户主身份证号，照录打印在计算过程（--explain）开头（未通过身份证号校验的，在屏幕上提示；"
+        "不写入 JSON 或 CSV，不保存）。"),
+    "case_locality": (
+        "The household's locality (town, village), printed at the head of --explain (never "
+        "in JSON or CSV, never kept).",
+        "属地（乡镇、村），打印在计算过程（--explain）开头（不写入 JSON 或 CSV，不保存）。"),
     # --- standards ---------------------------------------------------------------------
     "standards": (
         "Show the standards of every raise since 2020, with their documents.\n\nEach "
