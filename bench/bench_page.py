@@ -3,7 +3,9 @@
 Starts ``welfare-calc serve --port 0``, then times ``POST /api/backpay`` for a
 single household: requests per second and the median and 99th percentile
 latency, first one client at a time, then 20 clients at once while a roster of
-``--rows`` households (100,000 by default) is uploaded and computed. Usage::
+``--rows`` households (100,000 by default) is uploaded and computed; and the
+form's ``POST /`` (the page and its 计算单, whose case included), one client at a
+time. Usage::
 
     python bench/bench_page.py --requests 2000 --rows 100000
 """
@@ -22,23 +24,31 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import installed, roster
 
 BODY = json.dumps({"category": "urban-dibao", "persons": 3, "income": "200",
                    "through": "2020-08"}).encode()
+FORM = urlencode({"category": "urban-dibao", "persons": "3", "income": "200",
+                  "through": "2020-08", "name": "张秀英", "id": "11010519000101001X",
+                  "locality": "周村区萌水镇萌水村"}).encode()
+API = ("/api/backpay", "application/json", BODY)
+PAGE = ("/", "application/x-www-form-urlencoded", FORM)
 
 
-def calls(host: str, port: int, token: str, count: int, latencies: list[float]) -> None:
+def calls(host: str, port: int, token: str, count: int, latencies: list[float],
+          call: tuple[str, str, bytes] = API) -> None:
     """``count`` back-pay calls on one kept-alive connection, each one's seconds kept.
 
     Each request goes out in one ``sendall`` (http.client writes headers and body
     apart, and Nagle's algorithm with delayed ACKs then adds 40 ms to every call:
     a measure of the client, not of the server)."""
-    request = (f"POST /api/backpay HTTP/1.1\r\nhost: {host}:{port}\r\ncontent-type: "
-               f"application/json\r\nx-welfare-calc-token: {token}\r\n"
-               f"content-length: {len(BODY)}\r\n\r\n").encode() + BODY
+    path, kind, body = call
+    request = (f"POST {path} HTTP/1.1\r\nhost: {host}:{port}\r\ncontent-type: "
+               f"{kind}\r\nx-welfare-calc-token: {token}\r\n"
+               f"content-length: {len(body)}\r\n\r\n").encode() + body
     with socket.create_connection((host, port)) as connection:
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         reader = connection.makefile("rb")
@@ -120,6 +130,12 @@ def main() -> None:
         uploading.join()
         print(summary(f"20 clients during a {args.rows:,}-row roster", busy, took)
               + f"; the roster took {roster_took[0]:.1f} s")
+        calls(host, port, token, 50, [], PAGE)  # warm up
+        page: list[float] = []
+        started = time.perf_counter()
+        calls(host, port, token, args.requests, page, PAGE)
+        print(summary("1 client, the form and its 计算单 (POST /)", page,
+                      time.perf_counter() - started))
     finally:
         server.terminate()
         server.wait(timeout=30)
