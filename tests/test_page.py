@@ -17,7 +17,7 @@ import time
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import openpyxl
@@ -29,6 +29,9 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from helpers import Serving, page_client
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 from welfare_calc.cli import cli
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError
@@ -701,6 +704,65 @@ def test_a_clerk_computes_prints_and_runs_a_roster(tmp_path: Path) -> None:
         assert value not in server.first + said
     assert [path for path in served.rglob("*")
             if not (path.is_dir() and path.name.startswith("welfare-calc-serve"))] == []
+
+
+HEAVY = {
+    "12 months of 2024 and a month asked for": {
+        "category": "rural-tekun", "persons": "1", "through": "2024-12", "month": "2024-06"},
+    "a supplement, paid given, covered from March, a month asked for": {
+        "category": "urban-dibao", "persons": "2", "income": "150", "start": "2020-03",
+        "end": "2020-11", "supplement": "20%", "paid": "9000", "month": "2020-05",
+        "through": "2020-12"},
+    "rural dibao, yearly standards exact, rounded at the total": {
+        "category": "rural-dibao", "persons": "4", "income": "37.5", "supplement": "50",
+        "through": "2020-12", "month": "2020-12", "rounding": "total"},
+}
+"""Households whose 计算单 is long: each still fits one A4 page."""
+
+
+@needs_browser
+def test_a_long_sheet_fits_one_page_and_a_longer_one_is_numbered(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    def text(page: PageObject) -> str:
+        return unicodedata.normalize("NFKC", page.extract_text())
+
+    with Serving(tmp_path / "serve") as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        tab = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        tab.goto(server.url)
+        for label, house in HEAVY.items():
+            tab.goto(server.base + "/")
+            for name, value in {**house, **CASE}.items():
+                field = tab.locator(f"#{name}")
+                if name in ("category", "rounding"):
+                    field.select_option(value)
+                else:
+                    field.fill(value)
+            with tab.expect_navigation():
+                tab.get_by_role("button", name="计算", exact=True).click()
+            assert tab.locator("#answer").count() == 1, label
+            pdf = tmp_path / "计算单.pdf"
+            tab.pdf(path=str(pdf), prefer_css_page_size=True)
+            assert len(PdfReader(pdf).pages) == 1, label
+        # Printed larger than the page holds (as a browser's print scale may): its pages
+        # numbered, no part split, and the sign-off with the last part, never alone.
+        tab.pdf(path=str(pdf), prefer_css_page_size=True, scale=1.6)
+        pages = PdfReader(pdf).pages
+        assert len(pages) >= 2
+        for number, page in enumerate(pages, 1):
+            assert re.search(rf"第 {number} \S 共 {len(pages)} \S", text(page))
+        texts = [text(page) for page in pages]
+
+        def on(words: str) -> list[int]:
+            return [number for number, said in enumerate(texts) if words in said]
+
+        # Each calculation on one page, from its title to its last line; the sign-off on
+        # the last page, under the month's calculation.
+        assert on("提标增补计算过程") == on("5. 增补金额") != []
+        assert on("4. 2020 年度") == on("年度合计") == on("经办人") == [len(pages) - 1]
+        browser.close()
 
 
 def test_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
