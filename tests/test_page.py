@@ -296,6 +296,19 @@ def test_the_month_not_asked_for_is_shown_but_not_printed(page: TestClient) -> N
     assert "2024-02 月发放合计" in asked
 
 
+def test_a_sheet_cites_its_own_notice_and_none_says_none(page: TestClient) -> None:
+    # The 计算单 of a 2020 back-pay rests on the 2020 notice, not on the table's latest
+    # (which it named, 淄民〔2024〕10号《None》: a notice whose title is not known).
+    sheet = page.post("/", data=HOUSE).text.split('class="sheet"', 1)[1]
+    sources = re.findall(r'<p class="source">([^<]*)</p>', sheet)
+    assert sources == ["依据：周政办字〔2020〕29号《周村区人民政府办公室关于提高全区城乡居民最低生活"
+                       "保障和城乡特困救助供养标准的通知》"]
+    later = page.post("/", data={**HOUSE, "through": "2024-03", "month": "2024-02"}).text
+    assert re.findall(r'<p class="source">([^<]*)</p>', later) == ["依据：淄民〔2024〕10号"]
+    for text in (later, page.get("/standards").text):
+        assert "None" not in visible(text)
+
+
 @pytest.mark.parametrize("path", ["/", "/standards"])
 def test_the_chinese_page_shows_words_not_ids(page: TestClient, path: str) -> None:
     text = (page.post(path, data={**HOUSE, "rounding": "household-month", "paid": "9000"})
