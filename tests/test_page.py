@@ -301,8 +301,8 @@ def test_a_sheet_cites_its_own_notice_and_none_says_none(page: TestClient) -> No
     # (which it named, 淄民〔2024〕10号《None》: a notice whose title is not known).
     sheet = page.post("/", data=HOUSE).text.split('class="sheet"', 1)[1]
     sources = re.findall(r'<p class="source">([^<]*)</p>', sheet)
-    assert sources == ["依据：周政办字〔2020〕29号《周村区人民政府办公室关于提高全区城乡居民最低生活"
-                       "保障和城乡特困救助供养标准的通知》"]
+    assert sources == ["依据：周政办字〔2020〕29号《周村区人民政府办公室关于提高全区城乡居民"
+                       "最低生活保障和城乡特困救助供养标准的通知》"]
     later = page.post("/", data={**HOUSE, "through": "2024-03", "month": "2024-02"}).text
     assert re.findall(r'<p class="source">([^<]*)</p>', later) == ["依据：淄民〔2024〕10号"]
     for text in (later, page.get("/standards").text):
