@@ -32,6 +32,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import installed, roster
@@ -48,15 +49,24 @@ def token_header(port: int) -> str:
     return f"x-welfare-calc-token: {TOKEN[str(port)]}\r\n" if str(port) in TOKEN else ""
 
 
-def calls(host: str, port: int, count: int, latencies: list[float]) -> None:
+FORM = urlencode({"category": "urban-dibao", "persons": "3", "income": "200",
+                  "through": "2020-08", "name": "张秀英", "id": "11010519000101001X",
+                  "locality": "周村区萌水镇萌水村"}).encode()
+API = ("/api/backpay", "application/json", BODY)
+PAGE = ("/", "application/x-www-form-urlencoded", FORM)
+
+
+def calls(host: str, port: int, count: int, latencies: list[float],
+          call: tuple[str, str, bytes] = API) -> None:
     """``count`` back-pay calls on one kept-alive connection, each one's seconds kept.
 
     Each request goes out in one ``sendall`` (http.client writes headers and body
     apart, and Nagle's algorithm with delayed ACKs then adds 40 ms to every call:
     a measure of the client, not of the server)."""
-    request = (f"POST /api/backpay HTTP/1.1\r\nhost: {host}:{port}\r\ncontent-type: "
-               f"application/json\r\n{token_header(port)}content-length: {len(BODY)}\r\n"
-               "\r\n").encode() + BODY
+    path, kind, body = call
+    request = (f"POST {path} HTTP/1.1\r\nhost: {host}:{port}\r\ncontent-type: "
+               f"{kind}\r\n{token_header(port)}content-length: {len(body)}\r\n"
+               "\r\n").encode() + body
     with socket.create_connection((host, port)) as connection:
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         reader = connection.makefile("rb")
@@ -204,6 +214,12 @@ def main() -> None:
               + f"; the page ÷ the bare endpoint: {ratio:.2f}× (medians)")
         if args.rows:
             busy(host, port, args)
+        calls(host, port, 50, [], PAGE)  # warm up
+        page: list[float] = []
+        started_at = time.perf_counter()
+        calls(host, port, args.requests, page, PAGE)
+        print(summary("1 client, the form and its 计算单 (POST /)", page,
+                      time.perf_counter() - started_at))
     finally:
         for process in (server, bare):
             process.terminate()

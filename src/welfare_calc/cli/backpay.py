@@ -10,6 +10,8 @@ from welfare_calc.cli.group import (
     FIELDS,
     Settings,
     as_bad_parameter,
+    case_of,
+    case_options,
     cli,
     emit,
     household_options,
@@ -30,17 +32,21 @@ from welfare_calc.output.language import spoken
 @click.option("--raise", "named_raise", type=MonthType(), default=None)
 @click.option("--paid", type=PaidType(), default=None)
 @click.option("--detail", is_flag=True)
+@case_options
 @output_options
 @click.pass_obj
 def backpay(settings: Settings, category: str, persons: int, income: Decimal,
             start: Month | None, end: Month | None, supplement: households.Supplement | None,
             care: CareTier | None,
             explain: bool, rounding: str | None, through: Month, named_raise: Month | None,
-            paid: Decimal | None, detail: bool, fmt: str, lang: str | None) -> None:
+            paid: Decimal | None, detail: bool, case_name: str | None, case_id: str | None,
+            case_locality: str | None, fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["backpay"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.output.calls import backpay_call  # noqa: PLC0415 - see the imports
+    from welfare_calc.output.case import with_case  # noqa: PLC0415
 
+    case = case_of(case_name, case_id, case_locality, explain=explain, fmt=fmt)
     table = rounded_table(settings, rounding)
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'",
@@ -51,4 +57,4 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
             table, house, checks.coverage(start, end), through, paid, raised=raised,
             detail=detail,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
-    emit(report, fmt, lang, explanation)
+    emit(report, fmt, lang, explanation and with_case(explanation, case, language))

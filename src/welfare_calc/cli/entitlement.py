@@ -10,6 +10,8 @@ from welfare_calc.cli.group import (
     FIELDS,
     Settings,
     as_bad_parameter,
+    case_of,
+    case_options,
     cli,
     emit,
     household_options,
@@ -28,17 +30,21 @@ from welfare_calc.output.language import spoken
 @household_options
 @click.option("--month", type=MonthType(), default=None)
 @click.option("--year", type=WholeRange(1, 9999), default=None)
+@case_options
 @output_options
 @click.pass_obj
 def entitlement(settings: Settings, category: str, persons: int, income: Decimal,
                 start: Month | None, end: Month | None, supplement: households.Supplement | None,
                 care: CareTier | None,
                 explain: bool, rounding: str | None, month: Month | None, year: int | None,
+                case_name: str | None, case_id: str | None, case_locality: str | None,
                 fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["entitlement"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.output.calls import entitlement_call  # noqa: PLC0415 - see the imports
+    from welfare_calc.output.case import with_case  # noqa: PLC0415
 
+    case = case_of(case_name, case_id, case_locality, explain=explain, fmt=fmt)
     table = rounded_table(settings, rounding)
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
@@ -46,4 +52,4 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
         report, explanation = entitlement_call(
             table, house, checks.coverage(start, end), month, year,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
-    emit(report, fmt, lang, explanation)
+    emit(report, fmt, lang, explanation and with_case(explanation, case, language))

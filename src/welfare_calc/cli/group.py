@@ -48,6 +48,7 @@ from welfare_calc.standards.loader import ENV_VAR, LoadedStandards, load_standar
 
 if TYPE_CHECKING:  # (only what the annotations need)
     from welfare_calc.core.table import StandardsTable
+    from welfare_calc.output.case import Case
     from welfare_calc.output.render import Report
 
 # Help texts, in English and Chinese, are in welfare_calc/output/help_texts.py, found by
@@ -240,6 +241,38 @@ def output_options(command: F) -> F:
         "--format", "fmt", type=click.Choice([fmt.value for fmt in Format]),
         default=Format.TABLE.value,
     )(command)
+
+
+def case_options(command: F) -> F:
+    """``--name``, ``--id`` and ``--locality``: whose case the written-out calculation is
+    (:mod:`welfare_calc.output.case`), printed at its head and nowhere else."""
+    for decorator in reversed([
+        click.option("--name", "case_name", default=None, metavar="TEXT"),
+        click.option("--id", "case_id", default=None, metavar="TEXT"),
+        click.option("--locality", "case_locality", default=None, metavar="TEXT"),
+    ]):
+        command = decorator(command)
+    return command
+
+
+def case_of(name: str | None, id_number: str | None, locality: str | None, *, explain: bool,
+            fmt: str) -> Case:
+    """The case typed with :func:`case_options`. They head the written-out calculation of a
+    table alone: given without ``--explain``, or with ``--format json`` or ``csv`` (data,
+    which may be kept), they are refused rather than dropped. An ID number that is none
+    (a typo) is said on stderr, and printed as typed."""
+    from welfare_calc.output.case import Case  # noqa: PLC0415 - see the imports
+
+    case = Case.typed(name, id_number, locality)
+    if case and (not explain or Format(fmt) is not Format.TABLE):
+        raise UsageProblem(_("--name, --id and --locality are printed on the written-out "
+                             "calculation alone: give --explain, without --format json or "
+                             "csv (they are never written into data)"))
+    problem = case.id_problem()
+    if problem is not None:
+        click.echo(_("Note: --id: {problem}; it is printed as typed").format(problem=problem),
+                   err=True)
+    return case
 
 
 @contextmanager

@@ -91,6 +91,20 @@ HELP: dict[str, tuple[str, str]] = {
         "2022-01). Default: the latest in force by --through.",
         "指定计算哪一次提标的增补，按其起始月份（YYYY-MM，如 2022-01）。默认为 --through "
         "之前最近的一次提标。"),
+    "case_name": (
+        "The head of household's name, printed at the head of --explain for the case file "
+        "(never in JSON or CSV, never kept).",
+        "户主姓名，打印在计算过程（--explain）开头，供归档（不写入 JSON 或 CSV，不保存）。"),
+    "case_id": (
+        "The head of household's ID number, printed as typed at the head of --explain (a "
+        "number that fails the ID check is said so on stderr; never in JSON or CSV, never "
+        "kept).",
+        "户主身份证号，照录打印在计算过程（--explain）开头（未通过身份证号校验的，在屏幕上提示；"
+        "不写入 JSON 或 CSV，不保存）。"),
+    "case_locality": (
+        "The household's locality (town, village), printed at the head of --explain (never "
+        "in JSON or CSV, never kept).",
+        "属地（乡镇、村），打印在计算过程（--explain）开头（不写入 JSON 或 CSV，不保存）。"),
     # --- standards ---------------------------------------------------------------------
     "standards": (
         "Show the standards of every raise since 2020, with their documents.\n\nEach "
@@ -176,7 +190,8 @@ HELP: dict[str, tuple[str, str]] = {
     "serve": (
         "The clerks' page in a browser (网页版): a household, a roster, the standards.\n\n"
         "单户计算: one household's entitlement and back-pay, and its printable 计算单. "
-        "批量计算: a roster uploaded, its result downloaded. 标准表: the standards. A JSON "
+        "批量计算: a roster uploaded, how it went shown (rows read, written, rejected, the "
+        "totals, the rejected rows), its result downloaded. 标准表: the standards. A JSON "
         "API: POST /api/backpay and /api/entitlement.\n\n"
         "Listens on this machine only (127.0.0.1 and [::1]) unless --host says otherwise. "
         "Every request carries a token, on this machine too: the address printed holds "
@@ -184,8 +199,9 @@ HELP: dict[str, tuple[str, str]] = {
         "opens the running page. Ctrl-C stops it; however it stops, nothing of a roster "
         "is left.",
         "在浏览器中使用的计算页面：单户计算、批量计算和标准表。\n\n"
-        "单户计算：一户的待遇和提标增补，及可打印的计算单。批量计算：上传花名册，下载结果"
-        "文件。标准表：计算所用的各项标准。另有 JSON 接口：POST /api/backpay 和 "
+        "单户计算：一户的待遇和提标增补，及可打印的计算单。批量计算：上传花名册，显示计算"
+        "情况（读取、写出、拒收的行数，合计，被拒收的行），下载结果文件。标准表：计算所用的"
+        "各项标准。另有 JSON 接口：POST /api/backpay 和 "
         "/api/entitlement。\n\n"
         "默认只在本机（127.0.0.1 和 [::1]）监听，可用 --host 指定其他地址。每个请求都须带上"
         "令牌，本机也一样：显示的地址中含有令牌，在浏览器中打开的页面会记住它。已在运行时再次"

@@ -28,26 +28,38 @@ from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from welfare_calc import __version__
-from welfare_calc.batch.documents import SHEET_SIGN_OFF, sign_off
+from welfare_calc.batch.documents import SEAL, SHEET_SIGN_OFF
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError, os_reason
-from welfare_calc.core.table import CareTier
+from welfare_calc.core.money import RoundingPoint
+from welfare_calc.core.table import CareTier, Document, StandardsTable
 from welfare_calc.core.timeline import choose_raise
 from welfare_calc.core.words import N_, _, listed
+from welfare_calc.output import case
 from welfare_calc.output.calls import backpay_call, entitlement_call
+from welfare_calc.output.case import Case
 from welfare_calc.output.formats import LANG_VAR, Format, Lang
 from welfare_calc.output.language import spoken
-from welfare_calc.output.render import Report, label, render, table_cell
+from welfare_calc.output.render import Cell, Report, label, render, table_cell
 from welfare_calc.output.reports import standards_report
 from welfare_calc.standards.loader import LoadedStandards
 from welfare_calc.web.children import Children, Stopping
 from welfare_calc.web.folders import Place, remove_folder
 from welfare_calc.web.guard import Access, Guard, TooLarge, clipped, too_large
+from welfare_calc.web.results import (
+    Download,
+    Rejected,
+    Results,
+    read_rejected,
+    read_summary,
+    remove,
+    run_summary,
+)
 
 STORED = "roster{suffix}"
 """The name an upload is stored under, whatever the clerk's file is called: a name the
@@ -56,6 +68,9 @@ as an option."""
 FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "care",
                "through", "raise", "paid", "month", "rounding")
 """The form's fields, named as the command line's options."""
+CASE_FIELDS = case.FIELDS
+"""The 计算单's head (户主姓名, 身份证号, 属地; ``backpay --explain --name/--id/--locality``):
+read here, printed, never a household's field (:mod:`welfare_calc.output.case`)."""
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("低保、特困供养待遇计算", "Dibao and tekun calculator"),
@@ -77,26 +92,94 @@ WORDS: dict[str, tuple[str, str]] = {
     "paid": ("增补期间实际已发金额（元，可空）", "Amount actually paid (yuan, optional)"),
     "month": ("月保障金的月份（YYYY-MM，可空）", "Month of the monthly amount (optional)"),
     "rounding": ("舍入方式", "Rounding"),
-    "rounding_default": ("按标准表（household-month）", "as the table says"),
+    "rounding_default": ("按标准表", "as the table says"),
+    "case": ("计算单抬头（可空；只打印在计算单上，不保存）",
+             "Whose case (optional; printed on the sheet, never kept)"),
+    "name": ("户主姓名", "Head of household"),
+    "id": ("身份证号", "ID number"),
+    "locality": ("属地（乡镇、村）", "Locality (town, village)"),
     "compute": ("计算", "Compute"),
     "print": ("打印计算单", "Print the 计算单"),
     "sheet": ("计算单", "Calculation sheet (计算单)"),
     "entitlement": ("月度及年度待遇", "Monthly and annual entitlement"),
     "backpay": ("提标增补", "Back-pay"),
+    "months": ("逐月明细", "Month by month"),
     "explanation": ("计算过程", "The calculation"),
-    "sign": (sign_off(SHEET_SIGN_OFF), sign_off(SHEET_SIGN_OFF)),
+    "source": ("依据：{document}", "Source: {document}"),
+    "answer.backpay": ("提标增补金额", "Back-pay"),
+    "answer.backpay.note": ("{first}—{through}，本户覆盖 {months} 个月：按新标准应发 {due} 元，"
+                            "已发 {paid} 元",
+                            "{first}–{through}, {months} covered month(s): due {due}, "
+                            "paid {paid}"),
+    "answer.overpaid": ("多发金额", "Overpaid"),
+    "answer.overpaid.note": ("已发超过应发，单独列出，不与增补冲抵",
+                             "paid beyond what was due; reported apart, not netted"),
+    "answer.monthly": ("{month} 月发放合计", "Paid for {month}"),
+    "answer.ineligible": ("本月不符合条件", "not eligible that month"),
+    "answer.annual": ("{year} 年度保障金", "Year {year}"),
+    "answer.annual.note": ("覆盖 {months} 个月", "{months} covered month(s)"),
+    "yuan": ("元", "yuan"),
+    "seal": (SEAL, "(seal)"),
     "stamp": ("程序 welfare-calc {version}；标准表 SHA-256 {sha}",
               "welfare-calc {version}; standards table SHA-256 {sha}"),
     "file": ("花名册文件（CSV 或 Excel 工作簿）", "Roster file (CSV or Excel workbook)"),
-    "group_by": ("分组列（如 乡镇（街道），可空）", "Group by column (optional)"),
+    "office": ("制表单位（印在工作簿的文书上，可空）",
+               "制表单位, the office (printed on the workbook's documents; optional)"),
+    "group_by": ("分组列（如 乡镇（街道）；前 N 个字：列名:N；可空）",
+                 "Group by column (e.g. 乡镇（街道）; its first N characters: column:N; "
+                 "optional)"),
+    "group_by_2": ("第二级分组列（如 村（社区），可空）",
+                   "Second group column (e.g. 村（社区）; optional)"),
     "headers": ("计算列的语言", "Computed columns' language"),
     "output": ("结果文件", "Result file"),
     "run": ("上传并计算", "Upload and compute"),
     "working": ("正在计算，请稍候…", "Computing, please wait…"),
     "problem": ("出错了", "Something is wrong"),
+    "result": ("计算结果：{name}", "Result: {name}"),
+    "read": ("读取", "read"),
+    "written": ("写出", "written"),
+    "rejected": ("拒收", "rejected"),
+    "rows": ("行", "rows"),
+    "download": ("下载结果文件（{name}）", "Download the result ({name})"),
+    "download_errors": ("下载问题行（CSV）", "Download the rejected rows (CSV)"),
+    "kept": ("文件暂存在本机的临时文件夹中，{minutes} 分钟后或服务停止时删除。",
+             "The files are kept in this PC's temporary folder for {minutes} minutes, or "
+             "until the server stops."),
+    "encoding": ("文件编码：{encoding}", "read as {encoding}"),
+    "sheet_read": ("读取工作表：{sheet}", "sheet read: {sheet}"),
+    "by_category": ("按类别汇总", "By category"),
+    "by_group": ("按分组汇总", "By group"),
+    "group": ("分组", "Group"),
+    "households": ("户数", "Households"),
+    "people": ("人数", "Persons"),
+    "backpay_yuan": ("增补金额（元）", "Back-pay (yuan)"),
+    "overpaid_yuan": ("多发金额（元）", "Overpaid (yuan)"),
+    "newly": ("因提标新纳入（户）", "Newly eligible (households)"),
+    "total": ("合计", "Total"),
+    "rejected_rows": ("问题行：拒收 {count} 行，未写入结果", "Rejected rows: {count}, not written"),
+    "rejected_where": ("全部拒收行见结果工作簿的“问题行”工作表。",
+                       "Every rejected row is in the result workbook's 问题行 sheet."),
+    "rejected_where_csv": ("全部拒收行见下载的问题行文件。",
+                           "Every rejected row is in the rejected rows' file."),
+    "rejected_first": ("此处列出前 {count} 行。", "The first {count} are listed here."),
+    "line": ("行号", "Line"),
+    "row_id": ("编号", "Id"),
+    "reason": ("原因", "Reason"),
+    "another": ("再算一份花名册", "Another roster"),
+    "headers_auto": ("自动（随花名册表头）", "auto (as the roster's headers)"),
     "language": ("English", "中文"),
 }
 """The page's own words (figures' labels are the command line's)."""
+VALUE_WORDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("unit", "yuan/person/month"): ("元/人·月", "yuan/person/month"),
+    ("unit", "yuan/person/year"): ("元/人·年", "yuan/person/year"),
+    ("rounding", "household-month"): ("按户按月舍入到分", "household-month"),
+    ("rounding", "total"): ("合计后一次舍入到分", "total"),
+    ("paid_source", "computed"): ("按原标准计算", "computed"),
+    ("paid_source", "given"): ("按实际已发金额", "given"),
+}
+"""A report's ids as a person reads them on the page, by key and value (scripts read the
+ids themselves, in the API's JSON; a category is read by its short Chinese name)."""
 
 
 CARE_NOT_READ = N_("this version does not read the care tier on the page yet; leave it empty "
@@ -124,6 +207,8 @@ class Served:
     private folder is made in the temporary folder."""
     children: Children = field(default_factory=lambda: Children(None))
     """The rosters' processes (:mod:`welfare_calc.web.children`)."""
+    results: Results = field(default_factory=Results)
+    """The rosters' results kept for their download links (:mod:`welfare_calc.web.results`)."""
 
     def roster_folder(self) -> Path:
         """A new private folder (0700) for one roster."""
@@ -190,9 +275,136 @@ class Household:
                 self.errors[field if field != "month" else "through"] = error.message
 
 
-def _rows(report: Report, lang: Lang) -> list[tuple[str, str]]:
-    return [(label(key, lang), table_cell(value, lang))
-            for key, value in (report.summary or {}).items()]
+def shown(key: str, value: Cell, lang: Lang, table: StandardsTable) -> str:
+    """A report's value as a person reads it on the page: a category by its short name
+    (城市低保), an id by its words (元/人·月, 按户按月舍入到分) in Chinese (:data:`VALUE_WORDS`);
+    else as the command line's table shows it."""
+    if lang is Lang.ZH and isinstance(value, str):
+        if key == "category" and value in table.categories:
+            return table.categories[value].short_zh
+        if (key, value) in VALUE_WORDS:
+            return lang.of(*VALUE_WORDS[key, value])
+    return table_cell(value, lang)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the answer, as the sheet leads with it."""
+
+    title: str
+    amount: str
+    note: str = ""
+    printed: bool = True
+
+
+@dataclass(frozen=True)
+class Part:
+    """One call's figures and its written-out calculation."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    explanation: str
+    printed: bool = True
+    """Whether the printed sheet holds it: the month's entitlement is shown beside a
+    back-pay, and printed only when its month was asked for."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The 计算单: whose case, the answer asked for first, the back-pay's months under it,
+    then each call's figures and calculation, the sign-off."""
+
+    case: list[tuple[str, str, str]]
+    documents: list[Document]
+    inputs: list[tuple[str, str]]
+    """The household and the call as the core read them: what the printed sheet shows in
+    place of the figures' tables, whose other figures the calculation writes out."""
+    answer: list[Figure]
+    months: tuple[list[str], list[list[str]]] | None
+    parts: list[Part]
+    signers: tuple[str, ...] = SHEET_SIGN_OFF
+
+
+ROSTER_TYPED: Mapping[str, Any] = {"through": "2020-08", "office": "", "group_by": ["", ""],
+                                   "headers": "", "output": "xlsx"}
+"""The roster form's fields as it first shows them."""
+SHEET_INPUTS = ("category_name", "persons", "income", "supplement", "start", "end", "through",
+                "raise", "month", "rounding", "paid_source")
+"""What the printed sheet says of the household and the call, in this order."""
+
+
+def _document(table: StandardsTable, number: Cell) -> Document | None:
+    return next((document for document in table.documents.values()
+                 if document.number == number), None)
+
+
+def make_sheet(call: Household, who: Case, lang: Lang, table: StandardsTable) -> Sheet | None:
+    """The 计算单 of a call computed (None when nothing was): the back-pay first when it was
+    asked for (``through``), else the month's amount. The month's amount beside a back-pay
+    is printed only when its month was asked for: a back-pay's sheet is that back-pay's, and
+    the month shown by default (the first covered, else 2020-01) may be years before it."""
+    answer: list[Figure] = []
+    parts: list[Part] = []
+    documents: list[Document | None] = []
+    months = None
+    said: set[tuple[str, str]] = set()
+    inputs: dict[str, tuple[str, str]] = {}
+
+    def read(report: Report) -> None:
+        for key, value in (report.summary or {}).items():
+            if key in SHEET_INPUTS and key not in inputs:
+                title = word("category", lang) if key == "category_name" else label(key, lang)
+                inputs[key] = (title, shown(key, value, lang, table))
+
+    def rows(report: Report) -> list[tuple[str, str]]:
+        # (what the back-pay's figures said already, the household's inputs, is not said
+        # again under the month's)
+        made = [(label(key, lang), shown(key, value, lang, table))
+                for key, value in (report.summary or {}).items()]
+        kept = [row for row in made if row not in said]
+        said.update(made)
+        return kept
+
+    if call.backpay is not None:
+        report, explanation = call.backpay
+        summary = report.summary or {}
+        answer.append(Figure(word("answer.backpay", lang), str(summary["backpay"]),
+                             word("answer.backpay.note", lang).format(
+                                 first=summary["raise"], through=summary["through"],
+                                 months=summary["months"], due=summary["due"],
+                                 paid=summary["paid"])))
+        if summary["overpaid"] != "0.00":
+            answer.append(Figure(word("answer.overpaid", lang), str(summary["overpaid"]),
+                                 word("answer.overpaid.note", lang)))
+        if report.detail:
+            keys = list(report.detail[0])
+            months = ([label(key, lang) for key in keys],
+                      [[shown(key, row[key], lang, table) for key in keys]
+                       for row in report.detail])
+        documents.append(_document(table, summary["document"]))
+        read(report)
+        parts.append(Part(word("backpay", lang), rows(report), explanation or ""))
+    if call.entitlement is not None:
+        report, explanation = call.entitlement
+        summary = report.summary or {}
+        asked = call.backpay is None or bool(call.cells["month"].strip())
+        answer.append(Figure(word("answer.monthly", lang).format(month=summary["month"]),
+                             str(summary["monthly"]),
+                             "" if summary["eligible"] else word("answer.ineligible", lang),
+                             printed=asked))
+        answer.append(Figure(word("answer.annual", lang).format(year=summary["year"]),
+                             str(summary["annual"]), word("answer.annual.note", lang).format(
+                                 months=summary["months_covered"]), printed=asked))
+        if asked:
+            documents.append(_document(table, summary["document"]))
+            read(report)
+        parts.append(Part(word("entitlement", lang), rows(report), explanation or "",
+                          printed=asked))
+    if not parts:
+        return None
+    unique = [document for document in dict.fromkeys(documents) if document is not None]
+    return Sheet(who.fields(lang), unique,
+                 [inputs[key] for key in SHEET_INPUTS if key in inputs], answer, months, parts)
 
 
 class Pages:
@@ -218,8 +430,13 @@ class Pages:
 
     def categories(self, lang: Lang) -> list[tuple[str, str]]:
         table = self.served.loaded.table
-        return [(key, f"{category.short_zh}（{key}）" if lang is Lang.ZH else
-                 f"{key} ({category.short_zh})") for key, category in table.categories.items()]
+        # (the id is the option's value, which the form sends; a Chinese page shows the name)
+        return [(key, category.short_zh if lang is Lang.ZH else f"{key} ({category.short_zh})")
+                for key, category in table.categories.items()]
+
+    def roundings(self, lang: Lang) -> list[tuple[str, str]]:
+        return [(point.value, shown("rounding", point.value, lang, self.served.loaded.table))
+                for point in RoundingPoint]
 
     @staticmethod
     def tiers(lang: Lang) -> list[tuple[str, str]]:
@@ -229,24 +446,29 @@ class Pages:
 
     async def household(self, request: Request) -> Response:
         lang = _lang(request)
+        categories, roundings = self.categories(lang), self.roundings(lang)
         if request.method in ("GET", "HEAD"):
             return self.page(request, "household.html", lang, cells={"persons": "1",
-                             "income": "0"}, errors={}, categories=self.categories(lang),
-                             tiers=self.tiers(lang))
-        form = await request.form(max_files=0, max_fields=len(FORM_FIELDS) + 4,
-                                  max_part_size=4096)
+                             "income": "0"}, errors={}, warnings={}, categories=categories,
+                             roundings=roundings, tiers=self.tiers(lang))
+        form = await request.form(max_files=0, max_fields=len(FORM_FIELDS) + len(CASE_FIELDS)
+                                  + 4, max_part_size=4096)
         cells = {name: str(form.get(name) or "") for name in FORM_FIELDS}
+        # Whose case: printed on the sheet, echoed in the form, never kept nor logged, and
+        # never given to the core's reader of a household (output/case.py).
+        typed = {name: str(form.get(name) or "") for name in CASE_FIELDS}
+        who = Case.typed(typed["name"], typed["id"], typed["locality"])
         call = Household(self.served, cells, lang, for_people=True)
-        results = []
-        for title, made in (("entitlement", call.entitlement), ("backpay", call.backpay)):
-            if made is not None and not call.errors:
-                report, explanation = made
-                results.append({"title": word(title, lang), "rows": _rows(report, lang),
-                                "explanation": explanation or ""})
+        warnings = {}
+        if (problem := who.id_problem()) is not None:  # a typo, told; never a refusal
+            warnings["id"] = _("{problem}; the sheet prints it as typed").format(
+                problem=problem)
+        sheet = None if call.errors else make_sheet(call, who, lang,
+                                                    self.served.loaded.table)
         return self.page(request, "household.html", lang, status=400 if call.errors else 200,
-                         cells=call.cells, errors=call.errors, results=results,
-                         notes=call.notes,
-                         categories=self.categories(lang), tiers=self.tiers(lang))
+                         cells={**call.cells, **typed}, errors=call.errors, warnings=warnings,
+                         sheet=sheet, notes=call.notes, categories=categories,
+                         roundings=roundings, tiers=self.tiers(lang))
 
     async def standards(self, request: Request) -> Response:
         lang = _lang(request)
@@ -254,8 +476,8 @@ class Pages:
         keys = list(report.detail[0]) if report.detail else []
         return self.page(request, "standards.html", lang, header=[label(key, lang) for key
                                                                    in keys],
-                         rows=[[table_cell(row[key], lang) for key in keys]
-                               for row in report.detail])
+                         rows=[[shown(key, row[key], lang, self.served.loaded.table)
+                                for key in keys] for row in report.detail])
 
     async def api(self, request: Request) -> Response:
         """``POST /api/backpay`` and ``/api/entitlement``: the form's fields as JSON, the
@@ -307,12 +529,21 @@ class Pages:
         return Response(render(report, Format.JSON, Lang.ZH),
                         media_type="application/json; charset=utf-8")
 
+    def roster_page(self, request: Request, lang: Lang, status: int = 200,
+                    error: str | None = None, typed: Mapping[str, Any] = ROSTER_TYPED,
+                    **context: Any) -> HTMLResponse:
+        """The roster's page: its form (with what was typed), and how a run went or why it
+        was refused."""
+        return self.page(request, "roster.html", lang, status, error=error,
+                         limit=self.served.max_upload, typed=typed,
+                         kept_minutes=round(self.served.results.seconds / 60), **context)
+
     async def roster(self, request: Request) -> Response:
         lang = _lang(request)
+        typed: dict[str, Any] = dict(ROSTER_TYPED)
 
-        def shown(status: int = 200, error: str | None = None) -> HTMLResponse:
-            return self.page(request, "roster.html", lang, status, error=error,
-                             limit=self.served.max_upload)
+        def shown(status: int = 200, error: str | None = None, **context: Any) -> HTMLResponse:
+            return self.roster_page(request, lang, status, error, typed, **context)
 
         if request.method in ("GET", "HEAD"):
             return shown()
@@ -321,9 +552,14 @@ class Pages:
         if size.isdigit() and int(size) > self.served.max_upload:
             return shown(413, _("the file is too large: at most {size} MB (--max-upload)"
                                 ).format(size=self.served.max_upload // (1 << 20)))
-        form = await request.form(max_files=1, max_fields=8, max_part_size=4096)
+        form = await request.form(max_files=1, max_fields=10, max_part_size=4096)
         upload = form.get("file")
-        through = str(form.get("through") or "").strip()
+        typed = {"through": str(form.get("through") or "").strip(),
+                 "office": str(form.get("office") or "").strip(),
+                 "group_by": [str(given or "").strip() for given in form.getlist("group_by")],
+                 "headers": str(form.get("headers") or ""),
+                 "output": "csv" if form.get("output") == "csv" else "xlsx"}
+        typed["group_by"] += [""] * (2 - len(typed["group_by"]))
         if not isinstance(upload, UploadFile) or not upload.filename:
             return shown(400, _("choose the roster's file"))
         try:
@@ -335,67 +571,77 @@ class Pages:
                 return shown(400, _("{name}: upload a CSV file or an Excel workbook (.csv, "
                                     ".xlsx, .xls)").format(name=name))
             try:
-                fields.read_month(through, "through")  # (the core's reader, as batch's)
+                fields.read_month(typed["through"], "through")  # (the core's reader, as batch's)
             except WelfareCalcError as error:
                 return shown(400, error.message)
-            output = "csv" if form.get("output") == "csv" else "xlsx"
-            headers = str(form.get("headers") or "")
-            group_by = str(form.get("group_by") or "").strip()
-            if not group_by.isprintable():
-                return shown(400, _("the group column {name} holds a character that is not "
-                                    "text (a line break, a tab); type the column's name as "
-                                    "the roster's header shows it").format(
-                                        name=repr(clipped(group_by, 40))))
+            refused = _roster_options(typed)
+            if refused is not None:
+                return shown(400, refused)
             try:
-                body, code, said = await self.run_roster(upload, suffix, through, group_by,
-                                                         headers, output)
+                run = await self.run_roster(upload, suffix, name, typed)
             except Stopping:
-                body, code, said = None, 2, ""
+                run = Run(None, 2, "")
         finally:
             await upload.close()
-        if body is None and self.served.children.stopping:
+        if run.kept is None and self.served.children.stopping:
             return shown(503, _("the server was stopped before the roster was computed; "
                                 "nothing of it was kept"))
-        said = said.replace(STORED.format(suffix=suffix), name)
-        if body is None:
+        said = run.said.replace(STORED.format(suffix=suffix), name)
+        if run.kept is None or run.summary is None:
             return shown(400, said)
-        result = f"{PurePath(name).stem}-增补.{output}"
-        media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                 if output == "xlsx" else "text/csv; charset=utf-8")
-        return Response(body, media_type=media, headers={
-            "content-disposition": f"attachment; filename=\"result.{output}\"; "
-                                   f"filename*=UTF-8''{quote(result)}",
-            "x-welfare-calc-exit": str(code),
-            "x-welfare-calc-summary": quote(said)})
+        table = self.served.loaded.table
+        return shown(200, None, roster_name=name, key=run.kept, files=run.files,
+                     summary=run_summary(run.summary, table, lang, word("total", lang)),
+                     rejected=run.rejected)
 
-    async def run_roster(self, upload: UploadFile, suffix: str, through: str, group_by: str,
-                         headers: str, output: str) -> tuple[bytes | None, int, str]:
-        """Run ``welfare-calc batch`` on the upload, in a private folder removed whatever
-        happens, in a child process that cannot outlive the server
-        (:mod:`welfare_calc.web.children`); its result's bytes (None when it is
-        unusable), exit code and last line."""
+    async def result(self, request: Request) -> Response:
+        """``GET /roster/result/KEY/result`` (or ``/errors``): a roster's file, kept a while
+        for the page's link (:mod:`welfare_calc.web.results`)."""
+        found, old = self.served.results.find(request.path_params["key"],
+                                              request.path_params["which"])
+        await asyncio.to_thread(remove, old)
+        if found is None:
+            return self.roster_page(request, _lang(request), 404, _(
+                "this result is no longer kept (a result is kept a while after it is made, "
+                "and only while the server runs); upload the roster again"))
+        return FileResponse(found.path, media_type=found.media, headers={
+            "content-disposition": f"attachment; filename=\"{found.path.name}\"; "
+                                   f"filename*=UTF-8''{quote(found.name)}"})
+
+    async def run_roster(self, upload: UploadFile, suffix: str, name: str,
+                         typed: Mapping[str, Any]) -> Run:
+        """Run ``welfare-calc batch`` on the upload, in a private folder, in a child process
+        that cannot outlive the server (:mod:`welfare_calc.web.children`): how it went
+        (its summary and rejected rows, read back from the files it wrote there), its
+        files kept for the page's link, or its last line when it was refused. The folder
+        is removed at once but for the files kept (:mod:`welfare_calc.web.results`)."""
         folder = self.served.roster_folder()
+        kept = False
         try:
             source = folder / STORED.format(suffix=suffix)
             try:
                 with source.open("wb") as handle:
                     await asyncio.to_thread(shutil.copyfileobj, upload.file, handle)
             except OSError as error:  # (a full disk, a quota)
-                return None, 2, _("cannot keep the upload for the calculation: {reason}").format(
-                    reason=os_reason(error))
-            target = folder / f"result.{output}"
+                return Run(None, 2, _("cannot keep the upload for the calculation: {reason}"
+                                      ).format(reason=os_reason(error)))
+            output = typed["output"]
+            target, errors, summary = (folder / f"result.{output}", folder / "errors.csv",
+                                       folder / "summary.json")
             command = [sys.executable, "-m", "welfare_calc.web.child"]
             if self.served.standards_path is not None:
                 command += [f"--standards={self.served.standards_path}"]
             # (every value after "=": a value starting with "-" is not read as an option)
-            command += ["batch", source.name, f"--through={through}",
-                        f"--output={target.name}", "--errors=errors.csv"]
+            command += ["batch", source.name, f"--through={typed['through']}",
+                        f"--output={target.name}", f"--errors={errors.name}",
+                        f"--summary={summary.name}"]
             if output == "csv":
                 command += ["--excel"]
-            if group_by:
-                command += [f"--group-by={group_by}"]
-            if headers in ("zh", "en"):
-                command += [f"--headers={headers}"]
+            if typed["office"]:
+                command += [f"--office={typed['office']}"]
+            command += [f"--group-by={column}" for column in typed["group_by"] if column]
+            if typed["headers"] in ("zh", "en"):
+                command += [f"--headers={typed['headers']}"]
             env = {**os.environ, LANG_VAR: spoken().value}  # the server's language
             # (in a thread, not asyncio's subprocesses: those need a Proactor loop on
             # Windows, and a thread waits alike on every platform and loop)
@@ -403,8 +649,8 @@ class Pages:
             try:
                 child = await asyncio.to_thread(children.start, command, folder, env)
             except OSError as error:  # (no process can be started: a limit reached)
-                return None, 2, _("cannot start the calculation: {reason}").format(
-                    reason=os_reason(error))
+                return Run(None, 2, _("cannot start the calculation: {reason}").format(
+                    reason=os_reason(error)))
             finishing = asyncio.ensure_future(asyncio.to_thread(child.finish))
             try:
                 err, returncode = await asyncio.wait_for(asyncio.shield(finishing),
@@ -412,8 +658,9 @@ class Pages:
             except TimeoutError:
                 child.kill()
                 await finishing  # (at once: ended; its files go with the folder)
-                return None, 2, _("the calculation took more than {seconds} seconds and "
-                                  "was stopped").format(seconds=f"{self.served.timeout:.0f}")
+                return Run(None, 2, _("the calculation took more than {seconds} seconds and "
+                                      "was stopped").format(
+                                          seconds=f"{self.served.timeout:.0f}"))
             except BaseException:  # the request cancelled (the server stopping)
                 child.kill()
                 await asyncio.shield(finishing)
@@ -424,10 +671,58 @@ class Pages:
             said = lines[-1] if lines else ""
             if returncode not in (0, 1) or not target.exists():
                 prefix = _("Error: {message}").format(message="")
-                return None, returncode or 2, said.removeprefix(prefix)
-            return target.read_bytes(), returncode, said
+                return Run(None, returncode or 2, said.removeprefix(prefix))
+            figures = await asyncio.to_thread(read_summary, summary)
+            rejected = await asyncio.to_thread(read_rejected, errors)
+            stem = PurePath(name).stem
+            files = {"result": Download(target, f"{stem}-增补.{output}", MEDIA[output])}
+            if output == "csv" and rejected:  # (a workbook holds them as its 问题行 sheet)
+                files["errors"] = Download(errors, f"{stem}-问题行.csv", MEDIA["csv"])
+            for done in (source, summary, *([] if "errors" in files else [errors])):
+                done.unlink(missing_ok=True)
+            key, old = self.served.results.keep(folder, files)
+            kept = True
+            await asyncio.to_thread(remove, old)
+            return Run(key, returncode, said, figures, rejected,
+                       {which: download.name for which, download in files.items()})
         finally:
-            await asyncio.to_thread(remove_folder, folder)
+            if not kept:
+                await asyncio.to_thread(remove_folder, folder)
+
+
+MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "csv": "text/csv; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """How a roster's run went, for the page."""
+
+    kept: str | None
+    """The key its files are kept under (None: nothing was made)."""
+    code: int
+    said: str
+    """Its last line: why it was refused."""
+    summary: dict[str, Any] | None = None
+    rejected: list[Rejected] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    """Each file kept (``result``, ``errors``) and the name it is downloaded under."""
+
+
+def _roster_options(typed: Mapping[str, Any]) -> str | None:
+    """Why the roster's options typed cannot be given to the batch (a character that is no
+    text, 制表单位 for a CSV result), else None; the batch says the rest in its words."""
+    for column in typed["group_by"]:
+        if not column.isprintable():
+            return _("the group column {name} holds a character that is not text (a line "
+                     "break, a tab); type the column's name as the roster's header shows "
+                     "it").format(name=repr(clipped(column, 40)))
+    if not typed["office"].isprintable():
+        return _("the 制表单位 holds a character that is not text (a line break, a tab)")
+    if typed["office"] and typed["output"] == "csv":
+        return _("the 制表单位 is printed on a workbook's documents: choose an Excel result "
+                 "file, or leave the 制表单位 out")
+    return None
 
 
 HTTP_WORDS = {
@@ -461,6 +756,7 @@ def make_app(served: Served, access: Access) -> Guard:
     app = Starlette(routes=[
         Route("/", pages.household, methods=["GET", "POST"]),
         Route("/roster", pages.roster, methods=["GET", "POST"]),
+        Route("/roster/result/{key:str}/{which:str}", pages.result),
         Route("/standards", pages.standards),
         Route("/api/{kind:str}", pages.api, methods=["POST"]),
         Mount("/static", StaticFiles(directory=static), name="static"),
