@@ -218,10 +218,11 @@ class ChunkProcessor:
     def plain(self) -> bool:
         """Whether the header is the usual layout that the fast paths read: the required
         columns first, in order, then ``paid`` or not, then any columns carried through
-        (a locality, a name) but no ``supplement``."""
+        (a locality, a name) but no ``supplement`` (it adds computed columns) nor
+        ``care`` (its amounts are the row path's)."""
         where = self.columns.position
         order = [*REQUIRED, *(("paid",) if "paid" in where else ())]
-        return (not self.jsonl and "supplement" not in where
+        return (not self.jsonl and "supplement" not in where and "care" not in where
                 and all(where.get(key) == index for index, key in enumerate(order)))
 
     def lane(self) -> Lane | None:
@@ -234,7 +235,8 @@ class ChunkProcessor:
 
         if self._lane is None and self.plain and ascii_compatible(self.encoding):
             try:
-                self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
+                self._lane = Lane(self.parser.table, self.plan, self.parser.names,
+                                  self.categories, self.encoding,
                                   self.newline, self.columns.width, self.words,
                                   paid_column="paid" in self.columns.position,
                                   group_at=self.group_at, text_marks=self._text_columns())

@@ -43,9 +43,10 @@ holds this lane to the per-row path and to the core.
 from __future__ import annotations
 
 import mmap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -53,12 +54,11 @@ import numpy.typing as npt
 from welfare_calc.batch import groups
 from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
 from welfare_calc.batch.rows import REQUIRED, month_or_open
-from welfare_calc.core import checks, engine, fields
+from welfare_calc.core import engine, rules
 from welfare_calc.core.engine import OPEN_END, OPEN_START, UNITS_PER_FEN, BackpayEngine
-from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.identity import is_canonical_id
 from welfare_calc.core.money import RoundingPoint
-from welfare_calc.core.months import Month
+from welfare_calc.core.table import StandardsTable
 from welfare_calc.output.text import FORMULA_START, LONG_DIGITS, TEXT_MARK
 
 Ints = npt.NDArray[np.int64]
@@ -71,6 +71,9 @@ ID_MAX = 32
 """Longest id the lane reads; longer ones take the per-row path."""
 INCOME_MAX = 12
 """Longest income cell the lane reads: 9 whole digits, a dot, 2 decimals."""
+INCOME_BITS = 37
+"""Bits of the largest income the lane reads, in fen (10**11 - 1)."""
+assert 10 ** (INCOME_MAX - 1) <= 1 << INCOME_BITS
 CATEGORY_PREFIX = 16
 """Bytes of a category cell compared at once (as two 8-byte words)."""
 PADDING = 128
@@ -79,7 +82,6 @@ PADDING = 128
 _SCALE = np.array([100, 10, 1], dtype=np.int64)
 """Fen per unit of the digits read, by the number of decimals written."""
 _POWERS = np.array([10 ** power for power in range(19)], dtype=np.int64)
-MONTH_MASK = (1 << SPAN_BITS) - 1
 GROUP_MAX = 96
 """Longest locality cell (in bytes) the lane reads; longer ones take the per-row path."""
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)
@@ -179,38 +181,36 @@ def _digits(cells: Bytes) -> tuple[Ints, Flags]:
     return values, (values >= 0) & (values <= 9)
 
 
-def _persons(cells: Bytes, length: Ints, accepted: Flags) -> tuple[Ints, Flags]:
-    """1..99 written without a leading zero (``cells``: two bytes from each cell's start),
-    where ``accepted[count]`` says the core accepts that many."""
+def _persons(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
+    """1..99 written without a leading zero (``cells``: two bytes from each cell's start)."""
     digit, is_digit = _digits(cells)
     two = length == 2
     persons = np.where(two, digit[:, 0] * 10 + digit[:, 1], digit[:, 0])
     valid = (((length == 1) | (two & is_digit[:, 1]))
              & (digit[:, 0] >= 1) & (digit[:, 0] <= 9))
-    return persons, valid & accepted[np.clip(persons, 0, 99)]
+    return persons, valid
 
 
 UNKNOWN, ACCEPTED, REFUSED = 0, 1, 2
 DENSE = 1 << 20
-"""Values below this (10,485.75 yuan in fen; every month index) keep their verdict in a
-table indexed by value (1 MB); larger ones in sorted arrays."""
+"""Keys below this (a count of persons, an income up to 10,485.75 yuan in fen, a category
+and a care tier) keep their verdict in a table indexed by key (1 MB); larger ones (a
+pair of months) in sorted arrays."""
 
 
-class _CoreVerdicts:
-    """The core's verdict on each distinct value the lane reads, asked once a run.
+class _Verdicts:
+    """The core's verdict on each tuple of one set of fields, by the tuple's packed key,
+    kept for the run.
 
-    The lane reads numbers its own way, for speed; whether the core accepts
-    them is the core's to say. A value is put to ``check`` (which raises a
-    :class:`WelfareCalcError` to refuse it) the first time it occurs. Verdicts
-    are kept where NumPy finds them for a whole chunk at once: a table indexed
-    by value for small values, sorted arrays for the rest; only values never
-    seen reach Python.
+    The lane reads numbers its own way, for speed; whether the core's rules accept
+    them is the core's to say (:func:`rules.accepts`), once per tuple a run. Verdicts
+    are kept where NumPy finds them for a whole chunk at once: a table indexed by key
+    for small keys, sorted arrays for the rest; only tuples never seen reach Python.
     """
 
-    def __init__(self, check: Callable[[int], object]) -> None:
-        self._check = check
+    def __init__(self) -> None:
         # Anonymous shared memory (zeros: UNKNOWN): workers forked after the lane is
-        # built share one table, so a value one of them asked is known to all. A
+        # built share one table, so a tuple one of them asked is known to all. A
         # verdict is written once, whole (one byte, after the core has answered):
         # a worker sees UNKNOWN and asks for itself, or the core's answer.
         try:
@@ -221,56 +221,109 @@ class _CoreVerdicts:
         self._seen: Ints = np.zeros(0, dtype=np.int64)
         self._refused: Ints = np.zeros(0, dtype=np.int64)
 
-    def _ask(self, values: Ints) -> list[int]:
-        """Put each value to the core; the ones it refuses."""
-        refused = []
-        for value in values.tolist():
-            try:
-                self._check(value)
-            except WelfareCalcError:
-                refused.append(value)
-        return refused
-
-    def accepts(self, values: Ints, taken: Flags) -> Flags:
-        """Per line: whether the core accepts its value (lines not taken: anything)."""
-        fits = (values >= 0) & (values < DENSE)
-        at = np.where(fits, values, 0)
-        known = self._table[at]
-        new = np.unique(values[taken & fits & (known == UNKNOWN)])
-        if len(new):
-            refused = np.isin(new, np.array(self._ask(new), dtype=np.int64))
-            self._table[new] = np.where(refused, REFUSED, ACCEPTED)
-            known = self._table[at]
-        verdict: Flags = known != REFUSED
+    def unknown(self, keys: Ints, taken: Flags) -> Ints:
+        """The distinct keys of the taken lines whose verdict is not known yet."""
+        fits = (keys >= 0) & (keys < DENSE)
+        new = np.unique(keys[taken & fits & (self._table[np.where(fits, keys, 0)] == UNKNOWN)])
         large = taken & ~fits
         if large.any():
-            distinct = np.unique(values[large])
-            fresh = distinct[~np.isin(distinct, self._seen, assume_unique=True)]
-            if len(fresh):
-                self._seen = np.union1d(self._seen, fresh)
-                if refusals := self._ask(fresh):
-                    self._refused = np.union1d(self._refused, np.array(refusals, np.int64))
-            if len(self._refused):
-                verdict &= fits | ~np.isin(values, self._refused)
+            distinct = np.unique(keys[large])
+            new = np.concatenate((new, distinct[~np.isin(distinct, self._seen,
+                                                        assume_unique=True)]))
+        return new
+
+    def record(self, keys: Ints, accepted: Flags) -> None:
+        """The core's verdicts on ``keys`` (distinct, from :meth:`unknown`)."""
+        dense = keys < DENSE
+        self._table[keys[dense]] = np.where(accepted[dense], ACCEPTED, REFUSED)
+        if not dense.all():
+            self._seen = np.union1d(self._seen, keys[~dense])
+            self._refused = np.union1d(self._refused, keys[~dense & ~accepted])
+
+    def accepted(self, keys: Ints) -> Flags:
+        """Per line: whether its key was not refused (a line not taken: anything)."""
+        fits = (keys >= 0) & (keys < DENSE)
+        verdict: Flags = self._table[np.where(fits, keys, 0)] != REFUSED
+        if len(self._refused):
+            verdict &= fits | ~np.isin(keys, self._refused)
         return verdict
 
 
-def _core_accepts_persons(count: int) -> bool:
-    try:
-        fields.read_persons(str(count))
-    except WelfareCalcError:
-        return False
-    return True
+class _Field(NamedTuple):
+    """One field of a chunk's lines as the lane holds it, for the core's rules."""
+
+    codes: Ints
+    """Per line: the value as a non-negative integer (lines not taken: anything)."""
+    bits: int
+    """Bits a code takes, for packing several into one key; -1: codes are line numbers
+    (the id), one value a line, never packed."""
+    values: Callable[[Ints], list[object]]
+    """The values the rules see (:data:`~welfare_calc.core.rules.FIELDS`) of some codes."""
 
 
-def _core_coverage(pair: int) -> object:
-    """The core's check of a packed (start, end) pair of month indexes."""
-    return checks.coverage(month_or_open(pair >> SPAN_BITS), month_or_open(pair & MONTH_MASK))
+KEY_BITS = 62
+"""Most bits a packed tuple of codes may take (a key is a signed 64-bit number)."""
 
 
-def _core_month(index: int) -> object:
-    """The core's reading of a month index as the month it writes (an open side: none)."""
-    return index in (OPEN_START, OPEN_END) or fields.read_month(str(Month.from_index(index)))
+class _Columns:
+    """A chunk's lines as the core's rules see them (:class:`~welfare_calc.core.rules.Columns`).
+
+    The codes of a rule's fields are packed into one integer key per line, so that
+    NumPy finds the distinct tuples, and their verdicts are kept for the run
+    (:class:`_Verdicts`, shared by forked workers); a tuple with the id, or one too
+    wide to pack, is asked once per distinct tuple in the chunk.
+    """
+
+    def __init__(self, verdicts: dict[tuple[str, ...], _Verdicts], fields: dict[str, _Field],
+                 taken: Flags) -> None:
+        self._verdicts = verdicts
+        self._fields = fields
+        self.taken = taken
+        self._keys: Ints = np.zeros(0, dtype=np.int64)
+        self._asked: Ints = np.zeros(0, dtype=np.int64)
+        """The keys last asked, or (not packed) each taken line's tuple's place in them."""
+
+    def _packed(self, fields: tuple[str, ...]) -> bool:
+        bits = [self._fields[field].bits for field in fields]
+        return min(bits) >= 0 and sum(bits) <= KEY_BITS
+
+    def distinct(self, fields: tuple[str, ...]) -> list[tuple[object, ...]]:
+        if self._packed(fields):
+            keys = np.zeros(len(self.taken), dtype=np.int64)
+            for field in fields:
+                keys = (keys << self._fields[field].bits) | self._fields[field].codes
+            self._keys = keys
+            self._asked = self._verdicts.setdefault(fields, _Verdicts()).unknown(keys,
+                                                                                 self.taken)
+            codes, rest = [], self._asked
+            for field in reversed(fields):
+                bits = self._fields[field].bits
+                codes.append(rest & ((1 << bits) - 1))
+                rest = rest >> bits
+            columns = [self._fields[field].values(code)
+                       for field, code in zip(fields, reversed(codes), strict=True)]
+        else:  # one tuple a line, or too wide to pack: the distinct ones in this chunk
+            lines = np.flatnonzero(self.taken)
+            if not len(lines):
+                self._asked = lines
+                return []
+            stacked = np.stack([self._fields[field].codes[lines] for field in fields])
+            unique, self._asked = np.unique(stacked, axis=1, return_inverse=True)
+            columns = [self._fields[field].values(unique[row])
+                       for row, field in enumerate(fields)]
+        return list(zip(*columns, strict=True))
+
+    def verdicts(self, fields: tuple[str, ...], accepted: Sequence[bool]) -> None:
+        verdict = np.array(accepted, dtype=bool)
+        if self._packed(fields):
+            found = self._verdicts[fields]
+            found.record(self._asked, verdict)
+            self.taken &= found.accepted(self._keys)
+        else:
+            self.taken[np.flatnonzero(self.taken)] = verdict[self._asked.ravel()]
+
+    def mask(self) -> Flags:
+        return self.taken
 
 
 def _amount(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
@@ -422,7 +475,8 @@ def _mixed(first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64],
 class Lane:
     """Reads chunks of one header, table and window; see the module docstring."""
 
-    def __init__(self, plan: BackpayEngine, names: dict[str, str], categories: list[str],
+    def __init__(self, table: StandardsTable, plan: BackpayEngine, names: dict[str, str],
+                 categories: list[str],
                  encoding: str, newline: str, width: int,
                  yes_no: tuple[str, str] = ("false", "true"), *,
                  paid_column: bool,
@@ -462,13 +516,14 @@ class Lane:
         """For Excel: the columns whose cells of digits may be kept as text, each with
         whether every such cell is (the id, an account …) or only a long one."""
         self._encoding = encoding
-        # Each count of persons the lane reads (0..99), put to the core's reader
-        # once: a rule added to checks.check_persons holds here with no other edit.
-        self._persons_ok = np.array([_core_accepts_persons(count) for count in range(100)])
-        # So is each distinct month, income and coverage pair, as it first occurs.
-        self._months = _CoreVerdicts(_core_month)
-        self._incomes = _CoreVerdicts(lambda fen: checks.check_income(Decimal(fen).scaleb(-2)))
-        self._coverage = _CoreVerdicts(_core_coverage)
+        # The core's rules are asked of each distinct tuple of their fields
+        # (rules.accepts), their verdicts kept here for the run: made now, before the
+        # workers are forked, so that they share them.
+        self._table = table
+        self._categories = categories
+        self._category_bits = max(len(categories) - 1, 1).bit_length()
+        self._verdicts = {fields: _Verdicts() for fields, _ in rules.groups()
+                          if "id" not in fields}
         # Text of the numbers the tails are made of, looked up rather than written.
         self._numbers = _decimal(np.arange(NUMBERS_KEPT, dtype=np.int64))
         longest = int((self._last - self._first).max(initial=0)) + 1
@@ -498,19 +553,16 @@ class Lane:
                   & ~np.isin(ids[:, 0], np.frombuffer(b"=+-@", dtype=np.uint8)))
 
         code = self._spellings.find(chunk, begin[:, 1], length[:, 1])
-        persons, valid = _persons(chunk.at(begin[:, 2], 2), length[:, 2], self._persons_ok)
+        persons, valid = _persons(chunk.at(begin[:, 2], 2), length[:, 2])
         taken &= (code >= 0) & valid
         income_width = int(np.clip(length[:, 3].max(initial=1), 1, INCOME_MAX))
         income, valid = _amount(chunk.cells(begin[:, 3], length[:, 3], income_width),
                                 length[:, 3])
         taken &= valid
-        taken &= self._incomes.accepts(income, taken)
         start, valid = _months(chunk, begin[:, 4], length[:, 4], OPEN_START)
         taken &= valid
         end, valid = _months(chunk, begin[:, 5], length[:, 5], OPEN_END)
         taken &= valid
-        taken &= self._months.accepts(start, taken) & self._months.accepts(end, taken)
-        taken &= self._coverage.accepts(start << SPAN_BITS | end, taken)
         if self._paid_given:
             taken &= length[:, 6] == 0  # an amount paid given: the plan's arithmetic
         for column in self._carried:  # a cell to neutralise: csv_safe's, row by row
@@ -529,8 +581,13 @@ class Lane:
         written = chunk.cells(begin[lines, 0], id_length[lines], id_width)
         # (zero bytes past each id; ASCII, so one decode for them all)
         texts = b"\n".join(written.view(f"S{id_width}").ravel().tolist()).decode("ascii")
-        taken[lines] = np.fromiter(map(is_canonical_id, texts.split("\n")), dtype=bool,
+        id_texts = texts.split("\n")
+        taken[lines] = np.fromiter(map(is_canonical_id, id_texts), dtype=bool,
                                    count=len(lines))
+        # What the lines read hold, as the core's rules see it: every rule asked once
+        # per distinct tuple of its fields (rules.accepts).
+        taken = rules.accepts(self._table, _Columns(self._verdicts, self._fields(
+            code, persons, income, start, end, lines, id_texts), taken))
 
         # The engine's integer rules (core/engine.py), on the whole chunk, in units
         # of 1/1200 yuan; lines not taken are computed on zeros, and not used.
@@ -570,6 +627,36 @@ class Lane:
                           persons=persons, households=households,
                           persons_counts=persons_counts, group_of=group_of,
                           group_keys=group_keys)
+
+    def _fields(self, code: Ints, persons: Ints, income: Ints, start: Ints, end: Ints,
+                lines: Ints, ids: list[str]) -> dict[str, _Field]:
+        """Every field a rule may read, as this chunk's lines hold it: the category's
+        position, persons, income in fen, month indexes, and the id (``ids``, of
+        ``lines``); the lane takes no amount paid, supplement or care tier."""
+        categories = self._categories
+
+        def none(codes: Ints) -> list[object]:
+            return [None] * len(codes)
+
+        def text(at: Ints) -> list[object]:
+            return [ids[line] for line in np.searchsorted(lines, at).tolist()]
+
+        nothing = np.zeros(len(code), dtype=np.int64)
+        return {
+            "id": _Field(np.arange(len(code), dtype=np.int64), -1, text),
+            "category": _Field(code, self._category_bits,
+                               lambda codes: [categories[at] for at in codes.tolist()]),
+            "persons": _Field(persons, 7, lambda codes: list(codes.tolist())),
+            "income": _Field(income, INCOME_BITS, lambda codes: [
+                Decimal(fen).scaleb(-2) for fen in codes.tolist()]),
+            "start": _Field(start, SPAN_BITS, lambda codes: [
+                month_or_open(index) for index in codes.tolist()]),
+            "end": _Field(end, SPAN_BITS, lambda codes: [
+                month_or_open(index) for index in codes.tolist()]),
+            "paid": _Field(nothing, 0, none),
+            "supplement": _Field(nothing, 0, none),
+            "care": _Field(nothing, 0, none),
+        }
 
     def _marked(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags,
                 data: bytes) -> bytes:

@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from welfare_calc.batch.documents import BLANK, PAGE_NUMBERS, group_label, mask_name
 from welfare_calc.batch.groups import NO_LOCALITY, GroupBy, Key
 from welfare_calc.batch.rows import header_names, no_column
-from welfare_calc.core import fields
+from welfare_calc.core import fields, rules
 from welfare_calc.core.calc import monthly_amount
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
@@ -147,9 +147,9 @@ class Lister:
         self.table = table
         self.options = options
         self.name_at = name_at
-        self.at = {key: keys.index(key) for key in
-                   ("id", "category", "persons", "income", "start", "end", "supplement")
-                   if key in keys}
+        self.at = {key: keys.index(key) for key in rules.FIELDS if key in keys}
+        """Where each field of a household is in a written row: all of them are read again,
+        and put to every rule, as the batch read them."""
         self.left_out = 0
         """Rows written by the batch but not listed (not covered that month, or nothing due)."""
 
@@ -163,8 +163,7 @@ class Lister:
         """The list's lines of these rows (a group's), numbered from 1."""
         number = 0
         for cells in rows:
-            read = fields.read_household(self.table, {key: cells[index]
-                                                      for key, index in self.at.items()})
+            read = fields.read(self.table, {key: cells[index] for key, index in self.at.items()})
             if isinstance(read, list):  # (the batch wrote it, so the core accepts it)
                 raise UnusableInput(_("{where}: a row written could not be read again: "
                                       "{problem}").format(where=where,

@@ -1,29 +1,33 @@
 """Batch input: the header, and each row checked into a household or its problems.
 
 Pure: cells in, values or reasons out. The common, valid row takes a short
-path of cheap string checks; any doubt sends the row through the careful
-checks, which name the column and what was expected.
+path: its plainly written cells read by cheap string checks (syntax only), its
+values put to the core's rules (:func:`~welfare_calc.core.rules.accepts`). Any
+doubt sends the row through the careful reading
+(:func:`~welfare_calc.core.fields.read`), which names the column and what was
+expected.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from welfare_calc.batch.ids import plain_id
 from welfare_calc.batch.reading import line_at
-from welfare_calc.core import checks, fields, households
+from welfare_calc.core import fields, households, rules
 from welfare_calc.core.engine import OPEN_END, OPEN_START
 from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError
 from welfare_calc.core.money import MAX_WHOLE_DIGITS, to_fen
 from welfare_calc.core.months import Month
-from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.table import CareTier, StandardsTable
 from welfare_calc.core.words import _, listed
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
-OPTIONAL = ("paid", "supplement")
+OPTIONAL = ("paid", "supplement", "care")
 COMPUTED = ("months", "backpay", "monthly", "overpaid", "newly_eligible")
 SUPPLEMENT_COMPUTED = ("monthly_base", "monthly_supplement")
 """With a supplement column: the monthly amount split into the dibao amount and its
@@ -34,7 +38,7 @@ ZH_HEADERS = {
     "start": "起始月份", "end": "截止月份", "paid": "已发金额",
     "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金", "overpaid": "多发金额",
     "newly_eligible": "因提标新纳入",
-    "supplement": "分类施保", "monthly_base": "月保障金（不含分类施保）",
+    "supplement": "分类施保", "care": "护理等级", "monthly_base": "月保障金（不含分类施保）",
     "monthly_supplement": "月分类施保金",
 }
 """Chinese column names for finance (``--headers zh``)."""
@@ -48,6 +52,7 @@ ROSTER_NAMES: dict[str, tuple[str, ...]] = {
     "end": ("截止月份",),
     "paid": ("已发金额",),
     "supplement": ("分类施保", "分类施保金"),
+    "care": ("护理等级", "照料护理等级"),
 }
 """The spellings of our columns in rosters exported from the provincial system
 (a trailing 元 unit, ``（元）``, is ignored). Not 家庭人口: household size is not
@@ -62,6 +67,8 @@ AMOUNTS_KEPT = 1 << 17
 income to the fen up to 1,310 yuan; about 10 MB at most)."""
 MONTHS_KEPT = 1 << 12
 """How many distinct month texts :meth:`RowParser.month` remembers."""
+VERDICTS_KEPT = 1 << 16
+"""How many tuples of a rule's fields the quick path remembers the core's verdict on."""
 
 
 
@@ -264,6 +271,7 @@ class ParsedRow:
     end: int
     paid_fen: int | None
     supplement: households.Supplement | None = None
+    care: CareTier | None = None
 
 
 def _fen(text: str) -> int | None:
@@ -285,15 +293,6 @@ def _fen(text: str) -> int | None:
     return None
 
 
-def _accepts(read: Callable[[str], object], text: str) -> bool:
-    """Whether the core's reader accepts ``text``."""
-    try:
-        read(text)
-    except WelfareCalcError:
-        return False
-    return True
-
-
 def accepted_spellings(table: StandardsTable) -> dict[str, str]:
     """Each spelling of a category the fast paths may take as written, with its id: the
     table's spellings (:func:`households.category_names`), each put to the core's
@@ -307,124 +306,136 @@ def accepted_spellings(table: StandardsTable) -> dict[str, str]:
     return accepted
 
 
-def _plain_fen(known: dict[str, int], read: Callable[[str], object], text: str) -> int | None:
-    """An amount written plainly (:func:`_fen`) that the core's ``read`` accepts, in fen,
-    remembered in ``known`` (bounded: :data:`AMOUNTS_KEPT`), else None."""
-    fen = known.get(text)
-    if fen is None:
-        fen = _fen(text)
-        if fen is None or not _accepts(read, text):
-            return None
-        if len(known) < AMOUNTS_KEPT:
-            known[text] = fen
-    return fen
-
-
 def month_or_open(index: int) -> Month | None:
     """The month of an index, or None for an open side of coverage."""
     return None if index in (OPEN_START, OPEN_END) else Month.from_index(index)
 
 
+class _OneRow:
+    """One row's values put to the core's rules (:func:`rules.accepts`, for the quick
+    path), the verdict on each tuple of a rule's fields remembered (bounded; never a
+    tuple with an id, which does not repeat)."""
+
+    def __init__(self, table: StandardsTable) -> None:
+        self.table = table
+        self.known: dict[tuple[str, ...], dict[tuple[object, ...], bool]] = {}
+        self._values: dict[str, object] = {}
+        self._accepted = True
+        self._asked: tuple[object, ...] | None = None
+
+    def accepts(self, values: dict[str, object]) -> bool:
+        """Whether every rule accepts this row's ``values``."""
+        self._values, self._accepted = values, True
+        return rules.accepts(self.table, self)
+
+    def distinct(self, fields: tuple[str, ...]) -> tuple[tuple[object, ...], ...]:
+        self._asked = None
+        if not self._accepted:
+            return ()  # refused already: the careful reading says why
+        values = tuple([self._values[field] for field in fields])
+        verdict = self.known.get(fields, {}).get(values)
+        if verdict is None:
+            self._asked = values
+            return (values,)
+        self._accepted = verdict
+        return ()
+
+    def verdicts(self, fields: tuple[str, ...], accepted: Sequence[bool]) -> None:
+        if self._asked is None:
+            return
+        self._accepted = accepted[0]
+        if "id" not in fields:
+            known = self.known.setdefault(fields, {})
+            if len(known) < VERDICTS_KEPT:
+                known[self._asked] = accepted[0]
+
+    def mask(self) -> bool:
+        return self._accepted
+
+
 class RowParser:
     """Reads rows against one table and one header: syntax here, meaning in the core.
 
-    The quick path reads plainly written cells and asks the core's reader of
-    each field once per distinct value (remembered, bounded); anything else
-    goes to :func:`~welfare_calc.core.fields.read_household`, which reads the
-    whole row and names every problem. Neither keeps a bound of its own.
+    The quick path reads plainly written cells (no spaces, ASCII digits, a
+    category as the table spells it, an id already in its canonical form) and
+    puts the values to the core's rules (:func:`rules.accepts`), each rule's
+    verdict on a tuple of its fields remembered; anything else goes to
+    :func:`~welfare_calc.core.fields.read`, which reads the whole row and names
+    every problem. Neither keeps a rule of its own.
     """
 
     def __init__(self, table: StandardsTable, columns: Columns) -> None:
         self.table = table
         self.columns = columns
         self.names = accepted_spellings(table)
-        self.months: dict[str, int] = {}
-        """Month cells the core accepted → month index (bounded: few months occur)."""
-        self.amounts: dict[str, int] = {}
-        """Incomes the core accepted, in fen (bounded): incomes repeat across a district."""
-        self._persons: dict[str, int] = {}
-        """Persons cells the core accepted (at most three digits each)."""
-        self._paid: dict[str, int] = {}
-        """Amounts paid the core accepted, in fen (bounded)."""
-        self._coverage: dict[tuple[int, int], bool] = {}
-        """The core's verdict on each (start, end) pair of month indexes."""
+        self.months: dict[str, tuple[int, Month]] = {}
+        """Month cells read → month index and month (bounded: few months occur)."""
+        self.amounts: dict[str, tuple[int, Decimal]] = {}
+        """Amount cells read → fen and yuan (bounded): incomes repeat across a district."""
+        self._verdicts = _OneRow(table)
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
         self._paid_at = where.get("paid")
-        self._supplement = where.get("supplement")
+        self._given_elsewhere = tuple(where[name] for name in ("supplement", "care")
+                                      if name in where)
 
-    def month(self, text: str) -> int | None:
-        """A month written plainly as ``YYYY-MM`` that the core accepts
-        (:func:`fields.read_month`), as its index (remembered), else None."""
-        index = self.months.get(text)
-        if index is None and len(text) == 7 and text.isascii():
+    def month(self, text: str) -> tuple[int, Month] | None:
+        """A month written plainly as ``YYYY-MM`` (:func:`fields.read_month`), as its index
+        and itself (remembered), else None."""
+        known = self.months.get(text)
+        if known is None and len(text) == 7 and text.isascii():
             try:
-                index = fields.read_month(text).index
+                month = fields.read_month(text)
             except WelfareCalcError:
                 return None
+            known = (month.index, month)
             if len(self.months) < MONTHS_KEPT:
-                self.months[text] = index
-        return index
+                self.months[text] = known
+        return known
 
-    def amount(self, text: str) -> int | None:
-        """An income written plainly that the core accepts (:func:`fields.read_income`), in
-        fen (remembered: incomes repeat), else None."""
-        return _plain_fen(self.amounts, fields.read_income, text)
-
-    def paid(self, text: str) -> int | None:
-        """An amount paid written plainly that the core accepts (:func:`fields.read_paid`),
-        in fen (remembered), else None."""
-        return _plain_fen(self._paid, fields.read_paid, text)
-
-    def persons(self, text: str) -> int | None:
-        """Persons written plainly (ASCII digits, no leading zero, at most 3) that the core
-        accepts (:func:`fields.read_persons`, remembered: few counts occur), else None."""
-        count = self._persons.get(text)
-        if count is None and text.isascii() and text.isdigit() and text[0] != "0" and (
-                len(text) <= 3):
-            try:
-                count = fields.read_persons(text)
-            except WelfareCalcError:
+    def amount(self, text: str) -> tuple[int, Decimal] | None:
+        """An amount written plainly (:func:`_fen`), in fen and as the rules see it
+        (remembered: incomes repeat), else None."""
+        known = self.amounts.get(text)
+        if known is None:
+            fen = _fen(text)
+            if fen is None:
                 return None
-            self._persons[text] = count
-        return count
-
-    def covered(self, first: int, last: int) -> bool:
-        """Whether the core accepts coverage from month index ``first`` to ``last``
-        (:func:`checks.coverage`; either may be open), asked once per pair."""
-        verdict = self._coverage.get((first, last))
-        if verdict is None:
-            try:
-                checks.coverage(month_or_open(first), month_or_open(last))
-                verdict = True
-            except WelfareCalcError:
-                verdict = False
-            if len(self._coverage) < MONTHS_KEPT:
-                self._coverage[first, last] = verdict
-        return verdict
+            known = (fen, Decimal(fen).scaleb(-2))
+            if len(self.amounts) < AMOUNTS_KEPT:
+                self.amounts[text] = known
+        return known
 
     def quick(self, ident: str, category: str, persons: str, income: str, start: str,
               end: str, paid: str) -> ParsedRow | None:
-        """The household of plainly written cells, or None to take the careful path.
+        """The household of plainly written cells that the core's rules accept, or None
+        to take the careful path.
 
-        Only cheap syntax here, each value put to the core's reader of its
-        field, no stripping, no messages: whatever this accepts,
-        :meth:`_careful` accepts with the same values.
+        Only cheap syntax here, no stripping, no messages: whatever this accepts,
+        :meth:`_careful` reads as the same values, and the core's rules accept.
         """
         key = self.names.get(category)
-        fen = self.amount(income)
-        first = OPEN_START if not start else self.month(start)
-        last = OPEN_END if not end else self.month(end)
-        count = self.persons(persons)
-        if (key is None or fen is None or first is None or last is None or count is None
-                or not self.covered(first, last) or not plain_id(ident)):
+        amount = self.amount(income)
+        first = (OPEN_START, None) if not start else self.month(start)
+        last = (OPEN_END, None) if not end else self.month(end)
+        if (key is None or amount is None or first is None or last is None
+                or not (persons.isascii() and persons.isdigit() and persons[0] != "0"
+                        and len(persons) <= 3)
+                or not plain_id(ident)):
             return None
-        paid_fen = None
+        given = None
         if paid:
-            paid_fen = self.paid(paid)
-            if paid_fen is None:
+            given = self.amount(paid)
+            if given is None:
                 return None
-        return ParsedRow(ident, key, count, fen, first, last, paid_fen)
+        count = int(persons)
+        if not self._verdicts.accepts({
+                "id": ident, "category": key, "persons": count, "income": amount[1],
+                "start": first[1], "end": last[1], "paid": None if given is None else given[1],
+                "supplement": None, "care": None}):
+            return None
+        return ParsedRow(ident, key, count, amount[0], first[0], last[0],
+                         None if given is None else given[0])
 
     def parse(self, row: list[str]) -> ParsedRow | list[RowProblem]:
         """The household in ``row``, or every problem found in it."""
@@ -432,8 +443,9 @@ class RowParser:
             return [RowProblem("", _("expected {width} fields as in the header, found {found}"
                                      ).format(width=self.columns.width, found=len(row)))]
         i_id, i_cat, i_persons, i_income, i_start, i_end = self._at
-        if self._supplement is not None and row[self._supplement].strip():
-            return self._careful(row)  # the core reads a supplement, and checks its category
+        for index in self._given_elsewhere:
+            if row[index].strip():
+                return self._careful(row)  # a supplement or a care tier: the core reads them
         quick = self.quick(row[i_id], row[i_cat], row[i_persons], row[i_income], row[i_start],
                            row[i_end], row[self._paid_at] if self._paid_at is not None else "")
         return quick if quick is not None else self._careful(row)
@@ -442,7 +454,7 @@ class RowParser:
         """The careful path: the core reads the whole row and names every problem."""
         cells = {name: row[index] for name, index in self.columns.position.items()
                  if name in REQUIRED or name in OPTIONAL}
-        read = fields.read_household(self.table, cells)
+        read = fields.read(self.table, cells)
         if isinstance(read, list):
             return [RowProblem(problem.field, problem.message) for problem in read]
         period = read.period
@@ -451,7 +463,7 @@ class RowParser:
                          OPEN_START if period.start is None else period.start.index,
                          OPEN_END if period.end is None else period.end.index,
                          None if read.paid is None else to_fen(read.paid),
-                         read.house.supplement)
+                         read.house.supplement, read.house.care)
 
 
 def column_choices(given: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

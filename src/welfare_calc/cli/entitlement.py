@@ -40,8 +40,8 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
     table = rounded_table(settings, rounding)
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
-        house = checks.household(table, category, persons, income, supplement)
+        house, period = checks.call(table, category, persons, income, start, end, supplement)
         report, explanation = entitlement_call(
-            table, house, checks.coverage(start, end), month, year,
+            table, house, period, month, year,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
     emit(report, fmt, lang, explanation)

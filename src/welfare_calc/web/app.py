@@ -47,8 +47,8 @@ from welfare_calc.output.reports import standards_report
 from welfare_calc.standards.loader import LoadedStandards
 from welfare_calc.web.guard import Guard
 
-FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "through",
-               "raise", "paid", "month", "rounding")
+FORM_FIELDS = ("category", "persons", "income", "start", "end", "supplement", "care",
+               "through", "raise", "paid", "month", "rounding")
 """The form's fields, named as the command line's options."""
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 WORDS: dict[str, tuple[str, str]] = {
