@@ -30,14 +30,17 @@ import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from stdnum.cn import ric
 
 from welfare_calc.batch import chunks
-from welfare_calc.batch.rows import OPTIONAL, REQUIRED
+from welfare_calc.batch.rows import OPTIONAL, REQUIRED, RowParser, read_header
 from welfare_calc.cli import cli
 from welfare_calc.cli.group import FIELDS as OPTIONS
-from welfare_calc.core import fields, rules
+from welfare_calc.core import fields, households, identity, rules
+from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.households import Supplement
 from welfare_calc.core.months import Month
@@ -354,6 +357,43 @@ def test_the_publicity_list_follows_the_rule(case: Case, tmp_path: Path) -> None
     assert len(listed) == FEW_ROWS - len([number for number in CHOSEN if number < FEW_ROWS])
 
 
+READERS = [
+    pytest.param(Case("check_id", {"id": resident_id("19000101")}, "id",
+                                    f"check_id {WORDS}"), id="check_id refuses an ID number"),
+    pytest.param(Case("check_id", {"id": "C"}, "id", f"check_id {WORDS}"),
+                 id="check_id refuses a case number"),
+    pytest.param(Case("resolve_category", {"category": "农村特困"}, "category",
+                      f"resolve_category {WORDS}"), id="resolve_category refuses 农村特困"),
+]
+"""Readers the fast paths ask too (an id taken as written, a category's spellings): made
+to refuse one cell, as a rule is (a number's or a month's syntax the fast paths read
+their own way, and hand anything else to the readers)."""
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_every_front_end_follows_the_id_and_category_readers(
+        reader: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module: Any = identity if reader.name == "check_id" else households
+    original = getattr(module, reader.name)
+    chosen = reader.cells[reader.told]
+
+    def refuses(*args: str) -> object:
+        text = args[-1].strip()
+        if text == chosen or (chosen == "C" and text.startswith("C")):
+            raise WelfareCalcError(reader.words, field=reader.told)
+        return original(*args)
+
+    monkeypatch.setattr(module, reader.name, refuses)
+    monkeypatch.setenv("WELFARE_CALC_START_METHOD", "fork")
+    for rows, spaces in ((8, False), (8, True), (PLAIN_ROWS, False)):
+        refused(reader, rows, batch(tmp_path, roster(tmp_path, reader, rows, spaces=spaces)))
+    if reader.told == "category":
+        done = CliRunner().invoke(cli, ["backpay", "-c", chosen, "-n", "1", "--through",
+                                        THROUGH])
+        assert done.exit_code == 2
+        assert reader.words in done.stderr
+
+
 def test_every_rule_is_one_the_registry_holds() -> None:
     # The test's cases are the registry's rules, all of them, and the test's own.
     assert {case.values[0].target for case in rule_cases()} == {*rules.registered(), *EXTRA}
@@ -364,3 +404,63 @@ def test_the_page_reads_every_field_a_call_has() -> None:
     # A field of a household that the page did not read would be a rule it cannot follow.
     assert set(fields.CALL_FIELDS) <= set(FORM_FIELDS)
 
+
+
+# The same, for any rows: with rules over two fields and over the id registered beside the
+# core's, the batch (the lane, and row by row) refuses a row exactly when the core's
+# careful reading does (hypothesis: values as typed, odd ones too).
+
+def persons_and_income(persons: int, income: Decimal) -> None:
+    if (persons * 100 + int(income * 100)) % 7 == 0:
+        raise WelfareCalcError("persons and income refused together")
+
+
+def one_month(start: Month | None, end: Month | None) -> None:
+    if start is not None and start == end:
+        raise WelfareCalcError("a coverage of one month refused")
+
+
+def id_ends_in_persons(ident: str, persons: int) -> None:
+    if ident.endswith(str(persons)):
+        raise WelfareCalcError("an id ending in its persons refused")
+
+
+PROPERTY_RULES = (
+    rules.Rule("persons_and_income", ("persons", "income"), persons_and_income),
+    rules.Rule("one_month", ("start", "end"), one_month),
+    rules.Rule("id_ends_in_persons", ("id", "persons"), id_ends_in_persons),
+)
+TYPED = {
+    "category": st.sampled_from(["urban-dibao", "rural-dibao", "urban-tekun", "农村特困",
+                                 " rural-tekun ", "dibao"]),
+    "persons": st.integers(1, 12).map(str) | st.sampled_from(["0", " 3 ", "３", "1000"]),
+    "income": st.integers(0, 90_000).map(lambda fen: f"{fen // 100}.{fen % 100:02d}")
+              | st.sampled_from(["200", "0", "-1", "200.555", " 5 "]),
+    "start": st.sampled_from(["", "2020-01", "2020-03", "2020-05", " 2020-03", "2020-13"]),
+    "end": st.sampled_from(["", "2020-03", "2020-05", "2020-08"]),
+}
+
+
+@settings(max_examples=150)
+@given(rows=st.lists(st.fixed_dictionaries(TYPED), min_size=1, max_size=10),
+       lane_rows=st.sampled_from([1, chunks.LANE_ROWS]))
+def test_the_batch_accepts_what_the_careful_reading_accepts(
+        rows: list[dict[str, str]], lane_rows: int) -> None:
+    table = shipped_standards().table
+    saved = rules.RULES
+    rules.RULES = [*saved, *PROPERTY_RULES]
+    try:
+        columns = read_header(["id", *TYPED])
+        processor = chunks.ChunkProcessor(
+            parser=RowParser(table, columns), plan=BackpayEngine(table, Month(2020, 8)),
+            columns=columns, categories=list(table.categories), encoding="utf-8",
+            output_encoding="utf-8", newline="\n", jsonl=False, lane_rows=lane_rows)
+        text = "".join(f"H{number}," + ",".join(row[name] for name in TYPED) + "\n"
+                       for number, row in enumerate(rows))
+        result = processor.process(2, text.encode())
+        refused = {line - 2 for line, _, _, _ in result.rejections}
+        for number, row in enumerate(rows):
+            read = fields.read(table, {"id": f"H{number}", **row})
+            assert (number in refused) == isinstance(read, list), (row, read)
+    finally:
+        rules.RULES = saved

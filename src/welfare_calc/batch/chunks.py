@@ -11,8 +11,9 @@ Two ways through, one answer:
   and optionally ``paid``; no quotes, or quotes only around whole cells)
   goes to :mod:`welfare_calc.batch.lane`, which reads it column-wise in
   NumPy and hands back the lines it does not take;
-- every other row is read one at a time: :meth:`RowParser.parse` (its quick
-  reading, else its careful one), the plan, and the output line. A line of
+- every other row is read by :meth:`RowParser.parse_all` (its quick reading,
+  a chunk's rows put to the core's rules at once, else its careful one), and
+  written one at a time: the plan, and the output line. A line of
   the usual layout without quotes whose cells need no neutralising is
   copied as it came, plus the three computed cells; any other is written
   by csv.writer (or as JSON).
@@ -40,6 +41,7 @@ from welfare_calc.batch.rows import (
     OPTIONAL,
     REQUIRED,
     Columns,
+    ParsedRow,
     RowParser,
     RowProblem,
     json_line,
@@ -305,32 +307,38 @@ class ChunkProcessor:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
         general = self._general(result)
         reader = csv.reader(io.StringIO(text, newline=""))
-        written: list[Written] = []
-        lines: list[int] = []
+        rows: list[tuple[int, list[str]]] = []
         ended = 0
         for row in reader:
             line = first_line + ended
             ended = reader.line_num
             if row:  # a blank line is not a row
-                result.rows_read += 1
-                done = general(line, row, None)
-                if done is not None:
-                    written.append(done)
-                    lines.append(line)
+                rows.append((line, row))
+        result.rows_read += len(rows)
+        written: list[Written] = []
+        lines: list[int] = []
+        read = self.parser.parse_all([cells for _line, cells in rows])
+        for (line, row), parsed in zip(rows, read, strict=True):
+            done = general(line, row, None, parsed)
+            if done is not None:
+                written.append(done)
+                lines.append(line)
         self._finish(result, written, lines)
 
     def _plain(self, lines: list[str], first_line: int, result: ChunkResult) -> None:
         """A chunk of the usual layout without quotes, a line at a time."""
         general = self._general(result)
+        rows = [(number, text, text.split(",")) for number, text in enumerate(lines, first_line)
+                if text]  # (a blank line is not a row)
+        result.rows_read += len(rows)
         written: list[Written] = []
         numbers: list[int] = []
-        for number, text in enumerate(lines, first_line):
-            if text:  # a blank line is not a row
-                result.rows_read += 1
-                done = general(number, text.split(","), text)
-                if done is not None:
-                    written.append(done)
-                    numbers.append(number)
+        for (number, text, row), parsed in zip(rows, self.parser.parse_all(
+                [cells for _number, _text, cells in rows]), strict=True):
+            done = general(number, row, text, parsed)
+            if done is not None:
+                written.append(done)
+                numbers.append(number)
         self._finish(result, written, numbers)
 
     def _columnwise(self, data: bytes, first_line: int, result: ChunkResult) -> None:
@@ -346,13 +354,17 @@ class ChunkProcessor:
         wide: dict[int, int] = {}  # lines read one at a time whose back-pay passes 64 bits
         blank = 0
         first_seen: dict[groups.Key, int] = {}  # (--group-by) each group's first line
+        left: list[tuple[int, str, list[str]]] = []  # the lines the lane did not take
         for line in np.flatnonzero(~read.taken).tolist():
             text = pieces[2 * line].decode(self.encoding)
             pieces[2 * line] = pieces[2 * line + 1] = b""
             if not text:
                 blank += 1  # a blank line is not a row
                 continue
-            done = general(first_line + line, text.split(","), text)
+            left.append((line, text, text.split(",")))
+        for (line, text, row), parsed in zip(left, self.parser.parse_all(
+                [cells for _line, _text, cells in left]), strict=True):
+            done = general(first_line + line, row, text, parsed)
             if done is not None:
                 digests[line], spans[line] = done.digest, done.span
                 codes[line] = done.code
@@ -473,10 +485,10 @@ class ChunkProcessor:
                      for index, name in enumerate(self.columns.names)
                      if index not in validated)
 
-    def _general(self, result: ChunkResult) -> Callable[[int, list[str], str | None],
-                                                        Written | None]:
-        """The one way a row is read one at a time: :meth:`RowParser.parse` (the quick
-        reading, else the careful one), the plan, and the output line.
+    def _general(self, result: ChunkResult) -> Callable[
+            [int, list[str], str | None, ParsedRow | list[RowProblem]], Written | None]:
+        """The one way a row is written one at a time, once read (:meth:`RowParser.parse_all`:
+        the quick reading, else the careful one): the plan, and the output line.
 
         ``text``, for a line of the usual layout without quotes or CR, is the
         line as it came: when no cell needs neutralising, it is the output as
@@ -500,8 +512,8 @@ class ChunkProcessor:
             safe = csv_safe(cell)
             return kept_as_text(safe, digits=marks[index]) if marks else safe
 
-        def general(line: int, row: list[str], text: str | None) -> Written | None:
-            parsed = self.parser.parse(row)
+        def general(line: int, row: list[str], text: str | None,
+                    parsed: ParsedRow | list[RowProblem]) -> Written | None:
             if isinstance(parsed, list):
                 result.rejections.append(
                     Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))

@@ -7,11 +7,14 @@ computed for all rows together, and the three computed cells written as
 text by NumPy's string functions.
 
 The lane does syntax only: it finds and parses cells. Meaning is the
-core's: each distinct value it reads (persons, incomes, months, (start, end)
-pairs) is put to the core's check of its field once a run
-(:class:`_CoreVerdicts`); it keeps no bound of its own, so a rule added to a
-core check holds here with no other edit (``tests/test_one_rule.py``). It
-takes, of what the core accepts:
+core's: the values it reads are put to every rule the core registers
+(:func:`~welfare_calc.core.rules.accepts`), each rule once per distinct tuple
+of the fields it reads, the tuples packed into one integer key per line and
+the verdicts kept for the run in memory the forked workers share
+(:class:`_Verdicts`); a rule that reads the id is asked once per line. The
+lane keeps no rule of its own, so a rule added to the core holds here with no
+other edit, whatever fields it reads (``tests/test_one_rule.py``). It takes,
+of what the core's rules accept:
 
 - the usual layout (``id,category,persons,income,start,end``, an empty
   ``paid`` if there is one, then any columns carried through, none of whose
@@ -43,7 +46,7 @@ holds this lane to the per-row path and to the core.
 from __future__ import annotations
 
 import mmap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -192,10 +195,11 @@ def _persons(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
 
 
 UNKNOWN, ACCEPTED, REFUSED = 0, 1, 2
-DENSE = 1 << 20
+DENSE_BITS = 20
+DENSE = 1 << DENSE_BITS
 """Keys below this (a count of persons, an income up to 10,485.75 yuan in fen, a category
 and a care tier) keep their verdict in a table indexed by key (1 MB); larger ones (a
-pair of months) in sorted arrays."""
+pair of months) in a sorted array."""
 
 
 class _Verdicts:
@@ -205,48 +209,56 @@ class _Verdicts:
     The lane reads numbers its own way, for speed; whether the core's rules accept
     them is the core's to say (:func:`rules.accepts`), once per tuple a run. Verdicts
     are kept where NumPy finds them for a whole chunk at once: a table indexed by key
-    for small keys, sorted arrays for the rest; only tuples never seen reach Python.
+    for small keys, a sorted array searched for the rest; only tuples never seen
+    reach Python.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, bits: int) -> None:
+        self._small = bits <= DENSE_BITS
+        """Whether every key of a taken line fits the table (a line not taken may have
+        any key: it is looked up anywhere, and its verdict not used)."""
         # Anonymous shared memory (zeros: UNKNOWN): workers forked after the lane is
         # built share one table, so a tuple one of them asked is known to all. A
         # verdict is written once, whole (one byte, after the core has answered):
         # a worker sees UNKNOWN and asks for itself, or the core's answer.
+        size = 1 << min(bits, DENSE_BITS)
         try:
-            self._table: npt.NDArray[np.int8] = np.frombuffer(mmap.mmap(-1, DENSE),
+            self._table: npt.NDArray[np.int8] = np.frombuffer(mmap.mmap(-1, size),
                                                                dtype=np.int8)
         except (OSError, MemoryError):  # (no address space to spare: each worker its own)
-            self._table = np.zeros(DENSE, dtype=np.int8)
+            self._table = np.zeros(size, dtype=np.int8)
+        self._mask = size - 1
         self._seen: Ints = np.zeros(0, dtype=np.int64)
-        self._refused: Ints = np.zeros(0, dtype=np.int64)
+        """Larger keys asked (sorted), each with its verdict in :attr:`_said`."""
+        self._said: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
 
-    def unknown(self, keys: Ints, taken: Flags) -> Ints:
-        """The distinct keys of the taken lines whose verdict is not known yet."""
+    def lookup(self, keys: Ints) -> npt.NDArray[np.int8]:
+        """Per line: the verdict known on its key (:data:`UNKNOWN` where none is)."""
+        if self._small:
+            found: npt.NDArray[np.int8] = self._table[keys & self._mask]
+            return found
         fits = (keys >= 0) & (keys < DENSE)
-        new = np.unique(keys[taken & fits & (self._table[np.where(fits, keys, 0)] == UNKNOWN)])
-        large = taken & ~fits
-        if large.any():
-            distinct = np.unique(keys[large])
-            new = np.concatenate((new, distinct[~np.isin(distinct, self._seen,
-                                                        assume_unique=True)]))
-        return new
+        found = self._table[np.where(fits, keys, 0)]
+        large = np.flatnonzero(~fits)
+        if len(large):
+            wanted = keys[large]
+            if len(self._seen):
+                at = np.minimum(np.searchsorted(self._seen, wanted), len(self._seen) - 1)
+                found[large] = np.where(self._seen[at] == wanted, self._said[at], UNKNOWN)
+            else:
+                found[large] = UNKNOWN
+        return found
 
     def record(self, keys: Ints, accepted: Flags) -> None:
-        """The core's verdicts on ``keys`` (distinct, from :meth:`unknown`)."""
+        """The core's verdicts on ``keys`` (distinct keys of taken lines)."""
+        said = np.where(accepted, ACCEPTED, REFUSED).astype(np.int8)
         dense = keys < DENSE
-        self._table[keys[dense]] = np.where(accepted[dense], ACCEPTED, REFUSED)
+        self._table[keys[dense]] = said[dense]
         if not dense.all():
-            self._seen = np.union1d(self._seen, keys[~dense])
-            self._refused = np.union1d(self._refused, keys[~dense & ~accepted])
-
-    def accepted(self, keys: Ints) -> Flags:
-        """Per line: whether its key was not refused (a line not taken: anything)."""
-        fits = (keys >= 0) & (keys < DENSE)
-        verdict: Flags = self._table[np.where(fits, keys, 0)] != REFUSED
-        if len(self._refused):
-            verdict &= fits | ~np.isin(keys, self._refused)
-        return verdict
+            seen = np.concatenate((self._seen, keys[~dense]))
+            order = np.argsort(seen, kind="stable")
+            self._seen = seen[order]
+            self._said = np.concatenate((self._said, said[~dense]))[order]
 
 
 class _Field(NamedTuple):
@@ -254,15 +266,14 @@ class _Field(NamedTuple):
 
     codes: Ints
     """Per line: the value as a non-negative integer (lines not taken: anything)."""
-    bits: int
-    """Bits a code takes, for packing several into one key; -1: codes are line numbers
-    (the id), one value a line, never packed."""
     values: Callable[[Ints], list[object]]
     """The values the rules see (:data:`~welfare_calc.core.rules.FIELDS`) of some codes."""
 
 
 KEY_BITS = 62
 """Most bits a packed tuple of codes may take (a key is a signed 64-bit number)."""
+PER_LINE = -1
+"""The bits of a field that is one value a line (the id): its tuples are never packed."""
 
 
 class _Columns:
@@ -274,53 +285,51 @@ class _Columns:
     wide to pack, is asked once per distinct tuple in the chunk.
     """
 
-    def __init__(self, verdicts: dict[tuple[str, ...], _Verdicts], fields: dict[str, _Field],
-                 taken: Flags) -> None:
-        self._verdicts = verdicts
+    def __init__(self, lane: Lane, fields: dict[str, _Field], taken: Flags) -> None:
+        self._lane = lane
         self._fields = fields
         self.taken = taken
-        self._keys: Ints = np.zeros(0, dtype=np.int64)
-        self._asked: Ints = np.zeros(0, dtype=np.int64)
-        """The keys last asked, or (not packed) each taken line's tuple's place in them."""
 
-    def _packed(self, fields: tuple[str, ...]) -> bool:
-        bits = [self._fields[field].bits for field in fields]
-        return min(bits) >= 0 and sum(bits) <= KEY_BITS
-
-    def distinct(self, fields: tuple[str, ...]) -> list[tuple[object, ...]]:
-        if self._packed(fields):
-            keys = np.zeros(len(self.taken), dtype=np.int64)
-            for field in fields:
-                keys = (keys << self._fields[field].bits) | self._fields[field].codes
-            self._keys = keys
-            self._asked = self._verdicts.setdefault(fields, _Verdicts()).unknown(keys,
-                                                                                 self.taken)
-            codes, rest = [], self._asked
-            for field in reversed(fields):
-                bits = self._fields[field].bits
-                codes.append(rest & ((1 << bits) - 1))
-                rest = rest >> bits
+    def ask(self, fields: tuple[str, ...], judge: rules.Judge) -> None:
+        verdicts = self._lane.verdicts(fields)
+        if verdicts is None:  # one tuple a line, or too wide to pack
+            self._ask_each(fields, judge)
+            return
+        bits = [self._lane.field_bits[field] for field in fields]
+        if sum(bits):
+            keys = self._fields[fields[0]].codes
+            for field, shift in zip(fields[1:], bits[1:], strict=True):
+                if shift:  # (a field of one value, None, adds nothing to the key)
+                    keys = (keys << shift) | self._fields[field].codes
+            known = verdicts.lookup(keys)
+            asked = np.unique(keys[self.taken & (known == UNKNOWN)])
+        else:  # fields the lane reads no value of (each None): one key for every line
+            keys = np.zeros(1, dtype=np.int64)
+            known = verdicts.lookup(keys)
+            asked = keys[(known == UNKNOWN) & self.taken.any()]
+        if len(asked):
+            codes, rest = [], asked
+            for shift in reversed(bits):
+                codes.append(rest & ((1 << shift) - 1))
+                rest = rest >> shift
             columns = [self._fields[field].values(code)
                        for field, code in zip(fields, reversed(codes), strict=True)]
-        else:  # one tuple a line, or too wide to pack: the distinct ones in this chunk
-            lines = np.flatnonzero(self.taken)
-            if not len(lines):
-                self._asked = lines
-                return []
-            stacked = np.stack([self._fields[field].codes[lines] for field in fields])
-            unique, self._asked = np.unique(stacked, axis=1, return_inverse=True)
-            columns = [self._fields[field].values(unique[row])
-                       for row, field in enumerate(fields)]
-        return list(zip(*columns, strict=True))
+            verdicts.record(asked, np.fromiter(map(judge, zip(*columns, strict=True)),
+                                               dtype=bool, count=len(asked)))
+            known = verdicts.lookup(keys)
+        self.taken &= known != REFUSED
 
-    def verdicts(self, fields: tuple[str, ...], accepted: Sequence[bool]) -> None:
-        verdict = np.array(accepted, dtype=bool)
-        if self._packed(fields):
-            found = self._verdicts[fields]
-            found.record(self._asked, verdict)
-            self.taken &= found.accepted(self._keys)
-        else:
-            self.taken[np.flatnonzero(self.taken)] = verdict[self._asked.ravel()]
+    def _ask_each(self, fields: tuple[str, ...], judge: rules.Judge) -> None:
+        """The distinct tuples of ``fields`` among the taken lines, asked for this chunk."""
+        lines = np.flatnonzero(self.taken)
+        if not len(lines):
+            return
+        stacked = np.stack([self._fields[field].codes[lines] for field in fields])
+        unique, at = np.unique(stacked, axis=1, return_inverse=True)
+        columns = [self._fields[field].values(unique[row]) for row, field in enumerate(fields)]
+        said = np.fromiter(map(judge, zip(*columns, strict=True)), dtype=bool,
+                           count=unique.shape[1])
+        self.taken[lines] = said[at.ravel()]
 
     def mask(self) -> Flags:
         return self.taken
@@ -521,9 +530,14 @@ class Lane:
         # workers are forked, so that they share them.
         self._table = table
         self._categories = categories
-        self._category_bits = max(len(categories) - 1, 1).bit_length()
-        self._verdicts = {fields: _Verdicts() for fields, _ in rules.groups()
-                          if "id" not in fields}
+        self.field_bits = {"id": PER_LINE, "category": max(len(categories) - 1, 1).bit_length(),
+                           "persons": 7, "income": INCOME_BITS, "start": SPAN_BITS,
+                           "end": SPAN_BITS, "paid": 0, "supplement": 0, "care": 0}
+        """Bits of each field's codes, for packing a rule's fields into one key (a field
+        the lane reads no value of, 0: its one value is None)."""
+        self._verdicts: dict[tuple[str, ...], _Verdicts] = {}
+        for fields, _ in rules.groups():
+            self.verdicts(fields)
         # Text of the numbers the tails are made of, looked up rather than written.
         self._numbers = _decimal(np.arange(NUMBERS_KEPT, dtype=np.int64))
         longest = int((self._last - self._first).max(initial=0)) + 1
@@ -586,7 +600,7 @@ class Lane:
                                    count=len(lines))
         # What the lines read hold, as the core's rules see it: every rule asked once
         # per distinct tuple of its fields (rules.accepts).
-        taken = rules.accepts(self._table, _Columns(self._verdicts, self._fields(
+        taken = rules.accepts(self._table, _Columns(self, self._fields(
             code, persons, income, start, end, lines, id_texts), taken))
 
         # The engine's integer rules (core/engine.py), on the whole chunk, in units
@@ -628,6 +642,17 @@ class Lane:
                           persons_counts=persons_counts, group_of=group_of,
                           group_keys=group_keys)
 
+    def verdicts(self, fields: tuple[str, ...]) -> _Verdicts | None:
+        """The verdicts kept for a set of fields, or None for fields not packed into one key
+        (the id, or too many bits)."""
+        found = self._verdicts.get(fields)
+        if found is None:
+            bits = [self.field_bits[field] for field in fields]
+            if min(bits) == PER_LINE or sum(bits) > KEY_BITS:
+                return None
+            found = self._verdicts[fields] = _Verdicts(sum(bits))
+        return found
+
     def _fields(self, code: Ints, persons: Ints, income: Ints, start: Ints, end: Ints,
                 lines: Ints, ids: list[str]) -> dict[str, _Field]:
         """Every field a rule may read, as this chunk's lines hold it: the category's
@@ -643,19 +668,17 @@ class Lane:
 
         nothing = np.zeros(len(code), dtype=np.int64)
         return {
-            "id": _Field(np.arange(len(code), dtype=np.int64), -1, text),
-            "category": _Field(code, self._category_bits,
-                               lambda codes: [categories[at] for at in codes.tolist()]),
-            "persons": _Field(persons, 7, lambda codes: list(codes.tolist())),
-            "income": _Field(income, INCOME_BITS, lambda codes: [
+            "id": _Field(np.arange(len(code), dtype=np.int64), text),
+            "category": _Field(code, lambda codes: [categories[at] for at in codes.tolist()]),
+            "persons": _Field(persons, lambda codes: list(codes.tolist())),
+            "income": _Field(income, lambda codes: [
                 Decimal(fen).scaleb(-2) for fen in codes.tolist()]),
-            "start": _Field(start, SPAN_BITS, lambda codes: [
+            "start": _Field(start, lambda codes: [
                 month_or_open(index) for index in codes.tolist()]),
-            "end": _Field(end, SPAN_BITS, lambda codes: [
-                month_or_open(index) for index in codes.tolist()]),
-            "paid": _Field(nothing, 0, none),
-            "supplement": _Field(nothing, 0, none),
-            "care": _Field(nothing, 0, none),
+            "end": _Field(end, lambda codes: [month_or_open(index) for index in codes.tolist()]),
+            "paid": _Field(nothing, none),
+            "supplement": _Field(nothing, none),
+            "care": _Field(nothing, none),
         }
 
     def _marked(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags,

@@ -11,10 +11,11 @@ expected.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from welfare_calc.batch.ids import plain_id
 from welfare_calc.batch.reading import line_at
@@ -67,9 +68,12 @@ AMOUNTS_KEPT = 1 << 17
 income to the fen up to 1,310 yuan; about 10 MB at most)."""
 MONTHS_KEPT = 1 << 12
 """How many distinct month texts :meth:`RowParser.month` remembers."""
+assert tuple(rules.FIELDS) == ("id", "category", "persons", "income", "start", "end", "paid",
+                               "supplement", "care"), "RowParser.parse_all's values, in order"
 VERDICTS_KEPT = 1 << 16
 """How many tuples of a rule's fields the quick path remembers the core's verdict on."""
-
+ROWS_KEPT = 1 << 14
+"""How many rows' cells (but the id) the quick path remembers read (about 8 MB at most)."""
 
 
 @dataclass(frozen=True)
@@ -259,9 +263,9 @@ class RowProblem:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedRow:
-    """A row that passed every check, ready for :class:`BackpayEngine`."""
+class ParsedRow(NamedTuple):
+    """A row that passed every check, ready for :class:`BackpayEngine` (a tuple: made
+    for every row written one at a time, at a fifth of a frozen dataclass's cost)."""
 
     id: str
     category: str
@@ -311,46 +315,68 @@ def month_or_open(index: int) -> Month | None:
     return None if index in (OPEN_START, OPEN_END) else Month.from_index(index)
 
 
-class _OneRow:
-    """One row's values put to the core's rules (:func:`rules.accepts`, for the quick
-    path), the verdict on each tuple of a rule's fields remembered (bounded; never a
-    tuple with an id, which does not repeat)."""
+_AT = {field: position for position, field in enumerate(rules.FIELDS)}
 
-    def __init__(self, table: StandardsTable) -> None:
-        self.table = table
-        self.known: dict[tuple[str, ...], dict[tuple[object, ...], bool]] = {}
-        self._values: dict[str, object] = {}
-        self._accepted = True
-        self._asked: tuple[object, ...] | None = None
 
-    def accepts(self, values: dict[str, object]) -> bool:
-        """Whether every rule accepts this row's ``values``."""
-        self._values, self._accepted = values, True
-        return rules.accepts(self.table, self)
+def _getter(fields: tuple[str, ...]) -> Callable[[tuple[object, ...]], tuple[object, ...]]:
+    """The tuple of ``fields`` of a row's values (given in :data:`rules.FIELDS` order)."""
+    if len(fields) == 1:
+        at = _AT[fields[0]]
+        return operator.itemgetter(slice(at, at + 1))
+    return operator.itemgetter(*(_AT[field] for field in fields))
 
-    def distinct(self, fields: tuple[str, ...]) -> tuple[tuple[object, ...], ...]:
-        self._asked = None
-        if not self._accepted:
-            return ()  # refused already: the careful reading says why
-        values = tuple([self._values[field] for field in fields])
-        verdict = self.known.get(fields, {}).get(values)
-        if verdict is None:
-            self._asked = values
-            return (values,)
-        self._accepted = verdict
-        return ()
 
-    def verdicts(self, fields: tuple[str, ...], accepted: Sequence[bool]) -> None:
-        if self._asked is None:
+class _Rows:
+    """Rows' values put to the core's rules (:func:`rules.accepts`) by the quick path, a
+    chunk's rows at once: each distinct tuple of a rule's fields asked once, and the
+    verdict remembered for the run (bounded; a tuple with the id only for the chunk: ids
+    do not repeat)."""
+
+    def __init__(self, known: dict[tuple[str, ...], dict[tuple[object, ...], bool]],
+                 values: list[tuple[object, ...]], unread: frozenset[str]) -> None:
+        self._known = known
+        self._values = values
+        """Each row's values, in :data:`rules.FIELDS` order."""
+        self._unread = unread
+        """Fields none of these rows gives (each None)."""
+        self.accepted = [True] * len(values)
+
+    def ask(self, fields: tuple[str, ...], judge: rules.Judge) -> None:
+        get = _getter(fields)
+        kept = "id" not in fields
+        known = self._known.setdefault(fields, {}) if kept else {}
+        accepted = self.accepted
+        if self._unread.issuperset(fields):  # (the same tuple on every row: asked once)
+            asked = get(self._values[0])
+            verdict = known.get(asked)
+            if verdict is None:
+                verdict = known[asked] = judge(asked)
+            if not verdict:
+                accepted[:] = [False] * len(accepted)
             return
-        self._accepted = accepted[0]
-        if "id" not in fields:
-            known = self.known.setdefault(fields, {})
-            if len(known) < VERDICTS_KEPT:
-                known[self._asked] = accepted[0]
+        for row, values in enumerate(self._values):
+            if accepted[row]:  # (a row refused already: the careful reading says why)
+                asked = get(values)
+                verdict = known.get(asked)
+                if verdict is None:
+                    verdict = judge(asked)
+                    if not kept or len(known) < VERDICTS_KEPT:
+                        known[asked] = verdict
+                accepted[row] = verdict
 
-    def mask(self) -> bool:
-        return self._accepted
+    def mask(self) -> list[bool]:
+        return self.accepted
+
+
+_Plain = list[Any]
+"""A row's plainly written cells (but its id), read: the fields of its
+:class:`ParsedRow` but the id, its values as the rules see them (in
+:data:`rules.FIELDS` order but the id), and whether the rules accept them (None: not
+asked yet, or a rule reads the id, and each row is asked). A list, so that the
+verdict is filled in where it is kept."""
+_READ, _VALUES, _VERDICT = range(3)
+QUICK_UNREAD = frozenset({"supplement", "care"})
+"""Fields the quick reading never gives (a row with one is read carefully)."""
 
 
 class RowParser:
@@ -361,7 +387,8 @@ class RowParser:
     puts the values to the core's rules (:func:`rules.accepts`), each rule's
     verdict on a tuple of its fields remembered; anything else goes to
     :func:`~welfare_calc.core.fields.read`, which reads the whole row and names
-    every problem. Neither keeps a rule of its own.
+    every problem. Neither keeps a rule of its own. A parser asks the rules
+    registered when it is made (a run's).
     """
 
     def __init__(self, table: StandardsTable, columns: Columns) -> None:
@@ -372,7 +399,13 @@ class RowParser:
         """Month cells read → month index and month (bounded: few months occur)."""
         self.amounts: dict[str, tuple[int, Decimal]] = {}
         """Amount cells read → fen and yuan (bounded): incomes repeat across a district."""
-        self._verdicts = _OneRow(table)
+        self._rows: dict[tuple[str, ...], _Plain] = {}
+        """A row's cells but its id, as written → read, with the rules' verdict (bounded:
+        many rows are alike, tekun, one person, no income)."""
+        self._known: dict[tuple[str, ...], dict[tuple[object, ...], bool]] = {}
+        """The rules' verdicts on tuples of their fields (:class:`_Rows`)."""
+        self._per_row = any("id" in fields for fields, _ in rules.judges(table))
+        """Whether a rule reads the id: then a row's verdict is its own."""
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
         self._paid_at = where.get("paid")
@@ -406,49 +439,80 @@ class RowParser:
                 self.amounts[text] = known
         return known
 
-    def quick(self, ident: str, category: str, persons: str, income: str, start: str,
-              end: str, paid: str) -> ParsedRow | None:
-        """The household of plainly written cells that the core's rules accept, or None
-        to take the careful path.
-
-        Only cheap syntax here, no stripping, no messages: whatever this accepts,
-        :meth:`_careful` reads as the same values, and the core's rules accept.
-        """
+    def _plain(self, category: str, persons: str, income: str, start: str, end: str,
+               paid: str) -> _Plain | None:
+        """Plainly written cells read (syntax only), or None."""
         key = self.names.get(category)
         amount = self.amount(income)
         first = (OPEN_START, None) if not start else self.month(start)
         last = (OPEN_END, None) if not end else self.month(end)
         if (key is None or amount is None or first is None or last is None
                 or not (persons.isascii() and persons.isdigit() and persons[0] != "0"
-                        and len(persons) <= 3)
-                or not plain_id(ident)):
+                        and len(persons) <= 3)):
             return None
-        given = None
+        given: tuple[int | None, Decimal | None] = (None, None)
         if paid:
-            given = self.amount(paid)
-            if given is None:
+            paid_amount = self.amount(paid)
+            if paid_amount is None:
                 return None
+            given = paid_amount
         count = int(persons)
-        if not self._verdicts.accepts({
-                "id": ident, "category": key, "persons": count, "income": amount[1],
-                "start": first[1], "end": last[1], "paid": None if given is None else given[1],
-                "supplement": None, "care": None}):
-            return None
-        return ParsedRow(ident, key, count, amount[0], first[0], last[0],
-                         None if given is None else given[0])
+        return [(key, count, amount[0], first[0], last[0], given[0]),
+                (key, count, amount[1], first[1], last[1], given[1], None, None), None]
 
     def parse(self, row: list[str]) -> ParsedRow | list[RowProblem]:
         """The household in ``row``, or every problem found in it."""
-        if len(row) != self.columns.width:
-            return [RowProblem("", _("expected {width} fields as in the header, found {found}"
-                                     ).format(width=self.columns.width, found=len(row)))]
+        return self.parse_all([row])[0]
+
+    def parse_all(self, rows: Sequence[list[str]]) -> list[ParsedRow | list[RowProblem]]:
+        """The household in each row, or every problem found in it.
+
+        The quick reading takes plainly written cells (:meth:`_plain`: only cheap
+        syntax, no stripping, no messages; whatever it reads, :meth:`_careful` reads as
+        the same values) and puts them to the core's rules, the rows at once
+        (:func:`rules.accepts`); the other rows, and those the rules refuse, are read
+        carefully (:func:`fields.read`), which says why.
+        """
+        found: list[ParsedRow | list[RowProblem] | None] = [None] * len(rows)
+        asked: list[tuple[int, str, _Plain]] = []
+        width, elsewhere, known = self.columns.width, self._given_elsewhere, self._rows
         i_id, i_cat, i_persons, i_income, i_start, i_end = self._at
-        for index in self._given_elsewhere:
-            if row[index].strip():
-                return self._careful(row)  # a supplement or a care tier: the core reads them
-        quick = self.quick(row[i_id], row[i_cat], row[i_persons], row[i_income], row[i_start],
-                           row[i_end], row[self._paid_at] if self._paid_at is not None else "")
-        return quick if quick is not None else self._careful(row)
+        paid_at = self._paid_at
+        for number, row in enumerate(rows):
+            if len(row) != width:
+                found[number] = [RowProblem("", _(
+                    "expected {width} fields as in the header, found {found}").format(
+                        width=width, found=len(row)))]
+                continue
+            if elsewhere and any(row[index].strip() for index in elsewhere):
+                continue  # a supplement or a care tier: the core reads them
+            ident = row[i_id]
+            if not plain_id(ident):
+                continue
+            cells = (row[i_cat], row[i_persons], row[i_income], row[i_start], row[i_end],
+                     "" if paid_at is None else row[paid_at])
+            read = known.get(cells)
+            if read is None:
+                read = self._plain(*cells)
+                if read is None:
+                    continue
+                if len(known) < ROWS_KEPT:
+                    known[cells] = read
+            verdict = read[_VERDICT]
+            if verdict is None:
+                asked.append((number, ident, read))
+            elif verdict:
+                found[number] = ParsedRow(ident, *read[_READ])
+        if asked:
+            accepted = rules.accepts(self.table, _Rows(self._known, [
+                (ident, *read[_VALUES]) for _number, ident, read in asked], QUICK_UNREAD))
+            for (number, ident, read), verdict in zip(asked, accepted, strict=True):
+                if verdict:
+                    found[number] = ParsedRow(ident, *read[_READ])
+                if not self._per_row:
+                    read[_VERDICT] = verdict  # (alike rows, if kept: known)
+        return [self._careful(row) if read is None else read
+                for row, read in zip(rows, found, strict=True)]
 
     def _careful(self, row: list[str]) -> ParsedRow | list[RowProblem]:
         """The careful path: the core reads the whole row and names every problem."""

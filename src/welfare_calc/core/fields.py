@@ -191,19 +191,20 @@ def _optional_month(field: str) -> Callable[[str], Month | None]:
     return read
 
 
-READERS: dict[str, Callable[[str], object]] = {
-    "id": identity.check_id,
-    "category": str,  # (read against the table's spellings: see read_fields)
-    "persons": read_persons,
-    "income": read_income,
-    "start": _optional_month("start"),
-    "end": _optional_month("end"),
-    "paid": read_paid,
-    "supplement": read_supplement,
-    "care": read_care,
+READERS: dict[str, Callable[[StandardsTable, str], object]] = {
+    "id": lambda table, text: identity.check_id(text),
+    "category": lambda table, text: households.resolve_category(table, text),  # noqa: PLW0108
+    "persons": lambda table, text: read_persons(text),
+    "income": lambda table, text: read_income(text),
+    "start": lambda table, text: read_month(text, "start") if text.strip() else None,
+    "end": lambda table, text: read_month(text, "end") if text.strip() else None,
+    "paid": lambda table, text: read_paid(text),
+    "supplement": lambda table, text: read_supplement(text),
+    "care": lambda table, text: read_care(text),
 }
 """The reader of each field (:data:`~welfare_calc.core.rules.FIELDS`), from its text to the
-value the rules see."""
+value the rules see (an empty month: open on that side). Each is looked up when called,
+so that a reader changed holds in every reading."""
 assert list(READERS) == list(rules.FIELDS), "a reader for every field a rule may read"
 
 
@@ -215,9 +216,7 @@ def read_fields(table: StandardsTable, cells: Mapping[str, str], names: tuple[st
     problems: list[FieldProblem] = []
     for name in names:
         try:
-            text = cells.get(name, "")
-            values[name] = (households.resolve_category(table, text) if name == "category"
-                            else READERS[name](text))
+            values[name] = READERS[name](table, cells.get(name, ""))
         except WelfareCalcError as error:
             problems.append(FieldProblem(name, error.message))
     problems += rules.problems(table, values)

@@ -42,6 +42,7 @@ its cost.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -118,12 +119,18 @@ def rule(*fields: str, table: bool = False) -> Callable[[F], F]:
     return register
 
 
+_shipped = False
+
+
 def registered() -> tuple[Rule, ...]:
     """Every rule, in the order registered."""
-    # The shipped rules register themselves when checks.py is imported: import it
-    # here, so that no entry point can run before they are all in place.
-    from welfare_calc.core import checks  # noqa: F401, PLC0415
+    global _shipped  # noqa: PLW0603 - imported once
+    if not _shipped:
+        # The shipped rules register themselves when checks.py is imported: import it
+        # here, so that no entry point can run before they are all in place.
+        from welfare_calc.core import checks  # noqa: F401, PLC0415
 
+        _shipped = True
     return tuple(RULES)
 
 
@@ -181,26 +188,24 @@ def check(table: StandardsTable | None, values: Mapping[str, object]) -> None:
 
 M_co = TypeVar("M_co", covariant=True)
 M = TypeVar("M")
+Judge = Callable[[tuple[object, ...]], bool]
+"""The core's verdict on one tuple of a set of fields' values: whether every rule over
+those fields accepts it."""
 
 
 class Columns(Protocol[M_co]):
     """Many rows' values as a fast path holds them (NumPy columns, or one row and the
-    verdicts it remembers): :func:`accepts` asks it for the distinct tuples of a set of
-    fields, and tells it the verdict on each."""
+    verdicts it remembers): :func:`accepts` has it put the distinct tuples of each set
+    of fields a rule reads to the core's verdict."""
 
-    def distinct(self, fields: tuple[str, ...]) -> Sequence[tuple[object, ...]]:
-        """Each distinct tuple of ``fields``' values (in that order, as :data:`FIELDS`
-        says) among the rows still accepted, once, leaving out tuples whose verdict the
-        columns already know."""
-        ...
-
-    def verdicts(self, fields: tuple[str, ...], accepted: Sequence[bool]) -> None:
-        """Whether the rules over ``fields`` accept each tuple :meth:`distinct` gave last,
-        in its order."""
+    def ask(self, fields: tuple[str, ...], judge: Judge) -> None:
+        """Put to ``judge`` each distinct tuple of ``fields``' values (in that order, as
+        :data:`FIELDS` says) among the rows still accepted whose verdict is not known
+        yet, once; a row whose tuple it refuses is refused."""
         ...
 
     def mask(self) -> M_co:
-        """Per row: whether every verdict told accepted it."""
+        """Per row: whether every verdict accepted it."""
         ...
 
 
@@ -215,8 +220,7 @@ def groups() -> tuple[Group, ...]:
     one set of fields are asked together, once per tuple."""
     global _grouped  # noqa: PLW0603 - remembered for the registry as it is
     rules = registered()
-    if len(rules) != len(_grouped[0]) or any(
-            rule_ is not known for rule_, known in zip(rules, _grouped[0], strict=True)):
+    if rules != _grouped[0]:  # (the same rules: compared by identity, at C speed)
         found: dict[tuple[str, ...], list[tuple[Rule, tuple[int, ...]]]] = {}
         for rule_ in rules:
             key = tuple(sorted(rule_.fields, key=_ORDER.__getitem__))
@@ -238,12 +242,26 @@ def _accepted(table: StandardsTable, members: tuple[tuple[Rule, tuple[int, ...]]
     return True
 
 
+_judges: tuple[object, tuple[Group, ...], tuple[tuple[tuple[str, ...], Judge], ...]] = (
+    None, (), ())
+
+
+def judges(table: StandardsTable) -> tuple[tuple[tuple[str, ...], Judge], ...]:
+    """Each set of fields some rules read, with the core's verdict on a tuple of them
+    (:data:`Judge`), for ``table`` (remembered: a fast path asks for them per row)."""
+    global _judges  # noqa: PLW0603 - remembered for the registry and table in use
+    grouped = groups()
+    if _judges[0] is not table or _judges[1] is not grouped:
+        _judges = (table, grouped, tuple((fields, functools.partial(_accepted, table, members))
+                                         for fields, members in grouped))
+    return _judges[2]
+
+
 def accepts(table: StandardsTable, columns: Columns[M]) -> M:
     """The acceptance mask of many rows (``columns``): each registered rule asked once
     per distinct tuple of the fields it reads. A row is accepted exactly when
     :func:`problems` finds nothing wrong with its values; which problem, the fast paths
     leave to the careful reading."""
-    for fields, members in groups():
-        tuples = columns.distinct(fields)
-        columns.verdicts(fields, [_accepted(table, members, values) for values in tuples])
+    for fields, judge in judges(table):
+        columns.ask(fields, judge)
     return columns.mask()
