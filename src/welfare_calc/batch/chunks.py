@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -56,6 +57,11 @@ if TYPE_CHECKING:
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
+
+READ_AT_ONCE = 128
+"""Rows the row path reads at once (:meth:`RowParser.parse_all`): enough for the core's
+rules to be asked of many together, few enough that what is made for them does not pile
+up for the garbage collector to look through."""
 
 LANE_ROWS = 4096
 """Lines from which a chunk goes to the column-wise lane (it needs NumPy, a
@@ -303,22 +309,33 @@ class ChunkProcessor:
         for row in written:
             _count(result, row.code, row.net, row.newly, row.persons)
 
+    def _read(self, rows: Iterable[tuple[int, list[str], str | None]]
+              ) -> Iterator[tuple[int, list[str], str | None, ParsedRow | list[RowProblem]]]:
+        """Each (line, cells, text) with its household or its problems, read
+        :data:`READ_AT_ONCE` rows at a time (:meth:`RowParser.parse_all`)."""
+        pending = iter(rows)
+        while batch := list(itertools.islice(pending, READ_AT_ONCE)):
+            read = self.parser.parse_all([cells for _line, cells, _text in batch])
+            for (line, cells, text), parsed in zip(batch, read, strict=True):
+                yield line, cells, text, parsed
+
     def _rows(self, text: str, first_line: int, result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
         general = self._general(result)
         reader = csv.reader(io.StringIO(text, newline=""))
-        rows: list[tuple[int, list[str]]] = []
-        ended = 0
-        for row in reader:
-            line = first_line + ended
-            ended = reader.line_num
-            if row:  # a blank line is not a row
-                rows.append((line, row))
-        result.rows_read += len(rows)
+
+        def rows() -> Iterator[tuple[int, list[str], str | None]]:
+            ended = 0
+            for row in reader:
+                line = first_line + ended
+                ended = reader.line_num
+                if row:  # a blank line is not a row
+                    yield line, row, None
+
         written: list[Written] = []
         lines: list[int] = []
-        read = self.parser.parse_all([cells for _line, cells in rows])
-        for (line, row), parsed in zip(rows, read, strict=True):
+        for line, row, _text, parsed in self._read(rows()):
+            result.rows_read += 1
             done = general(line, row, None, parsed)
             if done is not None:
                 written.append(done)
@@ -328,13 +345,12 @@ class ChunkProcessor:
     def _plain(self, lines: list[str], first_line: int, result: ChunkResult) -> None:
         """A chunk of the usual layout without quotes, a line at a time."""
         general = self._general(result)
-        rows = [(number, text, text.split(",")) for number, text in enumerate(lines, first_line)
-                if text]  # (a blank line is not a row)
-        result.rows_read += len(rows)
         written: list[Written] = []
         numbers: list[int] = []
-        for (number, text, row), parsed in zip(rows, self.parser.parse_all(
-                [cells for _number, _text, cells in rows]), strict=True):
+        for number, row, text, parsed in self._read(
+                (number, text.split(","), text) for number, text in enumerate(lines, first_line)
+                if text):  # (a blank line is not a row)
+            result.rows_read += 1
             done = general(number, row, text, parsed)
             if done is not None:
                 written.append(done)
@@ -354,16 +370,20 @@ class ChunkProcessor:
         wide: dict[int, int] = {}  # lines read one at a time whose back-pay passes 64 bits
         blank = 0
         first_seen: dict[groups.Key, int] = {}  # (--group-by) each group's first line
-        left: list[tuple[int, str, list[str]]] = []  # the lines the lane did not take
-        for line in np.flatnonzero(~read.taken).tolist():
-            text = pieces[2 * line].decode(self.encoding)
-            pieces[2 * line] = pieces[2 * line + 1] = b""
-            if not text:
-                blank += 1  # a blank line is not a row
-                continue
-            left.append((line, text, text.split(",")))
-        for (line, text, row), parsed in zip(left, self.parser.parse_all(
-                [cells for _line, _text, cells in left]), strict=True):
+
+        def left() -> Iterator[tuple[int, list[str], str | None]]:
+            """The lines the lane did not take (a blank one is not a row)."""
+            nonlocal blank
+            for line in np.flatnonzero(~read.taken).tolist():
+                text = pieces[2 * line].decode(self.encoding)
+                pieces[2 * line] = pieces[2 * line + 1] = b""
+                if text:
+                    yield line, text.split(","), text
+                else:
+                    blank += 1
+
+        for line, row, text, parsed in self._read(left()):
+            assert text is not None
             done = general(first_line + line, row, text, parsed)
             if done is not None:
                 digests[line], spans[line] = done.digest, done.span
