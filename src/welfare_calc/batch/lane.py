@@ -13,8 +13,9 @@ of the fields it reads, the tuples packed into one integer key per line and
 the verdicts kept for the run in memory the forked workers share
 (:class:`_Verdicts`); a rule that reads the id is asked once per line. The
 lane keeps no rule of its own, so a rule added to the core holds here with no
-other edit, whatever fields it reads (``tests/test_one_rule.py``). It takes,
-of what the core's rules accept:
+other edit, whatever fields it reads (``tests/test_one_rule.py``); it asks the
+rules registered when it is made (a run's). It takes, of what the core's rules
+accept:
 
 - the usual layout (``id,category,persons,income,start,end``, an empty
   ``paid`` if there is one, then any columns carried through, none of whose

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from welfare_calc.core import households, identity, rules
+from welfare_calc.core import checks, households, identity, rules
 from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidCare,
@@ -42,7 +42,7 @@ from welfare_calc.core.months import Month
 from welfare_calc.core.numerals import ascii_numerals
 from welfare_calc.core.rules import FieldProblem
 from welfare_calc.core.table import CARE_TIER_ZH, CareTier, StandardsTable
-from welfare_calc.core.words import N_, _, alternatives, pgettext
+from welfare_calc.core.words import _, alternatives, pgettext
 
 T = TypeVar("T")
 
@@ -93,15 +93,11 @@ def whole_number(text: str) -> int | None:
     return None if len(digits) > WHOLE_DIGITS else int(digits)
 
 
-NOT_PERSONS = N_("{value} is not a whole number of persons; write e.g. 3")
-"""What a value that writes no number of persons is told."""
-
-
 def read_persons(text: str) -> int:
     """Covered persons as typed: a whole number."""
     count = whole_number(text)
     if count is None:
-        raise InvalidPersons(_(NOT_PERSONS).format(value=_shown(text)))
+        raise InvalidPersons(_(checks.NOT_PERSONS).format(value=_shown(text)))
     return count
 
 
@@ -290,7 +286,8 @@ def read(table: StandardsTable, cells: Mapping[str, str]) -> RowHousehold | list
     if problems:
         return problems
     house, period = _household(values)
-    return RowHousehold(str(values["id"]), house, period, _optional(values["paid"], Decimal))
+    return RowHousehold(_typed(values["id"], str), house, period,
+                        _optional(values["paid"], Decimal))
 
 
 CALL_DEFAULTS: dict[str, str] = {"income": "0"}

@@ -32,7 +32,8 @@ Every front end asks every rule, through one of two entry points:
   verdicts, in NumPy or in a dictionary, as the caller holds its rows): the
   batch's quick reading and its column-wise lane. What they accept is what
   :func:`problems` finds nothing wrong with, by construction: the same rules,
-  on the same values.
+  on the values the readers give (which ``tests/test_batch_properties.py`` and
+  ``tests/test_one_rule.py`` hold the fast paths' own parsing to).
 
 A rule over one field is asked once per distinct value, a rule over several once per
 distinct tuple; a rule that reads the id is asked once per row (ids do not repeat),
