@@ -10,6 +10,7 @@ next three megabytes, as they are in a long run. Usage::
 
     python bench/bench_lane.py --repeat 150
     python bench/bench_lane.py --repeat 150 --id-numbers   # ids: resident ID numbers
+    python bench/bench_lane.py --repeat 30 --row-path      # the row path, not the lane
     PYTHONPATH=other/src python bench/bench_lane.py   # another tree
 """
 
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 from bench_batch import roster
-from welfare_calc.batch.chunks import ChunkProcessor
+from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
@@ -42,6 +43,9 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--id-numbers", action="store_true",
                         help="ids are resident ID numbers, not case numbers")
+    parser.add_argument("--row-path", action="store_true",
+                        help="the chunk read by the row path (as a roster whose columns are "
+                             "not in the usual order is), not the lane")
     args = parser.parse_args()
     with roster(args.dir, 1_000_000, id_numbers=args.id_numbers).open("rb") as handle:
         header, rest = handle.read(4 * CHUNK + 4096).split(b"\n", 1)
@@ -50,7 +54,8 @@ def main() -> None:
     processor = ChunkProcessor(parser=RowParser(table, columns),
                                plan=BackpayEngine(table, Month(2020, 8)), columns=columns,
                                categories=list(table.categories), encoding="utf-8",
-                               output_encoding="utf-8", newline="\n", jsonl=False)
+                               output_encoding="utf-8", newline="\n", jsonl=False,
+                               lane_rows=1 << 62 if args.row_path else LANE_ROWS)
     chunk = whole_lines(rest[:CHUNK])
     processor.process(2, whole_lines(rest[CHUNK:4 * CHUNK]))  # (the verdicts, asked)
     times = []

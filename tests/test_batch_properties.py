@@ -593,7 +593,7 @@ def test_a_row_with_a_supplement_equals_the_core(
              str(period.start or ""), str(period.end or ""), "" if paid is None else str(paid),
              supplement]
     result = processor.process(2, (",".join(cells) + "\n").encode())
-    given = checks.parse_supplement(supplement)
+    given = fields.read_supplement(supplement)
     if table.categories[house.category].payment is not Payment.GAP_FILLING:
         assert [problem.column for problem in result.rejections[0].problems] == ["supplement"]
         return

@@ -15,9 +15,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-import care_reading
 from helpers import csv_rows, page_client, printed_table
-from welfare_calc.batch import run as batch_run
 from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.cli import cli
@@ -196,7 +194,7 @@ def roster_text(rows: list[list[str]], care: bool = True) -> str:
 def processor(through: Month, header: list[str], *, lane_rows: int = LANE_ROWS,
               named: Month | None = None) -> ChunkProcessor:
     columns = read_header(header)
-    return ChunkProcessor(parser=care_reading.CareReadingParser(TABLE, columns),
+    return ChunkProcessor(parser=RowParser(TABLE, columns),
                           plan=BackpayEngine(TABLE, through, named), columns=columns,
                           categories=list(TABLE.categories), encoding="utf-8",
                           output_encoding="utf-8", newline="\n", jsonl=False,
@@ -259,7 +257,6 @@ def test_a_care_tier_in_a_window_without_care_standards_is_a_rejected_row() -> N
 def test_the_batch_with_a_care_column_totals_and_names_it(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    monkeypatch.setattr(batch_run, "RowParser", care_reading.CareReadingParser)
     roster = tmp_path / "roster.csv"
     rows = [["T1", "rural-tekun", "1", "0", "", "", "全护理"],
             ["T2", "urban-tekun", "1", "0", "", "", "半护理"],
@@ -326,7 +323,6 @@ def batch_rows(through: str, rows: list[list[str]], *, care: bool, lane_rows: in
 @pytest.mark.parametrize("through", THROUGHS)
 def test_a_mixed_roster_is_the_same_everywhere(through: str, page: TestClient,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fields, "read_call", care_reading.read_call_with_care)
     lane = batch_rows(through, MIXED, care=False, lane_rows=1)  # the column-wise lane
     rowwise = batch_rows(through, MIXED, care=False, lane_rows=LANE_ROWS)
     cared = batch_rows(through, CARED, care=True, lane_rows=1)  # (a care column: row by row)
@@ -349,7 +345,6 @@ def test_a_mixed_roster_is_the_same_everywhere(through: str, page: TestClient,
 
 def test_the_page_reads_a_care_tier_beside_its_field(page: TestClient,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fields, "read_call", care_reading.read_call_with_care)
     form = page.get("/")
     assert '<select id="care" name="care"' in form.text
     assert '<option value="full-care" >全护理</option>' in form.text
@@ -378,7 +373,7 @@ def test_a_fixed_supplement_is_rounded_to_the_tables_unit_in_the_batch_too() -> 
         encoding="utf-8").replace('unit: "0.01"', 'unit: "0.10"')
     table = parse_standards(text, "rounded to 0.10")
     house = checks.household(table, "urban-dibao", 1, Decimal("630"),
-                             checks.parse_supplement("50.05"))
+                             fields.read_supplement("50.05"))
     single = engine.backpay(table, house, Month(2020, 8))
     batch = BackpayEngine(table, Month(2020, 8)).compute(
         "urban-dibao", 1, 63_000, engine.OPEN_START, engine.OPEN_END, None, house.supplement)
@@ -388,8 +383,6 @@ def test_a_fixed_supplement_is_rounded_to_the_tables_unit_in_the_batch_too() -> 
 def test_a_publicity_lists_amount_is_every_part_of_the_month(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
-    monkeypatch.setattr(batch_run, "RowParser", care_reading.CareReadingParser)
-    monkeypatch.setattr(fields, "read_household", care_reading.read_household_with_care)
     roster = tmp_path / "roster.csv"
     roster.write_text("id,category,persons,income,start,end,care,姓名\n"
                       "T1,rural-tekun,1,0,,,全护理,李四\n"
@@ -406,7 +399,6 @@ def test_a_publicity_lists_amount_is_every_part_of_the_month(tmp_path: Path,
 
 def test_a_workbooks_care_column_is_money(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                           ) -> None:
-    monkeypatch.setattr(batch_run, "RowParser", care_reading.CareReadingParser)
     roster = tmp_path / "roster.csv"
     roster.write_text(roster_text([["T1", "rural-tekun", "1", "0", "", "", "全护理"]]),
                       encoding="utf-8")

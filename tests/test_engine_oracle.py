@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import oracle
-from welfare_calc.core import checks, engine, households, timeline
+from welfare_calc.core import checks, engine, fields, households, timeline
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.money import RoundingPoint, to_fen
 from welfare_calc.core.months import Month
@@ -62,7 +62,7 @@ def households_of(draw: st.DrawFn, table: StandardsTable) -> households.Househol
         care = draw(st.none() | st.sampled_from(list(CareTier)))
     elif table.categories[category].payment.value == "gap-filling":
         supplement = draw(st.none() | st.sampled_from(["50.00", "20%", "12.5%", "33.33%",
-                                                       "0.01"]).map(checks.parse_supplement))
+                                                       "0.01"]).map(fields.read_supplement))
     return checks.household(table, category, draw(st.integers(1, 12) | st.just(120)),
                             yuan(draw(st.integers(0, 150_000))), supplement, care)
 

@@ -95,7 +95,7 @@ def test_two_columns_that_could_be_the_id_need_a_choice(run: Run, tmp_path: Path
 @pytest.mark.parametrize(("option", "message"), [
     ("id", "--column 'id'：请写作 KEY=表头，如 --column id=身份证号"),
     ("name=姓名", "--column 'name=姓名'：'name' 不是批量计算读取的列；应为 id、category、persons、"
-                 "income、start、end、paid、supplement 之一"),
+                 "income、start、end、paid、supplement、care 之一"),
     ("id=户号", "第 1 行：--column id=户号：表头中没有 '户号' 列"),
 ])
 def test_a_wrong_column_choice_is_one_line(run: Run, tmp_path: Path, option: str,

@@ -15,10 +15,9 @@ import pytest
 from synthetic import write_households
 from welfare_calc.batch import reading, run, shared_slots
 from welfare_calc.batch.chunks import ChunkResult
-from welfare_calc.batch.lane import ACCEPTED, REFUSED, UNKNOWN, _CoreVerdicts
+from welfare_calc.batch.lane import ACCEPTED, DENSE_BITS, REFUSED, UNKNOWN, _Verdicts
 from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
 from welfare_calc.core.engine import BackpayEngine
-from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards
 
@@ -136,24 +135,26 @@ def test_a_result_round_trips_through_a_slot() -> None:
 
 
 @needs_fork
-def test_forked_workers_share_the_cores_verdicts() -> None:
-    # A value one worker put to the core is known to the others: the table is shared
-    # memory made before the fork, and holds only the core's final answers.
-    asked: list[int] = []
-
-    def check(value: int) -> None:
-        asked.append(value)
-        if value == 13:
-            raise WelfareCalcError("thirteen refused")
-
-    verdicts = _CoreVerdicts(check)
-    values = np.array([12, 13, 14, 12], dtype=np.int64)
+@pytest.mark.parametrize("bits", [7, 34], ids=["keys in the shared table", "larger keys"])
+def test_forked_workers_share_the_cores_verdicts(bits: int) -> None:
+    # A tuple one worker put to the core is known to the others: the table is shared
+    # memory made before the fork, and holds only the core's final answers. (Larger
+    # keys, a pair of months, are each worker's own: asked again, as they are few.)
+    verdicts = _Verdicts(bits)
+    base = 0 if bits <= DENSE_BITS else 1 << 33
+    keys = base + np.array([12, 13, 14, 12], dtype=np.int64)
     child = os.fork()
     if child == 0:  # the worker: asks, then ends without running the test's teardown
-        verdicts.accepts(values, np.ones(4, dtype=bool))
-        os._exit(0)
+        asked = np.unique(keys[verdicts.lookup(keys) == UNKNOWN])
+        verdicts.record(asked, asked != base + 13)  # (the core refuses 13)
+        os._exit(0 if (asked - base).tolist() == [12, 13, 14] else 1)
     _, status = os.waitpid(child, 0)
     assert os.WEXITSTATUS(status) == 0
-    assert verdicts._table[[12, 13, 14, 15]].tolist() == [ACCEPTED, REFUSED, ACCEPTED, UNKNOWN]
-    assert verdicts.accepts(values, np.ones(4, dtype=bool)).tolist() == [True, False, True, True]
-    assert asked == []  # nothing asked again in the parent
+    if bits <= DENSE_BITS:
+        assert verdicts.lookup(keys).tolist() == [ACCEPTED, REFUSED, ACCEPTED, ACCEPTED]
+        assert verdicts._table[[12, 13, 14, 15]].tolist() == [ACCEPTED, REFUSED, ACCEPTED,
+                                                               UNKNOWN]
+    else:
+        assert verdicts.lookup(keys).tolist() == [UNKNOWN] * 4
+        verdicts.record(np.array([base + 13], dtype=np.int64), np.array([False]))
+        assert verdicts.lookup(keys).tolist() == [UNKNOWN, REFUSED, UNKNOWN, UNKNOWN]

@@ -11,8 +11,9 @@ Two ways through, one answer:
   and optionally ``paid``; no quotes, or quotes only around whole cells)
   goes to :mod:`welfare_calc.batch.lane`, which reads it column-wise in
   NumPy and hands back the lines it does not take;
-- every other row is read one at a time: :meth:`RowParser.parse` (its quick
-  reading, else its careful one), the plan, and the output line. A line of
+- every other row is read by :meth:`RowParser.parse_all` (its quick reading,
+  a chunk's rows put to the core's rules at once, else its careful one), and
+  written one at a time: the plan, and the output line. A line of
   the usual layout without quotes whose cells need no neutralising is
   copied as it came, plus the three computed cells; any other is written
   by csv.writer (or as JSON).
@@ -25,9 +26,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -40,13 +42,14 @@ from welfare_calc.batch.rows import (
     OPTIONAL,
     REQUIRED,
     Columns,
+    ParsedRow,
     RowParser,
     RowProblem,
     json_line,
 )
 from welfare_calc.core.engine import BackpayEngine, WholeT, fen_text
 from welfare_calc.core.errors import WelfareCalcError
-from welfare_calc.core.words import N_, _
+from welfare_calc.core.words import _
 from welfare_calc.output.text import CsvRows, csv_safe, digits_column, kept_as_text
 
 if TYPE_CHECKING:
@@ -56,10 +59,10 @@ if TYPE_CHECKING:
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
 
-CARE_NOT_READ = N_("this version does not read a roster's care tier yet; leave the cell empty "
-                   "(the basic standard alone), or compute the household with --care")
-"""Said of a row whose care tier the row's reader did not read (the rules registry makes it
-read one): never a tekun amount without the care the roster gives."""
+READ_AT_ONCE = 128
+"""Rows the row path reads at once (:meth:`RowParser.parse_all`): enough for the core's
+rules to be asked of many together, few enough that what is made for them does not pile
+up for the garbage collector to look through."""
 
 LANE_ROWS = 4096
 """Lines from which a chunk goes to the column-wise lane (it needs NumPy, a
@@ -241,7 +244,8 @@ class ChunkProcessor:
 
         if self._lane is None and self.plain and ascii_compatible(self.encoding):
             try:
-                self._lane = Lane(self.plan, self.parser.names, self.categories, self.encoding,
+                self._lane = Lane(self.parser.table, self.plan, self.parser.names,
+                                  self.categories, self.encoding,
                                   self.newline, self.columns.width, self.words,
                                   paid_column="paid" in self.columns.position,
                                   group_at=self.group_at, text_marks=self._text_columns())
@@ -306,22 +310,37 @@ class ChunkProcessor:
         for row in written:
             _count(result, row.code, row.net, row.newly, row.persons)
 
+    def _read(self, rows: Iterable[tuple[int, list[str], str | None]]
+              ) -> Iterator[tuple[int, list[str], str | None, ParsedRow | list[RowProblem]]]:
+        """Each (line, cells, text) with its household or its problems, read
+        :data:`READ_AT_ONCE` rows at a time (:meth:`RowParser.parse_all`)."""
+        pending = iter(rows)
+        while batch := list(itertools.islice(pending, READ_AT_ONCE)):
+            read = self.parser.parse_all([cells for _line, cells, _text in batch])
+            for (line, cells, text), parsed in zip(batch, read, strict=True):
+                yield line, cells, text, parsed
+
     def _rows(self, text: str, first_line: int, result: ChunkResult) -> None:
         """Any chunk, read by the csv module (quoted fields, line breaks in them, stray CRs)."""
         general = self._general(result)
         reader = csv.reader(io.StringIO(text, newline=""))
+
+        def rows() -> Iterator[tuple[int, list[str], str | None]]:
+            ended = 0
+            for row in reader:
+                line = first_line + ended
+                ended = reader.line_num
+                if row:  # a blank line is not a row
+                    yield line, row, None
+
         written: list[Written] = []
         lines: list[int] = []
-        ended = 0
-        for row in reader:
-            line = first_line + ended
-            ended = reader.line_num
-            if row:  # a blank line is not a row
-                result.rows_read += 1
-                done = general(line, row, None)
-                if done is not None:
-                    written.append(done)
-                    lines.append(line)
+        for line, row, _text, parsed in self._read(rows()):
+            result.rows_read += 1
+            done = general(line, row, None, parsed)
+            if done is not None:
+                written.append(done)
+                lines.append(line)
         self._finish(result, written, lines)
 
     def _plain(self, lines: list[str], first_line: int, result: ChunkResult) -> None:
@@ -329,13 +348,14 @@ class ChunkProcessor:
         general = self._general(result)
         written: list[Written] = []
         numbers: list[int] = []
-        for number, text in enumerate(lines, first_line):
-            if text:  # a blank line is not a row
-                result.rows_read += 1
-                done = general(number, text.split(","), text)
-                if done is not None:
-                    written.append(done)
-                    numbers.append(number)
+        for number, row, text, parsed in self._read(
+                (number, text.split(","), text) for number, text in enumerate(lines, first_line)
+                if text):  # (a blank line is not a row)
+            result.rows_read += 1
+            done = general(number, row, text, parsed)
+            if done is not None:
+                written.append(done)
+                numbers.append(number)
         self._finish(result, written, numbers)
 
     def _columnwise(self, data: bytes, first_line: int, result: ChunkResult) -> None:
@@ -351,13 +371,21 @@ class ChunkProcessor:
         wide: dict[int, int] = {}  # lines read one at a time whose back-pay passes 64 bits
         blank = 0
         first_seen: dict[groups.Key, int] = {}  # (--group-by) each group's first line
-        for line in np.flatnonzero(~read.taken).tolist():
-            text = pieces[2 * line].decode(self.encoding)
-            pieces[2 * line] = pieces[2 * line + 1] = b""
-            if not text:
-                blank += 1  # a blank line is not a row
-                continue
-            done = general(first_line + line, text.split(","), text)
+
+        def left() -> Iterator[tuple[int, list[str], str | None]]:
+            """The lines the lane did not take (a blank one is not a row)."""
+            nonlocal blank
+            for line in np.flatnonzero(~read.taken).tolist():
+                text = pieces[2 * line].decode(self.encoding)
+                pieces[2 * line] = pieces[2 * line + 1] = b""
+                if text:
+                    yield line, text.split(","), text
+                else:
+                    blank += 1
+
+        for line, row, text, parsed in self._read(left()):
+            assert text is not None
+            done = general(first_line + line, row, text, parsed)
             if done is not None:
                 digests[line], spans[line] = done.digest, done.span
                 codes[line] = done.code
@@ -478,10 +506,10 @@ class ChunkProcessor:
                      for index, name in enumerate(self.columns.names)
                      if index not in validated)
 
-    def _general(self, result: ChunkResult) -> Callable[[int, list[str], str | None],
-                                                        Written | None]:
-        """The one way a row is read one at a time: :meth:`RowParser.parse` (the quick
-        reading, else the careful one), the plan, and the output line.
+    def _general(self, result: ChunkResult) -> Callable[
+            [int, list[str], str | None, ParsedRow | list[RowProblem]], Written | None]:
+        """The one way a row is written one at a time, once read (:meth:`RowParser.parse_all`:
+        the quick reading, else the careful one): the plan, and the output line.
 
         ``text``, for a line of the usual layout without quotes or CR, is the
         line as it came: when no cell needs neutralising, it is the output as
@@ -497,7 +525,6 @@ class ChunkProcessor:
         keys = columns.output_keys
         id_at = columns.position["id"]
         split = columns.computed[len(COMPUTED):]  # the monthly amount's parts, if any
-        care_at = columns.position.get("care")
         marks = dict(self._text_columns())
 
         def written(index: int, cell: str) -> str:
@@ -506,16 +533,11 @@ class ChunkProcessor:
             safe = csv_safe(cell)
             return kept_as_text(safe, digits=marks[index]) if marks else safe
 
-        def general(line: int, row: list[str], text: str | None) -> Written | None:
-            parsed = self.parser.parse(row)
+        def general(line: int, row: list[str], text: str | None,
+                    parsed: ParsedRow | list[RowProblem]) -> Written | None:
             if isinstance(parsed, list):
                 result.rejections.append(
                     Rejection(line, row[id_at] if len(row) > id_at else "", parsed, row))
-                return None
-            if care_at is not None and parsed.care is None and row[care_at].strip():
-                # A care tier the reader did not read is refused, never ignored.
-                result.rejections.append(Rejection(line, row[id_at],
-                                                   [RowProblem("care", _(CARE_NOT_READ))], row))
                 return None
             try:
                 outcome = self.plan.compute(

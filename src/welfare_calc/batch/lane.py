@@ -7,11 +7,15 @@ computed for all rows together, and the three computed cells written as
 text by NumPy's string functions.
 
 The lane does syntax only: it finds and parses cells. Meaning is the
-core's: each distinct value it reads (persons, incomes, months, (start, end)
-pairs) is put to the core's check of its field once a run
-(:class:`_CoreVerdicts`); it keeps no bound of its own, so a rule added to a
-core check holds here with no other edit (``tests/test_one_rule.py``). It
-takes, of what the core accepts:
+core's: the values it reads are put to every rule the core registers
+(:func:`~welfare_calc.core.rules.accepts`), each rule once per distinct tuple
+of the fields it reads, the tuples packed into one integer key per line and
+the verdicts kept for the run in memory the forked workers share
+(:class:`_Verdicts`); a rule that reads the id is asked once per line. The
+lane keeps no rule of its own, so a rule added to the core holds here with no
+other edit, whatever fields it reads (``tests/test_one_rule.py``); it asks the
+rules registered when it is made (a run's). It takes, of what the core's rules
+accept:
 
 - the usual layout (``id,category,persons,income,start,end``, an empty
   ``paid`` if there is one, then any columns carried through, none of whose
@@ -46,6 +50,7 @@ import mmap
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -53,12 +58,11 @@ import numpy.typing as npt
 from welfare_calc.batch import groups
 from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
 from welfare_calc.batch.rows import REQUIRED, month_or_open
-from welfare_calc.core import checks, engine, fields
+from welfare_calc.core import engine, rules
 from welfare_calc.core.engine import OPEN_END, OPEN_START, UNITS_PER_FEN, BackpayEngine
-from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.identity import is_canonical_id
 from welfare_calc.core.money import RoundingPoint
-from welfare_calc.core.months import Month
+from welfare_calc.core.table import StandardsTable
 from welfare_calc.output.text import FORMULA_START, LONG_DIGITS, TEXT_MARK
 
 Ints = npt.NDArray[np.int64]
@@ -71,6 +75,9 @@ ID_MAX = 32
 """Longest id the lane reads; longer ones take the per-row path."""
 INCOME_MAX = 12
 """Longest income cell the lane reads: 9 whole digits, a dot, 2 decimals."""
+INCOME_BITS = 37
+"""Bits of the largest income the lane reads, in fen (10**11 - 1)."""
+assert 10 ** (INCOME_MAX - 1) <= 1 << INCOME_BITS
 CATEGORY_PREFIX = 16
 """Bytes of a category cell compared at once (as two 8-byte words)."""
 PADDING = 128
@@ -79,7 +86,6 @@ PADDING = 128
 _SCALE = np.array([100, 10, 1], dtype=np.int64)
 """Fen per unit of the digits read, by the number of decimals written."""
 _POWERS = np.array([10 ** power for power in range(19)], dtype=np.int64)
-MONTH_MASK = (1 << SPAN_BITS) - 1
 GROUP_MAX = 96
 """Longest locality cell (in bytes) the lane reads; longer ones take the per-row path."""
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)
@@ -179,98 +185,155 @@ def _digits(cells: Bytes) -> tuple[Ints, Flags]:
     return values, (values >= 0) & (values <= 9)
 
 
-def _persons(cells: Bytes, length: Ints, accepted: Flags) -> tuple[Ints, Flags]:
-    """1..99 written without a leading zero (``cells``: two bytes from each cell's start),
-    where ``accepted[count]`` says the core accepts that many."""
+def _persons(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
+    """1..99 written without a leading zero (``cells``: two bytes from each cell's start)."""
     digit, is_digit = _digits(cells)
     two = length == 2
     persons = np.where(two, digit[:, 0] * 10 + digit[:, 1], digit[:, 0])
     valid = (((length == 1) | (two & is_digit[:, 1]))
              & (digit[:, 0] >= 1) & (digit[:, 0] <= 9))
-    return persons, valid & accepted[np.clip(persons, 0, 99)]
+    return persons, valid
 
 
 UNKNOWN, ACCEPTED, REFUSED = 0, 1, 2
-DENSE = 1 << 20
-"""Values below this (10,485.75 yuan in fen; every month index) keep their verdict in a
-table indexed by value (1 MB); larger ones in sorted arrays."""
+DENSE_BITS = 20
+DENSE = 1 << DENSE_BITS
+"""Keys below this (a count of persons, an income up to 10,485.75 yuan in fen, a category
+and a care tier) keep their verdict in a table indexed by key (1 MB); larger ones (a
+pair of months) in a sorted array."""
 
 
-class _CoreVerdicts:
-    """The core's verdict on each distinct value the lane reads, asked once a run.
+class _Verdicts:
+    """The core's verdict on each tuple of one set of fields, by the tuple's packed key,
+    kept for the run.
 
-    The lane reads numbers its own way, for speed; whether the core accepts
-    them is the core's to say. A value is put to ``check`` (which raises a
-    :class:`WelfareCalcError` to refuse it) the first time it occurs. Verdicts
-    are kept where NumPy finds them for a whole chunk at once: a table indexed
-    by value for small values, sorted arrays for the rest; only values never
-    seen reach Python.
+    The lane reads numbers its own way, for speed; whether the core's rules accept
+    them is the core's to say (:func:`rules.accepts`), once per tuple a run. Verdicts
+    are kept where NumPy finds them for a whole chunk at once: a table indexed by key
+    for small keys, a sorted array searched for the rest; only tuples never seen
+    reach Python.
     """
 
-    def __init__(self, check: Callable[[int], object]) -> None:
-        self._check = check
+    def __init__(self, bits: int) -> None:
+        self._small = bits <= DENSE_BITS
+        """Whether every key of a taken line fits the table (a line not taken may have
+        any key: it is looked up anywhere, and its verdict not used)."""
         # Anonymous shared memory (zeros: UNKNOWN): workers forked after the lane is
-        # built share one table, so a value one of them asked is known to all. A
+        # built share one table, so a tuple one of them asked is known to all. A
         # verdict is written once, whole (one byte, after the core has answered):
         # a worker sees UNKNOWN and asks for itself, or the core's answer.
+        size = 1 << min(bits, DENSE_BITS)
         try:
-            self._table: npt.NDArray[np.int8] = np.frombuffer(mmap.mmap(-1, DENSE),
+            self._table: npt.NDArray[np.int8] = np.frombuffer(mmap.mmap(-1, size),
                                                                dtype=np.int8)
         except (OSError, MemoryError):  # (no address space to spare: each worker its own)
-            self._table = np.zeros(DENSE, dtype=np.int8)
+            self._table = np.zeros(size, dtype=np.int8)
+        self._mask = size - 1
         self._seen: Ints = np.zeros(0, dtype=np.int64)
-        self._refused: Ints = np.zeros(0, dtype=np.int64)
+        """Larger keys asked (sorted), each with its verdict in :attr:`_said`."""
+        self._said: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
 
-    def _ask(self, values: Ints) -> list[int]:
-        """Put each value to the core; the ones it refuses."""
-        refused = []
-        for value in values.tolist():
-            try:
-                self._check(value)
-            except WelfareCalcError:
-                refused.append(value)
-        return refused
+    def lookup(self, keys: Ints) -> npt.NDArray[np.int8]:
+        """Per line: the verdict known on its key (:data:`UNKNOWN` where none is)."""
+        if self._small:
+            found: npt.NDArray[np.int8] = self._table[keys & self._mask]
+            return found
+        fits = (keys >= 0) & (keys < DENSE)
+        found = self._table[np.where(fits, keys, 0)]
+        large = np.flatnonzero(~fits)
+        if len(large):
+            wanted = keys[large]
+            if len(self._seen):
+                at = np.minimum(np.searchsorted(self._seen, wanted), len(self._seen) - 1)
+                found[large] = np.where(self._seen[at] == wanted, self._said[at], UNKNOWN)
+            else:
+                found[large] = UNKNOWN
+        return found
 
-    def accepts(self, values: Ints, taken: Flags) -> Flags:
-        """Per line: whether the core accepts its value (lines not taken: anything)."""
-        fits = (values >= 0) & (values < DENSE)
-        at = np.where(fits, values, 0)
-        known = self._table[at]
-        new = np.unique(values[taken & fits & (known == UNKNOWN)])
-        if len(new):
-            refused = np.isin(new, np.array(self._ask(new), dtype=np.int64))
-            self._table[new] = np.where(refused, REFUSED, ACCEPTED)
-            known = self._table[at]
-        verdict: Flags = known != REFUSED
-        large = taken & ~fits
-        if large.any():
-            distinct = np.unique(values[large])
-            fresh = distinct[~np.isin(distinct, self._seen, assume_unique=True)]
-            if len(fresh):
-                self._seen = np.union1d(self._seen, fresh)
-                if refusals := self._ask(fresh):
-                    self._refused = np.union1d(self._refused, np.array(refusals, np.int64))
-            if len(self._refused):
-                verdict &= fits | ~np.isin(values, self._refused)
-        return verdict
+    def record(self, keys: Ints, accepted: Flags) -> None:
+        """The core's verdicts on ``keys`` (distinct keys of taken lines)."""
+        said = np.where(accepted, ACCEPTED, REFUSED).astype(np.int8)
+        dense = keys < DENSE
+        self._table[keys[dense]] = said[dense]
+        if not dense.all():
+            seen = np.concatenate((self._seen, keys[~dense]))
+            order = np.argsort(seen, kind="stable")
+            self._seen = seen[order]
+            self._said = np.concatenate((self._said, said[~dense]))[order]
 
 
-def _core_accepts_persons(count: int) -> bool:
-    try:
-        fields.read_persons(str(count))
-    except WelfareCalcError:
-        return False
-    return True
+class _Field(NamedTuple):
+    """One field of a chunk's lines as the lane holds it, for the core's rules."""
+
+    codes: Ints
+    """Per line: the value as a non-negative integer (lines not taken: anything)."""
+    values: Callable[[Ints], list[object]]
+    """The values the rules see (:data:`~welfare_calc.core.rules.FIELDS`) of some codes."""
 
 
-def _core_coverage(pair: int) -> object:
-    """The core's check of a packed (start, end) pair of month indexes."""
-    return checks.coverage(month_or_open(pair >> SPAN_BITS), month_or_open(pair & MONTH_MASK))
+KEY_BITS = 62
+"""Most bits a packed tuple of codes may take (a key is a signed 64-bit number)."""
+PER_LINE = -1
+"""The bits of a field that is one value a line (the id): its tuples are never packed."""
 
 
-def _core_month(index: int) -> object:
-    """The core's reading of a month index as the month it writes (an open side: none)."""
-    return index in (OPEN_START, OPEN_END) or fields.read_month(str(Month.from_index(index)))
+class _Columns:
+    """A chunk's lines as the core's rules see them (:class:`~welfare_calc.core.rules.Columns`).
+
+    The codes of a rule's fields are packed into one integer key per line, so that
+    NumPy finds the distinct tuples, and their verdicts are kept for the run
+    (:class:`_Verdicts`, shared by forked workers); a tuple with the id, or one too
+    wide to pack, is asked once per distinct tuple in the chunk.
+    """
+
+    def __init__(self, lane: Lane, fields: dict[str, _Field], taken: Flags) -> None:
+        self._lane = lane
+        self._fields = fields
+        self.taken = taken
+
+    def ask(self, fields: tuple[str, ...], judge: rules.Judge) -> None:
+        verdicts = self._lane.verdicts(fields)
+        if verdicts is None:  # one tuple a line, or too wide to pack
+            self._ask_each(fields, judge)
+            return
+        bits = [self._lane.field_bits[field] for field in fields]
+        if sum(bits):
+            keys = self._fields[fields[0]].codes
+            for field, shift in zip(fields[1:], bits[1:], strict=True):
+                if shift:  # (a field of one value, None, adds nothing to the key)
+                    keys = (keys << shift) | self._fields[field].codes
+            known = verdicts.lookup(keys)
+            asked = np.unique(keys[self.taken & (known == UNKNOWN)])
+        else:  # fields the lane reads no value of (each None): one key for every line
+            keys = np.zeros(1, dtype=np.int64)
+            known = verdicts.lookup(keys)
+            asked = keys[(known == UNKNOWN) & self.taken.any()]
+        if len(asked):
+            codes, rest = [], asked
+            for shift in reversed(bits):
+                codes.append(rest & ((1 << shift) - 1))
+                rest = rest >> shift
+            columns = [self._fields[field].values(code)
+                       for field, code in zip(fields, reversed(codes), strict=True)]
+            verdicts.record(asked, np.fromiter(map(judge, zip(*columns, strict=True)),
+                                               dtype=bool, count=len(asked)))
+            known = verdicts.lookup(keys)
+        self.taken &= known != REFUSED
+
+    def _ask_each(self, fields: tuple[str, ...], judge: rules.Judge) -> None:
+        """The distinct tuples of ``fields`` among the taken lines, asked for this chunk."""
+        lines = np.flatnonzero(self.taken)
+        if not len(lines):
+            return
+        stacked = np.stack([self._fields[field].codes[lines] for field in fields])
+        unique, at = np.unique(stacked, axis=1, return_inverse=True)
+        columns = [self._fields[field].values(unique[row]) for row, field in enumerate(fields)]
+        said = np.fromiter(map(judge, zip(*columns, strict=True)), dtype=bool,
+                           count=unique.shape[1])
+        self.taken[lines] = said[at.ravel()]
+
+    def mask(self) -> Flags:
+        return self.taken
 
 
 def _amount(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
@@ -422,7 +485,8 @@ def _mixed(first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64],
 class Lane:
     """Reads chunks of one header, table and window; see the module docstring."""
 
-    def __init__(self, plan: BackpayEngine, names: dict[str, str], categories: list[str],
+    def __init__(self, table: StandardsTable, plan: BackpayEngine, names: dict[str, str],
+                 categories: list[str],
                  encoding: str, newline: str, width: int,
                  yes_no: tuple[str, str] = ("false", "true"), *,
                  paid_column: bool,
@@ -462,13 +526,19 @@ class Lane:
         """For Excel: the columns whose cells of digits may be kept as text, each with
         whether every such cell is (the id, an account …) or only a long one."""
         self._encoding = encoding
-        # Each count of persons the lane reads (0..99), put to the core's reader
-        # once: a rule added to checks.check_persons holds here with no other edit.
-        self._persons_ok = np.array([_core_accepts_persons(count) for count in range(100)])
-        # So is each distinct month, income and coverage pair, as it first occurs.
-        self._months = _CoreVerdicts(_core_month)
-        self._incomes = _CoreVerdicts(lambda fen: checks.check_income(Decimal(fen).scaleb(-2)))
-        self._coverage = _CoreVerdicts(_core_coverage)
+        # The core's rules are asked of each distinct tuple of their fields
+        # (rules.accepts), their verdicts kept here for the run: made now, before the
+        # workers are forked, so that they share them.
+        self._table = table
+        self._categories = categories
+        self.field_bits = {"id": PER_LINE, "category": max(len(categories) - 1, 1).bit_length(),
+                           "persons": 7, "income": INCOME_BITS, "start": SPAN_BITS,
+                           "end": SPAN_BITS, "paid": 0, "supplement": 0, "care": 0}
+        """Bits of each field's codes, for packing a rule's fields into one key (a field
+        the lane reads no value of, 0: its one value is None)."""
+        self._verdicts: dict[tuple[str, ...], _Verdicts] = {}
+        for fields, _ in rules.groups():
+            self.verdicts(fields)
         # Text of the numbers the tails are made of, looked up rather than written.
         self._numbers = _decimal(np.arange(NUMBERS_KEPT, dtype=np.int64))
         longest = int((self._last - self._first).max(initial=0)) + 1
@@ -498,19 +568,16 @@ class Lane:
                   & ~np.isin(ids[:, 0], np.frombuffer(b"=+-@", dtype=np.uint8)))
 
         code = self._spellings.find(chunk, begin[:, 1], length[:, 1])
-        persons, valid = _persons(chunk.at(begin[:, 2], 2), length[:, 2], self._persons_ok)
+        persons, valid = _persons(chunk.at(begin[:, 2], 2), length[:, 2])
         taken &= (code >= 0) & valid
         income_width = int(np.clip(length[:, 3].max(initial=1), 1, INCOME_MAX))
         income, valid = _amount(chunk.cells(begin[:, 3], length[:, 3], income_width),
                                 length[:, 3])
         taken &= valid
-        taken &= self._incomes.accepts(income, taken)
         start, valid = _months(chunk, begin[:, 4], length[:, 4], OPEN_START)
         taken &= valid
         end, valid = _months(chunk, begin[:, 5], length[:, 5], OPEN_END)
         taken &= valid
-        taken &= self._months.accepts(start, taken) & self._months.accepts(end, taken)
-        taken &= self._coverage.accepts(start << SPAN_BITS | end, taken)
         if self._paid_given:
             taken &= length[:, 6] == 0  # an amount paid given: the plan's arithmetic
         for column in self._carried:  # a cell to neutralise: csv_safe's, row by row
@@ -529,8 +596,13 @@ class Lane:
         written = chunk.cells(begin[lines, 0], id_length[lines], id_width)
         # (zero bytes past each id; ASCII, so one decode for them all)
         texts = b"\n".join(written.view(f"S{id_width}").ravel().tolist()).decode("ascii")
-        taken[lines] = np.fromiter(map(is_canonical_id, texts.split("\n")), dtype=bool,
+        id_texts = texts.split("\n")
+        taken[lines] = np.fromiter(map(is_canonical_id, id_texts), dtype=bool,
                                    count=len(lines))
+        # What the lines read hold, as the core's rules see it: every rule asked once
+        # per distinct tuple of its fields (rules.accepts).
+        taken = rules.accepts(self._table, _Columns(self, self._fields(
+            code, persons, income, start, end, lines, id_texts), taken))
 
         # The engine's integer rules (core/engine.py), on the whole chunk, in units
         # of 1/1200 yuan; lines not taken are computed on zeros, and not used.
@@ -570,6 +642,45 @@ class Lane:
                           persons=persons, households=households,
                           persons_counts=persons_counts, group_of=group_of,
                           group_keys=group_keys)
+
+    def verdicts(self, fields: tuple[str, ...]) -> _Verdicts | None:
+        """The verdicts kept for a set of fields, or None for fields not packed into one key
+        (the id, or too many bits)."""
+        found = self._verdicts.get(fields)
+        if found is None:
+            bits = [self.field_bits[field] for field in fields]
+            if min(bits) == PER_LINE or sum(bits) > KEY_BITS:
+                return None
+            found = self._verdicts[fields] = _Verdicts(sum(bits))
+        return found
+
+    def _fields(self, code: Ints, persons: Ints, income: Ints, start: Ints, end: Ints,
+                lines: Ints, ids: list[str]) -> dict[str, _Field]:
+        """Every field a rule may read, as this chunk's lines hold it: the category's
+        position, persons, income in fen, month indexes, and the id (``ids``, of
+        ``lines``); the lane takes no amount paid, supplement or care tier."""
+        categories = self._categories
+
+        def none(codes: Ints) -> list[object]:
+            return [None] * len(codes)
+
+        def text(at: Ints) -> list[object]:
+            return [ids[line] for line in np.searchsorted(lines, at).tolist()]
+
+        nothing = np.zeros(len(code), dtype=np.int64)
+        return {
+            "id": _Field(np.arange(len(code), dtype=np.int64), text),
+            "category": _Field(code, lambda codes: [categories[at] for at in codes.tolist()]),
+            "persons": _Field(persons, lambda codes: list(codes.tolist())),
+            "income": _Field(income, lambda codes: [
+                Decimal(fen).scaleb(-2) for fen in codes.tolist()]),
+            "start": _Field(start, lambda codes: [
+                month_or_open(index) for index in codes.tolist()]),
+            "end": _Field(end, lambda codes: [month_or_open(index) for index in codes.tolist()]),
+            "paid": _Field(nothing, none),
+            "supplement": _Field(nothing, none),
+            "care": _Field(nothing, none),
+        }
 
     def _marked(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags,
                 data: bytes) -> bytes:

@@ -34,7 +34,7 @@ from welfare_calc.batch.documents import (
 from welfare_calc.batch.groups import NO_LOCALITY, GroupBy, Key
 from welfare_calc.batch.rows import header_names, no_column
 from welfare_calc.batch.workbook_writing import SEAL_HEIGHT, Paper
-from welfare_calc.core import fields
+from welfare_calc.core import fields, rules
 from welfare_calc.core.engine import fen_text, month_amount
 from welfare_calc.core.errors import UnusableInput, WelfareCalcError
 from welfare_calc.core.months import Month
@@ -154,10 +154,9 @@ class Lister:
         self.table = table
         self.options = options
         self.name_at = name_at
-        self.at = {key: keys.index(key) for key in
-                   ("id", "category", "persons", "income", "start", "end", "supplement",
-                    "care")
-                   if key in keys}
+        self.at = {key: keys.index(key) for key in rules.FIELDS if key in keys}
+        """Where each field of a household is in a written row: all of them are read again,
+        and put to every rule, as the batch read them."""
         self.left_out = 0
         """Rows written by the batch but not listed (not covered that month, or nothing due)."""
 
@@ -171,8 +170,7 @@ class Lister:
         """The list's lines of these rows (a group's), numbered from 1."""
         number = 0
         for cells in rows:
-            read = fields.read_household(self.table, {key: cells[index]
-                                                      for key, index in self.at.items()})
+            read = fields.read(self.table, {key: cells[index] for key, index in self.at.items()})
             if isinstance(read, list):  # (the batch wrote it, so the core accepts it)
                 raise UnusableInput(_("{where}: a row written could not be read again: "
                                       "{problem}").format(where=where,

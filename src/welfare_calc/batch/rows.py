@@ -1,20 +1,25 @@
 """Batch input: the header, and each row checked into a household or its problems.
 
 Pure: cells in, values or reasons out. The common, valid row takes a short
-path of cheap string checks; any doubt sends the row through the careful
-checks, which name the column and what was expected.
+path: its plainly written cells read by cheap string checks (syntax only), its
+values put to the core's rules (:func:`~welfare_calc.core.rules.accepts`). Any
+doubt sends the row through the careful reading
+(:func:`~welfare_calc.core.fields.read`), which names the column and what was
+expected.
 """
 
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal, NamedTuple
 
 from welfare_calc.batch.ids import plain_id
 from welfare_calc.batch.reading import line_at
-from welfare_calc.core import checks, fields, households
+from welfare_calc.core import fields, households, rules
 from welfare_calc.core.engine import OPEN_END, OPEN_START
 from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError
 from welfare_calc.core.money import MAX_WHOLE_DIGITS, to_fen
@@ -23,7 +28,7 @@ from welfare_calc.core.table import CareTier, StandardsTable
 from welfare_calc.core.words import _, listed
 
 REQUIRED = ("id", "category", "persons", "income", "start", "end")
-OPTIONAL = ("paid", "supplement")
+OPTIONAL = ("paid", "supplement", "care")
 COMPUTED = ("months", "backpay", "monthly", "overpaid", "newly_eligible")
 SUPPLEMENT_COMPUTED = ("monthly_base", "monthly_supplement")
 """With a supplement column: the monthly amount split into the dibao amount and its
@@ -39,7 +44,8 @@ ZH_HEADERS = {
     "start": "起始月份", "end": "截止月份", "paid": "已发金额",
     "months": "增补月数", "backpay": "增补金额", "monthly": "月保障金", "overpaid": "多发金额",
     "newly_eligible": "因提标新纳入",
-    "supplement": "分类施保", "monthly_base": "月保障金（不含分类施保、照料护理）",
+    "supplement": "分类施保", "care": "护理等级",
+    "monthly_base": "月保障金（不含分类施保、照料护理）",
     "monthly_supplement": "月分类施保金", "monthly_care": "月照料护理费",
 }
 """Chinese column names for finance (``--headers zh``)."""
@@ -53,6 +59,7 @@ ROSTER_NAMES: dict[str, tuple[str, ...]] = {
     "end": ("截止月份",),
     "paid": ("已发金额",),
     "supplement": ("分类施保", "分类施保金"),
+    "care": ("护理等级", "照料护理等级"),
 }
 """The spellings of our columns in rosters exported from the provincial system
 (a trailing 元 unit, ``（元）``, is ignored). Not 家庭人口: household size is not
@@ -67,7 +74,12 @@ AMOUNTS_KEPT = 1 << 17
 income to the fen up to 1,310 yuan; about 10 MB at most)."""
 MONTHS_KEPT = 1 << 12
 """How many distinct month texts :meth:`RowParser.month` remembers."""
-
+assert tuple(rules.FIELDS) == ("id", "category", "persons", "income", "start", "end", "paid",
+                               "supplement", "care"), "RowParser.parse_all's values, in order"
+VERDICTS_KEPT = 1 << 16
+"""How many tuples of a rule's fields the quick path remembers the core's verdict on."""
+ROWS_KEPT = 1 << 14
+"""How many rows' cells (but the id) the quick path remembers read (about 8 MB at most)."""
 
 
 @dataclass(frozen=True)
@@ -259,9 +271,9 @@ class RowProblem:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedRow:
-    """A row that passed every check, ready for :class:`BackpayEngine`."""
+class ParsedRow(NamedTuple):
+    """A row that passed every check, ready for :class:`BackpayEngine` (a tuple: made
+    for every row written one at a time, at a fifth of a frozen dataclass's cost)."""
 
     id: str
     category: str
@@ -293,15 +305,6 @@ def _fen(text: str) -> int | None:
     return None
 
 
-def _accepts(read: Callable[[str], object], text: str) -> bool:
-    """Whether the core's reader accepts ``text``."""
-    try:
-        read(text)
-    except WelfareCalcError:
-        return False
-    return True
-
-
 def accepted_spellings(table: StandardsTable) -> dict[str, str]:
     """Each spelling of a category the fast paths may take as written, with its id: the
     table's spellings (:func:`households.category_names`), each put to the core's
@@ -315,142 +318,215 @@ def accepted_spellings(table: StandardsTable) -> dict[str, str]:
     return accepted
 
 
-def _plain_fen(known: dict[str, int], read: Callable[[str], object], text: str) -> int | None:
-    """An amount written plainly (:func:`_fen`) that the core's ``read`` accepts, in fen,
-    remembered in ``known`` (bounded: :data:`AMOUNTS_KEPT`), else None."""
-    fen = known.get(text)
-    if fen is None:
-        fen = _fen(text)
-        if fen is None or not _accepts(read, text):
-            return None
-        if len(known) < AMOUNTS_KEPT:
-            known[text] = fen
-    return fen
-
-
 def month_or_open(index: int) -> Month | None:
     """The month of an index, or None for an open side of coverage."""
     return None if index in (OPEN_START, OPEN_END) else Month.from_index(index)
 
 
+_AT = {field: position for position, field in enumerate(rules.FIELDS)}
+
+
+def _getter(fields: tuple[str, ...]) -> Callable[[tuple[object, ...]], tuple[object, ...]]:
+    """The tuple of ``fields`` of a row's values (given in :data:`rules.FIELDS` order)."""
+    if len(fields) == 1:
+        at = _AT[fields[0]]
+        return operator.itemgetter(slice(at, at + 1))
+    return operator.itemgetter(*(_AT[field] for field in fields))
+
+
+class _Rows:
+    """Rows' values put to the core's rules (:func:`rules.accepts`) by the quick path, a
+    chunk's rows at once: each distinct tuple of a rule's fields asked once, and the
+    verdict remembered for the run (bounded; a tuple with the id only for the chunk: ids
+    do not repeat)."""
+
+    def __init__(self, known: dict[tuple[str, ...], dict[tuple[object, ...], bool]],
+                 values: list[tuple[object, ...]], unread: frozenset[str]) -> None:
+        self._known = known
+        self._values = values
+        """Each row's values, in :data:`rules.FIELDS` order."""
+        self._unread = unread
+        """Fields none of these rows gives (each None)."""
+        self.accepted = [True] * len(values)
+
+    def ask(self, fields: tuple[str, ...], judge: rules.Judge) -> None:
+        get = _getter(fields)
+        kept = "id" not in fields
+        known = self._known.setdefault(fields, {}) if kept else {}
+        accepted = self.accepted
+        if self._unread.issuperset(fields):  # (the same tuple on every row: asked once)
+            asked = get(self._values[0])
+            verdict = known.get(asked)
+            if verdict is None:
+                verdict = known[asked] = judge(asked)
+            if not verdict:
+                accepted[:] = [False] * len(accepted)
+            return
+        for row, values in enumerate(self._values):
+            if accepted[row]:  # (a row refused already: the careful reading says why)
+                asked = get(values)
+                verdict = known.get(asked)
+                if verdict is None:
+                    verdict = judge(asked)
+                    if not kept or len(known) < VERDICTS_KEPT:
+                        known[asked] = verdict
+                accepted[row] = verdict
+
+    def mask(self) -> list[bool]:
+        return self.accepted
+
+
+_Plain = list[Any]
+"""A row's plainly written cells (but its id), read: the fields of its
+:class:`ParsedRow` but the id, its values as the rules see them (in
+:data:`rules.FIELDS` order but the id), and whether the rules accept them (None: not
+asked yet, or a rule reads the id, and each row is asked). A list, so that the
+verdict is filled in where it is kept."""
+_READ, _VALUES, _VERDICT = range(3)
+QUICK_UNREAD = frozenset({"supplement", "care"})
+"""Fields the quick reading never gives (a row with one is read carefully)."""
+
+
 class RowParser:
     """Reads rows against one table and one header: syntax here, meaning in the core.
 
-    The quick path reads plainly written cells and asks the core's reader of
-    each field once per distinct value (remembered, bounded); anything else
-    goes to :func:`~welfare_calc.core.fields.read_household`, which reads the
-    whole row and names every problem. Neither keeps a bound of its own.
+    The quick path reads plainly written cells (no spaces, ASCII digits, a
+    category as the table spells it, an id already in its canonical form) and
+    puts the values to the core's rules (:func:`rules.accepts`), each rule's
+    verdict on a tuple of its fields remembered; anything else goes to
+    :func:`~welfare_calc.core.fields.read`, which reads the whole row and names
+    every problem. Neither keeps a rule of its own. A parser asks the rules
+    registered when it is made (a run's).
     """
 
     def __init__(self, table: StandardsTable, columns: Columns) -> None:
         self.table = table
         self.columns = columns
         self.names = accepted_spellings(table)
-        self.months: dict[str, int] = {}
-        """Month cells the core accepted → month index (bounded: few months occur)."""
-        self.amounts: dict[str, int] = {}
-        """Incomes the core accepted, in fen (bounded): incomes repeat across a district."""
-        self._persons: dict[str, int] = {}
-        """Persons cells the core accepted (at most three digits each)."""
-        self._paid: dict[str, int] = {}
-        """Amounts paid the core accepted, in fen (bounded)."""
-        self._coverage: dict[tuple[int, int], bool] = {}
-        """The core's verdict on each (start, end) pair of month indexes."""
+        self.months: dict[str, tuple[int, Month]] = {}
+        """Month cells read → month index and month (bounded: few months occur)."""
+        self.amounts: dict[str, tuple[int, Decimal]] = {}
+        """Amount cells read → fen and yuan (bounded): incomes repeat across a district."""
+        self._rows: dict[tuple[str, ...], _Plain] = {}
+        """A row's cells but its id, as written → read, with the rules' verdict (bounded:
+        many rows are alike, tekun, one person, no income)."""
+        self._known: dict[tuple[str, ...], dict[tuple[object, ...], bool]] = {}
+        """The rules' verdicts on tuples of their fields (:class:`_Rows`)."""
+        self._per_row = any("id" in fields for fields, _ in rules.judges(table))
+        """Whether a rule reads the id: then a row's verdict is its own."""
         where = columns.position
         self._at = tuple(where[name] for name in REQUIRED)
         self._paid_at = where.get("paid")
-        self._supplement = where.get("supplement")
+        self._given_elsewhere = tuple(where[name] for name in ("supplement", "care")
+                                      if name in where)
 
-    def month(self, text: str) -> int | None:
-        """A month written plainly as ``YYYY-MM`` that the core accepts
-        (:func:`fields.read_month`), as its index (remembered), else None."""
-        index = self.months.get(text)
-        if index is None and len(text) == 7 and text.isascii():
+    def month(self, text: str) -> tuple[int, Month] | None:
+        """A month written plainly as ``YYYY-MM`` (:func:`fields.read_month`), as its index
+        and itself (remembered), else None."""
+        known = self.months.get(text)
+        if known is None and len(text) == 7 and text.isascii():
             try:
-                index = fields.read_month(text).index
+                month = fields.read_month(text)
             except WelfareCalcError:
                 return None
+            known = (month.index, month)
             if len(self.months) < MONTHS_KEPT:
-                self.months[text] = index
-        return index
+                self.months[text] = known
+        return known
 
-    def amount(self, text: str) -> int | None:
-        """An income written plainly that the core accepts (:func:`fields.read_income`), in
-        fen (remembered: incomes repeat), else None."""
-        return _plain_fen(self.amounts, fields.read_income, text)
-
-    def paid(self, text: str) -> int | None:
-        """An amount paid written plainly that the core accepts (:func:`fields.read_paid`),
-        in fen (remembered), else None."""
-        return _plain_fen(self._paid, fields.read_paid, text)
-
-    def persons(self, text: str) -> int | None:
-        """Persons written plainly (ASCII digits, no leading zero, at most 3) that the core
-        accepts (:func:`fields.read_persons`, remembered: few counts occur), else None."""
-        count = self._persons.get(text)
-        if count is None and text.isascii() and text.isdigit() and text[0] != "0" and (
-                len(text) <= 3):
-            try:
-                count = fields.read_persons(text)
-            except WelfareCalcError:
+    def amount(self, text: str) -> tuple[int, Decimal] | None:
+        """An amount written plainly (:func:`_fen`), in fen and as the rules see it
+        (remembered: incomes repeat), else None."""
+        known = self.amounts.get(text)
+        if known is None:
+            fen = _fen(text)
+            if fen is None:
                 return None
-            self._persons[text] = count
-        return count
+            known = (fen, Decimal(fen).scaleb(-2))
+            if len(self.amounts) < AMOUNTS_KEPT:
+                self.amounts[text] = known
+        return known
 
-    def covered(self, first: int, last: int) -> bool:
-        """Whether the core accepts coverage from month index ``first`` to ``last``
-        (:func:`checks.coverage`; either may be open), asked once per pair."""
-        verdict = self._coverage.get((first, last))
-        if verdict is None:
-            try:
-                checks.coverage(month_or_open(first), month_or_open(last))
-                verdict = True
-            except WelfareCalcError:
-                verdict = False
-            if len(self._coverage) < MONTHS_KEPT:
-                self._coverage[first, last] = verdict
-        return verdict
-
-    def quick(self, ident: str, category: str, persons: str, income: str, start: str,
-              end: str, paid: str) -> ParsedRow | None:
-        """The household of plainly written cells, or None to take the careful path.
-
-        Only cheap syntax here, each value put to the core's reader of its
-        field, no stripping, no messages: whatever this accepts,
-        :meth:`_careful` accepts with the same values.
-        """
+    def _plain(self, category: str, persons: str, income: str, start: str, end: str,
+               paid: str) -> _Plain | None:
+        """Plainly written cells read (syntax only), or None."""
         key = self.names.get(category)
-        fen = self.amount(income)
-        first = OPEN_START if not start else self.month(start)
-        last = OPEN_END if not end else self.month(end)
-        count = self.persons(persons)
-        if (key is None or fen is None or first is None or last is None or count is None
-                or not self.covered(first, last) or not plain_id(ident)):
+        amount = self.amount(income)
+        first = (OPEN_START, None) if not start else self.month(start)
+        last = (OPEN_END, None) if not end else self.month(end)
+        if (key is None or amount is None or first is None or last is None
+                or not (persons.isascii() and persons.isdigit() and persons[0] != "0"
+                        and len(persons) <= 3)):
             return None
-        paid_fen = None
+        given: tuple[int | None, Decimal | None] = (None, None)
         if paid:
-            paid_fen = self.paid(paid)
-            if paid_fen is None:
+            paid_amount = self.amount(paid)
+            if paid_amount is None:
                 return None
-        return ParsedRow(ident, key, count, fen, first, last, paid_fen)
+            given = paid_amount
+        count = int(persons)
+        return [(key, count, amount[0], first[0], last[0], given[0]),
+                (key, count, amount[1], first[1], last[1], given[1], None, None), None]
 
     def parse(self, row: list[str]) -> ParsedRow | list[RowProblem]:
         """The household in ``row``, or every problem found in it."""
-        if len(row) != self.columns.width:
-            return [RowProblem("", _("expected {width} fields as in the header, found {found}"
-                                     ).format(width=self.columns.width, found=len(row)))]
+        return self.parse_all([row])[0]
+
+    def parse_all(self, rows: Sequence[list[str]]) -> list[ParsedRow | list[RowProblem]]:
+        """The household in each row, or every problem found in it.
+
+        The quick reading takes plainly written cells (:meth:`_plain`: only cheap
+        syntax, no stripping, no messages; whatever it reads, :meth:`_careful` reads as
+        the same values) and puts them to the core's rules, the rows at once
+        (:func:`rules.accepts`); the other rows, and those the rules refuse, are read
+        carefully (:func:`fields.read`), which says why.
+        """
+        found: list[ParsedRow | list[RowProblem] | None] = [None] * len(rows)
+        asked: list[tuple[int, str, _Plain]] = []
+        width, elsewhere, known = self.columns.width, self._given_elsewhere, self._rows
         i_id, i_cat, i_persons, i_income, i_start, i_end = self._at
-        if self._supplement is not None and row[self._supplement].strip():
-            return self._careful(row)  # the core reads a supplement, and checks its category
-        quick = self.quick(row[i_id], row[i_cat], row[i_persons], row[i_income], row[i_start],
-                           row[i_end], row[self._paid_at] if self._paid_at is not None else "")
-        return quick if quick is not None else self._careful(row)
+        paid_at = self._paid_at
+        for number, row in enumerate(rows):
+            if len(row) != width:
+                found[number] = [RowProblem("", _(
+                    "expected {width} fields as in the header, found {found}").format(
+                        width=width, found=len(row)))]
+                continue
+            if elsewhere and any(row[index].strip() for index in elsewhere):
+                continue  # a supplement or a care tier: the core reads them
+            ident = row[i_id]
+            if not plain_id(ident):
+                continue
+            cells = (row[i_cat], row[i_persons], row[i_income], row[i_start], row[i_end],
+                     "" if paid_at is None else row[paid_at])
+            read = known.get(cells)
+            if read is None:
+                read = self._plain(*cells)
+                if read is None:
+                    continue
+                if len(known) < ROWS_KEPT:
+                    known[cells] = read
+            verdict = read[_VERDICT]
+            if verdict is None:
+                asked.append((number, ident, read))
+            elif verdict:
+                found[number] = ParsedRow(ident, *read[_READ])
+        if asked:
+            accepted = rules.accepts(self.table, _Rows(self._known, [
+                (ident, *read[_VALUES]) for _number, ident, read in asked], QUICK_UNREAD))
+            for (number, ident, read), verdict in zip(asked, accepted, strict=True):
+                if verdict:
+                    found[number] = ParsedRow(ident, *read[_READ])
+                if not self._per_row:
+                    read[_VERDICT] = verdict  # (alike rows, if kept: known)
+        return [self._careful(row) if read is None else read
+                for row, read in zip(rows, found, strict=True)]
 
     def _careful(self, row: list[str]) -> ParsedRow | list[RowProblem]:
         """The careful path: the core reads the whole row and names every problem."""
         cells = {name: row[index] for name, index in self.columns.position.items()
                  if name in REQUIRED or name in OPTIONAL}
-        read = fields.read_household(self.table, cells)
+        read = fields.read(self.table, cells)
         if isinstance(read, list):
             return [RowProblem(problem.field, problem.message) for problem in read]
         period = read.period
@@ -459,7 +535,7 @@ class RowParser:
                          OPEN_START if period.start is None else period.start.index,
                          OPEN_END if period.end is None else period.end.index,
                          None if read.paid is None else to_fen(read.paid),
-                         read.house.supplement)
+                         read.house.supplement, read.house.care)
 
 
 def column_choices(given: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

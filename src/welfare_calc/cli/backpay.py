@@ -51,10 +51,11 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--through'", "through": "'--through'",
                            "raise": "'--raise'"}):
-        house = checks.household(table, category, persons, income, supplement, care)
+        house, period = checks.call(table, category, persons, income, start, end, supplement,
+                                    care, paid=paid)
         raised = timeline.choose_raise(table, through, named_raise)
         report, explanation = backpay_call(
-            table, house, checks.coverage(start, end), through, paid, raised=raised,
+            table, house, period, through, paid, raised=raised,
             detail=detail,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
     emit(report, fmt, lang, explanation and with_case(explanation, case, language))

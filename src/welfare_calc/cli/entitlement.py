@@ -48,8 +48,9 @@ def entitlement(settings: Settings, category: str, persons: int, income: Decimal
     table = rounded_table(settings, rounding)
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({**FIELDS, "month": "'--month' / '--year'"}):
-        house = checks.household(table, category, persons, income, supplement, care)
+        house, period = checks.call(table, category, persons, income, start, end, supplement,
+                                    care)
         report, explanation = entitlement_call(
-            table, house, checks.coverage(start, end), month, year,
+            table, house, period, month, year,
             for_people=Format(fmt) is Format.TABLE, explain=explain, lang=language)
     emit(report, fmt, lang, explanation and with_case(explanation, case, language))

@@ -316,9 +316,10 @@ def household_options(command: F) -> F:
     return command
 
 
-FIELDS = {"category": "'--category'", "persons": "'--persons'", "income": "'--income'",
-           "start": "'--start' / '--end'", "paid": "'--paid'", "supplement": "'--supplement'",
-           "care": "'--care'"}
+FIELDS = {"category": "'--category'", "persons": "'--persons' / '-n'", "income": "'--income'",
+          "start": "'--start'", "end": "'--end'", "paid": "'--paid'",
+          "supplement": "'--supplement'", "care": "'--care'"}
+"""The option each field of a household comes from (an error names the one of its field)."""
 
 
 def emit(report: Report, fmt: str, lang: str | None, explanation: str | None = None) -> None:

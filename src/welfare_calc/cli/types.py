@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar, cast
 import click
 from click.shell_completion import CompletionItem
 
-from welfare_calc.core import checks, fields, households
+from welfare_calc.core import fields, households
 from welfare_calc.core.errors import EncodingProblem, WelfareCalcError
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import CareTier
@@ -62,8 +62,8 @@ def SupplementType() -> CoreField[households.Supplement | None]:
 
 
 def CareType() -> CoreField[CareTier | None]:
-    """A tekun care tier, its Chinese name or id (:func:`checks.parse_care`)."""
-    return CoreField("全自理|半护理|全护理", checks.parse_care)
+    """A tekun care tier, its Chinese name or id (:func:`fields.read_care`)."""
+    return CoreField("全自理|半护理|全护理", fields.read_care)
 
 
 def PersonsType() -> CoreField[int]:

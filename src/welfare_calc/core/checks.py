@@ -1,9 +1,17 @@
-"""The core's checks of a household's inputs: each bound and its words, once, for every
+"""The household rules: each bound of a household's values and its words, once, for every
 front end (docs/rules.md rule 9).
 
-A front end reads a field's text (:mod:`welfare_calc.core.fields`) and puts the value
-to these; the batch's fast paths ask them once per distinct value. A rule added here
-holds everywhere.
+Each rule is registered with the fields it reads (:func:`~welfare_calc.core.rules.rule`),
+so that every front end asks it where it applies: a row read carefully or a single
+call (:func:`~welfare_calc.core.rules.problems`), the batch's quick reading and its
+column-wise lane once per distinct tuple of those fields
+(:func:`~welfare_calc.core.rules.accepts`). A rule added here holds everywhere with no
+other edit; ``tests/test_one_rule.py`` holds every front end to every rule registered.
+A rule sees the household's values (:data:`~welfare_calc.core.rules.FIELDS`), never
+text: reading a field is :mod:`welfare_calc.core.fields`'.
+
+:func:`household`, :func:`coverage` and :func:`call` make a household and its coverage
+from values already read, asking every rule over the fields they are given.
 """
 
 from __future__ import annotations
@@ -21,13 +29,14 @@ from welfare_calc.core.errors import (
     InvalidSupplement,
 )
 from welfare_calc.core.households import Coverage, Household, Supplement
-from welfare_calc.core.money import decimal_places, parse_money
+from welfare_calc.core.money import decimal_places, two_places
 from welfare_calc.core.months import Month
-from welfare_calc.core.numerals import ascii_numerals
-from welfare_calc.core.table import CARE_TIER_ZH, CareTier, Payment, StandardsTable
+from welfare_calc.core.rules import check, rule
+from welfare_calc.core.table import CareTier, Payment, StandardsTable
 from welfare_calc.core.words import N_, _
 
 
+@rule("income")
 def check_income(income: Decimal) -> Decimal:
     """Per-capita monthly income must be ≥ 0 yuan with at most 2 decimals."""
     if not isinstance(income, Decimal) or not income.is_finite():
@@ -41,8 +50,11 @@ def check_income(income: Decimal) -> Decimal:
     return income
 
 
-def check_paid(paid: Decimal) -> Decimal:
-    """An amount actually paid must be ≥ 0 yuan with at most 2 decimals."""
+@rule("paid")
+def check_paid(paid: Decimal | None) -> Decimal | None:
+    """An amount actually paid, when given, must be ≥ 0 yuan with at most 2 decimals."""
+    if paid is None:
+        return None
     if not isinstance(paid, Decimal) or not paid.is_finite() or paid < 0:
         raise InvalidAmount(_("{amount} is not an amount ≥ 0 yuan").format(amount=paid))
     if decimal_places(paid) > 2:
@@ -61,8 +73,7 @@ NOT_PERSONS = N_("{value} is not a whole number of persons; write e.g. 3")
 :mod:`~welfare_calc.core.fields`)."""
 
 
-
-
+@rule("persons")
 def check_persons(persons: object) -> int:
     """Covered persons must be a whole number from 1 to :data:`MAX_PERSONS`."""
     if isinstance(persons, bool) or not isinstance(persons, int | Decimal | Fraction):
@@ -81,67 +92,35 @@ def check_persons(persons: object) -> int:
     return int(persons)
 
 
-def check_month(month: Month, field: str = "month") -> Month:
-    """A coverage or window month: any calendar month (Month itself refuses month 13 and
-    year 0). The one place a rule on months would go, for every front end."""
-    return month
-
-
 MAX_PERCENT = Decimal(100)
 """The largest 分类施保 percentage: a supplement of more than the dibao amount itself
 is a typing mistake."""
 
 
-def parse_supplement(text: str) -> Supplement | None:
-    """A 分类施保 supplement as typed: ``50.00`` (yuan a month) or ``20%`` (of the monthly
-    dibao amount); empty means none. Digits and ``％`` may be full-width."""
-    cleaned = ascii_numerals(text.strip()).replace("％", "%").strip()
-    if not cleaned:
-        return None
-    shown = repr(text) if len(text) <= 40 else repr(text[:20] + "…")
-    if cleaned.endswith("%"):
-        try:
-            percent = parse_money(cleaned[:-1].strip())
-        except ValueError:
-            raise InvalidSupplement(_(
-                "{value} is not a percentage; write e.g. 20% (of the monthly dibao amount) "
-                "or 50.00 (yuan a month)").format(value=shown)) from None
-        return Supplement(percent=percent)
-    try:
-        return Supplement(fixed=parse_money(cleaned))
-    except ValueError:
-        raise InvalidSupplement(_(
-            "{value} is not a supplement; write 50.00 (yuan a month) or 20% (of the monthly "
-            "dibao amount)").format(value=shown)) from None
-
-
-def check_supplement(supplement: Supplement) -> Supplement:
+@rule("supplement")
+def check_supplement(supplement: Supplement | None) -> Supplement | None:
     """A supplement's bounds: a percentage of at most :data:`MAX_PERCENT`."""
-    if supplement.percent is not None and supplement.percent > MAX_PERCENT:
+    percent = None if supplement is None else supplement.percent
+    if percent is not None and percent > MAX_PERCENT:
         raise InvalidSupplement(_(
             "{supplement}: a supplement of more than {most} percent of the dibao amount; check "
             "the number").format(supplement=supplement, most=MAX_PERCENT))
     return supplement
 
 
-CARE_TIERS = {**{tier.value: tier for tier in CareTier},
-              **{name: tier for tier, name in CARE_TIER_ZH.items()}}
-"""Each spelling of a care tier: its id (``full-care``) or the notices' name (全护理)."""
+@rule("category", "supplement", table=True)
+def supplement_with_dibao(table: StandardsTable, category: str,
+                          supplement: Supplement | None) -> None:
+    """A 分类施保 supplement is paid with dibao only (rule 11): tekun pays the full standard
+    and has none."""
+    if supplement is not None and table.categories[category].payment is not Payment.GAP_FILLING:
+        raise InvalidSupplement(_(
+            "{category} ({name}) has no 分类施保 supplement: it is paid with dibao (低保) only, "
+            "and tekun (特困供养) pays the full standard").format(
+                category=category, name=table.categories[category].short_zh))
 
 
-def parse_care(text: str) -> CareTier | None:
-    """A care tier as typed (its id or its Chinese name; empty: none given)."""
-    cleaned = text.strip()
-    if not cleaned:
-        return None
-    tier = CARE_TIERS.get(cleaned, CARE_TIERS.get(cleaned.lower()))
-    if tier is None:
-        shown = repr(text) if len(text) <= 40 else repr(text[:20] + "…")
-        raise InvalidCare(_("{value} is not a care tier; write 全自理, 半护理 or 全护理 "
-                            "(self-care, partial-care, full-care)").format(value=shown))
-    return tier
-
-
+@rule("category", "care", table=True)
 def check_care(table: StandardsTable, category: str, care: CareTier | None) -> None:
     """A care tier goes with a category that pays care standards (tekun, rule 17)."""
     if care is not None and category not in table.care_categories:
@@ -151,28 +130,60 @@ def check_care(table: StandardsTable, category: str, care: CareTier | None) -> N
                                            name=table.categories[category].short_zh))
 
 
-def household(table: StandardsTable, category: str, persons: object,
-              income: Decimal = Decimal(0), supplement: Supplement | None = None,
-              care: CareTier | None = None) -> Household:
-    """Validate a household's inputs against the table (see the ``check_*`` rules).
-
-    A 分类施保 supplement is paid with dibao only (rule 11): tekun pays the
-    full standard and has none. A care tier is tekun's only (rule 17).
-    """
-    key = households.resolve_category(table, category)  # (looked up when called)
-    if supplement is not None and table.categories[key].payment is not Payment.GAP_FILLING:
-        raise InvalidSupplement(_(
-            "{category} ({name}) has no 分类施保 supplement: it is paid with dibao (低保) only, "
-            "and tekun (特困供养) pays the full standard").format(
-                category=key, name=table.categories[key].short_zh))
-    check_care(table, key, care)
-    return Household(category=key, persons=check_persons(persons),
-                     income=check_income(income), supplement=supplement, care=care)
-
-
-def coverage(start: Month | None = None, end: Month | None = None) -> Coverage:
-    """A coverage period; a start after the end is refused."""
+@rule("start", "end")
+def check_coverage(start: Month | None, end: Month | None) -> None:
+    """Coverage runs from its start to its end: a start after the end is refused."""
     if start is not None and end is not None and start > end:
         raise InvalidPeriod(_("start {start} is after end {end}; coverage runs start..end"
                               ).format(start=start, end=end))
+
+
+def household(table: StandardsTable, category: str, persons: object,
+              income: Decimal = Decimal(0), supplement: Supplement | None = None,
+              care: CareTier | None = None) -> Household:
+    """A household of values already read (its category an id or a name), put to every
+    rule over these fields (a rule over its months or its id is not asked: see
+    :func:`call`)."""
+    key = households.resolve_category(table, category)
+    income = _yuan(income)
+    check(table, {"category": key, "persons": persons, "income": income,
+                  "supplement": supplement, "care": care})
+    return Household(category=key, persons=_count(persons), income=income,
+                     supplement=supplement, care=care)
+
+
+def coverage(start: Month | None = None, end: Month | None = None) -> Coverage:
+    """A coverage period of months already read, put to every rule over its months alone
+    (none of which reads the table)."""
+    check(None, {"start": start, "end": end})
     return Coverage(start, end)
+
+
+def call(table: StandardsTable, category: str, persons: object, income: Decimal = Decimal(0),
+         start: Month | None = None, end: Month | None = None,
+         supplement: Supplement | None = None, care: CareTier | None = None,
+         paid: Decimal | None = None) -> tuple[Household, Coverage]:
+    """A single call's household and coverage from values already read (the command
+    line's options): every rule over a call's fields (all but the id, which a call does
+    not have), the first refusal raised naming its field."""
+    key = households.resolve_category(table, category)
+    income, paid = _yuan(income), None if paid is None else _yuan(paid)
+    check(table, {"category": key, "persons": persons, "income": income, "start": start,
+                  "end": end, "paid": paid, "supplement": supplement, "care": care})
+    return (Household(category=key, persons=_count(persons), income=income,
+                      supplement=supplement, care=care), Coverage(start, end))
+
+
+def _yuan(amount: Decimal) -> Decimal:
+    """An amount as the rules see it, with two decimals (``200.5`` → ``200.50``); a value
+    that is no amount to the fen as given, for its rule to refuse with its words."""
+    try:
+        return two_places(amount)
+    except ValueError:
+        return amount
+
+
+def _count(persons: object) -> int:
+    """Persons the rules accepted, as an int (a whole Decimal or Fraction too)."""
+    assert isinstance(persons, int | Decimal | Fraction)
+    return int(persons)

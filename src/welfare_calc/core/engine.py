@@ -38,7 +38,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol, Self, TypeVar
 
-from welfare_calc.core import checks, timeline
+from welfare_calc.core import timeline
 from welfare_calc.core.errors import MonthOutOfRange, WelfareCalcError
 from welfare_calc.core.households import Coverage, Household, Supplement, category_of
 from welfare_calc.core.money import RoundingMode, RoundingPoint, round_ratio, to_fen
@@ -774,7 +774,7 @@ def backpay(table: StandardsTable, house: Household, through: Month,
             field="through")
     raised = _chosen(table, through, None if raised is None else raised.effective)
     plan = window(table, house.category, house.care, raised, through)
-    paid_fen = None if paid is None else to_fen(checks.check_paid(paid))
+    paid_fen = None if paid is None else to_fen(paid)  # (checked by the rules: checks.call)
     rounder, income, extra = _household_parts(table, house)
     due_runs = _covered_runs(rounder, house, income, extra, plan.due, period)
     pairs = tuple((run, _run(rounder, house, income, extra, plan.old, run.first.index,

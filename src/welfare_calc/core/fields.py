@@ -1,40 +1,50 @@
-"""One reader and one checker per household field: how every front end reads a household.
+"""One reader per household field, and the two ways a household is read: how every front
+end reads one.
 
-As python-stdnum derives ``is_valid`` from ``validate``, each reader here is
-its field's syntax followed by its field's check, and nothing else:
-``read_persons(text)`` is ``check_persons(whole_number(text))``, and likewise
-for income, the amount paid, the supplement and months; coverage is the core's
-:func:`checks.coverage` of the months read. The checks
-themselves are the core's named rules (:mod:`welfare_calc.core.calc`:
-``check_persons``, ``check_income``, ``check_paid``, ``check_supplement``,
-``check_month``, ``coverage``; :func:`~welfare_calc.core.identity.check_id`),
-looked up when called, so that a rule added to one of them holds in every
-front end (the CLI's parameter types, the batch's row path, its column-wise
-lane, the page) with no other edit: ``tests/test_one_rule.py`` patches each
-check in turn and holds every front end to it.
+A reader is its field's syntax and nothing else, as the text is typed: digits in
+any script (``３``), an amount with at most two decimals, ``YYYY-MM``, a category's
+spellings, an id's canonical form (:func:`~welfare_calc.core.identity.check_id`), a
+supplement's ``50.00`` or ``20%``, a care tier's names. It gives the value the rules
+see (:data:`~welfare_calc.core.rules.FIELDS`) or refuses text that writes none, with
+its field. What a value may be (a household has 1 to 999 persons, a start is not
+after its end, a care tier goes with tekun) is the rules' (:mod:`welfare_calc.core.checks`),
+asked by :func:`~welfare_calc.core.rules.problems` wherever a household is read:
 
-:func:`read_household` reads a whole row's cells into a :class:`RowHousehold`,
-or gives back every problem found, each with its field.
+- :func:`read`: a roster's row, every field read and every rule asked, into a
+  :class:`RowHousehold` or every problem found, each with its field (the batch's
+  careful reading, the 公示 list);
+- :func:`read_call`: a single call's fields as the page's form and JSON API give
+  them (the command line's options are read by the same readers, one by one, and
+  put to the rules by :func:`~welfare_calc.core.checks.call`).
+
+The batch's fast paths read plainly written cells their own way (syntax only) and
+put the values to :func:`~welfare_calc.core.rules.accepts`: the same rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
-from welfare_calc.core import checks, households, identity
+from welfare_calc.core import checks, households, identity, rules
 from welfare_calc.core.errors import (
     InvalidAmount,
+    InvalidCare,
     InvalidIncome,
     InvalidPersons,
+    InvalidSupplement,
     WelfareCalcError,
 )
-from welfare_calc.core.money import RoundingPoint, parse_money
+from welfare_calc.core.money import RoundingPoint, parse_money, two_places
 from welfare_calc.core.months import Month
 from welfare_calc.core.numerals import ascii_numerals
-from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.rules import FieldProblem
+from welfare_calc.core.table import CARE_TIER_ZH, CareTier, StandardsTable
 from welfare_calc.core.words import _, alternatives, pgettext
+
+T = TypeVar("T")
 
 WHOLE_DIGITS = 1000
 """Most digits a whole number is read with; a longer cell is no number a person means
@@ -59,6 +69,7 @@ def field_name(field: str) -> str:
         "end": pgettext("column", "end"),
         "paid": pgettext("column", "paid"),
         "supplement": pgettext("column", "supplement"),
+        "care": pgettext("column", "care"),
         "through": pgettext("column", "through"),
         "month": pgettext("column", "month"),
         "months": pgettext("column", "months"),
@@ -83,36 +94,70 @@ def whole_number(text: str) -> int | None:
 
 
 def read_persons(text: str) -> int:
-    """Covered persons as typed: a whole number, then :func:`checks.check_persons`."""
+    """Covered persons as typed: a whole number."""
     count = whole_number(text)
     if count is None:
         raise InvalidPersons(_(checks.NOT_PERSONS).format(value=_shown(text)))
-    return checks.check_persons(count)
+    return count
 
 
 def _amount(text: str, error: type[WelfareCalcError]) -> Decimal:
+    """An amount of yuan as typed, in the one form the rules see (two decimals)."""
     try:
-        return parse_money(text)
+        return two_places(parse_money(text))
     except ValueError as problem:
         raise error(str(problem)) from None
 
 
 def read_income(text: str) -> Decimal:
-    """Per-capita monthly income as typed: an amount, then :func:`checks.check_income`."""
-    return checks.check_income(_amount(text, InvalidIncome))
+    """Per-capita monthly income as typed: an amount of yuan (written with two decimals:
+    ``200.5`` is ``200.50``)."""
+    return _amount(text, InvalidIncome)
 
 
 def read_paid(text: str) -> Decimal | None:
-    """The amount actually paid as typed (empty: not given), then :func:`checks.check_paid`."""
-    if not text.strip():
-        return None
-    return checks.check_paid(_amount(text, InvalidAmount))
+    """The amount actually paid as typed: an amount of yuan, with two decimals (empty: not
+    given)."""
+    return _amount(text, InvalidAmount) if text.strip() else None
 
 
 def read_supplement(text: str) -> households.Supplement | None:
-    """A 分类施保 supplement as typed (empty: none), then :func:`checks.check_supplement`."""
-    supplement = checks.parse_supplement(text)
-    return None if supplement is None else checks.check_supplement(supplement)
+    """A 分类施保 supplement as typed: ``50.00`` (yuan a month) or ``20%`` (of the monthly
+    dibao amount); empty means none. Digits and ``％`` may be full-width."""
+    cleaned = ascii_numerals(text.strip()).replace("％", "%").strip()
+    if not cleaned:
+        return None
+    if cleaned.endswith("%"):
+        try:
+            percent = parse_money(cleaned[:-1].strip())
+        except ValueError:
+            raise InvalidSupplement(_(
+                "{value} is not a percentage; write e.g. 20% (of the monthly dibao amount) "
+                "or 50.00 (yuan a month)").format(value=_shown(text))) from None
+        return households.Supplement(percent=percent)
+    try:
+        return households.Supplement(fixed=parse_money(cleaned))
+    except ValueError:
+        raise InvalidSupplement(_(
+            "{value} is not a supplement; write 50.00 (yuan a month) or 20% (of the monthly "
+            "dibao amount)").format(value=_shown(text))) from None
+
+
+CARE_TIERS = {**{tier.value: tier for tier in CareTier},
+              **{name: tier for tier, name in CARE_TIER_ZH.items()}}
+"""Each spelling of a care tier: its id (``full-care``) or the notices' name (全护理)."""
+
+
+def read_care(text: str) -> CareTier | None:
+    """A care tier (照料护理等级) as typed: its id or its Chinese name; empty: none given."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    tier = CARE_TIERS.get(cleaned, CARE_TIERS.get(cleaned.lower()))
+    if tier is None:
+        raise InvalidCare(_("{value} is not a care tier; write 全自理, 半护理 or 全护理 "
+                            "(self-care, partial-care, full-care)").format(value=_shown(text)))
+    return tier
 
 
 def read_rounding(text: str) -> RoundingPoint | None:
@@ -129,8 +174,51 @@ def read_rounding(text: str) -> RoundingPoint | None:
 
 
 def read_month(text: str, field: str = "month") -> Month:
-    """A month as typed (``YYYY-MM``), then :func:`checks.check_month`."""
-    return checks.check_month(Month.parse(text, field=field), field)
+    """A month as typed: ``YYYY-MM`` (:meth:`Month.parse`), its problem told at ``field``."""
+    return Month.parse(text, field=field)
+
+
+def _optional_month(field: str) -> Callable[[str], Month | None]:
+    """The reader of a month that may be left empty (empty: open on that side)."""
+
+    def read(text: str) -> Month | None:
+        return read_month(text, field) if text.strip() else None
+
+    return read
+
+
+READERS: dict[str, Callable[[StandardsTable, str], object]] = {
+    "id": lambda table, text: identity.check_id(text),
+    "category": lambda table, text: households.resolve_category(table, text),  # noqa: PLW0108
+    "persons": lambda table, text: read_persons(text),
+    "income": lambda table, text: read_income(text),
+    "start": lambda table, text: read_month(text, "start") if text.strip() else None,
+    "end": lambda table, text: read_month(text, "end") if text.strip() else None,
+    "paid": lambda table, text: read_paid(text),
+    "supplement": lambda table, text: read_supplement(text),
+    "care": lambda table, text: read_care(text),
+}
+"""The reader of each field (:data:`~welfare_calc.core.rules.FIELDS`), from its text to the
+value the rules see (an empty month: open on that side). Each is looked up when called,
+so that a reader changed holds in every reading."""
+assert list(READERS) == list(rules.FIELDS), "a reader for every field a rule may read"
+
+
+def read_fields(table: StandardsTable, cells: Mapping[str, str], names: tuple[str, ...]
+                ) -> tuple[dict[str, object], list[FieldProblem]]:
+    """Each of ``names`` read from ``cells`` (a cell not given: empty), and each refusal
+    with its field; then every rule over the fields read (:func:`rules.problems`)."""
+    values: dict[str, object] = {}
+    problems: list[FieldProblem] = []
+    for name in names:
+        try:
+            values[name] = READERS[name](table, cells.get(name, ""))
+        except WelfareCalcError as error:
+            problems.append(FieldProblem(name, error.message))
+    problems += rules.problems(table, values)
+    order = {name: position for position, name in enumerate(names)}
+    problems.sort(key=lambda problem: order.get(problem.field, len(order)))
+    return values, problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +230,6 @@ class RowHousehold:
     house: households.Household
     period: households.Coverage
     paid: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class FieldProblem:
-    """Why a row's field was refused, in the core's words."""
-
-    field: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,84 +247,47 @@ class CallInputs:
     force by ``through`` (docs/rules.md rule 14)."""
 
 
-def _optional_months(cells: Mapping[str, str], names: tuple[str, ...],
-                     problems: list[FieldProblem]) -> dict[str, Month | None]:
-    """Each named month read (an empty cell: None); each refusal added to ``problems``
-    and its field left out."""
-    months: dict[str, Month | None] = {}
-    for field in names:
-        text = cells.get(field, "")
-        try:
-            months[field] = read_month(text, field) if text.strip() else None
-        except WelfareCalcError as error:
-            problems.append(FieldProblem(field, error.message))
-    return months
+def _household(values: Mapping[str, object]) -> tuple[households.Household,
+                                                       households.Coverage]:
+    """The household and coverage of values the rules accepted."""
+    house = households.Household(
+        category=_typed(values["category"], str), persons=_typed(values["persons"], int),
+        income=_typed(values["income"], Decimal), supplement=_optional(
+            values["supplement"], households.Supplement),
+        care=_optional(values["care"], CareTier))
+    return house, households.Coverage(_optional(values["start"], Month),
+                                      _optional(values["end"], Month))
 
 
-def _read(table: StandardsTable, cells: Mapping[str, str], problems: list[FieldProblem]
-          ) -> tuple[households.Household | None, households.Coverage, Decimal | None]:
-    """The fields a household has wherever it is read from: category, persons, income,
-    start and end, paid and supplement; each refusal added to ``problems``."""
-
-    def refused(field: str, error: WelfareCalcError) -> None:
-        problems.append(FieldProblem(field, error.message))
-
-    found = len(problems)
-    category = ""
-    persons, income = 0, Decimal(0)
-    try:
-        category = households.resolve_category(table, cells.get("category", ""))
-    except WelfareCalcError as error:
-        refused("category", error)
-    try:
-        persons = read_persons(cells.get("persons", ""))
-    except WelfareCalcError as error:
-        refused("persons", error)
-    try:
-        income = read_income(cells.get("income", ""))
-    except WelfareCalcError as error:
-        refused("income", error)
-    months = _optional_months(cells, ("start", "end"), problems)  # empty: open on that side
-    period = households.Coverage(None, None)
-    if len(months) == 2:  # both read: their order is the core's coverage rule
-        try:
-            period = checks.coverage(months["start"], months["end"])
-        except WelfareCalcError as error:
-            refused("start", error)
-    paid: Decimal | None = None
-    try:
-        paid = read_paid(cells.get("paid", ""))
-    except WelfareCalcError as error:
-        refused("paid", error)
-    supplement: households.Supplement | None = None
-    try:
-        supplement = read_supplement(cells.get("supplement", ""))
-    except WelfareCalcError as error:
-        refused("supplement", error)
-    house: households.Household | None = None
-    if category and len(problems) == found:
-        try:
-            house = checks.household(table, category, persons, income, supplement)
-        except WelfareCalcError as error:
-            refused(error.field or "supplement", error)
-    return house, period, paid
+def _typed(value: object, kind: type[T]) -> T:
+    """A value read, as the type its reader gives."""
+    assert isinstance(value, kind)
+    return value
 
 
-def read_household(table: StandardsTable, cells: Mapping[str, str]
-                   ) -> RowHousehold | list[FieldProblem]:
+def _optional(value: object, kind: type[T]) -> T | None:
+    """A value read that may be None, as the type its reader gives."""
+    return None if value is None else _typed(value, kind)
+
+
+HOUSEHOLD_FIELDS = tuple(rules.FIELDS)
+"""A roster's row: every field a household has."""
+CALL_FIELDS = tuple(field for field in rules.FIELDS if field != "id")
+"""A single call: every field of a household but the id, which a call does not have."""
+
+
+def read(table: StandardsTable, cells: Mapping[str, str]) -> RowHousehold | list[FieldProblem]:
     """A row's household from its cells (``id``, ``category``, ``persons``, ``income``,
-    ``start``, ``end``, and ``paid`` and ``supplement`` where given), or every problem
-    found, each with its field: one reading for the batch, the page and any front end."""
-    problems: list[FieldProblem] = []
-    ident = ""
-    try:
-        ident = identity.check_id(cells.get("id", ""))
-    except WelfareCalcError as error:
-        problems.append(FieldProblem("id", error.message))
-    house, period, paid = _read(table, cells, problems)
-    if problems or house is None:
+    ``start``, ``end``, and ``paid``, ``supplement`` and ``care`` where given; a cell
+    not given is empty), or every problem found, each with its field: every reader, then
+    every rule (:func:`rules.problems`). One reading for the batch, the 公示 list and any
+    front end of a roster."""
+    values, problems = read_fields(table, cells, HOUSEHOLD_FIELDS)
+    if problems:
         return problems
-    return RowHousehold(ident, house, period, paid)
+    house, period = _household(values)
+    return RowHousehold(_typed(values["id"], str), house, period,
+                        _optional(values["paid"], Decimal))
 
 
 CALL_DEFAULTS: dict[str, str] = {"income": "0"}
@@ -254,20 +297,26 @@ income does not touch tekun (docs/rules.md rule 3) and a dibao household that st
 none has none. Every other field a call may leave out is not given (start, end,
 supplement, paid, month, rounding; through for an entitlement); category and persons,
 and through for a back-pay, are required everywhere. A roster's row is not a call: its
-cells are all read (:func:`read_household`)."""
+cells are all read (:func:`read`)."""
 
 
 def read_call(table: StandardsTable, cells: Mapping[str, str]
               ) -> CallInputs | list[FieldProblem]:
     """A single call's fields as the page's form and the JSON API give them: those of
-    a household, and ``through`` and ``month`` where given (empty: not given; a field of
-    :data:`CALL_DEFAULTS` empty: its default), or every problem found, each with its
-    field."""
+    a household (but the id), and ``through``, ``month`` and ``raise`` where given
+    (empty: not given; a field of :data:`CALL_DEFAULTS` empty: its default), or every
+    problem found, each with its field."""
     cells = {**cells, **{field: default for field, default in CALL_DEFAULTS.items()
                          if not cells.get(field, "").strip()}}
-    problems: list[FieldProblem] = []
-    house, period, paid = _read(table, cells, problems)
-    chosen = _optional_months(cells, ("through", "month", "raise"), problems)
-    if problems or house is None:
+    values, problems = read_fields(table, cells, CALL_FIELDS)
+    chosen: dict[str, Month | None] = {}
+    for field in ("through", "month", "raise"):
+        try:
+            chosen[field] = _optional_month(field)(cells.get(field, ""))
+        except WelfareCalcError as error:
+            problems.append(FieldProblem(field, error.message))
+    if problems:
         return problems
-    return CallInputs(house, period, paid, chosen["through"], chosen["month"], chosen["raise"])
+    house, period = _household(values)
+    return CallInputs(house, period, _optional(values["paid"], Decimal), chosen["through"],
+                      chosen["month"], chosen["raise"])

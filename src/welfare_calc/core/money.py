@@ -103,6 +103,19 @@ def to_fen(amount: Decimal) -> int:
     return int(amount.scaleb(2, _EXACT))
 
 
+def two_places(amount: Decimal) -> Decimal:
+    """An amount with at most two decimals, written with exactly two (``200.5`` →
+    ``200.50``): one form for one amount, so that two spellings of it are one value to
+    whatever compares or remembers them (the rules, :data:`~welfare_calc.core.rules.FIELDS`).
+    Raises :class:`ValueError` for a value that is no amount to the fen."""
+    try:
+        if amount.is_finite() and decimal_places(amount) <= 2:
+            return Decimal(to_fen(amount)).scaleb(-2)
+    except (ArithmeticError, AttributeError):  # (Inexact: more digits than any amount has)
+        pass
+    raise ValueError(f"{amount!r} is no amount to the fen")
+
+
 def _shown(text: str) -> str:
     """A value for a message: a cell of thousands of digits is shortened."""
     text = text.strip()

@@ -182,12 +182,6 @@ VALUE_WORDS: dict[tuple[str, str], tuple[str, str]] = {
 ids themselves, in the API's JSON; a category is read by its short Chinese name)."""
 
 
-CARE_NOT_READ = N_("this version does not read the care tier on the page yet; leave it empty "
-                   "(the basic standard alone), or compute with the command line's --care")
-"""Said where the core's reader of a call reads no care tier (the rules registry makes it
-read one): never a tekun amount without the care the clerk chose."""
-
-
 def word(key: str, lang: Lang) -> str:
     return lang.of(*WORDS[key])
 
@@ -246,11 +240,6 @@ class Household:
         if isinstance(read, list):
             for problem in read:
                 self.errors.setdefault(problem.field, problem.message)
-            return
-        if self.cells["care"].strip() and read.house.care is None:
-            # A care tier the reader did not read is refused, never ignored (an amount
-            # without the care the clerk chose would look right and be wrong).
-            self.errors["care"] = _(CARE_NOT_READ)
             return
         if "entitlement" in calls:
             try:
