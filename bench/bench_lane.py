@@ -3,7 +3,7 @@
 A whole batch run's time is shared between processes, start-up and the disk,
 and on a busy machine varies by ±15% from run to run; one chunk processed
 again and again, warm, is steadier, and is what a change to
-``batch/lane.py`` or ``batch/chunks.py`` changes. The chunk is the first
+``batch/rows/lane.py`` or ``batch/run/chunks.py`` changes. The chunk is the first
 megabyte of the benchmark's roster (``bench_batch.py``'s households, seed
 2020), its verdicts already asked of the core by an untimed run over the
 next three megabytes, as they are in a long run. Usage::
@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from bench_batch import roster
-from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor
-from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.batch.rows.parsing import RowParser, read_header
+from welfare_calc.batch.run.chunks import LANE_ROWS, ChunkProcessor
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from welfare_calc.batch.chunks import ChunkProcessor
-from welfare_calc.batch.reading import read_records, split_header
-from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.batch.input.reading import read_records, split_header
+from welfare_calc.batch.rows.parsing import RowParser, read_header
+from welfare_calc.batch.run.chunks import ChunkProcessor
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards

@@ -3,6 +3,8 @@
 Times, as whole processes, the median of ``--runs`` runs (at least 20) of:
 
 - the bare interpreter (``python -c pass``), the floor;
+- a click hello-world (one ``@click.command`` that echoes), what any click
+  program pays;
 - ``backpay … --format json``, ``entitlement …`` and ``standards``, each with
   the table cache warm (validated once before) and cold (an empty cache
   directory every run, so the standards file is validated with pydantic and
@@ -33,6 +35,16 @@ CALLS = {
     "entitlement": ["entitlement", "-c", "rural-dibao", "-n", "2", "--income", "100"],
     "standards": ["standards"],
 }
+
+HELLO = """
+import click
+
+@click.command()
+def hello() -> None:
+    click.echo("hello")
+
+hello()
+"""
 
 
 def median_time(command: list[str], env: dict[str, str], runs: int,
@@ -69,6 +81,8 @@ def main() -> None:
         program = [exe]
     bare = median_time([sys.executable, "-c", "pass"], env, args.runs)
     print(f"bare interpreter: {bare * 1000:.0f} ms (median of {args.runs})")
+    hello = median_time([sys.executable, "-c", HELLO], env, args.runs)
+    print(f"click hello-world: {hello * 1000:.0f} ms ({hello / bare:.1f}× bare)")
     with tempfile.TemporaryDirectory() as folder:
         warm_dir, cold_dir = Path(folder) / "warm", Path(folder) / "cold"
         for name, call in CALLS.items():
@@ -78,8 +92,8 @@ def main() -> None:
             warm = median_time([*program, *call], warm_env, args.runs)
             cold = median_time([*program, *call], {**env, "WELFARE_CALC_CACHE": str(cold_dir)},
                                args.runs, cold_cache=cold_dir)
-            print(f"{name}: warm {warm * 1000:.0f} ms ({warm / bare:.1f}× bare), "
-                  f"cold {cold * 1000:.0f} ms")
+            print(f"{name}: warm {warm * 1000:.0f} ms ({warm / bare:.1f}× bare, "
+                  f"{warm / hello:.2f}× click hello-world), cold {cold * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -99,13 +99,106 @@ def test_the_loader_validates_only_when_it_must() -> None:
                                                       "welfare_calc.standards.yaml_file"})}
 
 
-def test_the_batch_package_lists_its_modules() -> None:
-    # Every batch module is named, with what it holds, in the package's docstring.
-    overview = (SRC / "batch" / "__init__.py").read_text(encoding="utf-8")
-    for module in modules("batch"):
-        name = module.removeprefix("batch/").removesuffix(".py")
-        if name != "__init__":
-            assert f"welfare_calc.batch.{name}`" in overview, module
+BATCH_PARTS = ("input", "rows", "write", "run")
+"""batch/'s parts, each importing only the parts before it (one exception below)."""
+
+
+def test_the_batch_package_is_its_parts_and_lists_its_modules() -> None:
+    # batch/ holds its four parts and nothing else; each part's docstring names every
+    # module in it, with what it holds, and the package's names every part.
+    batch = SRC / "batch"
+    assert sorted(path.name for path in batch.iterdir() if path.name != "__pycache__") == (
+        sorted(["__init__.py", *BATCH_PARTS]))
+    overview = (batch / "__init__.py").read_text(encoding="utf-8")
+    for part in BATCH_PARTS:
+        assert f"welfare_calc.batch.{part}`" in overview, part
+        listing = (batch / part / "__init__.py").read_text(encoding="utf-8")
+        for path in sorted((batch / part).glob("*.py")):
+            if path.name != "__init__.py":
+                assert f"welfare_calc.batch.{part}.{path.stem}`" in listing, path
+
+
+def test_each_batch_part_imports_only_the_parts_before_it() -> None:
+    # input reads bytes, rows says what they mean, write puts results in place, run
+    # drives them all: no arrow runs back up. The one exception: a sheet's header is
+    # found by the header's names (input/sheet_reading.py -> rows/parsing.py).
+    allowed_back = {("batch/input/sheet_reading.py", "welfare_calc.batch.rows.parsing")}
+    found = set()
+    for at, part in enumerate(BATCH_PARTS):
+        later = {f"welfare_calc.batch.{other}" for other in BATCH_PARTS[at + 1:]}
+        for module in modules(f"batch/{part}"):
+            found |= {(module, name) for name in imported(SRC / module)
+                      if within(name, later)}
+    assert found == allowed_back
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports_of(path: Path, known: set[str]) -> set[str]:
+    """The package's modules that a module imports, anywhere in it (also under
+    TYPE_CHECKING and inside functions): ``from P import m`` counts as ``P.m``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found & known
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+@pytest.mark.parametrize("folder", ["batch", "cli", "output", "standards", "web"])
+def test_no_two_modules_import_each_other(folder: str) -> None:
+    # Not even under TYPE_CHECKING or inside a function: a loop of imports means that
+    # neither module can be read, or moved, without the other.
+    paths = sorted((SRC / folder).rglob("*.py"))
+    known = {_module_name(path) for path in paths}
+    graph = {_module_name(path): _imports_of(path, known) - {_module_name(path)}
+             for path in paths}
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
 def test_every_reference_stays_inside_the_repository() -> None:

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 import oracle
 from helpers import Run, csv_rows, invoker
 from synthetic import write_households
-from welfare_calc.batch import reading
-from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
+from welfare_calc.batch.input import reading
+from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, run_batch
 from welfare_calc.core import checks
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.households import resolve_category
@@ -574,7 +574,7 @@ def test_workers_start_with_stop_signals_held_until_their_handlers_are_set() -> 
     # the signals while workers start, and each worker lets them in once it is ready.
     probe = (
         "import signal\n"
-        "from welfare_calc.batch import run\n"
+        "from welfare_calc.batch.run import pipeline as run\n"
         "with run._held_signals():\n"
         "    held = signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
         "    run._start_worker(None)\n"

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 
 from helpers import Run, invoker
 from synthetic import write_households
-from welfare_calc.batch import staging, targets
-from welfare_calc.batch.targets import Named, check_distinct
+from welfare_calc.batch.write import staging, targets
+from welfare_calc.batch.write.targets import Named, check_distinct
 from welfare_calc.cli import cli
 from welfare_calc.core.errors import TargetProblem
 

@@ -16,12 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import oracle
-from welfare_calc.batch import lane as lane_module
-from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor, ChunkResult
-from welfare_calc.batch.ids import id_digest, overlapping, repeated_positions, span
-from welfare_calc.batch.lane import unquoted
-from welfare_calc.batch.rows import RowParser, read_header
-from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
+from welfare_calc.batch.rows import lane as lane_module
+from welfare_calc.batch.rows.ids import id_digest, overlapping, repeated_positions, span
+from welfare_calc.batch.rows.lane import unquoted
+from welfare_calc.batch.rows.parsing import RowParser, read_header
+from welfare_calc.batch.run.chunk_result import ChunkResult
+from welfare_calc.batch.run.chunks import LANE_ROWS, ChunkProcessor
+from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, run_batch
 from welfare_calc.core import checks, fields, households, timeline
 from welfare_calc.core.engine import OPEN_END, OPEN_START, BackpayEngine
 from welfare_calc.core.errors import WelfareCalcError

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synthetic import write_households
-from welfare_calc.batch import reading
-from welfare_calc.batch.reading import Unreadable, read_records
+from welfare_calc.batch.input import reading
+from welfare_calc.batch.input.reading import Unreadable, read_records
 from welfare_calc.cli import cli
 
 pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from helpers import csv_rows, page_client, printed_table
-from welfare_calc.batch.chunks import LANE_ROWS, ChunkProcessor
-from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.batch.rows.parsing import RowParser, read_header
+from welfare_calc.batch.run.chunks import LANE_ROWS, ChunkProcessor
 from welfare_calc.cli import cli
 from welfare_calc.core import checks, engine, fields
 from welfare_calc.core.engine import BackpayEngine

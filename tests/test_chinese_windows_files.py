@@ -23,9 +23,9 @@ import pytest
 from stdnum.cn import ric
 
 from helpers import LANGUAGE_VARIABLES, Run, csv_rows, invoker, sheet_values
-from welfare_calc.batch import reading
-from welfare_calc.batch.chunks import ChunkProcessor
-from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.batch.input import reading
+from welfare_calc.batch.rows.parsing import RowParser, read_header
+from welfare_calc.batch.run.chunks import ChunkProcessor
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
 from welfare_calc.output.text import kept_as_text

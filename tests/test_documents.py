@@ -24,7 +24,7 @@ from openpyxl.cell.cell import MergedCell
 from stdnum.cn import ric
 
 from helpers import TITLE_ROWS, Run, csv_rows, invoker, sheet_values
-from welfare_calc.batch.documents import (
+from welfare_calc.batch.write.documents import (
     SEAL,
     SHEET_SIGN_OFF,
     SIGN_OFF,
@@ -33,7 +33,7 @@ from welfare_calc.batch.documents import (
     printed_columns,
     sign_off,
 )
-from welfare_calc.batch.workbook_writing import LANDSCAPE, Pages
+from welfare_calc.batch.write.workbook import LANDSCAPE, Pages
 from welfare_calc.core.months import Month
 from welfare_calc.core.personal import personal_numbers
 from welfare_calc.standards.loader import shipped_standards
@@ -478,7 +478,7 @@ def test_any_village_gives_its_publicity_sheet_a_valid_name(run: Run, tmp_path: 
 def test_every_group_gives_a_sheet_name_excel_accepts(labels: list[str]) -> None:
     import xlsxwriter  # noqa: PLC0415
 
-    from welfare_calc.batch.publicity import sheet_names  # noqa: PLC0415
+    from welfare_calc.batch.write.publicity import sheet_names  # noqa: PLC0415
 
     keys = [(label,) for label in labels]
     names = sheet_names([*keys, None])
@@ -924,8 +924,8 @@ def test_a_sheet_of_more_pages_than_breaks_keeps_the_group_breaks() -> None:
     # it (&N): never a count that is wrong.
     import xlsxwriter  # noqa: PLC0415
 
-    from welfare_calc.batch.documents import page_numbers  # noqa: PLC0415
-    from welfare_calc.batch.workbook_writing import SheetWriter, print_styles  # noqa: PLC0415
+    from welfare_calc.batch.write.documents import page_numbers  # noqa: PLC0415
+    from welfare_calc.batch.write.workbook import SheetWriter, print_styles  # noqa: PLC0415
 
     target = io.BytesIO()
     book = xlsxwriter.Workbook(target, {"in_memory": True})

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from helpers import csv_rows
 from synthetic import write_households
-from welfare_calc.batch.chunks import ChunkProcessor
-from welfare_calc.batch.groups import parse_group_by
-from welfare_calc.batch.rows import RowParser, read_header
-from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
+from welfare_calc.batch.rows.groups import parse_group_by
+from welfare_calc.batch.rows.parsing import RowParser, read_header
+from welfare_calc.batch.run.chunks import ChunkProcessor
+from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, run_batch
 from welfare_calc.cli import cli
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import BadOption

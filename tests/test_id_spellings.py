@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from helpers import csv_rows, invoker
-from welfare_calc.batch.chunks import ChunkProcessor
-from welfare_calc.batch.ids import id_digest
-from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.batch.rows.ids import id_digest
+from welfare_calc.batch.rows.parsing import RowParser, read_header
+from welfare_calc.batch.run.chunks import ChunkProcessor
 from welfare_calc.core import words
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import InvalidId

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.batch.rows.parsing import RowParser, read_header
 from welfare_calc.cli import cli
 from welfare_calc.core import fields
 from welfare_calc.core.table import CareTier, StandardsTable

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 import oracle
 from helpers import Run, invoker, printed_table
-from welfare_calc.batch.chunks import ChunkProcessor
-from welfare_calc.batch.rows import RowParser, read_header
+from welfare_calc.batch.rows.parsing import RowParser, read_header
+from welfare_calc.batch.run.chunks import ChunkProcessor
 from welfare_calc.cli import cli
 from welfare_calc.core import checks
 from welfare_calc.core.engine import BackpayEngine

@@ -1,4 +1,4 @@
-"""Chunks and results through shared memory (batch/shared_slots.py), and the lane's verdicts
+"""Chunks and results through shared memory (batch/run/shared_slots.py), and the lane's verdicts
 shared by forked workers: the same bytes as through pipes and in one process, whatever
 goes through which way."""
 
@@ -13,10 +13,12 @@ import numpy as np
 import pytest
 
 from synthetic import write_households
-from welfare_calc.batch import reading, run, shared_slots
-from welfare_calc.batch.chunks import ChunkResult
-from welfare_calc.batch.lane import ACCEPTED, DENSE_BITS, REFUSED, UNKNOWN, _Verdicts
-from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
+from welfare_calc.batch.input import reading
+from welfare_calc.batch.rows.lane import ACCEPTED, DENSE_BITS, REFUSED, UNKNOWN, _Verdicts
+from welfare_calc.batch.run import pipeline as run
+from welfare_calc.batch.run import shared_slots
+from welfare_calc.batch.run.chunk_result import ChunkResult
+from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, run_batch
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from synthetic import write_households
-from welfare_calc.batch import run as batch_run
-from welfare_calc.batch import staging
+from welfare_calc.batch.run import pipeline as batch_run
+from welfare_calc.batch.write import staging
 from welfare_calc.cli import cli
 
 pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages

@@ -20,7 +20,7 @@ import xlsxwriter
 import xlwt
 from click.testing import CliRunner, Result
 
-from welfare_calc.batch.workbook_cells import Percent
+from welfare_calc.batch.input.workbook_cells import Percent
 from welfare_calc.cli import cli
 
 pytestmark = pytest.mark.usefixtures("english")  # the English words of the messages
@@ -416,7 +416,7 @@ def test_zipped_files_this_cannot_read_as_excel_shows_them_are_refused(
 def test_a_fraction_whose_format_the_file_does_not_say_is_ambiguous_in_a_supplement(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An .xls whose styles name a format it does not hold: 0.2 may be 20% or 0.20 yuan."""
-    from welfare_calc.batch import workbook_cells  # noqa: PLC0415
+    from welfare_calc.batch.input import workbook_cells  # noqa: PLC0415
 
     def nothing_known(book: object) -> tuple[frozenset[int], frozenset[int]]:
         styles = frozenset(range(len(getattr(book, "xf_list", []))))
@@ -448,7 +448,7 @@ def test_the_streaming_reader_is_used_and_reads_as_python_calamine(tmp_path: Pat
     # python-calamine reads it (blank rows, an offset table, whole numbers, dates, text).
     import datetime as dt  # noqa: PLC0415
 
-    from welfare_calc.batch import workbook_cells  # noqa: PLC0415
+    from welfare_calc.batch.input import workbook_cells  # noqa: PLC0415
 
     path = tmp_path / "r.xlsx"
     book = xlsxwriter.Workbook(str(path))

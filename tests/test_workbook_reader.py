@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from welfare_calc.batch import workbook_cells
+from welfare_calc.batch.input import workbook_cells
 
 
 @pytest.fixture(autouse=True)

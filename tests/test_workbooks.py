@@ -34,10 +34,11 @@ from helpers import (
     sheet_values,
 )
 from synthetic import write_households
-from welfare_calc.batch import staging, workbook_writing
-from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch
-from welfare_calc.batch.sheet_reading import cell_text, column_letter, number_text
-from welfare_calc.batch.workbook_writing import exact_number
+from welfare_calc.batch.input.sheet_reading import cell_text, column_letter, number_text
+from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, run_batch
+from welfare_calc.batch.write import staging
+from welfare_calc.batch.write import workbook as workbook_writing
+from welfare_calc.batch.write.workbook import exact_number
 from welfare_calc.cli import Progress, cli
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month

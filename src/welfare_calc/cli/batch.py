@@ -32,7 +32,7 @@ from welfare_calc.core.words import _, ngettext
 from welfare_calc.output import streams
 
 if TYPE_CHECKING:
-    from welfare_calc.batch.run import BatchFiles, BatchOptions, Summary
+    from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, Summary
     from welfare_calc.core.engine import BackpayEngine
     from welfare_calc.core.table import StandardsTable
 
@@ -102,12 +102,12 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
           print_columns: tuple[str, ...], rounding: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["batch"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.batch.documents import RunStamp, file_sha256  # noqa: PLC0415
-    from welfare_calc.batch.files import batch_files, fits_a_sheet  # noqa: PLC0415
-    from welfare_calc.batch.groups import parse_group_by  # noqa: PLC0415
-    from welfare_calc.batch.rows import column_choices  # noqa: PLC0415
-    from welfare_calc.batch.run import BatchOptions  # noqa: PLC0415
-    from welfare_calc.batch.sheet_reading import is_workbook  # noqa: PLC0415
+    from welfare_calc.batch.input.sheet_reading import is_workbook  # noqa: PLC0415
+    from welfare_calc.batch.rows.groups import parse_group_by  # noqa: PLC0415
+    from welfare_calc.batch.rows.parsing import column_choices  # noqa: PLC0415
+    from welfare_calc.batch.run.pipeline import BatchOptions  # noqa: PLC0415
+    from welfare_calc.batch.write.documents import RunStamp, file_sha256  # noqa: PLC0415
+    from welfare_calc.batch.write.files import batch_files, fits_a_sheet  # noqa: PLC0415
     from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
 
     workbook = str(input_path) != "-" and is_workbook(input_path)
@@ -185,9 +185,9 @@ def run_roster(input_path: Path, workbook: bool, sheet: str | None, header_row: 
     """Read a roster (CSV, a workbook's sheet, or stdin) through the batch, with progress
     on a terminal: one way for every command that reads a roster (``batch``,
     ``publicity``), its failures told as one ``Error:`` line each."""
-    from welfare_calc.batch.reading import Records  # noqa: PLC0415
-    from welfare_calc.batch.run import run_batch  # noqa: PLC0415
-    from welfare_calc.batch.sheet_reading import sheet_records  # noqa: PLC0415
+    from welfare_calc.batch.input.reading import Records  # noqa: PLC0415
+    from welfare_calc.batch.input.sheet_reading import sheet_records  # noqa: PLC0415
+    from welfare_calc.batch.run.pipeline import run_batch  # noqa: PLC0415
 
     reading_stdin = str(input_path) == "-"
     to_workbook = options.fmt == "xlsx"

@@ -49,12 +49,12 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
               header_row: int | None, columns: tuple[str, ...]) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["publicity"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.batch.files import batch_files  # noqa: PLC0415
-    from welfare_calc.batch.groups import parse_group_by  # noqa: PLC0415
-    from welfare_calc.batch.publicity import PublicityOptions  # noqa: PLC0415
-    from welfare_calc.batch.rows import column_choices  # noqa: PLC0415
-    from welfare_calc.batch.run import BatchOptions  # noqa: PLC0415
-    from welfare_calc.batch.sheet_reading import is_workbook  # noqa: PLC0415
+    from welfare_calc.batch.input.sheet_reading import is_workbook  # noqa: PLC0415
+    from welfare_calc.batch.rows.groups import parse_group_by  # noqa: PLC0415
+    from welfare_calc.batch.rows.parsing import column_choices  # noqa: PLC0415
+    from welfare_calc.batch.run.pipeline import BatchOptions  # noqa: PLC0415
+    from welfare_calc.batch.write.files import batch_files  # noqa: PLC0415
+    from welfare_calc.batch.write.publicity import PublicityOptions  # noqa: PLC0415
     from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
 
     workbook = str(input_path) != "-" and is_workbook(input_path)

@@ -107,7 +107,7 @@ class EncodingType(click.ParamType[str, Any]):
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> str:
-        from welfare_calc.batch.encodings import (  # noqa: PLC0415 - see the imports
+        from welfare_calc.batch.input.encodings import (  # noqa: PLC0415 - see the imports
             input_encoding,
             text_encoding,
         )

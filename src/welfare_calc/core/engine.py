@@ -15,7 +15,7 @@ One engine for every front end:
   Its results carry the engine's own *runs* (months paid alike under one
   standard), which ``--explain`` writes out and the reports put under keys;
 - **a roster** (:class:`BackpayEngine`): the batch's row path computes each row
-  with the same month rule, and the column-wise lane (:mod:`welfare_calc.batch.lane`)
+  with the same month rule, and the column-wise lane (:mod:`welfare_calc.batch.rows.lane`)
   runs the integer rules below on NumPy arrays.
 
 Both take their plan from the standards table itself: :func:`stretches` walks a
@@ -877,7 +877,7 @@ class BackpayEngine:
         return found
 
     def lane(self, category: str) -> tuple[bool, int, int, int, int, int, int] | None:
-        """Constants for the arithmetic of :mod:`welfare_calc.batch.lane`, usual case only.
+        """Constants for the arithmetic of :mod:`welfare_calc.batch.rows.lane`, usual case only.
 
         (gap-filling?, first and last month index of the window, due and
         paid standards, the new monthly standard and the old one in units) when

@@ -33,7 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from welfare_calc import __version__
-from welfare_calc.batch.documents import SEAL, SHEET_SIGN_OFF
+from welfare_calc.batch.write.documents import SEAL, SHEET_SIGN_OFF
 from welfare_calc.core import fields
 from welfare_calc.core.errors import WelfareCalcError, os_reason
 from welfare_calc.core.money import RoundingPoint

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from welfare_calc.batch.documents import group_label
-from welfare_calc.batch.encodings import display_name
+from welfare_calc.batch.input.encodings import display_name
+from welfare_calc.batch.write.documents import group_label
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.output.formats import Lang
 from welfare_calc.web.folders import remove_folder

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
-from welfare_calc.batch.ids import plain_id
-from welfare_calc.batch.reading import line_at
+from welfare_calc.batch.input.reading import line_at
+from welfare_calc.batch.rows.ids import plain_id
 from welfare_calc.core import fields, households, rules
 from welfare_calc.core.engine import OPEN_END, OPEN_START
 from welfare_calc.core.errors import BadOption, UnusableInput, WelfareCalcError

@@ -8,7 +8,7 @@ income, phone or address, nor any other column; the list is built from
 those four fields alone, never by dropping columns from the roster, so that
 a column added to a roster can not slip through.
 
-The roster is read and checked by the batch (:mod:`welfare_calc.batch.run`),
+The roster is read and checked by the batch (:mod:`welfare_calc.batch.run.pipeline`),
 so a row the batch refuses is not listed and is reported; a listed
 household's amount is the engine's (:func:`~welfare_calc.core.engine.month_amount`)
 for the month given, every part included (its 分类施保 supplement, its care amount),
@@ -23,7 +23,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Literal
 
-from welfare_calc.batch.documents import (
+from welfare_calc.batch.rows.groups import NO_LOCALITY, GroupBy, Key
+from welfare_calc.batch.rows.parsing import header_names, no_column
+from welfare_calc.batch.write.documents import (
     BLANK,
     NAME_HEADERS,
     SEAL,
@@ -31,9 +33,7 @@ from welfare_calc.batch.documents import (
     mask_name,
     page_numbers,
 )
-from welfare_calc.batch.groups import NO_LOCALITY, GroupBy, Key
-from welfare_calc.batch.rows import header_names, no_column
-from welfare_calc.batch.workbook_writing import SEAL_HEIGHT, Paper
+from welfare_calc.batch.write.workbook import SEAL_HEIGHT, Paper
 from welfare_calc.core import fields, rules
 from welfare_calc.core.engine import fen_text, month_amount
 from welfare_calc.core.errors import UnusableInput, WelfareCalcError
@@ -283,7 +283,7 @@ def write_workbook(target: IO[bytes], lister: Lister,
     in public (the 补发名册 and the 资金汇总, filed, carry the run stamp)."""
     import xlsxwriter  # noqa: PLC0415 - only a workbook needs it
 
-    from welfare_calc.batch.workbook_writing import (  # noqa: PLC0415
+    from welfare_calc.batch.write.workbook import (  # noqa: PLC0415
         SheetWriter,
         print_styles,
     )

@@ -14,7 +14,7 @@ spooled too, and written into last (it cannot be undone).
 
 A temporary file is named ``.<target>.welfare-calc-<random>.partial``, so
 that a later run can find and remove one left by a run that was killed
-(:mod:`welfare_calc.batch.targets` does, under the target's lock). A new file is
+(:mod:`welfare_calc.batch.write.targets` does, under the target's lock). A new file is
 readable by its owner only (it holds ID numbers); a replaced file keeps its
 mode, and its owner and group where the process may set them.
 
@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from welfare_calc.batch.encodings import is_utf8, split_bom
+from welfare_calc.batch.input.encodings import BOM, is_utf8, split_bom
 from welfare_calc.core.errors import TargetError, os_reason
 from welfare_calc.core.words import N_, _
 from welfare_calc.output.streams import failed_write, quiet_stdout
@@ -42,8 +42,6 @@ from welfare_calc.output.text import CsvRows
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
-
-BOM = b"\xef\xbb\xbf"
 
 PARTIAL = ".partial"
 TARGET_DIGITS = 12

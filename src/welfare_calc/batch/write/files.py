@@ -3,7 +3,7 @@
 A run writes its output, an errors file beside it (unless the output is a
 workbook, whose rejected rows go to a sheet of its own, or one is named),
 and a summary (JSON, and the 资金汇总 as CSV) if asked; none may be the input, and no two one file
-(:func:`~welfare_calc.batch.targets.check_distinct`). A CSV roster bound for
+(:func:`~welfare_calc.batch.write.targets.check_distinct`). A CSV roster bound for
 a workbook is counted first, so that a roster larger than a sheet is
 refused before any work.
 """
@@ -11,12 +11,47 @@ refused before any work.
 from __future__ import annotations
 
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
-from welfare_calc.batch.run import BatchFiles
-from welfare_calc.batch.targets import Named, check_distinct, resolve
+from welfare_calc.batch.write.staging import Destination
+from welfare_calc.batch.write.targets import Named, check_distinct, resolve
 from welfare_calc.core.errors import BadOption
 from welfare_calc.core.words import _
+
+
+@dataclass(frozen=True)
+class BatchFiles:
+    """Where a run writes: files, or ``"stdout"`` / ``"stderr"``.
+
+    :func:`welfare_calc.batch.write.targets.check_distinct` has made sure that no two
+    are one file and none is the input.
+    """
+
+    output: Destination
+    errors: Destination | None = None
+    """None: beside the output (``OUTPUT.errors.csv``), or stderr when the output is stdout."""
+    summary: Destination | None = None
+    summary_csv: Destination | None = None
+    """``--summary-csv``: the 资金汇总 table as CSV, for offices without the workbook."""
+    workbook: bool = False
+    """The output is a workbook, which holds the rejected rows on a sheet of its own."""
+
+    def errors_target(self) -> Destination:
+        """The errors file: as given, else beside the output, else stderr; a
+        workbook's rejected rows go to its own sheet (from a spool)."""
+        if self.errors is not None:
+            return self.errors
+        if self.workbook:
+            return "spool"
+        if isinstance(self.output, Path):
+            return self.output.with_name(self.output.name + ".errors.csv")
+        return "stderr"
+
+    def paths(self) -> list[Path]:
+        """The files (not streams) a run writes."""
+        return [where for where in (self.output, self.errors_target(), self.summary,
+                                    self.summary_csv) if isinstance(where, Path)]
 
 
 def batch_files(source: Path | None, output: str, errors: str | None,
@@ -59,7 +94,7 @@ def fits_a_sheet(source: Path) -> None:
     Only a regular file is counted ahead: a pipe or a device (``/dev/zero``) could
     be read for ever, and is refused by the sheet itself as its rows come.
     """
-    from welfare_calc.batch.workbook_writing import SHEET_ROWS  # noqa: PLC0415 - XlsxWriter
+    from welfare_calc.batch.write.workbook import SHEET_ROWS  # noqa: PLC0415 - XlsxWriter
 
     try:
         if not stat.S_ISREG(source.stat().st_mode):

@@ -7,7 +7,7 @@ Guarantees, in the order a finance office would ask for them:
   rows written + rows rejected, always;
 - the totals in the summary are sums of the fen written, so they reconcile
   exactly with the output column;
-- nothing is half-written (:mod:`welfare_calc.batch.staging`): an interrupted run
+- nothing is half-written (:mod:`welfare_calc.batch.write.staging`): an interrupted run
   (Ctrl-C, ``kill``) leaves every target as it was;
 - rows sharing an id with overlapping coverage are all rejected, as a
   possible double payment. That can only be known at the end, so rows go to
@@ -15,10 +15,10 @@ Guarantees, in the order a finance office would ask for them:
   needed; memory grows only with the index of ids.
 
 Speed: the input is cut into chunks of whole records, processed by
-:mod:`welfare_calc.batch.chunks` (column-wise in NumPy for the usual layout)
+:mod:`welfare_calc.batch.run.chunks` (column-wise in NumPy for the usual layout)
 in worker processes (one per CPU) when there is more than one chunk, and
 written back in input order; under ``fork`` chunks and results pass through
-shared memory rather than pipes (:mod:`welfare_calc.batch.shared_slots`).
+shared memory rather than pipes (:mod:`welfare_calc.batch.run.shared_slots`).
 Memory is bounded: a few chunks in flight, plus the index of ids (an 8-byte
 digest a row).
 """
@@ -48,15 +48,31 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from welfare_calc.batch import groups
-from welfare_calc.batch.chunks import (
+from welfare_calc.batch.input.encodings import cannot_encode, display_name, is_utf8
+from welfare_calc.batch.input.reading import Job, Records, csv_records, line_at, undecodable
+from welfare_calc.batch.rows import groups
+from welfare_calc.batch.rows.ids import overlapping, repeated_positions, written_id
+from welfare_calc.batch.rows.parsing import (
+    YES_NO,
+    ZH_HEADERS,
+    Columns,
+    Mapping,
+    RowParser,
+    RowProblem,
+    json_line,
+    read_header,
+    roster_language,
+)
+from welfare_calc.batch.run.chunk_result import (
     LEDGER_WORDS,
-    ChunkProcessor,
     ChunkResult,
+    InSlot,
     from_ledger_code,
     join_amount,
 )
-from welfare_calc.batch.documents import (
+from welfare_calc.batch.run.chunks import ChunkProcessor
+from welfare_calc.batch.run.shared_slots import SharedSlots
+from welfare_calc.batch.write.documents import (
     SUBTOTAL,
     TOTAL,
     FundTable,
@@ -73,22 +89,8 @@ from welfare_calc.batch.documents import (
     period_text,
     printed_columns,
 )
-from welfare_calc.batch.encodings import cannot_encode, display_name, is_utf8
-from welfare_calc.batch.ids import overlapping, repeated_positions, written_id
-from welfare_calc.batch.reading import Job, Records, csv_records, line_at, undecodable
-from welfare_calc.batch.rows import (
-    YES_NO,
-    ZH_HEADERS,
-    Columns,
-    Mapping,
-    RowParser,
-    RowProblem,
-    json_line,
-    read_header,
-    roster_language,
-)
-from welfare_calc.batch.shared_slots import InSlot, SharedSlots
-from welfare_calc.batch.staging import (
+from welfare_calc.batch.write.files import BatchFiles
+from welfare_calc.batch.write.staging import (
     PARTIAL,
     Destination,
     StagedText,
@@ -96,7 +98,7 @@ from welfare_calc.batch.staging import (
     describe,
     temp_prefix,
 )
-from welfare_calc.batch.targets import locked
+from welfare_calc.batch.write.targets import locked
 from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import BadOption, Interrupted, TargetError, UnusableInput
 from welfare_calc.core.households import category_label
@@ -110,7 +112,12 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from welfare_calc.batch.publicity import PublicityOptions
+    from welfare_calc.batch.write.publicity import PublicityOptions
+
+__all__ = ["BatchFiles", "BatchOptions", "Summary", "run_batch"]
+"""The run's entry: what callers (the CLI, the page, a monthly payroll) import from here.
+:class:`BatchFiles` lives with the file policy (:mod:`welfare_calc.batch.write.files`)
+and is handed on from here."""
 
 ERROR_COLUMNS = ("line", "id", "column", "reason", "row")
 
@@ -122,20 +129,20 @@ class BatchOptions:
 
     encoding: str | None = None
     """A CSV input's encoding; None: UTF-8 or GB18030, found from its bytes
-    (:func:`~welfare_calc.batch.reading.found_encoding`)."""
+    (:func:`~welfare_calc.batch.input.reading.found_encoding`)."""
     output_encoding: str = "utf-8"
     excel: bool = False
     headers: Literal["en", "zh"] | None = "en"
     """The computed columns' names and yes/no words: English, Chinese, or (None) the
-    roster's own language (:func:`~welfare_calc.batch.rows.roster_language`)."""
+    roster's own language (:func:`~welfare_calc.batch.rows.parsing.roster_language`)."""
     fmt: Literal["csv", "jsonl", "xlsx", "publicity"] = "csv"
     """The output: CSV, JSON lines, a workbook, or (``publicity``) a 公示 list."""
     publicity: PublicityOptions | None = None
-    """For a 公示 list: what it shows (:mod:`welfare_calc.batch.publicity`)."""
+    """For a 公示 list: what it shows (:mod:`welfare_calc.batch.write.publicity`)."""
     columns: Mapping = ()
     """``--column KEY=HEADER`` choices."""
     group_by: groups.GroupBy = ()
-    """``--group-by`` levels: totals by locality (:mod:`welfare_calc.batch.groups`)."""
+    """``--group-by`` levels: totals by locality (:mod:`welfare_calc.batch.rows.groups`)."""
     about: tuple[tuple[str, str, str], ...] = ()
     """For a workbook's reconciliation sheet: lines (Chinese label, English label,
     value) that say where the figures come from (input, standards, version)."""
@@ -148,7 +155,7 @@ class BatchOptions:
     input's digest is the run's own, of the bytes it read)."""
     printed: tuple[str, ...] = ()
     """``--print-column``: the columns the printed 补发名册 shows (none given: those an
-    office files, :func:`~welfare_calc.batch.documents.printed_by_default`)."""
+    office files, :func:`~welfare_calc.batch.write.documents.printed_by_default`)."""
 
     @property
     def text_marks(self) -> bool:
@@ -162,40 +169,6 @@ class BatchOptions:
         """Whether text cells that start like a formula are neutralised (CSV output,
         which a spreadsheet would run); a workbook's text cells never run."""
         return self.fmt not in ("xlsx", "publicity")
-
-
-@dataclass(frozen=True)
-class BatchFiles:
-    """Where a run writes: files, or ``"stdout"`` / ``"stderr"``.
-
-    :func:`welfare_calc.batch.targets.check_distinct` has made sure that no two
-    are one file and none is the input.
-    """
-
-    output: Destination
-    errors: Destination | None = None
-    """None: beside the output (``OUTPUT.errors.csv``), or stderr when the output is stdout."""
-    summary: Destination | None = None
-    summary_csv: Destination | None = None
-    """``--summary-csv``: the 资金汇总 table as CSV, for offices without the workbook."""
-    workbook: bool = False
-    """The output is a workbook, which holds the rejected rows on a sheet of its own."""
-
-    def errors_target(self) -> Destination:
-        """The errors file: as given, else beside the output, else stderr; a
-        workbook's rejected rows go to its own sheet (from a spool)."""
-        if self.errors is not None:
-            return self.errors
-        if self.workbook:
-            return "spool"
-        if isinstance(self.output, Path):
-            return self.output.with_name(self.output.name + ".errors.csv")
-        return "stderr"
-
-    def paths(self) -> list[Path]:
-        """The files (not streams) a run writes."""
-        return [where for where in (self.output, self.errors_target(), self.summary,
-                                    self.summary_csv) if isinstance(where, Path)]
 
 
 @dataclass
@@ -326,7 +299,7 @@ def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Rec
               writing: Callable[[int], None] | None = None) -> Summary:
     """Process a whole input; its files appear together, or none does.
 
-    On :class:`UnusableInput`, :class:`~welfare_calc.batch.staging.TargetError`
+    On :class:`UnusableInput`, :class:`~welfare_calc.batch.write.staging.TargetError`
     or an interruption, no file is replaced and no temporary file is left.
     ``workers``: processes to use (default: one per CPU; 1 for none).
     ``writing``: told the rows written so far while a workbook is written.
@@ -696,7 +669,7 @@ class _BatchRun:
                          if self.options.group_by else ())
         chosen = self.options.publicity
         if chosen is not None and self.group_at:  # (a 公示 list's titles are its groups)
-            from welfare_calc.batch import publicity  # noqa: PLC0415 - a list's only
+            from welfare_calc.batch.write import publicity  # noqa: PLC0415 - a list's only
 
             publicity.refuse_private_columns(
                 columns.names, self.options.group_by, columns.position["id"],
@@ -810,7 +783,7 @@ class _BatchRun:
     def _printed(self, columns: Columns) -> list[bool]:
         """Which columns the printed 补发名册 shows (``--print-column``, else those an office
         files); a name that is no column is refused before a row is read."""
-        from welfare_calc.batch.workbook_writing import chinese_names  # noqa: PLC0415
+        from welfare_calc.batch.write.workbook import chinese_names  # noqa: PLC0415
 
         computed = set(columns.computed)
         keys = [*columns.keys, *columns.computed]
@@ -865,9 +838,9 @@ class _BatchRun:
         return date_text(self.options.made or date.today())
 
     def write_publicity(self) -> None:
-        """The 公示 list of this run (:mod:`welfare_calc.batch.publicity`): one list per
+        """The 公示 list of this run (:mod:`welfare_calc.batch.write.publicity`): one list per
         group (with --group-by), as a workbook or CSV, staged in place of the spool."""
-        from welfare_calc.batch import publicity  # noqa: PLC0415 - XlsxWriter
+        from welfare_calc.batch.write import publicity  # noqa: PLC0415 - XlsxWriter
 
         chosen = self.options.publicity
         target = self.files.output
@@ -896,9 +869,9 @@ class _BatchRun:
 
     def write_workbook(self, summary: Summary,
                        progress: Callable[[int], None] | None) -> None:
-        """The workbook of this run (:mod:`welfare_calc.batch.workbook_writing`), staged
+        """The workbook of this run (:mod:`welfare_calc.batch.write.workbook`), staged
         in place of the CSV it is written from; the rejected rows on a sheet of their own."""
-        from welfare_calc.batch.workbook_writing import (  # noqa: PLC0415 - XlsxWriter
+        from welfare_calc.batch.write.workbook import (  # noqa: PLC0415 - XlsxWriter
             PrintLayout,
             SummaryLine,
             chinese_names,
@@ -1089,7 +1062,7 @@ class _BatchRun:
     def _named_as_totals(self, columns: Columns, taken: list[groups.Key],
                          dropped: dict[int, RowProblem]) -> dict[int, RowProblem]:
         """The rows (output positions) of the groups named as the documents label their
-        total rows (:func:`~welfare_calc.batch.documents.label_taken`), with why: the
+        total rows (:func:`~welfare_calc.batch.write.documents.label_taken`), with why: the
         locality that reads 合计, 小计, 总计 or 未填属地. Rows already dropped are left."""
         found: dict[int, RowProblem] = {}
         wanted = set(taken)

@@ -23,7 +23,7 @@ accept:
   only wrap whole cells (:func:`unquoted` takes those away);
 - with ``--group-by``, a locality cell of at most ``GROUP_MAX`` bytes: each
   distinct one is decoded once, and made a group by
-  :func:`~welfare_calc.batch.groups.key_of`, as the per-row path makes it;
+  :func:`~welfare_calc.batch.rows.groups.key_of`, as the per-row path makes it;
 - an id of printable ASCII without spaces, at most 32 characters, not
   starting with ``= + - @``, that the core takes as written
   (:func:`~welfare_calc.core.identity.is_canonical_id`, asked of every id: an
@@ -55,9 +55,9 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from welfare_calc.batch import groups
-from welfare_calc.batch.ids import ID_MODULUS, SPAN_BITS
-from welfare_calc.batch.rows import REQUIRED, month_or_open
+from welfare_calc.batch.rows import groups
+from welfare_calc.batch.rows.ids import ID_MODULUS, SPAN_BITS
+from welfare_calc.batch.rows.parsing import REQUIRED, month_or_open
 from welfare_calc.core import engine, rules
 from welfare_calc.core.engine import OPEN_END, OPEN_START, UNITS_PER_FEN, BackpayEngine
 from welfare_calc.core.identity import is_canonical_id
@@ -134,9 +134,9 @@ class LaneOutput:
     came, and its computed cells with the line end. For a line not taken
     the second is meaningless: the caller replaces both."""
     digests: Ints
-    """Per line: :func:`~welfare_calc.batch.ids.id_digest` of the id (taken lines)."""
+    """Per line: :func:`~welfare_calc.batch.rows.ids.id_digest` of the id (taken lines)."""
     spans: Ints
-    """Per line: the coverage, packed as :func:`~welfare_calc.batch.ids.span` packs it."""
+    """Per line: the coverage, packed as :func:`~welfare_calc.batch.rows.ids.span` packs it."""
     codes: Ints
     """Per line: the category's position in the table (taken lines)."""
     backpays: Ints

@@ -19,6 +19,9 @@ import sys
 from welfare_calc.core.errors import EncodingProblem
 from welfare_calc.core.words import _
 
+BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte order mark: Excel's sign of a UTF-8 CSV, read past and written for it."""
+
 
 def text_encoding(name: str) -> str:
     """The codec's own name for a text encoding, or :class:`EncodingProblem`.

@@ -3,7 +3,7 @@
 Offices get rosters as workbooks exported from the provincial system: a title
 and a "制表单位" line above the header, numbers stored as floats, dates as
 dates, and ID numbers sometimes stored as numbers.
-:mod:`welfare_calc.batch.workbook_cells` opens the file (.xlsx, .xlsm, .xls)
+:mod:`welfare_calc.batch.input.workbook_cells` opens the file (.xlsx, .xlsm, .xls)
 and chooses the sheet a clerk sees; this module only turns its cells into
 the text a clerk sees, and numbers the rows as Excel shows them, so that
 every other rule of the batch (checks, doubled ids, reconciliation) holds
@@ -42,9 +42,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from welfare_calc.batch.reading import CHUNK, Job, Records, Unreadable
-from welfare_calc.batch.rows import OPTIONAL, REQUIRED, Mapping, header_key, holds_header
-from welfare_calc.batch.workbook_cells import (
+from welfare_calc.batch.input.reading import CHUNK, Job, Records, Unreadable
+from welfare_calc.batch.input.workbook_cells import (
     Area,
     BadCell,
     Cell,
@@ -55,6 +54,7 @@ from welfare_calc.batch.workbook_cells import (
     column_letter,
     open_sheet,
 )
+from welfare_calc.batch.rows.parsing import OPTIONAL, REQUIRED, Mapping, header_key, holds_header
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.fields import field_name
 from welfare_calc.core.words import _, listed

@@ -5,7 +5,7 @@ An office does not file amounts; it files documents (docs/documents.md): the
 补发名册 a clerk signs, the fund summary by town the county allocates money
 from, and the public notice posted in each village. What they say is made
 here, from the run's exact figures, as text; how a page is printed is
-:mod:`welfare_calc.batch.workbook_writing`'s. Pure: no file is read or written.
+:mod:`welfare_calc.batch.write.workbook`'s. Pure: no file is read or written.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO
 
-from welfare_calc.batch.groups import COUNTERS, NO_LOCALITY, Key, Tally
+from welfare_calc.batch.rows.groups import COUNTERS, NO_LOCALITY, Key, Tally
 from welfare_calc.core.engine import fen_text
 from welfare_calc.core.errors import BadOption
 from welfare_calc.core.months import Month
@@ -74,7 +74,7 @@ def page_numbers(pages: int | None) -> str:
     ``&N`` is the pages of everything printed at once: LibreOffice, printing a whole
     workbook, counts every sheet's, so a village's one-page 公示 list said 第1页共5页.
     A count written in is the sheet's own in any program (its first page numbered 1,
-    :meth:`~welfare_calc.batch.workbook_writing.SheetWriter.paginate`)."""
+    :meth:`~welfare_calc.batch.write.workbook.SheetWriter.paginate`)."""
     return PAGE_NUMBERS if pages is None else f"&C&9第 &P 页 共 {pages} 页"
 
 

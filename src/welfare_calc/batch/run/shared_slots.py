@@ -29,22 +29,13 @@ from __future__ import annotations
 
 import mmap
 from array import array
-from dataclasses import dataclass
 
-from welfare_calc.batch.chunks import ChunkResult
+from welfare_calc.batch.run.chunk_result import ChunkResult, InSlot
 
 SLOT_BYTES = 8 << 20
 """Bytes of one slot: a chunk of input (about 1 MB) or its results (about 4 MB)."""
 MAX_SLOTS = 16
 """Slots at most, whatever the number of workers (128 MB of address space)."""
-
-
-@dataclass(frozen=True)
-class InSlot:
-    """Where a chunk's input or results are: the slot, and the length of each part."""
-
-    slot: int
-    lengths: tuple[int, ...]
 
 
 class SharedSlots:

@@ -28,8 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from welfare_calc.batch.encodings import FOUND, display_name, first_undecodable
-from welfare_calc.batch.staging import BOM
+from welfare_calc.batch.input.encodings import BOM, FOUND, display_name, first_undecodable
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.words import _
 
@@ -45,7 +44,7 @@ _FIELD_ENDS = (ord(","), ord("\n"), ord("\r"))
 
 class Readable(Protocol):
     """What the reader needs of its input: bytes read a block at a time (a file, stdin,
-    or :class:`~welfare_calc.batch.documents.HashingReader` around one)."""
+    or :class:`~welfare_calc.batch.write.documents.HashingReader` around one)."""
 
     def read(self, size: int = -1, /) -> bytes: ...
 
@@ -278,7 +277,7 @@ class Records:
 
     A CSV file gives its own bytes (:func:`csv_records`); a workbook's sheet
     is told as CSV, numbered by the rows Excel shows
-    (:mod:`welfare_calc.batch.sheet_reading`).
+    (:mod:`welfare_calc.batch.input.sheet_reading`).
     """
 
     header: list[str]
@@ -307,7 +306,7 @@ class Records:
 def found_encoding(data: bytes, first_line: int) -> str | None:
     """The encoding of a roster given without ``--encoding``, found from ``data`` (its
     bytes from line ``first_line`` on): None while they are ASCII, which every encoding
-    found writes alike; else the first of :data:`~welfare_calc.batch.encodings.FOUND`
+    found writes alike; else the first of :data:`~welfare_calc.batch.input.encodings.FOUND`
     they are text in; else :class:`UnusableInput` naming the line each stops at."""
     if data.isascii():
         return None

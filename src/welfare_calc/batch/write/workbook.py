@@ -26,7 +26,7 @@ so that any printed page traces to its run:
 - the rejected rows (``问题行``) with their reasons, when there are any.
 
 Every document is signed by the same people (经办人 / 审核人 / 负责人 / 日期,
-:data:`~welfare_calc.batch.documents.SIGN_OFF`), with room for the seal.
+:data:`~welfare_calc.batch.write.documents.SIGN_OFF`), with room for the seal.
 
 A printed sheet's pages are laid out here, not left to the program that
 prints it (:class:`Pages`): its rows have fixed heights, its scale is fixed
@@ -38,7 +38,7 @@ sign-off.
 XlsxWriter writes it in constant-memory mode (a row at a time, whatever the
 size) with every text cell written as a string and formulas off, so that no
 cell ever runs. The workbook is written into a staged file
-(:mod:`welfare_calc.batch.staging`): it appears whole or not at all.
+(:mod:`welfare_calc.batch.write.staging`): it appears whole or not at all.
 
 A value that a workbook would change is refused, not changed: a text over
 32,767 characters (Excel's limit for a cell), or more rows than a sheet
@@ -55,7 +55,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
-from welfare_calc.batch.documents import (
+from welfare_calc.batch.rows.parsing import ZH_HEADERS
+from welfare_calc.batch.write.documents import (
     BLANK,
     SEAL,
     SIGN_OFF,
@@ -63,7 +64,6 @@ from welfare_calc.batch.documents import (
     RunStamp,
     sign_off,
 )
-from welfare_calc.batch.rows import ZH_HEADERS
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.words import _
 
@@ -155,7 +155,7 @@ class PrintLayout:
     stamp: RunStamp
     basis: str = ""
     """The notice the raise rests on, its issue date and deadline
-    (:func:`~welfare_calc.batch.documents.basis_text`); under the title."""
+    (:func:`~welfare_calc.batch.write.documents.basis_text`); under the title."""
     printed: Sequence[bool] = ()
     """Which of the 补发名册's columns print (none given: every one)."""
 
@@ -412,7 +412,7 @@ class SheetWriter:
         self.row += 1
 
     def signed(self, styles: dict[str, Any], keep: float = 0.0) -> None:
-        """The sign-off (:data:`~welfare_calc.batch.documents.SIGN_OFF`) after a blank
+        """The sign-off (:data:`~welfare_calc.batch.write.documents.SIGN_OFF`) after a blank
         line, and room under it for the seal; on one page with the row above it, of
         ``keep`` points (a 小计 or 合计 is never parted from its sign-off)."""
         self.note("", height=self.row_height)

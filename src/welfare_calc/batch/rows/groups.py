@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from welfare_calc.batch.rows import header_names, no_column
+from welfare_calc.batch.rows.parsing import header_names, no_column
 from welfare_calc.core.errors import BadOption
 from welfare_calc.core.words import _
 

@@ -1,15 +1,15 @@
 """One chunk of a batch input in, its output text and bookkeeping out.
 
-A chunk is whole records (cut by :func:`welfare_calc.batch.reading.read_records`
+A chunk is whole records (cut by :func:`welfare_calc.batch.input.reading.read_records`
 at a line end outside quotes) with the number of its first line. Processing one
 touches no file and no shared state, so chunks can go to worker processes
-and come back in order; :mod:`welfare_calc.batch.run` writes the results.
+and come back in order; :mod:`welfare_calc.batch.run.pipeline` writes the results.
 
 Two ways through, one answer:
 
 - a large chunk of the usual layout (``id,category,persons,income,start,end``
   and optionally ``paid``; no quotes, or quotes only around whole cells)
-  goes to :mod:`welfare_calc.batch.lane`, which reads it column-wise in
+  goes to :mod:`welfare_calc.batch.rows.lane`, which reads it column-wise in
   NumPy and hands back the lines it does not take;
 - every other row is read by :meth:`RowParser.parse_all` (its quick reading,
   a chunk's rows put to the core's rules at once, else its careful one), and
@@ -31,13 +31,13 @@ import json
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from welfare_calc.batch import groups
-from welfare_calc.batch.encodings import ascii_compatible, cannot_encode, same_codec
-from welfare_calc.batch.ids import id_digest, span
-from welfare_calc.batch.reading import HEAD, Unreadable, line_at
-from welfare_calc.batch.rows import (
+from welfare_calc.batch.input.encodings import ascii_compatible, cannot_encode, same_codec
+from welfare_calc.batch.input.reading import HEAD, Unreadable, line_at
+from welfare_calc.batch.rows import groups
+from welfare_calc.batch.rows.ids import id_digest, span
+from welfare_calc.batch.rows.parsing import (
     COMPUTED,
     OPTIONAL,
     REQUIRED,
@@ -47,14 +47,22 @@ from welfare_calc.batch.rows import (
     RowProblem,
     json_line,
 )
-from welfare_calc.core.engine import BackpayEngine, WholeT, fen_text
+from welfare_calc.batch.run.chunk_result import (
+    AMOUNT_BITS,
+    LEDGER_WORDS,
+    ChunkResult,
+    Rejection,
+    Written,
+    ledger_code,
+    split_amount,
+)
+from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.words import _
 from welfare_calc.output.text import CsvRows, csv_safe, digits_column, kept_as_text
 
 if TYPE_CHECKING:
-    from welfare_calc.batch.lane import Lane, LaneOutput
-    from welfare_calc.batch.shared_slots import InSlot
+    from welfare_calc.batch.rows.lane import Lane, LaneOutput
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
@@ -67,114 +75,6 @@ up for the garbage collector to look through."""
 LANE_ROWS = 4096
 """Lines from which a chunk goes to the column-wise lane (it needs NumPy, a
 fifth of a second to import: not worth it for a handful of rows)."""
-
-
-class Rejection(NamedTuple):
-    """A rejected row, as the errors file reports it."""
-
-    line: int
-    ident: str
-    """The id as given."""
-    problems: list[RowProblem]
-    row: list[str]
-    """Its cells as read."""
-
-class Written(NamedTuple):
-    """A row written, with what the end of the run needs to know of it."""
-
-    text: str
-    """Its output line."""
-    digest: int
-    """:func:`~welfare_calc.batch.ids.id_digest` of its id."""
-    code: int
-    """Its category's position in the table."""
-    net: int
-    """Back-pay in fen, or minus what was overpaid (a row has one or the other)."""
-    span: int
-    """Its coverage (:func:`span`), for the doubled-id check."""
-    newly: bool = False
-    """Whether the raise makes it newly eligible."""
-    persons: int = 0
-    """Its covered persons."""
-
-
-@dataclass
-class ChunkResult:
-    """What a chunk produced, for the writer to put in place."""
-
-    output: bytes = b""
-    rejections: list[Rejection] = field(default_factory=list)
-    ledger: bytes = b""
-    """For every row written, in output order, :data:`LEDGER_WORDS` 64-bit numbers:
-    its input line, coverage (:func:`span`), category position (plus
-    :data:`NEWLY` when the raise makes it newly eligible), and back-pay in fen
-    (minus the overpaid amount, for a row overpaid) as two words
-    (:func:`split_amount`: an amount may pass 64 bits). The run keeps
-    it on disk for the doubled-id check, which needs no text read back."""
-    ids: array[int] = field(default_factory=lambda: array("q"))
-    """:func:`~welfare_calc.batch.ids.id_digest` of the id of every row written, in
-    output order. Digests, not strings: a million fit in far less memory, and
-    the end-of-run check compares the ids themselves."""
-    totals: list[int] = field(default_factory=list)
-    """Back-pay written per category (table order), in fen."""
-    overpaid: list[int] = field(default_factory=list)
-    """Overpaid amounts written per category (table order), in fen."""
-    newly: list[int] = field(default_factory=list)
-    """Rows written per category (table order) that the raise makes newly eligible."""
-    households: list[int] = field(default_factory=list)
-    """Rows written per category (table order): households (户数)."""
-    persons: list[int] = field(default_factory=list)
-    """Covered persons of the rows written, per category (人数)."""
-    groups: dict[groups.Key, groups.Tally] = field(default_factory=dict)
-    """With ``--group-by``: each group's counts, in the order groups first appear."""
-    rows_read: int = 0
-    undecodable_line: int | None = None
-    unencodable: str | None = None
-    """Which line and cell the output encoding cannot write, if one."""
-    in_slot: InSlot | None = None
-    """Where ``output``, ``ledger`` and ``ids`` are while they wait in shared memory
-    (:mod:`welfare_calc.batch.shared_slots`); None: they are here."""
-
-    @property
-    def rows_written(self) -> int:
-        """Rows written: one ledger entry each."""
-        return len(self.ledger) // (8 * LEDGER_WORDS)
-
-    @property
-    def accepted(self) -> array[int]:
-        """Input line of every row written, in output order (the ledger's first word)."""
-        return array("q", self.ledger)[0::LEDGER_WORDS]
-
-
-LEDGER_WORDS = 5
-NEWLY = 1 << 16
-"""Added to a row's category position in the ledger when it is newly eligible."""
-PERSONS_SHIFT = 17
-"""A row's covered persons sit above :data:`NEWLY` in the same ledger word."""
-
-
-def ledger_code(code: WholeT, newly: WholeT | int, persons: WholeT) -> WholeT:
-    """A row's category position, newly-eligible mark and persons, as one ledger word
-    (integers or NumPy arrays alike); :func:`from_ledger_code` undoes it."""
-    return code + newly * NEWLY + persons * (1 << PERSONS_SHIFT)
-
-
-def from_ledger_code(coded: int) -> tuple[int, int, int]:
-    """The category position, newly-eligible mark and persons of a ledger word."""
-    return coded % NEWLY, (coded >> 16) & 1, coded >> PERSONS_SHIFT
-"""64-bit numbers a written row leaves in :attr:`ChunkResult.ledger`."""
-AMOUNT_BITS = 62
-"""An amount in fen is kept as high and low words of this many bits: exact to 2**124."""
-
-
-def split_amount(fen: int) -> tuple[int, int]:
-    """An amount of fen as two numbers that fit 64 bits each; :func:`join_amount` undoes it."""
-    return fen >> AMOUNT_BITS, fen & ((1 << AMOUNT_BITS) - 1)
-
-
-def join_amount(high: int, low: int) -> int:
-    """The amount :func:`split_amount` split."""
-    return high << AMOUNT_BITS | low
 
 
 def _count(result: ChunkResult, code: int, net: int, newly: bool, persons: int) -> None:
@@ -237,10 +137,10 @@ class ChunkProcessor:
     def lane(self) -> Lane | None:
         """The column-wise lane for this header and these encodings, if they allow one.
 
-        Built once (it imports NumPy); :mod:`welfare_calc.batch.run` builds it
+        Built once (it imports NumPy); :mod:`welfare_calc.batch.run.pipeline` builds it
         before forking, so that the workers share it.
         """
-        from welfare_calc.batch.lane import Lane  # noqa: PLC0415 - NumPy
+        from welfare_calc.batch.rows.lane import Lane  # noqa: PLC0415 - NumPy
 
         if self._lane is None and self.plain and ascii_compatible(self.encoding):
             try:
@@ -280,7 +180,7 @@ class ChunkProcessor:
             data = data.replace(b"\r\n", b"\n")
         if self.plain and "\r" not in text:  # no stray CR: every line is a record
             if text.count("\n") >= self.lane_rows and self.lane() is not None:
-                from welfare_calc.batch.lane import unquoted  # noqa: PLC0415 - NumPy
+                from welfare_calc.batch.rows.lane import unquoted  # noqa: PLC0415 - NumPy
 
                 # Quotes that only wrap whole cells say nothing: without them,
                 # every line is a row that the lane reads.

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from welfare_calc.batch.staging import PARTIAL, Destination, target_mark, temp_prefix
+from welfare_calc.batch.write.staging import PARTIAL, Destination, target_mark, temp_prefix
 from welfare_calc.core.errors import TargetProblem, os_reason
 from welfare_calc.core.words import _
 
