@@ -574,7 +574,7 @@ def test_workers_start_with_stop_signals_held_until_their_handlers_are_set() -> 
     # the signals while workers start, and each worker lets them in once it is ready.
     probe = (
         "import signal\n"
-        "from welfare_calc.batch.run import pipeline as run\n"
+        "from welfare_calc.batch.run import workers as run\n"
         "with run._held_signals():\n"
         "    held = signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
         "    run._start_worker(None)\n"

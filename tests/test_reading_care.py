@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from starlette.testclient import TestClient
 
+from helpers import page_client
 from welfare_calc.batch.rows.parsing import RowParser, read_header
 from welfare_calc.cli import cli
 from welfare_calc.core import fields
 from welfare_calc.core.table import CareTier, StandardsTable
 from welfare_calc.standards.loader import load_standards
-from welfare_calc.web.app import Served, make_app
-from welfare_calc.web.guard import served_hosts
+from welfare_calc.web.app import Served
 
 NOT_PAID_CARE = "不发照料护理标准：照料护理等级只适用于特困供养人员"
 NOT_A_TIER = "不是照料护理等级；请填写 全自理、半护理 或 全护理"
@@ -73,13 +72,14 @@ def test_a_rosters_care_column_is_read_into_the_household(table: StandardsTable,
 
 
 def test_the_batch_refuses_a_care_tier_a_category_is_not_paid(tmp_path: Path) -> None:
+    # (2024: the table has care standards from 2022-01 on; a month before has none.)
     source = tmp_path / "花名册.csv"
     source.write_text("编号,保障类别,保障人数,家庭月人均收入,起始月份,截止月份,护理,户主姓名\n"
                       "T1,农村特困,1,0,,,全护理,张三\n"
                       "T2,城市低保,2,100,,,半护理,李四\n"
                       "T3,农村特困,1,0,,,,王五\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    done = CliRunner().invoke(cli, ["batch", str(source), "--through", "2020-08", "-o", str(out),
+    done = CliRunner().invoke(cli, ["batch", str(source), "--through", "2024-08", "-o", str(out),
                                     "--column", "care=护理"], catch_exceptions=False)
     assert done.exit_code == 1, done.output
     with (tmp_path / "out.csv.errors.csv").open(encoding="utf-8", newline="") as handle:
@@ -91,14 +91,12 @@ def test_the_batch_refuses_a_care_tier_a_category_is_not_paid(tmp_path: Path) ->
 
 
 def test_the_pages_api_reads_care() -> None:
-    served = Served(load_standards(None), None, 1 << 20, 60.0)
-    page = TestClient(make_app(served, served_hosts("testserver", 80), None),
-                      base_url="http://testserver")
+    page = page_client(Served(load_standards(None), None, 1 << 20, 60.0))
     taken = page.post("/api/backpay", json={"category": "rural-tekun", "persons": "1",
-                                            "care": "全护理", "through": "2020-08"})
+                                            "care": "全护理", "through": "2024-08"})
     assert taken.status_code == 200, taken.text
     refused = page.post("/api/backpay", json={"category": "urban-dibao", "persons": "1",
-                                              "care": "全护理", "through": "2020-08"})
+                                              "care": "全护理", "through": "2024-08"})
     assert refused.status_code == 400
     assert refused.json()["field"] == "care"
     assert NOT_PAID_CARE in refused.json()["error"]

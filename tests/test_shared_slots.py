@@ -15,8 +15,8 @@ import pytest
 from synthetic import write_households
 from welfare_calc.batch.input import reading
 from welfare_calc.batch.rows.lane import ACCEPTED, DENSE_BITS, REFUSED, UNKNOWN, _Verdicts
-from welfare_calc.batch.run import pipeline as run
 from welfare_calc.batch.run import shared_slots
+from welfare_calc.batch.run import workers as run_workers
 from welfare_calc.batch.run.chunk_result import ChunkResult
 from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, run_batch
 from welfare_calc.core.engine import BackpayEngine
@@ -55,7 +55,7 @@ def outputs(tmp_path: Path, source: Path, name: str, workers: int
 def test_slots_give_the_bytes_of_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              slot_bytes: int) -> None:
     monkeypatch.setattr(reading, "CHUNK", 128 << 10)  # many chunks, so workers run
-    monkeypatch.setenv(run.START_METHOD_VAR, "fork")
+    monkeypatch.setenv(run_workers.START_METHOD_VAR, "fork")
     source = roster(tmp_path / "in.csv", 30_000)
     alone = outputs(tmp_path, source, "alone", 1)
     taken: list[bool] = []
@@ -86,7 +86,7 @@ def test_without_memory_for_slots_the_pipes_carry_everything(
     # Shared memory that cannot be had (an address-space limit) is no failure: the run
     # goes through the pipes, with the same bytes.
     monkeypatch.setattr(reading, "CHUNK", 128 << 10)
-    monkeypatch.setenv(run.START_METHOD_VAR, "fork")
+    monkeypatch.setenv(run_workers.START_METHOD_VAR, "fork")
     source = roster(tmp_path / "in.csv", 20_000)
     alone = outputs(tmp_path, source, "alone", 1)
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from synthetic import write_households
-from welfare_calc.batch.run import pipeline as batch_run
+from welfare_calc.batch.run import ledger
 from welfare_calc.batch.write import staging
 from welfare_calc.cli import cli
 
@@ -117,7 +117,7 @@ class FullTemporary:
 
 def test_a_full_temporary_directory_is_one_line(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch_run.tempfile, "TemporaryFile", FullTemporary)
+    monkeypatch.setattr(ledger.tempfile, "TemporaryFile", FullTemporary)
     done = CliRunner().invoke(cli, ["batch", str(EXAMPLE), "--through", "2020-08", "-o",
                                     str(tmp_path / "out.csv")])
     assert done.exit_code == 2

@@ -6,6 +6,7 @@
   cells as Excel shows them (percentages, errors, formulas never calculated), bounded;
 - :mod:`~welfare_calc.batch.input.sheet_reading`: a workbook's sheet told as those records.
 
-It knows nothing of households beyond the header's names (from
-:mod:`welfare_calc.batch.rows.parsing`, to find the header in a sheet).
+It knows nothing of households beyond the header's names and the words for a line
+(from :mod:`welfare_calc.batch.rows.parsing`, to find the header in a sheet and say
+where a record is).
 """

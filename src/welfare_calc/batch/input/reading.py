@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from welfare_calc.batch.input.encodings import BOM, FOUND, display_name, first_undecodable
+from welfare_calc.batch.rows.parsing import line_at
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.words import _
 
@@ -65,11 +66,6 @@ class Unreadable:
     cells: tuple[str, ...] | None = None
     """The row's cells, where they could be read (a workbook's row): the errors
     file shows them as the row, instead of the record's start."""
-
-
-def line_at(line: int) -> str:
-    """Where a CSV input's line is, for messages (``line 12``)."""
-    return _("line {line}").format(line=line)
 
 
 def _too_long(head: bytes, lines: int, open_quote: bool, ended: bool) -> Unreadable:

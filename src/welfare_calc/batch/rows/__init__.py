@@ -7,5 +7,6 @@
   (``--group-by``);
 - :mod:`~welfare_calc.batch.rows.lane`: a chunk of the usual layout, column-wise in NumPy.
 
-Pure: cells in, values or reasons out; no file is opened here.
+Pure: cells in, values or reasons out; no file is opened here, and nothing else of
+the batch is imported.
 """

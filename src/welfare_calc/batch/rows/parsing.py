@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
-from welfare_calc.batch.input.reading import line_at
 from welfare_calc.batch.rows.ids import plain_id
 from welfare_calc.core import fields, households, rules
 from welfare_calc.core.engine import OPEN_END, OPEN_START
@@ -127,6 +126,11 @@ def roster_language(columns: Columns) -> Literal["en", "zh"]:
     named = [columns.names[columns.position[key]] for key in REQUIRED]
     chinese = sum(not name.strip().isascii() for name in named)
     return "zh" if 2 * chinese > len(named) else "en"
+
+
+def line_at(line: int) -> str:
+    """Where a CSV input's line is, for messages (``line 12``)."""
+    return _("line {line}").format(line=line)
 
 
 def json_line(keys: list[str], cells: list[str]) -> str:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from welfare_calc.batch.input.encodings import ascii_compatible, cannot_encode, same_codec
-from welfare_calc.batch.input.reading import HEAD, Unreadable, line_at
+from welfare_calc.batch.input.reading import HEAD, Unreadable
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.ids import id_digest, span
 from welfare_calc.batch.rows.parsing import (
@@ -46,6 +46,7 @@ from welfare_calc.batch.rows.parsing import (
     RowParser,
     RowProblem,
     json_line,
+    line_at,
 )
 from welfare_calc.batch.run.chunk_result import (
     AMOUNT_BITS,
