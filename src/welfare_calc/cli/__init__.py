@@ -6,6 +6,8 @@ the shared options and the way errors end a call:
 - :mod:`~welfare_calc.cli.group`: the group, bilingual help, shared options, ``emit``;
 - :mod:`~welfare_calc.cli.types`: parameter types, each the core's reader of a field;
 - :mod:`~welfare_calc.cli.problems`: ``Error:`` lines and exit codes;
+- :mod:`~welfare_calc.cli.progress`: a roster's run told on the terminal, and its
+  problems as ``Error:`` lines;
 - :mod:`~welfare_calc.cli.standards`, :mod:`~welfare_calc.cli.entitlement`,
   :mod:`~welfare_calc.cli.backpay`, :mod:`~welfare_calc.cli.batch`,
   :mod:`~welfare_calc.cli.publicity`, :mod:`~welfare_calc.cli.serve`: the commands.
@@ -24,9 +26,9 @@ from welfare_calc.cli import (  # noqa: F401 - registered
     serve,
     standards,
 )
-from welfare_calc.cli.batch import Progress
 from welfare_calc.cli.group import Bilingual, cli, emit
 from welfare_calc.cli.problems import PIPE_CLOSED, PipeClosed
+from welfare_calc.cli.progress import Progress
 from welfare_calc.output import streams
 
 __all__ = ["Bilingual", "Progress", "cli", "emit", "main"]

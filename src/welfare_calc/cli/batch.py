@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,56 +16,20 @@ from welfare_calc.cli.group import (
     rounded_table,
     rounding_option,
 )
-from welfare_calc.cli.problems import BatchRejected, Stopped, UsageProblem
+from welfare_calc.cli.problems import BatchRejected, UsageProblem
+from welfare_calc.cli.progress import on_a_terminal, roster_problems
 from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
 from welfare_calc.core.errors import (
     BadOption,
-    Interrupted,
     TargetError,
     TargetProblem,
-    UnusableInput,
 )
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
 from welfare_calc.output import streams
 
 if TYPE_CHECKING:
-    from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, Summary
-    from welfare_calc.core.engine import BackpayEngine
-    from welfare_calc.core.table import StandardsTable
-
-
-class Progress:
-    """Rows (lines) done, rows/s and ETA on stderr, at most four times a second."""
-
-    def __init__(self, total_bytes: int) -> None:
-        self.total = max(total_bytes, 1)
-        self.started = time.monotonic()
-        self.shown = 0.0
-
-    def __call__(self, lines: int, done_bytes: int) -> None:
-        now = time.monotonic()
-        if now - self.shown < 0.25:
-            return
-        self.shown = now
-        elapsed = max(now - self.started, 1e-9)
-        rate = lines / elapsed
-        left = elapsed * (self.total - done_bytes) / max(done_bytes, 1)
-        click.echo("\r" + _("{rows} rows  {rate} rows/s  {percent}%  ETA {left} s ").format(
-            rows=f"{lines:,}", rate=f"{rate:,.0f}", percent=100 * done_bytes // self.total,
-            left=f"{left:,.0f}"), err=True, nl=False)
-
-    def writing(self, rows: int) -> None:
-        """Rows written into a workbook so far."""
-        now = time.monotonic()
-        if now - self.shown >= 0.25:
-            self.shown = now
-            click.echo("\r" + _("workbook: {rows} rows written ").format(rows=f"{rows:,}"),
-                       err=True, nl=False)
-
-    def close(self) -> None:
-        """End the progress line."""
-        click.echo("", err=True)
+    pass
 
 
 @cli.command()
@@ -106,6 +68,7 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
     from welfare_calc.batch.rows.groups import parse_group_by  # noqa: PLC0415
     from welfare_calc.batch.rows.parsing import column_choices  # noqa: PLC0415
     from welfare_calc.batch.run.pipeline import BatchOptions  # noqa: PLC0415
+    from welfare_calc.batch.run.roster import run_roster  # noqa: PLC0415
     from welfare_calc.batch.write.documents import RunStamp, file_sha256  # noqa: PLC0415
     from welfare_calc.batch.write.files import batch_files, fits_a_sheet  # noqa: PLC0415
     from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
@@ -169,8 +132,9 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
             fits_a_sheet(input_path)
         except BadOption as error:
             raise UsageProblem(str(error)) from None
-    summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
-                         files, options)
+    with roster_problems(input_path):
+        summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
+                             files, options, on_a_terminal)
     click.echo(summary.as_text(table), err=True)
     if summary.rows_rejected:
         raise BatchRejected(ngettext("{count} row rejected; see {where}",
@@ -178,40 +142,3 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
                                      summary.rows_rejected).format(
                                          count=summary.rows_rejected, where=errors_label))
 
-
-def run_roster(input_path: Path, workbook: bool, sheet: str | None, header_row: int | None,
-               mapping: tuple[tuple[str, str], ...], table: StandardsTable,
-               plan: BackpayEngine, files: BatchFiles, options: BatchOptions) -> Summary:
-    """Read a roster (CSV, a workbook's sheet, or stdin) through the batch, with progress
-    on a terminal: one way for every command that reads a roster (``batch``,
-    ``publicity``), its failures told as one ``Error:`` line each."""
-    from welfare_calc.batch.input.reading import Records  # noqa: PLC0415
-    from welfare_calc.batch.input.sheet_reading import sheet_records  # noqa: PLC0415
-    from welfare_calc.batch.run.pipeline import run_batch  # noqa: PLC0415
-
-    reading_stdin = str(input_path) == "-"
-    to_workbook = options.fmt == "xlsx"
-    source: BinaryIO
-    with (sys.stdin.buffer if reading_stdin else input_path.open("rb")) as source:
-        progress = None
-        try:
-            # A CSV file's header is read by the run, under its locks.
-            records: Records | BinaryIO = (
-                sheet_records(input_path, sheet, header_row, mapping) if workbook else source)
-            size = (records.size if isinstance(records, Records) else
-                    0 if reading_stdin else input_path.stat().st_size)
-            if sys.stderr.isatty() and size:
-                progress = Progress(size)
-            summary = run_batch(table, plan, records, files, options, progress,
-                                writing=progress.writing if progress and to_workbook else None)
-        except UnusableInput as error:
-            raise UsageProblem(_("{path}: {problem}").format(path=input_path, problem=error)
-                               ) from None
-        except (TargetError, TargetProblem) as error:
-            raise UsageProblem(str(error)) from None
-        except Interrupted:
-            raise Stopped from None
-        finally:
-            if progress is not None:
-                progress.close()
-    return summary

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from welfare_calc.cli.batch import run_roster
 from welfare_calc.cli.group import Settings, as_bad_parameter, cli, language_option
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
+from welfare_calc.cli.progress import on_a_terminal, roster_problems
 from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
 from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
 from welfare_calc.core.months import Month
@@ -53,6 +53,7 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
     from welfare_calc.batch.rows.groups import parse_group_by  # noqa: PLC0415
     from welfare_calc.batch.rows.parsing import column_choices  # noqa: PLC0415
     from welfare_calc.batch.run.pipeline import BatchOptions  # noqa: PLC0415
+    from welfare_calc.batch.run.roster import run_roster  # noqa: PLC0415
     from welfare_calc.batch.write.files import batch_files  # noqa: PLC0415
     from welfare_calc.batch.write.publicity import PublicityOptions  # noqa: PLC0415
     from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
@@ -97,8 +98,9 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers=None, fmt="publicity", columns=mapping, group_by=levels,
                            publicity=chosen)
-    summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
-                         files, options)
+    with roster_problems(input_path):
+        summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
+                             files, options, on_a_terminal)
     listed = summary.rows_written - summary.rows_left_out
     where = _("standard output") if output == "-" else output
     click.echo(ngettext("{count} household listed in {where}; {left_out} not listed (not "

@@ -24,5 +24,7 @@ The entry is :mod:`~welfare_calc.batch.run.pipeline` (``run_batch``, ``BatchOpti
 - :mod:`~welfare_calc.batch.run.run_documents`: a finished run's documents (the workbook,
   the 公示 list, the 资金汇总 CSV) written from its spools;
 - :mod:`~welfare_calc.batch.run.pipeline`: the run's course, from the header to the
-  files put in place.
+  files put in place;
+- :mod:`~welfare_calc.batch.run.roster`: a roster file (CSV, a workbook's sheet, stdin)
+  opened and run, with progress: the entry of every front end that reads one.
 """
