@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from welfare_calc.cli import cli
+from welfare_calc.cli.group import COMMANDS
 
 FILES = Path(__file__).parent / "standards_files"
 Invoke = Callable[..., Result]
@@ -308,7 +311,7 @@ def test_bad_standards_file_exit_2_with_place(run: Invoke, name: str) -> None:
 
 def test_every_command_has_help(run: Invoke) -> None:
     assert isinstance(cli, __import__("click").Group)
-    for name, command in cli.commands.items():
+    for name, command in cli.every_command().items():
         assert command.help, name
         result = run(name, "--help")
         assert result.exit_code == 0
@@ -425,3 +428,42 @@ def test_the_standards_warn_of_a_tekun_standard_below_its_floor(run: Invoke) -> 
                       "below 1.3 × rural-dibao 877.00 = 1140.10 (国发〔2016〕14号 原则上不低于"
                       "当地低保标准的1.3倍); a warning, not a refusal"]
     assert "urban-tekun" not in result.stderr
+
+
+def test_each_command_is_imported_only_when_it_runs() -> None:
+    # The group names its commands (cli.group.COMMANDS) and imports one only to run it:
+    # --help lists every command with its short help, importing none; a single call
+    # imports its own command's module, and neither the batch, NumPy nor the web stack.
+    probe = (
+        "import json, sys\n"
+        "from welfare_calc.cli import cli\n"
+        "try:\n"
+        "    cli.main(sys.argv[1:], prog_name='welfare-calc', standalone_mode=False)\n"
+        "finally:\n"
+        "    watched = ('welfare_calc.cli.', 'welfare_calc.batch', 'welfare_calc.web',\n"
+        "               'numpy', 'uvicorn', 'starlette')\n"
+        "    print(json.dumps(sorted(name for name in sys.modules\n"
+        "                            if name.startswith(watched))), file=sys.stderr)\n")
+    environment = {**os.environ, "WELFARE_CALC_LANG": "en"}
+
+    def loaded(*args: str) -> tuple[str, set[str]]:
+        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
+                              text=True, check=True, env=environment)
+        return done.stdout, set(json.loads(done.stderr.splitlines()[-1]))
+
+    shown, modules = loaded("--help")
+    assert {name.removeprefix("welfare_calc.cli.") for name in modules} == {
+        "click_words", "group", "problems", "types"}
+    for name in COMMANDS:
+        assert re.search(rf"^  {name} +\S", shown, re.MULTILINE), name
+    _, modules = loaded("entitlement", "-c", "rural-dibao", "-n", "2", "--income", "100")
+    assert modules == {"welfare_calc.cli.click_words", "welfare_calc.cli.group",
+                       "welfare_calc.cli.problems", "welfare_calc.cli.types",
+                       "welfare_calc.cli.entitlement"}
+
+
+def test_every_command_named_is_the_command_of_that_name() -> None:
+    commands = cli.every_command()
+    assert sorted(commands) == sorted(COMMANDS)
+    for name, command in commands.items():
+        assert command.name == name

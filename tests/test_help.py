@@ -22,7 +22,7 @@ LANGUAGES = {
 
 
 def command_of(name: str) -> click.Command:
-    return cli.commands[name] if name else cli
+    return cli.every_command()[name] if name else cli
 
 
 def shown_help(name: str, env: dict[str, str]) -> str:

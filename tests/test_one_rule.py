@@ -266,7 +266,7 @@ def batch(folder: Path, source: Path, *more: str) -> list[tuple[int, str, str]]:
 
 @pytest.mark.parametrize("case", CASES, indirect=True)
 def test_the_cli_follows_the_rule(case: Case) -> None:
-    options = {param.name: param for param in cli.commands["backpay"].params
+    options = {param.name: param for param in cli.every_command()["backpay"].params
                if isinstance(param, click.Option)}
     if not set(case.cells) <= set(options):
         pytest.skip(f"the command line gives no {sorted(set(case.cells) - set(options))}")

@@ -170,7 +170,7 @@ def test_a_field_the_command_line_may_leave_out_the_page_may_too(
     # Every option of the command that is not required, named as a field of the page's
     # form and API, is left out in turn: the API answers as the command line does
     # without it, and the form computes (income: 0 by default, which tekun ignores).
-    options = [param for param in cli.commands[command].params
+    options = [param for param in cli.every_command()[command].params
                if isinstance(param, click.Option) and param.name is not None]
     fields_read = {PAGE_NAMES.get(str(param.name), param.name) for param in options
                    if PAGE_NAMES.get(str(param.name), param.name) in FORM_FIELDS}

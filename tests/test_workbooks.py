@@ -39,7 +39,8 @@ from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, run_batch
 from welfare_calc.batch.write import staging
 from welfare_calc.batch.write import workbook as workbook_writing
 from welfare_calc.batch.write.workbook import exact_number
-from welfare_calc.cli import Progress, cli
+from welfare_calc.cli import cli
+from welfare_calc.cli.progress import Progress
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.months import Month
 from welfare_calc.standards.loader import shipped_standards

@@ -18,20 +18,11 @@ from __future__ import annotations
 import sys
 from typing import NoReturn
 
-from welfare_calc.cli import (  # noqa: F401 - registered
-    backpay,
-    batch,
-    entitlement,
-    publicity,
-    serve,
-    standards,
-)
 from welfare_calc.cli.group import Bilingual, cli, emit
 from welfare_calc.cli.problems import PIPE_CLOSED, PipeClosed
-from welfare_calc.cli.progress import Progress
 from welfare_calc.output import streams
 
-__all__ = ["Bilingual", "Progress", "cli", "emit", "main"]
+__all__ = ["Bilingual", "cli", "emit", "main"]
 
 
 def main() -> NoReturn:

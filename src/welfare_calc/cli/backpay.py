@@ -8,11 +8,11 @@ import click
 
 from welfare_calc.cli.group import (
     FIELDS,
+    Bilingual,
     Settings,
     as_bad_parameter,
     case_of,
     case_options,
-    cli,
     emit,
     household_options,
     output_options,
@@ -22,11 +22,13 @@ from welfare_calc.cli.types import MonthType, PaidType
 from welfare_calc.core import checks, households, timeline
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import CareTier
+from welfare_calc.output.calls import backpay_call
+from welfare_calc.output.case import with_case
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.language import spoken
 
 
-@cli.command()
+@click.command(cls=Bilingual)
 @household_options
 @click.option("--through", required=True, type=MonthType())
 @click.option("--raise", "named_raise", type=MonthType(), default=None)
@@ -43,9 +45,6 @@ def backpay(settings: Settings, category: str, persons: int, income: Decimal,
             case_locality: str | None, fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["backpay"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.output.calls import backpay_call  # noqa: PLC0415 - see the imports
-    from welfare_calc.output.case import with_case  # noqa: PLC0415
-
     case = case_of(case_name, case_id, case_locality, explain=explain, fmt=fmt)
     table = rounded_table(settings, rounding)
     language = Lang(lang) if lang else spoken()

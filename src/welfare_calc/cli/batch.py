@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from welfare_calc import __version__
+from welfare_calc.batch.input.sheet_reading import is_workbook
+from welfare_calc.batch.rows.groups import parse_group_by
+from welfare_calc.batch.rows.parsing import column_choices
+from welfare_calc.batch.run.pipeline import BatchOptions
+from welfare_calc.batch.run.roster import run_roster
+from welfare_calc.batch.write.documents import RunStamp, file_sha256
+from welfare_calc.batch.write.files import batch_files, fits_a_sheet
 from welfare_calc.cli.group import (
+    Bilingual,
     Settings,
     as_bad_parameter,
-    cli,
     language_option,
     rounded_table,
     rounding_option,
@@ -19,6 +25,7 @@ from welfare_calc.cli.group import (
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
 from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
+from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import (
     BadOption,
     TargetError,
@@ -28,11 +35,8 @@ from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
 from welfare_calc.output import streams
 
-if TYPE_CHECKING:
-    pass
 
-
-@cli.command()
+@click.command(cls=Bilingual)
 @click.argument("input_path", metavar="INPUT", type=FilePath(exists=True, dir_okay=False,
                                                                allow_dash=True, path_type=Path))
 @click.option("--through", required=True, type=MonthType())
@@ -64,15 +68,6 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
           print_columns: tuple[str, ...], rounding: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["batch"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.batch.input.sheet_reading import is_workbook  # noqa: PLC0415
-    from welfare_calc.batch.rows.groups import parse_group_by  # noqa: PLC0415
-    from welfare_calc.batch.rows.parsing import column_choices  # noqa: PLC0415
-    from welfare_calc.batch.run.pipeline import BatchOptions  # noqa: PLC0415
-    from welfare_calc.batch.run.roster import run_roster  # noqa: PLC0415
-    from welfare_calc.batch.write.documents import RunStamp, file_sha256  # noqa: PLC0415
-    from welfare_calc.batch.write.files import batch_files, fits_a_sheet  # noqa: PLC0415
-    from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
-
     workbook = str(input_path) != "-" and is_workbook(input_path)
     try:
         mapping = column_choices(columns)

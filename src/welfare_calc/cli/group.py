@@ -3,6 +3,7 @@ the one way a report reaches stdout."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -54,8 +55,9 @@ if TYPE_CHECKING:  # (only what the annotations need)
 # Help texts, in English and Chinese, are in welfare_calc/output/help_texts.py, found by
 # each command's and option's name (class Bilingual).
 #
-# Rendering (tabulate), explanations and the batch machinery are imported by
-# the commands that use them, so that each command starts no slower than it must.
+# Each command's module is imported when that command runs (COMMANDS, WelfareCalc), so
+# that a call pays for its own command's imports only: ``entitlement`` never imports the
+# batch, NumPy or the web stack.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -120,15 +122,54 @@ class Bilingual(click.Command):
                 formatter.write_dl(records)
 
 
+COMMANDS = {
+    "backpay": "welfare_calc.cli.backpay:backpay",
+    "batch": "welfare_calc.cli.batch:batch",
+    "entitlement": "welfare_calc.cli.entitlement:entitlement",
+    "publicity": "welfare_calc.cli.publicity:publicity",
+    "serve": "welfare_calc.cli.serve:serve",
+    "standards": "welfare_calc.cli.standards:standards",
+}
+"""``welfare-calc``'s commands: each name, and where its command is (``module:name``),
+imported only when it runs (click's lazily loading group). Their short help comes from
+:mod:`welfare_calc.output.help_texts` by name, so ``--help`` imports none of them."""
+
+
 class WelfareCalc(Bilingual, click.Group):
     """The command group, printing every error as ``Error: …`` lines only.
 
     Click's default adds a usage line and a hint around a usage error; a
     script reading stderr (and a clerk) is better served by the one line
     that says what was wrong and what is accepted.
+
+    ``lazy``: commands by name, as ``module:name``, imported when first asked for
+    (:data:`COMMANDS` for ``welfare-calc`` itself).
     """
 
     command_class = Bilingual
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, name = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command), self.lazy[cmd_name]
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def every_command(self) -> dict[str, click.Command]:
+        """Every command, imported (for tests and tools that look at them all)."""
+        ctx = click.Context(self)
+        for name in self.lazy:
+            self.get_command(ctx, name)
+        return dict(self.commands)
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -143,9 +184,10 @@ class WelfareCalc(Bilingual, click.Group):
         self.format_commands(ctx, formatter)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # A command not imported yet is listed by a stand-in of its name: its short help
+        # is found by the name (Bilingual.key), and nothing is imported to show it.
         commands = [(name, command) for name in self.list_commands(ctx)
-                    if (command := self.get_command(ctx, name)) is not None
-                    and not command.hidden]
+                    if not (command := self.commands.get(name) or Bilingual(name)).hidden]
         if commands:
             limit = formatter.width - 6 - max(len(name) for name, _ in commands)
             with formatter.section(word("commands", spoken())):
@@ -210,7 +252,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     ctx.exit(0)
 
 
-@click.group(name="welfare-calc", cls=WelfareCalc,
+@click.group(name="welfare-calc", cls=WelfareCalc, lazy=COMMANDS,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--standards", "standards_path", envvar=ENV_VAR, is_eager=True,
               type=FilePath(dir_okay=False, path_type=Path))

@@ -7,10 +7,18 @@ from pathlib import Path
 
 import click
 
-from welfare_calc.cli.group import Settings, as_bad_parameter, cli, language_option
+from welfare_calc.batch.input.sheet_reading import is_workbook
+from welfare_calc.batch.rows.groups import parse_group_by
+from welfare_calc.batch.rows.parsing import column_choices
+from welfare_calc.batch.run.pipeline import BatchOptions
+from welfare_calc.batch.run.roster import run_roster
+from welfare_calc.batch.write.files import batch_files
+from welfare_calc.batch.write.publicity import PublicityOptions
+from welfare_calc.cli.group import Bilingual, Settings, as_bad_parameter, language_option
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
 from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
+from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
@@ -21,7 +29,7 @@ PHONE = re.compile(r"(?=.*\d)[\d \-－—()（）、，,/转]{3,40}")
 （0533）6412345 转 8001, two numbers apart), never a sentence."""
 
 
-@cli.command()
+@click.command(cls=Bilingual)
 @click.argument("input_path", metavar="ROSTER", type=FilePath(exists=True, dir_okay=False,
                                                                 allow_dash=True, path_type=Path))
 @click.option("--month", required=True, type=MonthType())
@@ -49,15 +57,6 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
               header_row: int | None, columns: tuple[str, ...]) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["publicity"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.batch.input.sheet_reading import is_workbook  # noqa: PLC0415
-    from welfare_calc.batch.rows.groups import parse_group_by  # noqa: PLC0415
-    from welfare_calc.batch.rows.parsing import column_choices  # noqa: PLC0415
-    from welfare_calc.batch.run.pipeline import BatchOptions  # noqa: PLC0415
-    from welfare_calc.batch.run.roster import run_roster  # noqa: PLC0415
-    from welfare_calc.batch.write.files import batch_files  # noqa: PLC0415
-    from welfare_calc.batch.write.publicity import PublicityOptions  # noqa: PLC0415
-    from welfare_calc.core.engine import BackpayEngine  # noqa: PLC0415 - see the imports
-
     workbook = str(input_path) != "-" and is_workbook(input_path)
     if output != "-" and not output.lower().endswith((".xlsx", ".csv")):
         raise UsageProblem(_("-o {output}: a 公示 list is .xlsx (to print), .csv, or - (CSV on "

@@ -25,12 +25,17 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
+import uvicorn
 
-from welfare_calc.cli.group import Settings, cli, language_option
+from welfare_calc.cli.group import Bilingual, Settings, language_option
 from welfare_calc.cli.problems import UsageProblem
 from welfare_calc.cli.types import WholeRange
 from welfare_calc.core.errors import os_reason
 from welfare_calc.core.words import _
+from welfare_calc.web import folders, listening
+from welfare_calc.web.app import Served, make_app
+from welfare_calc.web.children import Children, Janitor
+from welfare_calc.web.guard import Access, served_hosts
 
 if TYPE_CHECKING:
     from welfare_calc.standards.loader import LoadedStandards
@@ -45,7 +50,7 @@ TOKEN_FORM = re.compile(r"[A-Za-z0-9._~-]{16,256}")
 """A token as it can stand in an address and a cookie unchanged."""
 
 
-@cli.command()
+@click.command(cls=Bilingual)
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", type=WholeRange(0, 65535), default=8000)
 @click.option("--open/--no-open", "open_browser", default=None)
@@ -58,8 +63,6 @@ def serve(settings: Settings, host: str, port: int, open_browser: bool | None,
           token_file: Path | None, max_upload: int, timeout: int) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["serve"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
-    from welfare_calc.web import folders, listening  # noqa: PLC0415 - only serve needs them
-
     loaded = settings.standards()
     token = _token(token_file)
     try:
@@ -136,8 +139,6 @@ def _started_meanwhile(base: Path, port: int, besides: str, patience: float = 3.
     """This user's server on ``port`` that started after the survey (two double-clicks
     in a row): waited for while one of the user's servers, but this one (``besides``), is
     starting."""
-    from welfare_calc.web import folders  # noqa: PLC0415
-
     deadline = time.monotonic() + patience
     while True:
         found = next((server for server in folders.survey(base) if server.port == port), None)
@@ -180,13 +181,6 @@ def _serve(settings: Settings, loaded: LoadedStandards, sockets: list[socket.soc
            where: Plan, names: tuple[str, str], place: Place, token: str, open_browser: bool,
            max_upload: int, timeout: int) -> None:
     """Run the page on ``sockets`` until it is stopped; leave nothing behind."""
-    import uvicorn  # noqa: PLC0415 - only serve needs the web stack
-
-    from welfare_calc.web import folders, listening  # noqa: PLC0415
-    from welfare_calc.web.app import Served, make_app  # noqa: PLC0415
-    from welfare_calc.web.children import Children, Janitor  # noqa: PLC0415
-    from welfare_calc.web.guard import Access, served_hosts  # noqa: PLC0415
-
     named, key = names
     port = sockets[0].getsockname()[1]
     written = listening.shown(named, port)

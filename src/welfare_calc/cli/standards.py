@@ -11,11 +11,11 @@ from welfare_calc.cli.group import (
     Settings,
     WelfareCalc,
     as_bad_parameter,
-    cli,
     emit,
     output_options,
 )
 from welfare_calc.cli.types import DateType, MonthType
+from welfare_calc.core import timeline
 from welfare_calc.core.errors import MonthOutOfRange
 from welfare_calc.core.households import category_label
 from welfare_calc.core.months import Month
@@ -23,6 +23,7 @@ from welfare_calc.core.table import StandardsTable, floor_shortfalls
 from welfare_calc.core.words import _
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.language import spoken
+from welfare_calc.output.reports import standards_diff_report, standards_report
 from welfare_calc.output.text import exact_text
 
 
@@ -43,7 +44,7 @@ def _warn_floors(table: StandardsTable, *months: Month) -> None:
             rule=short.floor.rule), err=True)
 
 
-@cli.group(cls=WelfareCalc, invoke_without_command=True)
+@click.group(cls=WelfareCalc, invoke_without_command=True)
 @click.option("--on", "on", type=DateType(), default=None)
 @output_options
 @click.pass_context
@@ -52,8 +53,6 @@ def standards(ctx: click.Context, on: date | None, fmt: str, lang: str | None) -
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     if ctx.invoked_subcommand is not None:
         return
-    from welfare_calc.core import timeline  # noqa: PLC0415 - see the imports
-    from welfare_calc.output.reports import standards_report  # noqa: PLC0415
 
     settings: Settings = ctx.obj
     table = settings.standards().table
@@ -77,8 +76,6 @@ def standards(ctx: click.Context, on: date | None, fmt: str, lang: str | None) -
 def diff(settings: Settings, a: Month, b: Month, fmt: str, lang: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["diff"]`` in
     :mod:`welfare_calc.output.help_texts`."""
-    from welfare_calc.output.reports import standards_diff_report  # noqa: PLC0415
-
     table = settings.standards().table
     language = Lang(lang) if lang else spoken()
     with as_bad_parameter({"month": "'A' / 'B'"}):
