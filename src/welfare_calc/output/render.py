@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
@@ -158,17 +159,62 @@ def render(report: Report, fmt: Format, lang: Lang) -> str:
         writer.writerow(keys)
         writer.writerows([_csv_cell(row.get(key)) for key in keys] for row in rows)
         return buffer.getvalue()
-    from tabulate import tabulate  # noqa: PLC0415 - tables only: JSON and CSV do without it
-
     parts = []
     if report.summary is not None:
-        parts.append(tabulate(
-            [[label(key, lang), table_cell(value, lang)] for key, value in report.summary.items()],
-            tablefmt="simple", disable_numparse=True))
+        parts.append(simple_table(
+            [[label(key, lang), table_cell(value, lang)] for key, value in report.summary.items()]))
     if report.detail:
         keys = list(report.detail[0])
-        parts.append(tabulate(
+        parts.append(simple_table(
             [[table_cell(row.get(key), lang) for key in keys] for row in report.detail],
-            headers=[label(key, lang) for key in keys], tablefmt="simple",
-            disable_numparse=True))
+            [label(key, lang) for key in keys]))
     return "\n\n".join(parts) + "\n"
+
+
+def _plain_width(text: str) -> int | None:
+    """The columns a terminal gives ``text`` when it is plain: printable ASCII (1 a
+    character), wide East Asian characters (2: Chinese, full-width punctuation) and
+    narrow or ambiguous ones (1: —, ·); None for anything else (a line break, a
+    control or combining character, a character outside the Basic Multilingual Plane),
+    whose width only wcwidth knows."""
+    if text.isascii():
+        return len(text) if text.isprintable() else None
+    width = 0
+    for character in text:
+        if (not character.isprintable() or unicodedata.combining(character)
+                or ord(character) > 0xFFFF or unicodedata.category(character) == "Cf"):
+            return None
+        width += 2 if unicodedata.east_asian_width(character) in "WF" else 1
+    return width
+
+
+def simple_table(rows: list[list[str]], headers: list[str] | None = None) -> str:
+    """Rows as tabulate's ``simple`` table, every cell text, left-aligned.
+
+    The same text as ``tabulate(rows, headers, tablefmt="simple", disable_numparse=True)``
+    (``tests/test_render.py`` holds it to that), drawn here for the cells a report holds:
+    importing tabulate and wcwidth costs a single call more than all the rest of its
+    work. A cell that is not plain (:func:`_plain_width`) goes to tabulate itself."""
+    named = list(headers or ())  # (tabulate strips a cell, not a column's name)
+    if any(_plain_width(text) is None for row in [*rows, named] for text in row):
+        from tabulate import tabulate  # noqa: PLC0415 - what only wcwidth measures
+
+        return tabulate(rows, headers=headers or (), tablefmt="simple", disable_numparse=True)
+    cells = [[cell.strip() for cell in row] for row in rows]
+    columns = len(named) if named else max((len(row) for row in cells), default=0)
+    widths = [max((_plain_width(row[at]) or 0 for row in cells if at < len(row)), default=0)
+              for at in range(columns)]
+    if named:  # (tabulate gives a named column two more than its name)
+        widths = [max(width, (_plain_width(name) or 0) + 2)
+                  for width, name in zip(widths, named, strict=True)]
+
+    def line(texts: list[str]) -> str:
+        padded = [text + " " * (width - (_plain_width(text) or 0))
+                  for text, width in zip(texts, widths, strict=False)]
+        return "  ".join(padded).rstrip()
+
+    rule = "  ".join("-" * width for width in widths).rstrip()
+    body = [line(row) for row in cells]
+    if named:
+        return "\n".join([line(named), rule, *body])
+    return "\n".join([rule, *body, rule])
