@@ -18,6 +18,7 @@ untimed run of each writes the cache first. Usage::
 
     python bench/bench_batch.py --rows 1000000 --repeat 3
     python bench/bench_batch.py --rows 1000000 --repeat 3 --group-by
+    python bench/bench_batch.py --rows 1000000 --repeat 5 --against /tmp/before/src
 
 ``--group-by``: the roster has a 乡镇（街道） column too (one of 24 towns, in no
 order), and the batch totals by it (``--group-by 乡镇（街道）``); the copy copies
@@ -98,10 +99,10 @@ ENVIRONMENT = dict(os.environ)
 """The runs' environment (see the module docstring)."""
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env=ENVIRONMENT)
+                   env=ENVIRONMENT if env is None else env)
     return time.perf_counter() - started
 
 
@@ -181,6 +182,9 @@ def setup(doc: str, rows: int) -> tuple[argparse.Namespace, Path, str]:
                         help="ids are resident ID numbers, not case numbers")
     parser.add_argument("--as-is", action="store_true",
                         help="keep PYTHONDONTWRITEBYTECODE if the environment sets it")
+    parser.add_argument("--against", type=Path, default=None, metavar="SRC",
+                        help="also time the batch of another source tree (python -m "
+                             "welfare_calc with PYTHONPATH=SRC), in turn with this one")
     args = parser.parse_args()
     if not args.as_is:
         ENVIRONMENT.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -195,13 +199,20 @@ def main() -> None:
     batch_cmd = [exe, "batch", str(source), "--through", "2020-08",
                  "-o", str(args.dir / "batch.csv"), "--errors", str(args.dir / "errors.csv"),
                  *(["--group-by", TOWN_COLUMN] if args.group_by else [])]
+    other_cmd = [sys.executable, "-m", "welfare_calc", *batch_cmd[1:]]
+    other_env = ({**ENVIRONMENT, "PYTHONPATH": str(args.against.resolve())}
+                 if args.against is not None else None)
     timed(copy_cmd)  # (untimed: bytecode written, file cached)
     timed(batch_cmd)
-    # Alternate the two, so that a slow spell of the machine hits both alike.
-    copies, batches = [], []
+    if other_env is not None:
+        timed(other_cmd, other_env)
+    # Alternate them, so that a slow spell of the machine hits each alike.
+    copies, batches, others = [], [], []
     for _ in range(args.repeat):
         copies.append(timed(copy_cmd))
         batches.append(timed(batch_cmd))
+        if other_env is not None:
+            others.append(timed(other_cmd, other_env))
     copy, batch = min(copies), min(batches)
     ratios = sorted(one / other for one, other in zip(batches, copies, strict=True))
     largest_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -216,6 +227,11 @@ def main() -> None:
           f"median {ratios[len(ratios) // 2]:.2f}, {ratios[0]:.2f}–{ratios[-1]:.2f}); "
           "peak memory: largest process "
           f"{largest_mb:.0f} MB (max RSS), all batch processes together {tree_mb:.0f} MB (PSS)")
+    if others:
+        print(f"--against {args.against}: batch {min(others):.2f} s, ratio "
+              f"{min(others) / copy:.2f} (best of each); this tree / that one, run by run: "
+              + ", ".join(f"{one / other:.2f}" for one, other in zip(batches, others,
+                                                                  strict=True)))
 
 
 if __name__ == "__main__":

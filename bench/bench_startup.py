@@ -12,9 +12,12 @@ Times, as whole processes, the median of ``--runs`` runs (at least 20) of:
 
 By default the installed ``welfare-calc`` runs; ``--src DIR`` runs another
 source tree instead (``python -m welfare_calc`` with ``PYTHONPATH=DIR``), to
-compare with an earlier commit checked out there. Usage::
+compare with an earlier commit checked out there; ``--against DIR`` times that tree's
+warm calls too, in turn with this one's and with the click hello-world, run by run, so
+that a busy spell of the machine hits them alike. Usage::
 
     python bench/bench_startup.py --runs 21
+    python bench/bench_startup.py --runs 41 --against /tmp/before/src
 """
 
 from __future__ import annotations
@@ -61,11 +64,38 @@ def median_time(command: list[str], env: dict[str, str], runs: int,
     return statistics.median(times)
 
 
+def side_by_side(program: list[str], env: dict[str, str], against: Path, runs: int) -> None:
+    """Each call's warm median, this tree's and ``against``'s, and the click
+    hello-world's, the three run in turn ``runs`` times."""
+    other = [sys.executable, "-m", "welfare_calc"]
+    other_env = {**env, "PYTHONPATH": str(against.resolve())}
+    hello = [sys.executable, "-c", HELLO]
+    with tempfile.TemporaryDirectory() as folder:
+        for name, call in CALLS.items():
+            mine = {**env, "WELFARE_CALC_CACHE": str(Path(folder) / "mine")}
+            theirs = {**other_env, "WELFARE_CALC_CACHE": str(Path(folder) / "theirs")}
+            turns = [([*program, *call], mine), ([*other, *call], theirs), (hello, env)]
+            for command, environment in turns:  # (the caches warmed)
+                subprocess.run(command, env=environment, check=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+            times: list[list[float]] = [[], [], []]
+            for _ in range(runs):
+                for at, (command, environment) in enumerate(turns):
+                    times[at].append(median_time(command, environment, 1))
+            this, that, click_hello = (statistics.median(each) for each in times)
+            print(f"{name}: this tree {this * 1000:.0f} ms ({this / click_hello:.2f}× click "
+                  f"hello-world), {against}: {that * 1000:.0f} ms "
+                  f"({that / click_hello:.2f}×); click hello-world {click_hello * 1000:.0f} ms "
+                  f"(medians of {runs}, in turn)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--src", type=Path, default=None,
                         help="a source tree to run instead of the installed welfare-calc")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another source tree, its warm calls timed in turn with these")
     args = parser.parse_args()
     if args.runs < 20:
         sys.exit("--runs: at least 20, so that the median means something")
@@ -79,6 +109,9 @@ def main() -> None:
         if exe is None:
             sys.exit("welfare-calc is not installed next to this Python")
         program = [exe]
+    if args.against is not None:
+        side_by_side(program, env, args.against, args.runs)
+        return
     bare = median_time([sys.executable, "-c", "pass"], env, args.runs)
     print(f"bare interpreter: {bare * 1000:.0f} ms (median of {args.runs})")
     hello = median_time([sys.executable, "-c", HELLO], env, args.runs)

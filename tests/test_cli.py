@@ -433,7 +433,8 @@ def test_the_standards_warn_of_a_tekun_standard_below_its_floor(run: Invoke) -> 
 def test_each_command_is_imported_only_when_it_runs() -> None:
     # The group names its commands (cli.group.COMMANDS) and imports one only to run it:
     # --help lists every command with its short help, importing none; a single call
-    # imports its own command's module, and neither the batch, NumPy nor the web stack.
+    # imports its own command's module, and neither the batch, NumPy nor the web stack,
+    # nor the written-out calculation it was not asked for, nor tabulate for its table.
     probe = (
         "import json, sys\n"
         "from welfare_calc.cli import cli\n"
@@ -441,7 +442,8 @@ def test_each_command_is_imported_only_when_it_runs() -> None:
         "    cli.main(sys.argv[1:], prog_name='welfare-calc', standalone_mode=False)\n"
         "finally:\n"
         "    watched = ('welfare_calc.cli.', 'welfare_calc.batch', 'welfare_calc.web',\n"
-        "               'numpy', 'uvicorn', 'starlette')\n"
+        "               'welfare_calc.output.explain', 'numpy', 'uvicorn', 'starlette',\n"
+        "               'tabulate', 'wcwidth')\n"
         "    print(json.dumps(sorted(name for name in sys.modules\n"
         "                            if name.startswith(watched))), file=sys.stderr)\n")
     environment = {**os.environ, "WELFARE_CALC_LANG": "en"}

@@ -14,7 +14,6 @@ from decimal import Decimal
 from welfare_calc.core import engine, households, timeline
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import Raise, StandardsTable
-from welfare_calc.output.explain import explain_backpay, explain_entitlement
 from welfare_calc.output.formats import Lang
 from welfare_calc.output.render import Report
 from welfare_calc.output.reports import backpay_report, entitlement_report
@@ -28,9 +27,13 @@ def backpay_call(table: StandardsTable, house: households.Household, period: hou
     ``raised``, else the latest in force by ``through``: docs/rules.md rule 14)."""
     result = engine.backpay(table, house, through, period, paid, raised)
     care = house.category in table.care_categories
-    return (backpay_report(result, detail=detail, for_people=for_people, care_paid=care,
-                           lang=lang),
-            explain_backpay(result, lang, care_paid=care) if explain else None)
+    report = backpay_report(result, detail=detail, for_people=for_people, care_paid=care,
+                            lang=lang)
+    if not explain:
+        return report, None
+    from welfare_calc.output.explain import explain_backpay  # noqa: PLC0415 - --explain only
+
+    return report, explain_backpay(result, lang, care_paid=care)
 
 
 def entitlement_call(table: StandardsTable, house: households.Household,
@@ -46,7 +49,10 @@ def entitlement_call(table: StandardsTable, house: households.Household,
     raised = (engine.raise_rates(table, house.category, in_force)
               if newly and in_force is not None else None)
     care = house.category in table.care_categories
-    return (entitlement_report(monthly, annual, newly_eligible=newly, for_people=for_people,
-                               care_paid=care, lang=lang),
-            explain_entitlement(monthly, annual, lang, care_paid=care, newly=raised)
-            if explain else None)
+    report = entitlement_report(monthly, annual, newly_eligible=newly, for_people=for_people,
+                                care_paid=care, lang=lang)
+    if not explain:
+        return report, None
+    from welfare_calc.output.explain import explain_entitlement  # noqa: PLC0415 - --explain
+
+    return report, explain_entitlement(monthly, annual, lang, care_paid=care, newly=raised)
