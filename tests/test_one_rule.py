@@ -32,9 +32,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 from stdnum.cn import ric
 
+from helpers import page_client
 from welfare_calc.batch import chunks
 from welfare_calc.batch.rows import OPTIONAL, REQUIRED, RowParser, read_header
 from welfare_calc.cli import cli
@@ -45,9 +45,8 @@ from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.households import Supplement
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import StandardsTable
-from welfare_calc.standards.loader import load_standards, shipped_standards
-from welfare_calc.web.app import FORM_FIELDS, Served, make_app
-from welfare_calc.web.guard import served_hosts
+from welfare_calc.standards.loader import shipped_standards
+from welfare_calc.web.app import FORM_FIELDS
 
 WORDS = "refused by the one-rule test"
 PLAIN_ROWS = 6000
@@ -327,9 +326,7 @@ def test_a_workbook_roster_follows_the_rule(case: Case, tmp_path: Path) -> None:
 def test_the_pages_api_follows_the_rule(case: Case) -> None:
     if not set(case.cells) <= set(FORM_FIELDS):
         pytest.skip(f"the page gives no {sorted(set(case.cells) - set(FORM_FIELDS))}")
-    served = Served(load_standards(None), None, 1 << 20, 60.0)
-    page = TestClient(make_app(served, served_hosts("testserver", 80), None),
-                      base_url="http://testserver")
+    page = page_client(max_upload=1 << 20, timeout=60.0)
     given = {name: value for name, value in {**BASE, **case.cells}.items()
              if value and name in FORM_FIELDS}
     answer = page.post("/api/backpay", json={**given, "through": THROUGH})

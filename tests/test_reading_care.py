@@ -10,15 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from starlette.testclient import TestClient
 
+from helpers import page_client
 from welfare_calc.batch.rows import RowParser, read_header
 from welfare_calc.cli import cli
 from welfare_calc.core import fields
 from welfare_calc.core.table import CareTier, StandardsTable
-from welfare_calc.standards.loader import load_standards
-from welfare_calc.web.app import Served, make_app
-from welfare_calc.web.guard import served_hosts
 
 NOT_PAID_CARE = "不发照料护理标准：照料护理等级只适用于特困供养人员"
 NOT_A_TIER = "不是照料护理等级；请填写 全自理、半护理 或 全护理"
@@ -79,7 +76,8 @@ def test_the_batch_refuses_a_care_tier_a_category_is_not_paid(tmp_path: Path) ->
                       "T2,城市低保,2,100,,,半护理,李四\n"
                       "T3,农村特困,1,0,,,,王五\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    done = CliRunner().invoke(cli, ["batch", str(source), "--through", "2020-08", "-o", str(out),
+    # (a back-pay of the 2022 raise: the table knows care standards from 2022-01 on)
+    done = CliRunner().invoke(cli, ["batch", str(source), "--through", "2022-08", "-o", str(out),
                                     "--column", "care=护理"], catch_exceptions=False)
     assert done.exit_code == 1, done.output
     with (tmp_path / "out.csv.errors.csv").open(encoding="utf-8", newline="") as handle:
@@ -88,15 +86,15 @@ def test_the_batch_refuses_a_care_tier_a_category_is_not_paid(tmp_path: Path) ->
     with out.open(encoding="utf-8", newline="") as handle:
         written = list(csv.DictReader(handle))
     assert [(row["编号"], row["护理"]) for row in written] == [("T1", "全护理"), ("T3", "")]
+    assert [row["月照料护理费"] != "0.00" for row in written] == [True, False]
 
 
 def test_the_pages_api_reads_care() -> None:
-    served = Served(load_standards(None), None, 1 << 20, 60.0)
-    page = TestClient(make_app(served, served_hosts("testserver", 80), None),
-                      base_url="http://testserver")
+    page = page_client(max_upload=1 << 20, timeout=60.0)
     taken = page.post("/api/backpay", json={"category": "rural-tekun", "persons": "1",
-                                            "care": "全护理", "through": "2020-08"})
+                                            "care": "全护理", "through": "2022-08"})
     assert taken.status_code == 200, taken.text
+    assert taken.json()["care_backpay"] != "0.00"
     refused = page.post("/api/backpay", json={"category": "urban-dibao", "persons": "1",
                                               "care": "全护理", "through": "2020-08"})
     assert refused.status_code == 400
