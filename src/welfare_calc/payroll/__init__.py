@@ -5,6 +5,7 @@ Every amount is the core's (:mod:`welfare_calc.core.engine`, one household's mon
 roster is read as ``batch`` reads it (:mod:`welfare_calc.batch`). This package adds the
 month's documents around those amounts:
 
+- :mod:`~welfare_calc.payroll.accounts`: a bank account checked before it is sent;
 - :mod:`~welfare_calc.payroll.payments`: one household's payment of a month, as the
   发放明细, the change roster and the bank file pass it between them.
 
