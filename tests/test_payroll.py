@@ -393,3 +393,20 @@ def test_the_spool_reads_back_what_was_added_and_leaves_no_file(tmp_path: Path) 
     assert [payment.fen for payment in spool] == [241700, 1]  # read again
     assert set(Path(tempfile.gettempdir()).iterdir()) <= tempdir  # (an unlinked file)
     spool.close()
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=24))
+def test_the_quick_luhn_sum_answers_as_python_stdnum(digits: str) -> None:
+    from stdnum import luhn  # noqa: PLC0415
+
+    from welfare_calc.payroll.accounts import _luhn_holds  # noqa: PLC0415
+
+    assert _luhn_holds(digits) == luhn.is_valid(digits)
+
+
+def test_a_name_holding_a_carriage_return_stays_in_its_row(tmp_path: Path) -> None:
+    rows = [[*ROSTER[0][:2], "张\r秀英", *ROSTER[0][3:]], ROSTER[2]]
+    roster = write_roster(tmp_path / "r.csv", rows)
+    assert payroll(tmp_path, roster).exit_code == 0
+    names = [row["姓名"] for row in households(tmp_path / "发放明细.csv")]
+    assert names == ["张\r秀英", "王桂兰"]

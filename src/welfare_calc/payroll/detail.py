@@ -23,6 +23,7 @@ rule and computes no amount; it adds them up, to the fen.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import tempfile
@@ -314,10 +315,11 @@ class Payroll:
         return at
 
     def lines(self, written: Written, at: dict[str, int | None], width: int,
-              spool: PaymentSpool) -> Iterator[tuple[str, list[str]]]:
+              spool: PaymentSpool | None) -> Iterator[tuple[str, list[str]]]:
         """The 发放明细's lines: each household listed, numbered from 1 in each group, each
         group closed by its 小计, then the 合计 and what it is made of (sent, held back).
-        Counts as it goes; each payment to send goes to ``spool``."""
+        Counts as it goes; each payment to send goes to ``spool`` (None: none is kept, no
+        bank file being asked for)."""
         summary, month = self.summary, self.options.month
         id_at, category_at, persons_at, months_at, monthly_at = (
             _found(at, key) for key in ("id", "category", "persons", "months", "monthly"))
@@ -327,11 +329,13 @@ class Payroll:
         short = [self.table.categories[key].short_zh for key in self.categories]
         money_from = 1 + len(self.levels) + (name_at is not None) + 4  # (id … 发放方式)
         every = [0, 0, 0, 0]
+        base_at, supplement_at, care_at = amount_at[:3]
         for key, rows in written.groups:
             place = [] if key is None else [NO_LOCALITY if part is None else part
                                             for part in key]
             group = Figures.empty(len(self.categories))
-            sums = [0, 0, 0, 0]
+            counts = group.counts
+            base_sum = supplement_sum = care_sum = total_sum = 0
             number = 0
             for cells in rows:
                 if cells[months_at] != "1":  # (the month not in its coverage)
@@ -341,44 +345,54 @@ class Payroll:
                 if total <= 0:
                     summary.not_listed += 1
                     continue
-                parts = [_fen(cells[index]) if index is not None else 0
-                         for index in amount_at[:3]]
-                if amount_at[0] is None:
-                    parts[0] = total  # (no part given: the whole is the basic amount)
+                # (no part given: the whole is the basic amount)
+                base = total if base_at is None else _fen(cells[base_at])
+                supplement = 0 if supplement_at is None else _fen(cells[supplement_at])
+                care = 0 if care_at is None else _fen(cells[care_at])
                 code = self.category_code(cells[category_at])
                 persons = self.persons(cells[persons_at])
-                name = cells[name_at].strip() if name_at is not None else ""
                 ident = cells[id_at].strip()
                 status = SEND
                 try:
-                    account = account_digits(cells[account_at] if account_at is not None
-                                             else "")
+                    account = account_digits("" if account_at is None else cells[account_at])
                 except BadAccount as error:
                     account = ""
                     status = f"{HELD}：{error}"
-                if status == SEND:
+                name = "" if name_at is None else cells[name_at].strip()
+                if status is SEND:
                     summary.sent += 1
                     summary.sent_fen += total
-                    spool.add(Payment(month, identity.canonical_id(ident), name, account,
-                                      total))
+                    if spool is not None:
+                        spool.add(Payment(month, identity.canonical_id(ident), name, account,
+                                          total))
                 else:
                     summary.held += 1
                     summary.held_fen += total
-                summary.figures.add(code, persons, total)
-                group.add(code, persons, total)
-                for position, fen in enumerate((*parts, total)):
-                    sums[position] += fen
-                    every[position] += fen
+                counters = counts[code]
+                counters[0] += 1
+                counters[1] += persons
+                counters[2] += total
+                base_sum += base
+                supplement_sum += supplement
+                care_sum += care
+                total_sum += total
                 number += 1
-                line = [str(number), *place, *([name] if name_at is not None else []),
-                        ident, short[code], str(persons), gaps[code],
-                        *(fen_text(fen) for fen in parts), fen_text(total)]
+                line = [str(number), *place]
+                if name_at is not None:
+                    line.append(name)
+                line += (ident, short[code], str(persons), gaps[code], fen_text(base),
+                         fen_text(supplement), fen_text(care), fen_text(total))
                 if bank_at is not None:
                     line.append(cells[bank_at].strip())
                 if account_at is not None:
                     line.append(account or cells[account_at].strip())
                 line.append(status)
                 yield "row", line
+            sums = [base_sum, supplement_sum, care_sum, total_sum]
+            every = [mine + theirs for mine, theirs in zip(every, sums, strict=True)]
+            for mine, theirs in zip(summary.figures.counts, counts, strict=True):
+                for position, value in enumerate(theirs):
+                    mine[position] += value
             if key is not None:
                 summary.groups[key] = group
                 households_, persons_, _fen_total = group.total()
@@ -412,7 +426,7 @@ class Payroll:
         self.summary.rows_rejected = written.summary.rows_rejected
         at = self.positions(written)
         header = self.header(written.names, at)
-        spool = PaymentSpool(self.options.month)
+        spool = PaymentSpool(self.options.month) if self.options.send is not None else None
         try:
             counted = self.lines(written, at, len(header), spool)
             if self.options.workbook:
@@ -433,25 +447,43 @@ class Payroll:
                 report.binary.write((json.dumps(summary.as_json(self.table, self.levels),
                                                 ensure_ascii=False, indent=2) + "\n"
                                      ).encode("utf-8"))
-            if self.options.send is not None:
+            if self.options.send is not None and spool is not None:
                 self.options.send(spool, written.stage)
         finally:
-            spool.close()
+            if spool is not None:
+                spool.close()
 
     def _csv(self, written: Written, header: list[str], at: dict[str, int | None],
              lines: Iterator[tuple[str, list[str]]]) -> None:
-        """The 发放明细 as CSV: the header, the lines, the 小计s, the 合计 and its parts;
-        every cell neutralised, and for Excel ids and accounts kept as text."""
-        writer = written.stage(self.options.output, True).csv_writer()
-        digits = {header.index(name) for name in header
-                  if name == header[1 + len(self.levels) + (at["name"] is not None)]
-                  or name == "账号"}
+        """The 发放明细 as CSV: the header, the lines, the 小计s, the 合计 and its parts.
+        Every cell that holds the roster's text (a place, a name, an id, a bank, an
+        account) is neutralised, as in every CSV file we write (the others are our
+        numbers and words); for Excel, ids and accounts are kept as text."""
+        staged = written.stage(self.options.output, True)
+        writer = staged.csv_writer()
+        # A row whose texts hold no carriage return is written by the csv module itself;
+        # one that holds one, by CsvRows, which quotes it (output.text.CsvRows).
+        quick = csv.writer(staged.text, lineterminator=staged.newline).writerow
+        id_column = 1 + len(self.levels) + (at["name"] is not None)
+        texts = [*range(1, id_column + 1),
+                 *(header.index(name) for name in ("开户银行", "账号") if name in header)]
+        digits = {id_column, *([header.index("账号")] if "账号" in header else [])}
         excel = self.options.excel
         writer.writerow([csv_safe(cell) for cell in header])
-        for _kind, cells in lines:
-            writer.writerow([kept_as_text(csv_safe(cell), digits=column in digits)
-                             if excel else csv_safe(cell)
-                             for column, cell in enumerate(cells)])
+        for kind, cells in lines:
+            if kind != "row":
+                writer.writerow([csv_safe(cell) for cell in cells])
+                continue
+            returns = False
+            for column in texts:
+                cell = csv_safe(cells[column])
+                returns = returns or "\r" in cell
+                cells[column] = (kept_as_text(cell, digits=column in digits) if excel
+                                 else cell)
+            if returns:
+                writer.writerow(cells)
+            else:
+                quick(cells)
 
     def _workbook(self, written: Written, header: list[str], at: dict[str, int | None],
                   lines: Iterator[tuple[str, list[str]]]) -> None:
