@@ -410,3 +410,39 @@ def test_a_name_holding_a_carriage_return_stays_in_its_row(tmp_path: Path) -> No
     assert payroll(tmp_path, roster).exit_code == 0
     names = [row["姓名"] for row in households(tmp_path / "发放明细.csv")]
     assert names == ["张\r秀英", "王桂兰"]
+
+
+@settings(max_examples=200)
+@given(category=st.sampled_from(["urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun"]),
+       persons=st.integers(1, 8), income=st.integers(0, 150_000),
+       start=st.sampled_from(["", "2020-03", "2022-01", "2024-05", "2024-06"]),
+       end=st.sampled_from(["", "2020-12", "2024-04", "2024-05"]),
+       supplement=st.sampled_from(["", "50", "33.33", "20%", "12.5%"]),
+       care=st.sampled_from(["", "全自理", "半护理", "全护理"]),
+       month=st.sampled_from([Month(2020, 8), Month(2022, 1), Month(2023, 7), Month(2024, 5),
+                              Month(2024, 12)]))
+def test_the_plan_of_one_month_is_the_cores_month_amount(
+        table: StandardsTable, category: str, persons: int, income: int, start: str, end: str,
+        supplement: str, care: str, month: Month) -> None:
+    """engine.MonthPlan, which the batch runs for the payroll, answers for every household
+    what month_amount answers for one: covered or not, the amount and its parts."""
+    from welfare_calc.core.engine import OPEN_END, OPEN_START  # noqa: PLC0415
+    from welfare_calc.core.money import to_fen  # noqa: PLC0415
+
+    tekun = category.endswith("tekun")
+    read = fields.read(table, {"id": "ZC-1", "category": category, "persons": str(persons),
+                               "income": fen_text(income), "start": start, "end": end,
+                               "supplement": "" if tekun else supplement,
+                               "care": care if tekun and month.year > 2020 else ""})
+    if isinstance(read, list):  # (a coverage that ends before it starts)
+        return
+    house, period = read.house, read.period
+    outcome = MonthPlan(table, month).compute(
+        house.category, house.persons, to_fen(house.income),
+        OPEN_START if period.start is None else period.start.index,
+        OPEN_END if period.end is None else period.end.index, None, house.supplement,
+        house.care)
+    pay = month_amount(table, house, month).pay
+    assert outcome.months == int(period.covers(month))
+    assert (outcome.monthly, outcome.monthly_base, outcome.monthly_supplement,
+            outcome.monthly_care) == (pay.total, pay.base, pay.supplement, pay.care)

@@ -7,7 +7,11 @@ month's documents around those amounts:
 
 - :mod:`~welfare_calc.payroll.accounts`: a bank account checked before it is sent;
 - :mod:`~welfare_calc.payroll.payments`: one household's payment of a month, as the
-  发放明细, the change roster and the bank file pass it between them.
+  发放明细, the change roster and the bank file pass it between them, and the spool
+  that holds a month's payments on disk;
+- :mod:`~welfare_calc.payroll.detail`: the month's 发放明细 and its statistics, made
+  from the rows the batch wrote with the core's plan of the month
+  (:class:`~welfare_calc.core.engine.MonthPlan`).
 
 Nothing is imported here, so that a single calculation does not pay for it.
 """
