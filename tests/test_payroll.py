@@ -446,3 +446,51 @@ def test_the_plan_of_one_month_is_the_cores_month_amount(
     assert outcome.months == int(period.covers(month))
     assert (outcome.monthly, outcome.monthly_base, outcome.monthly_supplement,
             outcome.monthly_care) == (pay.total, pay.base, pay.supplement, pay.care)
+
+
+def test_the_roster_is_never_the_output(tmp_path: Path) -> None:
+    roster = write_roster(tmp_path / "r.csv", ROSTER)
+    before = roster.read_bytes()
+    done = invoker()("payroll", str(roster), "--month", "2024-05", "-o", str(roster))
+    assert done.exit_code == 2
+    assert done.stderr.startswith("错误：")
+    assert roster.read_bytes() == before
+
+
+def test_a_bank_writer_that_fails_leaves_nothing_written_nor_in_the_temporary_folder(
+        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An injected fault after the 发放明细 is written: the run's files appear together or
+    not at all, and no name, id or account is left in a temporary file."""
+    from welfare_calc.core.errors import UnusableInput  # noqa: PLC0415
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    roster = write_roster(tmp_path / "r.csv", ROSTER)
+    out = tmp_path / "发放明细.xlsx"
+    out.write_bytes(b"last month's")
+
+    def send(payments: PaymentSpool, stage: Any) -> None:
+        stage(tmp_path / "代发.csv", True).csv_writer().writerow(["half"])
+        assert sum(1 for _ in payments) == 2
+        raise UnusableInput("the bank's layout refuses a payment")
+
+    month = Month(2024, 5)
+    options = PayrollOptions(month=month, output=out, workbook=True,
+                             summary=tmp_path / "s.json", send=send)
+    with roster.open("rb") as source, pytest.raises(UnusableInput):
+        run_batch(table, MonthPlan(table, month), source,
+                  BatchFiles(output=out, summary=tmp_path / "s.json"),
+                  BatchOptions(fmt="documents", headers=None, documents=Payroll(
+                      table, options, [])), workers=1)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["r.csv", "tmp", "发放明细.xlsx"]
+    assert out.read_bytes() == b"last month's"
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_roster_on_standard_input(tmp_path: Path) -> None:
+    roster = write_roster(tmp_path / "r.csv", ROSTER)
+    done = invoker()("payroll", "-", "--month", "2024-05", "-o", str(tmp_path / "o.csv"),
+                     stdin=roster.read_bytes())
+    assert done.exit_code == 0, done.output
+    assert len(households(tmp_path / "o.csv")) == 4
