@@ -301,7 +301,7 @@ class Payroll:
         at: dict[str, int | None] = {key: (keys.index(key) if key in keys else None)
                                      for key in ("id", "category", "persons", "months",
                                                  *AMOUNTS)}
-        inputs = names[:len(names)]
+        inputs = names
         at["name"] = _at(inputs, NAME_HEADERS)
         at["bank"] = _at(inputs, BANK_HEADERS)
         if account is not None:
