@@ -494,3 +494,28 @@ def test_a_roster_on_standard_input(tmp_path: Path) -> None:
                      stdin=roster.read_bytes())
     assert done.exit_code == 0, done.output
     assert len(households(tmp_path / "o.csv")) == 4
+
+
+def test_each_row_written_is_told_to_the_change_rosters_reader(
+        tmp_path: Path, table: StandardsTable) -> None:
+    """``PayrollOptions.each``: every row the batch wrote, listed or not, with the keys of
+    its cells, in the same pass as the 发放明细."""
+    roster = write_roster(tmp_path / "r.csv", ROSTER)
+    seen: list[tuple[str, str, str]] = []
+
+    def each(written: Any) -> Any:
+        at = {key: written.keys.index(key) for key in ("id", "months", "monthly")}
+        return lambda cells: seen.append(tuple(cells[at[key]] for key in at))
+
+    month = Month(2024, 5)
+    out = tmp_path / "发放明细.csv"
+    maker = Payroll(table, PayrollOptions(month=month, output=out, each=each), [])
+    with roster.open("rb") as source:
+        run_batch(table, MonthPlan(table, month), source, BatchFiles(output=out),
+                  BatchOptions(fmt="documents", headers=None, documents=maker), workers=1)
+    assert seen == [("110105190001011012", "1", "2417.00"),
+                    ("110105190001011020", "1", "1383.60"),
+                    ("110105190001011039", "1", "2005.00"),
+                    ("110105190001011047", "1", "4460.00"),
+                    ("110105190001011055", "0", "989.00"),
+                    ("110105190001011063", "0", "877.00")]

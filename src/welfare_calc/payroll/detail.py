@@ -76,6 +76,9 @@ Stage = Callable[[Destination, bool], "StagedText"]
 """Stages a target with the run's files (:attr:`~welfare_calc.batch.run.Written.stage`)."""
 Send = Callable[[PaymentSpool, Stage], None]
 """What is done with the payments to send, staged with the 发放明细 (the bank file)."""
+Each = Callable[["Written"], Callable[[list[str]], None]]
+"""Given the rows' keys and the run's staging once (:class:`~welfare_calc.batch.run.Written`),
+a function told each row the batch wrote, listed or not."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,11 @@ class PayrollOptions:
     send: Send | None = None
     """Given the payments to send once the 发放明细 is written (the bank file's writer);
     what it stages is put in place with the 发放明细, or nothing is."""
+    each: Each | None = None
+    """Told every row the batch wrote, in the order the 发放明细 reads them (group by
+    group), listed or not: its cells keyed as ``Written.keys`` (the roster's fields and
+    the month's ``months``, ``monthly`` and parts). The change roster's view of this
+    month, read in the same pass; what it stages is put in place with the rest."""
 
 
 @dataclass
@@ -330,6 +338,7 @@ class Payroll:
         money_from = 1 + len(self.levels) + (name_at is not None) + 4  # (id … 发放方式)
         every = [0, 0, 0, 0]
         base_at, supplement_at, care_at = amount_at[:3]
+        told = None if self.options.each is None else self.options.each(written)
         for key, rows in written.groups:
             place = [] if key is None else [NO_LOCALITY if part is None else part
                                             for part in key]
@@ -338,6 +347,8 @@ class Payroll:
             base_sum = supplement_sum = care_sum = total_sum = 0
             number = 0
             for cells in rows:
+                if told is not None:
+                    told(cells)
                 if cells[months_at] != "1":  # (the month not in its coverage)
                     summary.not_listed += 1
                     continue
