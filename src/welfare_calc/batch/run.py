@@ -128,10 +128,15 @@ class BatchOptions:
     headers: Literal["en", "zh"] | None = "en"
     """The computed columns' names and yes/no words: English, Chinese, or (None) the
     roster's own language (:func:`~welfare_calc.batch.rows.roster_language`)."""
-    fmt: Literal["csv", "jsonl", "xlsx", "publicity"] = "csv"
-    """The output: CSV, JSON lines, a workbook, or (``publicity``) a 公示 list."""
+    fmt: Literal["csv", "jsonl", "xlsx", "publicity", "documents"] = "csv"
+    """The output: CSV, JSON lines, a workbook, (``publicity``) a 公示 list, or
+    (``documents``) what :attr:`documents` makes of the rows written."""
     publicity: PublicityOptions | None = None
     """For a 公示 list: what it shows (:mod:`welfare_calc.batch.publicity`)."""
+    documents: Callable[[Written], None] | None = None
+    """For ``fmt="documents"``: a command's own documents made from the rows the batch
+    wrote (the month's payroll, :mod:`welfare_calc.payroll.detail`), staged with the run's
+    other files (:class:`Written`)."""
     columns: Mapping = ()
     """``--column KEY=HEADER`` choices."""
     group_by: groups.GroupBy = ()
@@ -161,7 +166,40 @@ class BatchOptions:
     def neutralise(self) -> bool:
         """Whether text cells that start like a formula are neutralised (CSV output,
         which a spreadsheet would run); a workbook's text cells never run."""
-        return self.fmt not in ("xlsx", "publicity")
+        return self.fmt not in ("xlsx", "publicity", "documents")
+
+
+@dataclass(frozen=True)
+class Written:
+    """The rows a run wrote, handed to :attr:`BatchOptions.documents` once every row is
+    read and checked (rows sharing an id with overlapping coverage already rejected), and
+    before anything is put in place: what it stages is committed with the run's other
+    files, or none is."""
+
+    keys: list[str]
+    """Each written cell's key: our column (``id``, ``persons`` …) for a column the batch
+    reads, the header for a column carried through, then the computed ones
+    (``months``, ``monthly`` …, :attr:`~welfare_calc.batch.rows.Columns.computed`)."""
+    names: list[str]
+    """The roster's header cells (stripped), for the columns carried through."""
+    groups: list[tuple[groups.Key | None, Iterator[list[str]]]]
+    """The rows, group by group in the order groups first appear (``--group-by``), each
+    group's rows in input order; one group, keyed None, without ``--group-by``. Read
+    once, in this order."""
+    stage: Callable[[Destination, bool], StagedText]
+    """A target staged with the run's files: ``stage(target, text)`` gives the file to
+    write; ``text``: CSV in the output's encoding and line ending (``--excel``: a BOM and
+    CRLF; its ``csv_writer()``), else bytes as given (a workbook: its ``binary``)."""
+    made: str
+    """The date printed on the documents."""
+    stamp: RunStamp | None
+    """The run stamp printed on them (the input's digest included)."""
+    sheet: str | None
+    """The workbook sheet read (None for CSV)."""
+    encoding: str
+    """The output's encoding (``--output-encoding``), which a text file is written in."""
+    summary: Summary
+    """The run's reconciliation so far: rows read, written and rejected."""
 
 
 @dataclass(frozen=True)
@@ -362,9 +400,12 @@ def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Rec
                 run.write_workbook(summary, writing)
             if options.fmt == "publicity":
                 run.write_publicity()
-            if files.summary_csv is not None:
+            if options.fmt == "documents":
+                run.write_documents()
+            # (documents write summaries of their own, from what they count)
+            if files.summary_csv is not None and options.fmt != "documents":
                 run.write_fund_csv(files.summary_csv)
-            if files.summary is not None:
+            if files.summary is not None and options.fmt != "documents":
                 report = StagedText(files.summary, "utf-8", excel=False)
                 staged.append(report)
                 report.text.write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2)
@@ -620,7 +661,7 @@ class _BatchRun:
         # A workbook is written at the end from spools of plain CSV (nothing
         # neutralised: its text cells never run); an errors file named beside it
         # is made from the spool too.
-        workbook = options.fmt in ("xlsx", "publicity")
+        workbook = options.fmt in ("xlsx", "publicity", "documents")
         self.output = self._stage("spool" if workbook else files.output)
         self.errors_file = self._stage("spool" if options.fmt == "xlsx"
                                        else files.errors_target())
@@ -891,6 +932,31 @@ class _BatchRun:
             publicity.write_csv(text.csv_writer(), lister,
                                 [header for header, _ in self.options.group_by], listed, where)
         self.summary.rows_left_out = lister.left_out
+        self.staged.remove(spool)
+        spool.discard()
+
+    def write_documents(self) -> None:
+        """The documents :attr:`BatchOptions.documents` makes of the rows written, staged
+        in place of the spool (:class:`Written`)."""
+        make = self.options.documents
+        assert make is not None, "documents have their maker"
+        spool, rows = self._written_rows()
+        self.output.text.flush()
+        grouped: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
+            list(_grouped(self.output.binary, self.group_at)) if self.group_at
+            else [(None, rows)])
+
+        def stage(target: Destination, text: bool) -> StagedText:
+            if text:
+                return self._stage(target)
+            file = StagedText(target, "utf-8", excel=False)
+            self.staged.append(file)
+            return file
+
+        make(Written(keys=[*self.columns.keys, *self.columns.computed],
+                     names=[name.strip() for name in self.columns.names], groups=grouped,
+                     stage=stage, made=self._made(), stamp=self.stamp, sheet=self.sheet,
+                     encoding=self.options.output_encoding, summary=self.summary))
         self.staged.remove(spool)
         spool.discard()
 

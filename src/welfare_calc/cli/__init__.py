@@ -8,7 +8,8 @@ the shared options and the way errors end a call:
 - :mod:`~welfare_calc.cli.problems`: ``Error:`` lines and exit codes;
 - :mod:`~welfare_calc.cli.standards`, :mod:`~welfare_calc.cli.entitlement`,
   :mod:`~welfare_calc.cli.backpay`, :mod:`~welfare_calc.cli.batch`,
-  :mod:`~welfare_calc.cli.publicity`, :mod:`~welfare_calc.cli.serve`: the commands.
+  :mod:`~welfare_calc.cli.publicity`, :mod:`~welfare_calc.cli.payroll`,
+  :mod:`~welfare_calc.cli.serve`: the commands.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from welfare_calc.cli import (  # noqa: F401 - registered
     backpay,
     batch,
     entitlement,
+    payroll,
     publicity,
     serve,
     standards,
