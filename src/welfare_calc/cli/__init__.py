@@ -8,7 +8,8 @@ the shared options and the way errors end a call:
 - :mod:`~welfare_calc.cli.problems`: ``Error:`` lines and exit codes;
 - :mod:`~welfare_calc.cli.standards`, :mod:`~welfare_calc.cli.entitlement`,
   :mod:`~welfare_calc.cli.backpay`, :mod:`~welfare_calc.cli.batch`,
-  :mod:`~welfare_calc.cli.publicity`, :mod:`~welfare_calc.cli.serve`: the commands.
+  :mod:`~welfare_calc.cli.publicity`, :mod:`~welfare_calc.cli.reconcile`,
+  :mod:`~welfare_calc.cli.serve`: the commands.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from welfare_calc.cli import (  # noqa: F401 - registered
     batch,
     entitlement,
     publicity,
+    reconcile,
     serve,
     standards,
 )
