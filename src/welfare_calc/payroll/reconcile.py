@@ -159,15 +159,21 @@ def _open_text(path: Path, encoding: str, what: str) -> IO[str]:
             file=what, reason=error.strerror or error)) from None
 
 
-def _rows(handle: IO[str], layout: Layout, what: str) -> Iterator[tuple[int, list[str]]]:
+def _rows(handle: IO[str], layout: Layout, what: str, *,
+          sent: bool = False) -> Iterator[tuple[int, list[str]]]:
     """Each non-blank row of a file with its line number; one line for bytes that are not
-    text in its encoding."""
+    text in its encoding (for the sent file, the layout's: another layout's file, then)."""
     reader = csv.reader(handle, delimiter=layout.delimiter)
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
                 yield reader.line_num, [cell.strip() for cell in row]
     except UnicodeDecodeError as error:
+        if sent:
+            raise UnusableInput(_("{file}: line {line} is not text in {encoding}, the "
+                                  "{layout} layout's encoding; give --bank-layout").format(
+                file=what, line=reader.line_num + 1, encoding=display_name(error.encoding),
+                layout=layout.name)) from None
         raise UnusableInput(_("{file}: line {line} is not text in {encoding}").format(
             file=what, line=reader.line_num + 1,
             encoding=display_name(error.encoding))) from None
@@ -224,7 +230,7 @@ def read_sent(path: Path, layout: Layout, label: str) -> tuple[_Sent, BankTotals
     summary_due = summary is not None and summary.at == "first"
     fen = 0
     with _open_text(path, layout.encoding, label) as handle:
-        for line, row in _rows(handle, layout, label):
+        for line, row in _rows(handle, layout, label, sent=True):
             if header_due:
                 header_due = False
                 if row != [column.value for column in layout.columns]:
@@ -297,11 +303,12 @@ def _summary_problems(layout: Layout, cells: list[str] | None, line: int, totals
 
 def _return_positions(row: list[str], layout: Layout, mapping: Mapping[str, str],
                       label: str, line: int) -> dict[str, int] | None:
-    """Where each field is in a return: by its header row when the return has one (the
-    sent file's names, or ``--column``'s), else by the sent layout's order then 处理结果
-    and 失败原因. None: ``row`` is data, the positions are the layout's."""
+    """Where each field is in a return: by its header row (the sent file's names, or
+    ``--column``'s) when the layout has one or the first row names 处理结果 or 键; else by
+    the sent layout's order then 处理结果 and 失败原因. None: ``row`` is data, the
+    positions are the layout's."""
     wanted = {name: mapping.get(name, name) for name in layout.return_columns}
-    if not (set(row) & set(wanted.values()) & {wanted[RESULT], wanted[Field.KEY.value]}):
+    if not layout.header and not (set(row) & {wanted[RESULT], wanted[Field.KEY.value]}):
         if mapping:
             raise ReturnRefused([_("{file} line {line}: no header row naming {headers}, which "
                                    "--column gives").format(file=label, line=line,
