@@ -1,5 +1,6 @@
 """Make the bank files of ``docs/bank.md``: a month's bank file (代发) in both shipped
-layouts, and a bank's return (回盘) of each, with one payment failed.
+layouts, a bank's return (回盘) of each with one payment failed, and a return edited
+wrong (回盘_错误.csv: an amount altered, a line deleted), which ``reconcile`` refuses.
 
 The payments are invented (the town roster's first households); the payroll command will
 write such bank files from a roster. The returns are what a bank sends back: the sent
@@ -50,6 +51,10 @@ def main() -> None:
             answered.append(layout.delimiter.join(
                 [*cells, "失败" if reason else "成功", reason or ""]))
         (HERE / return_name).write_text("\r\n".join(answered) + "\r\n", encoding=codec)
+        if layout_name == "csv":
+            # docs/bank.md's refused return: an amount altered, the last line deleted.
+            altered = [answered[0], answered[1], answered[2].replace(",583.50,", ",585.30,")]
+            (HERE / "回盘_错误.csv").write_text("\r\n".join(altered) + "\r\n", encoding=codec)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ whole, naming its lines, with nothing written."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from datetime import date
@@ -290,3 +291,21 @@ def test_succeeded_and_failed_are_what_was_sent(tmp_path: Path, amounts: list[in
     assert outcome.failed.fen == sum(amounts[n] for n in failing if n < len(amounts))
     assert {failure.id for failure in outcome.failures} == set(failed)
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]  # no leftovers
+
+
+def test_the_docs_example_files_are_what_the_writer_writes(tmp_path: Path) -> None:
+    # docs/bank.md's sessions read examples/; its script makes them with the writer.
+    root = Path(__file__).parents[1]
+    spec = importlib.util.spec_from_file_location("make_bank_files",
+                                                  root / "examples" / "make_bank_files.py")
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    script.HERE = tmp_path
+    script.main()
+    made = sorted(path.name for path in tmp_path.iterdir())
+    assert made == ["代发_2024-05.csv", "代发_2024-05.txt", "回盘_2024-05.csv",
+                    "回盘_2024-05.txt", "回盘_错误.csv"]
+    for name in made:
+        assert (tmp_path / name).read_bytes() == (root / "examples" / name).read_bytes(), name
