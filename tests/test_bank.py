@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 from stdnum import luhn
 
 from welfare_calc.core.months import Month
+from welfare_calc.payroll.accounts import BadAccount, account_digits
 from welfare_calc.payroll.bank import (
     BankFileRefused,
     BankTotals,
     fen_text,
+    plainly_a_card,
     stage_bank_file,
     text_fen,
     write_bank_file,
@@ -280,3 +282,29 @@ def test_the_shipped_layouts_are_what_the_issue_asks() -> None:
     assert pipe.summary.at == "first"
     assert [item.value for item in pipe.summary.holds] == ["日期", "单位", "笔数", "总金额"]
     assert parse_layout(GOOD, "x").name == "mine"
+
+
+@given(text=st.one_of(
+    st.from_regex(r"[0-9]{14,20}", fullmatch=True),
+    st.text(alphabet="0123456789 -'\u3000x", min_size=0, max_size=24)))
+def test_the_quick_card_check_accepts_only_what_the_careful_one_returns_unchanged(
+        text: str) -> None:
+    try:
+        careful: str | None = account_digits(text)
+    except BadAccount:
+        careful = None
+    assert plainly_a_card(text) == (careful == text)
+    if text.isascii() and text.isdigit() and 16 <= len(text) <= 19:
+        assert plainly_a_card(text) == luhn.is_valid(text)
+
+
+def test_keys_that_share_a_digest_are_told_apart(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every key one digest: each line is a candidate, and the keys themselves decide.
+    monkeypatch.setattr("welfare_calc.payroll.bank.id_digest", lambda key: 7)
+    target = tmp_path / "代发.txt"
+    assert write_bank_file(PAYMENTS, shipped("pipe"), target, **WRITTEN).count == 3  # type: ignore[arg-type]
+    assert target.read_bytes() == PIPE_TEXT.encode("gbk")
+    with pytest.raises(BankFileRefused, match="第 1 笔和第 3 笔"):
+        write_bank_file([*PAYMENTS[:2], PAYMENTS[0]], shipped("csv"), tmp_path / "代发.csv",
+                        **WRITTEN)  # type: ignore[arg-type]

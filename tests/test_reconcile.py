@@ -309,3 +309,22 @@ def test_the_docs_example_files_are_what_the_writer_writes(tmp_path: Path) -> No
                     "回盘_2024-05.txt", "回盘_错误.csv"]
     for name in made:
         assert (tmp_path / name).read_bytes() == (root / "examples" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("layout_name", ["csv", "pipe"])
+def test_a_return_repeating_the_summary_line_is_read(run: Run, tmp_path: Path,
+                                                     layout_name: str) -> None:
+    layout = shipped(layout_name)
+    sent = sent_file(tmp_path, layout_name)
+    back = answer(sent, layout, FAILED)
+    codec = "utf-8-sig" if layout_name == "csv" else "gbk"
+    with back.open(encoding=codec, newline="") as handle:
+        text = handle.read()
+    text = (text + "合计,3,3216.55\r\n" if layout_name == "csv"
+            else "20240520|周村区民政局|3|3216.55\r\n" + text)
+    with back.open("w", encoding=codec, newline="") as handle:
+        handle.write(text)
+    result = run("reconcile", str(sent), str(back), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["sent,3,3216.55", "succeeded,2,2633.05",
+                                              "failed,1,583.50"]
