@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 from array import array
 from collections.abc import Iterable
@@ -83,13 +84,35 @@ def text_fen(text: str) -> int | None:
     return int(whole) * 100 + int(part.ljust(2, "0") or "0")
 
 
+FIELD_ORDER = (Field.SEQ, Field.NAME, Field.ID, Field.ACCOUNT, Field.AMOUNT, Field.BATCH,
+               Field.KEY)
+"""The order :func:`_fields` makes a line's values in, before the layout picks its own."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """What every line of one file shares."""
+    """What every line of one file shares, worked out once."""
 
     layout: Layout
     month: Month
     batch_no: str
+    """As written in each line (a spreadsheet's text mark in the csv layout)."""
+    order: tuple[int, ...]
+    """Where each of the layout's columns is in :data:`FIELD_ORDER`."""
+    unsafe: re.Pattern[str]
+    """What no field may hold: the delimiter, a quote, a line break."""
+
+    @classmethod
+    def of(cls, layout: Layout, month: Month, batch_no: str) -> _Run:
+        """The run of a file in ``layout``; :class:`BankFileRefused` for a batch number the
+        file cannot carry."""
+        unsafe = re.compile("[" + re.escape(layout.delimiter) + '"\r\n]')
+        if unsafe.search(batch_no):
+            raise BankFileRefused(_("the batch number {value} holds {delimiter}, a quote or a "
+                                    "line break, which the bank file cannot carry").format(
+                                        value=repr(batch_no), delimiter=repr(layout.delimiter)))
+        return cls(layout, month, kept_as_text(batch_no) if layout.excel else batch_no,
+                   tuple(FIELD_ORDER.index(field) for field in layout.columns), unsafe)
 
 
 _DOUBLED = str.maketrans("0123456789", "0246813579")
@@ -127,25 +150,20 @@ def _fields(payment: Payment, key: str, seq: int, run: _Run) -> str:
             raise BankFileRefused(_("payment {key} ({name}): {problem}; it is not sent "
                                     "(待核实账号)").format(key=key, name=payment.name,
                                                          problem=error)) from None
-    excel = layout.excel
-    values = {
-        Field.SEQ: str(seq),
-        Field.NAME: csv_safe(payment.name) if excel else payment.name,
-        Field.ID: kept_as_text(payment.id, digits=True) if excel else payment.id,
-        Field.ACCOUNT: kept_as_text(account, digits=True) if excel else account,
-        Field.AMOUNT: fen_text(payment.fen),
-        Field.BATCH: kept_as_text(run.batch_no) if excel else run.batch_no,
-        Field.KEY: key,
-    }
-    cells = [values[field] for field in layout.columns]
-    for field, cell in zip(layout.columns, cells, strict=True):
-        if layout.delimiter in cell or '"' in cell or "\r" in cell or "\n" in cell:
+    for field, value in ((Field.NAME, payment.name), (Field.ID, payment.id)):
+        if run.unsafe.search(value):
             raise BankFileRefused(_("payment {key}: its {field} {value} holds {delimiter}, a "
                                     "quote or a line break, which the bank file cannot "
                                     "carry").format(key=key, field=field.value,
-                                                    value=repr(cell),
+                                                    value=repr(value),
                                                     delimiter=repr(layout.delimiter)))
-    return layout.delimiter.join(cells) + layout.newline
+    if layout.excel:
+        values = (str(seq), csv_safe(payment.name), kept_as_text(payment.id, digits=True),
+                  kept_as_text(account, digits=True), fen_text(payment.fen), run.batch_no, key)
+    else:
+        values = (str(seq), payment.name, payment.id, account, fen_text(payment.fen),
+                  run.batch_no, key)
+    return layout.delimiter.join([values[at] for at in run.order]) + layout.newline
 
 
 def _refuse_doubled(digests: array[int], written: IO[str], layout: Layout) -> None:
@@ -206,7 +224,7 @@ def stage_bank_file(payments: Iterable[Payment], layout: Layout, target: Path, *
     roster and bank file: :func:`~welfare_calc.batch.staging.commit_all`), under the
     targets' lock it holds. On :class:`BankFileRefused` (or a write that fails) nothing
     is left behind."""
-    run = _Run(layout, month, batch_no)
+    run = _Run.of(layout, month, batch_no)
     day = day or date.today()
     file = StagedText(target, layout.encoding, excel=False)
     spool = None
