@@ -328,3 +328,22 @@ def test_a_return_repeating_the_summary_line_is_read(run: Run, tmp_path: Path,
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1:] == ["sent,3,3216.55", "succeeded,2,2633.05",
                                               "failed,1,583.50"]
+
+
+def test_keys_that_share_a_first_digest_are_told_apart_by_the_second(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every key one first digest: each lookup walks the run and the second decides.
+    from welfare_calc.payroll import reconcile as reconciling  # noqa: PLC0415
+
+    digests = reconciling.key_digests
+    monkeypatch.setattr(reconciling, "key_digests", lambda key: (7, digests(key)[1]))
+    sent = sent_file(tmp_path)
+    back = answer(sent, shipped("csv"), FAILED)
+    result = run("reconcile", str(sent), str(back), "--format", "csv")
+    assert result.stdout.splitlines()[1:] == ["sent,3,3216.55", "succeeded,2,2633.05",
+                                              "failed,1,583.50"]
+    edited(back, "2024-05:11010519491231002X", "2024-04:11010519491231002X")
+    refused = run("reconcile", str(sent), str(back))
+    assert refused.stderr.splitlines() == [
+        "错误：回盘第 4 行：键 2024-04:11010519491231002X 不在所发的代发文件中",
+        "错误：代发文件第 4 行：键 2024-05:11010519491231002X 在回盘中没有结果"]
