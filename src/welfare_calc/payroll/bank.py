@@ -74,14 +74,17 @@ def fen_text(fen: int) -> str:
     return f"{sign}{yuan}.{cents:02d}"
 
 
+_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?", re.ASCII)
+
+
 def text_fen(text: str) -> int | None:
     """The fen an amount written with at most two decimals is (``1234.5`` → ``123450``), or
     None when it is not such an amount (``1,234.56``, ``1e3``, ``-5``, ``1.234``)."""
-    whole, dot, part = text.strip().partition(".")
-    if (not whole.isascii() or not whole.isdigit() or (dot and not part)
-            or not part.isascii() or not (part.isdigit() or not part) or len(part) > 2):
+    found = _AMOUNT.fullmatch(text.strip())
+    if found is None:
         return None
-    return int(whole) * 100 + int(part.ljust(2, "0") or "0")
+    whole, part = found.groups()
+    return int(whole) * 100 + (int(part.ljust(2, "0")) if part else 0)
 
 
 FIELD_ORDER = (Field.SEQ, Field.NAME, Field.ID, Field.ACCOUNT, Field.AMOUNT, Field.BATCH,

@@ -236,8 +236,9 @@ def _rows(handle: IO[str], layout: Layout, what: str, *,
     reader = csv.reader(handle, delimiter=layout.delimiter)
     try:
         for row in reader:
-            if any(cell.strip() for cell in row):
-                yield reader.line_num, [cell.strip() for cell in row]
+            cells = [cell.strip() for cell in row]
+            if any(cells):
+                yield reader.line_num, cells
     except UnicodeDecodeError as error:
         if sent:
             raise UnusableInput(_("{file}: line {line} is not text in {encoding}, the "
@@ -402,28 +403,33 @@ def read_return(path: Path, layout: Layout, sent: _Sent, mapping: Mapping[str, s
     """The return line that answered each sent payment (0: none yet)."""
     failures: list[Failure] = []
     done = [0, 0, 0, 0]  # succeeded count, fen; failed count, fen
-    positions: dict[str, int] | None = None
-    fixed = {name: at for at, name in enumerate(layout.return_columns)}
+    at = {name: where for where, name in enumerate(layout.return_columns)}
+    key_at, amount_at, result_at = at[Field.KEY.value], at[Field.AMOUNT.value], at[RESULT]
+    least = max(key_at, amount_at, result_at) + 1
     first = True
     summary = layout.summary
+    label_first = summary.label if summary is not None else None
+    summary_first = summary is not None and summary.at == "first"
     with _open_text(path, text_encoding_of(path), label) as handle:
         for line, row in _rows(handle, layout, label):
             if first:
                 first = False
                 positions = _return_positions(row, layout, mapping, label, line)
                 if positions is not None:
+                    at = positions
+                    key_at, amount_at, result_at = (at[Field.KEY.value], at[Field.AMOUNT.value],
+                                                    at[RESULT])
+                    least = max(key_at, amount_at, result_at) + 1
                     continue
-            at = positions or fixed
-            if summary is not None and (
-                    (summary.label and row[0] == summary.label)
-                    or (summary.at == "first" and line == 1 and len(row) < len(at))):
+            if (label_first and row[0] == label_first) or (
+                    summary_first and line == 1 and len(row) < len(at)):
                 continue  # the sent file's summary, repeated
-            if len(row) <= max(at[name] for name in NEEDED):
+            if len(row) < least:
                 problems.append(_("{file} line {line}: {count} fields; a return line has "
                                   "{width}").format(file=label, line=line, count=len(row),
                                                     width=len(at)))
                 continue
-            key = row[at[Field.KEY.value]]
+            key = row[key_at]
             index = sent.find(key)
             if index is None:
                 problems.append(_(NOT_SENT).format(line=line, key=key))
@@ -433,14 +439,14 @@ def read_return(path: Path, layout: Layout, sent: _Sent, mapping: Mapping[str, s
                                                 key=key))
                 continue
             answered[index] = line
-            amount_text = row[at[Field.AMOUNT.value]]
+            amount_text = row[amount_at]
             amount = text_fen(amount_text)
             if amount != sent.fens[index]:
                 problems.append(_(AMOUNT_DIFFERS).format(
                     line=line, key=key, amount=repr(amount_text),
                     sent=fen_text(sent.fens[index]), sent_line=sent.lines[index]))
                 continue
-            result = row[at[RESULT]]
+            result = row[result_at]
             if result == SUCCEEDED:
                 done[0] += 1
                 done[1] += amount
