@@ -7,7 +7,13 @@ month's documents around those amounts:
 
 - :mod:`~welfare_calc.payroll.accounts`: a bank account checked before it is sent;
 - :mod:`~welfare_calc.payroll.payments`: one household's payment of a month, as the
-  发放明细, the change roster and the bank file pass it between them.
+  发放明细, the change roster and the bank file pass it between them;
+- :mod:`~welfare_calc.payroll.layouts`: a bank file's layout as data (YAML, checked with
+  pydantic; ``csv`` and ``pipe`` shipped in ``layouts/``), and ``--bank-layout``'s resolver;
+- :mod:`~welfare_calc.payroll.bank`: the bank file written, its summary the sum of its
+  lines, whole or not at all;
+- :mod:`~welfare_calc.payroll.reconcile`: the bank's return checked against the file sent,
+  and its failures as a 重发名单.
 
 Nothing is imported here, so that a single calculation does not pay for it.
 """
