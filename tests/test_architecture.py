@@ -72,6 +72,7 @@ def test_the_core_neither_prints_nor_opens(module: str) -> None:
     ("output", {"welfare_calc.batch", "welfare_calc.cli", "welfare_calc.standards"}),
     ("batch", {"welfare_calc.cli", "click", "welfare_calc.output.render",
                "welfare_calc.output.explain", "welfare_calc.standards"}),
+    ("payroll", {"welfare_calc.cli", "welfare_calc.web", "click"}),
     ("web", {"welfare_calc.cli", "click"}),
     ("payroll", {"welfare_calc.cli", "welfare_calc.web", "click", "welfare_calc.standards"}),
 ])

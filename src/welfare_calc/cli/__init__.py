@@ -9,6 +9,7 @@ the shared options and the way errors end a call:
 - :mod:`~welfare_calc.cli.standards`, :mod:`~welfare_calc.cli.entitlement`,
   :mod:`~welfare_calc.cli.backpay`, :mod:`~welfare_calc.cli.batch`,
   :mod:`~welfare_calc.cli.publicity`, :mod:`~welfare_calc.cli.payroll`,
+  :mod:`~welfare_calc.cli.reconcile`,
   :mod:`~welfare_calc.cli.serve`: the commands.
 """
 
@@ -23,6 +24,7 @@ from welfare_calc.cli import (  # noqa: F401 - registered
     entitlement,
     payroll,
     publicity,
+    reconcile,
     serve,
     standards,
 )

@@ -310,6 +310,38 @@ HELP: dict[str, tuple[str, str]] = {
         "and account=HEADER for the bank accounts (default: 账号, 银行账号, 银行卡号 or 卡号).",
         "指定某一列对应的表头，写作 KEY=表头（可多次给出），与 batch 相同；另可用 "
         "account=表头 指定银行账号所在列（默认取 账号、银行账号、银行卡号 或 卡号 列）。"),
+    # --- reconcile (issue 30 §4) ---------------------------------------------------------
+    "reconcile": (
+        "Check a bank's return (回盘) against the bank file sent, and list its failures.\n\n"
+        "SENT is a bank file this tool wrote; RETURN the bank's answer, which repeats SENT's "
+        "columns and adds 处理结果 (成功 or 失败) and 失败原因 (UTF-8 or GBK). Reported: sent = "
+        "succeeded + failed, by count and amount, to the fen. With -o, the failed payments "
+        "are written as a 重发名单, a roster the next run can take. A return that does not "
+        "answer what was sent (a key not sent, an amount that differs, a sent line missing, "
+        "a key twice) is refused, naming its lines, and nothing is written. Exit 0, or 2.",
+        "核对银行回盘与所发代发文件，列出发放失败的人员。\n\n"
+        "SENT 为本工具生成的代发文件；RETURN 为银行回盘，沿用 SENT 的各列，另加“处理结果”"
+        "（成功或失败）和“失败原因”（UTF-8 或 GBK 编码均可）。输出：发送 = 成功 + 失败，"
+        "笔数和金额都精确到分。给出 -o 时，把失败的发放写成重发名单，可作为下次发放的名册。"
+        "回盘与所发不符（有未发送的键、金额不同、缺少已发送的行、同一键出现两次）时拒绝核对，"
+        "指明所在行，不写任何文件。退出码：0；2 无法核对。"),
+    "reconcile.bank_layout": (
+        "The bank file's layout: csv, pipe, or a layout file (.yaml) (default: found from "
+        "SENT, else csv).",
+        "代发文件格式：csv、pipe，或格式文件（.yaml）（默认根据 SENT 识别，否则为 csv）。"),
+    "bank_layout": (
+        "The bank file's layout: csv (default), pipe, or a layout file (.yaml).",
+        "代发文件格式：csv（默认）、pipe，或格式文件（.yaml）。"),
+    "reconcile.columns": (
+        "Which header of RETURN holds a column, as KEY=HEADER (repeatable), e.g. --column "
+        "key=业务键 --column result=交易状态. KEY: key, amount, result, reason, id, name, "
+        "account (or 键, 金额, 处理结果, 失败原因 …).",
+        "回盘中某列所在的表头，写作 KEY=表头（可重复），例如 --column key=业务键 --column "
+        "result=交易状态。KEY 可为 key、amount、result、reason、id、name、account"
+        "（或 键、金额、处理结果、失败原因 等）。"),
+    "reconcile.output": (
+        "The 重发名单 of the failed payments: .csv or .xlsx.",
+        "发放失败人员的重发名单：.csv 或 .xlsx。"),
     "roster.encoding": (
         "Encoding of a CSV input: utf-8, gbk or gb18030 (default: UTF-8 if the file is "
         "UTF-8, else GB18030, which holds GBK).",

@@ -11,7 +11,13 @@ month's documents around those amounts:
   that holds a month's payments on disk;
 - :mod:`~welfare_calc.payroll.detail`: the month's 发放明细 and its statistics, made
   from the rows the batch wrote with the core's plan of the month
-  (:class:`~welfare_calc.core.engine.MonthPlan`).
+  (:class:`~welfare_calc.core.engine.MonthPlan`);
+- :mod:`~welfare_calc.payroll.layouts`: a bank file's layout as data (YAML, checked with
+  pydantic; ``csv`` and ``pipe`` shipped in ``layouts/``), and ``--bank-layout``'s resolver;
+- :mod:`~welfare_calc.payroll.bank`: the bank file written, its summary the sum of its
+  lines, whole or not at all;
+- :mod:`~welfare_calc.payroll.reconcile`: the bank's return checked against the file sent,
+  and its failures as a 重发名单.
 
 Nothing is imported here, so that a single calculation does not pay for it.
 """
