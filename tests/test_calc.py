@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import with_made_up_2025_raise
-from welfare_calc.core import checks, engine, fields, households, timeline
+from welfare_calc.core import checks, engine, fields, households, rules, timeline
 from welfare_calc.core.errors import (
     InvalidAmount,
     InvalidIncome,
@@ -280,10 +280,14 @@ def test_bad_income(table: StandardsTable, income: Decimal, message: str) -> Non
 
 
 def test_bad_paid(table: StandardsTable) -> None:
+    """An amount paid is the rules' to refuse (check_paid, registered over ``paid``), as
+    every front end asks them before the engine computes."""
     with pytest.raises(InvalidAmount, match="more than 2 decimals"):
-        engine.backpay(table, house(table, "urban-dibao", 1), AUG, paid=D("1.001"))
+        rules.check(table, {"paid": D("1.001")})
     with pytest.raises(InvalidAmount, match="≥ 0"):
-        engine.backpay(table, house(table, "urban-dibao", 1), AUG, paid=D("-5"))
+        rules.check(table, {"paid": D("-5")})
+    rules.check(table, {"paid": D("1.00")})
+    rules.check(table, {"paid": None})
 
 
 def test_months_outside_the_table(table: StandardsTable) -> None:

@@ -316,8 +316,10 @@ def test_every_command_has_help(run: Invoke) -> None:
         result = run(name, "--help")
         assert result.exit_code == 0
         # Every command that prints a result lets scripts choose its format; a 公示 list
-        # is a document, its format chosen by the file's name; serve prints none.
-        assert ("--format" in result.stdout) == (name not in ("publicity", "serve")), name
+        # and a 发放明细 are documents, their format chosen by the file's name; serve
+        # prints none.
+        assert ("--format" in result.stdout) == (
+            name not in ("publicity", "payroll", "serve")), name
 
 
 def test_installed_entry_point_runs_as_a_subprocess() -> None:

@@ -12,7 +12,7 @@ from welfare_calc.cli import Bilingual, cli
 from welfare_calc.output.formats import Lang
 from welfare_calc.output.help_texts import HELP, WORDS, help_text
 
-COMMANDS = ["", "standards", "entitlement", "backpay", "batch"]
+COMMANDS = ["", "standards", "entitlement", "backpay", "batch", "payroll"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LANGUAGES = {
     Lang.ZH: [{}, {"LANG": "zh_CN.UTF-8"}, {"WELFARE_CALC_LANG": "zh", "LANG": "en_US.UTF-8"}],

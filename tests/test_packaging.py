@@ -75,10 +75,16 @@ def test_a_windows_style_checkout_builds_an_sdist_and_a_wheel_that_run(tmp_path:
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("welfare_calc/data/standards_2020.yaml")
         catalogue = archive.read(f"welfare_calc/core/{CATALOGUE}")
+        layouts = {name: archive.read(f"welfare_calc/payroll/layouts/{name}.yaml")
+                   for name in ("csv", "pipe")}
     assert shipped == (clone / "data" / "standards_2020.yaml").read_bytes()
     assert len(shipped) > 1000  # the table itself, not a link's text
     # The compiled catalogue of messages, as committed: an install needs no Babel.
     assert catalogue == (clone / "src" / "welfare_calc" / "core" / CATALOGUE).read_bytes()
+    # The bank files' shipped layouts (issue 30 §3), data beside their module.
+    for name, text in layouts.items():
+        assert text == (clone / "src" / "welfare_calc" / "payroll" / "layouts" /
+                        f"{name}.yaml").read_bytes()
     # The wheel, installed alone (its dependencies come from this environment).
     target = tmp_path / "installed"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",

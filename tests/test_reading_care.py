@@ -88,6 +88,7 @@ def test_the_batch_refuses_a_care_tier_a_category_is_not_paid(tmp_path: Path) ->
     with out.open(encoding="utf-8", newline="") as handle:
         written = list(csv.DictReader(handle))
     assert [(row["编号"], row["护理"]) for row in written] == [("T1", "全护理"), ("T3", "")]
+    assert [row["月照料护理费"] != "0.00" for row in written] == [True, False]
 
 
 def test_the_pages_api_reads_care() -> None:
@@ -95,6 +96,7 @@ def test_the_pages_api_reads_care() -> None:
     taken = page.post("/api/backpay", json={"category": "rural-tekun", "persons": "1",
                                             "care": "全护理", "through": "2024-08"})
     assert taken.status_code == 200, taken.text
+    assert taken.json()["care_backpay"] != "0.00"
     refused = page.post("/api/backpay", json={"category": "urban-dibao", "persons": "1",
                                               "care": "全护理", "through": "2024-08"})
     assert refused.status_code == 400

@@ -10,7 +10,9 @@ the shared options and the way errors end a call:
   problems as ``Error:`` lines;
 - :mod:`~welfare_calc.cli.standards`, :mod:`~welfare_calc.cli.entitlement`,
   :mod:`~welfare_calc.cli.backpay`, :mod:`~welfare_calc.cli.batch`,
-  :mod:`~welfare_calc.cli.publicity`, :mod:`~welfare_calc.cli.serve`: the commands.
+  :mod:`~welfare_calc.cli.publicity`, :mod:`~welfare_calc.cli.payroll`,
+  :mod:`~welfare_calc.cli.reconcile`,
+  :mod:`~welfare_calc.cli.serve`: the commands.
 """
 
 from __future__ import annotations

@@ -126,7 +126,9 @@ COMMANDS = {
     "backpay": "welfare_calc.cli.backpay:backpay",
     "batch": "welfare_calc.cli.batch:batch",
     "entitlement": "welfare_calc.cli.entitlement:entitlement",
+    "payroll": "welfare_calc.cli.payroll:payroll",
     "publicity": "welfare_calc.cli.publicity:publicity",
+    "reconcile": "welfare_calc.cli.reconcile:reconcile",
     "serve": "welfare_calc.cli.serve:serve",
     "standards": "welfare_calc.cli.standards:standards",
 }

@@ -838,11 +838,7 @@ class BackpayEngine:
 
     def __init__(self, table: StandardsTable, through: Month,
                  named: Month | None = None) -> None:
-        if through > table.covers_through:
-            raise MonthOutOfRange(_(
-                "through {through} is after {last}, the last month the standards table "
-                "covers; add the later standard to the table first").format(
-                    through=through, last=table.covers_through), field="through")
+        _within_table(table, through)
         self.through = through
         self.raised = timeline.choose_raise(table, through, named)  # raises for a bad window
         self.window_start = self.raised.first_month
@@ -934,3 +930,51 @@ class BackpayEngine:
             net = rounder.exact(net) if net >= 0 else -rounder.exact(-net)
         return Outcome(months, net if net > 0 else 0, first.total, -net if net < 0 else 0,
                        raised, first.base, first.supplement, first.care)
+
+
+def _within_table(table: StandardsTable, through: Month) -> None:
+    """Refuse (:class:`MonthOutOfRange`) a month after the last the table covers (rule 15)."""
+    if through > table.covers_through:
+        raise MonthOutOfRange(_(
+            "through {through} is after {last}, the last month the standards table "
+            "covers; add the later standard to the table first").format(
+                through=through, last=table.covers_through), field="through")
+
+
+class MonthPlan(BackpayEngine):
+    """The batch's plan of one month alone, for the month's payroll (issue 30): a window
+    that is ``month`` itself, at the standard in force in it (rule 4), care included
+    (rule 17), so that every household of a roster is computed by the batch (its lane
+    and its workers) exactly as :func:`month_amount` computes one:
+
+    - ``months`` is 1 when ``month`` is in the household's coverage, 0 when not
+      (:func:`months_covered`, rule 8);
+    - ``monthly`` and its parts (``monthly_base``, ``monthly_supplement``,
+      ``monthly_care``) are the month's amount.
+
+    Nothing is owed back: what was paid is taken to be what is due, so back-pay and
+    "newly eligible" say nothing here. A month the table cannot vouch for is refused
+    (rule 15), for every category, as :func:`stretches` refuses it.
+    """
+
+    def __init__(self, table: StandardsTable, month: Month) -> None:
+        _within_table(table, month)
+        self.through = month
+        self.window_start = month
+        self.rounder = Rounder(table.rounding)
+        self.point = table.rounding.point
+        self._table = table
+        first = next(iter(table.categories))
+        # Not a raise: the month's own notice, for whatever names the plan's document.
+        self.raised = Raise(date(month.year, month.month, 1),
+                            timeline.standard_in_force(table, first, month).value.document)
+        self.plans = {}
+        for key in table.categories:
+            self.plans[key, None] = self._plan(key, None)
+
+    def _plan(self, category: str, tier: CareTier | None) -> _Plan:
+        """One stretch, the month itself; paid as due (old = new)."""
+        ((first, last, rate),) = stretches(self._table, category, tier, self.through,
+                                           self.through)
+        run = (first, last, rate.units, rate.units, rate.care_units, rate.care_units)
+        return rate.gap, (run,), rate.units, rate.units, rate.care_units

@@ -268,6 +268,80 @@ HELP: dict[str, tuple[str, str]] = {
     "publicity.errors_path": (
         "Rejected rows (default: OUTPUT.errors.csv).",
         "被拒行的去向（默认：输出文件名加 .errors.csv）。"),
+    "payroll": (
+        "The month's 发放明细 of a roster: what each household is paid (issue 30).\n\n"
+        "ROSTER is read as batch reads it. Listed: each household covered in --month with an "
+        "amount due, its 户月保障金 and the parts of it (the basic amount, 补差 or 全额; "
+        "分类施保; tekun's care standard), with its name, ID, bank and account where the "
+        "roster has them. An account that is missing or fails its check (digits, length, "
+        "check digit) is 待核实账号: listed and counted, held back from the bank. The end "
+        "says the 合计, of which sent and held back. With --group-by, a 小计 per group. An "
+        "output named .xlsx is laid out to print and sign, with the month's statistics "
+        "(户数, 人数, 金额 and 补助水平 per category) on a second sheet. Exit 0, 1 when rows "
+        "were rejected (and not listed), 2 when the roster is unusable (nothing is written).",
+        "生成花名册当月的发放明细：每户本月发放多少。\n\n"
+        "ROSTER 的读取方式与 batch 相同。列出 --month 当月在保且有应发金额的每一户：户月保障金"
+        "及其构成（基本保障金，补差或全额；分类施保金；特困人员照料护理费），花名册有姓名、身份"
+        "证号、开户银行、账号时一并列出。账号缺失或校验不通过（位数、校验位）的列为“待核实账号”："
+        "照常列入、计入合计，但暂不发往银行。末尾列出合计，及其中发放和待核实账号的金额。给出 "
+        "--group-by 时每组有小计。输出文件名以 .xlsx 结尾时写成可打印签字的工作簿，第二页为当月"
+        "统计表（各类别户数、人数、金额和补助水平）。退出码：0；1 有行被拒（未列入）；2 花名册"
+        "无法使用（什么也不写）。"),
+    "payroll.month": (
+        "The month paid (YYYY-MM): its coverage and its standard.",
+        "发放月份（YYYY-MM）：按当月是否在保及当月标准计算。"),
+    "payroll.output": (
+        "The 发放明细: .xlsx (laid out to print), .csv, or - (CSV on stdout).",
+        "发放明细文件：.xlsx（可直接打印）、.csv，或 -（CSV 输出到标准输出）。"),
+    "payroll.errors_path": (
+        "Rejected rows (default: OUTPUT.errors.csv; with -o -, stderr).",
+        "被拒行的去向（默认：输出文件名加 .errors.csv；输出到标准输出时为标准错误）。"),
+    "payroll.summary_path": (
+        "Also write the month's totals and statistics here as JSON (- for stdout).",
+        "另将当月合计及统计以 JSON 写到此文件（- 表示标准输出）。"),
+    "payroll.summary_csv": (
+        "Also write the month's statistics (a row per group and a 合计 row) here as CSV.",
+        "另将当月统计表（每组一行并有合计行）以 CSV 写到此文件。"),
+    "payroll.office": (
+        "The 制表单位 printed on a workbook's documents (default: a line to fill in).",
+        "工作簿各表上打印的制表单位（默认留空待填写）。"),
+    "payroll.columns": (
+        "Which header holds one of our columns, as KEY=HEADER (repeatable), as for batch; "
+        "and account=HEADER for the bank accounts (default: 账号, 银行账号, 银行卡号 or 卡号).",
+        "指定某一列对应的表头，写作 KEY=表头（可多次给出），与 batch 相同；另可用 "
+        "account=表头 指定银行账号所在列（默认取 账号、银行账号、银行卡号 或 卡号 列）。"),
+    # --- reconcile (issue 30 §4) ---------------------------------------------------------
+    "reconcile": (
+        "Check a bank's return (回盘) against the bank file sent, and list its failures.\n\n"
+        "SENT is a bank file this tool wrote; RETURN the bank's answer, which repeats SENT's "
+        "columns and adds 处理结果 (成功 or 失败) and 失败原因 (UTF-8 or GBK). Reported: sent = "
+        "succeeded + failed, by count and amount, to the fen. With -o, the failed payments "
+        "are written as a 重发名单, a roster the next run can take. A return that does not "
+        "answer what was sent (a key not sent, an amount that differs, a sent line missing, "
+        "a key twice) is refused, naming its lines, and nothing is written. Exit 0, or 2.",
+        "核对银行回盘与所发代发文件，列出发放失败的人员。\n\n"
+        "SENT 为本工具生成的代发文件；RETURN 为银行回盘，沿用 SENT 的各列，另加“处理结果”"
+        "（成功或失败）和“失败原因”（UTF-8 或 GBK 编码均可）。输出：发送 = 成功 + 失败，"
+        "笔数和金额都精确到分。给出 -o 时，把失败的发放写成重发名单，可作为下次发放的名册。"
+        "回盘与所发不符（有未发送的键、金额不同、缺少已发送的行、同一键出现两次）时拒绝核对，"
+        "指明所在行，不写任何文件。退出码：0；2 无法核对。"),
+    "reconcile.bank_layout": (
+        "The bank file's layout: csv, pipe, or a layout file (.yaml) (default: found from "
+        "SENT, else csv).",
+        "代发文件格式：csv、pipe，或格式文件（.yaml）（默认根据 SENT 识别，否则为 csv）。"),
+    "bank_layout": (
+        "The bank file's layout: csv (default), pipe, or a layout file (.yaml).",
+        "代发文件格式：csv（默认）、pipe，或格式文件（.yaml）。"),
+    "reconcile.columns": (
+        "Which header of RETURN holds a column, as KEY=HEADER (repeatable), e.g. --column "
+        "key=业务键 --column result=交易状态. KEY: key, amount, result, reason, id, name, "
+        "account (or 键, 金额, 处理结果, 失败原因 …).",
+        "回盘中某列所在的表头，写作 KEY=表头（可重复），例如 --column key=业务键 --column "
+        "result=交易状态。KEY 可为 key、amount、result、reason、id、name、account"
+        "（或 键、金额、处理结果、失败原因 等）。"),
+    "reconcile.output": (
+        "The 重发名单 of the failed payments: .csv or .xlsx.",
+        "发放失败人员的重发名单：.csv 或 .xlsx。"),
     "roster.encoding": (
         "Encoding of a CSV input: utf-8, gbk or gb18030 (default: UTF-8 if the file is "
         "UTF-8, else GB18030, which holds GBK).",

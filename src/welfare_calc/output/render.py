@@ -88,6 +88,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "amount_paid": ("已发金额（元）", "amount paid (yuan)"),
     "amount_due": ("应发金额（元）", "amount due (yuan)"),
     "difference": ("差额（元）", "difference (yuan)"),
+    "outcome": ("结果", "outcome"),
+    "count": ("笔数", "payments"),
+    "amount": ("金额（元）", "amount (yuan)"),
 }
 
 _YES_NO = {Lang.ZH: ("是", "否"), Lang.EN: ("yes", "no")}

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
@@ -16,7 +17,9 @@ from welfare_calc.batch.rows.parsing import Mapping
 from welfare_calc.batch.write.documents import RunStamp
 
 if TYPE_CHECKING:
+    from welfare_calc.batch.run.summary import Summary
     from welfare_calc.batch.write.publicity import PublicityOptions
+    from welfare_calc.batch.write.staging import Destination, StagedText
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,15 @@ class BatchOptions:
     headers: Literal["en", "zh"] | None = "en"
     """The computed columns' names and yes/no words: English, Chinese, or (None) the
     roster's own language (:func:`~welfare_calc.batch.rows.parsing.roster_language`)."""
-    fmt: Literal["csv", "jsonl", "xlsx", "publicity"] = "csv"
-    """The output: CSV, JSON lines, a workbook, or (``publicity``) a 公示 list."""
+    fmt: Literal["csv", "jsonl", "xlsx", "publicity", "documents"] = "csv"
+    """The output: CSV, JSON lines, a workbook, (``publicity``) a 公示 list, or
+    (``documents``) what :attr:`documents` makes of the rows written."""
     publicity: PublicityOptions | None = None
     """For a 公示 list: what it shows (:mod:`welfare_calc.batch.write.publicity`)."""
+    documents: Callable[[Written], None] | None = None
+    """For ``fmt="documents"``: a command's own documents made from the rows the batch
+    wrote (the month's payroll, :mod:`welfare_calc.payroll.detail`), staged with the run's
+    other files (:class:`Written`)."""
     columns: Mapping = ()
     """``--column KEY=HEADER`` choices."""
     group_by: groups.GroupBy = ()
@@ -64,4 +72,37 @@ class BatchOptions:
     def neutralise(self) -> bool:
         """Whether text cells that start like a formula are neutralised (CSV output,
         which a spreadsheet would run); a workbook's text cells never run."""
-        return self.fmt not in ("xlsx", "publicity")
+        return self.fmt not in ("xlsx", "publicity", "documents")
+
+
+@dataclass(frozen=True)
+class Written:
+    """The rows a run wrote, handed to :attr:`BatchOptions.documents` once every row is
+    read and checked (rows sharing an id with overlapping coverage already rejected), and
+    before anything is put in place: what it stages is committed with the run's other
+    files, or none is."""
+
+    keys: list[str]
+    """Each written cell's key: our column (``id``, ``persons`` …) for a column the batch
+    reads, the header for a column carried through, then the computed ones
+    (``months``, ``monthly`` …, :attr:`~welfare_calc.batch.rows.parsing.Columns.computed`)."""
+    names: list[str]
+    """The roster's header cells (stripped), for the columns carried through."""
+    groups: list[tuple[groups.Key | None, Iterator[list[str]]]]
+    """The rows, group by group in the order groups first appear (``--group-by``), each
+    group's rows in input order; one group, keyed None, without ``--group-by``. Read
+    once, in this order."""
+    stage: Callable[[Destination, bool], StagedText]
+    """A target staged with the run's files: ``stage(target, text)`` gives the file to
+    write; ``text``: CSV in the output's encoding and line ending (``--excel``: a BOM and
+    CRLF; its ``csv_writer()``), else bytes as given (a workbook: its ``binary``)."""
+    made: str
+    """The date printed on the documents."""
+    stamp: RunStamp | None
+    """The run stamp printed on them (the input's digest included)."""
+    sheet: str | None
+    """The workbook sheet read (None for CSV)."""
+    encoding: str
+    """The output's encoding (``--output-encoding``), which a text file is written in."""
+    summary: Summary
+    """The run's reconciliation so far: rows read, written and rejected."""

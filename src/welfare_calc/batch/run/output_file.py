@@ -41,7 +41,8 @@ class OutputFile:
         self.options = options
         # A workbook is written at the end from a spool of plain CSV (nothing
         # neutralised: its text cells never run).
-        self.file = staged.stage("spool" if options.fmt in ("xlsx", "publicity") else target)
+        spooled = options.fmt in ("xlsx", "publicity", "documents")
+        self.file = staged.stage("spool" if spooled else target)
         self.language: Literal["en", "zh"] = options.headers or "en"
         """The language of the computed columns' names (set from the header)."""
 

@@ -126,9 +126,12 @@ def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Rec
                 documents.write_workbook(summary, writing)
             if options.fmt == "publicity":
                 documents.write_publicity(summary)
-            if files.summary_csv is not None:
+            if options.fmt == "documents":
+                documents.write_documents(summary)
+            # (documents write summaries of their own, from what they count)
+            if files.summary_csv is not None and options.fmt != "documents":
                 documents.write_fund_csv(files.summary_csv)
-            if files.summary is not None:
+            if files.summary is not None and options.fmt != "documents":
                 report = staged.add(StagedText(files.summary, "utf-8", excel=False))
                 report.text.write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2)
                                   + "\n")

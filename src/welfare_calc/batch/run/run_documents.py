@@ -24,7 +24,7 @@ from welfare_calc.batch.input.encodings import display_name
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.parsing import ZH_HEADERS, Columns
 from welfare_calc.batch.run.errors_file import ErrorsFile, as_is_marked, unencodable
-from welfare_calc.batch.run.options import BatchOptions
+from welfare_calc.batch.run.options import BatchOptions, Written
 from welfare_calc.batch.run.output_file import OutputFile
 from welfare_calc.batch.run.staged_files import StagedFiles
 from welfare_calc.batch.run.summary import Summary
@@ -232,6 +232,28 @@ class RunDocuments:
             publicity.write_csv(text.csv_writer(), lister,
                                 [header for header, _ in self.options.group_by], listed, where)
         summary.rows_left_out = lister.left_out
+        self.staged.discard(spool)
+
+    def write_documents(self, summary: Summary) -> None:
+        """The documents :attr:`BatchOptions.documents` makes of the rows written, staged
+        in place of the spool (:class:`~welfare_calc.batch.run.options.Written`)."""
+        make = self.options.documents
+        assert make is not None, "documents have their maker"
+        spool, rows = self.output.file, self.output.rows()
+        spool.text.flush()
+        group_at = self.tallies.group_at
+        listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
+            list(grouped(spool.binary, group_at)) if group_at else [(None, rows)])
+
+        def stage(target: Destination, text: bool) -> StagedText:
+            if text:
+                return self.staged.stage(target)
+            return self.staged.add(StagedText(target, "utf-8", excel=False))
+
+        make(Written(keys=[*self.columns.keys, *self.columns.computed],
+                     names=[name.strip() for name in self.columns.names], groups=listed,
+                     stage=stage, made=self._made(), stamp=self.stamp, sheet=self.errors.sheet,
+                     encoding=self.options.output_encoding, summary=summary))
         self.staged.discard(spool)
 
     def write_workbook(self, summary: Summary,

@@ -113,7 +113,8 @@ SAFETY = 0.95
 """The share of a page's height the rows laid out on it may fill: what one program
 measures a little differently from another (LibreOffice's pages are as computed here)."""
 RosterLine = tuple[str, list[str]]
-"""A line of the 补发名册: ``row`` (a household), ``subtotal`` (a group's) or ``total``."""
+"""A line of the 补发名册: ``row`` (a household), ``subtotal`` (a group's), ``total``, or
+``part`` (a closing line without a sign-off under it)."""
 
 
 @dataclass(frozen=True)
@@ -577,7 +578,8 @@ class _Sink:
 
 
 def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
-                   rows: Iterable[RosterLine], fund: FundTable, notes: Sequence[SummaryLine],
+                   rows: Iterable[RosterLine], fund: FundTable | Callable[[], FundTable],
+                   notes: Sequence[SummaryLine] | Callable[[], Sequence[SummaryLine]],
                    rejected: Iterator[list[str]] | None,
                    progress: Callable[[int], None] | None = None, *, layout: PrintLayout,
                    chinese: bool = False, scratch: str | None = None) -> None:
@@ -587,7 +589,10 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
     column carried through by its name), then the computed ones; ``names``:
     as the workbook shows them (English or Chinese); ``rows``: the 补发名册's
     lines, in the order printed (group by group, each with its 小计, then the
-    合计); ``fund``: the 资金汇总 table; ``notes``: the reconciliation below it;
+    合计; a ``part`` line is a closing line not signed, such as a 合计 followed by what
+    it is made of); ``fund``: the 资金汇总 table; ``notes``: the reconciliation below it
+    (each may be given as a function, called once ``rows`` are written, for figures
+    counted as they are: the month's payroll);
     ``rejected``: the errors file's rows, its header first (None: no sheet);
     ``scratch``: the private directory for XlsxWriter's own temporary files,
     which hold the rows (ids and names): beside the target, where the next run's
@@ -618,6 +623,8 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
             if kind == "row":
                 results.write(cells, kinds, style=styles["cell"], money=styles["money"],
                               whole=styles["whole"])
+            elif kind == "part":
+                results.closing(cells, kinds, styles, counted=True)
             else:
                 results.closing(cells, kinds, styles)
                 results.signed(styles, keep=results.row_height)
@@ -631,6 +638,10 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
         for line in layout.stamp.lines():
             results.note(line, styles["small"])
         results.finish(LANDSCAPE, layout.stamp.footer)
+        if callable(fund):
+            fund = fund()
+        if callable(notes):
+            notes = notes()
         summary = SheetWriter(book.add_worksheet(SUMMARY), SUMMARY, bold)
         summary.titled(layout.fund_title, layout.lines(), len(fund.header), styles)
         summary.header(fund.printed, styles["header"], wrap=True)

@@ -1,0 +1,23 @@
+"""The monthly payroll: a month's 发放明细, what changed since last month, the bank file
+and the bank's answer reconciled (issue 30).
+
+Every amount is the core's (:mod:`welfare_calc.core.engine`, one household's month); the
+roster is read as ``batch`` reads it (:mod:`welfare_calc.batch`). This package adds the
+month's documents around those amounts:
+
+- :mod:`~welfare_calc.payroll.accounts`: a bank account checked before it is sent;
+- :mod:`~welfare_calc.payroll.payments`: one household's payment of a month, as the
+  发放明细, the change roster and the bank file pass it between them, and the spool
+  that holds a month's payments on disk;
+- :mod:`~welfare_calc.payroll.detail`: the month's 发放明细 and its statistics, made
+  from the rows the batch wrote with the core's plan of the month
+  (:class:`~welfare_calc.core.engine.MonthPlan`);
+- :mod:`~welfare_calc.payroll.layouts`: a bank file's layout as data (YAML, checked with
+  pydantic; ``csv`` and ``pipe`` shipped in ``layouts/``), and ``--bank-layout``'s resolver;
+- :mod:`~welfare_calc.payroll.bank`: the bank file written, its summary the sum of its
+  lines, whole or not at all;
+- :mod:`~welfare_calc.payroll.reconcile`: the bank's return checked against the file sent,
+  and its failures as a 重发名单.
+
+Nothing is imported here, so that a single calculation does not pay for it.
+"""
