@@ -574,12 +574,12 @@ def test_workers_start_with_stop_signals_held_until_their_handlers_are_set() -> 
     # the signals while workers start, and each worker lets them in once it is ready.
     probe = (
         "import signal\n"
-        "from welfare_calc.batch.run import workers as run\n"
-        "with run._held_signals():\n"
+        "from welfare_calc.batch.run import signals, workers as run\n"
+        "with signals.held_signals():\n"
         "    held = signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
         "    run._start_worker(None)\n"
         "    after = signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
-        "print(run.HELD <= held, sorted(run.HELD & after),\n"
+        "print(signals.HELD <= held, sorted(signals.HELD & after),\n"
         "      signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)

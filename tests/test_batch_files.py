@@ -654,6 +654,39 @@ def test_a_rejected_row_the_errors_encoding_cannot_write_names_its_line(
 
 
 @POSIX_ONLY
+@pytest.mark.parametrize("made", [1, 2, 3])
+def test_a_signal_while_a_file_is_staged_leaves_no_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: int) -> None:
+    # A stop signal that comes just as a temporary file is made (the made-th of the run)
+    # is held until the run keeps the file, then stops the run, which removes it: without
+    # that, the file made but not yet kept stayed behind, with the roster's rows in it.
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        write_households(handle, 50)
+    options = three_old_files(tmp_path)
+    old = files_in(tmp_path)
+    real = tempfile.mkstemp
+    ours = signal.getsignal(signal.SIGTERM)
+    count = 0
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        nonlocal count
+        made_now = real(*args, **kwargs)  # type: ignore[call-overload]
+        if signal.getsignal(signal.SIGTERM) is not ours:  # (a file of the run: it handles it)
+            count += 1
+            if count == made:
+                os.kill(os.getpid(), signal.SIGTERM)
+        return made_now  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(staging.tempfile, "mkstemp", mkstemp)
+    result = CliRunner().invoke(cli, ["batch", str(source), "--through", "2020-08",
+                                      *options])
+    assert count >= made
+    assert result.exit_code != 0
+    assert files_in(tmp_path) == old  # nothing replaced, no temporary file left
+
+
+@POSIX_ONLY
 @pytest.mark.parametrize("delay", [0.0, 0.05, 0.15, 0.3, 0.45, 0.6, 0.8, 1.2])
 def test_a_signal_at_any_point_leaves_the_old_set_or_the_new_one(tmp_path: Path,
                                                                 delay: float) -> None:

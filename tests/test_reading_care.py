@@ -94,7 +94,7 @@ def test_the_batch_refuses_a_care_tier_a_category_is_not_paid(tmp_path: Path) ->
 def test_the_pages_api_reads_care() -> None:
     page = page_client(Served(load_standards(None), None, 1 << 20, 60.0))
     taken = page.post("/api/backpay", json={"category": "rural-tekun", "persons": "1",
-                                            "care": "全护理", "through": "2024-08"})
+                                            "care": "全护理", "through": "2022-08"})
     assert taken.status_code == 200, taken.text
     assert taken.json()["care_backpay"] != "0.00"
     refused = page.post("/api/backpay", json={"category": "urban-dibao", "persons": "1",

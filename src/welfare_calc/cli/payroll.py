@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from welfare_calc import __version__
-from welfare_calc.cli.group import Settings, as_bad_parameter, cli, language_option
+from welfare_calc.cli.group import Bilingual, Settings, as_bad_parameter, language_option
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
 from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
@@ -21,7 +21,7 @@ ACCOUNT_KEY = "account"
 """``--column account=HEADER``: the payroll's own column, which the batch does not read."""
 
 
-@cli.command()
+@click.command(cls=Bilingual)
 @click.argument("input_path", metavar="ROSTER", type=FilePath(exists=True, dir_okay=False,
                                                                 allow_dash=True, path_type=Path))
 @click.option("--month", required=True, type=MonthType())

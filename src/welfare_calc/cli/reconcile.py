@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from welfare_calc.cli.group import cli, emit, output_options
+from welfare_calc.cli.group import Bilingual, emit, output_options
 from welfare_calc.cli.problems import UsageProblem
 from welfare_calc.cli.types import FilePath
 from welfare_calc.core.errors import BadOption, TargetError, TargetProblem, UnusableInput
@@ -18,7 +18,7 @@ from welfare_calc.output.language import spoken
 RESEND_SUFFIXES = (".csv", ".xlsx")
 
 
-@cli.command()
+@click.command(cls=Bilingual)
 @click.argument("sent_path", metavar="SENT", type=FilePath(exists=True, dir_okay=False,
                                                              path_type=Path))
 @click.argument("return_path", metavar="RETURN", type=FilePath(exists=True, dir_okay=False,

@@ -11,6 +11,8 @@ The entry is :mod:`~welfare_calc.batch.run.pipeline` (``run_batch``, ``BatchOpti
 - :mod:`~welfare_calc.batch.run.chunks`: one chunk in, its output and bookkeeping out;
 - :mod:`~welfare_calc.batch.run.shared_slots`: chunks and results passed to forked
   workers in shared memory rather than through pipes;
+- :mod:`~welfare_calc.batch.run.signals`: the signals that stop a run, held back while a
+  step must not be cut in two;
 - :mod:`~welfare_calc.batch.run.workers`: the worker processes, their start and signals,
   results back in input order;
 - :mod:`~welfare_calc.batch.run.staged_files`: the files a run has staged, put in place

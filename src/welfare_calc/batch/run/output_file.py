@@ -19,7 +19,7 @@ from welfare_calc.batch.rows.parsing import ZH_HEADERS, Columns, json_line, line
 from welfare_calc.batch.run.errors_file import as_is
 from welfare_calc.batch.run.options import BatchOptions
 from welfare_calc.batch.run.staged_files import StagedFiles
-from welfare_calc.batch.write.staging import Destination, StagedText
+from welfare_calc.batch.write.staging import Destination
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.words import _
 from welfare_calc.output.text import csv_safe
@@ -85,8 +85,7 @@ class OutputFile:
         stays flat however large the output.
         """
         old, rows = self.file, self.rows()
-        fresh = StagedText(old.destination, self.options.output_encoding, self.options.excel)
-        self.staged.replace(old, fresh)
+        fresh = self.staged.restage(old)
         self.file = fresh
         self.write_header(columns)
         writer = fresh.csv_writer()

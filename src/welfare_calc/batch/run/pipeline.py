@@ -61,13 +61,14 @@ from welfare_calc.batch.run.ledger import Ledger
 from welfare_calc.batch.run.options import BatchOptions
 from welfare_calc.batch.run.output_file import OutputFile
 from welfare_calc.batch.run.run_documents import RunDocuments, printed
+from welfare_calc.batch.run.signals import STOP_SIGNALS
 from welfare_calc.batch.run.staged_files import StagedFiles
 from welfare_calc.batch.run.summary import Summary
 from welfare_calc.batch.run.tallies import Tallies
-from welfare_calc.batch.run.workers import STOP_SIGNALS, cpus, results
+from welfare_calc.batch.run.workers import cpus, results
 from welfare_calc.batch.write.documents import HashingReader, RunStamp, label_taken
 from welfare_calc.batch.write.files import BatchFiles
-from welfare_calc.batch.write.staging import StagedText, commit_all
+from welfare_calc.batch.write.staging import commit_all
 from welfare_calc.batch.write.targets import locked
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import Interrupted, UnusableInput
@@ -132,7 +133,7 @@ def run_batch(table: StandardsTable, plan: BackpayEngine, source: BinaryIO | Rec
             if files.summary_csv is not None and options.fmt != "documents":
                 documents.write_fund_csv(files.summary_csv)
             if files.summary is not None and options.fmt != "documents":
-                report = staged.add(StagedText(files.summary, "utf-8", excel=False))
+                report = staged.stage(files.summary, raw=True)
                 report.text.write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2)
                                   + "\n")
             if run.errors.file.stream == "stderr" and not summary.rows_rejected:

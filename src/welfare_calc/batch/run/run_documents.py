@@ -225,7 +225,7 @@ class RunDocuments:
         publicity.refuse_private_groups(self.options.group_by, (key for key, _ in listed))
         where = target.name if isinstance(target, Path) else str(target)
         if isinstance(target, Path) and target.suffix.lower() == ".xlsx":
-            book = self.staged.add(StagedText(target, "utf-8", excel=False))
+            book = self.staged.stage(target, raw=True)
             publicity.write_workbook(book.binary, lister, listed, self._made(), where)
         else:
             text = self.staged.stage(target)
@@ -248,7 +248,7 @@ class RunDocuments:
         def stage(target: Destination, text: bool) -> StagedText:
             if text:
                 return self.staged.stage(target)
-            return self.staged.add(StagedText(target, "utf-8", excel=False))
+            return self.staged.stage(target, raw=True)
 
         make(Written(keys=[*self.columns.keys, *self.columns.computed],
                      names=[name.strip() for name in self.columns.names], groups=listed,
@@ -269,7 +269,7 @@ class RunDocuments:
 
         target = self.files.output
         assert isinstance(target, Path), "a workbook is a file"
-        book = self.staged.add(StagedText(target, "utf-8", excel=False))
+        book = self.staged.stage(target, raw=True)
         spool, rows = self.output.file, self.output.rows()
         header = self.columns.output_keys
         names = chinese_names(header) if self.output.language == "zh" else header

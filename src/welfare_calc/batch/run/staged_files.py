@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from welfare_calc.batch.run.options import BatchOptions
+from welfare_calc.batch.run.signals import held_signals
 from welfare_calc.batch.write.staging import Destination, StagedText
 
 
@@ -24,24 +25,27 @@ class StagedFiles:
     def __iter__(self) -> Iterator[StagedText]:
         return iter(self.files)
 
-    def stage(self, target: Destination) -> StagedText:
-        """A new staged file for ``target`` in the output's encoding; a spool (read back,
-        never shown) in UTF-8 whatever is asked."""
-        if target == "spool":
-            file = StagedText(target, "utf-8", excel=False)
-        else:
-            file = StagedText(target, self.options.output_encoding, self.options.excel)
-        return self.add(file)
-
-    def add(self, file: StagedText) -> StagedText:
-        """A staged file made elsewhere (a workbook's, in bytes), kept with the others."""
-        self.files.append(file)
+    def stage(self, target: Destination, *, raw: bool = False) -> StagedText:
+        """A new staged file for ``target``, kept: in the output's encoding; a spool (read
+        back, never shown), or with ``raw`` a file written in bytes (a workbook), in UTF-8
+        whatever is asked. Made and kept with the stop signals held
+        (:mod:`~welfare_calc.batch.run.signals`), so that no signal leaves a temporary
+        file made but not yet kept, which nothing would remove."""
+        with held_signals():
+            if target == "spool" or raw:
+                file = StagedText(target, "utf-8", excel=False)
+            else:
+                file = StagedText(target, self.options.output_encoding, self.options.excel)
+            self.files.append(file)
         return file
 
-    def replace(self, old: StagedText, new: StagedText) -> None:
-        """``new`` in ``old``'s place (a rewritten output); the caller discards ``old``
-        once it has read it."""
-        self.files[self.files.index(old)] = new
+    def restage(self, old: StagedText) -> StagedText:
+        """A new staged file for ``old``'s target, in its place (a rewritten output), made
+        as :meth:`stage` makes one; the caller discards ``old`` once it has read it."""
+        with held_signals():
+            new = StagedText(old.destination, self.options.output_encoding, self.options.excel)
+            self.files[self.files.index(old)] = new
+        return new
 
     def discard(self, file: StagedText) -> None:
         """A file not to be put in place after all (a spool read, an empty stderr)."""

@@ -18,20 +18,15 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
 from multiprocessing.pool import AsyncResult, Pool
 
 from welfare_calc.batch.input.reading import Job
 from welfare_calc.batch.run.chunk_result import ChunkResult, InSlot
 from welfare_calc.batch.run.chunks import ChunkProcessor
 from welfare_calc.batch.run.shared_slots import SharedSlots
+from welfare_calc.batch.run.signals import HELD, STOP_SIGNALS, held_signals
 from welfare_calc.output.formats import Lang
 from welfare_calc.output.language import in_use, speak
-
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT")
-                     if hasattr(signal, name))
-"""Signals that end a run as Ctrl-C does (Windows has only SIGTERM of these)."""
-
 
 
 def cpus() -> int:
@@ -86,27 +81,6 @@ def _start_worker(processor: ChunkProcessor | None, lang: Lang | None = None) ->
         signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)
 
 
-HELD = {signal.SIGINT, *STOP_SIGNALS}
-"""Signals held back while workers start: a worker forked with the parent's handler
-would raise Interrupted in itself, with a traceback, if one came before its
-initializer replaced that handler."""
-
-
-@contextmanager
-def _held_signals() -> Iterator[None]:
-    """Hold the stop signals back (POSIX) while worker processes are created: the
-    workers inherit the mask and let them in once their own handlers are set; the
-    parent lets them in at once afterwards. Windows has no signal masks, nor fork."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 START_METHOD_VAR = "WELFARE_CALC_START_METHOD"
 """Environment variable naming how workers start (``fork`` or ``spawn``), for tests
 and benchmarks; by default ``fork`` where the platform has it, else ``spawn``."""
@@ -159,7 +133,7 @@ def results(processor: ChunkProcessor, jobs: Iterator[Job],
     slots = _SLOTS
     pool: Pool | None = None
     try:
-        with _held_signals():  # a stop signal during the start comes in just after
+        with held_signals():  # a stop signal during the start comes in just after
             pool = multiprocessing.get_context(method).Pool(
                 workers, initializer=_start_worker,
                 initargs=(None, None) if forking else (processor, in_use()))
