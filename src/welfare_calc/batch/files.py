@@ -11,6 +11,7 @@ refused before any work.
 from __future__ import annotations
 
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from welfare_calc.batch.run import BatchFiles
@@ -21,12 +22,15 @@ from welfare_calc.core.words import _
 
 def batch_files(source: Path | None, output: str, errors: str | None,
                  summary: str | None, *, workbook: bool = False,
-                 summary_csv: str | None = None) -> tuple[BatchFiles, str]:
+                 summary_csv: str | None = None,
+                 others: Sequence[tuple[str, str]] = ()) -> tuple[BatchFiles, str]:
     """The run's files as named, checked: none is the input, no two are one file.
 
     Also the errors file's name as the user would write it, for messages. A
     workbook keeps its rejected rows on a sheet, and so has no errors file
-    unless one is named.
+    unless one is named. ``others``: (option, file) a run's documents write besides
+    (the payroll's ``--bank-file``), checked with the rest and locked for the run
+    (:attr:`BatchFiles.others`); each a file, not ``-``.
     """
     named = [resolve("--output", output)]
     if errors is not None:
@@ -37,7 +41,8 @@ def batch_files(source: Path | None, output: str, errors: str | None,
         named.append(resolve("--summary", summary))
     if summary_csv is not None:
         named.append(resolve("--summary-csv", summary_csv))
-    check_distinct(source, named)
+    extra = [resolve(option, given) for option, given in others]
+    check_distinct(source, [*named, *extra])
     where: dict[str, Named] = {item.option: item for item in named}
     errors_named = where.get("--errors")
     files = BatchFiles(output=where["--output"].destination,
@@ -45,7 +50,9 @@ def batch_files(source: Path | None, output: str, errors: str | None,
                        summary=where["--summary"].destination if "--summary" in where else None,
                        summary_csv=(where["--summary-csv"].destination
                                     if "--summary-csv" in where else None),
-                       workbook=workbook)
+                       workbook=workbook,
+                       others=tuple(item.destination for item in extra
+                                    if isinstance(item.destination, Path)))
     label = _("standard error") if errors_named is None else (
         _("standard output") if errors_named.given == "-" else errors_named.given)
     if workbook and errors is None:

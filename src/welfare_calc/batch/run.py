@@ -46,7 +46,7 @@ from datetime import date
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import FrameType
-from typing import IO, TYPE_CHECKING, BinaryIO, Literal
+from typing import IO, TYPE_CHECKING, BinaryIO, Literal, Protocol
 
 from welfare_calc.batch import groups
 from welfare_calc.batch.chunks import (
@@ -169,6 +169,13 @@ class BatchOptions:
         return self.fmt not in ("xlsx", "publicity", "documents")
 
 
+class Stage(Protocol):
+    """Stages a target with a run's files (:attr:`Written.stage`)."""
+
+    def __call__(self, target: Destination, text: bool, encoding: str | None = None
+                 ) -> StagedText: ...
+
+
 @dataclass(frozen=True)
 class Written:
     """The rows a run wrote, handed to :attr:`BatchOptions.documents` once every row is
@@ -186,10 +193,11 @@ class Written:
     """The rows, group by group in the order groups first appear (``--group-by``), each
     group's rows in input order; one group, keyed None, without ``--group-by``. Read
     once, in this order."""
-    stage: Callable[[Destination, bool], StagedText]
+    stage: Stage
     """A target staged with the run's files: ``stage(target, text)`` gives the file to
     write; ``text``: CSV in the output's encoding and line ending (``--excel``: a BOM and
-    CRLF; its ``csv_writer()``), else bytes as given (a workbook: its ``binary``)."""
+    CRLF; its ``csv_writer()``), else bytes as given (a workbook: its ``binary``), or
+    text in ``encoding`` when one is given (a bank file in its layout's)."""
     made: str
     """The date printed on the documents."""
     stamp: RunStamp | None
@@ -218,6 +226,9 @@ class BatchFiles:
     """``--summary-csv``: the 资金汇总 table as CSV, for offices without the workbook."""
     workbook: bool = False
     """The output is a workbook, which holds the rejected rows on a sheet of its own."""
+    others: tuple[Path, ...] = ()
+    """Files the run's documents write besides these (the payroll's bank file), locked
+    with them for the run."""
 
     def errors_target(self) -> Destination:
         """The errors file: as given, else beside the output, else stderr; a
@@ -232,8 +243,9 @@ class BatchFiles:
 
     def paths(self) -> list[Path]:
         """The files (not streams) a run writes."""
-        return [where for where in (self.output, self.errors_target(), self.summary,
-                                    self.summary_csv) if isinstance(where, Path)]
+        return [*(where for where in (self.output, self.errors_target(), self.summary,
+                                      self.summary_csv) if isinstance(where, Path)),
+                *self.others]
 
 
 @dataclass
@@ -946,10 +958,11 @@ class _BatchRun:
             list(_grouped(self.output.binary, self.group_at)) if self.group_at
             else [(None, rows)])
 
-        def stage(target: Destination, text: bool) -> StagedText:
-            if text:
+        def stage(target: Destination, text: bool, encoding: str | None = None
+                  ) -> StagedText:
+            if text and encoding is None:
                 return self._stage(target)
-            file = StagedText(target, "utf-8", excel=False)
+            file = StagedText(target, encoding or "utf-8", excel=False)
             self.staged.append(file)
             return file
 

@@ -3,7 +3,10 @@ households held back for their bank account (issue 30)."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +19,12 @@ from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
 from welfare_calc.output import streams
+
+if TYPE_CHECKING:
+    from welfare_calc.batch.run import Stage
+    from welfare_calc.payroll.bank import BankTotals
+    from welfare_calc.payroll.layouts import Layout
+    from welfare_calc.payroll.payments import PaymentSpool
 
 ACCOUNT_KEY = "account"
 """``--column account=HEADER``: the payroll's own column, which the batch does not read."""
@@ -36,6 +45,9 @@ ACCOUNT_KEY = "account"
 @click.option("--sheet", default=None)
 @click.option("--header-row", type=WholeRange(min=1), default=None)
 @click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@click.option("--bank-file", "bank_file", default=None, metavar="FILE")
+@click.option("--bank-layout", "bank_layout", default=None, metavar="NAME|FILE.yaml")
+@click.option("--batch-no", "batch_no", default=None, metavar="TEXT")
 @click.option("--group-by", "group_by", multiple=True, metavar="HEADER[:N]")
 @language_option
 @click.pass_obj
@@ -43,7 +55,8 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
             errors_path: str | None, summary_path: str | None, summary_csv: str | None,
             office: str | None, encoding: str | None, output_encoding: str, excel: bool,
             sheet: str | None, header_row: int | None, columns: tuple[str, ...],
-            group_by: tuple[str, ...]) -> None:
+            group_by: tuple[str, ...], bank_file: str | None, bank_layout: str | None,
+            batch_no: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["payroll"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.batch.documents import RunStamp, file_sha256  # noqa: PLC0415
@@ -62,8 +75,9 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
     to_workbook = output.lower().endswith(".xlsx")
     if office is not None and not office.strip():
         raise UsageProblem(_("--office: give the 制表单位's name, e.g. --office 周村区民政局"))
-    if office is not None and not to_workbook:
+    if office is not None and not to_workbook and bank_file is None:
         raise UsageProblem(_("--office is printed on a workbook's documents; give -o FILE.xlsx"))
+    bank = _bank_choices(bank_file, bank_layout, batch_no, month, office)
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
         if given is not None and not workbook:
             raise UsageProblem(_("{option} is for a workbook ROSTER (.xlsx, .xls); {path} is "
@@ -84,8 +98,10 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
         plan = MonthPlan(table, month)
     reading_stdin = str(input_path) == "-"
     try:
-        files, errors_label = batch_files(None if reading_stdin else input_path, output,
-                                          errors_path, summary_path, summary_csv=summary_csv)
+        files, errors_label = batch_files(
+            None if reading_stdin else input_path, output, errors_path, summary_path,
+            summary_csv=summary_csv,
+            others=[("--bank-file", bank_file)] if bank_file is not None else [])
         if reading_stdin:
             streams.check_open("stdin")
         if "stdout" in (files.output, files.errors, files.summary, files.summary_csv):
@@ -104,7 +120,7 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
         month=month, output=files.output, workbook=to_workbook, summary=files.summary,
         summary_csv=files.summary_csv,
         account_column=account[0].partition("=")[2] if account else None, excel=excel,
-        office=office.strip() if office else None,
+        office=office.strip() if office else None, send=bank.send if bank else None,
         about=(("输入文件", str(input_path)),
                ("标准表", f"{loaded.source} (sha256 {loaded.digest})"),
                ("程序版本", f"welfare-calc {__version__}")))
@@ -124,7 +140,13 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
                      total=fen_text(made.total_fen), sent=fen_text(made.sent_fen),
                      sent_count=_households(made.sent), held=fen_text(made.held_fen),
                      held_count=_households(made.held), left_out=made.not_listed,
-                     rejected=summary.rows_rejected), err=True)
+                     rejected=summary.rows_rejected)
+               + ("" if bank is None or bank.totals is None else
+                  _("; to the bank file {where}: {count}, {total}").format(
+                      where=bank_file, total=fen_text(bank.totals.fen),
+                      count=ngettext("{count} payment", "{count} payments",
+                                     bank.totals.count).format(count=bank.totals.count))),
+               err=True)
     if summary.rows_rejected:
         raise BatchRejected(ngettext("{count} row rejected and not listed; see {where}",
                                      "{count} rows rejected and not listed; see {where}",
@@ -134,3 +156,75 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
 
 def _households(count: int) -> str:
     return ngettext("{count} household", "{count} households", count).format(count=count)
+
+
+BATCH_DIGITS = 4
+"""The digits after the month in a default batch number (``--batch-no``)."""
+
+
+def default_batch_no(month: Month, office: str) -> str:
+    """The batch number a bank file carries unless ``--batch-no`` names one: the month
+    (``202405``) and four digits worked from the office's name (SHA-256), ``2024050731``.
+
+    Digits only, so that no bank's program finds a delimiter, a letter or a space in it;
+    the same for a month and office however often the payroll is run (a re-run's file
+    is the same batch, which a bank refuses twice, as it refuses a key twice); and two
+    offices sending one bank their month rarely share one."""
+    digest = int.from_bytes(hashlib.sha256(office.encode("utf-8")).digest()[:8], "big")
+    return f"{month.year:04d}{month.month:02d}{digest % 10 ** BATCH_DIGITS:0{BATCH_DIGITS}d}"
+
+
+@dataclass
+class BankChoices:
+    """``--bank-file``, its layout and batch number, checked before the roster is read;
+    ``send`` writes the file from the payroll's payments, staged with the 发放明细."""
+
+    target: Path
+    layout: Layout
+    month: Month
+    office: str
+    batch_no: str
+    totals: BankTotals | None = None
+    """What the file holds, once written."""
+
+    def send(self, payments: PaymentSpool, stage: Stage) -> None:
+        """The bank file of the payments to send, staged with the run's files (whole
+        with the 发放明细 or not at all); its totals are the payments' own."""
+        from welfare_calc.payroll.bank import stage_bank_file  # noqa: PLC0415
+
+        _file, totals = stage_bank_file(
+            payments, self.layout, self.target, month=self.month, office=self.office,
+            batch_no=self.batch_no,
+            staging=lambda target, encoding: stage(target, True, encoding))
+        if (totals.count, totals.fen) != (payments.count, payments.fen):
+            raise AssertionError("the bank file holds every payment to send")  # pragma: no cover
+        self.totals = totals
+
+
+def _bank_choices(bank_file: str | None, bank_layout: str | None, batch_no: str | None,
+                  month: Month, office: str | None) -> BankChoices | None:
+    """``--bank-file`` and what goes with it, or None; :class:`UsageProblem` (exit 2,
+    before anything is read) for a layout or batch number that cannot be used."""
+    from welfare_calc.payroll.layouts import BadLayout, Total, resolve_layout  # noqa: PLC0415
+
+    if bank_file is None:
+        for given, option in ((bank_layout, "--bank-layout"), (batch_no, "--batch-no")):
+            if given is not None:
+                raise UsageProblem(_("{option} is for the bank file; give --bank-file FILE "
+                                     "too").format(option=option))
+        return None
+    if bank_file == "-" or not bank_file.strip():
+        raise UsageProblem(_("--bank-file {given}: name a file for the bank file, e.g. "
+                             "--bank-file 代发.csv").format(given=bank_file))
+    try:
+        layout = resolve_layout(bank_layout or "csv")
+    except BadLayout as error:
+        raise UsageProblem(str(error)) from None
+    named = (office or "").strip()
+    if layout.summary is not None and Total.OFFICE in layout.summary.holds and not named:
+        raise UsageProblem(_("--bank-layout {layout}: its summary line names the office; give "
+                             "--office NAME").format(layout=layout.name))
+    if batch_no is not None and not batch_no.strip():
+        raise UsageProblem(_("--batch-no: give the batch number, e.g. --batch-no 202405001"))
+    return BankChoices(Path(bank_file), layout, month, named,
+                       batch_no.strip() if batch_no else default_batch_no(month, named))

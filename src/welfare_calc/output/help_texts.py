@@ -310,6 +310,19 @@ HELP: dict[str, tuple[str, str]] = {
         "and account=HEADER for the bank accounts (default: 账号, 银行账号, 银行卡号 or 卡号).",
         "指定某一列对应的表头，写作 KEY=表头（可多次给出），与 batch 相同；另可用 "
         "account=表头 指定银行账号所在列（默认取 账号、银行账号、银行卡号 或 卡号 列）。"),
+    "payroll.bank_file": (
+        "Also write the bank file (代发文件) of the payments sent here, with the 发放明细 or "
+        "not at all: its total is the 发放明细's 其中：发放; 待核实账号 households are left out.",
+        "同时把发放的各笔写成代发文件，与发放明细一并写出，否则都不写：其合计等于发放明细的"
+        "“其中：发放”；待核实账号的户不写入。"),
+    "payroll.bank_layout": (
+        "The bank file's layout: csv (default), pipe, or a layout file (.yaml).",
+        "代发文件格式：csv（默认）、pipe，或格式文件（.yaml）。"),
+    "payroll.batch_no": (
+        "The bank file's batch number (default: the month and four digits worked from "
+        "--office, e.g. 2024050731: the same each time the month is run).",
+        "代发文件的批次号（默认：发放年月加由 --office 算出的四位数字，如 2024050731，同一月份"
+        "重复运行时不变）。"),
     # --- reconcile (issue 30 §4) ---------------------------------------------------------
     "reconcile": (
         "Check a bank's return (回盘) against the bank file sent, and list its failures.\n\n"

@@ -29,7 +29,7 @@ import io
 import re
 import shutil
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -219,17 +219,21 @@ def summary_line(layout: Layout, totals: BankTotals, *, office: str, batch_no: s
 
 
 def stage_bank_file(payments: Iterable[Payment], layout: Layout, target: Path, *,
-                    month: Month, office: str, batch_no: str,
-                    day: date | None = None) -> tuple[StagedText, BankTotals]:
+                    month: Month, office: str, batch_no: str, day: date | None = None,
+                    staging: Callable[[Path, str], StagedText] | None = None
+                    ) -> tuple[StagedText, BankTotals]:
     """The bank file written beside ``target``, not yet in place, and its totals.
 
     For a command that puts its files in place together (the payroll's 发放明细, change
     roster and bank file: :func:`~welfare_calc.batch.staging.commit_all`), under the
-    targets' lock it holds. On :class:`BankFileRefused` (or a write that fails) nothing
-    is left behind."""
+    targets' lock it holds. ``staging(target, encoding)`` gives the staged file to write
+    (a run's own, :attr:`~welfare_calc.batch.run.Written.stage`, which commits it with
+    the run's other files; by default one of its own). On :class:`BankFileRefused` (or a
+    write that fails) nothing is left behind."""
     run = _Run.of(layout, month, batch_no)
     day = day or date.today()
-    file = StagedText(target, layout.encoding, excel=False)
+    file = (StagedText(target, layout.encoding, excel=False) if staging is None
+            else staging(target, layout.encoding))
     spool = None
     try:
         if layout.header:

@@ -55,8 +55,7 @@ from welfare_calc.payroll.accounts import BadAccount, account_digits
 from welfare_calc.payroll.payments import Payment, PaymentSpool
 
 if TYPE_CHECKING:
-    from welfare_calc.batch.run import Written
-    from welfare_calc.batch.staging import StagedText
+    from welfare_calc.batch.run import Stage, Written
 
 ACCOUNT_HEADERS = ("账号", "银行账号", "银行卡号", "卡号", "account")
 """Header cells taken as the bank account money is paid into, in this order."""
@@ -72,9 +71,7 @@ AMOUNTS = ("monthly_base", "monthly_supplement", "monthly_care", "monthly")
 TITLE = "城乡低保、特困供养"
 """What the documents are of, in their titles."""
 
-Stage = Callable[[Destination, bool], "StagedText"]
-"""Stages a target with the run's files (:attr:`~welfare_calc.batch.run.Written.stage`)."""
-Send = Callable[[PaymentSpool, Stage], None]
+Send = Callable[[PaymentSpool, "Stage"], None]
 """What is done with the payments to send, staged with the 发放明细 (the bank file)."""
 Each = Callable[["Written"], Callable[[list[str]], None]]
 """Given the rows' keys and the run's staging once (:class:`~welfare_calc.batch.run.Written`),
