@@ -11,14 +11,19 @@ from typing import TYPE_CHECKING
 import click
 
 from welfare_calc import __version__
-from welfare_calc.cli.batch import run_roster
-from welfare_calc.cli.group import Settings, as_bad_parameter, cli, language_option
+from welfare_calc.cli.batch import roster_files, run_roster
+from welfare_calc.cli.group import (
+    Settings,
+    as_bad_parameter,
+    cli,
+    language_option,
+    roster_options,
+)
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
-from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
-from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
+from welfare_calc.cli.types import FilePath, MonthType
+from welfare_calc.core.errors import BadOption
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
-from welfare_calc.output import streams
 
 if TYPE_CHECKING:
     from welfare_calc.batch.run import Stage
@@ -39,12 +44,7 @@ ACCOUNT_KEY = "account"
 @click.option("--summary", "summary_path", default=None)
 @click.option("--summary-csv", "summary_csv", default=None, metavar="FILE")
 @click.option("--office", default=None, metavar="NAME")
-@click.option("--encoding", type=EncodingType(reading=True), default=None)
-@click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
-@click.option("--excel", is_flag=True)
-@click.option("--sheet", default=None)
-@click.option("--header-row", type=WholeRange(min=1), default=None)
-@click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@roster_options
 @click.option("--bank-file", "bank_file", default=None, metavar="FILE")
 @click.option("--bank-layout", "bank_layout", default=None, metavar="NAME|FILE.yaml")
 @click.option("--batch-no", "batch_no", default=None, metavar="TEXT")
@@ -60,7 +60,7 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
     """The command. Its help, in Chinese and English, is ``HELP["payroll"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.batch.documents import RunStamp, file_sha256  # noqa: PLC0415
-    from welfare_calc.batch.files import batch_files, fits_a_sheet  # noqa: PLC0415
+    from welfare_calc.batch.files import fits_a_sheet  # noqa: PLC0415
     from welfare_calc.batch.groups import parse_group_by  # noqa: PLC0415
     from welfare_calc.batch.rows import column_choices  # noqa: PLC0415
     from welfare_calc.batch.run import BatchOptions  # noqa: PLC0415
@@ -97,17 +97,9 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
     with as_bad_parameter({"month": "'--month'", "through": "'--month'"}):
         plan = MonthPlan(table, month)
     reading_stdin = str(input_path) == "-"
-    try:
-        files, errors_label = batch_files(
-            None if reading_stdin else input_path, output, errors_path, summary_path,
-            summary_csv=summary_csv,
-            others=[("--bank-file", bank_file)] if bank_file is not None else [])
-        if reading_stdin:
-            streams.check_open("stdin")
-        if "stdout" in (files.output, files.errors, files.summary, files.summary_csv):
-            streams.check_open("stdout")
-    except (TargetError, TargetProblem) as error:
-        raise UsageProblem(str(error)) from None
+    files, errors_label = roster_files(
+        input_path, output, errors_path, summary_path, summary_csv=summary_csv,
+        others=[("--bank-file", bank_file)] if bank_file is not None else [])
     if to_workbook and not workbook and not reading_stdin:
         try:
             fits_a_sheet(input_path)
