@@ -8,6 +8,10 @@ month's documents around those amounts:
 - :mod:`~welfare_calc.payroll.accounts`: a bank account checked before it is sent;
 - :mod:`~welfare_calc.payroll.payments`: one household's payment of a month, as the
   发放明细, the change roster and the bank file pass it between them.
+- :mod:`~welfare_calc.payroll.changes`: two months compared, household by household
+  (新增, 停发, 增发, 减发, each with its reasons), counted per group;
+- :mod:`~welfare_calc.payroll.changes_writing`: the change roster and its statistics as an
+  office files them: printed sheets of the payroll's workbook, or CSV.
 
 Nothing is imported here, so that a single calculation does not pay for it.
 """

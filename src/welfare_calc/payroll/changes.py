@@ -2,7 +2,7 @@
 household, and why (issue 30 §2).
 
 A town office reports each month what changed since the month before, as the provincial
-platform's monthly change table has it (OFFICE.md, "Monthly changes"): households added
+platform's monthly change table has it (its ``samBaseMonthChange`` pages): households added
 (新增), stopped (停发), paid more (增发) or less (减发). This module compares two months'
 households, matched by their canonical id, and says for each change its reasons in the
 clerk's words: the standard raised, the persons, the income, the category, the care tier,
@@ -243,7 +243,8 @@ class OtherOffice(UnusableInput):
 @dataclass
 class Changes:
     """Two months compared: the changes, in this month's order then last month's, the
-    figures per group (in the order groups are first met) and the months' totals."""
+    figures per group (every group of either month, this month's first, in the order
+    they are met; a group nothing changed in counts 0) and the months' totals."""
 
     last_month: Month
     this_month: Month
@@ -425,6 +426,7 @@ def compare(last: Iterable[Listed], this: Iterable[Listed], last_month: Month,
     """
     shared = _Shared()
     before = _read_last(last, last_month, shared)
+    last_groups = list(shared.groups)
     changes = Changes(last_month, this_month)
     changes.last_fen = sum(side.fen for side in before.values())
     changes.last_households = sum(1 for side in before.values() if side.fen)
@@ -434,7 +436,9 @@ def compare(last: Iterable[Listed], this: Iterable[Listed], last_month: Month,
     groups_seen: dict[Key, None] = {}
     for entry in this:
         side = shared.side(entry)
-        groups_seen.setdefault(side.group)
+        if side.group not in groups_seen:
+            groups_seen[side.group] = None
+            changes.groups.setdefault(side.group, _new_counts())
         if entry.id in paid:
             if side.fen:
                 raise _doubled(entry.id, this_month)
@@ -464,6 +468,8 @@ def compare(last: Iterable[Listed], this: Iterable[Listed], last_month: Month,
     for ident, side in before.items():
         if side.fen:
             changes.count(_change(ident, side, None, last_month, this_month, table))
+    for key in last_groups:  # (a group of last month's only: its row too, of 停发 or 0)
+        changes.groups.setdefault(key, _new_counts())
     return changes
 
 
@@ -478,9 +484,8 @@ def _change(ident: str, last: _Side | None, this: _Side | None, last_month: Mont
                       this.household.persons, ())
     counted = last if kind is Kind.STOPPED else this
     assert counted is not None
-    named = (this if this is not None and this.name else last)
-    assert named is not None
-    return Change(ident, named.name, counted.group, kind, last_fen, this_fen,
+    name = (this.name if this is not None else "") or (last.name if last is not None else "")
+    return Change(ident, name, counted.group, kind, last_fen, this_fen,
                   counted.household.persons,
                   _reasons(last, this, last_month, this_month, table))
 
