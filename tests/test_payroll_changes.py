@@ -203,8 +203,10 @@ def test_across_the_2024_raise_the_standard_is_the_reason(table: StandardsTable)
 def test_the_amounts_are_the_cores(table: StandardsTable) -> None:
     house = dibao(2, "123.45", supplement=Supplement(percent=Decimal("12.5")))
     entry = listed(table, MAY, "a", house)
-    assert entry.run == month_amount(table, house, MAY)
-    assert entry.fen == entry.run.pay.total
+    assert entry.fen == month_amount(table, house, MAY).pay.total
+    assert entry.covered
+    ended = listed(table, MAY, "a", house, Coverage(end=APRIL))
+    assert (ended.covered, ended.fen) == (False, 0)
 
 
 def test_ids_are_matched_in_their_canonical_form(table: StandardsTable) -> None:

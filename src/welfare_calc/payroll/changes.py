@@ -32,13 +32,13 @@ The documents (the rows, the statistics, a sheet in a workbook, CSV) are
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import NamedTuple
 
 from welfare_calc.batch.groups import Key
 from welfare_calc.core import identity
-from welfare_calc.core.engine import Run, fen_text, half_up_fen, month_amount
+from welfare_calc.core.engine import Rate, fen_text, half_up_fen, month_amount, stretches
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.households import Coverage, Household, category_label
 from welfare_calc.core.months import Month
@@ -139,19 +139,18 @@ NONE_WRITTEN = "—"
 class Listed(NamedTuple):
     """One household of one month's roster, as the change roster needs it: its canonical
     id, its name, the core's household, its coverage, its group (``--group-by``; ``()``
-    without one), and the core's month (None: not covered that month)."""
+    without one), whether it is covered that month, and what the month pays it, in fen:
+    the core's amount, every part included (:func:`listed` makes one from the engine; a
+    command that computed the month on its own path gives the same total)."""
 
     id: str
     name: str
     household: Household
     coverage: Coverage
     group: Key
-    run: Run | None
-
-    @property
-    def fen(self) -> int:
-        """What the month pays, in fen (0: not covered, or nothing owed)."""
-        return self.run.pay.total if self.run is not None else 0
+    covered: bool
+    fen: int
+    """0: not covered, or nothing owed (income at or above the standard)."""
 
 
 def listed(table: StandardsTable, month: Month, ident: str, household: Household,
@@ -161,8 +160,9 @@ def listed(table: StandardsTable, month: Month, ident: str, household: Household
     where it is covered then, the id in its canonical form. Last month's households are
     made with last month's table and month, this month's with this month's: each month at
     its own standard. A month the table cannot vouch for is the core's refusal."""
-    run = month_amount(table, household, month) if coverage.covers(month) else None
-    return Listed(identity.canonical_id(ident), name, household, coverage, group, run)
+    covered = coverage.covers(month)
+    fen = month_amount(table, household, month).pay.total if covered else 0
+    return Listed(identity.canonical_id(ident), name, household, coverage, group, covered, fen)
 
 
 class _Side(NamedTuple):
@@ -173,9 +173,6 @@ class _Side(NamedTuple):
     household: Household
     coverage: Coverage
     group: Key
-    units: int
-    """The standard in force per person a month, in 1/1200 yuan (0: not covered)."""
-    care_units: int
     covered: bool
 
 
@@ -189,13 +186,10 @@ class _Shared:
         self.groups: dict[Key, Key] = {}
 
     def side(self, entry: Listed) -> _Side:
-        run = entry.run
         return _Side(entry.fen, entry.name,
                      self.households.setdefault(entry.household, entry.household),
                      self.coverages.setdefault(entry.coverage, entry.coverage),
-                     self.groups.setdefault(entry.group, entry.group),
-                     run.rate.units if run is not None else 0,
-                     run.rate.care_units if run is not None else 0, run is not None)
+                     self.groups.setdefault(entry.group, entry.group), entry.covered)
 
 
 class Change(NamedTuple):
@@ -293,19 +287,32 @@ def _yuan(units: int) -> str:
     return fen_text(half_up_fen(units))
 
 
-def _standard(last: _Side, this: _Side) -> list[Why]:
+def _rate(table: StandardsTable, household: Household, month: Month) -> Rate:
+    """The standard in force in ``month`` for the household's category and care tier
+    (rules 4 and 17), as the engine plans it (:func:`~welfare_calc.core.engine.stretches`,
+    made once per table, category, tier and month)."""
+    ((_first, _last, rate),) = stretches(table, household.category, household.care, month,
+                                         month)
+    return rate
+
+
+def _standard(table: StandardsTable, last: _Side, this: _Side, last_month: Month,
+              this_month: Month) -> list[Why]:
     """The standard in force differs, of the same category (a raise), or the care tier's
     care standard differs, of the same tier; each per person a month."""
     found: list[Why] = []
-    if not (last.covered and this.covered):
+    if not (last.covered and this.covered
+            and last.household.category == this.household.category):
         return found
-    if last.household.category == this.household.category and last.units != this.units:
-        found.append(Why(Reason.STANDARD, _yuan(last.units), _yuan(this.units),
-                         "raised" if this.units > last.units else "lowered"))
-    care = last.household.care
-    if care is not None and care == this.household.care and last.care_units != this.care_units:
-        found.append(Why(Reason.STANDARD, _yuan(last.care_units), _yuan(this.care_units),
-                         "care raised" if this.care_units > last.care_units
+    tier = last.household.care if last.household.care == this.household.care else None
+    before = _rate(table, replace(last.household, care=tier), last_month)
+    after = _rate(table, replace(this.household, care=tier), this_month)
+    if before.units != after.units:
+        found.append(Why(Reason.STANDARD, _yuan(before.units), _yuan(after.units),
+                         "raised" if after.units > before.units else "lowered"))
+    if before.care_units != after.care_units:
+        found.append(Why(Reason.STANDARD, _yuan(before.care_units), _yuan(after.care_units),
+                         "care raised" if after.care_units > before.care_units
                          else "care lowered"))
     return found
 
@@ -314,7 +321,7 @@ def _written(value: object) -> str:
     return NONE_WRITTEN if value is None else str(value)
 
 
-def _fields(table: StandardsTable | None, last: Household, this: Household) -> list[Why]:
+def _fields(table: StandardsTable, last: Household, this: Household) -> list[Why]:
     """What the rosters give differently: category, persons, income, care tier, 分类施保."""
     found = []
     if last.category != this.category:
@@ -333,8 +340,8 @@ def _fields(table: StandardsTable | None, last: Household, this: Household) -> l
     return found
 
 
-def _category(table: StandardsTable | None, key: str) -> str:
-    return key if table is None else category_label(table, key)
+def _category(table: StandardsTable, key: str) -> str:
+    return category_label(table, key)
 
 
 def _coverage(last: _Side | None, this: _Side | None, last_month: Month,
@@ -350,7 +357,7 @@ def _coverage(last: _Side | None, this: _Side | None, last_month: Month,
     if last is not None and this is not None and last.coverage.end != this.coverage.end:
         found.append(Why(Reason.END, _written(last.coverage.end), _written(this.coverage.end)))
     else:
-        ended = (this or last)
+        ended = this or last
         assert ended is not None
         end = ended.coverage.end
         if end is not None and last_month <= end < this_month:
@@ -359,7 +366,7 @@ def _coverage(last: _Side | None, this: _Side | None, last_month: Month,
 
 
 def _reasons(last: _Side | None, this: _Side | None, last_month: Month, this_month: Month,
-            table: StandardsTable | None = None) -> tuple[Why, ...]:
+            table: StandardsTable) -> tuple[Why, ...]:
     """Every reason the two months of a household differ (None: not in that month's
     roster): missing from a roster, the coverage's start or end, the category, persons,
     income, care tier, 分类施保, the standard in force; :attr:`Reason.OTHER` when none."""
@@ -371,7 +378,7 @@ def _reasons(last: _Side | None, this: _Side | None, last_month: Month, this_mon
     found += _coverage(last, this, last_month, this_month)
     if last is not None and this is not None:
         found += _fields(table, last.household, this.household)
-        found += _standard(last, this)
+        found += _standard(table, last, this, last_month, this_month)
     return tuple(found) or (Why(Reason.OTHER),)
 
 
@@ -413,10 +420,10 @@ def _same_place(last: Iterable[_Side], this: Iterable[Key]) -> bool:
 
 
 def compare(last: Iterable[Listed], this: Iterable[Listed], last_month: Month,
-            this_month: Month, table: StandardsTable | None = None) -> Changes:
+            this_month: Month, table: StandardsTable) -> Changes:
     """The change roster of ``this_month`` against ``last_month``: every household paid in
-    either month in exactly one class, each change with its reasons (the table, when
-    given, names categories as a clerk reads them).
+    either month in exactly one class, each change with its reasons (``table``: the
+    standards each month is paid at, and the categories' names as a clerk reads them).
 
     ``last`` is read whole (a dict of id → a small tuple); ``this`` is streamed, a
     household not covered this month held until its id's rows are all seen. A side
@@ -474,7 +481,7 @@ def compare(last: Iterable[Listed], this: Iterable[Listed], last_month: Month,
 
 
 def _change(ident: str, last: _Side | None, this: _Side | None, last_month: Month,
-            this_month: Month, table: StandardsTable | None) -> Change:
+            this_month: Month, table: StandardsTable) -> Change:
     last_fen = last.fen if last is not None else 0
     this_fen = this.fen if this is not None else 0
     kind = _kind(last_fen, this_fen)
