@@ -165,33 +165,6 @@ def listed(table: StandardsTable, month: Month, ident: str, household: Household
     return Listed(identity.canonical_id(ident), name, household, coverage, group, covered, fen)
 
 
-class _Side(NamedTuple):
-    """A household's month, kept small: what a change's row and reasons need of it."""
-
-    fen: int
-    name: str
-    household: Household
-    coverage: Coverage
-    group: Key
-    covered: bool
-
-
-class _Shared:
-    """Equal values kept once: many households of a roster are equal (category, persons,
-    income), and so are their coverages and groups."""
-
-    def __init__(self) -> None:
-        self.households: dict[Household, Household] = {}
-        self.coverages: dict[Coverage, Coverage] = {}
-        self.groups: dict[Key, Key] = {}
-
-    def side(self, entry: Listed) -> _Side:
-        return _Side(entry.fen, entry.name,
-                     self.households.setdefault(entry.household, entry.household),
-                     self.coverages.setdefault(entry.coverage, entry.coverage),
-                     self.groups.setdefault(entry.group, entry.group), entry.covered)
-
-
 class Change(NamedTuple):
     """A household on the change roster (or, :attr:`Kind.SAME`, counted only)."""
 
@@ -296,7 +269,7 @@ def _rate(table: StandardsTable, household: Household, month: Month) -> Rate:
     return rate
 
 
-def _standard(table: StandardsTable, last: _Side, this: _Side, last_month: Month,
+def _standard(table: StandardsTable, last: Listed, this: Listed, last_month: Month,
               this_month: Month) -> list[Why]:
     """The standard in force differs, of the same category (a raise), or the care tier's
     care standard differs, of the same tier; each per person a month."""
@@ -344,7 +317,7 @@ def _category(table: StandardsTable, key: str) -> str:
     return category_label(table, key)
 
 
-def _coverage(last: _Side | None, this: _Side | None, last_month: Month,
+def _coverage(last: Listed | None, this: Listed | None, last_month: Month,
               this_month: Month) -> list[Why]:
     """The coverage begins this month, or ended with last month (or earlier), as the
     rosters' 起始月份 and 截止月份 say; or the clerk changed them."""
@@ -365,7 +338,7 @@ def _coverage(last: _Side | None, this: _Side | None, last_month: Month,
     return found
 
 
-def _reasons(last: _Side | None, this: _Side | None, last_month: Month, this_month: Month,
+def _reasons(last: Listed | None, this: Listed | None, last_month: Month, this_month: Month,
             table: StandardsTable) -> tuple[Why, ...]:
     """Every reason the two months of a household differ (None: not in that month's
     roster): missing from a roster, the coverage's start or end, the category, persons,
@@ -397,26 +370,27 @@ def _doubled(ident: str, month: Month) -> UnusableInput:
                            "a household is paid once a month").format(month=month, id=ident))
 
 
-def _read_last(last: Iterable[Listed], month: Month, shared: _Shared) -> dict[str, _Side]:
+def _read_last(last: Iterable[Listed], month: Month) -> dict[str, Listed]:
     """Last month's households by id; of rows sharing an id, the one covered that month
     (the batch's doubled-id check allows rows of one id whose coverage does not
     overlap: an ended row and a new one)."""
-    kept: dict[str, _Side] = {}
+    kept: dict[str, Listed] = {}
     for entry in last:
-        side = shared.side(entry)
         held = kept.get(entry.id)
-        if held is not None and held.fen and side.fen:
+        if held is None:
+            kept[entry.id] = entry
+        elif held.fen and entry.fen:
             raise _doubled(entry.id, month)
-        if held is None or (side.covered and not held.covered) or side.fen:
-            kept[entry.id] = side
+        elif entry.fen or (entry.covered and not held.covered):
+            kept[entry.id] = entry
     return kept
 
 
-def _same_place(last: Iterable[_Side], this: Iterable[Key]) -> bool:
+def _same_place(last: Iterable[Listed], this: Iterable[Key]) -> bool:
     """Whether the months share a locality: a first level of a group key (``--group-by``)
     that is not empty, in both."""
     places = {key[0] for key in this if key and key[0] is not None}
-    return any(side.group and side.group[0] in places for side in last)
+    return any(entry.group and entry.group[0] in places for entry in last)
 
 
 def compare(last: Iterable[Listed], this: Iterable[Listed], last_month: Month,
@@ -425,62 +399,67 @@ def compare(last: Iterable[Listed], this: Iterable[Listed], last_month: Month,
     either month in exactly one class, each change with its reasons (``table``: the
     standards each month is paid at, and the categories' names as a clerk reads them).
 
-    ``last`` is read whole (a dict of id → a small tuple); ``this`` is streamed, a
-    household not covered this month held until its id's rows are all seen. A side
-    paying one id twice is refused (:class:`UnusableInput`), and so is a last month that
-    is another office's (:class:`OtherOffice`): both months list households, no id is in
-    both, and no locality (the first level of ``--group-by``) is either.
+    ``last`` is read whole (a dict of id → its :class:`Listed`); ``this`` is streamed,
+    a household not covered this month held until its id's rows are all seen, and the
+    ids paid kept (a set) to refuse one paid twice. A side paying one id twice is refused
+    (:class:`UnusableInput`), and so is a last month that is another office's
+    (:class:`OtherOffice`): both months list households, no id is in both, and no
+    locality (the first level of ``--group-by``) is either.
     """
-    shared = _Shared()
-    before = _read_last(last, last_month, shared)
-    last_groups = list(shared.groups)
+    before = _read_last(last, last_month)
+    last_groups = dict.fromkeys(entry.group for entry in before.values())
     changes = Changes(last_month, this_month)
-    changes.last_fen = sum(side.fen for side in before.values())
-    changes.last_households = sum(1 for side in before.values() if side.fen)
-    unpaid: dict[str, _Side] = {}
+    changes.last_fen = sum(entry.fen for entry in before.values())
+    changes.last_households = sum(1 for entry in before.values() if entry.fen)
+    unpaid: dict[str, Listed] = {}
     paid: set[str] = set()
     common = False
-    groups_seen: dict[Key, None] = {}
+    groups = changes.groups
     for entry in this:
-        side = shared.side(entry)
-        if side.group not in groups_seen:
-            groups_seen[side.group] = None
-            changes.groups.setdefault(side.group, _new_counts())
-        if entry.id in paid:
-            if side.fen:
-                raise _doubled(entry.id, this_month)
+        if entry.group not in groups:
+            groups[entry.group] = _new_counts()
+        ident, fen = entry.id, entry.fen
+        if not fen:
+            if ident not in paid:
+                held = unpaid.get(ident)
+                if held is None or (entry.covered and not held.covered):
+                    unpaid[ident] = entry
             continue
-        if not side.fen:
-            held = unpaid.get(entry.id)
-            if held is None or (side.covered and not held.covered):
-                unpaid[entry.id] = side
-            continue
-        paid.add(entry.id)
-        unpaid.pop(entry.id, None)
-        changes.this_fen += side.fen
-        changes.this_households += 1
-        earlier = before.pop(entry.id, None)
-        common = common or earlier is not None
-        changes.count(_change(entry.id, earlier, side, last_month, this_month, table))
-    for ident, side in unpaid.items():
+        if ident in paid:
+            raise _doubled(ident, this_month)
+        paid.add(ident)
+        changes.this_fen += fen
+        earlier = before.pop(ident, None)
+        if earlier is not None:
+            common = True
+            unpaid.pop(ident, None)
+            if earlier.fen == fen:  # (the usual household: the same as last month)
+                changes.unchanged += 1
+                continue
+        else:
+            unpaid.pop(ident, None)
+        changes.count(_change(ident, earlier, entry, last_month, this_month, table))
+    changes.this_households = len(paid)
+    this_groups = list(groups)
+    for ident, entry in unpaid.items():
         earlier = before.pop(ident, None)
         common = common or earlier is not None
         if earlier is not None and earlier.fen:
-            changes.count(_change(ident, earlier, side, last_month, this_month, table))
+            changes.count(_change(ident, earlier, entry, last_month, this_month, table))
     if before and not common and (paid or unpaid) and not _same_place(before.values(),
-                                                                      groups_seen):
+                                                                      this_groups):
         raise OtherOffice(_(
             "the previous roster shares no household with this month's, nor a locality: is "
             "it another office's? Give last month's roster of this office"))
-    for ident, side in before.items():
-        if side.fen:
-            changes.count(_change(ident, side, None, last_month, this_month, table))
+    for ident, entry in before.items():
+        if entry.fen:
+            changes.count(_change(ident, entry, None, last_month, this_month, table))
     for key in last_groups:  # (a group of last month's only: its row too, of 停发 or 0)
-        changes.groups.setdefault(key, _new_counts())
+        groups.setdefault(key, _new_counts())
     return changes
 
 
-def _change(ident: str, last: _Side | None, this: _Side | None, last_month: Month,
+def _change(ident: str, last: Listed | None, this: Listed | None, last_month: Month,
             this_month: Month, table: StandardsTable) -> Change:
     last_fen = last.fen if last is not None else 0
     this_fen = this.fen if this is not None else 0

@@ -1,0 +1,92 @@
+"""Benchmark the change roster's comparison (:func:`welfare_calc.payroll.changes.compare`)
+of two months of N households, and its peak memory.
+
+The households are made deterministically (seeded): N ids in last month, of which about
+1% stop, 1% are new this month, 5% change persons or income, the rest are unchanged; 24
+towns. Each month's amount is the engine's (``listed``), computed before the clock starts:
+the payroll command has it already, from its own run over the roster; this measures the
+comparison alone, and ``--with-amounts`` the amounts too. Usage::
+
+    python bench/bench_payroll_changes.py --rows 1000000
+    python bench/bench_payroll_changes.py --rows 200000 --with-amounts
+
+Peak memory is the process's max RSS (``resource``), which includes both months' lists of
+households that the benchmark holds to feed the comparison; the comparison itself holds
+last month's (a dict of id → small tuple) and the changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+from decimal import Decimal
+
+from welfare_calc.core.households import Coverage, Household
+from welfare_calc.core.months import Month
+from welfare_calc.payroll.changes import Changes, Listed, compare, listed
+from welfare_calc.standards.loader import shipped_standards
+
+CATEGORIES = ("urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun")
+APRIL, MAY = Month(2024, 4), Month(2024, 5)
+
+
+def months(rows: int, seed: int = 30) -> tuple[list[tuple[str, Household, tuple[str]]],
+                                               list[tuple[str, Household, tuple[str]]]]:
+    """Last month's and this month's households: (id, household, group)."""
+    pick = random.Random(seed)
+    last, this = [], []
+    for number in range(rows):
+        ident = f"H{number:08d}"
+        house = Household(pick.choice(CATEGORIES), pick.randint(1, 5),
+                          Decimal(pick.randrange(0, 60000)).scaleb(-2))
+        group = (f"镇{pick.randrange(24):02d}",)
+        last.append((ident, house, group))
+        roll = pick.random()
+        if roll < 0.01:
+            continue  # stopped
+        if roll < 0.06:
+            house = Household(house.category, max(1, house.persons + pick.choice((-1, 1))),
+                              house.income)
+        this.append((ident, house, group))
+    for number in range(rows // 100):
+        this.append((f"N{number:08d}", Household("urban-dibao", 2, Decimal(100)), ("镇00",)))
+    return last, this
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--with-amounts", action="store_true",
+                        help="time the engine's amounts (listed) too")
+    given = parser.parse_args()
+    table = shipped_standards().table
+    last_rows, this_rows = months(given.rows)
+    started = time.perf_counter()
+
+    def side(rows: list[tuple[str, Household, tuple[str]]], month: Month) -> list[Listed]:
+        return [listed(table, month, ident, house, Coverage(), group, "")
+                for ident, house, group in rows]
+
+    last, this = side(last_rows, APRIL), side(this_rows, MAY)
+    amounts = time.perf_counter() - started
+    del last_rows, this_rows
+    started = time.perf_counter()
+    changes = compare(last, this, APRIL, MAY, table)
+    compared = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    total = changes.total
+    print(f"households: {given.rows:,} last month, {changes.this_households:,} paid this month")
+    print(f"changes: {len(changes.rows):,} (新增 {total[0]:,}, 停发 {total[3]:,}, "
+          f"增发 {total[6]:,}, 减发 {total[9]:,}); unchanged {changes.unchanged:,}")
+    if given.with_amounts:
+        print(f"amounts (listed, both months): {amounts:.2f} s")
+    print(f"compare: {compared:.2f} s ({compared / (given.rows or 1) * 1e6:.2f} µs a household)")
+    print(f"peak RSS: {peak:,.0f} MB")
+    assert Changes.net(total) == changes.this_fen - changes.last_fen, "the net does not hold"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
