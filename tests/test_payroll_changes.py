@@ -441,3 +441,44 @@ def test_the_classes_partition_the_union_and_the_money_adds_up(
     assert [sum(column) for column in zip(*changes.groups.values(), strict=True)] == total
     assert set(changes.groups) == {group for _, _, group in
                                    (*last_side.values(), *this_side.values())}
+
+
+def test_each_group_of_changes_is_subtotalled_and_signed(table: StandardsTable,
+                                                          tmp_path: Path) -> None:
+    before = [listed(table, APRIL, "A", dibao(1, "0"), group=("城北街道",)),
+              listed(table, APRIL, "B", dibao(1, "0"), group=("城南街道",))]
+    after = [listed(table, MAY, "A", dibao(2, "0"), group=("城北街道",)),
+             listed(table, MAY, "C", dibao(1, "0"), group=("城南街道",))]
+    changes = compare(before, after, APRIL, MAY, table)
+    path = tmp_path / "发放明细.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    changes_writing.add_changes_sheets(book, changes, PrintLayout(
+        roster_title="", fund_title="", office=None, made="2024年5月6日",
+        stamp=RunStamp("1.0", "ab" * 32, None)))
+    book.close()
+    sheet = openpyxl.load_workbook(path)["变动名册"]
+    labels = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert [label for label in labels if isinstance(label, str) and label.startswith(
+        ("小计", "合计"))] == ["小计：城北街道", "小计：城南街道", "合计"]
+    assert sum(1 for label in labels if str(label).startswith("经办人")) == 3
+    assert len(sheet.row_breaks.brk) >= 2  # each group's part ends its page
+    # 城北: A 989.00 → 1978.00; 城南: C new (989.00), B stopped (989.00).
+    assert changes.groups == {("城北街道",): [0, 0, 0, 0, 0, 0, 1, 2, 98900, 0, 0, 0],
+                              ("城南街道",): [1, 1, 98900, 1, 1, 98900, 0, 0, 0, 0, 0, 0]}
+
+
+def test_a_cell_that_would_run_as_a_formula_is_neutralised(table: StandardsTable) -> None:
+    changes = compare([], [listed(table, MAY, "A", dibao(1, "0"), name="=HYPERLINK(1)")],
+                      APRIL, MAY, table)
+    target = io.StringIO(newline="")
+    changes_writing.write_roster_csv(target, changes)
+    assert list(csv.reader(io.StringIO(target.getvalue())))[1][2] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.usefixtures("english")
+def test_the_reasons_in_english(may: Changes) -> None:
+    assert by_id(may)["A"].reasons_text() == "persons covered: 2 → 3"
+    target = io.StringIO(newline="")
+    changes_writing.write_roster_csv(target, may, chinese=False)
+    assert target.getvalue().splitlines()[0] == (
+        "number,id,name,group,change,last_month,this_month,difference,reasons")
