@@ -32,7 +32,7 @@ The documents (the rows, the statistics, a sheet in a workbook, CSV) are
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -42,7 +42,7 @@ from welfare_calc.core.engine import Rate, fen_text, half_up_fen, month_amount, 
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.households import Coverage, Household, category_label
 from welfare_calc.core.months import Month
-from welfare_calc.core.table import StandardsTable
+from welfare_calc.core.table import CareTier, StandardsTable
 from welfare_calc.core.words import N_, _
 
 
@@ -260,12 +260,11 @@ def _yuan(units: int) -> str:
     return fen_text(half_up_fen(units))
 
 
-def _rate(table: StandardsTable, household: Household, month: Month) -> Rate:
-    """The standard in force in ``month`` for the household's category and care tier
-    (rules 4 and 17), as the engine plans it (:func:`~welfare_calc.core.engine.stretches`,
-    made once per table, category, tier and month)."""
-    ((_first, _last, rate),) = stretches(table, household.category, household.care, month,
-                                         month)
+def _rate(table: StandardsTable, category: str, tier: CareTier | None, month: Month) -> Rate:
+    """The standard in force in ``month`` for a category and care tier (rules 4 and 17), as
+    the engine plans it (:func:`~welfare_calc.core.engine.stretches`, made once per table,
+    category, tier and month)."""
+    ((_first, _last, rate),) = stretches(table, category, tier, month, month)
     return rate
 
 
@@ -278,8 +277,9 @@ def _standard(table: StandardsTable, last: Listed, this: Listed, last_month: Mon
             and last.household.category == this.household.category):
         return found
     tier = last.household.care if last.household.care == this.household.care else None
-    before = _rate(table, replace(last.household, care=tier), last_month)
-    after = _rate(table, replace(this.household, care=tier), this_month)
+    category = this.household.category
+    before, after = _rate(table, category, tier, last_month), _rate(table, category, tier,
+                                                                    this_month)
     if before.units != after.units:
         found.append(Why(Reason.STANDARD, _yuan(before.units), _yuan(after.units),
                          "raised" if after.units > before.units else "lowered"))
