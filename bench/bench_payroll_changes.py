@@ -13,7 +13,9 @@ comparison alone, and ``--with-amounts`` the amounts too. Usage::
 Memory: the RSS with both months' households made (the benchmark's input, which the
 payroll command streams rather than holds), and the peak after the comparison, whose
 difference bounds what the comparison adds: its dict of last month's ids, the set of this
-month's ids paid, and the changes.
+month's ids paid, and the changes. ``--streamed`` makes each household as the comparison
+reads it and traces what the comparison allocates (tracemalloc): what it keeps of last
+month, its households included.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ import random
 import resource
 import sys
 import time
+import tracemalloc
+from collections.abc import Iterator
 from decimal import Decimal
 
 from welfare_calc.core.households import Coverage, Household
 from welfare_calc.core.months import Month
+from welfare_calc.core.table import StandardsTable
 from welfare_calc.payroll.changes import Changes, Listed, compare, listed
 from welfare_calc.standards.loader import shipped_standards
 
@@ -71,9 +76,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--with-amounts", action="store_true",
                         help="time the engine's amounts (listed) too")
+    parser.add_argument("--streamed", action="store_true",
+                        help="each month's households made as the comparison reads them, as "
+                             "the payroll command gives them: the time then includes the "
+                             "engine's amounts, and the memory is what the comparison keeps")
     given = parser.parse_args()
     table = shipped_standards().table
     last_rows, this_rows = months(given.rows)
+    if given.streamed:
+        streamed(table, last_rows, this_rows)
+        return
     started = time.perf_counter()
 
     def side(rows: list[tuple[str, Household, tuple[str]]], month: Month) -> list[Listed]:
@@ -98,6 +110,34 @@ def main() -> None:
     print(f"RSS holding both months' households: {held:,.0f} MB; peak RSS after compare: "
           f"{peak:,.0f} MB (compare's own: {peak - held:,.0f} MB at most)")
     assert Changes.net(total) == changes.this_fen - changes.last_fen, "the net does not hold"
+
+
+def streamed(table: StandardsTable, last_rows: list[tuple[str, Household, tuple[str]]],
+             this_rows: list[tuple[str, Household, tuple[str]]]) -> None:
+    """Both months made as they are read, each household made afresh from its values (as
+    the payroll makes it from a roster's cells): the RSS difference is what the
+    comparison keeps, the households of last month it holds included."""
+    plain = [[(ident, house.category, house.persons, str(house.income), group)
+              for ident, house, group in rows] for rows in (last_rows, this_rows)]
+    del last_rows[:], this_rows[:]
+    tracemalloc.start()
+    started = time.perf_counter()
+
+    def side(rows: list[tuple[str, str, int, str, tuple[str]]], month: Month
+             ) -> Iterator[Listed]:
+        for ident, category, persons, income, group in rows:
+            yield listed(table, month, ident, Household(category, persons, Decimal(income)),
+                         Coverage(), group, "")
+
+    changes = compare(side(plain[0], APRIL), side(plain[1], MAY), APRIL, MAY, table)
+    took = time.perf_counter() - started
+    kept, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"streamed: {len(plain[0]):,} and {len(plain[1]):,} households; "
+          f"{len(changes.rows):,} changes")
+    print(f"amounts and compare, traced (tracemalloc slows it): {took:.2f} s; memory the "
+          f"comparison allocated: {peak / 2**20:,.0f} MB at its peak, {kept / 2**20:,.0f} MB "
+          f"kept with its result")
 
 
 if __name__ == "__main__":

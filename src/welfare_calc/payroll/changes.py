@@ -21,9 +21,9 @@ The classes partition the union of the households paid in either month:
 - 新增: paid this month, not last;  停发: paid last month, not this;
 - 增发 / 减发: paid both months, more / less;  unchanged: paid both, the same.
 
-Memory: the last month is held as a dict of id → a small tuple (its household values
-shared among equal households), the this month streamed; only the changes are kept, the
-unchanged households counted. A million households cost about 200 MB.
+Memory: the last month is held as a dict of id → a small tuple (:class:`_Kept`), this
+month streamed (its ids paid kept in a set, to refuse one paid twice); only the changes
+are kept, the unchanged households counted (bench/bench_payroll_changes.py measures it).
 
 The documents (the rows, the statistics, a sheet in a workbook, CSV) are
 :mod:`welfare_calc.payroll.changes_writing`.
@@ -33,14 +33,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from welfare_calc.batch.groups import Key
 from welfare_calc.core import identity
 from welfare_calc.core.engine import Rate, fen_text, half_up_fen, month_amount, stretches
 from welfare_calc.core.errors import UnusableInput
-from welfare_calc.core.households import Coverage, Household, category_label
+from welfare_calc.core.households import Coverage, Household, Supplement, category_label
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import CareTier, StandardsTable
 from welfare_calc.core.words import N_, _
@@ -165,6 +166,46 @@ def listed(table: StandardsTable, month: Month, ident: str, household: Household
     return Listed(identity.canonical_id(ident), name, household, coverage, group, covered, fen)
 
 
+class _Month(Protocol):
+    """A household's month as the reasons read it: a :class:`Listed`, or last month's
+    :class:`_Kept`."""
+
+    @property
+    def fen(self) -> int: ...
+    @property
+    def covered(self) -> bool: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def group(self) -> Key: ...
+    @property
+    def coverage(self) -> Coverage: ...
+    @property
+    def household(self) -> Household: ...
+
+
+class _Kept(NamedTuple):
+    """Last month's household as the comparison keeps it until this month's is read: the
+    household's values in a tuple (a :class:`Household` object costs twice as much), its
+    coverage and group shared among the households that have the same."""
+
+    fen: int
+    covered: bool
+    name: str
+    group: Key
+    coverage: Coverage
+    category: str
+    persons: int
+    income: Decimal
+    supplement: Supplement | None
+    care: CareTier | None
+
+    @property
+    def household(self) -> Household:
+        """The household again (for a change's reasons only)."""
+        return Household(self.category, self.persons, self.income, self.supplement, self.care)
+
+
 class Change(NamedTuple):
     """A household on the change roster (or, :attr:`Kind.SAME`, counted only)."""
 
@@ -268,7 +309,7 @@ def _rate(table: StandardsTable, category: str, tier: CareTier | None, month: Mo
     return rate
 
 
-def _standard(table: StandardsTable, last: Listed, this: Listed, last_month: Month,
+def _standard(table: StandardsTable, last: _Month, this: _Month, last_month: Month,
               this_month: Month) -> list[Why]:
     """The standard in force differs, of the same category (a raise), or the care tier's
     care standard differs, of the same tier; each per person a month."""
@@ -317,7 +358,7 @@ def _category(table: StandardsTable, key: str) -> str:
     return category_label(table, key)
 
 
-def _coverage(last: Listed | None, this: Listed | None, last_month: Month,
+def _coverage(last: _Month | None, this: _Month | None, last_month: Month,
               this_month: Month) -> list[Why]:
     """The coverage begins this month, or ended with last month (or earlier), as the
     rosters' 起始月份 and 截止月份 say; or the clerk changed them."""
@@ -338,7 +379,7 @@ def _coverage(last: Listed | None, this: Listed | None, last_month: Month,
     return found
 
 
-def _reasons(last: Listed | None, this: Listed | None, last_month: Month, this_month: Month,
+def _reasons(last: _Month | None, this: _Month | None, last_month: Month, this_month: Month,
             table: StandardsTable) -> tuple[Why, ...]:
     """Every reason the two months of a household differ (None: not in that month's
     roster): missing from a roster, the coverage's start or end, the category, persons,
@@ -370,23 +411,27 @@ def _doubled(ident: str, month: Month) -> UnusableInput:
                            "a household is paid once a month").format(month=month, id=ident))
 
 
-def _read_last(last: Iterable[Listed], month: Month) -> dict[str, Listed]:
+def _read_last(last: Iterable[Listed], month: Month) -> dict[str, _Kept]:
     """Last month's households by id; of rows sharing an id, the one covered that month
     (the batch's doubled-id check allows rows of one id whose coverage does not
     overlap: an ended row and a new one)."""
-    kept: dict[str, Listed] = {}
+    kept: dict[str, _Kept] = {}
+    coverages: dict[Coverage, Coverage] = {}
+    groups: dict[Key, Key] = {}
     for entry in last:
         held = kept.get(entry.id)
-        if held is None:
-            kept[entry.id] = entry
-        elif held.fen and entry.fen:
+        if held is not None and held.fen and entry.fen:
             raise _doubled(entry.id, month)
-        elif entry.fen or (entry.covered and not held.covered):
-            kept[entry.id] = entry
+        if held is None or entry.fen or (entry.covered and not held.covered):
+            house = entry.household
+            kept[entry.id] = _Kept(
+                entry.fen, entry.covered, entry.name, groups.setdefault(entry.group, entry.group),
+                coverages.setdefault(entry.coverage, entry.coverage), house.category,
+                house.persons, house.income, house.supplement, house.care)
     return kept
 
 
-def _same_place(last: Iterable[Listed], this: Iterable[Key]) -> bool:
+def _same_place(last: Iterable[_Kept], this: Iterable[Key]) -> bool:
     """Whether the months share a locality: a first level of a group key (``--group-by``)
     that is not empty, in both."""
     places = {key[0] for key in this if key and key[0] is not None}
@@ -451,15 +496,15 @@ def compare(last: Iterable[Listed], this: Iterable[Listed], last_month: Month,
         raise OtherOffice(_(
             "the previous roster shares no household with this month's, nor a locality: is "
             "it another office's? Give last month's roster of this office"))
-    for ident, entry in before.items():
-        if entry.fen:
-            changes.count(_change(ident, entry, None, last_month, this_month, table))
+    for ident, kept in before.items():
+        if kept.fen:
+            changes.count(_change(ident, kept, None, last_month, this_month, table))
     for key in last_groups:  # (a group of last month's only: its row too, of 停发 or 0)
         groups.setdefault(key, _new_counts())
     return changes
 
 
-def _change(ident: str, last: Listed | None, this: Listed | None, last_month: Month,
+def _change(ident: str, last: _Month | None, this: _Month | None, last_month: Month,
             this_month: Month, table: StandardsTable) -> Change:
     last_fen = last.fen if last is not None else 0
     this_fen = this.fen if this is not None else 0
