@@ -4,6 +4,8 @@ households held back for their bank account (issue 30)."""
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,14 +23,24 @@ from welfare_calc.cli.group import (
 )
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.types import FilePath, MonthType
-from welfare_calc.core.errors import BadOption
+from welfare_calc.core.errors import (
+    BadOption,
+    TargetError,
+    TargetProblem,
+    UnusableInput,
+    WelfareCalcError,
+)
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
 
 if TYPE_CHECKING:
+    from welfare_calc.batch.groups import GroupBy
     from welfare_calc.batch.run import Stage
+    from welfare_calc.core.table import StandardsTable
     from welfare_calc.payroll.bank import BankTotals
+    from welfare_calc.payroll.changes import Changes
     from welfare_calc.payroll.layouts import Layout
+    from welfare_calc.payroll.month_changes import ChangeRoster
     from welfare_calc.payroll.payments import PaymentSpool
 
 ACCOUNT_KEY = "account"
@@ -45,6 +57,9 @@ ACCOUNT_KEY = "account"
 @click.option("--summary-csv", "summary_csv", default=None, metavar="FILE")
 @click.option("--office", default=None, metavar="NAME")
 @roster_options
+@click.option("--previous", "previous", default=None, metavar="LAST_MONTH_ROSTER",
+              type=FilePath(exists=True, dir_okay=False, path_type=Path))
+@click.option("--changes", "changes_path", default=None, metavar="FILE")
 @click.option("--bank-file", "bank_file", default=None, metavar="FILE")
 @click.option("--bank-layout", "bank_layout", default=None, metavar="NAME|FILE.yaml")
 @click.option("--batch-no", "batch_no", default=None, metavar="TEXT")
@@ -55,8 +70,8 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
             errors_path: str | None, summary_path: str | None, summary_csv: str | None,
             office: str | None, encoding: str | None, output_encoding: str, excel: bool,
             sheet: str | None, header_row: int | None, columns: tuple[str, ...],
-            group_by: tuple[str, ...], bank_file: str | None, bank_layout: str | None,
-            batch_no: str | None) -> None:
+            group_by: tuple[str, ...], previous: Path | None, changes_path: str | None,
+            bank_file: str | None, bank_layout: str | None, batch_no: str | None) -> None:
     """The command. Its help, in Chinese and English, is ``HELP["payroll"]`` in
     :mod:`welfare_calc.output.help_texts` (class ``Bilingual`` puts it in place)."""
     from welfare_calc.batch.documents import RunStamp, file_sha256  # noqa: PLC0415
@@ -78,6 +93,7 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
     if office is not None and not to_workbook and bank_file is None:
         raise UsageProblem(_("--office is printed on a workbook's documents; give -o FILE.xlsx"))
     bank = _bank_choices(bank_file, bank_layout, batch_no, month, office)
+    changes_targets = _changes_targets(previous, changes_path, output, to_workbook)
     for given, option in ((sheet, "--sheet"), (header_row, "--header-row")):
         if given is not None and not workbook:
             raise UsageProblem(_("{option} is for a workbook ROSTER (.xlsx, .xls); {path} is "
@@ -99,12 +115,20 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
     reading_stdin = str(input_path) == "-"
     files, errors_label = roster_files(
         input_path, output, errors_path, summary_path, summary_csv=summary_csv,
-        others=[("--bank-file", bank_file)] if bank_file is not None else [])
+        others=[*([("--bank-file", bank_file)] if bank_file is not None else []),
+                *(("--changes", str(target)) for target in changes_targets)])
     if to_workbook and not workbook and not reading_stdin:
         try:
             fits_a_sheet(input_path)
         except BadOption as error:
             raise UsageProblem(str(error)) from None
+    roster = None
+    if previous is not None:
+        if any(Path(os.path.realpath(previous)) == target for target in files.paths()):
+            raise UsageProblem(_("--previous {path}: is a file this run writes, which would be "
+                                 "replaced; choose another file").format(path=previous))
+        roster = _last_month(table, previous, month, office, mapping, levels, encoding,
+                             changes_targets, excel)
     stamp = (RunStamp(__version__, loaded.sha256,
                       file_sha256(str(input_path)) if workbook else None)
              if to_workbook else None)
@@ -113,6 +137,9 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
         summary_csv=files.summary_csv,
         account_column=account[0].partition("=")[2] if account else None, excel=excel,
         office=office.strip() if office else None, send=bank.send if bank else None,
+        each=roster.each if roster else None,
+        sheets=roster.sheets if roster and to_workbook else None,
+        beside=roster.stage_csv if roster and not to_workbook else None,
         about=(("输入文件", str(input_path)),
                ("标准表", f"{loaded.source} (sha256 {loaded.digest})"),
                ("程序版本", f"welfare-calc {__version__}")))
@@ -120,8 +147,12 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
     options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
                            headers=None, fmt="documents", columns=mapping, group_by=levels,
                            stamp=stamp, documents=maker)
-    summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
-                         files, options)
+    try:
+        summary = run_roster(input_path, workbook, sheet, header_row, mapping, table, plan,
+                             files, options)
+    finally:
+        if roster is not None:
+            roster.close()
     made = maker.summary
     where = _("standard output") if output == "-" else output
     click.echo(_("{month}: {listed} listed in {where}, total {total}: to send {sent} "
@@ -139,6 +170,8 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
                       count=ngettext("{count} payment", "{count} payments",
                                      bank.totals.count).format(count=bank.totals.count))),
                err=True)
+    if roster is not None and roster.changes is not None:
+        _say_changes(roster.changes)
     if summary.rows_rejected:
         raise BatchRejected(ngettext("{count} row rejected and not listed; see {where}",
                                      "{count} rows rejected and not listed; see {where}",
@@ -220,3 +253,126 @@ def _bank_choices(bank_file: str | None, bank_layout: str | None, batch_no: str 
         raise UsageProblem(_("--batch-no: give the batch number, e.g. --batch-no 202405001"))
     return BankChoices(Path(bank_file), layout, month, named,
                        batch_no.strip() if batch_no else default_batch_no(month, named))
+
+
+def _changes_targets(previous: Path | None, changes: str | None, output: str,
+                     to_workbook: bool) -> list[Path]:
+    """Where a CSV change roster and its statistics go (none for a workbook, which holds
+    them as sheets); :class:`UsageProblem` for --changes that cannot be used."""
+    from welfare_calc.payroll.month_changes import csv_targets  # noqa: PLC0415
+
+    if previous is None:
+        if changes is not None:
+            raise UsageProblem(_("--changes is the change roster against last month; give "
+                                 "--previous LAST_MONTH_ROSTER too"))
+        return []
+    if to_workbook:
+        if changes is not None:
+            raise UsageProblem(_("--changes: with -o FILE.xlsx the change roster is a sheet of "
+                                 "the workbook; leave --changes out"))
+        return []
+    if changes is not None and (changes == "-" or not changes.lower().endswith(".csv")):
+        raise UsageProblem(_("--changes {given}: name a .csv file for the change roster").format(
+            given=changes))
+    if output == "-" and changes is None:
+        raise UsageProblem(_("--previous with -o -: name the change roster's file, e.g. "
+                             "--changes 变动名册.csv"))
+    return list(csv_targets(Path(output), None if changes is None else Path(changes)))
+
+
+def _last_month(table: StandardsTable, previous: Path, month: Month, office: str | None,
+                mapping: tuple[tuple[str, str], ...], levels: GroupBy, encoding: str | None,
+                targets: list[Path], excel: bool) -> ChangeRoster:
+    """Last month computed from its roster at its standard (the month before ``month``),
+    by a run of the batch of its own; the change roster that compares this month with
+    it. :class:`UsageProblem` (exit 2, nothing written) for a roster of another office,
+    one the batch cannot read, or one with rows it rejects (a household left out of last
+    month would be reported 新增)."""
+    from welfare_calc.batch.reading import csv_records  # noqa: PLC0415
+    from welfare_calc.batch.run import BatchFiles, BatchOptions, run_batch  # noqa: PLC0415
+    from welfare_calc.batch.sheet_reading import is_workbook, sheet_records  # noqa: PLC0415
+    from welfare_calc.core.engine import MonthPlan  # noqa: PLC0415
+    from welfare_calc.payroll.changes import (  # noqa: PLC0415
+        OtherOffice,
+        as_roster_header,
+        check_office,
+    )
+    from welfare_calc.payroll.month_changes import (  # noqa: PLC0415
+        ChangeRoster,
+        LastMonth,
+        MonthSpool,
+        month_before,
+    )
+
+    before = month_before(month)
+    try:
+        plan = MonthPlan(table, before)
+    except WelfareCalcError as error:
+        raise UsageProblem(_("--previous {path}: {problem}").format(path=previous,
+                                                                    problem=error)) from None
+    spool = MonthSpool(table, levels)
+    try:
+        try:
+            if is_workbook(previous):
+                check_office(office, _recorded_office(previous))
+                records = sheet_records(previous, None, None, mapping)
+                records.header = as_roster_header(records.header)
+                summary = run_batch(table, plan, records, BatchFiles(output="spool"),
+                                    BatchOptions(fmt="documents", headers=None,
+                                                 columns=mapping, group_by=levels,
+                                                 documents=LastMonth(spool)))
+            else:
+                with previous.open("rb") as source:
+                    records = csv_records(source, encoding)
+                    records.header = as_roster_header(records.header)
+                    summary = run_batch(table, plan, records, BatchFiles(output="spool"),
+                                        BatchOptions(fmt="documents", headers=None,
+                                                     columns=mapping, group_by=levels,
+                                                     documents=LastMonth(spool)))
+        except (OtherOffice, UnusableInput) as error:
+            raise UsageProblem(_("--previous {path}: {problem}").format(
+                path=previous, problem=error)) from None
+        except (TargetError, TargetProblem) as error:
+            raise UsageProblem(str(error)) from None
+        if summary.rows_rejected:
+            raise UsageProblem(ngettext(
+                "--previous {path}: {count} row rejected (above); last month is compared "
+                "whole: correct it, or give last month's roster as it was paid",
+                "--previous {path}: {count} rows rejected (above); last month is compared "
+                "whole: correct them, or give last month's roster as it was paid",
+                summary.rows_rejected).format(path=previous, count=summary.rows_rejected))
+    except BaseException:
+        spool.close()
+        raise
+    roster_csv, table_csv = targets if targets else (None, None)
+    return ChangeRoster(table, month, levels, spool, roster_csv, table_csv, excel)
+
+
+def _recorded_office(path: Path) -> str | None:
+    """The 制表单位 a workbook records above its table (the payroll's own documents do),
+    read from the first rows of the sheet the batch reads; None where none is."""
+    from welfare_calc.batch.workbook_cells import open_sheet  # noqa: PLC0415
+    from welfare_calc.payroll.changes import recorded_office  # noqa: PLC0415
+
+    rows = open_sheet(path).rows
+    lines = ["　".join(cell for cell in row if isinstance(cell, str))
+             for row in itertools.islice(rows, TITLE_ROWS)]
+    return recorded_office(lines)
+
+
+TITLE_ROWS = 6
+"""The rows above a document's header where its title and 制表单位 are."""
+
+
+def _say_changes(changes: Changes) -> None:
+    """The change roster's line on stderr: each class's households and the net change."""
+    from welfare_calc.core.engine import fen_text  # noqa: PLC0415
+    from welfare_calc.payroll.changes import CHANGED, FIGURES  # noqa: PLC0415
+
+    total = changes.total
+    counts = {kind: total[at * FIGURES] for at, kind in enumerate(CHANGED)}
+    click.echo(_("change roster against {month}: 新增 {new}, 停发 {stopped}, 增发 {more}, "
+                 "减发 {less}, unchanged {same}; net {net}").format(
+                     month=changes.last_month, new=counts[CHANGED[0]], stopped=counts[CHANGED[1]],
+                     more=counts[CHANGED[2]], less=counts[CHANGED[3]],
+                     same=changes.unchanged, net=fen_text(changes.net(total))), err=True)
