@@ -204,3 +204,14 @@ def test_csv_rows_helper_reads_the_bank_file_too(tmp_path: Path) -> None:
                      str(tmp_path / "o.csv"), "--bank-file",
                      str(tmp_path / "b.csv")).exit_code == 0
     assert [row["序号"] for row in csv_rows(tmp_path / "b.csv")] == ["1", "2", "合计"]
+
+
+def test_the_examples_bank_file_is_what_the_command_writes(tmp_path: Path) -> None:
+    """docs/payroll.md reconciles examples/payroll_代发_2024-05.csv: the bank file the
+    payroll writes of examples/payroll_roster.csv (the csv layout carries no date)."""
+    examples = Path(__file__).parent.parent / "examples"
+    done = invoker()("payroll", str(examples / "payroll_roster.csv"), "--month", "2024-05",
+                     "-o", str(tmp_path / "o.csv"), "--bank-file", str(tmp_path / "代发.csv"))
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "代发.csv").read_bytes() == (
+        examples / "payroll_代发_2024-05.csv").read_bytes()

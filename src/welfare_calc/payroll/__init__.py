@@ -21,7 +21,9 @@ month's documents around those amounts:
 - :mod:`~welfare_calc.payroll.changes`: two months compared, household by household
   (新增, 停发, 增发, 减发, each with its reasons), counted per group;
 - :mod:`~welfare_calc.payroll.changes_writing`: the change roster and its statistics as an
-  office files them: printed sheets of the payroll's workbook, or CSV.
+  office files them: printed sheets of the payroll's workbook, or CSV;
+- :mod:`~welfare_calc.payroll.month_changes`: both months read through the batch for the
+  payroll's ``--previous``, compared and written with the 发放明细.
 
 Nothing is imported here, so that a single calculation does not pay for it.
 """
