@@ -139,7 +139,7 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
         office=office.strip() if office else None, send=bank.send if bank else None,
         each=roster.each if roster else None,
         sheets=roster.sheets if roster and to_workbook else None,
-        beside=roster.stage_csv if roster and not to_workbook else None,
+        beside=roster.stage_csv if roster and changes_targets else None,
         about=(("输入文件", str(input_path)),
                ("标准表", f"{loaded.source} (sha256 {loaded.digest})"),
                ("程序版本", f"welfare-calc {__version__}")))
@@ -257,8 +257,9 @@ def _bank_choices(bank_file: str | None, bank_layout: str | None, batch_no: str 
 
 def _changes_targets(previous: Path | None, changes: str | None, output: str,
                      to_workbook: bool) -> list[Path]:
-    """Where a CSV change roster and its statistics go (none for a workbook, which holds
-    them as sheets); :class:`UsageProblem` for --changes that cannot be used."""
+    """Where the change roster and its statistics go as CSV (a workbook holds them as
+    sheets, and as CSV too where --changes is given); :class:`UsageProblem` for --changes
+    that cannot be used."""
     from welfare_calc.payroll.month_changes import csv_targets  # noqa: PLC0415
 
     if previous is None:
@@ -266,11 +267,8 @@ def _changes_targets(previous: Path | None, changes: str | None, output: str,
             raise UsageProblem(_("--changes is the change roster against last month; give "
                                  "--previous LAST_MONTH_ROSTER too"))
         return []
-    if to_workbook:
-        if changes is not None:
-            raise UsageProblem(_("--changes: with -o FILE.xlsx the change roster is a sheet of "
-                                 "the workbook; leave --changes out"))
-        return []
+    if to_workbook and changes is None:
+        return []  # (sheets of the workbook; --changes writes them as CSV too)
     if changes is not None and (changes == "-" or not changes.lower().endswith(".csv")):
         raise UsageProblem(_("--changes {given}: name a .csv file for the change roster").format(
             given=changes))

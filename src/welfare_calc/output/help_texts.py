@@ -317,9 +317,9 @@ HELP: dict[str, tuple[str, str]] = {
         "上月名册：按上月标准重新计算上月，逐户对比（新增、停发、增发、减发及原因）；输出为工作簿"
         "时变动名册是其中一页，为 CSV 时写在发放明细旁（输出文件名-变动.csv）。"),
     "payroll.changes_path": (
-        "With --previous and CSV output: write the change roster here (.csv; its "
+        "With --previous: write the change roster here as CSV (.csv; its "
         "statistics beside it, FILE-统计.csv).",
-        "与 --previous 同用、输出为 CSV 时：变动名册写到此文件（.csv；其统计表写在旁边，"
+        "与 --previous 同用时：变动名册以 CSV 写到此文件（.csv；其统计表写在旁边，"
         "文件名-统计.csv）。"),
     "payroll.bank_file": (
         "Also write the bank file (代发文件) of the payments sent here, with the 发放明细 or "

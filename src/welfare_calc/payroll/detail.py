@@ -113,8 +113,8 @@ class PayrollOptions:
     """Given the workbook once the 发放明细 and its statistics are written (every row
     told to ``each``), with their print layout: sheets of its own (the change roster)."""
     beside: Callable[[Stage], None] | None = None
-    """Given the run's staging once a CSV 发放明细 is written (every row told to
-    ``each``): files of its own, put in place with it (the change roster as CSV)."""
+    """Given the run's staging once the 发放明细 is written (every row told to ``each``):
+    files of its own, put in place with it (the change roster as CSV)."""
 
 
 @dataclass
@@ -450,8 +450,8 @@ class Payroll:
                 self._workbook(written, header, at, counted)
             else:
                 self._csv(written, header, at, counted)
-                if self.options.beside is not None:
-                    self.options.beside(written.stage)
+            if self.options.beside is not None:
+                self.options.beside(written.stage)
             summary = self.summary
             if summary.sent + summary.held + summary.not_listed != written.summary.rows_written:
                 raise AssertionError("every row written is listed or not")  # pragma: no cover
