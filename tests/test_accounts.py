@@ -8,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from welfare_calc.payroll.accounts import LONGEST, SHORTEST, BadAccount, account_digits
+from welfare_calc.payroll.accounts import (
+    LONGEST,
+    SHORTEST,
+    BadAccount,
+    account_digits,
+    luhn_holds,
+)
 
 CARD = "6222021234567890128"
 """A 19-digit card number whose last digit checks (Luhn)."""
@@ -67,3 +73,10 @@ def test_any_one_digit_mistyped_is_caught(stem: str, slip: int) -> None:
     mistyped = number[:-2] + str((int(last) + slip) % 10) + number[-1]
     with pytest.raises(BadAccount):
         account_digits(mistyped)
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=24))
+def test_the_one_luhn_answers_as_python_stdnum(digits: str) -> None:
+    """The payroll's one Luhn (accounts.luhn_holds, which account_digits and the bank
+    writer's quick path both check by) gives python-stdnum's answers."""
+    assert luhn_holds(digits) == luhn.is_valid(digits)

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
+from welfare_calc.core.engine import fen_text
 from welfare_calc.core.months import Month
 from welfare_calc.payroll.accounts import BadAccount, account_digits
 from welfare_calc.payroll.bank import (
     BankFileRefused,
     BankTotals,
-    fen_text,
     plainly_a_card,
     stage_bank_file,
     text_fen,

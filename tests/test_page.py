@@ -598,7 +598,8 @@ def test_bytes_that_are_no_text_are_refused_on_the_page(page: TestClient) -> Non
 
 
 def test_no_page_names_an_external_address(page: TestClient) -> None:
-    for path in ("/", "/roster", "/standards", "/static/page.css", "/static/roster.js"):
+    for path in ("/", "/roster", "/payroll", "/standards", "/static/page.css",
+                 "/static/roster.js"):
         text = page.get(path).text
         assert not re.search(r"(src|href)=\"?(https?:)?//", text), path
         assert "http://" not in text, path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -13,18 +14,19 @@ from welfare_calc.batch.rows.parsing import column_choices
 from welfare_calc.batch.run.pipeline import BatchOptions
 from welfare_calc.batch.run.roster import run_roster
 from welfare_calc.batch.write.documents import RunStamp, file_sha256
-from welfare_calc.batch.write.files import batch_files, fits_a_sheet
+from welfare_calc.batch.write.files import BatchFiles, batch_files, fits_a_sheet
 from welfare_calc.cli.group import (
     Bilingual,
     Settings,
     as_bad_parameter,
     language_option,
+    roster_options,
     rounded_table,
     rounding_option,
 )
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
-from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
+from welfare_calc.cli.types import FilePath, MonthType
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import (
     BadOption,
@@ -46,14 +48,9 @@ from welfare_calc.output import streams
 @click.option("--summary", "summary_path", default=None)
 @click.option("--summary-csv", "summary_csv", default=None, metavar="FILE")
 @click.option("--office", default=None, metavar="NAME")
-@click.option("--encoding", type=EncodingType(reading=True), default=None)
-@click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
-@click.option("--excel", is_flag=True)
 @click.option("--headers", type=click.Choice(["en", "zh"]), default=None)
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
-@click.option("--sheet", default=None)
-@click.option("--header-row", type=WholeRange(min=1), default=None)
-@click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@roster_options
 @click.option("--group-by", "group_by", multiple=True, metavar="HEADER[:N]")
 @click.option("--print-column", "print_columns", multiple=True, metavar="HEADER")
 @rounding_option
@@ -88,16 +85,8 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
                            "raise": "'--raise'"}):
         plan = BackpayEngine(table, through, named_raise)
     reading_stdin = str(input_path) == "-"
-    try:
-        files, errors_label = batch_files(None if reading_stdin else input_path, output,
-                                          errors_path, summary_path, workbook=to_workbook,
-                                          summary_csv=summary_csv)
-        if reading_stdin:
-            streams.check_open("stdin")
-        if "stdout" in (files.output, files.errors, files.summary, files.summary_csv):
-            streams.check_open("stdout")
-    except (TargetError, TargetProblem) as error:
-        raise UsageProblem(str(error)) from None
+    files, errors_label = roster_files(input_path, output, errors_path, summary_path,
+                                       workbook=to_workbook, summary_csv=summary_csv)
     document = table.document(plan.raised.document)
     about = (("输入文件", "input", str(input_path)),
              ("标准文件", "standards document", document.number + (
@@ -137,3 +126,23 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
                                      summary.rows_rejected).format(
                                          count=summary.rows_rejected, where=errors_label))
 
+
+
+def roster_files(input_path: Path, output: str, errors: str | None, summary: str | None,
+                 *, workbook: bool = False, summary_csv: str | None = None,
+                 others: Sequence[tuple[str, str]] = ()) -> tuple[BatchFiles, str]:
+    """The files of a run that reads a roster (:func:`~welfare_calc.batch.write.files.
+    batch_files`: none the roster, no two one file), and stdin and stdout open where
+    they are read or written; :class:`UsageProblem` (exit 2, nothing read) otherwise."""
+    reading_stdin = str(input_path) == "-"
+    try:
+        files, errors_label = batch_files(None if reading_stdin else input_path, output,
+                                          errors, summary, workbook=workbook,
+                                          summary_csv=summary_csv, others=others)
+        if reading_stdin:
+            streams.check_open("stdin")
+        if "stdout" in (files.output, files.errors, files.summary, files.summary_csv):
+            streams.check_open("stdout")
+    except (TargetError, TargetProblem) as error:
+        raise UsageProblem(str(error)) from None
+    return files, errors_label

@@ -25,11 +25,13 @@ from welfare_calc.cli.problems import (
 from welfare_calc.cli.types import (
     CareType,
     CategoryType,
+    EncodingType,
     FilePath,
     IncomeType,
     MonthType,
     PersonsType,
     SupplementType,
+    WholeRange,
 )
 from welfare_calc.core import fields
 from welfare_calc.core.errors import (
@@ -273,6 +275,22 @@ def language_option(command: F) -> F:
     for the command to do."""
     return click.option("--lang", "message_lang", type=click.Choice([lang.value for lang in Lang]),
                         default=None, expose_value=False)(command)
+
+
+def roster_options(command: F) -> F:
+    """How a roster is read and its files written, shared by every command that reads one
+    through the batch (batch, publicity, payroll): ``--encoding``, ``--output-encoding``,
+    ``--excel``, ``--sheet``, ``--header-row`` and ``--column``."""
+    for option in reversed((
+            click.option("--encoding", type=EncodingType(reading=True), default=None),
+            click.option("--output-encoding", type=EncodingType(reading=False),
+                         default="utf-8"),
+            click.option("--excel", is_flag=True),
+            click.option("--sheet", default=None),
+            click.option("--header-row", type=WholeRange(min=1), default=None),
+            click.option("--column", "columns", multiple=True, metavar="KEY=HEADER"))):
+        command = option(command)
+    return command
 
 
 def output_options(command: F) -> F:

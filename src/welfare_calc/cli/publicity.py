@@ -12,17 +12,22 @@ from welfare_calc.batch.rows.groups import parse_group_by
 from welfare_calc.batch.rows.parsing import column_choices
 from welfare_calc.batch.run.pipeline import BatchOptions
 from welfare_calc.batch.run.roster import run_roster
-from welfare_calc.batch.write.files import batch_files
 from welfare_calc.batch.write.publicity import PublicityOptions
-from welfare_calc.cli.group import Bilingual, Settings, as_bad_parameter, language_option
+from welfare_calc.cli.batch import roster_files
+from welfare_calc.cli.group import (
+    Bilingual,
+    Settings,
+    as_bad_parameter,
+    language_option,
+    roster_options,
+)
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
-from welfare_calc.cli.types import EncodingType, FilePath, MonthType, WholeRange
+from welfare_calc.cli.types import FilePath, MonthType
 from welfare_calc.core.engine import BackpayEngine
-from welfare_calc.core.errors import BadOption, TargetError, TargetProblem
+from welfare_calc.core.errors import BadOption
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
-from welfare_calc.output import streams
 
 PHONE = re.compile(r"(?=.*\d)[\d \-－—()（）、，,/转]{3,40}")
 """A 监督电话 as offices print it: digits, with the separators they write (0533-6412345,
@@ -42,12 +47,7 @@ PHONE = re.compile(r"(?=.*\d)[\d \-－—()（）、，,/转]{3,40}")
 @click.option("--office", default=None, metavar="NAME")
 @click.option("--hotline", default=None, metavar="PHONE")
 @click.option("--errors", "errors_path", default=None)
-@click.option("--encoding", type=EncodingType(reading=True), default=None)
-@click.option("--output-encoding", type=EncodingType(reading=False), default="utf-8")
-@click.option("--excel", is_flag=True)
-@click.option("--sheet", default=None)
-@click.option("--header-row", type=WholeRange(min=1), default=None)
-@click.option("--column", "columns", multiple=True, metavar="KEY=HEADER")
+@roster_options
 @language_option
 @click.pass_obj
 def publicity(settings: Settings, input_path: Path, month: Month, output: str, period: str,
@@ -82,14 +82,7 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
     table = settings.standards().table
     with as_bad_parameter({"month": "'--month'", "through": "'--month'"}):
         plan = BackpayEngine(table, month)
-    reading_stdin = str(input_path) == "-"
-    try:
-        files, errors_label = batch_files(None if reading_stdin else input_path, output,
-                                          errors_path, None)
-        if "stdout" in (files.output, files.errors):
-            streams.check_open("stdout")
-    except (TargetError, TargetProblem) as error:
-        raise UsageProblem(str(error)) from None
+    files, errors_label = roster_files(input_path, output, errors_path, None)
     chosen = PublicityOptions(month=month, period=period.strip(),
                               names="full" if names == "full" else "masked", amounts=amounts,
                               name_column=name_column, office=office.strip() if office else None,

@@ -310,6 +310,30 @@ HELP: dict[str, tuple[str, str]] = {
         "and account=HEADER for the bank accounts (default: 账号, 银行账号, 银行卡号 or 卡号).",
         "指定某一列对应的表头，写作 KEY=表头（可多次给出），与 batch 相同；另可用 "
         "account=表头 指定银行账号所在列（默认取 账号、银行账号、银行卡号 或 卡号 列）。"),
+    "payroll.previous": (
+        "Last month's roster: last month is computed from it at last month's standard and "
+        "compared household by household (新增, 停发, 增发, 减发, with reasons); the change "
+        "roster is a sheet of a workbook, or CSV beside a CSV 发放明细 (OUTPUT-变动.csv).",
+        "上月名册：按上月标准重新计算上月，逐户对比（新增、停发、增发、减发及原因）；输出为工作簿"
+        "时变动名册是其中一页，为 CSV 时写在发放明细旁（输出文件名-变动.csv）。"),
+    "payroll.changes_path": (
+        "With --previous: write the change roster here as CSV (.csv; its "
+        "statistics beside it, FILE-统计.csv).",
+        "与 --previous 同用时：变动名册以 CSV 写到此文件（.csv；其统计表写在旁边，"
+        "文件名-统计.csv）。"),
+    "payroll.bank_file": (
+        "Also write the bank file (代发文件) of the payments sent here, with the 发放明细 or "
+        "not at all: its total is the 发放明细's 其中：发放; 待核实账号 households are left out.",
+        "同时把发放的各笔写成代发文件，与发放明细一并写出，否则都不写：其合计等于发放明细的"
+        "“其中：发放”；待核实账号的户不写入。"),
+    "payroll.bank_layout": (
+        "The bank file's layout: csv (default), pipe, or a layout file (.yaml).",
+        "代发文件格式：csv（默认）、pipe，或格式文件（.yaml）。"),
+    "payroll.batch_no": (
+        "The bank file's batch number (default: the month and four digits worked from "
+        "--office, e.g. 2024050731: the same each time the month is run).",
+        "代发文件的批次号（默认：发放年月加由 --office 算出的四位数字，如 2024050731，同一月份"
+        "重复运行时不变）。"),
     # --- reconcile (issue 30 §4) ---------------------------------------------------------
     "reconcile": (
         "Check a bank's return (回盘) against the bank file sent, and list its failures.\n\n"

@@ -17,7 +17,13 @@ month's documents around those amounts:
 - :mod:`~welfare_calc.payroll.bank`: the bank file written, its summary the sum of its
   lines, whole or not at all;
 - :mod:`~welfare_calc.payroll.reconcile`: the bank's return checked against the file sent,
-  and its failures as a 重发名单.
+  and its failures as a 重发名单;
+- :mod:`~welfare_calc.payroll.changes`: two months compared, household by household
+  (新增, 停发, 增发, 减发, each with its reasons), counted per group;
+- :mod:`~welfare_calc.payroll.changes_writing`: the change roster and its statistics as an
+  office files them: printed sheets of the payroll's workbook, or CSV;
+- :mod:`~welfare_calc.payroll.month_changes`: both months read through the batch for the
+  payroll's ``--previous``, compared and written with the 发放明细.
 
 Nothing is imported here, so that a single calculation does not pay for it.
 """

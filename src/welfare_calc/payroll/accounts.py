@@ -4,7 +4,7 @@ is refused by the bank a month later, or worse, paid to a stranger's card.
 What is checked is what a bank card's number carries in itself: digits only, the length
 of a card number (16 to 19 digits, GB/T 15694 and ISO/IEC 7812), and the Luhn check digit
 at its end (the rule of python-stdnum's :mod:`stdnum.luhn`, its sum taken faster:
-:func:`_luhn_holds`). A passbook (存折) account, which carries no check digit, does not pass
+:func:`luhn_holds`). A passbook (存折) account, which carries no check digit, does not pass
 and is held back as 待核实账号 for the clerk to confirm.
 Spaces and dashes, as clerks group the digits (``6222 0212 3456 7890 128``), are cut;
 Excel's text prefix ``'`` too.
@@ -25,11 +25,13 @@ _DOUBLED = {str(digit): (2 * digit) // 10 + (2 * digit) % 10 for digit in range(
 the digits of the double added (7 → 14 → 5)."""
 
 
-def _luhn_holds(digits: str) -> bool:
+def luhn_holds(digits: str) -> bool:
     """Whether the Luhn check digit of ``digits`` (ASCII digits) holds: python-stdnum's
     :func:`stdnum.luhn.is_valid`, with the sum taken by lookups in C (``map``) rather
     than a generator a digit, for a county's million accounts a month (five times
-    faster); tests/test_payroll.py holds the two to the same answers."""
+    faster); tests/test_accounts.py holds the two to the same answers. The one Luhn of
+    the payroll: the bank file's writer checks by it too
+    (:func:`~welfare_calc.payroll.bank.plainly_a_card`)."""
     return (sum(map(_VALUE.__getitem__, digits[-1::-2]))
             + sum(map(_DOUBLED.__getitem__, digits[-2::-2]))) % 10 == 0
 
@@ -52,7 +54,7 @@ def account_digits(written: str) -> str:
         raise BadAccount(_("bank account {account} has {count} digits; a bank card has "
                            "{shortest} to {longest}").format(
             account=digits, count=len(digits), shortest=SHORTEST, longest=LONGEST))
-    if not _luhn_holds(digits):
+    if not luhn_holds(digits):
         raise BadAccount(_("bank account {account}: its last digit does not check "
                            "(a digit mistyped?)").format(account=digits))
     return digits

@@ -29,7 +29,7 @@ import io
 import re
 import shutil
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -38,11 +38,18 @@ from typing import IO, TYPE_CHECKING
 from welfare_calc.batch.rows.ids import id_digest, repeated_positions
 from welfare_calc.batch.write.staging import StagedText, commit_all
 from welfare_calc.batch.write.targets import locked
+from welfare_calc.core.engine import fen_text
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _
 from welfare_calc.output.text import csv_safe, kept_as_text
-from welfare_calc.payroll.accounts import LONGEST, SHORTEST, BadAccount, account_digits
+from welfare_calc.payroll.accounts import (
+    LONGEST,
+    SHORTEST,
+    BadAccount,
+    account_digits,
+    luhn_holds,
+)
 from welfare_calc.payroll.layouts import Field, Layout, Total
 
 if TYPE_CHECKING:
@@ -59,19 +66,13 @@ class BankTotals:
 
     @property
     def amount(self) -> str:
-        """The total as the file writes it."""
+        """The total as the file writes it (the core's :func:`~welfare_calc.core.engine.
+        fen_text`, as every amount is: ``123456`` → ``1234.56``, integers only)."""
         return fen_text(self.fen)
 
 
 class BankFileRefused(UnusableInput):
     """A payment the bank file cannot carry; its message names the payment."""
-
-
-def fen_text(fen: int) -> str:
-    """An amount in fen as a bank file writes it: ``123456`` → ``1234.56`` (integers only)."""
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}{yuan}.{cents:02d}"
 
 
 _AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?", re.ASCII)
@@ -118,22 +119,16 @@ class _Run:
                    tuple(FIELD_ORDER.index(field) for field in layout.columns), unsafe)
 
 
-_DOUBLED = str.maketrans("0123456789", "0246813579")
-"""Luhn's doubling of a digit, its digits summed (7 → 14 → 5)."""
-
-
 def plainly_a_card(account: str) -> bool:
     """Whether ``account`` is, as written, what :func:`~welfare_calc.payroll.accounts.
     account_digits` returns unchanged: 16 to 19 ASCII digits whose Luhn digit checks.
 
-    The quick path of the writer (a table lookup a digit, a few times faster than
-    python-stdnum's general check); an account it does not accept goes to
-    ``account_digits``, which cuts its spaces or says what is wrong. It only ever
+    The quick path of the writer (nothing cut, no message made; the payroll's one Luhn,
+    :func:`~welfare_calc.payroll.accounts.luhn_holds`); an account it does not accept
+    goes to ``account_digits``, which cuts its spaces or says what is wrong. It only ever
     accepts what ``account_digits`` accepts (tests/test_bank.py holds it to that)."""
-    if not (SHORTEST <= len(account) <= LONGEST and account.isascii() and account.isdigit()):
-        return False
-    total = sum(map(int, account[-1::-2])) + sum(map(int, account[-2::-2].translate(_DOUBLED)))
-    return total % 10 == 0
+    return (SHORTEST <= len(account) <= LONGEST and account.isascii() and account.isdigit()
+            and luhn_holds(account))
 
 
 def _fields(payment: Payment, key: str, seq: int, run: _Run) -> str:
@@ -219,17 +214,21 @@ def summary_line(layout: Layout, totals: BankTotals, *, office: str, batch_no: s
 
 
 def stage_bank_file(payments: Iterable[Payment], layout: Layout, target: Path, *,
-                    month: Month, office: str, batch_no: str,
-                    day: date | None = None) -> tuple[StagedText, BankTotals]:
+                    month: Month, office: str, batch_no: str, day: date | None = None,
+                    staging: Callable[[Path, str], StagedText] | None = None
+                    ) -> tuple[StagedText, BankTotals]:
     """The bank file written beside ``target``, not yet in place, and its totals.
 
     For a command that puts its files in place together (the payroll's 发放明细, change
     roster and bank file: :func:`~welfare_calc.batch.write.staging.commit_all`), under the
-    targets' lock it holds. On :class:`BankFileRefused` (or a write that fails) nothing
-    is left behind."""
+    targets' lock it holds. ``staging(target, encoding)`` gives the staged file to write
+    (a run's own, :attr:`~welfare_calc.batch.run.options.Written.stage`, which commits it with
+    the run's other files; by default one of its own). On :class:`BankFileRefused` (or a
+    write that fails) nothing is left behind."""
     run = _Run.of(layout, month, batch_no)
     day = day or date.today()
-    file = StagedText(target, layout.encoding, excel=False)
+    file = (StagedText(target, layout.encoding, excel=False) if staging is None
+            else staging(target, layout.encoding))
     spool = None
     try:
         if layout.header:

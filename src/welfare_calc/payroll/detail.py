@@ -55,8 +55,10 @@ from welfare_calc.payroll.accounts import BadAccount, account_digits
 from welfare_calc.payroll.payments import Payment, PaymentSpool
 
 if TYPE_CHECKING:
-    from welfare_calc.batch.run.options import Written
-    from welfare_calc.batch.write.staging import StagedText
+    from xlsxwriter.workbook import Workbook
+
+    from welfare_calc.batch.run.options import Stage, Written
+    from welfare_calc.batch.write.workbook import PrintLayout
 
 ACCOUNT_HEADERS = ("账号", "银行账号", "银行卡号", "卡号", "account")
 """Header cells taken as the bank account money is paid into, in this order."""
@@ -72,9 +74,7 @@ AMOUNTS = ("monthly_base", "monthly_supplement", "monthly_care", "monthly")
 TITLE = "城乡低保、特困供养"
 """What the documents are of, in their titles."""
 
-Stage = Callable[[Destination, bool], "StagedText"]
-"""Stages a target with the run's files (:attr:`~welfare_calc.batch.run.options.Written.stage`)."""
-Send = Callable[[PaymentSpool, Stage], None]
+Send = Callable[[PaymentSpool, "Stage"], None]
 """What is done with the payments to send, staged with the 发放明细 (the bank file)."""
 Each = Callable[["Written"], Callable[[list[str]], None]]
 """Given the rows' keys and the run's staging once
@@ -110,6 +110,12 @@ class PayrollOptions:
     group), listed or not: its cells keyed as ``Written.keys`` (the roster's fields and
     the month's ``months``, ``monthly`` and parts). The change roster's view of this
     month, read in the same pass; what it stages is put in place with the rest."""
+    sheets: Callable[[Workbook, PrintLayout], None] | None = None
+    """Given the workbook once the 发放明细 and its statistics are written (every row
+    told to ``each``), with their print layout: sheets of its own (the change roster)."""
+    beside: Callable[[Stage], None] | None = None
+    """Given the run's staging once the 发放明细 is written (every row told to ``each``):
+    files of its own, put in place with it (the change roster as CSV)."""
 
 
 @dataclass
@@ -445,6 +451,8 @@ class Payroll:
                 self._workbook(written, header, at, counted)
             else:
                 self._csv(written, header, at, counted)
+            if self.options.beside is not None:
+                self.options.beside(written.stage)
             summary = self.summary
             if summary.sent + summary.held + summary.not_listed != written.summary.rows_written:
                 raise AssertionError("every row written is listed or not")  # pragma: no cover
@@ -511,6 +519,7 @@ class Payroll:
         target = self.options.output
         assert isinstance(target, Path), "a workbook is a file"
         book = written.stage(target, False)
+        sheets = self.options.sheets
         month = self.options.month
         period = f"{month.year}年{month.month}月"
         layout = PrintLayout(
@@ -541,7 +550,9 @@ class Payroll:
             write_workbook(book.binary, self.keys(at), header, lines,
                            lambda: statistics_table(self.table, self.levels, self.categories,
                                                     self.summary),
-                           notes, None, layout=layout, chinese=True, scratch=scratch)
+                           notes, None, layout=layout, chinese=True, scratch=scratch,
+                           more=(None if sheets is None else
+                                 lambda book: sheets(book, layout)))
         except OSError as error:
             raise TargetError(describe(error, target)) from None
         finally:

@@ -35,10 +35,11 @@ from typing import IO
 from welfare_calc.batch.input.encodings import FOUND, display_name, is_utf8
 from welfare_calc.batch.write.staging import StagedText, commit_all
 from welfare_calc.batch.write.targets import locked
+from welfare_calc.core.engine import fen_text
 from welfare_calc.core.errors import BadOption, UnusableInput
 from welfare_calc.core.words import N_, _, listed, ngettext
 from welfare_calc.output.text import FORMULA_START, csv_safe, kept_as_text
-from welfare_calc.payroll.bank import BankTotals, fen_text, text_fen
+from welfare_calc.payroll.bank import BankTotals, text_fen
 from welfare_calc.payroll.layouts import REASON, RESULT, SHIPPED, Field, Layout, shipped
 
 SUCCEEDED = "成功"

@@ -12,6 +12,7 @@ clerk's single household. Who may ask is :mod:`welfare_calc.web.guard`'s.
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import os
 import shutil
@@ -168,6 +169,36 @@ WORDS: dict[str, tuple[str, str]] = {
     "another": ("再算一份花名册", "Another roster"),
     "headers_auto": ("自动（随花名册表头）", "auto (as the roster's headers)"),
     "language": ("English", "中文"),
+    "payroll": ("每月发放", "Monthly payroll"),
+    "payroll_file": ("本月花名册（CSV 或 Excel 工作簿）", "This month's roster (CSV or Excel)"),
+    "payroll_previous": ("上月花名册（可空；给出则生成变动名册）",
+                         "Last month's roster (optional; for the change roster)"),
+    "payroll_month": ("发放月份（YYYY-MM）", "The month paid (YYYY-MM)"),
+    "payroll_office": ("制表单位（印在发放明细上；代发文件用 pipe 格式时必填）",
+                       "制表单位, the office (printed; needed by the pipe bank layout)"),
+    "bank_layout": ("代发文件格式", "Bank file layout"),
+    "bank_csv": ("csv（表头、合计行）", "csv (a header, a 合计 line)"),
+    "bank_pipe": ("pipe（竖线分隔，GBK）", "pipe ('|', GBK)"),
+    "payroll_run": ("上传并生成", "Upload and make the month"),
+    "payroll_result": ("{month} 发放结果：{name}", "{month}: {name}"),
+    "listed": ("列入发放明细", "listed"),
+    "not_listed": ("未列入（当月不在保障期内或无应发金额）",
+                   "not listed (not covered, or nothing due)"),
+    "households_unit": ("户", "households"),
+    "payroll_total": ("合计", "Total"),
+    "sent": ("其中发放", "of it sent"),
+    "held": ("其中待核实账号（暂不发放）",
+             "of it held back for the account (待核实账号)"),
+    "bank_said": ("代发文件：{count} 笔，{total} 元（等于“其中发放”）",
+                  "Bank file: {count} payments, {total} yuan (the amount sent)"),
+    "changes_said": ("与上月相比：新增 {new} 户，停发 {stopped} 户，增发 {more} 户，"
+                     "减发 {less} 户；合计增减 {net} 元",
+                     "Against last month: 新增 {new}, 停发 {stopped}, 增发 {more}, 减发 {less}; "
+                     "net {net} yuan"),
+    "download_detail": ("下载发放明细（{name}）", "Download the 发放明细 ({name})"),
+    "download_changes": ("下载变动名册（{name}）", "Download the change roster ({name})"),
+    "download_bank": ("下载代发文件（{name}）", "Download the bank file ({name})"),
+    "yuan_amount": ("金额（元）", "Amount (yuan)"),
 }
 """The page's own words (figures' labels are the command line's)."""
 VALUE_WORDS: dict[tuple[str, str], tuple[str, str]] = {
@@ -317,6 +348,9 @@ class Sheet:
 ROSTER_TYPED: Mapping[str, Any] = {"through": "2020-08", "office": "", "group_by": ["", ""],
                                    "headers": "", "output": "xlsx"}
 """The roster form's fields as it first shows them."""
+PAYROLL_TYPED: Mapping[str, Any] = {"month": "", "office": "", "group_by": "",
+                                    "bank_layout": "csv"}
+"""The payroll form's fields as it first shows them."""
 SHEET_INPUTS = ("category_name", "persons", "income", "supplement", "start", "end", "through",
                 "raise", "month", "rounding", "paid_source")
 """What the printed sheet says of the household and the call, in this order."""
@@ -583,6 +617,136 @@ class Pages:
                      summary=run_summary(run.summary, table, lang, word("total", lang)),
                      rejected=run.rejected)
 
+    async def payroll(self, request: Request) -> Response:
+        """``/payroll``: this month's roster (and optionally last month's) made into the
+        month's 发放明细, change roster and bank file by ``welfare-calc payroll`` in a child
+        process, as ``/roster`` runs the batch; how it went said on the page."""
+        lang = _lang(request)
+        typed: dict[str, Any] = dict(PAYROLL_TYPED)
+
+        def shown(status: int = 200, error: str | None = None, **context: Any) -> HTMLResponse:
+            return self.page(request, "payroll.html", lang, status, error=error,
+                             limit=self.served.max_upload, typed=typed,
+                             kept_minutes=round(self.served.results.seconds / 60), **context)
+
+        if request.method in ("GET", "HEAD"):
+            return shown()
+        size = request.headers.get("content-length", "")
+        if size.isdigit() and int(size) > self.served.max_upload:
+            return shown(413, _("the file is too large: at most {size} MB (--max-upload)"
+                                ).format(size=self.served.max_upload // (1 << 20)))
+        form = await request.form(max_files=2, max_fields=10, max_part_size=4096)
+        typed = {"month": str(form.get("month") or "").strip(),
+                 "office": str(form.get("office") or "").strip(),
+                 "group_by": str(form.get("group_by") or "").strip(),
+                 "bank_layout": "pipe" if form.get("bank_layout") == "pipe" else "csv"}
+        uploads = {which: form.get(which) for which in ("file", "previous")}
+        upload = uploads["file"]
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                return shown(400, _("choose the roster's file"))
+            given = {}
+            for which, part in uploads.items():
+                if isinstance(part, UploadFile) and part.filename:
+                    name = PurePath(part.filename.replace("\\", "/")).name
+                    suffix = PurePath(name).suffix.lower()
+                    shown_name = clipped(PurePath(name).stem, 60) + clipped(suffix, 8)
+                    if suffix not in ROSTER_SUFFIXES:
+                        return shown(400, _("{name}: upload a CSV file or an Excel workbook "
+                                            "(.csv, .xlsx, .xls)").format(name=shown_name))
+                    given[which] = (part, suffix, shown_name)
+            try:
+                fields.read_month(typed["month"], "month")  # (the core's reader, as payroll's)
+            except WelfareCalcError as error:
+                return shown(400, error.message)
+            refused = _roster_options({"group_by": [typed["group_by"]],
+                                       "office": typed["office"], "output": "xlsx"})
+            if refused is not None:
+                return shown(400, refused)
+            try:
+                run = await self.run_payroll(given, typed)
+            except Stopping:
+                run = Run(None, 2, "")
+        finally:
+            for part in uploads.values():
+                if isinstance(part, UploadFile):
+                    await part.close()
+        if run.kept is None and self.served.children.stopping:
+            return shown(503, _("the server was stopped before the roster was computed; "
+                                "nothing of it was kept"))
+        said = run.said
+        for which, (_part, suffix, name) in given.items():
+            said = said.replace(f"{which}{suffix}", name)
+        if run.kept is None or run.summary is None:
+            return shown(400, said)
+        return shown(200, None, roster_name=given["file"][2], key=run.kept, files=run.files,
+                     summary=run.summary, rejected=run.rejected)
+
+    async def run_payroll(self, given: Mapping[str, tuple[UploadFile, str, str]],
+                          typed: Mapping[str, Any]) -> Run:
+        """Run ``welfare-calc payroll`` on the uploads in a private folder (as
+        :meth:`run_roster` runs the batch): the 发放明细 as a workbook, the change roster
+        (with last month's roster) as CSV, the bank file; how it went read back from the
+        files it wrote there, which are kept for the page's links."""
+        folder = self.served.roster_folder()
+        kept = False
+        try:
+            stored = {}
+            for which, (part, suffix, _name) in given.items():
+                stored[which] = folder / f"{which}{suffix}"
+                try:
+                    with stored[which].open("wb") as handle:
+                        await asyncio.to_thread(shutil.copyfileobj, part.file, handle)
+                except OSError as error:  # (a full disk, a quota)
+                    return Run(None, 2, _("cannot keep the upload for the calculation: "
+                                          "{reason}").format(reason=os_reason(error)))
+            pipe = typed["bank_layout"] == "pipe"
+            target, errors, summary = (folder / "result.xlsx", folder / "errors.csv",
+                                       folder / "summary.json")
+            bank, changes = folder / ("bank.txt" if pipe else "bank.csv"), folder / "changes.csv"
+            command = [*self.child_command(), "payroll", stored["file"].name,
+                       f"--month={typed['month']}", f"--output={target.name}",
+                       f"--errors={errors.name}", f"--summary={summary.name}",
+                       f"--bank-file={bank.name}", f"--bank-layout={typed['bank_layout']}"]
+            if "previous" in stored:
+                command += [f"--previous={stored['previous'].name}",
+                            f"--changes={changes.name}"]
+            if typed["office"]:
+                command += [f"--office={typed['office']}"]
+            if typed["group_by"]:
+                command += [f"--group-by={typed['group_by']}"]
+            ran = await self.run_child(command, folder)
+            if isinstance(ran, Run):
+                return ran
+            said, returncode = ran
+            if returncode not in (0, 1) or not target.exists():
+                prefix = _("Error: {message}").format(message="")
+                return Run(None, returncode or 2, said.removeprefix(prefix))
+            figures = await asyncio.to_thread(read_summary, summary)
+            rejected = await asyncio.to_thread(read_rejected, errors)
+            table = changes.with_name(f"{changes.stem}-统计.csv")
+            if figures is not None:
+                figures = {**figures, **await asyncio.to_thread(_payroll_figures, bank, table,
+                                                                pipe)}
+            stem = PurePath(given["file"][2]).stem
+            files = {"result": Download(target, f"{stem}-发放明细.xlsx", MEDIA["xlsx"]),
+                     "bank": Download(bank, f"{stem}-代发{bank.suffix}",
+                                      MEDIA[bank.suffix[1:]])}
+            if changes.exists():
+                files["changes"] = Download(changes, f"{stem}-变动名册.csv", MEDIA["csv"])
+            if rejected:
+                files["errors"] = Download(errors, f"{stem}-问题行.csv", MEDIA["csv"])
+            for done in (*stored.values(), summary, table, *([] if rejected else [errors])):
+                done.unlink(missing_ok=True)  # (only what a link gives is kept)
+            key, old = self.served.results.keep(folder, files)
+            kept = True
+            await asyncio.to_thread(remove, old)
+            return Run(key, returncode, said, figures, rejected,
+                       {which: download.name for which, download in files.items()})
+        finally:
+            if not kept:
+                await asyncio.to_thread(remove_folder, folder)
+
     async def result(self, request: Request) -> Response:
         """``GET /roster/result/KEY/result`` (or ``/errors``): a roster's file, kept a while
         for the page's link (:mod:`welfare_calc.web.results`)."""
@@ -617,11 +781,7 @@ class Pages:
             output = typed["output"]
             target, errors, summary = (folder / f"result.{output}", folder / "errors.csv",
                                        folder / "summary.json")
-            command = [sys.executable, "-m", "welfare_calc.web.child"]
-            if self.served.standards_path is not None:
-                command += [f"--standards={self.served.standards_path}"]
-            # (every value after "=": a value starting with "-" is not read as an option)
-            command += ["batch", source.name, f"--through={typed['through']}",
+            command = [*self.child_command(), "batch", source.name, f"--through={typed['through']}",
                         f"--output={target.name}", f"--errors={errors.name}",
                         f"--summary={summary.name}"]
             if output == "csv":
@@ -631,33 +791,10 @@ class Pages:
             command += [f"--group-by={column}" for column in typed["group_by"] if column]
             if typed["headers"] in ("zh", "en"):
                 command += [f"--headers={typed['headers']}"]
-            env = {**os.environ, LANG_VAR: spoken().value}  # the server's language
-            # (in a thread, not asyncio's subprocesses: those need a Proactor loop on
-            # Windows, and a thread waits alike on every platform and loop)
-            children = self.served.children
-            try:
-                child = await asyncio.to_thread(children.start, command, folder, env)
-            except OSError as error:  # (no process can be started: a limit reached)
-                return Run(None, 2, _("cannot start the calculation: {reason}").format(
-                    reason=os_reason(error)))
-            finishing = asyncio.ensure_future(asyncio.to_thread(child.finish))
-            try:
-                err, returncode = await asyncio.wait_for(asyncio.shield(finishing),
-                                                         self.served.timeout)
-            except TimeoutError:
-                child.kill()
-                await finishing  # (at once: ended; its files go with the folder)
-                return Run(None, 2, _("the calculation took more than {seconds} seconds and "
-                                      "was stopped").format(
-                                          seconds=f"{self.served.timeout:.0f}"))
-            except BaseException:  # the request cancelled (the server stopping)
-                child.kill()
-                await asyncio.shield(finishing)
-                raise
-            finally:
-                children.finished(child)
-            lines = [line for line in err.decode("utf-8", "replace").splitlines() if line]
-            said = lines[-1] if lines else ""
+            ran = await self.run_child(command, folder)
+            if isinstance(ran, Run):
+                return ran
+            said, returncode = ran
             if returncode not in (0, 1) or not target.exists():
                 prefix = _("Error: {message}").format(message="")
                 return Run(None, returncode or 2, said.removeprefix(prefix))
@@ -679,8 +816,49 @@ class Pages:
                 await asyncio.to_thread(remove_folder, folder)
 
 
+    async def run_child(self, command: list[str], folder: Path) -> Run | tuple[str, int]:
+        """Run ``command`` (``python -m welfare_calc.web.child …``) in ``folder``, in a
+        child process that cannot outlive the server (:mod:`welfare_calc.web.children`),
+        in the server's language: its last line on stderr and its exit code, or the
+        :class:`Run` of a child that could not start or took too long."""
+        env = {**os.environ, LANG_VAR: spoken().value}  # the server's language
+        # (in a thread, not asyncio's subprocesses: those need a Proactor loop on
+        # Windows, and a thread waits alike on every platform and loop)
+        children = self.served.children
+        try:
+            child = await asyncio.to_thread(children.start, command, folder, env)
+        except OSError as error:  # (no process can be started: a limit reached)
+            return Run(None, 2, _("cannot start the calculation: {reason}").format(
+                reason=os_reason(error)))
+        finishing = asyncio.ensure_future(asyncio.to_thread(child.finish))
+        try:
+            err, returncode = await asyncio.wait_for(asyncio.shield(finishing),
+                                                     self.served.timeout)
+        except TimeoutError:
+            child.kill()
+            await finishing  # (at once: ended; its files go with the folder)
+            return Run(None, 2, _("the calculation took more than {seconds} seconds and "
+                                  "was stopped").format(seconds=f"{self.served.timeout:.0f}"))
+        except BaseException:  # the request cancelled (the server stopping)
+            child.kill()
+            await asyncio.shield(finishing)
+            raise
+        finally:
+            children.finished(child)
+        lines = [line for line in err.decode("utf-8", "replace").splitlines() if line]
+        return (lines[-1] if lines else ""), returncode
+
+    def child_command(self) -> list[str]:
+        """The start of a child's command line: ``welfare-calc`` with the server's
+        standards (every value after ``=``: one starting with ``-`` is no option)."""
+        command = [sys.executable, "-m", "welfare_calc.web.child"]
+        if self.served.standards_path is not None:
+            command += [f"--standards={self.served.standards_path}"]
+        return command
+
+
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "csv": "text/csv; charset=utf-8"}
+         "csv": "text/csv; charset=utf-8", "txt": "text/plain"}
 
 
 @dataclass(frozen=True)
@@ -696,6 +874,25 @@ class Run:
     rejected: list[Rejected] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     """Each file kept (``result``, ``errors``) and the name it is downloaded under."""
+
+
+def _payroll_figures(bank: Path, table: Path, pipe: bool) -> dict[str, Any]:
+    """What the page says of the bank file (its summary: count and total) and of the
+    change roster (its statistics' 合计 row), read back from the files the run wrote."""
+    found: dict[str, Any] = {}
+    if bank.exists():
+        text = bank.read_text(encoding="gbk" if pipe else "utf-8-sig")
+        lines = [line for line in text.splitlines() if line]
+        cells = lines[0].split("|")[2:4] if pipe else lines[-1].split(",")[1:3]
+        found["bank"] = {"count": cells[0], "total": cells[1]}
+    if table.exists():
+        with table.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        total = rows[-1]
+        found["changes"] = {"new": total["新增户数"], "stopped": total["停发户数"],
+                            "more": total["保障金增加户数"], "less": total["保障金减少户数"],
+                            "net": total["合计增减金额（元）"]}
+    return found
 
 
 def _roster_options(typed: Mapping[str, Any]) -> str | None:
@@ -746,6 +943,7 @@ def make_app(served: Served, access: Access) -> Guard:
         Route("/", pages.household, methods=["GET", "POST"]),
         Route("/roster", pages.roster, methods=["GET", "POST"]),
         Route("/roster/result/{key:str}/{which:str}", pages.result),
+        Route("/payroll", pages.payroll, methods=["GET", "POST"]),
         Route("/standards", pages.standards),
         Route("/api/{kind:str}", pages.api, methods=["POST"]),
         Mount("/static", StaticFiles(directory=static), name="static"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.parsing import Mapping
@@ -75,6 +75,13 @@ class BatchOptions:
         return self.fmt not in ("xlsx", "publicity", "documents")
 
 
+class Stage(Protocol):
+    """Stages a target with a run's files (:attr:`Written.stage`)."""
+
+    def __call__(self, target: Destination, text: bool, encoding: str | None = None
+                 ) -> StagedText: ...
+
+
 @dataclass(frozen=True)
 class Written:
     """The rows a run wrote, handed to :attr:`BatchOptions.documents` once every row is
@@ -92,10 +99,11 @@ class Written:
     """The rows, group by group in the order groups first appear (``--group-by``), each
     group's rows in input order; one group, keyed None, without ``--group-by``. Read
     once, in this order."""
-    stage: Callable[[Destination, bool], StagedText]
+    stage: Stage
     """A target staged with the run's files: ``stage(target, text)`` gives the file to
     write; ``text``: CSV in the output's encoding and line ending (``--excel``: a BOM and
-    CRLF; its ``csv_writer()``), else bytes as given (a workbook: its ``binary``)."""
+    CRLF; its ``csv_writer()``), else bytes as given (a workbook: its ``binary``), or
+    text in ``encoding`` when one is given (a bank file in its layout's)."""
     made: str
     """The date printed on the documents."""
     stamp: RunStamp | None

@@ -245,10 +245,11 @@ class RunDocuments:
         listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
             list(grouped(spool.binary, group_at)) if group_at else [(None, rows)])
 
-        def stage(target: Destination, text: bool) -> StagedText:
-            if text:
+        def stage(target: Destination, text: bool, encoding: str | None = None
+                  ) -> StagedText:
+            if text and encoding is None:
                 return self.staged.stage(target)
-            return self.staged.stage(target, raw=True)
+            return self.staged.stage(target, raw=True, encoding=encoding)
 
         make(Written(keys=[*self.columns.keys, *self.columns.computed],
                      names=[name.strip() for name in self.columns.names], groups=listed,

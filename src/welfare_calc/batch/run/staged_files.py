@@ -25,15 +25,16 @@ class StagedFiles:
     def __iter__(self) -> Iterator[StagedText]:
         return iter(self.files)
 
-    def stage(self, target: Destination, *, raw: bool = False) -> StagedText:
+    def stage(self, target: Destination, *, raw: bool = False, encoding: str | None = None
+              ) -> StagedText:
         """A new staged file for ``target``, kept: in the output's encoding; a spool (read
-        back, never shown), or with ``raw`` a file written in bytes (a workbook), in UTF-8
-        whatever is asked. Made and kept with the stop signals held
-        (:mod:`~welfare_calc.batch.run.signals`), so that no signal leaves a temporary
-        file made but not yet kept, which nothing would remove."""
+        back, never shown), or with ``raw`` a file written in bytes (a workbook) or in its
+        own ``encoding`` (a bank file), else in UTF-8 whatever is asked. Made and kept with
+        the stop signals held (:mod:`~welfare_calc.batch.run.signals`), so that no signal
+        leaves a temporary file made but not yet kept, which nothing would remove."""
         with held_signals():
             if target == "spool" or raw:
-                file = StagedText(target, "utf-8", excel=False)
+                file = StagedText(target, encoding or "utf-8", excel=False)
             else:
                 file = StagedText(target, self.options.output_encoding, self.options.excel)
             self.files.append(file)

@@ -11,6 +11,7 @@ refused before any work.
 from __future__ import annotations
 
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,9 @@ class BatchFiles:
     """``--summary-csv``: the 资金汇总 table as CSV, for offices without the workbook."""
     workbook: bool = False
     """The output is a workbook, which holds the rejected rows on a sheet of its own."""
+    others: tuple[Path, ...] = ()
+    """Files the run's documents write besides these (the payroll's bank file), locked
+    with them for the run."""
 
     def errors_target(self) -> Destination:
         """The errors file: as given, else beside the output, else stderr; a
@@ -50,18 +54,22 @@ class BatchFiles:
 
     def paths(self) -> list[Path]:
         """The files (not streams) a run writes."""
-        return [where for where in (self.output, self.errors_target(), self.summary,
-                                    self.summary_csv) if isinstance(where, Path)]
+        return [*(where for where in (self.output, self.errors_target(), self.summary,
+                                      self.summary_csv) if isinstance(where, Path)),
+                *self.others]
 
 
 def batch_files(source: Path | None, output: str, errors: str | None,
                  summary: str | None, *, workbook: bool = False,
-                 summary_csv: str | None = None) -> tuple[BatchFiles, str]:
+                 summary_csv: str | None = None,
+                 others: Sequence[tuple[str, str]] = ()) -> tuple[BatchFiles, str]:
     """The run's files as named, checked: none is the input, no two are one file.
 
     Also the errors file's name as the user would write it, for messages. A
     workbook keeps its rejected rows on a sheet, and so has no errors file
-    unless one is named.
+    unless one is named. ``others``: (option, file) a run's documents write besides
+    (the payroll's ``--bank-file``), checked with the rest and locked for the run
+    (:attr:`BatchFiles.others`); each a file, not ``-``.
     """
     named = [resolve("--output", output)]
     if errors is not None:
@@ -72,7 +80,8 @@ def batch_files(source: Path | None, output: str, errors: str | None,
         named.append(resolve("--summary", summary))
     if summary_csv is not None:
         named.append(resolve("--summary-csv", summary_csv))
-    check_distinct(source, named)
+    extra = [resolve(option, given) for option, given in others]
+    check_distinct(source, [*named, *extra])
     where: dict[str, Named] = {item.option: item for item in named}
     errors_named = where.get("--errors")
     files = BatchFiles(output=where["--output"].destination,
@@ -80,7 +89,9 @@ def batch_files(source: Path | None, output: str, errors: str | None,
                        summary=where["--summary"].destination if "--summary" in where else None,
                        summary_csv=(where["--summary-csv"].destination
                                     if "--summary-csv" in where else None),
-                       workbook=workbook)
+                       workbook=workbook,
+                       others=tuple(item.destination for item in extra
+                                    if isinstance(item.destination, Path)))
     label = _("standard error") if errors_named is None else (
         _("standard output") if errors_named.given == "-" else errors_named.given)
     if workbook and errors is None:

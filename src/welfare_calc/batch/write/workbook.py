@@ -582,7 +582,8 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
                    notes: Sequence[SummaryLine] | Callable[[], Sequence[SummaryLine]],
                    rejected: Iterator[list[str]] | None,
                    progress: Callable[[int], None] | None = None, *, layout: PrintLayout,
-                   chinese: bool = False, scratch: str | None = None) -> None:
+                   chinese: bool = False, scratch: str | None = None,
+                   more: Callable[[Workbook], None] | None = None) -> None:
     """The workbook of a run, into ``target`` (a staged file).
 
     ``keys``: the output's columns as the batch knows them (``income``, …; a
@@ -596,7 +597,9 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
     ``rejected``: the errors file's rows, its header first (None: no sheet);
     ``scratch``: the private directory for XlsxWriter's own temporary files,
     which hold the rows (ids and names): beside the target, where the next run's
-    clean-up finds them if this one is killed, never in the shared TMPDIR.
+    clean-up finds them if this one is killed, never in the shared TMPDIR;
+    ``more``: told the workbook once its two sheets are written, for sheets of the
+    caller's own (the payroll's change roster), before the rejected rows' sheet.
     """
     import xlsxwriter  # noqa: PLC0415 - only a workbook needs it
     from xlsxwriter.exceptions import FileCreateError  # noqa: PLC0415
@@ -657,6 +660,8 @@ def write_workbook(target: IO[bytes], keys: Sequence[str], names: Sequence[str],
         for line in layout.stamp.lines():
             summary.note(line, styles["small"])
         summary.finish(LANDSCAPE, layout.stamp.footer)
+        if more is not None:
+            more(book)
         if rejected is not None:
             problems = SheetWriter(book.add_worksheet(REJECTED), REJECTED, bold)
             columns = next(rejected)
