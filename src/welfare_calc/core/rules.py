@@ -24,8 +24,7 @@ Every front end asks every rule, through one of two entry points:
   values, every rule whose fields it has, each refusal with its field. The
   careful reading of a row (:func:`welfare_calc.core.fields.read`), a single
   call (the page's :func:`~welfare_calc.core.fields.read_call`, the command
-  line's :func:`~welfare_calc.core.checks.call`) and the 公示 list's check of what
-  it prints go through it.
+  line's :func:`~welfare_calc.core.checks.call`) go through it.
 - :func:`accepts`: many rows' values at once, an acceptance mask. The rules
   over the same fields are asked together, once per distinct tuple of those
   fields among the rows (a :class:`Columns` finds the tuples and keeps the
