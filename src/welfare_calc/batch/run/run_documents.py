@@ -53,7 +53,7 @@ from welfare_calc.batch.write.staging import (
     describe,
     temp_prefix,
 )
-from welfare_calc.core.engine import BackpayEngine, fen_text
+from welfare_calc.core.engine import BackpayEngine, MonthPlan, fen_text
 from welfare_calc.core.errors import BadOption, TargetError, UnusableInput
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.core.words import _
@@ -226,6 +226,9 @@ class RunDocuments:
         names = self.columns.names
         households = self.households
         assert households is not None, "a list's run keeps its households"
+        # What the list takes of each row is the month's: its run is the month's alone.
+        assert isinstance(self.plan, MonthPlan), "a 公示 list's run is its month's alone"
+        assert self.plan.through == chosen.month, "a 公示 list's run is of its month"
         lister = publicity.Lister(self.table, [*self.columns.keys, *self.columns.computed],
                                   publicity.name_position(names, chosen.name_column), chosen)
         spool, rows = self.output.file, self.output.rows()
