@@ -185,7 +185,8 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
-@pytest.mark.parametrize("folder", ["batch", "cli", "output", "standards", "web"])
+@pytest.mark.parametrize("folder", ["core", "batch", "cli", "output", "payroll", "standards",
+                                    "web"])
 def test_no_two_modules_import_each_other(folder: str) -> None:
     # Not even under TYPE_CHECKING or inside a function: a loop of imports means that
     # neither module can be read, or moved, without the other.
@@ -194,6 +195,29 @@ def test_no_two_modules_import_each_other(folder: str) -> None:
     graph = {_module_name(path): _imports_of(path, known) - {_module_name(path)}
              for path in paths}
     assert _cycles(graph) == []
+
+
+def test_every_module_that_asks_the_rules_has_the_shipped_ones() -> None:
+    # The registry does not import the shipped rules (core/checks.py imports it to
+    # register them), so each module that imports the registry must reach checks.py
+    # through its own imports: else it could ask a registry without them (which
+    # rules.registered() refuses, loudly, rather than accept what they refuse).
+    paths = sorted(SRC.rglob("*.py"))
+    known = {_module_name(path) for path in paths}
+    graph = {_module_name(path): _imports_of(path, known) for path in paths}
+    registry, shipped = "welfare_calc.core.rules", "welfare_calc.core.checks"
+
+    def reaches(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for other in graph[todo.pop()] - seen:
+                seen.add(other)
+                todo.append(other)
+        return seen
+
+    askers = [name for name in graph if registry in graph[name] and name != shipped]
+    assert askers  # (the finder finds the modules that ask the rules)
+    assert [name for name in askers if shipped not in reaches(name)] == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

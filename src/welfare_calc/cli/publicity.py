@@ -24,7 +24,7 @@ from welfare_calc.cli.group import (
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
 from welfare_calc.cli.types import FilePath, MonthType
-from welfare_calc.core.engine import BackpayEngine
+from welfare_calc.core.engine import BackpayEngine, MonthPlan
 from welfare_calc.core.errors import BadOption
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
@@ -81,7 +81,10 @@ def publicity(settings: Settings, input_path: Path, month: Month, output: str, p
         raise UsageProblem(str(error)) from None
     table = settings.standards().table
     with as_bad_parameter({"month": "'--month'", "through": "'--month'"}):
-        plan = BackpayEngine(table, month)
+        BackpayEngine(table, month)  # (a month before the table's first raise is refused)
+        # The run is the month's alone: each row's coverage of it and its amount in it,
+        # which the list takes as the run computed them.
+        plan = MonthPlan(table, month)
     files, errors_label = roster_files(input_path, output, errors_path, None)
     chosen = PublicityOptions(month=month, period=period.strip(),
                               names="full" if names == "full" else "masked", amounts=amounts,

@@ -31,7 +31,7 @@ from welfare_calc.core.errors import (
 from welfare_calc.core.households import Coverage, Household, Supplement
 from welfare_calc.core.money import decimal_places, two_places
 from welfare_calc.core.months import Month
-from welfare_calc.core.rules import check, rule
+from welfare_calc.core.rules import check, rule, shipped
 from welfare_calc.core.table import CareTier, Payment, StandardsTable
 from welfare_calc.core.words import N_, _
 
@@ -187,3 +187,6 @@ def _count(persons: object) -> int:
     """Persons the rules accepted, as an int (a whole Decimal or Fraction too)."""
     assert isinstance(persons, int | Decimal | Fraction)
     return int(persons)
+
+
+shipped()  # every rule above is registered: the registry may now be asked

@@ -11,10 +11,11 @@ as the oracle the tests hold this engine to.
 One engine for every front end:
 
 - **one household** (:func:`month_amount`, :func:`annual_amount`, :func:`backpay`):
-  a single call on the command line, the page and its API, the 公示 list's amounts.
+  a single call on the command line, the page and its API.
   Its results carry the engine's own *runs* (months paid alike under one
   standard), which ``--explain`` writes out and the reports put under keys;
-- **a roster** (:class:`BackpayEngine`): the batch's row path computes each row
+- **a roster** (:class:`BackpayEngine`; :class:`MonthPlan` for one month, as a
+  payroll and the 公示 list's amounts): the batch's row path computes each row
   with the same month rule, and the column-wise lane (:mod:`welfare_calc.batch.rows.lane`)
   runs the integer rules below on NumPy arrays.
 

@@ -12,7 +12,7 @@ asked by :func:`~welfare_calc.core.rules.problems` wherever a household is read:
 
 - :func:`read`: a roster's row, every field read and every rule asked, into a
   :class:`RowHousehold` or every problem found, each with its field (the batch's
-  careful reading, the 公示 list);
+  careful reading);
 - :func:`read_call`: a single call's fields as the page's form and JSON API give
   them (the command line's options are read by the same readers, one by one, and
   put to the rules by :func:`~welfare_calc.core.checks.call`).
@@ -280,7 +280,7 @@ def read(table: StandardsTable, cells: Mapping[str, str]) -> RowHousehold | list
     """A row's household from its cells (``id``, ``category``, ``persons``, ``income``,
     ``start``, ``end``, and ``paid``, ``supplement`` and ``care`` where given; a cell
     not given is empty), or every problem found, each with its field: every reader, then
-    every rule (:func:`rules.problems`). One reading for the batch, the 公示 list and any
+    every rule (:func:`rules.problems`). One reading for the batch and any
     front end of a roster."""
     values, problems = read_fields(table, cells, HOUSEHOLD_FIELDS)
     if problems:

@@ -12,7 +12,8 @@ declares what a check sees::
     @rule("category", "care", table=True)        # (reads the standards table too)
     def check_care(table: StandardsTable, category: str, care: CareTier | None) -> ...
 
-The shipped rules are in :mod:`welfare_calc.core.checks`. A rule sees each field as
+The shipped rules are in :mod:`welfare_calc.core.checks`, registered as it is imported
+(:func:`shipped`; the registry does not import it back). A rule sees each field as
 :data:`FIELDS` says, the values a household is made of, never the text typed: reading
 a field (its syntax: digits, ``YYYY-MM``, a category's spellings, an id's canonical
 form) is :mod:`welfare_calc.core.fields`' one reader per field; what a value may be
@@ -24,8 +25,7 @@ Every front end asks every rule, through one of two entry points:
   values, every rule whose fields it has, each refusal with its field. The
   careful reading of a row (:func:`welfare_calc.core.fields.read`), a single
   call (the page's :func:`~welfare_calc.core.fields.read_call`, the command
-  line's :func:`~welfare_calc.core.checks.call`) and the 公示 list's check of what
-  it prints go through it.
+  line's :func:`~welfare_calc.core.checks.call`) go through it.
 - :func:`accepts`: many rows' values at once, an acceptance mask. The rules
   over the same fields are asked together, once per distinct tuple of those
   fields among the rows (a :class:`Columns` finds the tuples and keeps the
@@ -123,15 +123,23 @@ def rule(*fields: str, table: bool = False) -> Callable[[F], F]:
 _shipped = False
 
 
-def registered() -> tuple[Rule, ...]:
-    """Every rule, in the order registered."""
-    global _shipped  # noqa: PLW0603 - imported once
-    if not _shipped:
-        # The shipped rules register themselves when checks.py is imported: import it
-        # here, so that no entry point can run before they are all in place.
-        from welfare_calc.core import checks  # noqa: F401, PLC0415
+def shipped() -> None:
+    """Said by :mod:`welfare_calc.core.checks` once the shipped rules are registered, as it
+    is imported. The registry never imports that module itself (it imports this one to
+    register its rules: the two would import each other); every module that asks the
+    rules imports it (:mod:`welfare_calc.core.fields` does, and so everything that reads
+    a household), and :func:`registered` refuses to answer before it is."""
+    global _shipped  # noqa: PLW0603 - said once
+    _shipped = True
 
-        _shipped = True
+
+def registered() -> tuple[Rule, ...]:
+    """Every rule, in the order registered; never a registry without the shipped rules,
+    which would accept what they refuse."""
+    if not _shipped:
+        raise RuntimeError("the shipped household rules are not registered: import "
+                           "welfare_calc.core.checks (or welfare_calc.core.fields) before "
+                           "asking the rules")
     return tuple(RULES)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -66,6 +66,25 @@ class Ledger:
         line, _spans, coded, high, low = array("q", self.side.read(8 * LEDGER_WORDS))
         code, newly, persons = from_ledger_code(coded)
         return line, code, newly, persons, join_amount(high, low)
+
+    def households(self, drops: Collection[int]) -> array[int]:
+        """The category position, newly-eligible mark and persons (one ledger word,
+        :func:`~welfare_calc.batch.run.chunk_result.from_ledger_code`) of every row
+        written and kept (those at ``drops`` left out), in output order: the households
+        as the run read them, for a 公示 list to take rather than read its rows again."""
+        try:
+            self.side.flush()
+            self.side.seek(0)
+            kept = array("q")
+            position = 0
+            while block := self.side.read(8 * LEDGER_WORDS * 4096):
+                for coded in array("q", block)[2::LEDGER_WORDS]:
+                    if position not in drops:
+                        kept.append(coded)
+                    position += 1
+        except OSError as error:
+            raise _temporary_failed(error) from None
+        return kept
 
     def close(self) -> None:
         self.side.close()

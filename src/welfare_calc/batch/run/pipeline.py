@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -171,6 +172,8 @@ class _BatchRun:
         self.columns: Columns | None = None
         self.printed: list[bool] = []
         """Which of the output's columns the printed 补发名册 shows (a workbook's)."""
+        self.households: array[int] | None = None
+        """A 公示 list's: each row kept's household as read (:meth:`Ledger.households`)."""
 
     def execute(self, records: Records, progress: Callable[[int, int], None] | None,
                 workers: int) -> Summary:
@@ -271,6 +274,8 @@ class _BatchRun:
 
             self.output.rewrite_without(columns, drops, dropped)
         self.tallies.settle(taken)
+        if self.options.publicity is not None:
+            self.households = self.ledger.households(drops)
 
     def _named_as_totals(self, columns: Columns, taken: list[groups.Key],
                          dropped: dict[int, RowProblem]) -> dict[int, RowProblem]:
@@ -302,4 +307,4 @@ class _BatchRun:
         assert self.columns is not None, "documents come after the run"
         return RunDocuments(self.table, self.plan, self.options, self.files, self.staged,
                             self.output, self.errors, self.tallies, self.columns, stamp,
-                            self.printed)
+                            self.printed, self.households)

@@ -23,6 +23,7 @@ from typing import IO, Literal
 from welfare_calc.batch.input.encodings import display_name
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.parsing import ZH_HEADERS, Columns
+from welfare_calc.batch.run.chunk_result import from_ledger_code
 from welfare_calc.batch.run.errors_file import ErrorsFile, as_is_marked, unencodable
 from welfare_calc.batch.run.options import BatchOptions, Written
 from welfare_calc.batch.run.output_file import OutputFile
@@ -52,7 +53,7 @@ from welfare_calc.batch.write.staging import (
     describe,
     temp_prefix,
 )
-from welfare_calc.core.engine import BackpayEngine, fen_text
+from welfare_calc.core.engine import BackpayEngine, MonthPlan, fen_text
 from welfare_calc.core.errors import BadOption, TargetError, UnusableInput
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.core.words import _
@@ -78,11 +79,13 @@ def printed(options: BatchOptions, columns: Columns, language: Literal["en", "zh
         raise UnusableInput(str(error)) from None
 
 
-def grouped(spool: IO[bytes], group_at: tuple[tuple[int, int | None], ...]
+def grouped(spool: IO[bytes], group_at: tuple[tuple[int, int | None], ...],
+            positions: dict[groups.Key, array[int]] | None = None
             ) -> list[tuple[groups.Key, Iterator[list[str]]]]:
     """The rows of a spool (UTF-8 CSV, its header first) group by group, in the order
     groups first appear (a town's villages together: :func:`groups.nested`), each
-    group's rows in their own order.
+    group's rows in their own order; ``positions``, if given, is told each group's
+    rows' positions in the spool (from 0).
 
     A roster need not be sorted by town. The spool is read once to find where
     each row begins (8 bytes a row kept, whatever the rows hold), then each
@@ -104,9 +107,12 @@ def grouped(spool: IO[bytes], group_at: tuple[tuple[int, int | None], ...]
     reader = csv.reader(lines())
     next(reader, None)  # the header
     pulled = len(starts)
-    for cells in reader:
-        where.setdefault(groups.key_of(cells, group_at), array("q")).append(starts[pulled])
+    for position, cells in enumerate(reader):
+        key = groups.key_of(cells, group_at)
+        where.setdefault(key, array("q")).append(starts[pulled])
         pulled = len(starts)
+        if positions is not None:
+            positions.setdefault(key, array("q")).append(position)
     starts.clear()
 
     def members(offsets: array[int]) -> Iterator[list[str]]:
@@ -134,6 +140,9 @@ class RunDocuments:
     """The run stamp printed on the documents, the input's digest in it."""
     printed: list[bool]
     """Which of the output's columns the printed 补发名册 shows (a workbook's)."""
+    households: array[int] | None = None
+    """A 公示 list's: each row's household as the run read it, in output order
+    (:meth:`~welfare_calc.batch.run.ledger.Ledger.households`)."""
 
     def fund(self) -> FundTable:
         """The 资金汇总 of this run: a row per group (with --group-by), and the 合计."""
@@ -215,13 +224,29 @@ class RunDocuments:
         target = self.files.output
         assert chosen is not None, "a list has its options"
         names = self.columns.names
+        households = self.households
+        assert households is not None, "a list's run keeps its households"
+        # What the list takes of each row is the month's: its run is the month's alone.
+        assert isinstance(self.plan, MonthPlan), "a 公示 list's run is its month's alone"
+        assert self.plan.through == chosen.month, "a 公示 list's run is of its month"
         lister = publicity.Lister(self.table, [*self.columns.keys, *self.columns.computed],
                                   publicity.name_position(names, chosen.name_column), chosen)
         spool, rows = self.output.file, self.output.rows()
         spool.text.flush()
         group_at = self.tallies.group_at
-        listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
-            list(grouped(spool.binary, group_at)) if group_at else [(None, rows)])
+
+        def row(position: int, cells: list[str]) -> publicity.Row:
+            # Each row with its household as the run read it: the list reads no row again.
+            category, _newly, persons = from_ledger_code(households[position])
+            return publicity.Row(cells, category, persons)
+
+        listed: list[tuple[groups.Key | None, Iterator[publicity.Row]]] = [
+            (None, (row(position, cells) for position, cells in enumerate(rows)))]
+        if group_at:
+            at: dict[groups.Key, array[int]] = {}
+            listed = [(key, (row(position, cells)
+                             for position, cells in zip(at[key], members, strict=True)))
+                      for key, members in grouped(spool.binary, group_at, at)]
         publicity.refuse_private_groups(self.options.group_by, (key for key, _ in listed))
         where = target.name if isinstance(target, Path) else str(target)
         if isinstance(target, Path) and target.suffix.lower() == ".xlsx":

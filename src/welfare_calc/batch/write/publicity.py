@@ -8,12 +8,13 @@ income, phone or address, nor any other column; the list is built from
 those four fields alone, never by dropping columns from the roster, so that
 a column added to a roster can not slip through.
 
-The roster is read and checked by the batch (:mod:`welfare_calc.batch.run.pipeline`),
-so a row the batch refuses is not listed and is reported; a listed
-household's amount is the engine's (:func:`~welfare_calc.core.engine.month_amount`)
-for the month given, every part included (its 分类施保 supplement, its care amount),
-and a household is listed when that month is in its coverage and its amount is
-above zero.
+The roster is read, checked and computed by the batch
+(:mod:`welfare_calc.batch.run.pipeline`), run for the month given alone
+(:class:`~welfare_calc.core.engine.MonthPlan`), so a row the batch refuses is not
+listed and is reported; the list takes what the run made of each row it wrote (its
+category and persons as read, its coverage of the month and the month's amount, every
+part included: its 分类施保 supplement, its care amount), and reads none again. A
+household is listed when that month is in its coverage and its amount is above zero.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Literal, NamedTuple
 
 from welfare_calc.batch.rows.groups import NO_LOCALITY, GroupBy, Key
 from welfare_calc.batch.rows.parsing import header_names, no_column
@@ -34,9 +35,8 @@ from welfare_calc.batch.write.documents import (
     page_numbers,
 )
 from welfare_calc.batch.write.workbook import SEAL_HEIGHT, Paper
-from welfare_calc.core import fields, rules
-from welfare_calc.core.engine import fen_text, month_amount
-from welfare_calc.core.errors import UnusableInput, WelfareCalcError
+from welfare_calc.core.engine import fen_text
+from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
 from welfare_calc.core.personal import personal_numbers
 from welfare_calc.core.table import StandardsTable
@@ -146,17 +146,41 @@ class Listed:
     kinds: list[str]
 
 
+class Row(NamedTuple):
+    """A row the run wrote, with its household as the run read it: the list takes these,
+    and reads no cell of the roster's again."""
+
+    cells: list[str]
+    """As written: the roster's cells, then the computed ones (``months``, ``monthly``)."""
+    category: int
+    """Its category's position in the table."""
+    persons: int
+
+
+def _last(keys: Sequence[str], key: str) -> int:
+    """Where a computed column is in a written row (the computed columns come last)."""
+    return len(keys) - 1 - list(keys)[::-1].index(key)
+
+
 class Lister:
-    """Turns the batch's written rows into the list's lines, one group at a time."""
+    """Turns the batch's written rows into the list's lines, one group at a time.
+
+    The run is the month's own (:class:`~welfare_calc.core.engine.MonthPlan`): a row's
+    ``months`` is 1 when the month is in its coverage, and its ``monthly`` the month's
+    amount, every part included. The list takes those, and the household's category and
+    persons as the run read them (:class:`Row`): it neither reads a household again nor
+    computes an amount of its own."""
 
     def __init__(self, table: StandardsTable, keys: Sequence[str], name_at: int,
                  options: PublicityOptions) -> None:
         self.table = table
         self.options = options
         self.name_at = name_at
-        self.at = {key: keys.index(key) for key in rules.FIELDS if key in keys}
-        """Where each field of a household is in a written row: all of them are read again,
-        and put to every rule, as the batch read them."""
+        self.id_at = keys.index("id")
+        self.months_at = _last(keys, "months")
+        self.monthly_at = _last(keys, "monthly")
+        self.categories = [category.short_zh for category in table.categories.values()]
+        """Each category's 保障类别 as the list prints it, in table order."""
         self.left_out = 0
         """Rows written by the batch but not listed (not covered that month, or nothing due)."""
 
@@ -166,39 +190,28 @@ class Lister:
     def kinds(self) -> list[str]:
         return ["whole", "text", "text", "whole", *(("money",) if self.options.amounts else ())]
 
-    def lines(self, rows: Iterable[list[str]], where: str) -> Iterator[list[str]]:
+    def lines(self, rows: Iterable[Row], where: str) -> Iterator[list[str]]:
         """The list's lines of these rows (a group's), numbered from 1."""
         number = 0
-        for cells in rows:
-            read = fields.read(self.table, {key: cells[index] for key, index in self.at.items()})
-            if isinstance(read, list):  # (the batch wrote it, so the core accepts it)
-                raise UnusableInput(_("{where}: a row written could not be read again: "
-                                      "{problem}").format(where=where,
-                                                          problem=read[0].message))
-            if not read.period.covers(self.options.month):
+        for cells, category, persons in rows:
+            # The run's own figures, as it wrote them: months 0 or 1, the amount in yuan.
+            amount = int(cells[self.monthly_at].replace(".", ""))
+            if cells[self.months_at] == "0" or amount <= 0:
                 self.left_out += 1
                 continue
-            try:
-                amount = month_amount(self.table, read.house, self.options.month).pay.total
-            except WelfareCalcError as error:  # (a care tier in a month without care)
-                raise UnusableInput(_("{where}: household {id}: {problem}").format(
-                    where=where, id=read.id, problem=error.message)) from None
-            if amount <= 0:
-                self.left_out += 1
-                continue
+            ident = cells[self.id_at].strip()  # (the id in its one form: the run wrote it)
             name = cells[self.name_at].strip() if self.name_at < len(cells) else ""
             if not name:
                 raise UnusableInput(_("{where}: household {id} has no name in the names "
                                       "column; a 公示 list names every household").format(
-                                          where=where, id=read.id))
+                                          where=where, id=ident))
             if self.options.names == "full" and DIGITS.search(name):
                 raise UnusableInput(_("{where}: the name of household {id} holds a digit; a 公示 "
                                       "list never prints an id or a number in a name: correct "
-                                      "the roster").format(where=where, id=read.id))
+                                      "the roster").format(where=where, id=ident))
             number += 1
             shown = name if self.options.names == "full" else mask_name(name)
-            category = self.table.categories[read.house.category].short_zh
-            line = [str(number), shown, category, str(read.house.persons)]
+            line = [str(number), shown, self.categories[category], str(persons)]
             if self.options.amounts:
                 line.append(fen_text(amount))
             yield line
@@ -210,7 +223,7 @@ def title(key: Key | None) -> str:
 
 
 def write_csv(writer: CsvRows, lister: Lister, levels: Sequence[str],
-              groups: Iterable[tuple[Key | None, Iterable[list[str]]]], where: str) -> None:
+              groups: Iterable[tuple[Key | None, Iterable[Row]]], where: str) -> None:
     """The list as CSV: the group's columns first (with --group-by), then the list's;
     every cell neutralised, as in every CSV file we write."""
     writer.writerow([csv_safe(cell) for cell in (*levels, *lister.header())])
@@ -274,7 +287,7 @@ POSTED_ROW = 24
 
 
 def write_workbook(target: IO[bytes], lister: Lister,
-                   groups: Sequence[tuple[Key | None, Iterable[list[str]]]],
+                   groups: Sequence[tuple[Key | None, Iterable[Row]]],
                    made: str, where: str) -> None:
     """The list as a workbook: a sheet per group (a town's villages together), each laid
     out to print and post (A4 portrait, its title rows on every page, ruled), its pages
