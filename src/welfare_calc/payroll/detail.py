@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +39,13 @@ from welfare_calc.batch.write.documents import (
     RunStamp,
     group_label,
 )
-from welfare_calc.batch.write.staging import PARTIAL, Destination, describe, temp_prefix
+from welfare_calc.batch.write.staging import (
+    Destination,
+    scratch_beside,
+)
 from welfare_calc.core import fields, households, identity, timeline
 from welfare_calc.core.engine import fen_text
-from welfare_calc.core.errors import TargetError, UnusableInput, WelfareCalcError
+from welfare_calc.core.errors import UnusableInput, WelfareCalcError
 from welfare_calc.core.money import round_ratio
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import Payment as PaidAs
@@ -541,22 +542,13 @@ class Payroll:
                 ("其中：待核实账号（元）", f"{fen_text(summary.held_fen)}（{summary.held}户）"),
                 ("舍入方式", str(self.table.rounding.point)))]
 
-        try:
-            scratch = tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target),
-                                       suffix=PARTIAL)
-        except OSError as error:
-            raise TargetError(describe(error, target)) from None
-        try:
+        with scratch_beside(target) as scratch:
             write_workbook(book.binary, self.keys(at), header, lines,
                            lambda: statistics_table(self.table, self.levels, self.categories,
                                                     self.summary),
                            notes, None, layout=layout, chinese=True, scratch=scratch,
                            more=(None if sheets is None else
                                  lambda book: sheets(book, layout)))
-        except OSError as error:
-            raise TargetError(describe(error, target)) from None
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
 
     def basis(self) -> str:
         """The notices the month's standards rest on (rule 4: those in force in it)."""

@@ -11,8 +11,6 @@ of this run go where.
 from __future__ import annotations
 
 import csv
-import shutil
-import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -47,14 +45,12 @@ from welfare_calc.batch.write.documents import (
 )
 from welfare_calc.batch.write.files import BatchFiles
 from welfare_calc.batch.write.staging import (
-    PARTIAL,
     Destination,
     StagedText,
-    describe,
-    temp_prefix,
+    scratch_beside,
 )
 from welfare_calc.core.engine import BackpayEngine, MonthPlan, fen_text
-from welfare_calc.core.errors import BadOption, TargetError, UnusableInput
+from welfare_calc.core.errors import BadOption, UnusableInput
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.core.words import _
 from welfare_calc.output.text import csv_safe, kept_as_text
@@ -334,19 +330,10 @@ class RunDocuments:
             made=self._made(),
             stamp=self.stamp or RunStamp("", "", None),
             basis=basis_text(document), printed=self.printed)
-        try:
-            scratch = tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target),
-                                       suffix=PARTIAL)
-        except OSError as error:
-            raise TargetError(describe(error, target)) from None
-        try:
+        with scratch_beside(target) as scratch:
             write_workbook(book.binary, keys, names, self._roster_lines(rows), self.fund(),
                            lines, rejected, progress, layout=layout,
                            chinese=self.output.language == "zh", scratch=scratch)
-        except OSError as error:
-            raise TargetError(describe(error, target)) from None
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
         if self.files.errors is not None:
             self._errors_beside(self.files.errors)
         for file in (spool, errors):

@@ -30,7 +30,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
@@ -66,6 +66,25 @@ def target_mark(target: Path) -> str:
 def temp_prefix(target: Path) -> str:
     """The start of the name of every temporary file (and folder) of ``target``."""
     return f"{target_mark(target)}-"
+
+
+@contextlib.contextmanager
+def scratch_beside(target: Path) -> Iterator[str]:
+    """A private folder beside ``target`` for a writer's own temporary files (XlsxWriter's,
+    which hold the rows, ids and names): named as the target's temporary files are, so
+    that the next run's clean-up finds it if this one is killed, and removed when done.
+    An OSError making it or writing within is told as ``target``'s :class:`TargetError`."""
+    try:
+        scratch = tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target),
+                                   suffix=PARTIAL)
+    except OSError as error:
+        raise TargetError(describe(error, target)) from None
+    try:
+        yield scratch
+    except OSError as error:
+        raise TargetError(describe(error, target)) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 DOINGS = {
