@@ -572,3 +572,37 @@ def test_opendocument_and_old_excel_rosters_read_alike(run: Run, tmp_path: Path,
         assert result.exit_code == 0, result.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+DOUBLED_IN_TOWNS = ("编号,保障类别,保障人数,家庭月人均收入,起始月份,截止月份,乡镇（街道）,户主姓名\n"
+                    "B1,城市低保,2,100,,,萌水镇,赵一\n"
+                    "B2,城市低保,1,100,,,王村镇,钱二\n"
+                    "B1,城市低保,2,100,,,萌水镇,赵一\n"
+                    "B3,农村低保,1,100,,,萌水镇,孙三\n")
+
+
+@pytest.mark.parametrize("command", [
+    ["batch", "--through", "2020-08"],
+    ["payroll", "--month", "2020-08"],
+    ["publicity", "--month", "2020-08", "--period", "2020年8月", "--amounts"],
+], ids=["batch", "payroll", "publicity"])
+@pytest.mark.parametrize("encoding", [["--output-encoding", "gb18030"], ["--excel"]],
+                         ids=["gb18030", "excel"])
+def test_a_doubled_id_in_a_grouped_workbook_whatever_the_outputs_encoding(
+        tmp_path: Path, command: list[str], encoding: list[str]) -> None:
+    # The rows paying one id twice are taken out at the end by rewriting the run's spool,
+    # which the workbook is then made from, group by group: the spool is rewritten in
+    # UTF-8, as it is read back, whatever encoding the output's text files are asked in
+    # (a traceback before).
+    source = tmp_path / "花名册.csv"
+    source.write_text(DOUBLED_IN_TOWNS, encoding="utf-8")
+    out = tmp_path / "结果.xlsx"
+    name, *options = command
+    done = CliRunner().invoke(cli, [name, str(source), *options, "-o", str(out), *encoding,
+                                    "--group-by", "乡镇（街道）"], catch_exceptions=False)
+    assert done.exit_code == 1, done.output
+    cells = [str(cell) for row in openpyxl.load_workbook(out).worksheets[0].iter_rows(
+        values_only=True) for cell in row if cell is not None]
+    assert not any("B1" in cell or "赵一" in cell for cell in cells)
+    assert any("钱二" in cell for cell in cells) or name == "publicity"
+    assert any("王村镇" in cell for cell in cells)

@@ -42,9 +42,14 @@ class StagedFiles:
 
     def restage(self, old: StagedText) -> StagedText:
         """A new staged file for ``old``'s target, in its place (a rewritten output), made
-        as :meth:`stage` makes one; the caller discards ``old`` once it has read it."""
+        as :meth:`stage` makes one (a spool in UTF-8, as it is read back, whatever the
+        output's encoding); the caller discards ``old`` once it has read it."""
         with held_signals():
-            new = StagedText(old.destination, self.options.output_encoding, self.options.excel)
+            if old.destination == "spool":
+                new = StagedText("spool", "utf-8", excel=False)
+            else:
+                new = StagedText(old.destination, self.options.output_encoding,
+                                 self.options.excel)
             self.files[self.files.index(old)] = new
         return new
 
