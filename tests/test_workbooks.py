@@ -574,7 +574,8 @@ def test_opendocument_and_old_excel_rosters_read_alike(run: Run, tmp_path: Path,
     assert outputs[0] == outputs[1]
 
 
-DOUBLED_IN_TOWNS = ("编号,保障类别,保障人数,家庭月人均收入,起始月份,截止月份,乡镇（街道）,户主姓名\n"
+DOUBLED_IN_TOWNS = ("编号,保障类别,保障人数,家庭月人均收入,起始月份,截止月份,"
+                    "乡镇（街道）,户主姓名\n"
                     "B1,城市低保,2,100,,,萌水镇,赵一\n"
                     "B2,城市低保,1,100,,,王村镇,钱二\n"
                     "B1,城市低保,2,100,,,萌水镇,赵一\n"
