@@ -33,7 +33,7 @@ arrays, for a chunk of a million: :class:`Whole` says what they need of a number
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -48,6 +48,7 @@ from welfare_calc.core.table import (
     CareTier,
     CareValue,
     Category,
+    Dated,
     Document,
     Payment,
     Raise,
@@ -334,15 +335,7 @@ def _first_index(day: date) -> int:
     return day.year * 12 + day.month - (day.day == 1)
 
 
-class _Dated(Protocol):
-    @property
-    def effective(self) -> date | None: ...
-
-    @property
-    def through(self) -> Month | None: ...
-
-
-V = TypeVar("V", bound=_Dated)
+V = TypeVar("V", bound=Dated)
 
 
 def spans(values: Sequence[V], last: Month) -> list[tuple[int, int, V]]:
@@ -395,13 +388,8 @@ def stretches(table: StandardsTable, category_id: str, tier: CareTier | None, fi
     (rule 4); a month the table does not know is refused, never computed at a
     neighbouring value (rule 15), and so is a care tier in a month without care
     standards (rule 17). A table's stretches are made once (:data:`PLANS_KEPT`)."""
-    key = (id(table), category_id, tier, first.index, last.index)
-    found = _STRETCHES.get(key)
-    if found is not None and found[0] is table:
-        return found[1]
-    made = _stretches(table, category_id, tier, first, last)
-    _keep(_STRETCHES, key, (table, made))
-    return made
+    return _kept(_STRETCHES, table, (id(table), category_id, tier, first.index, last.index),
+                 lambda: _stretches(table, category_id, tier, first, last))
 
 
 def _stretches(table: StandardsTable, category_id: str, tier: CareTier | None, first: Month,
@@ -447,20 +435,24 @@ def _chosen(table: StandardsTable, through: Month, named: date | None) -> Raise:
     """:func:`timeline.choose_raise` of the raise that took effect on ``named`` (else the
     latest by ``through``), asked once for a table (:data:`PLANS_KEPT`); a window it
     refuses is refused each time."""
-    key = (id(table), through.index, named)
-    found = _RAISES.get(key)
+    return _kept(_RAISES, table, (id(table), through.index, named),
+                 lambda: timeline.choose_raise(table, through,
+                                               None if named is None else Month.of(named)))
+
+
+def _kept(plans: dict[K, tuple[StandardsTable, P]], table: StandardsTable, key: K,
+          make: Callable[[], P]) -> P:
+    """The plan kept under ``key`` for this very ``table``, else made and kept (the store
+    emptied when it holds :data:`PLANS_KEPT`); a plan that ``make`` refuses is refused each
+    time it is asked for."""
+    found = plans.get(key)
     if found is not None and found[0] is table:
         return found[1]
-    chosen = timeline.choose_raise(table, through, None if named is None else Month.of(named))
-    _keep(_RAISES, key, (table, chosen))
-    return chosen
-
-
-def _keep(plans: dict[K, P], key: K, plan: P) -> None:
-    """``plan`` kept under ``key``; the store emptied when it holds :data:`PLANS_KEPT`."""
+    made = make()
     if len(plans) >= PLANS_KEPT:
         plans.clear()
-    plans[key] = plan
+    plans[key] = (table, made)
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,13 +473,9 @@ def window(table: StandardsTable, category_id: str, tier: CareTier | None, raise
     """The plan of the back-pay of ``raised`` through ``through`` (a window
     :func:`timeline.choose_raise` has accepted), from the table's timelines; made once
     (:data:`PLANS_KEPT`)."""
-    key = (id(table), category_id, tier, raised.effective, through.index)
-    found = _WINDOWS.get(key)
-    if found is not None and found[0] is table:
-        return found[1]
-    made = _window(table, category_id, tier, raised, through)
-    _keep(_WINDOWS, key, (table, made))
-    return made
+    return _kept(_WINDOWS, table, (id(table), category_id, tier, raised.effective,
+                                   through.index),
+                 lambda: _window(table, category_id, tier, raised, through))
 
 
 def _window(table: StandardsTable, category_id: str, tier: CareTier | None, raised: Raise,

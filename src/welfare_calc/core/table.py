@@ -166,7 +166,10 @@ class CareValue:
         return Fraction(self.amount(tier)) / self.unit.months
 
 
-class _Dated(Protocol):
+class Dated(Protocol):
+    """A value of a timeline: in force from ``effective`` (None: since before the table
+    begins), up to ``through`` where that is known (None: until the next value)."""
+
     @property
     def effective(self) -> date | None: ...
 
@@ -174,7 +177,7 @@ class _Dated(Protocol):
     def through(self) -> Month | None: ...
 
 
-V = TypeVar("V", bound=_Dated)
+V = TypeVar("V", bound=Dated)
 
 
 def _dated_on(values: Sequence[V], day: date) -> V | None:
