@@ -183,6 +183,13 @@ def fen_text(fen: int) -> str:
     return f"{fen // 100}.{CENTS[fen % 100]}"
 
 
+def written_fen(text: str) -> int:
+    """The fen of an amount :func:`fen_text` wrote (``-0.05`` → ``-5``): what a front end
+    reads back from the rows it wrote itself, never a user's text (for that, the core's
+    readers of :mod:`~welfare_calc.core.fields`)."""
+    return int(text.replace(".", ""))
+
+
 # Rounding, a supplement and a household-month, in integers.
 
 class Rounder:

@@ -44,7 +44,7 @@ from welfare_calc.batch.write.staging import (
     scratch_beside,
 )
 from welfare_calc.core import fields, households, identity, timeline
-from welfare_calc.core.engine import fen_text
+from welfare_calc.core.engine import fen_text, written_fen
 from welfare_calc.core.errors import UnusableInput, WelfareCalcError
 from welfare_calc.core.money import round_ratio
 from welfare_calc.core.months import Month
@@ -256,12 +256,6 @@ def _found(at: dict[str, int | None], key: str) -> int:
     return found
 
 
-def _fen(text: str) -> int:
-    """An amount the batch wrote (``fen_text``: ``1234.50``) in fen."""
-    whole, _point, cents = text.partition(".")
-    return int(whole) * 100 + int(cents or 0)
-
-
 class Payroll:
     """Makes the month's documents of the rows the batch wrote (``BatchOptions.documents``):
     the 发放明细, its statistics, the summaries and (``send``) the bank file."""
@@ -360,14 +354,14 @@ class Payroll:
                 if cells[months_at] != "1":  # (the month not in its coverage)
                     summary.not_listed += 1
                     continue
-                total = _fen(cells[monthly_at])
+                total = written_fen(cells[monthly_at])
                 if total <= 0:
                     summary.not_listed += 1
                     continue
                 # (no part given: the whole is the basic amount)
-                base = total if base_at is None else _fen(cells[base_at])
-                supplement = 0 if supplement_at is None else _fen(cells[supplement_at])
-                care = 0 if care_at is None else _fen(cells[care_at])
+                base = total if base_at is None else written_fen(cells[base_at])
+                supplement = 0 if supplement_at is None else written_fen(cells[supplement_at])
+                care = 0 if care_at is None else written_fen(cells[care_at])
                 code = self.category_code(cells[category_at])
                 persons = self.persons(cells[persons_at])
                 ident = cells[id_at].strip()

@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING
 from welfare_calc.batch.rows.groups import Key, key_of, positions
 from welfare_calc.batch.write.documents import NAME_HEADERS
 from welfare_calc.core import fields
+from welfare_calc.core.engine import written_fen
 from welfare_calc.core.months import Month
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.payroll import changes_writing
@@ -92,16 +93,10 @@ class MonthSpool:
             assert not isinstance(read, list), "the batch has passed every row it wrote"
             key: Key = tuple(json.loads(group))
             yield Listed(read.id, name, read.house, read.period, key, bool(covered),
-                         _fen(monthly) if covered else 0)
+                         written_fen(monthly) if covered else 0)
 
     def close(self) -> None:
         self._file.close()
-
-
-def _fen(text: str) -> int:
-    """An amount the batch wrote (``1234.50``) in fen."""
-    whole, _point, cents = text.partition(".")
-    return int(whole) * 100 + int(cents.ljust(2, "0") or 0)
 
 
 class LastMonth:

@@ -35,7 +35,7 @@ from welfare_calc.batch.write.documents import (
     page_numbers,
 )
 from welfare_calc.batch.write.workbook import SEAL_HEIGHT, Paper
-from welfare_calc.core.engine import fen_text
+from welfare_calc.core.engine import fen_text, written_fen
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
 from welfare_calc.core.personal import personal_numbers
@@ -195,7 +195,7 @@ class Lister:
         number = 0
         for cells, category, persons in rows:
             # The run's own figures, as it wrote them: months 0 or 1, the amount in yuan.
-            amount = int(cells[self.monthly_at].replace(".", ""))
+            amount = written_fen(cells[self.monthly_at])
             if cells[self.months_at] == "0" or amount <= 0:
                 self.left_out += 1
                 continue
