@@ -430,6 +430,18 @@ def make_sheet(call: Household, who: Case, lang: Lang, table: StandardsTable) ->
                  [inputs[key] for key in SHEET_INPUTS if key in inputs], answer, months, parts)
 
 
+NOT_A_ROSTER = N_("{name}: upload a CSV file or an Excel workbook (.csv, .xlsx, .xls)")
+"""What an upload that is no roster is told (the roster's and the payroll's forms)."""
+
+
+def uploaded_name(filename: str) -> tuple[str, str]:
+    """An uploaded file's suffix (lower case) and its name as messages and the result's
+    name say it, cut short; the folders a browser may send with it dropped."""
+    given = PurePath(filename.replace("\\", "/")).name
+    suffix = PurePath(given).suffix.lower()
+    return suffix, clipped(PurePath(given).stem, 60) + clipped(suffix, 8)
+
+
 class Pages:
     """The routes; each answers with a page or JSON, never a traceback."""
 
@@ -561,6 +573,16 @@ class Pages:
                          limit=self.served.max_upload, typed=typed,
                          kept_minutes=round(self.served.results.seconds / 60), **context)
 
+    def too_large(self, request: Request) -> str | None:
+        """What an upload larger than ``--max-upload`` by its ``Content-Length`` is told
+        (413), else None; an upload sent in chunks says no size: the guard counts it as it
+        comes."""
+        size = request.headers.get("content-length", "")
+        if size.isdigit() and int(size) > self.served.max_upload:
+            return _("the file is too large: at most {size} MB (--max-upload)").format(
+                size=self.served.max_upload // (1 << 20))
+        return None
+
     async def roster(self, request: Request) -> Response:
         lang = _lang(request)
         typed: dict[str, Any] = dict(ROSTER_TYPED)
@@ -570,11 +592,9 @@ class Pages:
 
         if request.method in ("GET", "HEAD"):
             return shown()
-        size = request.headers.get("content-length", "")
-        # (an upload sent in chunks says no size: the guard counts it as it comes)
-        if size.isdigit() and int(size) > self.served.max_upload:
-            return shown(413, _("the file is too large: at most {size} MB (--max-upload)"
-                                ).format(size=self.served.max_upload // (1 << 20)))
+        too_large = self.too_large(request)
+        if too_large is not None:
+            return shown(413, too_large)
         form = await request.form(max_files=1, max_fields=10, max_part_size=4096)
         upload = form.get("file")
         typed = {"through": str(form.get("through") or "").strip(),
@@ -586,13 +606,9 @@ class Pages:
         if not isinstance(upload, UploadFile) or not upload.filename:
             return shown(400, _("choose the roster's file"))
         try:
-            given = PurePath(upload.filename.replace("\\", "/")).name
-            suffix = PurePath(given).suffix.lower()
-            # The clerk's name, as messages and the result's name say it (cut short).
-            name = clipped(PurePath(given).stem, 60) + clipped(suffix, 8)
+            suffix, name = uploaded_name(upload.filename)
             if suffix not in ROSTER_SUFFIXES:
-                return shown(400, _("{name}: upload a CSV file or an Excel workbook (.csv, "
-                                    ".xlsx, .xls)").format(name=name))
+                return shown(400, _(NOT_A_ROSTER).format(name=name))
             try:
                 fields.read_month(typed["through"], "through")  # (the core's reader, as batch's)
             except WelfareCalcError as error:
@@ -631,10 +647,9 @@ class Pages:
 
         if request.method in ("GET", "HEAD"):
             return shown()
-        size = request.headers.get("content-length", "")
-        if size.isdigit() and int(size) > self.served.max_upload:
-            return shown(413, _("the file is too large: at most {size} MB (--max-upload)"
-                                ).format(size=self.served.max_upload // (1 << 20)))
+        too_large = self.too_large(request)
+        if too_large is not None:
+            return shown(413, too_large)
         form = await request.form(max_files=2, max_fields=10, max_part_size=4096)
         typed = {"month": str(form.get("month") or "").strip(),
                  "office": str(form.get("office") or "").strip(),
@@ -648,12 +663,9 @@ class Pages:
             given = {}
             for which, part in uploads.items():
                 if isinstance(part, UploadFile) and part.filename:
-                    name = PurePath(part.filename.replace("\\", "/")).name
-                    suffix = PurePath(name).suffix.lower()
-                    shown_name = clipped(PurePath(name).stem, 60) + clipped(suffix, 8)
+                    suffix, shown_name = uploaded_name(part.filename)
                     if suffix not in ROSTER_SUFFIXES:
-                        return shown(400, _("{name}: upload a CSV file or an Excel workbook "
-                                            "(.csv, .xlsx, .xls)").format(name=shown_name))
+                        return shown(400, _(NOT_A_ROSTER).format(name=shown_name))
                     given[which] = (part, suffix, shown_name)
             try:
                 fields.read_month(typed["month"], "month")  # (the core's reader, as payroll's)
