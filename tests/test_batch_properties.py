@@ -278,7 +278,7 @@ def spelled(spellings: list[str], table: StandardsTable) -> list[int]:
                                                       "start", "end"])
     lane = processor.lane()
     assert lane is not None
-    chunk = lane_module._Chunk(text.encode("utf-8"))
+    chunk = lane_module.ChunkBytes(text.encode("utf-8"))
     begin, length, _ = lane._cells_of(chunk.buf)
     return lane._spellings.find(chunk, begin[:, 1], length[:, 1]).tolist()
 

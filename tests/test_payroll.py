@@ -26,7 +26,6 @@ from welfare_calc.core.months import Month
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.payroll.accounts import account_digits
 from welfare_calc.payroll.detail import Payroll, PayrollOptions
-from welfare_calc.payroll.payments import Payment, PaymentSpool
 
 HEADER = ["序号", "乡镇（街道）", "户主姓名", "身份证号", "保障类别", "保障人数",
           "家庭月人均收入（元）", "起始月份", "截止月份", "分类施保", "护理等级", "开户银行",
@@ -278,26 +277,24 @@ def test_bad_input_is_one_chinese_line_exit_2_and_nothing_written(
     assert set(tmp_path.iterdir()) == before
 
 
-def test_the_payments_to_send_are_handed_to_the_bank_files_writer(
+def test_the_payments_to_send_go_to_the_bank_file_with_the_detail(
         tmp_path: Path, table: StandardsTable) -> None:
-    """The seam the bank file plugs into: ``PayrollOptions.send`` is given the payments
-    (read back from a spool on disk) and stages its file with the 发放明细."""
+    """The bank file (``PayrollOptions.bank``) holds the payments sent, in the 发放明细's
+    order, each under its key, and adds up to its 其中发放; it is staged with the 发放明细."""
+    from welfare_calc.payroll.detail import BankTarget  # noqa: PLC0415
+    from welfare_calc.payroll.layouts import resolve_layout  # noqa: PLC0415
+
     roster = write_roster(tmp_path / "r.csv", ROSTER)
-    seen: list[Payment] = []
-
-    def send(payments: PaymentSpool, stage: Any) -> None:
-        seen.extend(payments)
-        bank = stage(tmp_path / "代发.csv", True).csv_writer()
-        for payment in payments:
-            bank.writerow([payment.key, payment.account, fen_text(payment.fen)])
-
-    maker = run_payroll(table, roster, tmp_path / "发放明细.csv", send=send)
-    assert [(payment.key, payment.account, payment.fen) for payment in seen] == [
-        ("2024-05:110105190001011012", GOOD, 241700),
-        ("2024-05:110105190001011039", GOOD, 200500)]
-    assert sum(payment.fen for payment in seen) == maker.summary.sent_fen
-    assert (tmp_path / "代发.csv").read_text(encoding="utf-8").splitlines()[0] == (
-        f"2024-05:110105190001011012,{GOOD},2417.00")
+    target = tmp_path / "代发.csv"
+    maker = run_payroll(table, roster, tmp_path / "发放明细.csv",
+                        bank=BankTarget(target, resolve_layout("csv"), "周村区民政局", "B1"))
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert [[cell.strip() for cell in line.split(",")[0::3]] for line in lines[1:-1]] == [
+        ["1", GOOD, "2024-05:110105190001011012"], ["2", GOOD, "2024-05:110105190001011039"]]
+    assert [line.split(",")[4] for line in lines[1:-1]] == ["2417.00", "2005.00"]
+    assert maker.summary.sent_fen == 241700 + 200500 == 442200
+    assert maker.bank_totals is not None
+    assert (maker.bank_totals.count, maker.bank_totals.fen) == (2, 442200)
 
 
 # --- every household in one place, and the totals hold ------------------------------------
@@ -391,20 +388,6 @@ def test_every_household_is_in_one_place_and_sent_plus_held_is_the_total(
     assert total == fen_text(sent_fen + held_fen)
 
 
-def test_the_spool_reads_back_what_was_added_and_leaves_no_file(tmp_path: Path) -> None:
-    spool = PaymentSpool(Month(2024, 5))
-    tempdir = set(Path(tempfile.gettempdir()).iterdir())
-    spool.add(Payment(Month(2024, 5), "110105190001011012", "张, \"秀\"英", GOOD, 241700))
-    spool.add(Payment(Month(2024, 5), "ZC-0002", "李\n建国", GOOD, 1))
-    assert [payment.name for payment in spool] == ["张, \"秀\"英", "李\n建国"]
-    assert (len(spool), spool.fen) == (2, 241701)
-    assert [payment.fen for payment in spool] == [241700, 1]  # read again
-    assert set(Path(tempfile.gettempdir()).iterdir()) <= tempdir  # (an unlinked file)
-    spool.close()
-
-
-
-
 def test_a_name_holding_a_carriage_return_stays_in_its_row(tmp_path: Path) -> None:
     rows = [[*ROSTER[0][:2], "张\r秀英", *ROSTER[0][3:]], ROSTER[2]]
     roster = write_roster(tmp_path / "r.csv", rows)
@@ -471,14 +454,20 @@ def test_a_bank_writer_that_fails_leaves_nothing_written_nor_in_the_temporary_fo
     out = tmp_path / "发放明细.xlsx"
     out.write_bytes(b"last month's")
 
-    def send(payments: PaymentSpool, stage: Any) -> None:
-        stage(tmp_path / "代发.csv", True).csv_writer().writerow(["half"])
-        assert sum(1 for _ in payments) == 2
+    from welfare_calc.payroll.bank import BankFile  # noqa: PLC0415
+    from welfare_calc.payroll.detail import BankTarget  # noqa: PLC0415
+    from welfare_calc.payroll.layouts import resolve_layout  # noqa: PLC0415
+
+    def refused(self: BankFile, text: bytes, count: int, fen: int) -> None:
+        self.lines.binary.write(text[:5])  # (half a line written, then the writer fails)
         raise UnusableInput("the bank's layout refuses a payment")
 
+    monkeypatch.setattr(BankFile, "add", refused)
     month = Month(2024, 5)
     options = PayrollOptions(month=month, output=out, workbook=True,
-                             summary=tmp_path / "s.json", send=send)
+                             summary=tmp_path / "s.json",
+                             bank=BankTarget(tmp_path / "代发.csv", resolve_layout("csv"),
+                                             "周村区民政局", "B1"))
     with roster.open("rb") as source, pytest.raises(UnusableInput):
         run_batch(table, MonthPlan(table, month), source,
                   BatchFiles(output=out, summary=tmp_path / "s.json"),

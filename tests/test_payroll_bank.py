@@ -119,7 +119,7 @@ def test_bank_options_that_cannot_be_used(tmp_path: Path, options: tuple[str, ..
 @pytest.mark.parametrize("output", ["o.csv", "o.xlsx"])
 def test_a_fault_in_the_bank_writer_leaves_nothing_written(
         tmp_path: Path, output: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bank writer fails on its second payment, after the 发放明细 is written: no
+    """The bank writer fails half-way, after the 发放明细 is written: no
     file of the run is put in place, the old ones are kept, and no temporary file (with
     names, ids or accounts) is left, here or in the temporary folder."""
     from welfare_calc.payroll import bank  # noqa: PLC0415
@@ -127,16 +127,15 @@ def test_a_fault_in_the_bank_writer_leaves_nothing_written(
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    real = bank._fields
+    real = bank.BankFile.add
     calls = []
 
-    def failing(*args: object) -> str:
-        calls.append(args)
-        if len(calls) == 2:
-            raise bank.BankFileRefused("injected: the writer fails on its second payment")
-        return real(*args)  # type: ignore[arg-type]
+    def failing(self: bank.BankFile, text: bytes, count: int, fen: int) -> None:
+        calls.append(count)
+        real(self, text[:len(text) // 2], count, fen)  # (half its lines written, then it fails)
+        raise bank.BankFileRefused("injected: the writer fails half-way")
 
-    monkeypatch.setattr(bank, "_fields", failing)
+    monkeypatch.setattr(bank.BankFile, "add", failing)
     roster = write_roster(tmp_path / "r.csv", ROSTER)
     (tmp_path / "代发.csv").write_bytes(b"last month's")
     (tmp_path / output).write_bytes(b"last month's")
@@ -145,7 +144,7 @@ def test_a_fault_in_the_bank_writer_leaves_nothing_written(
                      "--bank-file", str(tmp_path / "代发.csv"))
     assert done.exit_code == 2
     assert "injected" in done.stderr
-    assert len(calls) == 2
+    assert calls == [2]
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
         ["r.csv", "tmp", "代发.csv", output])
     assert (tmp_path / "代发.csv").read_bytes() == b"last month's"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,13 +35,10 @@ from welfare_calc.core.words import _, ngettext
 
 if TYPE_CHECKING:
     from welfare_calc.batch.rows.groups import GroupBy
-    from welfare_calc.batch.run.options import Stage
     from welfare_calc.core.table import StandardsTable
-    from welfare_calc.payroll.bank import BankTotals
     from welfare_calc.payroll.changes import Changes
-    from welfare_calc.payroll.layouts import Layout
+    from welfare_calc.payroll.detail import BankTarget
     from welfare_calc.payroll.month_changes import ChangeRoster
-    from welfare_calc.payroll.payments import PaymentSpool
 
 ACCOUNT_KEY = "account"
 """``--column account=HEADER``: the payroll's own column, which the batch does not read."""
@@ -138,7 +134,7 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
         month=month, output=files.output, workbook=to_workbook, summary=files.summary,
         summary_csv=files.summary_csv,
         account_column=account[0].partition("=")[2] if account else None, excel=excel,
-        office=office.strip() if office else None, send=bank.send if bank else None,
+        office=office.strip() if office else None, bank=bank,
         each=roster.each if roster else None,
         sheets=roster.sheets if roster and to_workbook else None,
         beside=roster.stage_csv if roster and changes_targets else None,
@@ -167,11 +163,12 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
                      sent_count=_households(made.sent), held=fen_text(made.held_fen),
                      held_count=_households(made.held), left_out=made.not_listed,
                      rejected=summary.rows_rejected)
-               + ("" if bank is None or bank.totals is None else
+               + ("" if maker.bank_totals is None else
                   _("; to the bank file {where}: {count}, {total}").format(
-                      where=bank_file, total=fen_text(bank.totals.fen),
+                      where=bank_file, total=fen_text(maker.bank_totals.fen),
                       count=ngettext("{count} payment", "{count} payments",
-                                     bank.totals.count).format(count=bank.totals.count))),
+                                     maker.bank_totals.count).format(
+                                         count=maker.bank_totals.count))),
                err=True)
     if roster is not None and roster.changes is not None:
         _say_changes(roster.changes)
@@ -202,37 +199,11 @@ def default_batch_no(month: Month, office: str) -> str:
     return f"{month.year:04d}{month.month:02d}{digest % 10 ** BATCH_DIGITS:0{BATCH_DIGITS}d}"
 
 
-@dataclass
-class BankChoices:
-    """``--bank-file``, its layout and batch number, checked before the roster is read;
-    ``send`` writes the file from the payroll's payments, staged with the 发放明细."""
-
-    target: Path
-    layout: Layout
-    month: Month
-    office: str
-    batch_no: str
-    totals: BankTotals | None = None
-    """What the file holds, once written."""
-
-    def send(self, payments: PaymentSpool, stage: Stage) -> None:
-        """The bank file of the payments to send, staged with the run's files (whole
-        with the 发放明细 or not at all); its totals are the payments' own."""
-        from welfare_calc.payroll.bank import stage_bank_file  # noqa: PLC0415
-
-        _file, totals = stage_bank_file(
-            payments, self.layout, self.target, month=self.month, office=self.office,
-            batch_no=self.batch_no,
-            staging=lambda target, encoding: stage(target, True, encoding))
-        if (totals.count, totals.fen) != (payments.count, payments.fen):
-            raise AssertionError("the bank file holds every payment to send")  # pragma: no cover
-        self.totals = totals
-
-
 def _bank_choices(bank_file: str | None, bank_layout: str | None, batch_no: str | None,
-                  month: Month, office: str | None) -> BankChoices | None:
+                  month: Month, office: str | None) -> BankTarget | None:
     """``--bank-file`` and what goes with it, or None; :class:`UsageProblem` (exit 2,
     before anything is read) for a layout or batch number that cannot be used."""
+    from welfare_calc.payroll.detail import BankTarget  # noqa: PLC0415
     from welfare_calc.payroll.layouts import BadLayout, Total, resolve_layout  # noqa: PLC0415
 
     if bank_file is None:
@@ -254,8 +225,8 @@ def _bank_choices(bank_file: str | None, bank_layout: str | None, batch_no: str 
                              "--office NAME").format(layout=layout.name))
     if batch_no is not None and not batch_no.strip():
         raise UsageProblem(_("--batch-no: give the batch number, e.g. --batch-no 202405001"))
-    return BankChoices(Path(bank_file), layout, month, named,
-                       batch_no.strip() if batch_no else default_batch_no(month, named))
+    return BankTarget(Path(bank_file), layout, named,
+                      batch_no.strip() if batch_no else default_batch_no(month, named))
 
 
 def _changes_targets(previous: Path | None, changes: str | None, output: str,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import re
 import shutil
 from array import array
@@ -35,14 +36,14 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+import numpy as np
+
 from welfare_calc.batch.rows.ids import id_digest, repeated_positions
 from welfare_calc.batch.write.staging import StagedText, commit_all
 from welfare_calc.batch.write.targets import locked
 from welfare_calc.core.engine import fen_text
-from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _
-from welfare_calc.output.text import csv_safe, kept_as_text
 from welfare_calc.payroll.accounts import (
     LONGEST,
     SHORTEST,
@@ -51,6 +52,7 @@ from welfare_calc.payroll.accounts import (
     luhn_holds,
 )
 from welfare_calc.payroll.layouts import Field, Layout, Total
+from welfare_calc.payroll.lines import BankFileRefused, BankSpec, bank_lines
 
 if TYPE_CHECKING:
     from welfare_calc.payroll.payments import Payment
@@ -71,10 +73,6 @@ class BankTotals:
         return fen_text(self.fen)
 
 
-class BankFileRefused(UnusableInput):
-    """A payment the bank file cannot carry; its message names the payment."""
-
-
 _AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?", re.ASCII)
 
 
@@ -88,42 +86,10 @@ def text_fen(text: str) -> int | None:
     return int(whole) * 100 + (int(part.ljust(2, "0")) if part else 0)
 
 
-FIELD_ORDER = (Field.SEQ, Field.NAME, Field.ID, Field.ACCOUNT, Field.AMOUNT, Field.BATCH,
-               Field.KEY)
-"""The order :func:`_fields` makes a line's values in, before the layout picks its own."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """What every line of one file shares, worked out once."""
-
-    layout: Layout
-    month: Month
-    batch_no: str
-    """As written in each line (a spreadsheet's text mark in the csv layout)."""
-    order: tuple[int, ...]
-    """Where each of the layout's columns is in :data:`FIELD_ORDER`."""
-    unsafe: re.Pattern[str]
-    """What no field may hold: the delimiter, a quote, a line break."""
-
-    @classmethod
-    def of(cls, layout: Layout, month: Month, batch_no: str) -> _Run:
-        """The run of a file in ``layout``; :class:`BankFileRefused` for a batch number the
-        file cannot carry."""
-        unsafe = re.compile("[" + re.escape(layout.delimiter) + '"\r\n]')
-        if unsafe.search(batch_no):
-            raise BankFileRefused(_("the batch number {value} holds {delimiter}, a quote or a "
-                                    "line break, which the bank file cannot carry").format(
-                                        value=repr(batch_no), delimiter=repr(layout.delimiter)))
-        return cls(layout, month, kept_as_text(batch_no) if layout.excel else batch_no,
-                   tuple(FIELD_ORDER.index(field) for field in layout.columns), unsafe)
-
-
 def plainly_a_card(account: str) -> bool:
     """Whether ``account`` is, as written, what :func:`~welfare_calc.payroll.accounts.
     account_digits` returns unchanged: 16 to 19 ASCII digits whose Luhn digit checks.
-
-    The quick path of the writer (nothing cut, no message made; the payroll's one Luhn,
+    The quick path of the writer (nothing cut, no message made; the payroll's Luhn,
     :func:`~welfare_calc.payroll.accounts.luhn_holds`); an account it does not accept
     goes to ``account_digits``, which cuts its spaces or says what is wrong. It only ever
     accepts what ``account_digits`` accepts (tests/test_bank.py holds it to that)."""
@@ -131,12 +97,13 @@ def plainly_a_card(account: str) -> bool:
             and luhn_holds(account))
 
 
-def _fields(payment: Payment, key: str, seq: int, run: _Run) -> str:
-    """A payment's line, checked: its fields in the layout's order, joined."""
-    layout = run.layout
-    if payment.month > run.month:
+def _checked(payment: Payment, month: Month) -> bytes:
+    """A payment's account's digits, the payment checked as a bank file carries it: of the
+    file's month or before, an amount above nothing, an account that is a card number."""
+    key = payment.key
+    if payment.month > month:
         raise BankFileRefused(_("payment {key}: its month is after {month}, the file's").format(
-            key=key, month=run.month))
+            key=key, month=month))
     if payment.fen <= 0:
         raise BankFileRefused(_("payment {key}: the amount {amount} is not a payment").format(
             key=key, amount=fen_text(payment.fen)))
@@ -148,20 +115,80 @@ def _fields(payment: Payment, key: str, seq: int, run: _Run) -> str:
             raise BankFileRefused(_("payment {key} ({name}): {problem}; it is not sent "
                                     "(待核实账号)").format(key=key, name=payment.name,
                                                          problem=error)) from None
-    for field, value in ((Field.NAME, payment.name), (Field.ID, payment.id)):
-        if run.unsafe.search(value):
-            raise BankFileRefused(_("payment {key}: its {field} {value} holds {delimiter}, a "
-                                    "quote or a line break, which the bank file cannot "
-                                    "carry").format(key=key, field=field.value,
-                                                    value=repr(value),
-                                                    delimiter=repr(layout.delimiter)))
-    if layout.excel:
-        values = (str(seq), csv_safe(payment.name), kept_as_text(payment.id, digits=True),
-                  kept_as_text(account, digits=True), fen_text(payment.fen), run.batch_no, key)
-    else:
-        values = (str(seq), payment.name, payment.id, account, fen_text(payment.fen),
-                  run.batch_no, key)
-    return layout.delimiter.join([values[at] for at in run.order]) + layout.newline
+    return account.encode("ascii")
+
+
+class BankFile:
+    """A bank file being written, staged beside its target: the header, the lines given
+    column-wise as :func:`~welfare_calc.payroll.lines.bank_lines` makes them (numbered
+    from 1 here, in the order given), and the summary, counted from the lines written.
+
+    A layout whose summary comes first has its lines spooled to a private temporary file
+    (0600, unlinked at once on POSIX, removed on Windows) until the totals are known."""
+
+    def __init__(self, layout: Layout, target: Path, *, office: str, batch_no: str,
+                 day: date, staging: Callable[[Path, str], StagedText] | None = None
+                 ) -> None:
+        self.layout = layout
+        self.office = office
+        self.batch_no = batch_no
+        self.day = day
+        self.count = 0
+        self.fen = 0
+        self.file = (StagedText(target, layout.encoding, excel=False) if staging is None
+                     else staging(target, layout.encoding))
+        self._spool: StagedText | None = None
+        try:
+            if layout.header:
+                header = [field.value for field in layout.columns]
+                self.file.text.write(layout.delimiter.join(header) + layout.newline)
+            self.file.text.flush()
+            if layout.summary is not None and layout.summary.at == "first":
+                # The totals come first and are known last: the lines wait in a spool.
+                self._spool = StagedText("spool", layout.encoding, excel=False)
+        except BaseException:
+            self.discard()
+            raise
+
+    @property
+    def lines(self) -> StagedText:
+        """Where the lines go (the spool, or the file)."""
+        return self.file if self._spool is None else self._spool
+
+    def add(self, text: bytes, count: int, fen: int) -> None:
+        """Lines more, numbered from :attr:`count` + 1 (``BankLines.text``): ``count`` of
+        them, their amounts ``fen`` in all."""
+        self.lines.binary.write(text)
+        self.count += count
+        self.fen += fen
+
+    def finish(self) -> BankTotals:
+        """The summary written, the spooled lines after it; the file's totals."""
+        totals = BankTotals(self.count, self.fen)
+        summary = summary_line(self.layout, totals, office=self.office,
+                               batch_no=self.batch_no, day=self.day)
+        try:
+            self.file.text.write(summary)
+            self.file.text.flush()
+        except UnicodeEncodeError:
+            raise BankFileRefused(_("the summary line {line} cannot be written in {encoding}, "
+                                    "the layout's encoding").format(
+                                        line=repr(summary.strip()),
+                                        encoding=self.layout.encoding)) from None
+        if self._spool is not None:
+            self._spool.binary.flush()
+            self._spool.binary.seek(0)
+            shutil.copyfileobj(self._spool.binary, self.file.binary)
+            self._spool.discard()
+            self._spool = None
+        return totals
+
+    def discard(self) -> None:
+        """Nothing left behind: the staged file and the spool removed."""
+        self.file.discard()
+        if self._spool is not None:
+            self._spool.discard()
+            self._spool = None
 
 
 def _refuse_doubled(digests: array[int], written: IO[str], layout: Layout) -> None:
@@ -217,69 +244,45 @@ def stage_bank_file(payments: Iterable[Payment], layout: Layout, target: Path, *
                     month: Month, office: str, batch_no: str, day: date | None = None,
                     staging: Callable[[Path, str], StagedText] | None = None
                     ) -> tuple[StagedText, BankTotals]:
-    """The bank file written beside ``target``, not yet in place, and its totals.
+    """The bank file of ``payments`` written beside ``target``, not yet in place, and its
+    totals.
 
-    For a command that puts its files in place together (the payroll's 发放明细, change
-    roster and bank file: :func:`~welfare_calc.batch.write.staging.commit_all`), under the
-    targets' lock it holds. ``staging(target, encoding)`` gives the staged file to write
-    (a run's own, :attr:`~welfare_calc.batch.run.options.Written.stage`, which commits it with
-    the run's other files; by default one of its own). On :class:`BankFileRefused` (or a
-    write that fails) nothing is left behind."""
-    run = _Run.of(layout, month, batch_no)
-    day = day or date.today()
-    file = (StagedText(target, layout.encoding, excel=False) if staging is None
-            else staging(target, layout.encoding))
-    spool = None
+    For a command that puts its files in place together (under the targets' lock it
+    holds, :func:`~welfare_calc.batch.write.staging.commit_all`). ``staging(target,
+    encoding)`` gives the staged file to write (by default one of its own). Each payment
+    is checked (:func:`_checked`); the lines are made by the one maker of a bank line
+    (:func:`~welfare_calc.payroll.lines.bank_lines`), a block of payments at a time; a
+    key given twice is refused. On :class:`BankFileRefused` (or a write that fails)
+    nothing is left behind."""
+    spec = BankSpec(layout, str(month), batch_no)
+    file = BankFile(layout, target, office=office, batch_no=batch_no, day=day or date.today(),
+                    staging=staging)
+    digests = array("q")
     try:
-        if layout.header:
-            header = [field.value for field in layout.columns]
-            file.text.write(layout.delimiter.join(header) + layout.newline)
-        first = layout.summary is not None and layout.summary.at == "first"
-        if first:
-            # The totals come first and are known last: the lines wait in a private spool.
-            spool = StagedText("spool", layout.encoding, excel=False)
-            lines = spool
-        else:
-            lines = file
-        count = fen = 0
-        digests = array("q")
-        write = lines.text.write
-        for payment in payments:
-            count += 1
-            key = payment.key
-            line = _fields(payment, key, count, run)
-            digests.append(id_digest(key))
-            try:
-                write(line)
-            except UnicodeEncodeError as error:
-                raise BankFileRefused(_("payment {key}: {text} cannot be written in {encoding}, "
-                                        "the layout's encoding").format(
-                                            key=key, text=repr(line[error.start:error.end]),
-                                            encoding=layout.encoding)) from None
-            fen += payment.fen
-        _refuse_doubled(digests, lines.reread(), layout)
-        lines.binary.seek(0, io.SEEK_END)
-        totals = BankTotals(count, fen)
-        summary = summary_line(layout, totals, office=office, batch_no=batch_no, day=day)
-        try:
-            file.text.write(summary)
-        except UnicodeEncodeError:
-            raise BankFileRefused(_("the summary line {line} cannot be written in {encoding}, "
-                                    "the layout's encoding").format(
-                                        line=repr(summary.strip()), encoding=layout.encoding)
-                                  ) from None
-        if spool is not None:
-            spool.text.flush()
-            file.text.flush()
-            spool.binary.seek(0)
-            shutil.copyfileobj(spool.binary, file.binary)
+        pending = iter(payments)
+        while block := list(itertools.islice(pending, BLOCK)):
+            accounts = [_checked(payment, month) for payment in block]
+            digests.extend(id_digest(payment.key) for payment in block)
+            lines = bank_lines(
+                spec, np.array([payment.name.encode("utf-8") for payment in block],
+                               dtype=np.bytes_),
+                np.array([payment.id.encode("utf-8") for payment in block], dtype=np.bytes_),
+                np.array(accounts, dtype=np.bytes_),
+                np.array([fen_text(payment.fen).encode("ascii") for payment in block],
+                         dtype=np.bytes_), months=[str(payment.month) for payment in block])
+            file.add(lines.text(file.count + 1), len(lines),
+                     sum(payment.fen for payment in block))
+        _refuse_doubled(digests, file.lines.reread(), layout)
+        file.lines.binary.seek(0, io.SEEK_END)
+        totals = file.finish()
     except BaseException:
         file.discard()
         raise
-    finally:
-        if spool is not None:
-            spool.discard()
-    return file, totals
+    return file.file, totals
+
+
+BLOCK = 4096
+"""Payments made into lines at once."""
 
 
 def write_bank_file(payments: Iterable[Payment], layout: Layout, target: Path, *,

@@ -23,13 +23,20 @@ rule and computes no amount; it adds them up, to the fen.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
+import numpy as np
+
+from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.groups import NO_LOCALITY, Key
 from welfare_calc.batch.write.documents import (
     NAME_HEADERS,
@@ -43,8 +50,8 @@ from welfare_calc.batch.write.staging import (
     Destination,
     scratch_beside,
 )
-from welfare_calc.core import fields, households, identity, timeline
-from welfare_calc.core.engine import fen_text, written_fen
+from welfare_calc.core import timeline
+from welfare_calc.core.engine import fen_text
 from welfare_calc.core.errors import UnusableInput, WelfareCalcError
 from welfare_calc.core.money import round_ratio
 from welfare_calc.core.months import Month
@@ -52,22 +59,29 @@ from welfare_calc.core.table import Payment as PaidAs
 from welfare_calc.core.table import StandardsTable
 from welfare_calc.core.words import _, listed
 from welfare_calc.output.text import csv_safe, kept_as_text
-from welfare_calc.payroll.accounts import BadAccount, account_digits
-from welfare_calc.payroll.payments import Payment, PaymentSpool
+from welfare_calc.payroll.lines import (
+    HELD,
+    SEND,
+    BankLines,
+    BankSpec,
+    ChunkLines,
+    Ints,
+    LineMaker,
+    Packed,
+)
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
 
     from welfare_calc.batch.run.options import Stage, Written
     from welfare_calc.batch.write.workbook import PrintLayout
+    from welfare_calc.payroll.bank import BankFile, BankTotals
+    from welfare_calc.payroll.layouts import Layout
 
 ACCOUNT_HEADERS = ("账号", "银行账号", "银行卡号", "卡号", "account")
 """Header cells taken as the bank account money is paid into, in this order."""
 BANK_HEADERS = ("开户银行", "开户行", "bank")
 """Header cells taken as the bank the account is held at."""
-SEND = "发放"
-HELD = "待核实账号"
-"""A line's status: to be sent to the bank, or held back for its account."""
 PAID_AS = {PaidAs.GAP_FILLING: "补差", PaidAs.FULL_STANDARD: "全额"}
 """How the basic amount is paid (docs/rules.md rules 2 and 3), as the 发放明细 says it."""
 AMOUNTS = ("monthly_base", "monthly_supplement", "monthly_care", "monthly")
@@ -75,8 +89,19 @@ AMOUNTS = ("monthly_base", "monthly_supplement", "monthly_care", "monthly")
 TITLE = "城乡低保、特困供养"
 """What the documents are of, in their titles."""
 
-Send = Callable[[PaymentSpool, "Stage"], None]
-"""What is done with the payments to send, staged with the 发放明细 (the bank file)."""
+
+
+@dataclass(frozen=True)
+class BankTarget:
+    """``--bank-file``: where, in which layout, and what its summary says."""
+
+    target: Path
+    layout: Layout
+    office: str
+    batch_no: str
+    day: date | None = None
+    """The date the summary carries (None: today)."""
+
 Each = Callable[["Written"], Callable[[list[str]], None]]
 """Given the rows' keys and the run's staging once
 (:class:`~welfare_calc.batch.run.options.Written`), a function told each row the batch
@@ -103,9 +128,9 @@ class PayrollOptions:
     office: str | None = None
     about: tuple[tuple[str, str], ...] = ()
     """Lines (label, value) under the statistics: the input, the standards, the program."""
-    send: Send | None = None
-    """Given the payments to send once the 发放明细 is written (the bank file's writer);
-    what it stages is put in place with the 发放明细, or nothing is."""
+    bank: BankTarget | None = None
+    """The bank file of the payments to send, staged with the 发放明细 (whole with it, or
+    not at all)."""
     each: Each | None = None
     """Told every row the batch wrote, in the order the 发放明细 reads them (group by
     group), listed or not: its cells keyed as ``Written.keys`` (the roster's fields and
@@ -129,9 +154,9 @@ class Figures:
     def empty(cls, categories: int) -> Figures:
         return cls([[0, 0, 0] for _ in range(categories)])
 
-    def add(self, code: int, persons: int, fen: int) -> None:
+    def add_many(self, code: int, households: int, persons: int, fen: int) -> None:
         counters = self.counts[code]
-        counters[0] += 1
+        counters[0] += households
         counters[1] += persons
         counters[2] += fen
 
@@ -270,24 +295,20 @@ class Payroll:
         self.code_of = {key: code for code, key in enumerate(self.categories)}
         self.summary = PayrollSummary(str(options.month), categories=self.categories,
                                       figures=Figures.empty(len(self.categories)))
-        self._category: dict[str, int] = {}
-        self._persons: dict[str, int] = {}
-
-    # Reading a written row again: the batch has checked every cell, and the core's own
-    # readers give its values (memoised: a roster spells a category a few ways).
-
-    def category_code(self, text: str) -> int:
-        code = self._category.get(text)
-        if code is None:
-            code = self._category[text] = self.code_of[
-                households.resolve_category(self.table, text)]
-        return code
-
-    def persons(self, text: str) -> int:
-        count = self._persons.get(text)
-        if count is None:
-            count = self._persons[text] = fields.read_persons(text)
-        return count
+        self.group_at: tuple[tuple[int, int | None], ...] = ()
+        self.line_end = "\r\n" if options.excel else "\n"
+        """How the 发放明细's CSV lines end (as its staged file ends them)."""
+        self.bank_totals: BankTotals | None = None
+        """What the bank file holds, once written."""
+        self._at: dict[str, int | None] = {}
+        self._taken: _GroupSpool | None = None
+        """The lines taken as the run went (:meth:`take`), numbered."""
+        self._numbers: dict[Key | None, int] = {}
+        """The next 序号 of each group, as the lines are taken."""
+        self._sent = 0
+        """Bank lines numbered as the run went (without --group-by)."""
+        self._sums: dict[Key | None, list[int]] = {}
+        """Each group's basic amounts, 分类施保, care standards and 户月保障金, in fen."""
 
     def header(self, names: Sequence[str], at: dict[str, int | None]) -> list[str]:
         """The 发放明细's columns."""
@@ -304,9 +325,8 @@ class Payroll:
                 *(["bank"] if at["bank"] is not None else []),
                 *(["account"] if at["account"] is not None else []), "status"]
 
-    def positions(self, written: Written) -> dict[str, int | None]:
+    def positions(self, keys: list[str], names: list[str]) -> dict[str, int | None]:
         """Where each cell the 发放明细 reads is in a written row."""
-        keys, names = written.keys, written.names
         account = self.options.account_column
         at: dict[str, int | None] = {key: (keys.index(key) if key in keys else None)
                                      for key in ("id", "category", "persons", "months",
@@ -324,94 +344,159 @@ class Payroll:
             at["account"] = _at(inputs, ACCOUNT_HEADERS)
         return at
 
-    def lines(self, written: Written, at: dict[str, int | None], width: int,
-              spool: PaymentSpool | None) -> Iterator[tuple[str, list[str]]]:
-        """The 发放明细's lines: each household listed, numbered from 1 in each group, each
-        group closed by its 小计, then the 合计 and what it is made of (sent, held back).
-        Counts as it goes; each payment to send goes to ``spool`` (None: none is kept, no
-        bank file being asked for)."""
-        summary, month = self.summary, self.options.month
-        id_at, category_at, persons_at, months_at, monthly_at = (
-            _found(at, key) for key in ("id", "category", "persons", "months", "monthly"))
-        amount_at = [at[key] for key in AMOUNTS]
-        name_at, bank_at, account_at = at["name"], at["bank"], at["account"]
-        gaps = [PAID_AS[self.table.categories[key].payment] for key in self.categories]
-        short = [self.table.categories[key].short_zh for key in self.categories]
-        money_from = 1 + len(self.levels) + (name_at is not None) + 4  # (id … 发放方式)
-        every = [0, 0, 0, 0]
-        base_at, supplement_at, care_at = amount_at[:3]
-        told = None if self.options.each is None else self.options.each(written)
-        for key, rows in written.groups:
-            place = [] if key is None else [NO_LOCALITY if part is None else part
-                                            for part in key]
-            group = Figures.empty(len(self.categories))
-            counts = group.counts
-            base_sum = supplement_sum = care_sum = total_sum = 0
-            number = 0
-            for cells in rows:
-                if told is not None:
-                    told(cells)
-                if cells[months_at] != "1":  # (the month not in its coverage)
-                    summary.not_listed += 1
-                    continue
-                total = written_fen(cells[monthly_at])
-                if total <= 0:
-                    summary.not_listed += 1
-                    continue
-                # (no part given: the whole is the basic amount)
-                base = total if base_at is None else written_fen(cells[base_at])
-                supplement = 0 if supplement_at is None else written_fen(cells[supplement_at])
-                care = 0 if care_at is None else written_fen(cells[care_at])
-                code = self.category_code(cells[category_at])
-                persons = self.persons(cells[persons_at])
-                ident = cells[id_at].strip()
-                status = SEND
-                try:
-                    account = account_digits("" if account_at is None else cells[account_at])
-                except BadAccount as error:
-                    account = ""
-                    status = f"{HELD}：{error}"
-                name = "" if name_at is None else cells[name_at].strip()
-                if status is SEND:
-                    summary.sent += 1
-                    summary.sent_fen += total
-                    if spool is not None:
-                        spool.add(Payment(month, identity.canonical_id(ident), name, account,
-                                          total))
-                else:
-                    summary.held += 1
-                    summary.held_fen += total
-                counters = counts[code]
-                counters[0] += 1
-                counters[1] += persons
-                counters[2] += total
-                base_sum += base
-                supplement_sum += supplement
-                care_sum += care
-                total_sum += total
-                number += 1
-                line = [str(number), *place]
-                if name_at is not None:
-                    line.append(name)
-                line += (ident, short[code], str(persons), gaps[code], fen_text(base),
-                         fen_text(supplement), fen_text(care), fen_text(total))
-                if bank_at is not None:
-                    line.append(cells[bank_at].strip())
-                if account_at is not None:
-                    line.append(account or cells[account_at].strip())
-                line.append(status)
-                yield "row", line
-            sums = [base_sum, supplement_sum, care_sum, total_sum]
-            every = [mine + theirs for mine, theirs in zip(every, sums, strict=True)]
-            for mine, theirs in zip(summary.figures.counts, counts, strict=True):
-                for position, value in enumerate(theirs):
-                    mine[position] += value
-            if key is not None:
-                summary.groups[key] = group
-                households_, persons_, _fen_total = group.total()
-                yield "subtotal", self._closing(
-                    f"{SUBTOTAL}：{group_label(key)}（{households_}户）", width, money_from,
-                    persons_, sums)
+    def chunkwise(self, keys: list[str], names: list[str], newline: str,
+                  group_at: tuple[tuple[int, int | None], ...]) -> LineMaker:
+        """The maker of each chunk's lines, in the batch's workers
+        (:class:`~welfare_calc.batch.run.options.Chunkwise`): where the cells it reads are in
+        a written row, and what every line shares."""
+        at = self._at = self.positions(keys, names)
+        self.group_at = group_at
+        gaps = tuple(PAID_AS[self.table.categories[key].payment] for key in self.categories)
+        short = tuple(self.table.categories[key].short_zh for key in self.categories)
+        bank = self.options.bank
+        return LineMaker(
+            width=len(keys), spool_newline=newline, id_at=_found(at, "id"),
+            months_at=_found(at, "months"), monthly_at=_found(at, "monthly"),
+            parts_at=(at["monthly_base"], at["monthly_supplement"], at["monthly_care"]),
+            name_at=at["name"], bank_at=at["bank"], account_at=at["account"],
+            group_at=self.group_at, short=short, paid_as=gaps, csv=not self.options.workbook,
+            excel=self.options.excel, line_end=self.line_end,
+            bank=None if bank is None else BankSpec(bank.layout, str(self.options.month),
+                                                    bank.batch_no))
+
+    def take(self, side: bytes) -> None:
+        """One chunk's lines, in order, as the run goes (the pipeline hands each on as it
+        comes: :class:`~welfare_calc.batch.run.options.Chunkwise`). For a CSV 发放明细 they
+        are counted and numbered now, while the workers make the next chunks, and kept in
+        a private spool (:class:`_GroupSpool`); the run's end only puts them in place. A run
+        that rejects rows at the end (an id paid twice) has them made again without those
+        (:meth:`lines`)."""
+        if self.options.workbook:
+            return
+        if self._taken is None:
+            self._taken = _GroupSpool()
+        chunk: ChunkLines = pickle.loads(side)  # our own workers' bytes
+        for key, segment in self._counted(chunk, np.zeros(0, dtype=np.int64)):
+            first = self._numbers.get(key, 1)
+            self._numbers[key] = first + len(segment.lines)
+            bank = segment.bank
+            if bank is not None and not self.group_at:  # (without groups: in sending order)
+                bank = BankLines(None, Packed(bank.text(self._sent + 1),
+                                              np.zeros(len(bank), dtype=np.int32)), False)
+                self._sent += len(segment.bank or ())
+            self._taken.add(key, _Segment(segment.lines.numbered_packed(first, after=b","),
+                                          bank, segment.sent_fen))
+
+    def _counted(self, chunk: ChunkLines, gone: Ints) -> list[tuple[Key | None, _Segment]]:
+        """A chunk's lines group by group, the rows ``gone`` (its positions of rows
+        rejected at the end) left out; counted into the summary."""
+        summary = self.summary
+        count = len(self.categories)
+        keep = np.ones(len(chunk.position), dtype=bool)
+        if len(gone):
+            keep = ~np.isin(chunk.position, gone)
+        summary.not_listed += chunk.rows - len(gone) - int(keep.sum())
+        bounds = np.searchsorted(chunk.group, np.arange(len(chunk.keys) + 1))
+        sent_before = np.concatenate(([0], np.cumsum(chunk.sent)))
+        found = []
+        for position, key in enumerate(chunk.keys):
+            start, end = int(bounds[position]), int(bounds[position + 1])
+            mine = keep[start:end]
+            code, persons = chunk.code[start:end][mine], chunk.persons[start:end][mine]
+            total, sent = chunk.total[start:end][mine], chunk.sent[start:end][mine]
+            figures = summary.figures if key is None else summary.groups.setdefault(
+                key, Figures.empty(count))
+            households = np.bincount(code, minlength=count)
+            people = np.bincount(code, weights=persons, minlength=count)
+            for at in range(count):
+                figures.add_many(at, int(households[at]), int(people[at]),
+                                 int(total[code == at].sum()))
+            sums = self._sums.setdefault(key, [0, 0, 0, 0])
+            for at, amounts in enumerate((chunk.base, chunk.supplement, chunk.care,
+                                          chunk.total)):
+                sums[at] += int(amounts[start:end][mine].sum())
+            sent_fen = int(total[sent].sum())
+            summary.sent += int(sent.sum())
+            summary.sent_fen += sent_fen
+            summary.held += int((~sent).sum())
+            summary.held_fen += int(total[~sent].sum())
+            bank = None
+            if chunk.bank is not None:
+                bank = chunk.bank.part(int(sent_before[start]), int(sent_before[end]),
+                                       mine[chunk.sent[start:end]])
+            found.append((key, _Segment(chunk.lines.part(start, end, mine), bank, sent_fen)))
+        return found
+
+    def _again(self, written: Written) -> _GroupSpool:
+        """Every chunk's lines made again from the run's spool of them, the rows rejected at
+        the end left out, counted anew and spooled unnumbered."""
+        summary = self.summary
+        summary.not_listed = summary.sent = summary.sent_fen = 0
+        summary.held = summary.held_fen = 0
+        summary.figures = Figures.empty(len(self.categories))
+        summary.groups = {}
+        self._sums = {}
+        dropped = np.array(written.dropped, dtype=np.int64)
+        spool = _GroupSpool()
+        first = 0
+        assert written.sides is not None, "the payroll's lines are made chunk-wise"
+        for side in written.sides:
+            chunk: ChunkLines = pickle.loads(side)  # our own workers' bytes
+            gone = dropped[(dropped >= first) & (dropped < first + chunk.rows)] - first
+            first += chunk.rows
+            for key, segment in self._counted(chunk, gone):
+                spool.add(key, segment)
+        return spool
+
+    def lines(self, written: Written, width: int, bank: BankFile | None
+              ) -> Iterator[tuple[str, list[str] | _Numbered]]:
+        """The 发放明细's lines in order: each group's households (numbered from 1 in the
+        group), its 小计, then the 合计 and what it is made of (sent, held back). The bank
+        file is told the lines it sends in the same order.
+
+        For a CSV 发放明细 the lines were counted and numbered as the run went (:meth:`take`);
+        else, or when rows were rejected at the end, they are made again here from the
+        run's spool of them."""
+        summary = self.summary
+        money_from = 1 + len(self.levels) + (self._at["name"] is not None) + 4  # (id … 发放方式)
+        spool, numbered = self._taken, True
+        self._taken = None
+        if spool is None or written.dropped:
+            if spool is not None:
+                spool.close()
+            spool, numbered = self._again(written), False
+        order = ([None] if not self.group_at else
+                 list(groups.nested([key for key in spool.groups() if key is not None])))
+        sent = 0
+        try:
+            for key in order:
+                number = 1
+                for segment in spool.read(key):
+                    yield "lines", _Numbered(None if numbered else number, segment.lines)
+                    number += len(segment.lines)
+                    if bank is not None and segment.bank is not None:
+                        if segment.bank.numbered:
+                            bank.add(segment.bank.text(sent + 1), len(segment.bank),
+                                     segment.sent_fen)
+                        else:  # (numbered as the run went)
+                            bank.add(segment.bank.tail.data, len(segment.bank.tail),
+                                     segment.sent_fen)
+                        sent += len(segment.bank)
+                if key is not None:
+                    group = summary.groups.setdefault(key, Figures.empty(len(self.categories)))
+                    households_, persons_, _fen_total = group.total()
+                    yield "subtotal", self._closing(
+                        f"{SUBTOTAL}：{group_label(key)}（{households_}户）", width, money_from,
+                        persons_, self._sums.get(key, [0, 0, 0, 0]))
+        finally:
+            spool.close()
+        if self.group_at:
+            summary.groups = {key: summary.groups[key] for key in order if key is not None}
+            for figures in summary.groups.values():  # (each category's statistics, in all)
+                for mine, theirs in zip(summary.figures.counts, figures.counts, strict=True):
+                    for position, value in enumerate(theirs):
+                        mine[position] += value
+        every = [sum(sums[at] for sums in self._sums.values()) for at in range(4)]
         households_, persons_, _fen_total = summary.figures.total()
         yield "part", self._closing(f"{TOTAL}（{households_}户）", width, money_from, persons_,
                                     every)
@@ -434,18 +519,29 @@ class Payroll:
 
     def __call__(self, written: Written) -> None:
         """The documents of the rows written: the 发放明细 (workbook or CSV), the
-        summaries, and what ``send`` makes of the payments, all staged with the run."""
+        summaries, and the bank file, all staged with the run."""
         self.summary.rows_read = written.summary.rows_read
         self.summary.rows_rejected = written.summary.rows_rejected
-        at = self.positions(written)
-        header = self.header(written.names, at)
-        spool = PaymentSpool(self.options.month) if self.options.send is not None else None
+        header = self.header(written.names, self._at)
+        if self.options.each is not None:  # (the change roster's view of this month)
+            told = self.options.each(written)
+            for _key, rows in written.groups:
+                for cells in rows:
+                    told(cells)
+        chosen = self.options.bank
+        if chosen is not None:
+            from welfare_calc.payroll.bank import BankFile  # noqa: PLC0415 - a bank file's
+
+        bank = None if chosen is None else BankFile(
+            chosen.layout, chosen.target, office=chosen.office, batch_no=chosen.batch_no,
+            day=chosen.day or date.today(),
+            staging=lambda target, encoding: written.stage(target, True, encoding))
         try:
-            counted = self.lines(written, at, len(header), spool)
+            counted = self.lines(written, len(header), bank)
             if self.options.workbook:
-                self._workbook(written, header, at, counted)
+                self._workbook(written, header, counted)
             else:
-                self._csv(written, header, at, counted)
+                self._csv(written, header, counted)
             if self.options.beside is not None:
                 self.options.beside(written.stage)
             summary = self.summary
@@ -462,46 +558,42 @@ class Payroll:
                 report.binary.write((json.dumps(summary.as_json(self.table, self.levels),
                                                 ensure_ascii=False, indent=2) + "\n"
                                      ).encode("utf-8"))
-            if self.options.send is not None and spool is not None:
-                self.options.send(spool, written.stage)
-        finally:
-            if spool is not None:
-                spool.close()
+            if bank is not None:
+                self.bank_totals = bank.finish()
+                if (self.bank_totals.count, self.bank_totals.fen) != (summary.sent,
+                                                                       summary.sent_fen):
+                    raise AssertionError("the bank file holds every payment to send"
+                                         )  # pragma: no cover
+        except BaseException:
+            if bank is not None:
+                bank.discard()
+            raise
 
-    def _csv(self, written: Written, header: list[str], at: dict[str, int | None],
-             lines: Iterator[tuple[str, list[str]]]) -> None:
+    def _csv(self, written: Written, header: list[str],
+             lines: Iterator[tuple[str, list[str] | _Numbered]]) -> None:
         """The 发放明细 as CSV: the header, the lines, the 小计s, the 合计 and its parts.
         Every cell that holds the roster's text (a place, a name, an id, a bank, an
         account) is neutralised, as in every CSV file we write (the others are our
-        numbers and words); for Excel, ids and accounts are kept as text."""
+        numbers and words); for Excel, ids and accounts are kept as text (the workers did
+        that to the households' lines: :class:`~welfare_calc.payroll.lines.LineMaker`)."""
         staged = written.stage(self.options.output, True)
+        assert staged.newline == self.line_end, "the workers ended the lines as the file does"
         writer = staged.csv_writer()
-        # A row whose texts hold no carriage return is written by the csv module itself;
-        # one that holds one, by CsvRows, which quotes it (output.text.CsvRows).
-        quick = csv.writer(staged.text, lineterminator=staged.newline).writerow
-        id_column = 1 + len(self.levels) + (at["name"] is not None)
-        texts = [*range(1, id_column + 1),
-                 *(header.index(name) for name in ("开户银行", "账号") if name in header)]
-        digits = {id_column, *([header.index("账号")] if "账号" in header else [])}
-        excel = self.options.excel
         writer.writerow([csv_safe(cell) for cell in header])
-        for kind, cells in lines:
-            if kind != "row":
-                writer.writerow([csv_safe(cell) for cell in cells])
-                continue
-            returns = False
-            for column in texts:
-                cell = csv_safe(cells[column])
-                returns = returns or "\r" in cell
-                cells[column] = (kept_as_text(cell, digits=column in digits) if excel
-                                 else cell)
-            if returns:
-                writer.writerow(cells)
+        utf8 = codecs.lookup(staged.encoding).name in ("utf-8", "utf-8-sig")
+        for _kind, cells in lines:
+            if isinstance(cells, _Numbered):
+                text = cells.text()
+                staged.text.flush()
+                if not utf8:
+                    text = _recoded(text, staged.encoding)
+                staged.binary.write(text)
             else:
-                quick(cells)
+                writer.writerow([csv_safe(cell) for cell in cells])
+        staged.text.flush()
 
-    def _workbook(self, written: Written, header: list[str], at: dict[str, int | None],
-                  lines: Iterator[tuple[str, list[str]]]) -> None:
+    def _workbook(self, written: Written, header: list[str],
+                  lines: Iterator[tuple[str, list[str] | _Numbered]]) -> None:
         """The 发放明细 as a workbook laid out as the 补发名册 is (title, 制表单位 and date,
         the header on every page, page numbers, sign-off, run stamp), with the month's
         statistics on its second sheet."""
@@ -537,7 +629,7 @@ class Payroll:
                 ("舍入方式", str(self.table.rounding.point)))]
 
         with scratch_beside(target) as scratch:
-            write_workbook(book.binary, self.keys(at), header, lines,
+            write_workbook(book.binary, self.keys(self._at), header, _cells(lines),
                            lambda: statistics_table(self.table, self.levels, self.categories,
                                                     self.summary),
                            notes, None, layout=layout, chinese=True, scratch=scratch,
@@ -566,3 +658,100 @@ class Payroll:
 def _plain(cell: str, *, digits: bool = False) -> str:
     return cell
 
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Lines of one group from one chunk: the 发放明细's, and the bank file's of those sent
+    (their amounts ``sent_fen`` in all)."""
+
+    lines: Packed
+    bank: BankLines | None
+    sent_fen: int
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    """Lines of one group, the first numbered ``first`` (序号, from 1 in each group); None:
+    numbered already."""
+
+    first: int | None
+    lines: Packed
+
+    def text(self) -> bytes:
+        """The lines, each with its 序号 (UTF-8)."""
+        if self.first is None:
+            return self.lines.data
+        return self.lines.numbered(self.first, after=b",")
+
+
+def _cells(lines: Iterator[tuple[str, list[str] | _Numbered]]
+           ) -> Iterator[tuple[str, list[str]]]:
+    """The lines as a workbook takes them: each household's cells (its line read back as
+    CSV: the workers made it plain for a workbook, nothing neutralised or marked)."""
+    for kind, cells in lines:
+        if isinstance(cells, _Numbered):
+            assert cells.first is not None, "a workbook's lines are numbered here"
+            for number, line in enumerate(cells.lines.items(), cells.first):
+                yield "row", [str(number), *next(csv.reader([line.decode("utf-8")]))]
+        else:
+            yield kind, cells
+
+
+def _recoded(text: bytes, encoding: str) -> bytes:
+    """UTF-8 lines in the output's encoding; a line it cannot hold refused, naming it."""
+    decoded = text.decode("utf-8")
+    try:
+        return decoded.encode(encoding)
+    except UnicodeEncodeError as error:
+        line = decoded[decoded.rfind("\n", 0, error.start) + 1:].split("\n", 1)[0]
+        raise UnusableInput(_("the 发放明细's line {line}: {text} cannot be written in "
+                              "{encoding}; use --output-encoding gb18030 or utf-8").format(
+                                  line=repr(line.split(",", 1)[0]),
+                                  text=repr(decoded[error.start:error.end]),
+                                  encoding=encoding)) from None
+
+
+class _GroupSpool:
+    """Each group's lines as the chunks give them, kept on disk until every chunk is in
+    (a roster need not be sorted by town), then read back group by group. An anonymous
+    temporary file (unlinked at once on POSIX, deleted when closed on Windows), so that
+    no name, id or account outlives the run; what is kept in memory is where each
+    group's pieces are (a few numbers a group a chunk)."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._where: dict[Key | None, list[tuple[int, tuple[tuple[int, int], ...], bool, int]]]
+        self._where = {}
+
+    def groups(self) -> list[Key | None]:
+        """The groups, in the order they first appear."""
+        return list(self._where)
+
+    def add(self, key: Key | None, segment: _Segment) -> None:
+        packs = [segment.lines]
+        bank = segment.bank
+        if bank is not None:
+            packs += [bank.tail, *([bank.head] if bank.head is not None else [])]
+        self._file.seek(0, 2)
+        at = self._file.tell()
+        for pack in packs:
+            self._file.write(pack.lengths.tobytes())
+            self._file.write(pack.data)
+        self._where.setdefault(key, []).append(
+            (at, tuple((len(pack), len(pack.data)) for pack in packs),
+             bank is not None and bank.numbered, segment.sent_fen))
+
+    def read(self, key: Key | None) -> Iterator[_Segment]:
+        for at, shapes, numbered, fen in self._where.get(key, []):
+            self._file.seek(at)
+            packs = []
+            for count, size in shapes:
+                lengths = np.frombuffer(self._file.read(4 * count), dtype=np.int32)
+                packs.append(Packed(self._file.read(size), lengths))
+            bank = (BankLines(packs[2] if len(packs) == 3 else None, packs[1], numbered)
+                    if len(packs) > 1 else None)
+            yield _Segment(packs[0], bank, fen)
+
+    def close(self) -> None:
+        self._file.close()

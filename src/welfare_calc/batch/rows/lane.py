@@ -159,10 +159,11 @@ class LaneOutput:
     """With ``--group-by``: the groups of this chunk's taken lines, in no set order."""
 
 
-class _Chunk:
+class ChunkBytes:
     """A chunk's bytes, padded, with a way to read every cell of a column."""
 
     def __init__(self, data: bytes) -> None:
+        self.data = data
         self.buf = np.frombuffer(data, dtype=np.uint8)
         self._padded = np.concatenate((self.buf, np.zeros(PADDING, dtype=np.uint8)))
 
@@ -179,7 +180,7 @@ class _Chunk:
         return cells
 
 
-def _digits(cells: Bytes) -> tuple[Ints, Flags]:
+def digit_values(cells: Bytes) -> tuple[Ints, Flags]:
     """Each byte's digit value, and whether it is an ASCII digit."""
     values = cells.astype(np.int64) - ZERO
     return values, (values >= 0) & (values <= 9)
@@ -187,7 +188,7 @@ def _digits(cells: Bytes) -> tuple[Ints, Flags]:
 
 def _persons(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
     """1..99 written without a leading zero (``cells``: two bytes from each cell's start)."""
-    digit, is_digit = _digits(cells)
+    digit, is_digit = digit_values(cells)
     two = length == 2
     persons = np.where(two, digit[:, 0] * 10 + digit[:, 1], digit[:, 0])
     valid = (((length == 1) | (two & is_digit[:, 1]))
@@ -338,7 +339,7 @@ class _Columns:
 
 def _amount(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
     """Fen of ``123``, ``123.4`` or ``123.45`` (1..9 whole digits), as RowParser.amount."""
-    digit, is_digit = _digits(cells)
+    digit, is_digit = digit_values(cells)
     is_dot = cells == DOT
     dots = is_dot.sum(axis=1)
     dot_at = np.where(dots == 1, is_dot.argmax(axis=1), length)
@@ -354,12 +355,12 @@ def _amount(cells: Bytes, length: Ints) -> tuple[Ints, Flags]:
     return value * _SCALE[np.clip(decimals, 0, 2)], valid
 
 
-def _months(chunk: _Chunk, begin: Ints, length: Ints, empty: int) -> tuple[Ints, Flags]:
+def _months(chunk: ChunkBytes, begin: Ints, length: Ints, empty: int) -> tuple[Ints, Flags]:
     """Month index of ``YYYY-MM`` (months 01..12, year ≥ 1), ``empty`` for an empty cell."""
     index = np.full(len(begin), empty, dtype=np.int64)
     valid = length == 0
     written = np.flatnonzero(~valid)
-    digit, is_digit = _digits(chunk.at(begin[written], 7))
+    digit, is_digit = digit_values(chunk.at(begin[written], 7))
     year = digit[:, 0] * 1000 + digit[:, 1] * 100 + digit[:, 2] * 10 + digit[:, 3]
     month = digit[:, 5] * 10 + digit[:, 6]
     index[written] = year * 12 + month - 1
@@ -439,7 +440,7 @@ class _Spellings:
         self._length = np.array([found[key][2] for key in order], dtype=np.int64)
         self._code = np.array([found[key][3] for key in order], dtype=np.int64)
 
-    def find(self, chunk: _Chunk, begin: Ints, length: Ints) -> Ints:
+    def find(self, chunk: ChunkBytes, begin: Ints, length: Ints) -> Ints:
         """Position of the category each cell spells exactly, else -1."""
         if not len(self._keys):
             return np.full(len(begin), -1, dtype=np.int64)
@@ -555,7 +556,7 @@ class Lane:
 
     def run(self, data: bytes) -> LaneOutput:
         """Read every line of ``data`` (whole lines, each ending in ``\\n``, no quotes left)."""
-        chunk = _Chunk(data)
+        chunk = ChunkBytes(data)
         begin, length, taken = self._cells_of(chunk.buf)
 
         id_length = length[:, 0]
@@ -682,7 +683,7 @@ class Lane:
             "care": _Field(nothing, none),
         }
 
-    def _marked(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags,
+    def _marked(self, chunk: ChunkBytes, begin: Ints, length: Ints, taken: Flags,
                 data: bytes) -> bytes:
         """``data`` with a tab after each cell of a taken line that Excel would turn into
         a number and change (:func:`~welfare_calc.output.text.kept_as_text`'s rule).
@@ -709,7 +710,7 @@ class Lane:
         marked: bytes = np.insert(chunk.buf, at, ord(TEXT_MARK)).tobytes()
         return marked
 
-    def _groups(self, chunk: _Chunk, begin: Ints, length: Ints, taken: Flags
+    def _groups(self, chunk: ChunkBytes, begin: Ints, length: Ints, taken: Flags
                 ) -> tuple[Ints, list[groups.Key]]:
         """Each taken line's group: the distinct locality cells found at once, each
         decoded and keyed once, as the per-row path keys a row."""

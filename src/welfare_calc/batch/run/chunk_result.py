@@ -89,8 +89,11 @@ class ChunkResult:
     undecodable_line: int | None = None
     unencodable: str | None = None
     """Which line and cell the output encoding cannot write, if one."""
+    side: bytes = b""
+    """What the run's documents make of this chunk's rows in the worker
+    (:class:`~welfare_calc.batch.run.options.Chunkwise`); empty without."""
     in_slot: InSlot | None = None
-    """Where ``output``, ``ledger`` and ``ids`` are while they wait in shared memory
+    """Where ``output``, ``ledger``, ``ids`` and ``side`` are while they wait in shared memory
     (:mod:`welfare_calc.batch.run.shared_slots`); None: they are here."""
 
     @property

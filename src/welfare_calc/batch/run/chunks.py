@@ -119,6 +119,10 @@ class ChunkProcessor:
     """How the yes/no columns are written (no, yes): English, or 否/是."""
     group_at: tuple[tuple[int, int | None], ...] = ()
     """With ``--group-by``: where each level's column is (and how much of it counts)."""
+    side: Callable[[bytes, bytes], bytes] | None = None
+    """What the run's documents make of each chunk's written rows, here in the worker
+    (:class:`~welfare_calc.batch.run.options.Chunkwise`: the month's 发放明细 lines),
+    given the chunk's output and ledger; None: nothing."""
     _lane: Lane | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -155,7 +159,16 @@ class ChunkProcessor:
         return self._lane
 
     def process(self, first_line: int, data: bytes | Unreadable) -> ChunkResult:
-        """Every record of ``data``, whose first line is ``first_line``."""
+        """Every record of ``data``, whose first line is ``first_line``; with a
+        :attr:`side`, what it makes of the rows written too (a chunk that cannot be
+        read or written stops the run, and is given none)."""
+        result = self._process(first_line, data)
+        if (self.side is not None and result.undecodable_line is None
+                and result.unencodable is None):
+            result.side = self.side(result.output, result.ledger)
+        return result
+
+    def _process(self, first_line: int, data: bytes | Unreadable) -> ChunkResult:
         result = ChunkResult(totals=[0] * len(self.categories),
                              overpaid=[0] * len(self.categories),
                              newly=[0] * len(self.categories),

@@ -7,10 +7,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.parsing import Mapping
@@ -80,6 +80,27 @@ class Stage(Protocol):
 
     def __call__(self, target: Destination, text: bool, encoding: str | None = None
                  ) -> StagedText: ...
+@runtime_checkable
+class Chunkwise(Protocol):
+    """A documents maker (:attr:`BatchOptions.documents`) that does its per-row work in
+    the batch's workers, chunk by chunk, rather than in one process after them.
+
+    Once the header is read, :meth:`chunkwise` is asked with the written rows' keys, the
+    roster's header (as :class:`Written` has them), the spool's line end and where the
+    --group-by columns are; what it gives (None: nothing here) is called in the worker
+    with each chunk's output (the spool's UTF-8 CSV rows, no header) and its ledger
+    (:attr:`~welfare_calc.batch.run.chunk_result.ChunkResult.ledger`: a row's category
+    position and persons among its words) and gives bytes of its own, told to
+    :meth:`take` as the run goes and handed back in output order as :attr:`Written.sides`.
+    It must pickle (workers are spawned on Windows)."""
+
+    def chunkwise(self, keys: list[str], names: list[str], newline: str,
+                  group_at: tuple[tuple[int, int | None], ...]
+                  ) -> Callable[[bytes, bytes], bytes] | None: ...
+
+    def take(self, side: bytes) -> None:
+        """Told, in the run's process, what was made of each chunk, in output order, as
+        the run goes (the same bytes :attr:`Written.sides` gives again at the end)."""
 
 
 @dataclass(frozen=True)
@@ -114,3 +135,10 @@ class Written:
     """The output's encoding (``--output-encoding``), which a text file is written in."""
     summary: Summary
     """The run's reconciliation so far: rows read, written and rejected."""
+    sides: Iterator[bytes] | None = None
+    """With a :class:`Chunkwise` maker: what it made of each chunk's written rows, in
+    output order (rows rejected at the end included: see :attr:`dropped`); read once."""
+    dropped: Sequence[int] = ()
+    """Output positions (0-based, ascending) of the rows rejected at the end (an id paid
+    twice; a locality named as a total), which :attr:`groups` has left out and
+    :attr:`sides` has not."""

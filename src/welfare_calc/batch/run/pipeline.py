@@ -59,7 +59,7 @@ from welfare_calc.batch.rows.parsing import (
 from welfare_calc.batch.run.chunks import ChunkProcessor
 from welfare_calc.batch.run.errors_file import ErrorsFile, row_at, unencodable
 from welfare_calc.batch.run.ledger import Ledger
-from welfare_calc.batch.run.options import BatchOptions
+from welfare_calc.batch.run.options import BatchOptions, Chunkwise
 from welfare_calc.batch.run.output_file import OutputFile
 from welfare_calc.batch.run.run_documents import RunDocuments, printed
 from welfare_calc.batch.run.signals import STOP_SIGNALS
@@ -69,7 +69,7 @@ from welfare_calc.batch.run.tallies import Tallies
 from welfare_calc.batch.run.workers import cpus, results
 from welfare_calc.batch.write.documents import HashingReader, RunStamp, label_taken
 from welfare_calc.batch.write.files import BatchFiles
-from welfare_calc.batch.write.staging import commit_all
+from welfare_calc.batch.write.staging import StagedText, commit_all
 from welfare_calc.batch.write.targets import locked
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import Interrupted, UnusableInput
@@ -174,6 +174,12 @@ class _BatchRun:
         """Which of the output's columns the printed 补发名册 shows (a workbook's)."""
         self.households: array[int] | None = None
         """A 公示 list's: each row kept's household as read (:meth:`Ledger.households`)."""
+        self.sides: StagedText | None = None
+        """With a :class:`Chunkwise` documents maker: what it made of each chunk, in
+        output order (a spool), and each chunk's length in it (:attr:`side_lengths`)."""
+        self.side_lengths: list[int] = []
+        self.dropped: list[int] = []
+        """Output positions of the rows rejected at the end, ascending."""
 
     def execute(self, records: Records, progress: Callable[[int, int], None] | None,
                 workers: int) -> Summary:
@@ -200,6 +206,13 @@ class _BatchRun:
                 publicity.name_position(columns.names, chosen.name_column))
         self.output.write_header(columns)
         self.output.file.text.flush()
+        side = None
+        if options.fmt == "documents" and isinstance(options.documents, Chunkwise):
+            side = options.documents.chunkwise([*columns.keys, *columns.computed],
+                                               [name.strip() for name in columns.names],
+                                               self.output.file.newline, tallies.group_at)
+        if side is not None:
+            self.sides = self.staged.stage("spool")
         processor = ChunkProcessor(
             parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
             categories=self.keys, encoding=encoding,
@@ -207,7 +220,7 @@ class _BatchRun:
             jsonl=options.fmt == "jsonl", neutralise=options.neutralise,
             text_marks=options.text_marks,
             words=YES_NO["en" if options.fmt == "jsonl" else language],
-            group_at=tallies.group_at)
+            group_at=tallies.group_at, side=side)
         done: deque[int] = deque()
 
         def jobs() -> Iterator[Job]:
@@ -224,6 +237,11 @@ class _BatchRun:
                     raise UnusableInput(result.unencodable)
                 # One chunk's results put in place, in input order.
                 self.output.file.binary.write(result.output)
+                if self.sides is not None:
+                    self.sides.binary.write(result.side)
+                    self.side_lengths.append(len(result.side))
+                    assert isinstance(options.documents, Chunkwise)
+                    options.documents.take(result.side)
                 for line, ident, problems, row in result.rejections:
                     self.errors.reject(line, ident, problems, row)
                 self.ledger.add(result)
@@ -262,6 +280,7 @@ class _BatchRun:
                  if any(part is not None and label_taken(part) for part in key)]
         if taken:
             drops.update(self._named_as_totals(columns, taken, drops))
+        self.dropped = sorted(drops)
         if drops:
             width, id_at = columns.width, columns.position["id"]
 
@@ -307,4 +326,5 @@ class _BatchRun:
         assert self.columns is not None, "documents come after the run"
         return RunDocuments(self.table, self.plan, self.options, self.files, self.staged,
                             self.output, self.errors, self.tallies, self.columns, stamp,
-                            self.printed, self.households)
+                            self.printed, self.households, self.sides, self.side_lengths,
+                            self.dropped)

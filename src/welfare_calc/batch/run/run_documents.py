@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, Literal
@@ -139,6 +139,26 @@ class RunDocuments:
     households: array[int] | None = None
     """A 公示 list's: each row's household as the run read it, in output order
     (:meth:`~welfare_calc.batch.run.ledger.Ledger.households`)."""
+    sides: StagedText | None = None
+    """What a :class:`~welfare_calc.batch.run.options.Chunkwise` documents maker made of
+    each chunk in the workers (a spool), and each chunk's length in it."""
+    side_lengths: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
+    """Output positions of the rows rejected at the end, ascending."""
+
+    def _sides(self) -> Iterator[bytes] | None:
+        """Each chunk's side, in output order, read back one at a time."""
+        sides = self.sides
+        if sides is None:
+            return None
+        sides.binary.flush()
+        sides.binary.seek(0)
+
+        def each() -> Iterator[bytes]:
+            for length in self.side_lengths:
+                yield sides.binary.read(length)
+
+        return each()
 
     def fund(self) -> FundTable:
         """The 资金汇总 of this run: a row per group (with --group-by), and the 合计."""
@@ -275,8 +295,11 @@ class RunDocuments:
         make(Written(keys=[*self.columns.keys, *self.columns.computed],
                      names=[name.strip() for name in self.columns.names], groups=listed,
                      stage=stage, made=self._made(), stamp=self.stamp, sheet=self.errors.sheet,
-                     encoding=self.options.output_encoding, summary=summary))
+                     encoding=self.options.output_encoding, summary=summary,
+                     sides=self._sides(), dropped=self.dropped))
         self.staged.discard(spool)
+        if self.sides is not None:
+            self.staged.discard(self.sides)
 
     def write_workbook(self, summary: Summary,
                        progress: Callable[[int], None] | None) -> None:

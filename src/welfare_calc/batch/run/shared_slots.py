@@ -67,14 +67,14 @@ class SharedSlots:
     def keep(self, slot: int, result: ChunkResult) -> ChunkResult:
         """A result, in the worker: its bulk put in the slot, the rest to go through
         the pipe; all of it through the pipe if its bulk does not fit."""
-        parts = (result.output, result.ledger, result.ids.tobytes())
+        parts = (result.output, result.ledger, result.ids.tobytes(), result.side)
         if sum(map(len, parts)) > SLOT_BYTES:
             return result
         memory, at = self._maps[slot], 0
         for part in parts:
             memory[at:at + len(part)] = part
             at += len(part)
-        result.output, result.ledger, result.ids = b"", b"", array("q")
+        result.output, result.ledger, result.ids, result.side = b"", b"", array("q"), b""
         result.in_slot = InSlot(slot, tuple(map(len, parts)))
         return result
 
@@ -90,6 +90,7 @@ class SharedSlots:
         result.output, result.ledger = parts[0], parts[1]
         result.ids = array("q")
         result.ids.frombytes(parts[2])
+        result.side = parts[3]
         result.in_slot = None
         return result
 

@@ -1,0 +1,653 @@
+"""The month's lines, made column-wise in the batch's workers (issue 30: a county's million
+households a month at the batch's speed): each chunk's 发放明细 lines and bank-file lines,
+from the rows the batch wrote of it.
+
+The batch reads, checks and computes every household in its workers, chunk by chunk; a
+worker then hands its chunk's written rows (plain UTF-8 CSV, as the run's spool holds them)
+and its ledger (each row's category position and persons as the core read them) to
+:class:`LineMaker`, which makes, for the whole chunk at once in NumPy:
+
+- which rows are listed: the month in the row's coverage (``months`` is 1) and an amount due;
+- each listed row's group (``--group-by``), as :func:`~welfare_calc.batch.rows.groups.key_of`
+  keys it, each distinct locality keyed once;
+- which listed rows are sent and which are 待核实账号: an account of 16 to 19 digits whose
+  Luhn digit holds, as written (:func:`~welfare_calc.payroll.accounts.cards_hold`), is sent;
+  any other account is asked of :func:`~welfare_calc.payroll.accounts.account_digits`,
+  which cuts its spaces or says what is wrong;
+- the 发放明细's line of each listed row, all but its 序号, which the run numbers in order
+  (:class:`~welfare_calc.payroll.detail.Payroll`);
+- the bank file's line of each row sent, in its layout (:func:`bank_lines`, the one maker of
+  a bank line), all but its 序号 too.
+
+Nothing here reads a household's fields again or computes an amount: the amounts are the
+cells the batch wrote (the core's :func:`~welfare_calc.core.engine.fen_text`), read as fen
+only to be added up. A cell that is plainly written (not quoted, no space around it, not
+starting like a formula, at most :data:`~welfare_calc.batch.rows.lane.PADDING` bytes) is
+copied as it is; any other is read, stripped and written again one at a time, as a CSV
+file and a bank file write such a cell. ``tests/test_payroll_lines.py`` holds the lines
+made here to a row-by-row reading of the same rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from welfare_calc.batch.rows import groups
+from welfare_calc.batch.rows.groups import NO_LOCALITY
+from welfare_calc.batch.rows.lane import PADDING, ChunkBytes
+from welfare_calc.batch.run.chunk_result import LEDGER_WORDS, NEWLY, PERSONS_SHIFT
+from welfare_calc.core.errors import UnusableInput
+from welfare_calc.core.words import _
+from welfare_calc.output.text import FORMULA_START, LONG_DIGITS, TEXT_MARK, csv_safe, kept_as_text
+from welfare_calc.payroll.accounts import BadAccount, account_digits, cards_hold
+
+if TYPE_CHECKING:
+    from welfare_calc.payroll.layouts import Layout
+
+Ints = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+Texts = npt.NDArray[np.bytes_]
+
+SEND = "发放"
+HELD = "待核实账号"
+"""A line's status: to be sent to the bank, or held back for its account."""
+
+COMMA, NEWLINE, QUOTE, SPACE = b',\n" '
+PERSONS_LISTED = 100
+"""Counts of persons whose 保障类别, 保障人数 and 发放方式 are one text looked up (more are
+written one at a time)."""
+_FORMULA = np.frombuffer("".join(FORMULA_START).encode("ascii") + b'"', dtype=np.uint8)
+"""First bytes of a cell that is read again one at a time: one CSV neutralises, or quoted."""
+
+
+class BankFileRefused(UnusableInput):
+    """A payment the bank file cannot carry; its message names the payment."""
+
+
+@dataclass(frozen=True)
+class BankSpec:
+    """What each chunk's bank lines share: the layout, the month and the batch number."""
+
+    layout: Layout
+    month: str
+    batch_no: str
+
+    def __post_init__(self) -> None:
+        if _unsafe(self.layout, self.batch_no):
+            raise BankFileRefused(_("the batch number {value} holds {delimiter}, a quote or a "
+                                    "line break, which the bank file cannot carry").format(
+                                        value=repr(self.batch_no),
+                                        delimiter=repr(self.layout.delimiter)))
+
+
+def _unsafe(layout: Layout, value: str) -> bool:
+    """Whether ``value`` holds what no field of a bank line may: its delimiter, a quote or
+    a line break (a bank's program does not unquote)."""
+    return any(char in value for char in (layout.delimiter, '"', "\r", "\n"))
+
+
+@dataclass(frozen=True)
+class Packed:
+    """Lines packed into one bytes object (what a worker hands back: compact, and cheap to
+    pickle and spool), with each one's length."""
+
+    data: bytes
+    lengths: npt.NDArray[np.int32]
+
+    @classmethod
+    def of(cls, texts: Texts) -> Packed:
+        return cls(b"".join(texts.tolist()), np.strings.str_len(texts).astype(np.int32))
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def part(self, start: int, end: int, keep: Flags | None = None) -> Packed:
+        """Lines ``start`` to ``end`` (those of them ``keep`` says, if given)."""
+        offsets = self.offsets()
+        data = self.data[int(offsets[start]):int(offsets[end])]
+        lengths = self.lengths[start:end]
+        if keep is None or keep.all():
+            return Packed(data, lengths)
+        inner = np.concatenate(([0], np.cumsum(lengths)))
+        return Packed(b"".join([data[int(inner[at]):int(inner[at + 1])]
+                                for at in np.flatnonzero(keep).tolist()]), lengths[keep])
+
+    def offsets(self) -> Ints:
+        offsets: Ints = np.concatenate(([0], np.cumsum(self.lengths, dtype=np.int64)))
+        return offsets
+
+    def items(self) -> list[bytes]:
+        """The lines, one bytes object each."""
+        lines = self.data.splitlines(keepends=True)
+        if len(lines) == len(self.lengths):  # (no line break inside a quoted cell)
+            return lines
+        offsets = self.offsets().tolist()
+        return [self.data[start:end] for start, end in itertools.pairwise(offsets)]
+
+    def numbered_packed(self, first: int, *, after: bytes = b"") -> Packed:
+        """The lines numbered (:meth:`numbered`), packed."""
+        numbers = np.arange(first, first + len(self)).astype("S")
+        return Packed(self.numbered(first, after=after),
+                      self.lengths + (np.strings.str_len(numbers) + len(after)).astype(np.int32))
+
+    def numbered(self, first: int, *, after: bytes = b"", head: Packed | None = None) -> bytes:
+        """The lines, each after its number (from ``first``) and ``after``; with ``head``,
+        each line of it before the number."""
+        numbers = [b"%d%b" % (number, after) for number in range(first, first + len(self))]
+        if head is None:
+            return b"".join(map(bytes.__add__, numbers, self.items()))
+        offsets = head.offsets().tolist()
+        heads = [head.data[start:end] for start, end in itertools.pairwise(offsets)]
+        return b"".join(map(b"".join, zip(heads, numbers, self.items(), strict=True)))
+
+
+@dataclass(frozen=True)
+class BankLines:
+    """Bank lines in the layout's encoding, each ``head`` + its 序号 + ``tail`` (no head:
+    the 序号 first; not ``numbered``, the layout has no 序号 and the tail is the line)."""
+
+    head: Packed | None
+    tail: Packed
+    numbered: bool
+
+    def __len__(self) -> int:
+        return len(self.tail)
+
+    def part(self, start: int, end: int, keep: Flags | None = None) -> BankLines:
+        return BankLines(None if self.head is None else self.head.part(start, end, keep),
+                         self.tail.part(start, end, keep), self.numbered)
+
+    def text(self, first: int) -> bytes:
+        """The lines, numbered from ``first``."""
+        if not self.numbered:
+            return self.tail.data
+        return self.tail.numbered(first, head=self.head)
+
+
+def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amounts: Texts, *,
+               months: Sequence[str] | None = None) -> BankLines:
+    """The bank file's lines of payments given column-wise (UTF-8 values: the name, the
+    canonical id, the account's digits, the amount as :func:`~welfare_calc.core.engine.
+    fen_text` writes it): the one maker of a bank line, for the payroll's chunks and for
+    :func:`~welfare_calc.payroll.bank.stage_bank_file` alike. A name or id holding the
+    delimiter, a quote or a line break is refused (:class:`BankFileRefused`), as is a line
+    the layout's encoding cannot write. ``months``: each payment's month, where they are
+    not all the file's (a re-issue of a month before); the key is the month and the id."""
+    from welfare_calc.payroll.layouts import Field  # noqa: PLC0415 - pydantic, a bank file's
+
+    layout = spec.layout
+    count = len(ids)
+    prefix = (np.bytes_(f"{spec.month}:".encode("ascii")) if months is None else
+              np.array([f"{month}:".encode("ascii") for month in months], dtype=np.bytes_))
+    keys = np.strings.add(prefix, ids)
+    for label, values in ((Field.NAME, names), (Field.ID, ids)):
+        bad = np.zeros(count, dtype=bool)
+        for char in (layout.delimiter, '"', "\r", "\n"):
+            bad |= np.strings.find(values, char.encode("utf-8")) >= 0
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            value = values[at].decode("utf-8")
+            raise BankFileRefused(_("payment {key}: its {field} {value} holds {delimiter}, a "
+                                    "quote or a line break, which the bank file cannot "
+                                    "carry").format(key=keys[at].decode("utf-8"),
+                                                    field=label.value, value=repr(value),
+                                                    delimiter=repr(layout.delimiter)))
+    batch = spec.batch_no
+    if layout.excel:
+        batch = kept_as_text(batch)
+        names = _python_where(names, _starts_like_formula(names),
+                              csv_safe)
+        ids = _marked(ids, _all_digits(ids))
+        accounts = np.strings.add(accounts, np.bytes_(TEXT_MARK.encode("ascii")))
+    columns: dict[Field, Texts] = {
+        Field.NAME: names, Field.ID: ids, Field.ACCOUNT: accounts, Field.AMOUNT: amounts,
+        Field.BATCH: np.full(count, batch.encode("utf-8"), dtype=f"S{max(len(batch.encode()), 1)}"),
+        Field.KEY: keys}
+    delimiter = np.bytes_(layout.delimiter.encode("utf-8"))
+    order = list(layout.columns)
+    numbered = Field.SEQ in order
+    cut = order.index(Field.SEQ) if numbered else -1  # (no 序号: the tail is the line)
+    head = _joined([columns[name] for name in order[:cut]], delimiter, count) if cut > 0 else None
+    tail = _joined([columns[name] for name in order[cut + 1:]], delimiter, count)
+    if numbered:
+        if head is not None:
+            head = np.strings.add(head, delimiter)
+        if cut < len(order) - 1:
+            tail = np.strings.add(delimiter, tail)
+    encoding = layout.encoding
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        tail = _transcoded(tail, encoding, keys, layout)
+        if head is not None:
+            head = _transcoded(head, encoding, keys, layout)
+    tail = np.strings.add(tail, np.bytes_(layout.newline.encode("ascii")))
+    return BankLines(None if head is None else Packed.of(head), Packed.of(tail), numbered)
+
+
+def _joined(columns: Sequence[Texts], delimiter: np.bytes_, count: int) -> Texts:
+    """The columns' values joined by ``delimiter``, a text a row (empty with no column)."""
+    if not columns:
+        return np.zeros(count, dtype="S1")
+    text = columns[0]
+    for column in columns[1:]:
+        text = np.strings.add(np.strings.add(text, delimiter), column)
+    return text
+
+
+def _transcoded(texts: Texts, encoding: str, keys: Texts, layout: Layout) -> Texts:
+    """UTF-8 texts in the layout's encoding; one it cannot write refused, naming its
+    payment. (No line holds a line break: :func:`bank_lines` refused those.)"""
+    if not len(texts):
+        return texts
+    joined = b"\n".join(texts.tolist()).decode("utf-8")
+    try:
+        written = joined.encode(encoding)
+    except UnicodeEncodeError as error:
+        at = joined.count("\n", 0, error.start)
+        raise BankFileRefused(_("payment {key}: {text} cannot be written in {encoding}, the "
+                                "layout's encoding").format(
+                                    key=keys[at].decode("utf-8"),
+                                    text=repr(joined[error.start:error.end]),
+                                    encoding=layout.encoding)) from None
+    return np.array(written.split(b"\n"), dtype=np.bytes_)
+
+
+def _python_where(texts: Texts, where: Flags, change: Callable[[str], str]) -> Texts:
+    """``texts`` with those ``where`` is true changed one at a time (UTF-8 both ways)."""
+    at = np.flatnonzero(where)
+    if not len(at):
+        return texts
+    changed = [change(texts[index].decode("utf-8")).encode("utf-8") for index in at.tolist()]
+    return _put(texts, at, changed)
+
+
+def _put(texts: Texts, at: Ints, values: list[bytes]) -> Texts:
+    """``texts`` with ``values`` at ``at``, widened to hold them."""
+    width = max([texts.itemsize, *map(len, values), 1])
+    widened = texts.astype(f"S{width}")
+    widened[at] = values
+    return widened
+
+
+def _starts_like_formula(texts: Texts) -> Flags:
+    """Whether each text's first byte is one a formula starts with (csv_safe then says)."""
+    starts: Flags = np.isin(_byte_matrix(texts)[:, 0], _FORMULA[:-1])
+    return starts
+
+
+def _byte_matrix(texts: Texts) -> npt.NDArray[np.uint8]:
+    matrix: npt.NDArray[np.uint8] = texts.view(np.uint8).reshape(len(texts), texts.itemsize)
+    return matrix
+
+
+def _all_digits(texts: Texts) -> Flags:
+    """Whether each text is one or more ASCII digits."""
+    matrix = _byte_matrix(texts)
+    lengths = np.strings.str_len(texts)
+    inside = np.arange(texts.itemsize) < lengths[:, None]
+    digit = (matrix >= ord("0")) & (matrix <= ord("9"))
+    result: Flags = (lengths > 0) & np.where(inside, digit, True).all(axis=1)
+    return result
+
+
+def _marked(texts: Texts, where: Flags) -> Texts:
+    """``texts`` with a spreadsheet's text mark after those ``where`` is true
+    (:func:`~welfare_calc.output.text.kept_as_text`)."""
+    if not where.any():
+        return texts
+    marked: Texts = np.where(where, np.strings.add(texts, np.bytes_(TEXT_MARK.encode())),
+                             texts)
+    return marked
+
+
+def _kept_as_text(texts: Texts, *, digits: bool) -> Flags:
+    """Where :func:`~welfare_calc.output.text.kept_as_text` marks a plain cell."""
+    every = _all_digits(texts)
+    if digits:
+        return every
+    matrix = _byte_matrix(texts)
+    lengths = np.strings.str_len(texts)
+    leading_zero = (matrix[:, 0] == ord("0")) & (lengths > 1) if texts.itemsize else every
+    marked: Flags = every & ((lengths >= LONG_DIGITS) | leading_zero)
+    return marked
+
+
+def csv_cell(text: str) -> str:
+    """A cell as a CSV line holds it: quoted where it holds a comma, a quote or a line
+    break (a carriage return too: :class:`~welfare_calc.output.text.CsvRows`' rule)."""
+    if any(char in text for char in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def cell_value(raw: bytes) -> str:
+    """A cell of the spool (UTF-8 CSV, quoted as csv.writer quotes) as its text."""
+    text = raw.decode("utf-8")
+    if text.startswith('"') and text.endswith('"') and len(text) >= 2:
+        return text[1:-1].replace('""', '"')
+    return text
+
+
+@dataclass(frozen=True)
+class LineMaker:
+    """What every chunk's lines share, worked out once the header is read; called in the
+    worker with a chunk's written rows and ledger, it gives the chunk's lines (pickled
+    :class:`ChunkLines`). It pickles: workers are spawned on Windows."""
+
+    width: int
+    """Cells of a written row."""
+    spool_newline: str
+    id_at: int
+    months_at: int
+    monthly_at: int
+    parts_at: tuple[int | None, int | None, int | None]
+    """The basic amount's, 分类施保's and the care standard's cells (None: not written; the
+    whole is then the basic amount)."""
+    name_at: int | None
+    bank_at: int | None
+    account_at: int | None
+    group_at: tuple[tuple[int, int | None], ...]
+    short: tuple[str, ...]
+    """Each category's short name (保障类别), in the table's order."""
+    paid_as: tuple[str, ...]
+    """Each category's 发放方式 (补差 or 全额)."""
+    csv: bool
+    """Lines for a CSV file: text cells neutralised (and for ``excel``, digits kept as
+    text); else for a workbook, whose text cells never run."""
+    excel: bool
+    line_end: str
+    bank: BankSpec | None = None
+
+    def __call__(self, output: bytes, ledger: bytes) -> bytes:
+        return pickle.dumps(self.make(output, ledger), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def make(self, output: bytes, ledger: bytes) -> ChunkLines:
+        """The lines of one chunk's written rows."""
+        words = np.frombuffer(ledger, dtype=np.int64).reshape(-1, LEDGER_WORDS)
+        rows = len(words)
+        coded = words[:, 2]
+        chunk = ChunkBytes(output)
+        begin, length = self._cells(chunk, rows)
+        keys, group = self._groups(output, chunk, begin, length, rows)
+        total = _fen(chunk, begin[:, self.monthly_at], length[:, self.monthly_at])
+        months_first = chunk.at(begin[:, self.months_at], 1)[:, 0]
+        listed = np.flatnonzero((length[:, self.months_at] == 1) & (months_first == ord("1"))
+                                & (total > 0))
+        listed = listed[np.argsort(group[listed], kind="stable")]
+        group = group[listed]
+        code = coded[listed] % NEWLY
+        persons = coded[listed] >> PERSONS_SHIFT
+        total = total[listed]
+        parts = [(total if at is None and position == 0 else
+                  np.zeros(len(listed), dtype=np.int64) if at is None else
+                  _fen(chunk, begin[listed, at], length[listed, at]))
+                 for position, at in enumerate(self.parts_at)]
+        amounts = [self._raw(chunk, begin[listed, at], length[listed, at])
+                   if at is not None else None for at in (*self.parts_at, self.monthly_at)]
+        if amounts[0] is None:
+            amounts[0] = amounts[3]
+
+        def text_column(at: int | None) -> tuple[Texts, Flags]:
+            if at is None:
+                return np.zeros(len(listed), dtype="S1"), np.zeros(len(listed), dtype=bool)
+            return self._texts(output, chunk, begin[listed, at], length[listed, at])
+
+        ids, id_odd = text_column(self.id_at)
+        names, name_odd = text_column(self.name_at)
+        banks, bank_odd = text_column(self.bank_at)
+        accounts, account_odd = text_column(self.account_at)
+        # The account: sent when, as written, it is a card number (the quick answer);
+        # any other asked of account_digits, which cuts spaces or says what is wrong.
+        sent = np.zeros(len(listed), dtype=bool)
+        held_words: dict[int, str] = {}
+        if self.account_at is not None:
+            lengths = np.strings.str_len(accounts)
+            sent = ~account_odd & cards_hold(_byte_matrix(accounts), lengths)
+            cleaned: list[bytes] = []
+            asked = np.flatnonzero(~sent)
+            for index in asked.tolist():
+                try:
+                    cleaned.append(account_digits(accounts[index].decode("utf-8")).encode())
+                    sent[index] = True
+                except BadAccount as error:
+                    cleaned.append(accounts[index])
+                    held_words[index] = f"{HELD}：{error}"
+            digits = _put(accounts, asked, cleaned) if len(asked) else accounts
+        else:
+            digits = accounts
+            held_words = {index: f"{HELD}：{_('no bank account given')}"
+                          for index in range(len(listed))}
+        lines = self._lines(keys, group, code, persons, amounts, ids, id_odd, names, name_odd,
+                            banks, bank_odd, digits, sent, held_words)
+        bank = None
+        if self.bank is not None:
+            chosen = np.flatnonzero(sent)
+            total_texts = amounts[3]
+            assert total_texts is not None, "the batch writes every row's month's amount"
+            bank = bank_lines(self.bank, names[chosen], ids[chosen], digits[chosen],
+                              total_texts[chosen])
+        return ChunkLines(rows=rows, keys=keys, group=group.astype(np.int32),
+                          position=listed.astype(np.int32), code=code, persons=persons,
+                          base=parts[0], supplement=parts[1], care=parts[2], total=total,
+                          sent=sent, lines=Packed.of(lines), bank=bank)
+
+    def _cells(self, chunk: ChunkBytes, rows: int) -> tuple[Ints, Ints]:
+        """Where each cell of each written row begins and how long it is (a comma or a
+        line end inside quotes is no cell's end: the quotes before it are counted)."""
+        buf = chunk.buf
+        ends = (buf == COMMA) | (buf == NEWLINE)
+        if QUOTE in chunk.data:
+            ends &= (np.cumsum(buf == QUOTE) & 1) == 0
+        cut = np.flatnonzero(ends)
+        if len(cut) != rows * self.width:
+            raise AssertionError("every written row has the header's cells")  # pragma: no cover
+        grid = cut.reshape(rows, self.width)
+        begin = np.empty_like(grid)
+        if not rows:
+            return begin, grid
+        begin[:, 1:] = grid[:, :-1] + 1
+        begin[0, 0] = 0
+        begin[1:, 0] = grid[:-1, -1] + 1
+        length = grid - begin
+        if self.spool_newline == "\r\n":
+            length[:, -1] -= 1
+        return begin, length
+
+    def _raw(self, chunk: ChunkBytes, begin: Ints, length: Ints) -> Texts:
+        """Cells written by the batch itself (amounts: short, ASCII, never quoted)."""
+        width = int(np.clip(length.max(initial=1), 1, PADDING))
+        texts: Texts = chunk.cells(begin, length, width).view(f"S{width}").ravel()
+        return texts
+
+    def _texts(self, output: bytes, chunk: ChunkBytes, begin: Ints, length: Ints
+               ) -> tuple[Texts, Flags]:
+        """Roster cells as their values (UTF-8), and which were read one at a time: one
+        quoted, spaced, starting like a formula or longer than the window is read, its
+        spaces stripped, as the row-by-row reading takes it (``str.strip``)."""
+        width = int(np.clip(length.max(initial=1), 1, PADDING))
+        cells = chunk.cells(begin, length, width)
+        first = cells[:, 0]
+        last = np.take_along_axis(cells, np.clip(length - 1, 0, width - 1)[:, None],
+                                  axis=1)[:, 0]
+        third = np.take_along_axis(cells, np.clip(length - 3, 0, width - 1)[:, None],
+                                   axis=1)[:, 0]
+        # A plain start: printable ASCII that starts no formula, or the first byte of a
+        # character from U+4000 on (no space among them); a plain end: printable ASCII,
+        # or a three-byte character from U+4000 on.
+        starts = (((first > SPACE) & (first < 0x7F) & ~np.isin(first, _FORMULA))
+                  | ((first >= 0xE4) & (first <= 0xEF)))
+        ends = ((last > SPACE) & (last < 0x7F)) | ((length >= 3) & (third >= 0xE4)
+                                                   & (third <= 0xEF))
+        odd = (length > 0) & ((length > PADDING) | ~starts | ~ends)
+        texts: Texts = cells.view(f"S{width}").ravel()
+        at = np.flatnonzero(odd)
+        if len(at):
+            values = [cell_value(output[start:start + size]).strip().encode("utf-8")
+                      for start, size in zip(begin[at].tolist(), length[at].tolist(),
+                                             strict=True)]
+            texts = _put(texts, at, values)
+        return texts, odd
+
+    def _groups(self, output: bytes, chunk: ChunkBytes, begin: Ints, length: Ints,
+                rows: int) -> tuple[list[groups.Key | None], Ints]:
+        """Each written row's group, by position among the chunk's groups (in the order
+        they first appear in it): each distinct locality keyed once, by
+        :func:`~welfare_calc.batch.rows.groups.key_of`."""
+        if not self.group_at:
+            return [None], np.zeros(rows, dtype=np.int64)
+        combined = np.zeros(rows, dtype=np.int64)
+        levels: list[list[str]] = []
+        for column, _count in self.group_at:
+            width = int(np.clip(length[:, column].max(initial=1), 1, PADDING))
+            cells = chunk.cells(begin[:, column], length[:, column], width)
+            long = np.flatnonzero(length[:, column] > PADDING)
+            raw = cells.view(f"S{width}").ravel()
+            if len(long):  # (the window holds the first bytes only: told apart by row)
+                raw = _put(raw, long, [output[start:start + size] for start, size in zip(
+                    begin[long, column].tolist(), length[long, column].tolist(), strict=True)])
+            distinct, inverse = np.unique(raw, return_inverse=True)
+            levels.append([cell_value(cell) for cell in distinct.tolist()])
+            combined = combined * len(distinct) + inverse.ravel()
+        pairs, first_at, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        where = tuple((position, count) for position, (_, count) in enumerate(self.group_at))
+        keyed: list[groups.Key] = []
+        for pair in pairs.tolist():
+            row, rest = [], pair
+            for level in reversed(levels):
+                rest, index = divmod(rest, len(level))
+                row.append(level[index])
+            keyed.append(groups.key_of(row[::-1], where))
+        # The chunk's groups in the order they first appear in it (two spellings of one
+        # locality, " 城关镇" and "城关镇", are one group: key_of strips).
+        found: dict[groups.Key | None, int] = {}
+        for pair in np.argsort(first_at, kind="stable").tolist():
+            found.setdefault(keyed[pair], len(found))
+        group: Ints = np.array([found[key] for key in keyed], dtype=np.int64)[inverse.ravel()]
+        return list(found), group
+
+    def _lines(self, keys: list[groups.Key | None], group: Ints, code: Ints, persons: Ints,
+               amounts: list[Texts | None], ids: Texts, id_odd: Flags, names: Texts,
+               name_odd: Flags, banks: Texts, bank_odd: Flags, digits: Texts, sent: Flags,
+               held_words: dict[int, str]) -> Texts:
+        """The 发放明细's lines of the listed rows, each all but its 序号 and the comma after
+        it: the places, the name, the id, 保障类别, 保障人数, 发放方式, the four amounts,
+        the bank, the account and 发放状态, and the line end."""
+        comma = np.bytes_(b",")
+        count = len(group)
+        pieces: list[Texts | np.bytes_] = []
+        if self.group_at:
+            places = [b"".join(self._cell(NO_LOCALITY if part is None else part,
+                                          digits=False).encode("utf-8") + b","
+                               for part in key or ()) for key in keys]
+            pieces.append(np.array(places, dtype=np.bytes_)[group])
+        if self.name_at is not None:
+            pieces += [self._rendered(names, name_odd, digits=False), comma]
+        pieces.append(self._rendered(ids, id_odd, digits=True))
+        # 保障类别, 保障人数 and 发放方式 at once: a text for each category and count.
+        described = np.array([f",{short},{people},{way},".encode()
+                              for short, way in zip(self.short, self.paid_as, strict=True)
+                              for people in range(PERSONS_LISTED)], dtype=np.bytes_)
+        many = persons >= PERSONS_LISTED
+        block = described[code * PERSONS_LISTED + np.where(many, 0, persons)]
+        if many.any():
+            at = np.flatnonzero(many)
+            block = _put(block, at, [f",{self.short[code[index]]},{persons[index]},"
+                                     f"{self.paid_as[code[index]]},".encode()
+                                     for index in at.tolist()])
+        pieces.append(block)
+        base, supplement, care, total = amounts
+        if supplement is None and care is None:  # (no part given: the whole is the basic)
+            assert total is not None, "the batch writes every row's month's amount"
+            pieces += [total, np.bytes_(b",0.00,0.00,"), total]
+        else:
+            for position, amount in enumerate((base, supplement, care, total)):
+                pieces.append(amount if amount is not None else np.bytes_(b"0.00"))
+                if position < 3:
+                    pieces.append(comma)
+        if self.bank_at is not None:
+            pieces += [comma, self._rendered(banks, bank_odd, digits=False)]
+        if self.account_at is not None:  # (sent: its digits; held back: as written)
+            pieces += [comma, self._rendered(digits, ~sent, digits=True)]
+        sending = f",{SEND}{self.line_end}".encode()
+        status = np.full(count, sending, dtype=f"S{len(sending)}")
+        if held_words:
+            at = np.array(sorted(held_words), dtype=np.int64)
+            status = _put(status, at, [(f",{self._cell(held_words[index], digits=False)}"
+                                        f"{self.line_end}").encode()
+                                       for index in at.tolist()])
+        pieces.append(status)
+        text = pieces[0] if isinstance(pieces[0], np.ndarray) else np.full(
+            count, pieces[0], dtype=f"S{max(len(pieces[0]), 1)}")
+        for piece in pieces[1:]:
+            text = np.strings.add(text, piece)
+        return text
+
+    def _cell(self, value: str, *, digits: bool) -> str:
+        """One value as the 发放明细's line holds it (one at a time)."""
+        if self.csv:
+            value = csv_safe(value)
+            if self.excel:
+                value = kept_as_text(value, digits=digits)
+        return csv_cell(value)
+
+    def _rendered(self, texts: Texts, odd: Flags, *, digits: bool) -> Texts:
+        """Values as the 发放明细's line holds them: a plain one as it is (for Excel, digits
+        marked as text), any other one at a time (:meth:`_cell`)."""
+        plain = ~odd
+        rendered = texts
+        if self.csv and self.excel:
+            rendered = _marked(texts, plain & _kept_as_text(texts, digits=digits))
+        at = np.flatnonzero(~plain)
+        if len(at):
+            rendered = _put(rendered, at, [self._cell(texts[index].decode("utf-8"),
+                                                      digits=digits).encode("utf-8")
+                                           for index in at.tolist()])
+        return rendered
+
+
+def _fen(chunk: ChunkBytes, begin: Ints, length: Ints) -> Ints:
+    """Fen of amounts written by :func:`~welfare_calc.core.engine.fen_text` (``-`` or not,
+    digits, a dot, two decimals)."""
+    width = int(np.clip(length.max(initial=1), 1, PADDING))
+    cells = chunk.cells(begin, length, width)
+    digit = cells.astype(np.int64) - ord("0")
+    is_digit = (digit >= 0) & (digit <= 9)
+    value = np.zeros(len(begin), dtype=np.int64)
+    for position in range(width):
+        value = np.where(is_digit[:, position], value * 10 + digit[:, position], value)
+    negative: Ints = np.where(cells[:, 0] == ord("-"), -value, value) if width else value
+    return negative
+
+
+@dataclass
+class ChunkLines:
+    """One chunk's lines, its listed rows in group order (the chunk's groups as they first
+    appear in it), each group's rows in their own order."""
+
+    rows: int
+    """Rows written in the chunk, listed or not."""
+    keys: list[groups.Key | None]
+    """The chunk's groups ([None] without --group-by), every written row's counted."""
+    group: npt.NDArray[np.int32]
+    """Per listed row: its group's position in :attr:`keys`."""
+    position: npt.NDArray[np.int32]
+    """Per listed row: its position among the chunk's written rows."""
+    code: Ints
+    persons: Ints
+    base: Ints
+    supplement: Ints
+    care: Ints
+    total: Ints
+    """Per listed row: category position, persons, and the amounts in fen."""
+    sent: Flags
+    lines: Packed
+    """Per listed row: its 发放明细 line, all but the 序号 and its comma."""
+    bank: BankLines | None = field(default=None)
+    """Per row sent: its bank line, all but the 序号 (with a bank file)."""
