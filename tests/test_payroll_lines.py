@@ -236,3 +236,27 @@ def test_accounts_checked_at_once_are_those_account_digits_takes_as_written(
     assert got == [unchanged(account) for account in accounts]
     assert got == [account.isascii() and account.isdigit() and 16 <= len(account) <= 19
                    and luhn.is_valid(account) for account in accounts]
+
+
+@pytest.mark.parametrize(("name", "town", "line"), [("张\U0001f600", "青年路街道", "1"),
+                                                    ("张三", "镇\U0001f600", "1"),
+                                                    ("张三", "镇\U0001f600", "小计")])
+def test_a_cell_the_output_encoding_cannot_hold_is_one_line_and_nothing_is_written(
+        tmp_path: Path, name: str, town: str, line: str) -> None:
+    """--output-encoding gbk and a name or a locality GBK has no character for (a
+    household's line, or a 小计's label when none of the town is listed): one line naming
+    the line, exit 2, no file."""
+    from helpers import invoker  # noqa: PLC0415
+
+    months = ("", "2024-04") if line == "小计" else ("", "")
+    roster = tmp_path / "r.csv"
+    roster.write_text("id,category,persons,income,start,end,乡镇,姓名,账号\n"
+                      f"A1,urban-dibao,1,0,{months[0]},{months[1]},{town},{name},"
+                      f"{_card(1)}\n", encoding="utf-8")
+    done = invoker()("payroll", str(roster), "--month", "2024-05", "-o",
+                     str(tmp_path / "o.csv"), "--output-encoding", "gbk", "--group-by", "乡镇")
+    assert done.exit_code == 2, done.output
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f"发放明细第 {line}" in done.stderr, done.stderr
+    assert "gb18030" in done.stderr, done.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["r.csv"]

@@ -28,7 +28,7 @@ import csv
 import json
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -449,7 +449,7 @@ class Payroll:
         return spool
 
     def lines(self, written: Written, width: int, bank: BankFile | None
-              ) -> Iterator[tuple[str, list[str] | _Numbered]]:
+              ) -> Generator[tuple[str, list[str] | _Numbered]]:
         """The 发放明细's lines in order: each group's households (numbered from 1 in the
         group), its 小计, then the 合计 and what it is made of (sent, held back). The bank
         file is told the lines it sends in the same order.
@@ -536,8 +536,8 @@ class Payroll:
             chosen.layout, chosen.target, office=chosen.office, batch_no=chosen.batch_no,
             day=chosen.day or date.today(),
             staging=lambda target, encoding: written.stage(target, True, encoding))
+        counted = self.lines(written, len(header), bank)
         try:
-            counted = self.lines(written, len(header), bank)
             if self.options.workbook:
                 self._workbook(written, header, counted)
             else:
@@ -568,6 +568,8 @@ class Payroll:
             if bank is not None:
                 bank.discard()
             raise
+        finally:
+            counted.close()  # (its spool closed, however the documents ended)
 
     def _csv(self, written: Written, header: list[str],
              lines: Iterator[tuple[str, list[str] | _Numbered]]) -> None:
@@ -589,7 +591,14 @@ class Payroll:
                     text = _recoded(text, staged.encoding)
                 staged.binary.write(text)
             else:
-                writer.writerow([csv_safe(cell) for cell in cells])
+                try:
+                    writer.writerow([csv_safe(cell) for cell in cells])
+                except UnicodeEncodeError as error:  # (a locality, in a 小计's label)
+                    raise UnusableInput(_(
+                        "the 发放明细's line {line}: {text} cannot be written in {encoding}; "
+                        "use --output-encoding gb18030 or utf-8").format(
+                            line=cells[0], text=repr(error.object[error.start:error.end]),
+                            encoding=staged.encoding)) from None
         staged.text.flush()
 
     def _workbook(self, written: Written, header: list[str],
@@ -707,7 +716,7 @@ def _recoded(text: bytes, encoding: str) -> bytes:
         line = decoded[decoded.rfind("\n", 0, error.start) + 1:].split("\n", 1)[0]
         raise UnusableInput(_("the 发放明细's line {line}: {text} cannot be written in "
                               "{encoding}; use --output-encoding gb18030 or utf-8").format(
-                                  line=repr(line.split(",", 1)[0]),
+                                  line=line.split(",", 1)[0],
                                   text=repr(decoded[error.start:error.end]),
                                   encoding=encoding)) from None
 
@@ -754,4 +763,7 @@ class _GroupSpool:
             yield _Segment(packs[0], bank, fen)
 
     def close(self) -> None:
+        self._file.close()
+
+    def __del__(self) -> None:  # (a run that fails before its documents drops it)
         self._file.close()
