@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 import pickle
 import tempfile
@@ -378,14 +379,14 @@ class Payroll:
         chunk: ChunkLines = pickle.loads(side)  # our own workers' bytes
         for key, segment in self._counted(chunk, np.zeros(0, dtype=np.int64)):
             first = self._numbers.get(key, 1)
-            self._numbers[key] = first + len(segment.lines)
-            bank = segment.bank
+            self._numbers[key] = first + len(segment.lines)  # (counted before numbering)
+            bank, sent = segment.bank, segment.count
             if bank is not None and not self.group_at:  # (without groups: in sending order)
-                bank = BankLines(None, Packed(bank.text(self._sent + 1),
-                                              np.zeros(len(bank), dtype=np.int32)), False)
-                self._sent += len(segment.bank or ())
-            self._taken.add(key, _Segment(segment.lines.numbered_packed(first, after=b","),
-                                          bank, segment.sent_fen))
+                bank = Packed(bank.text(self._sent + 1), bank.lengths[:0], numbered=False)
+                self._sent += sent
+            self._taken.add(key, _Segment(
+                Packed(segment.lines.text(first), segment.lines.lengths[:0], numbered=False),
+                bank, segment.sent_fen, sent))
 
     def _counted(self, chunk: ChunkLines, gone: Ints) -> list[tuple[Key | None, _Segment]]:
         """A chunk's lines group by group, the rows ``gone`` (its positions of rows
@@ -399,7 +400,18 @@ class Payroll:
         bounds = np.searchsorted(chunk.group, np.arange(len(chunk.keys) + 1))
         sent_before = np.concatenate(([0], np.cumsum(chunk.sent)))
         found = []
-        for position, key in enumerate(chunk.keys):
+        order: Sequence[int] = range(len(chunk.keys))
+        if len(gone) and chunk.row_group is not None:
+            # The groups as the rows left meet them: one whose first row was rejected
+            # comes where its next row is, one with no row left not at all (as a run
+            # without those rows would have them).
+            rows = np.ones(chunk.rows, dtype=bool)
+            rows[gone] = False
+            met = np.full(len(chunk.keys), chunk.rows, dtype=np.int64)
+            np.minimum.at(met, chunk.row_group[rows], np.flatnonzero(rows))
+            order = [int(at) for at in np.argsort(met, kind="stable") if met[at] < chunk.rows]
+        for position in order:
+            key = chunk.keys[position]
             start, end = int(bounds[position]), int(bounds[position + 1])
             mine = keep[start:end]
             code, persons = chunk.code[start:end][mine], chunk.persons[start:end][mine]
@@ -459,12 +471,12 @@ class Payroll:
         run's spool of them."""
         summary = self.summary
         money_from = 1 + len(self.levels) + (self._at["name"] is not None) + 4  # (id … 发放方式)
-        spool, numbered = self._taken, True
+        spool = self._taken
         self._taken = None
         if spool is None or written.dropped:
             if spool is not None:
                 spool.close()
-            spool, numbered = self._again(written), False
+            spool = self._again(written)
         order = ([None] if not self.group_at else
                  list(groups.nested([key for key in spool.groups() if key is not None])))
         sent = 0
@@ -472,16 +484,11 @@ class Payroll:
             for key in order:
                 number = 1
                 for segment in spool.read(key):
-                    yield "lines", _Numbered(None if numbered else number, segment.lines)
+                    yield "lines", _Numbered(number, segment.lines)
                     number += len(segment.lines)
                     if bank is not None and segment.bank is not None:
-                        if segment.bank.numbered:
-                            bank.add(segment.bank.text(sent + 1), len(segment.bank),
-                                     segment.sent_fen)
-                        else:  # (numbered as the run went)
-                            bank.add(segment.bank.tail.data, len(segment.bank.tail),
-                                     segment.sent_fen)
-                        sent += len(segment.bank)
+                        bank.add(segment.bank.text(sent + 1), segment.count, segment.sent_fen)
+                        sent += segment.count
                 if key is not None:
                     group = summary.groups.setdefault(key, Figures.empty(len(self.categories)))
                     households_, persons_, _fen_total = group.total()
@@ -672,26 +679,33 @@ def _plain(cell: str, *, digits: bool = False) -> str:
 @dataclass(frozen=True)
 class _Segment:
     """Lines of one group from one chunk: the 发放明细's, and the bank file's of those sent
-    (their amounts ``sent_fen`` in all)."""
+    (their amounts ``sent_fen`` in all); each numbered already, or to be."""
 
     lines: Packed
     bank: BankLines | None
     sent_fen: int
+    sent: int = -1
+    """Bank lines (when they are numbered already, their lengths are not kept)."""
+
+    @property
+    def count(self) -> int:
+        """The bank lines sent."""
+        if self.sent >= 0:
+            return self.sent
+        return 0 if self.bank is None else len(self.bank)
 
 
 @dataclass(frozen=True)
 class _Numbered:
-    """Lines of one group, the first numbered ``first`` (序号, from 1 in each group); None:
+    """Lines of one group, the first numbered ``first`` (序号, from 1 in each group), or
     numbered already."""
 
-    first: int | None
+    first: int
     lines: Packed
 
     def text(self) -> bytes:
         """The lines, each with its 序号 (UTF-8)."""
-        if self.first is None:
-            return self.lines.data
-        return self.lines.numbered(self.first, after=b",")
+        return self.lines.text(self.first)
 
 
 def _cells(lines: Iterator[tuple[str, list[str] | _Numbered]]
@@ -700,9 +714,8 @@ def _cells(lines: Iterator[tuple[str, list[str] | _Numbered]]
     CSV: the workers made it plain for a workbook, nothing neutralised or marked)."""
     for kind, cells in lines:
         if isinstance(cells, _Numbered):
-            assert cells.first is not None, "a workbook's lines are numbered here"
-            for number, line in enumerate(cells.lines.items(), cells.first):
-                yield "row", [str(number), *next(csv.reader([line.decode("utf-8")]))]
+            for row in csv.reader(io.StringIO(cells.text().decode("utf-8"), newline="")):
+                yield "row", row
         else:
             yield kind, cells
 
@@ -730,37 +743,32 @@ class _GroupSpool:
 
     def __init__(self) -> None:
         self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self._where: dict[Key | None, list[tuple[int, tuple[tuple[int, int], ...], bool, int]]]
-        self._where = {}
+        self._where: dict[Key | None, list[tuple[int, tuple[tuple[int, int, bool], ...],
+                                                 int, int]]] = {}
 
     def groups(self) -> list[Key | None]:
         """The groups, in the order they first appear."""
         return list(self._where)
 
     def add(self, key: Key | None, segment: _Segment) -> None:
-        packs = [segment.lines]
-        bank = segment.bank
-        if bank is not None:
-            packs += [bank.tail, *([bank.head] if bank.head is not None else [])]
+        packs = [segment.lines, *([segment.bank] if segment.bank is not None else [])]
         self._file.seek(0, 2)
         at = self._file.tell()
         for pack in packs:
             self._file.write(pack.lengths.tobytes())
             self._file.write(pack.data)
         self._where.setdefault(key, []).append(
-            (at, tuple((len(pack), len(pack.data)) for pack in packs),
-             bank is not None and bank.numbered, segment.sent_fen))
+            (at, tuple((len(pack), len(pack.data), pack.numbered) for pack in packs),
+             segment.sent_fen, segment.count))
 
     def read(self, key: Key | None) -> Iterator[_Segment]:
-        for at, shapes, numbered, fen in self._where.get(key, []):
+        for at, shapes, fen, sent in self._where.get(key, []):
             self._file.seek(at)
             packs = []
-            for count, size in shapes:
+            for count, size, numbered in shapes:
                 lengths = np.frombuffer(self._file.read(4 * count), dtype=np.int32)
-                packs.append(Packed(self._file.read(size), lengths))
-            bank = (BankLines(packs[2] if len(packs) == 3 else None, packs[1], numbered)
-                    if len(packs) > 1 else None)
-            yield _Segment(packs[0], bank, fen)
+                packs.append(Packed(self._file.read(size), lengths, numbered))
+            yield _Segment(packs[0], packs[1] if len(packs) > 1 else None, fen, sent)
 
     def close(self) -> None:
         self._file.close()
