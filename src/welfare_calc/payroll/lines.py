@@ -107,13 +107,8 @@ class Packed:
     numbered: bool = True
 
     @classmethod
-    def of(cls, texts: Texts, *, head: Texts | None = None, numbered: bool = True) -> Packed:
-        """Lines whose 序号 goes first (after ``head``, if given); not ``numbered``: the
-        texts are the lines."""
-        if numbered:
-            texts = np.strings.add(b"%d", _percent_doubled(texts))
-            if head is not None:
-                texts = np.strings.add(_percent_doubled(head), texts)
+    def of(cls, texts: Texts, *, numbered: bool = True) -> Packed:
+        """Lines made whole (each a template of its 序号, if ``numbered``)."""
         return cls(b"".join(texts.tolist()), np.strings.str_len(texts).astype(np.int32),
                    numbered)
 
@@ -144,11 +139,30 @@ class Packed:
 
 
 def _percent_doubled(texts: Texts) -> Texts:
-    """Texts as a ``%`` template holds them."""
-    if (np.strings.find(texts, b"%") < 0).all():
+    """Texts as a ``%`` template holds them (each ``%`` doubled)."""
+    if b"%" not in texts.tobytes():
         return texts
     doubled: Texts = np.strings.replace(texts, b"%", b"%%")
     return doubled
+
+
+def _chained(pieces: Sequence[Texts | np.bytes_], count: int) -> Texts:
+    """Each row's pieces one after the other, a text a row."""
+    first = pieces[0]
+    text: Texts = (first if isinstance(first, np.ndarray) else
+                   np.full(count, first, dtype=f"S{max(len(first), 1)}"))
+    for piece in pieces[1:]:
+        text = np.strings.add(text, piece)
+    return text
+
+
+def _first_holding(texts: Texts, chars: Sequence[str]) -> int | None:
+    """The first row whose text holds one of ``chars`` (ASCII: a byte of its own in
+    UTF-8, GBK's second bytes aside), or None; one scan of the texts' bytes a char."""
+    raw, width = texts.tobytes(), max(texts.itemsize, 1)
+    found = [at // width for at in (raw.find(char.encode("ascii")) for char in chars)
+             if at >= 0]
+    return min(found) if found else None
 
 
 BankLines = Packed
@@ -172,11 +186,8 @@ def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amount
               np.array([f"{month}:".encode("ascii") for month in months], dtype=np.bytes_))
     keys = np.strings.add(prefix, ids)
     for label, values in ((Field.NAME, names), (Field.ID, ids)):
-        bad = np.zeros(count, dtype=bool)
-        for char in (layout.delimiter, '"', "\r", "\n"):
-            bad |= np.strings.find(values, char.encode("utf-8")) >= 0
-        if bad.any():
-            at = int(np.flatnonzero(bad)[0])
+        at = _first_holding(values, (layout.delimiter, '"', "\r", "\n"))
+        if at is not None:
             value = values[at].decode("utf-8")
             raise BankFileRefused(_("payment {key}: its {field} {value} holds {delimiter}, a "
                                     "quote or a line break, which the bank file cannot "
@@ -186,43 +197,28 @@ def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amount
     batch = spec.batch_no
     if layout.excel:
         batch = kept_as_text(batch)
-        names = _python_where(names, _starts_like_formula(names),
-                              csv_safe)
+        names = _python_where(names, _starts_like_formula(names), csv_safe)
         ids = _marked(ids, _all_digits(ids))
         accounts = np.strings.add(accounts, np.bytes_(TEXT_MARK.encode("ascii")))
-    columns: dict[Field, Texts] = {
+    numbered = Field.SEQ in layout.columns
+    columns: dict[Field, Texts | np.bytes_] = {
         Field.NAME: names, Field.ID: ids, Field.ACCOUNT: accounts, Field.AMOUNT: amounts,
-        Field.BATCH: np.full(count, batch.encode("utf-8"), dtype=f"S{max(len(batch.encode()), 1)}"),
-        Field.KEY: keys}
+        Field.BATCH: np.bytes_(batch.encode("utf-8")), Field.KEY: keys,
+        Field.SEQ: np.bytes_(b"%d")}
+    if numbered:  # (a template of its 序号: every "%" of the fields doubled)
+        for name in (Field.NAME, Field.ID, Field.KEY):
+            columns[name] = _percent_doubled(np.asarray(columns[name]))
+        columns[Field.BATCH] = np.bytes_(batch.replace("%", "%%").encode("utf-8"))
     delimiter = np.bytes_(layout.delimiter.encode("utf-8"))
-    order = list(layout.columns)
-    numbered = Field.SEQ in order
-    cut = order.index(Field.SEQ) if numbered else -1  # (no 序号: the tail is the line)
-    head = _joined([columns[name] for name in order[:cut]], delimiter, count) if cut > 0 else None
-    tail = _joined([columns[name] for name in order[cut + 1:]], delimiter, count)
-    if numbered:
-        if head is not None:
-            head = np.strings.add(head, delimiter)
-        if cut < len(order) - 1:
-            tail = np.strings.add(delimiter, tail)
-    encoding = layout.encoding
-    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+    pieces: list[Texts | np.bytes_] = []
+    for position, name in enumerate(layout.columns):
+        pieces += [*([delimiter] if position else []), columns[name]]
+    text = _chained(pieces, count)
+    if codecs.lookup(layout.encoding).name not in ("utf-8", "utf-8-sig"):
         # (no byte of GBK or GB18030 after a first is "%": the template holds in them)
-        tail = _transcoded(tail, encoding, keys, layout)
-        if head is not None:
-            head = _transcoded(head, encoding, keys, layout)
-    tail = np.strings.add(tail, np.bytes_(layout.newline.encode("ascii")))
-    return Packed.of(tail, head=head, numbered=numbered)
-
-
-def _joined(columns: Sequence[Texts], delimiter: np.bytes_, count: int) -> Texts:
-    """The columns' values joined by ``delimiter``, a text a row (empty with no column)."""
-    if not columns:
-        return np.zeros(count, dtype="S1")
-    text = columns[0]
-    for column in columns[1:]:
-        text = np.strings.add(np.strings.add(text, delimiter), column)
-    return text
+        text = _transcoded(text, layout.encoding, keys, layout)
+    return Packed.of(np.strings.add(text, np.bytes_(layout.newline.encode("ascii"))),
+                     numbered=numbered)
 
 
 def _transcoded(texts: Texts, encoding: str, keys: Texts, layout: Layout) -> Texts:
@@ -410,7 +406,7 @@ class LineMaker:
             held_words = {index: f"{HELD}：{_('no bank account given')}"
                           for index in range(len(listed))}
         lines = self._lines(keys, group, code, persons, amounts, ids, id_odd, names, name_odd,
-                            banks, bank_odd, digits, sent, held_words)
+                            banks, bank_odd, digits, sent, held_words, b"%" in output)
         bank = None
         if self.bank is not None:
             chosen = np.flatnonzero(sent)
@@ -422,7 +418,7 @@ class LineMaker:
                           row_group=row_group.astype(np.int32) if self.group_at else None,
                           position=listed.astype(np.int32), code=code, persons=persons,
                           base=parts[0], supplement=parts[1], care=parts[2], total=total,
-                          sent=sent, lines=Packed.of(np.strings.add(b",", lines)), bank=bank)
+                          sent=sent, lines=Packed.of(lines), bank=bank)
 
     def _cells(self, chunk: ChunkBytes, rows: int) -> tuple[Ints, Ints]:
         """Where each cell of each written row begins and how long it is (a comma or a
@@ -521,21 +517,26 @@ class LineMaker:
     def _lines(self, keys: list[groups.Key | None], group: Ints, code: Ints, persons: Ints,
                amounts: list[Texts | None], ids: Texts, id_odd: Flags, names: Texts,
                name_odd: Flags, banks: Texts, bank_odd: Flags, digits: Texts, sent: Flags,
-               held_words: dict[int, str]) -> Texts:
-        """The 发放明细's lines of the listed rows, each all but its 序号 and the comma after
-        it: the places, the name, the id, 保障类别, 保障人数, 发放方式, the four amounts,
-        the bank, the account and 发放状态, and the line end."""
+               held_words: dict[int, str], percent: bool) -> Texts:
+        """The 发放明细's lines of the listed rows, each a template of its 序号 (``%d``):
+        the 序号, the places, the name, the id, 保障类别, 保障人数, 发放方式, the four
+        amounts, the bank, the account and 发放状态, and the line end. ``percent``: a cell
+        of the chunk holds a ``%``, which the template doubles."""
         comma = np.bytes_(b",")
         count = len(group)
-        pieces: list[Texts | np.bytes_] = []
+
+        def roster(texts: Texts) -> Texts:  # (the roster's text: it may hold a "%")
+            return _percent_doubled(texts) if percent else texts
+
+        pieces: list[Texts | np.bytes_] = [np.bytes_(b"%d,")]
         if self.group_at:
-            places = [b"".join(self._cell(NO_LOCALITY if part is None else part,
-                                          digits=False).encode("utf-8") + b","
-                               for part in key or ()) for key in keys]
-            pieces.append(np.array(places, dtype=np.bytes_)[group])
+            places = [b"%d," + b"".join(
+                self._cell(NO_LOCALITY if part is None else part, digits=False).replace(
+                    "%", "%%").encode("utf-8") + b"," for part in key or ()) for key in keys]
+            pieces = [np.array(places, dtype=np.bytes_)[group]]
         if self.name_at is not None:
-            pieces += [self._rendered(names, name_odd, digits=False), comma]
-        pieces.append(self._rendered(ids, id_odd, digits=True))
+            pieces += [roster(self._rendered(names, name_odd, digits=False)), comma]
+        pieces.append(roster(self._rendered(ids, id_odd, digits=True)))
         # 保障类别, 保障人数 and 发放方式 at once: a text for each category and count.
         described = np.array([f",{short},{people},{way},".encode()
                               for short, way in zip(self.short, self.paid_as, strict=True)
@@ -558,22 +559,18 @@ class LineMaker:
                 if position < 3:
                     pieces.append(comma)
         if self.bank_at is not None:
-            pieces += [comma, self._rendered(banks, bank_odd, digits=False)]
+            pieces += [comma, roster(self._rendered(banks, bank_odd, digits=False))]
         if self.account_at is not None:  # (sent: its digits; held back: as written)
-            pieces += [comma, self._rendered(digits, ~sent, digits=True)]
+            pieces += [comma, roster(self._rendered(digits, ~sent, digits=True))]
         sending = f",{SEND}{self.line_end}".encode()
         status = np.full(count, sending, dtype=f"S{len(sending)}")
         if held_words:
             at = np.array(sorted(held_words), dtype=np.int64)
             status = _put(status, at, [(f",{self._cell(held_words[index], digits=False)}"
-                                        f"{self.line_end}").encode()
+                                        f"{self.line_end}").replace("%", "%%").encode()
                                        for index in at.tolist()])
         pieces.append(status)
-        text = pieces[0] if isinstance(pieces[0], np.ndarray) else np.full(
-            count, pieces[0], dtype=f"S{max(len(pieces[0]), 1)}")
-        for piece in pieces[1:]:
-            text = np.strings.add(text, piece)
-        return text
+        return _chained(pieces, count)
 
     def _cell(self, value: str, *, digits: bool) -> str:
         """One value as the 发放明细's line holds it (one at a time)."""
