@@ -406,7 +406,8 @@ class LineMaker:
             held_words = {index: f"{HELD}：{_('no bank account given')}"
                           for index in range(len(listed))}
         lines = self._lines(keys, group, code, persons, amounts, ids, id_odd, names, name_odd,
-                            banks, bank_odd, digits, sent, held_words, b"%" in output)
+                            banks, bank_odd, digits, account_odd, sent, held_words,
+                            b"%" in output)
         bank = None
         if self.bank is not None:
             chosen = np.flatnonzero(sent)
@@ -516,8 +517,9 @@ class LineMaker:
 
     def _lines(self, keys: list[groups.Key | None], group: Ints, code: Ints, persons: Ints,
                amounts: list[Texts | None], ids: Texts, id_odd: Flags, names: Texts,
-               name_odd: Flags, banks: Texts, bank_odd: Flags, digits: Texts, sent: Flags,
-               held_words: dict[int, str], percent: bool) -> Texts:
+               name_odd: Flags, banks: Texts, bank_odd: Flags, digits: Texts,
+               account_odd: Flags, sent: Flags, held_words: dict[int, str], percent: bool
+               ) -> Texts:
         """The 发放明细's lines of the listed rows, each a template of its 序号 (``%d``):
         the 序号, the places, the name, the id, 保障类别, 保障人数, 发放方式, the four
         amounts, the bank, the account and 发放状态, and the line end. ``percent``: a cell
@@ -561,13 +563,15 @@ class LineMaker:
         if self.bank_at is not None:
             pieces += [comma, roster(self._rendered(banks, bank_odd, digits=False))]
         if self.account_at is not None:  # (sent: its digits; held back: as written)
-            pieces += [comma, roster(self._rendered(digits, ~sent, digits=True))]
+            pieces += [comma, roster(self._rendered(digits, account_odd & ~sent,
+                                                    digits=True))]
         sending = f",{SEND}{self.line_end}".encode()
         status = np.full(count, sending, dtype=f"S{len(sending)}")
         if held_words:
             at = np.array(sorted(held_words), dtype=np.int64)
-            status = _put(status, at, [(f",{self._cell(held_words[index], digits=False)}"
-                                        f"{self.line_end}").replace("%", "%%").encode()
+            # (a status is our words and the account: it starts no formula)
+            status = _put(status, at, [(f",{csv_cell(held_words[index])}{self.line_end}"
+                                        ).replace("%", "%%").encode()
                                        for index in at.tolist()])
         pieces.append(status)
         return _chained(pieces, count)
