@@ -14,7 +14,13 @@ By default the installed ``welfare-calc`` runs; ``--src DIR`` runs another
 source tree instead (``python -m welfare_calc`` with ``PYTHONPATH=DIR``), to
 compare with an earlier commit checked out there; ``--against DIR`` times that tree's
 warm calls too, in turn with this one's and with the click hello-world, run by run, so
-that a busy spell of the machine hits them alike. Usage::
+that a busy spell of the machine hits them alike.
+
+Every call runs as an installed copy runs, with its bytecode cached (pip compiles it
+on install): a ``PYTHONDONTWRITEBYTECODE`` in the environment is dropped (``--as-is``
+keeps it: each call then compiles the modules it imports, some 25–30 ms on this
+project's machine, which no installed copy spends), and an untimed run of each call
+writes the cache first. Usage::
 
     python bench/bench_startup.py --runs 21
     python bench/bench_startup.py --runs 41 --against /tmp/before/src
@@ -96,11 +102,15 @@ def main() -> None:
                         help="a source tree to run instead of the installed welfare-calc")
     parser.add_argument("--against", type=Path, default=None,
                         help="another source tree, its warm calls timed in turn with these")
+    parser.add_argument("--as-is", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE if the environment sets it")
     args = parser.parse_args()
     if args.runs < 20:
         sys.exit("--runs: at least 20, so that the median means something")
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("WELFARE_CALC_")}
+    if not args.as_is:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     if args.src is not None:
         env["PYTHONPATH"] = str(args.src.resolve())
         program = [sys.executable, "-m", "welfare_calc"]
