@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:  # (imported where a shell asks for completions: not on every call)
+    from click.shell_completion import CompletionItem
 
 from welfare_calc.core import fields, households
 from welfare_calc.core.errors import EncodingProblem, WelfareCalcError
@@ -78,6 +80,8 @@ class CategoryType(click.ParamType[str, Any]):
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem  # noqa: PLC0415 - see the imports
+
         return [CompletionItem(name) for name in SHORT_NAMES if name.startswith(incomplete)]
 
 

@@ -277,7 +277,7 @@ def _read_as(kind: Any, data: object) -> Any:
 
 
 @functools.cache
-def _fields_of(kind: type[Any]) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]]:
+def _fields_of(kind: type) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]]:
     """A dataclass's field names, and each with its type hint, found once a process:
     the hints are the annotations' text evaluated (``typing.get_type_hints``), which
     for every record of a table read cost a warm call about 4 ms."""
@@ -286,7 +286,7 @@ def _fields_of(kind: type[Any]) -> tuple[frozenset[str], tuple[tuple[str, Any], 
     return frozenset(names), tuple((name, hints[name]) for name in names)
 
 
-def _read_record(kind: type[Any], data: object) -> Any:
+def _read_record(kind: type, data: object) -> Any:
     """A dataclass of the core's table, its fields exactly those the entry holds."""
     if not isinstance(data, dict):
         raise TypeError("expected a mapping")
