@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import click
 
-if TYPE_CHECKING:  # (imported where a shell asks for completions: not on every call)
-    from click.shell_completion import CompletionItem
+# Imported here, not where a shell asks for completions (0.3 ms a call): loaded before
+# cli/click_words.py binds click's messages, its messages are in the clerk's language.
+from click.shell_completion import CompletionItem
 
 from welfare_calc.core import fields, households
 from welfare_calc.core.errors import EncodingProblem, WelfareCalcError
@@ -80,8 +81,6 @@ class CategoryType(click.ParamType[str, Any]):
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[CompletionItem]:
-        from click.shell_completion import CompletionItem  # noqa: PLC0415 - see the imports
-
         return [CompletionItem(name) for name in SHORT_NAMES if name.startswith(incomplete)]
 
 
