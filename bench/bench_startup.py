@@ -14,10 +14,22 @@ By default the installed ``welfare-calc`` runs; ``--src DIR`` runs another
 source tree instead (``python -m welfare_calc`` with ``PYTHONPATH=DIR``), to
 compare with an earlier commit checked out there; ``--against DIR`` times that tree's
 warm calls too, in turn with this one's and with the click hello-world, run by run, so
-that a busy spell of the machine hits them alike. Usage::
+that a busy spell of the machine hits them alike.
+
+The cache directory is ``$WELFARE_CALC_CACHE``, a temporary folder; ``--user-cache``
+leaves that unset, as a clerk's call does, and points ``$XDG_CACHE_HOME`` at the folder
+instead (Linux): the call then finds its directory with platformdirs, as a clerk's does,
+and pays for importing it.
+
+Every call runs as an installed copy runs, with its bytecode cached (pip compiles it
+on install): a ``PYTHONDONTWRITEBYTECODE`` in the environment is dropped (``--as-is``
+keeps it: each call then compiles the modules it imports, some 25–30 ms on this
+project's machine, which no installed copy spends), and an untimed run of each call
+writes the cache first. Usage::
 
     python bench/bench_startup.py --runs 21
     python bench/bench_startup.py --runs 41 --against /tmp/before/src
+    python bench/bench_startup.py --runs 21 --user-cache
 """
 
 from __future__ import annotations
@@ -50,6 +62,11 @@ hello()
 """
 
 
+CACHE_VARS = {False: "WELFARE_CALC_CACHE", True: "XDG_CACHE_HOME"}
+"""The variable that puts the calls' cache in a folder: ours, or with ``--user-cache``
+platformdirs' (see the module)."""
+
+
 def median_time(command: list[str], env: dict[str, str], runs: int,
                 cold_cache: Path | None = None) -> float:
     """Median wall time of ``runs`` runs; with ``cold_cache``, emptied before each run."""
@@ -64,7 +81,8 @@ def median_time(command: list[str], env: dict[str, str], runs: int,
     return statistics.median(times)
 
 
-def side_by_side(program: list[str], env: dict[str, str], against: Path, runs: int) -> None:
+def side_by_side(program: list[str], env: dict[str, str], against: Path, runs: int,
+                 cache_var: str) -> None:
     """Each call's warm median, this tree's and ``against``'s, and the click
     hello-world's, the three run in turn ``runs`` times."""
     other = [sys.executable, "-m", "welfare_calc"]
@@ -72,8 +90,8 @@ def side_by_side(program: list[str], env: dict[str, str], against: Path, runs: i
     hello = [sys.executable, "-c", HELLO]
     with tempfile.TemporaryDirectory() as folder:
         for name, call in CALLS.items():
-            mine = {**env, "WELFARE_CALC_CACHE": str(Path(folder) / "mine")}
-            theirs = {**other_env, "WELFARE_CALC_CACHE": str(Path(folder) / "theirs")}
+            mine = {**env, cache_var: str(Path(folder) / "mine")}
+            theirs = {**other_env, cache_var: str(Path(folder) / "theirs")}
             turns = [([*program, *call], mine), ([*other, *call], theirs), (hello, env)]
             for command, environment in turns:  # (the caches warmed)
                 subprocess.run(command, env=environment, check=True, stdout=subprocess.DEVNULL,
@@ -96,11 +114,19 @@ def main() -> None:
                         help="a source tree to run instead of the installed welfare-calc")
     parser.add_argument("--against", type=Path, default=None,
                         help="another source tree, its warm calls timed in turn with these")
+    parser.add_argument("--user-cache", action="store_true",
+                        help="the cache in the user's cache directory (platformdirs), found "
+                             "through $XDG_CACHE_HOME, as a clerk's call finds it")
+    parser.add_argument("--as-is", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE if the environment sets it")
     args = parser.parse_args()
     if args.runs < 20:
         sys.exit("--runs: at least 20, so that the median means something")
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("WELFARE_CALC_")}
+    if not args.as_is:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cache_var = CACHE_VARS[args.user_cache]
     if args.src is not None:
         env["PYTHONPATH"] = str(args.src.resolve())
         program = [sys.executable, "-m", "welfare_calc"]
@@ -110,7 +136,7 @@ def main() -> None:
             sys.exit("welfare-calc is not installed next to this Python")
         program = [exe]
     if args.against is not None:
-        side_by_side(program, env, args.against, args.runs)
+        side_by_side(program, env, args.against, args.runs, cache_var)
         return
     bare = median_time([sys.executable, "-c", "pass"], env, args.runs)
     print(f"bare interpreter: {bare * 1000:.0f} ms (median of {args.runs})")
@@ -119,12 +145,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         warm_dir, cold_dir = Path(folder) / "warm", Path(folder) / "cold"
         for name, call in CALLS.items():
-            warm_env = {**env, "WELFARE_CALC_CACHE": str(warm_dir)}
+            warm_env = {**env, cache_var: str(warm_dir)}
             subprocess.run([*program, *call], env=warm_env, check=True,
                            stdout=subprocess.DEVNULL)
             warm = median_time([*program, *call], warm_env, args.runs)
-            cold = median_time([*program, *call], {**env, "WELFARE_CALC_CACHE": str(cold_dir)},
-                               args.runs, cold_cache=cold_dir)
+            cold = median_time([*program, *call], {**env, cache_var: str(cold_dir)}, args.runs,
+                               cold_cache=cold_dir)
             print(f"{name}: warm {warm * 1000:.0f} ms ({warm / bare:.1f}× bare, "
                   f"{warm / hello:.2f}× click hello-world), cold {cold * 1000:.0f} ms")
 

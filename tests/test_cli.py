@@ -10,9 +10,11 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -464,6 +466,40 @@ def test_each_command_is_imported_only_when_it_runs() -> None:
     assert modules == {"welfare_calc.cli.click_words", "welfare_calc.cli.group",
                        "welfare_calc.cli.problems", "welfare_calc.cli.types",
                        "welfare_calc.cli.entitlement"}
+
+
+def test_the_entry_freezes_what_it_imported_and_collects_as_usual_after() -> None:
+    # welfare-calc's entry (welfare_calc.__main__, pyproject.toml) imports the command line
+    # with the garbage collector held off, then freezes those objects out of its sight
+    # (never looked through again, at exit included), and turns it back on for the
+    # command, a batch's as much as a single call's.
+    probe = (
+        "import atexit, gc, json, sys\n"
+        "atexit.register(lambda: print(json.dumps([gc.isenabled(), gc.get_freeze_count()]),\n"
+        "                              file=sys.stderr))\n"
+        "sys.argv = ['welfare-calc', *sys.argv[1:]]\n"
+        "from welfare_calc.__main__ import main\n"
+        "main()\n")
+    done = subprocess.run([sys.executable, "-c", probe, "standards", "--format", "json"],
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "WELFARE_CALC_LANG": "en"})
+    assert done.returncode == 0, done.stderr
+    enabled, frozen = json.loads(done.stderr.splitlines()[-1])
+    assert enabled
+    assert frozen > 10_000  # click's, the core's and the command line's objects
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert project["project"]["scripts"] == {"welfare-calc": "welfare_calc.__main__:main"}
+
+
+def test_a_category_is_completed_from_its_short_names() -> None:
+    from welfare_calc.cli.types import CategoryType  # noqa: PLC0415 - the one test of it
+
+    ctx = click.Context(cli)
+    param = click.Option(["--category"])
+    assert [item.value for item in CategoryType().shell_complete(ctx, param, "rural")] == [
+        "rural-dibao", "rural-tekun"]
+    assert [item.value for item in CategoryType().shell_complete(ctx, param, "城市")] == [
+        "城市低保", "城市特困"]
 
 
 def test_every_command_named_is_the_command_of_that_name() -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pkgutil
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from welfare_calc.core.errors import StandardsFileError, os_reason
@@ -81,10 +81,15 @@ def shipped_standards() -> LoadedStandards:
     a source checkout run in place (an editable install, the tests) has only
     the top-level ``data/`` file. No symlink joins the two: a Windows checkout
     (``core.symlinks=false``) would turn it into a text file holding its target.
+    The copy is read by the package's own loader (:func:`pkgutil.get_data`), not
+    through :mod:`importlib.resources`, whose imports cost a single call 3–4 ms.
     """
-    resource = resources.files("welfare_calc").joinpath(SHIPPED)
-    if resource.is_file():
-        return _decode_and_parse(resource.read_bytes(), SHIPPED)
+    try:
+        packaged = pkgutil.get_data("welfare_calc", SHIPPED)
+    except OSError:
+        packaged = None
+    if packaged is not None:
+        return _decode_and_parse(packaged, SHIPPED)
     checkout = Path(__file__).resolve().parents[3] / SHIPPED
     try:
         raw = checkout.read_bytes()
