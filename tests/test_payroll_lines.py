@@ -261,3 +261,72 @@ def test_a_cell_the_output_encoding_cannot_hold_is_one_line_and_nothing_is_writt
     assert f"发放明细第 {line}" in done.stderr, done.stderr
     assert "gb18030" in done.stderr, done.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["r.csv"]
+
+
+def test_workers_started_by_spawn_make_the_same_lines(
+        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no fork: with it made unavailable, the workers start by spawn (the line
+    maker pickled to them, the words in the clerk's language), and the 发放明细 and the
+    bank file are the same bytes as with fork."""
+    import multiprocessing  # noqa: PLC0415
+    from typing import Any  # noqa: PLC0415
+
+    from welfare_calc.batch.input import reading  # noqa: PLC0415
+
+    monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
+    rows = roster_rows(random.Random(7), 12_000, [name for name in NAMES if name != "Ünal"])
+    roster = tmp_path / "r.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    real_context = multiprocessing.get_context
+    used: list[str | None] = []
+
+    def no_fork(method: str | None = None) -> Any:
+        used.append(method)
+        if method == "fork":
+            raise ValueError("cannot find context for 'fork'")
+        return real_context(method)
+
+    made = []
+    for method in ("fork", "spawn"):
+        if method == "spawn":
+            monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+            monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+        out, bank = tmp_path / f"{method}.csv", tmp_path / f"{method}-代发.csv"
+        options = PayrollOptions(month=MONTH, output=out, bank=BankTarget(
+            bank, resolve_layout("pipe"), "周村区民政局", "B1"))
+        with roster.open("rb") as source:
+            run_batch(table, MonthPlan(table, MONTH), source,
+                      BatchFiles(output=out, errors=tmp_path / f"{method}-e.csv"),
+                      BatchOptions(fmt="documents", headers=None,
+                                   documents=Payroll(table, options, [])), workers=2)
+        made.append((out.read_bytes(), bank.read_bytes()))
+    assert used == ["spawn"]
+    assert made[0] == made[1]
+    assert "待核实账号：".encode() in made[0][0]
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("Ünal", "无法用代发文件格式规定的编码 gbk 写入"),
+    ("张|三", "含有分隔符"),
+])
+def test_a_name_the_bank_layout_cannot_carry_is_refused_naming_its_payment(
+        tmp_path: Path, name: str, said: str) -> None:
+    """The pipe layout (GBK, fields split by |): a name it cannot write, or one holding its
+    delimiter, is one line naming the payment's key, exit 2, and no file is written (the
+    发放明细 neither: they appear together or not at all)."""
+    from helpers import invoker  # noqa: PLC0415
+
+    roster = tmp_path / "r.csv"
+    rows = [[f"ZC{number:07d}", "urban-dibao", "1", "0", "", "", "萌水镇",
+             name if number == 5000 else "张三", _card(number)] for number in range(6000)]
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    done = invoker()("payroll", str(roster), "--month", "2024-05", "-o",
+                     str(tmp_path / "o.csv"), "--bank-file", str(tmp_path / "代发.txt"),
+                     "--bank-layout", "pipe", "--office", "周村区民政局")
+    assert done.exit_code == 2, done.output
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "2024-05:ZC0005000" in done.stderr, done.stderr
+    assert said in done.stderr, done.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["r.csv"]
