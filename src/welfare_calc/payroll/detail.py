@@ -6,19 +6,22 @@ The roster is read, checked and computed by the batch (:mod:`welfare_calc.batch.
 with the core's plan of the month alone (:class:`~welfare_calc.core.engine.MonthPlan`):
 for each household it writes ``months`` (1 when the month is in its coverage) and the
 month's amount with its parts (``monthly``; ``monthly_base``, ``monthly_supplement``,
-``monthly_care`` where the roster gives 分类施保 or care tiers). This module only reads
-those cells back (:class:`~welfare_calc.batch.run.options.Written`): it restates no household
-rule and computes no amount; it adds them up, to the fen.
+``monthly_care`` where the roster gives 分类施保 or care tiers). In the batch's workers,
+chunk by chunk, :class:`~welfare_calc.payroll.lines.LineMaker` makes the lines of those
+rows (:class:`Payroll` is the batch's
+:class:`~welfare_calc.batch.run.options.Chunkwise` documents maker); this module numbers
+them, adds them up to the fen and writes the documents. It restates no household rule
+and computes no amount.
 
 - A household is listed when the month is in its coverage and its amount is above zero;
   the others are counted as not listed (``not_listed``).
 - A listed household whose bank account is missing or fails its check
   (:func:`~welfare_calc.payroll.accounts.account_digits`) is 待核实账号: listed and
-  counted, its amount in the held-back total; every other is to be sent, and goes to the
-  :class:`~welfare_calc.payroll.payments.PaymentSpool` the bank file is written from.
-  sent + held back = 合计, to the fen.
+  counted, its amount in the held-back total; every other is to be sent, and its bank
+  line goes to the bank file (:class:`~welfare_calc.payroll.bank.BankFile`) in the
+  发放明细's order. sent + held back = 合计, to the fen.
 - The statistics (户数, 人数, 金额 and 补助水平 per category, per group and in all) are
-  counted from the lines listed, as they are written.
+  counted from the lines listed.
 """
 
 from __future__ import annotations
