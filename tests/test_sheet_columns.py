@@ -58,6 +58,8 @@ CELL = st.one_of(
 ``int`` for a whole number) and xlrd give, and an .xls percentage."""
 COMMON = st.sampled_from(["", "", "H1", "城市低保", 3, 3.0, 604.26, dt.date(2020, 3, 1)])
 """The cells of a roster, drawn often, so that most columns are of one kind."""
+MONEY = st.sampled_from([0, 3, 0.0, -0.0, 3.0, 604.26, 1012.0, -5.5, 0.1 + 0.2])
+DATES = st.one_of(st.just(""), st.dates(min_value=dt.date(1, 1, 1)), TEXT)
 
 
 @st.composite
@@ -76,7 +78,8 @@ def blocks(draw: st.DrawFn, cells: st.SearchStrategy[Cell]) -> list[list[Cell]]:
     """Rows of one width mostly, some shorter or longer (a reader's rows end at their last
     cell), a column drawn from one kind of cell or from any."""
     width = draw(st.integers(0, 9))
-    kinds = [draw(st.sampled_from([COMMON, cells, TEXT, NUMBER])) for _ in range(width + 2)]
+    kinds = [draw(st.sampled_from([COMMON, cells, TEXT, NUMBER, MONEY, DATES]))
+             for _ in range(width + 2)]
     count = draw(st.integers(1, 12))
     rows = []
     for _ in range(count):
