@@ -42,7 +42,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from welfare_calc.batch.input.reading import CHUNK, Job, Records, Unreadable
 from welfare_calc.batch.input.workbook_cells import (
@@ -368,11 +368,10 @@ def _converted(column: Sequence[Cell], month: bool, alone: set[int]) -> list[str
         if numbers is not None:
             return numbers
     elif kinds <= _DATES:  # a date's ISO spelling is YYYY-MM-DD, its month the first 7
+        dates = cast("Sequence[Any]", column)  # (text and dates: ``type() is`` is quickest)
         if month:
-            return [value if isinstance(value, str) else value.isoformat()[:7]
-                    for value in cast("Sequence[str | date]", column)]
-        return [value if isinstance(value, str) else value.isoformat()
-                for value in cast("Sequence[str | date]", column)]
+            return [value if type(value) is str else value.isoformat()[:7] for value in dates]
+        return [value if type(value) is str else value.isoformat() for value in dates]
     if int in kinds:
         alone.update(at for at, value in enumerate(column) if type(value) is int
                      and not -WHOLE_EXACT <= value <= WHOLE_EXACT)
@@ -394,10 +393,13 @@ def _numbers(column: Sequence[int | float], floats: bool) -> list[str] | None:
         if max(column) > WHOLE_EXACT or min(column) < -WHOLE_EXACT:
             return None
         return list(map(repr, column))
-    text = "\n".join(map(repr, column))
+    spelled = list(map(repr, column))
+    text = "\n" + "\n".join(spelled) + "\n"
     if "e" in text or "n" in text or max(column) > WHOLE_EXACT or min(column) < -WHOLE_EXACT:
         return None
-    text = ("\n" + text + "\n").replace(".0\n", "\n")
+    if ".0\n" not in text:  # (python-calamine-plus gives whole numbers as int)
+        return spelled
+    text = text.replace(".0\n", "\n")
     if "\n-0\n" in text:
         return None
     return text[1:-1].split("\n")
