@@ -185,9 +185,9 @@ def sheets(draw: st.DrawFn) -> tuple[list[list[Cell]], list[int], list[Area]]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(sheets(), st.integers(1, 9))
+@given(sheets(), st.integers(1, 9), st.integers(1, 3))
 def test_chunks_told_by_blocks_are_the_rows_told_one_by_one(
-        sheet: tuple[list[list[Cell]], list[int], list[Area]], size: int) -> None:
+        sheet: tuple[list[list[Cell]], list[int], list[Area]], size: int, chunk: int) -> None:
     """The chunks a sheet is told in, block by block (quiet blocks raw, the others told
     row by row), hold every row as ``_row`` tells it, numbered as Excel shows rows."""
     rows, marked, areas = sheet
@@ -215,7 +215,8 @@ def test_chunks_told_by_blocks_are_the_rows_told_one_by_one(
                            quiet_rows(marked, areas))
     assert next(sheet_rows) == ["id", "a", "start", "b"]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sheet_reading, "ROWS_PER_CHUNK", size)
+        patch.setattr(sheet_reading, "BLOCK_ROWS", size)
+        patch.setattr(sheet_reading, "ROWS_PER_CHUNK", size * chunk)
         jobs = list(_told(sheet_rows, layout))
     told: list[str | Unreadable] = []
     number = 2  # each chunk's first row, as Excel numbers rows
@@ -263,7 +264,7 @@ def test_quiet_rows_are_those_no_mark_or_merged_range_touches(
 
 def test_a_roster_of_several_blocks_reads_alike_through_both_readers(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A roster told in blocks of 16 rows: an error cell, a merged town and an id typed as
+    """A roster told in blocks of 8 rows: an error cell, a merged town and an id typed as
     a number in different blocks, read by each reader: the same chunks, row by row."""
     path = tmp_path / "roster.xlsx"
     book = xlsxwriter.Workbook(str(path))
@@ -285,6 +286,7 @@ def test_a_roster_of_several_blocks_reads_alike_through_both_readers(
     told = {}
     for reader in ("stream", "calamine"):
         monkeypatch.setenv("WELFARE_CALC_WORKBOOK_READER", reader)
+        monkeypatch.setattr(sheet_reading, "BLOCK_ROWS", 8)
         monkeypatch.setattr(sheet_reading, "ROWS_PER_CHUNK", 16)
         records = sheet_reading.sheet_records(path)
         told[reader] = [(line, data if isinstance(data, bytes) else (data.reason, data.cells))

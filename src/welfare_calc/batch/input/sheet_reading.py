@@ -48,6 +48,7 @@ from welfare_calc.batch.input.reading import CHUNK, Job, Records, Unreadable
 from welfare_calc.batch.input.workbook_cells import (
     Area,
     BadCell,
+    Block,
     Cell,
     MarkedRow,
     Merged,
@@ -71,6 +72,10 @@ EXCEL_DIGITS = 15
 """Significant digits Excel keeps of a number."""
 ROWS_PER_CHUNK = 8192
 """Rows told at a time: more than the lane's minimum, so a sheet is as fast as CSV."""
+BLOCK_ROWS = 2048
+"""Rows read and turned into text at a time (:func:`_told`): the fewer, the less the
+main process holds as the batch's workers are forked from it (and then copied into
+them as it changes); four blocks make a chunk."""
 CALCULATED_FROM = frozenset((*REQUIRED, *OPTIONAL))
 """The columns the calculation reads: a merged range spanning two of them is refused (whose
 value is it?)."""
@@ -225,31 +230,61 @@ def _named(value: Cell, column: int) -> Cell:
 def _told(rows: SheetRows, layout: Layout) -> Iterator[tuple[Job, int]]:
     """The rows after the header as chunks of CSV text, numbered as Excel shows rows.
 
-    A block of rows is turned into text a column at a time (:func:`_lines`); the few
-    rows that need more than their cells' text (marked or merged cells, a cell outside
-    the table, an id that lost digits, a line break in a cell) are told one by one
-    (:func:`_row`). The lines of a chunk are consecutive rows, so its first line's
-    number is its first row's; a row whose text holds a line break is a chunk of its
-    own (its record is then more than one line).
+    The rows are read :data:`BLOCK_ROWS` at a time, and each block turned into text a
+    column at a time (:func:`_lines`); the few rows that need more than their cells'
+    text (marked or merged cells, a cell outside the table, an id that lost digits, a
+    line break in a cell) are told one by one (:func:`_row`). The lines of a chunk are
+    consecutive rows, so its first line's number is its first row's; a row whose text
+    holds a line break is a chunk of its own (its record is then more than one line).
     """
-    for block in rows.blocks(ROWS_PER_CHUNK):
+    pending: list[str] = []
+    start = count = size = 0
+
+    def flush() -> tuple[Job, int]:
+        nonlocal count, size
+        job: Job = (start, "".join(pending).encode("utf-8"))
+        reached = start + count - 1
+        pending.clear()
+        count = size = 0
+        return job, reached
+
+    for block in rows.blocks(BLOCK_ROWS):
         lines, alone = _lines(block.rows, layout)
-        if not alone:
-            text = "\n".join(lines) + "\n"
-            if len(text) <= CHUNK:
-                yield (block.first, text.encode("utf-8")), block.first + len(lines) - 1
-                continue
-        entries: list[str | Unreadable] = []
-        for at, line in enumerate(lines):
-            if at not in alone:
-                entries.append(line + "\n")
-                continue
-            number = block.first + at
-            told = _row(rows.told(number, block.rows[at]) if block.raw else block.rows[at],
-                        layout, number)
-            entries.append(told if isinstance(told, Unreadable) else
-                           "\n" if told is None else _csv_line(told))
-        yield from _chunks(block.first, entries)
+        text = "" if alone else "\n".join(lines) + "\n"
+        if not alone and len(text) <= CHUNK:
+            if not pending:
+                start = block.first
+            pending.append(text)
+            count += len(lines)
+            size += len(text)
+            # Nothing of a block is kept as chunks are handed on (see SheetRows.blocks).
+            del block, lines, text
+            if count >= ROWS_PER_CHUNK or size >= CHUNK:
+                yield flush()
+            continue
+        if pending:
+            yield flush()
+        jobs = _block_jobs(rows, block, lines, alone, layout)
+        del block, lines, text
+        yield from jobs
+    if pending:
+        yield flush()
+
+
+def _block_jobs(rows: SheetRows, block: Block, lines: list[str], alone: set[int],
+                layout: Layout) -> list[tuple[Job, int]]:
+    """A block's rows as chunks: its ``lines``, but the rows ``alone`` told one by one."""
+    entries: list[str | Unreadable] = []
+    for at, line in enumerate(lines):
+        if at not in alone:
+            entries.append(line + "\n")
+            continue
+        number = block.first + at
+        told = _row(rows.told(number, block.rows[at]) if block.raw else block.rows[at],
+                    layout, number)
+        entries.append(told if isinstance(told, Unreadable) else
+                       "\n" if told is None else _csv_line(told))
+    return list(_chunks(block.first, entries))
 
 
 def _csv_line(cells: list[str]) -> str:

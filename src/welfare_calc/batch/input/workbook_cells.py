@@ -50,6 +50,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -229,21 +230,27 @@ class SheetRows:
         return row if self._tell is None else self._tell(number, row)
 
     def blocks(self, size: int) -> Iterator[Block]:
-        """The rows not yet read, ``size`` at a time (the first block may be smaller)."""
-        while True:
-            if self._ahead:
-                rows, self._ahead = self._ahead[::-1], []
-            else:
-                rows = self._read(size)
-            if not rows:
-                return
-            first, self._number = self._number + 1, self._number + len(rows)
-            if self._tell is not None and self._quiet is not None and self._quiet(
-                    first, self._number):
-                yield Block(first, list(rows), raw=True)
-            else:
-                yield Block(first, [self.told(number, row)
-                                    for number, row in enumerate(rows, first)], raw=False)
+        """The rows not yet read, ``size`` at a time (the first block may be smaller).
+
+        The iterator keeps no block it gave: the batch's workers are forked while a
+        block is being read, and what the main process holds then is copied into them
+        as it changes (a generator's frame would hold the last block)."""
+        return iter(partial(self._block, size), None)
+
+    def _block(self, size: int) -> Block | None:
+        """The next ``size`` rows (or those read ahead), None at the end."""
+        if self._ahead:
+            rows, self._ahead = self._ahead[::-1], []
+        else:
+            rows = self._read(size)
+        if not rows:
+            return None
+        first, self._number = self._number + 1, self._number + len(rows)
+        if self._tell is not None and self._quiet is not None and self._quiet(
+                first, self._number):
+            return Block(first, rows, raw=True)
+        return Block(first, [self.told(number, row) for number, row in enumerate(rows, first)],
+                     raw=False)
 
 
 def quiet_rows(marked: Iterable[int], areas: Iterable[Area]) -> Callable[[int, int], bool]:
