@@ -34,6 +34,7 @@ from welfare_calc.batch.input.workbook_cells import (
     Merged,
     Percent,
     SheetRows,
+    Unformatted,
     quiet_rows,
 )
 
@@ -56,6 +57,11 @@ CELL = st.one_of(
 )
 """A cell of a row that is not marked: what python-calamine, python-calamine-plus (an
 ``int`` for a whole number) and xlrd give, and an .xls percentage."""
+MARK = st.one_of(
+    st.floats(min_value=0, max_value=2).map(Percent), st.just(BadCell("holds #N/A")),
+    st.just(Unformatted(0.2)), st.just(Merged("萌水镇", Area(1, 3, 0, 0), own=False)),
+    st.just(Merged(Percent(0.2), Area(1, 1, 0, 2), own=True)))
+"""What a row marked by the sheet's scan or its merged ranges holds (:class:`MarkedRow`)."""
 COMMON = st.sampled_from(["", "", "H1", "城市低保", 3, 3.0, 604.26, dt.date(2020, 3, 1)])
 """The cells of a roster, drawn often, so that most columns are of one kind."""
 MONEY = st.sampled_from([0, 3, 0.0, -0.0, 3.0, 604.26, 1012.0, -5.5, 0.1 + 0.2])
@@ -67,7 +73,7 @@ def layouts(draw: st.DrawFn) -> Layout:
     first = draw(st.integers(0, 2))
     last = draw(st.integers(first, first + 5))
     width = last - first + 1
-    keys = tuple(f"c{index}" for index in range(width))
+    keys = tuple(draw(st.sampled_from([f"c{index}", "supplement"])) for index in range(width))
     return Layout(first=first, last=last, offset=draw(st.integers(0, 3)), keys=keys,
                   names=keys, id_at=draw(st.integers(-1, width - 1)),
                   months=frozenset(draw(st.sets(st.integers(0, width - 1)))))
@@ -81,10 +87,14 @@ def blocks(draw: st.DrawFn, cells: st.SearchStrategy[Cell]) -> list[list[Cell]]:
     kinds = [draw(st.sampled_from([COMMON, cells, TEXT, NUMBER, MONEY, DATES]))
              for _ in range(width + 2)]
     count = draw(st.integers(1, 12))
-    rows = []
+    rows: list[list[Cell]] = []
     for _ in range(count):
         length = width if draw(st.booleans()) else draw(st.integers(0, width + 2))
-        rows.append([draw(kinds[index]) for index in range(length)])
+        row = [draw(kinds[index]) for index in range(length)]
+        if row and draw(st.integers(0, 4)) == 0:  # marked by the scan: a percent format,
+            row[draw(st.integers(0, length - 1))] = draw(MARK)  # an error, a merged cell
+            row = MarkedRow(row)
+        rows.append(row)
     return rows
 
 

@@ -338,8 +338,9 @@ python-calamine gives a ``float``; xlrd's whole numbers are told as ``int``)."""
 def _lines(rows: Sequence[Sequence[Cell]], layout: Layout) -> tuple[list[str], set[int]]:
     """Rows as CSV lines (without their ends; a blank row's is empty), turned into text a
     column at a time, and the rows (places in ``rows``) to tell one by one instead
-    (:func:`_row`), whose lines here are not theirs: marked rows (:class:`MarkedRow`), and
-    rows with a cell outside the table, an ``int`` beyond :data:`WHOLE_EXACT`, an id
+    (:func:`_row`), whose lines here are not theirs: marked rows (:class:`MarkedRow`) with
+    an error cell, a merged cell or a fraction of unknown format, and rows with a cell
+    outside the table, an ``int`` beyond :data:`WHOLE_EXACT`, an id
     that lost digits (:func:`digits_lost`), or a line break in a cell.
 
     Each other row's line is what :func:`_row` and the CSV writer make of it, cell by
@@ -348,8 +349,9 @@ def _lines(rows: Sequence[Sequence[Cell]], layout: Layout) -> tuple[list[str], s
     """
     count = len(rows)
     alone: set[int] = set()
-    if MarkedRow in set(map(type, rows)):
-        alone.update(at for at, row in enumerate(rows) if isinstance(row, MarkedRow))
+    if MarkedRow in set(map(type, rows)):  # (a percentage is its text: Percent.text)
+        alone.update(at for at, row in enumerate(rows) if isinstance(row, MarkedRow) and any(
+            isinstance(value, BadCell | Unformatted | Merged) for value in row))
     columns = (list(zip(*rows, strict=True)) if len(set(map(len, rows))) == 1
                else list(zip_longest(*rows, fillvalue="")))
     for index, column in enumerate(columns):
