@@ -739,6 +739,8 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
     start at Excel's row 1 and column A, and a whole number comes as an ``int`` where
     python-calamine gives a ``float``; both are told here as python-calamine tells them,
     and the workbook tests run through both readers (``WELFARE_CALC_WORKBOOK_READER``).
+    A block of rows passed on raw (:class:`SheetRows`) keeps the fork's ``int``, which
+    its reader takes as python-calamine's ``float`` (``sheet_reading.WHOLE_EXACT``).
     """
     if _reader(scan) != "stream":
         return None
