@@ -315,3 +315,14 @@ def test_a_roster_of_several_blocks_reads_alike_through_both_readers(
     assert "H41,城市低保,3,200.5,,,周村街道" in lines
     assert sum(line.endswith(",周村街道") for line in lines) == 5
     assert "1012,城市低保,3,200.5,,,萌水镇" in lines
+
+
+def test_a_wide_sheet_is_read_a_few_rows_at_a_time() -> None:
+    """A block holds at most BLOCK_CELLS cells: a sheet 10,000 columns wide (a stray cell
+    far to the right) is read 13 rows at a time, not 2,048 (160 MB of cells at once)."""
+    source = iter([[""] * 10_000 for _ in range(30)])
+    rows = SheetRows(lambda count: list(itertools.islice(source, count)), width=10_000)
+    assert [len(block.rows) for block in rows.blocks(2048)] == [13, 13, 4]
+    narrow = iter([["H1"]] * 5000)
+    rows = SheetRows(lambda count: list(itertools.islice(narrow, count)), width=7)
+    assert [len(block.rows) for block in rows.blocks(2048)] == [2048, 2048, 904]

@@ -197,17 +197,23 @@ class SheetRows:
 
     AHEAD = 32
     """Rows read at a time when told one at a time (the header and the rows above it)."""
+    BLOCK_CELLS = 1 << 17
+    """Most cells in a block: a sheet thousands of columns wide is read a few rows at a
+    time (one of seven columns, 2,048 rows at a time)."""
 
     def __init__(self, read: Callable[[int], list[Sequence[Cell]]],
                  tell: Callable[[int, Sequence[Cell]], Sequence[Cell]] | None = None,
-                 quiet: Callable[[int, int], bool] | None = None) -> None:
+                 quiet: Callable[[int, int], bool] | None = None, *, width: int = 1) -> None:
         """``read(count)``: the reader's next ``count`` rows (fewer at the end); ``tell``
         (number, row): a row as told, its marks and merged cells put in place (None: the
         reader's rows are told already); ``quiet(first, last)``: no mark or merged range
-        touches those rows (None: none is known to be)."""
+        touches those rows (None: none is known to be); ``width``: the most cells a row
+        has, which bounds a block's rows (:data:`BLOCK_CELLS`)."""
         self._read = read
         self._tell = tell
         self._quiet = quiet
+        self._most = max(1, self.BLOCK_CELLS // max(width, 1))
+        """Most rows in a block."""
         self._ahead: list[Sequence[Cell]] = []
         self._number = 0
         """Excel's number of the last row read."""
@@ -235,7 +241,7 @@ class SheetRows:
         The iterator keeps no block it gave: the batch's workers are forked while a
         block is being read, and what the main process holds then is copied into them
         as it changes (a generator's frame would hold the last block)."""
-        return iter(partial(self._block, size), None)
+        return iter(partial(self._block, min(size, self._most)), None)
 
     def _block(self, size: int) -> Block | None:
         """The next ``size`` rows (or those read ahead), None at the end."""
@@ -771,7 +777,8 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
         marked = cells if marks is None else _marked(cells, marks, 0)
         return marked if merging is None else merging.row(number, marked, 0)
 
-    return Sheet(name=name, rows=SheetRows(read, tell, quiet_rows(scan.marks, scan.merged)),
+    return Sheet(name=name, rows=SheetRows(read, tell, quiet_rows(scan.marks, scan.merged),
+                                           width=scan.last_column + 1),
                  offset=0, height=max(scan.last_row, 1), merged=tuple(scan.merged))
 
 
@@ -802,7 +809,8 @@ def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
         marked = row if marks is None else _marked(row, marks, offset)
         return marked if merging is None else merging.row(number, marked, offset)
 
-    return Sheet(name=name, rows=SheetRows(read, tell, quiet_rows(scan.marks, scan.merged)),
+    return Sheet(name=name, rows=SheetRows(read, tell, quiet_rows(scan.marks, scan.merged),
+                                           width=max(data.width, scan.last_column + 1 - offset)),
                  offset=offset, height=max(data.height, 1), merged=tuple(scan.merged))
 
 
@@ -890,7 +898,7 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
     def read(count: int) -> list[Sequence[Cell]]:
         return list(islice(told, count))
 
-    return Sheet(name=names[chosen], rows=SheetRows(read), offset=0,
+    return Sheet(name=names[chosen], rows=SheetRows(read, width=data.ncols), offset=0,
                  height=max(data.nrows, 1), merged=tuple(areas))
 
 
