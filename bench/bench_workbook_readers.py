@@ -7,12 +7,17 @@ them inline, which spares a streaming reader the table), with ``welfare-calc bat
 - as it chooses (python-calamine up to ``workbook_cells.STREAM_PAST`` cells,
   python-calamine-plus past it where the ``large-workbooks`` extra is installed);
 - with ``WELFARE_CALC_WORKBOOK_READER=calamine`` (the sheet held whole);
+- the reader's own pass, the floor: python-calamine-plus opening the workbook and
+  streaming every row of the sheet, nothing else (where the extra is installed);
+- with ``--against SRC``, the batch as it chooses from another source tree too
+  (``python -m welfare_calc`` with ``PYTHONPATH=SRC``: the code before a change);
 
-each as whole processes, best of ``--repeat``, interleaved, with the peak memory
-(summed PSS of the process and its workers), and checks the two outputs are the same
-bytes. Usage::
+each as whole processes, interleaved run by run (a slow spell of a shared machine hits
+each alike), best and median of ``--repeat``, with the peak memory (summed PSS of the
+process and its workers), and checks the outputs are the same bytes. Usage::
 
     python bench/bench_workbook_readers.py --rows 1048575 --repeat 3
+    python bench/bench_workbook_readers.py --rows 1048575 --repeat 5 --against /tmp/before/src
 """
 
 from __future__ import annotations
@@ -68,6 +73,16 @@ def with_shared_strings(source: Path, target: Path) -> None:
         made.writestr("xl/sharedStrings.xml", b"".join(parts))
 
 
+PASS = """
+import sys
+import python_calamine_plus as plus
+book = plus.CalamineWorkbook.from_path(sys.argv[1])
+for row in book.stream_sheet_by_name(sys.argv[2]):
+    pass
+"""
+"""The streaming reader's own pass over the sheet: the floor of any reading of it."""
+
+
 def main() -> None:
     assert __doc__ is not None
     args, source, exe = setup(__doc__, 1_048_575)
@@ -77,26 +92,52 @@ def main() -> None:
     roster = args.dir / f"households_{args.rows}_shared.xlsx"
     if not roster.exists():
         with_shared_strings(inline, roster)
-    runs = {"as chosen": None, "calamine": "calamine"}
-    outputs = {name: args.dir / f"readers-{name.replace(' ', '-')}.csv" for name in runs}
+    runs: dict[str, str | None] = {"as chosen": None, "calamine": "calamine"}
+    if args.against is not None:
+        runs["as chosen, --against"] = None
+    outputs = {name: args.dir / f"readers-{name.replace(' ', '-').replace(',', '')}.csv"
+               for name in runs}
     commands = {name: [exe, "batch", str(roster), "--through", "2020-08", "-o",
                        str(outputs[name])] for name in runs}
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(args.repeat):  # interleaved: a slow spell of the machine hits both
-        for name, reader in runs.items():
-            ENVIRONMENT.pop("WELFARE_CALC_WORKBOOK_READER", None)
-            if reader is not None:
-                ENVIRONMENT["WELFARE_CALC_WORKBOOK_READER"] = reader
-            times[name].append(timed(commands[name]))
+    environments: dict[str, dict[str, str]] = {}
     for name, reader in runs.items():
-        ENVIRONMENT.pop("WELFARE_CALC_WORKBOOK_READER", None)
+        environments[name] = {key: value for key, value in ENVIRONMENT.items()
+                              if key != "WELFARE_CALC_WORKBOOK_READER"}
         if reader is not None:
-            ENVIRONMENT["WELFARE_CALC_WORKBOOK_READER"] = reader
+            environments[name]["WELFARE_CALC_WORKBOOK_READER"] = reader
+    if args.against is not None:
+        commands["as chosen, --against"] = [sys.executable, "-m", "welfare_calc",
+                                            *commands["as chosen, --against"][1:]]
+        environments["as chosen, --against"]["PYTHONPATH"] = str(args.against.resolve())
+    try:
+        import python_calamine_plus  # noqa: F401, PLC0415 - is the extra installed?
+    except ImportError:
+        floor: list[str] | None = None
+    else:
+        floor = [sys.executable, "-c", PASS, str(roster), "花名册"]
+    times: dict[str, list[float]] = {name: [] for name in [*runs, "reader's pass"]}
+    for _ in range(args.repeat):  # interleaved: a slow spell of the machine hits each
+        if floor is not None:
+            times["reader's pass"].append(timed(floor))
+        for name in runs:
+            times[name].append(timed(commands[name], environments[name]))
+    passes = times["reader's pass"]
+    for name in runs:
+        ENVIRONMENT.clear()
+        ENVIRONMENT.update(environments[name])
         memory = peak_tree_memory(commands[name])
-        print(f"{name}: rows {args.rows:,}; {min(times[name]):.2f} s (best of {args.repeat}; "
-              f"{min(times[name]):.2f}-{max(times[name]):.2f}); peak memory {memory:.0f} MB "
-              "(PSS, all processes)")
-    same = outputs["as chosen"].read_bytes() == outputs["calamine"].read_bytes()
+        spent = sorted(times[name])
+        ratios = (f"; {spent[0] / min(passes):.2f}× the reader's pass (best of each), run by "
+                  "run " + ", ".join(f"{one / other:.2f}" for one, other in zip(
+                      times[name], passes, strict=True)) if passes else "")
+        print(f"{name}: rows {args.rows:,}; {spent[0]:.2f} s best, {spent[len(spent) // 2]:.2f} "
+              f"s median of {args.repeat} ({spent[0]:.2f}-{spent[-1]:.2f}){ratios}; peak "
+              f"memory {memory:.0f} MB (PSS, all processes)")
+    if passes:
+        print(f"the reader's own pass (python-calamine-plus, every row): {min(passes):.2f} s "
+              f"best, {sorted(passes)[len(passes) // 2]:.2f} s median")
+    first = outputs["as chosen"].read_bytes()
+    same = all(outputs[name].read_bytes() == first for name in runs)
     print("outputs: the same bytes" if same else "outputs DIFFER")
 
 

@@ -40,16 +40,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import zip_longest
 from pathlib import Path
+from typing import Any, cast
 
 from welfare_calc.batch.input.reading import CHUNK, Job, Records, Unreadable
 from welfare_calc.batch.input.workbook_cells import (
     Area,
     BadCell,
+    Block,
     Cell,
     MarkedRow,
     Merged,
     Percent,
+    SheetRows,
     Unformatted,
     column_letter,
     open_sheet,
@@ -68,6 +72,10 @@ EXCEL_DIGITS = 15
 """Significant digits Excel keeps of a number."""
 ROWS_PER_CHUNK = 8192
 """Rows told at a time: more than the lane's minimum, so a sheet is as fast as CSV."""
+BLOCK_ROWS = 2048
+"""Rows read and turned into text at a time (:func:`_told`): the fewer, the less the
+main process holds as the batch's workers are forked from it (and then copied into
+them as it changes); four blocks make a chunk."""
 CALCULATED_FROM = frozenset((*REQUIRED, *OPTIONAL))
 """The columns the calculation reads: a merged range spanning two of them is refused (whose
 value is it?)."""
@@ -163,7 +171,7 @@ def sheet_records(path: Path, sheet: str | None = None, header_row: int | None =
     """
     data = open_sheet(path, sheet)
     sheet = data.name
-    rows: Iterator[Sequence[object]] = iter(data.rows)
+    rows = data.rows
     found = _header(rows, sheet, header_row, mapping, data.offset)
     number, cells = found
     named = [index for index, cell in enumerate(cells) if cell.strip()]
@@ -175,7 +183,7 @@ def sheet_records(path: Path, sheet: str | None = None, header_row: int | None =
                     months=frozenset(index for index, key in enumerate(keys)
                                      if key in MONTH_COLUMNS))
     return Records(header=cells[first:last + 1], encoding="utf-8",
-                   jobs=_told(rows, number + 1, layout), size=data.height,
+                   jobs=_told(rows, layout), size=data.height,
                    sheet=sheet, where_header=sheet_row(sheet, number),
                    merged_ranges=sum(1 for area in data.merged if area.last_row > number))
 
@@ -219,25 +227,79 @@ def _named(value: Cell, column: int) -> Cell:
     return value.value if value.area.first_column == column else ""
 
 
-def _told(rows: Iterator[Sequence[object]], first_number: int,
-          layout: Layout) -> Iterator[tuple[Job, int]]:
+def _told(rows: SheetRows, layout: Layout) -> Iterator[tuple[Job, int]]:
     """The rows after the header as chunks of CSV text, numbered as Excel shows rows.
 
-    The lines of a chunk are consecutive rows, so its first line's number is
-    its first row's; a row whose text holds a line break is a chunk of its
-    own (its record is then more than one line).
+    The rows are read :data:`BLOCK_ROWS` at a time, and each block turned into text a
+    column at a time (:func:`_lines`); the few rows that need more than their cells'
+    text (marked or merged cells, a cell outside the table, an id that lost digits, a
+    line break in a cell) are told one by one (:func:`_row`). The lines of a chunk are
+    consecutive rows, so its first line's number is its first row's; a row whose text
+    holds a line break is a chunk of its own (its record is then more than one line).
     """
+    pending: list[str] = []
+    start = count = size = 0
+
+    def flush() -> tuple[Job, int]:
+        nonlocal count, size
+        job: Job = (start, "".join(pending).encode("utf-8"))
+        reached = start + count - 1
+        pending.clear()
+        count = size = 0
+        return job, reached
+
+    for block in rows.blocks(BLOCK_ROWS):
+        lines, alone = _lines(block.rows, layout)
+        text = "" if alone else "\n".join(lines) + "\n"
+        if not alone and len(text) <= CHUNK:
+            if not pending:
+                start = block.first
+            pending.append(text)
+            count += len(lines)
+            size += len(text)
+            # Nothing of a block is kept as chunks are handed on (see SheetRows.blocks).
+            del block, lines, text
+            if count >= ROWS_PER_CHUNK or size >= CHUNK:
+                yield flush()
+            continue
+        if pending:
+            yield flush()
+        jobs = _block_jobs(rows, block, lines, alone, layout)
+        del block, lines, text
+        yield from jobs
+    if pending:
+        yield flush()
+
+
+def _block_jobs(rows: SheetRows, block: Block, lines: list[str], alone: set[int],
+                layout: Layout) -> list[tuple[Job, int]]:
+    """A block's rows as chunks: its ``lines``, but the rows ``alone`` told one by one."""
+    entries: list[str | Unreadable] = []
+    for at, line in enumerate(lines):
+        if at not in alone:
+            entries.append(line + "\n")
+            continue
+        number = block.first + at
+        told = _row(rows.told(number, block.rows[at]) if block.raw else block.rows[at],
+                    layout, number)
+        entries.append(told if isinstance(told, Unreadable) else
+                       "\n" if told is None else _csv_line(told))
+    return list(_chunks(block.first, entries))
+
+
+def _csv_line(cells: list[str]) -> str:
+    """A row's cells as a CSV record, as the batch's CSV output writes it."""
     buffer = io.StringIO()
-    writer = CsvRows(buffer, "\n")
+    CsvRows(buffer, "\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def _chunks(first: int, entries: list[str | Unreadable]) -> Iterator[tuple[Job, int]]:
+    """Rows from Excel's row ``first`` (each its CSV text, or :class:`Unreadable`) as
+    chunks of at most about :data:`CHUNK`, a row with a line break in its text alone."""
     lines: list[str] = []
     size = 0
-    start = first_number
-
-    def csv_line(cells: list[str]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(cells)
-        return buffer.getvalue()
+    start = first
 
     def flush(reached: int) -> tuple[Job, int]:
         nonlocal size
@@ -246,28 +308,138 @@ def _told(rows: Iterator[Sequence[object]], first_number: int,
         size = 0
         return job, reached
 
-    for number, row in enumerate(rows, first_number):
-        told = _row(row, layout, number)
-        text = "" if isinstance(told, Unreadable) else (
-            "\n" if told is None else csv_line(told))
-        alone = isinstance(told, Unreadable) or text.count("\n") > 1 or "\r" in text
+    for number, entry in enumerate(entries, first):
+        alone = isinstance(entry, Unreadable) or entry.count("\n") > 1 or "\r" in entry
         if alone and lines:
             yield flush(number - 1)
-        if isinstance(told, Unreadable):
-            yield (number, told), number
+        if isinstance(entry, Unreadable):
+            yield (number, entry), number
         elif alone:
             start = number
-            lines.append(text)
+            lines.append(entry)
             yield flush(number)
         else:
             if not lines:
                 start = number
-            lines.append(text)
-            size += len(text)
-            if len(lines) >= ROWS_PER_CHUNK or size >= CHUNK:
+            lines.append(entry)
+            size += len(entry)
+            if size >= CHUNK:
                 yield flush(number)
     if lines:
         yield flush(start + len(lines) - 1)
+
+
+WHOLE_EXACT = 1 << 53
+"""Whole numbers up to this are as exact in a ``float`` as in an ``int``, and spelled the
+same by :func:`number_text` either way (python-calamine-plus gives an ``int`` where
+python-calamine gives a ``float``; xlrd's whole numbers are told as ``int``)."""
+
+
+def _lines(rows: Sequence[Sequence[Cell]], layout: Layout) -> tuple[list[str], set[int]]:
+    """Rows as CSV lines (without their ends; a blank row's is empty), turned into text a
+    column at a time, and the rows (places in ``rows``) to tell one by one instead
+    (:func:`_row`), whose lines here are not theirs: marked rows (:class:`MarkedRow`) with
+    an error cell, a merged cell or a fraction of unknown format, and rows with a cell
+    outside the table, an ``int`` beyond :data:`WHOLE_EXACT`, an id
+    that lost digits (:func:`digits_lost`), or a line break in a cell.
+
+    Each other row's line is what :func:`_row` and the CSV writer make of it, cell by
+    cell (a property test holds it to them); a column of text, nearly every column of a
+    roster, is taken as it is.
+    """
+    count = len(rows)
+    alone: set[int] = set()
+    if MarkedRow in set(map(type, rows)):  # (a percentage is its text: Percent.text)
+        alone.update(at for at, row in enumerate(rows) if isinstance(row, MarkedRow) and any(
+            isinstance(value, BadCell | Unformatted | Merged) for value in row))
+    columns = (list(zip(*rows, strict=True)) if len(set(map(len, rows))) == 1
+               else list(zip_longest(*rows, fillvalue="")))
+    for index, column in enumerate(columns):
+        if (not layout.first <= index <= layout.last
+                and column.count("") + column.count(None) < count):
+            alone.update(at for at, value in enumerate(column) if value not in ("", None))
+    empty = ("",) * count
+    texts = [_column_text(columns[index] if index < len(columns) else empty,
+                          month=at in layout.months, ident=at == layout.id_at, alone=alone)
+             for at, index in enumerate(range(layout.first, layout.last + 1))]
+    lines = list(map(",".join, zip(*texts, strict=True)))
+    blank = "," * (len(texts) - 1)
+    if blank in lines:
+        lines = ["" if line == blank else line for line in lines]
+    return lines, alone
+
+
+def _column_text(column: Sequence[Cell], *, month: bool, ident: bool,
+                 alone: set[int]) -> Sequence[str]:
+    """A column's cells as the CSV writer writes them (quoted where they hold a comma or a
+    quote), adding to ``alone`` the rows it does not tell (see :func:`_lines`).
+    ``month``: a month column; ``ident``: the id column."""
+    try:
+        texts = cast("Sequence[str]", column)  # text only, unless join finds otherwise
+        joined = "".join(texts)
+    except TypeError:
+        texts = _converted(column, month, alone)
+        joined = "".join(texts)
+        if ident:
+            alone.update(at for at, value in enumerate(column)
+                         if value.__class__ is not str and digits_lost(value) is not None)
+    if '"' in joined or "," in joined:
+        texts = [_quoted(text) if '"' in text or "," in text else text for text in texts]
+    if "\n" in joined or "\r" in joined:
+        alone.update(at for at, text in enumerate(texts) if "\n" in text or "\r" in text)
+    return texts
+
+
+def _quoted(text: str) -> str:
+    """A cell holding a comma or a quote, quoted as the CSV writer quotes it."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _converted(column: Sequence[Cell], month: bool, alone: set[int]) -> list[str]:
+    """A column that is not all text, as :func:`cell_text` tells each cell: numbers alone
+    by their ``repr`` all at once (:func:`_numbers`), dates among text by their ISO
+    spelling, else cell by cell."""
+    kinds = set(map(type, column))
+    if kinds <= _NUMBERS:
+        numbers = _numbers(cast("Sequence[int | float]", column), float in kinds)
+        if numbers is not None:
+            return numbers
+    elif kinds <= _DATES:  # a date's ISO spelling is YYYY-MM-DD, its month the first 7
+        dates = cast("Sequence[Any]", column)  # (text and dates: ``type() is`` is quickest)
+        if month:
+            return [value if type(value) is str else value.isoformat()[:7] for value in dates]
+        return [value if type(value) is str else value.isoformat() for value in dates]
+    if int in kinds:
+        alone.update(at for at, value in enumerate(column) if type(value) is int
+                     and not -WHOLE_EXACT <= value <= WHOLE_EXACT)
+    return [value if type(value) is str else cell_text(value, month=month)
+            for value in column]
+
+
+_NUMBERS = frozenset((int, float))
+_DATES = frozenset((str, date))
+
+
+def _numbers(column: Sequence[int | float], floats: bool) -> list[str] | None:
+    """A column of numbers (``floats``: some of them ``float``) as :func:`number_text`
+    spells each, or None where one of them needs more than its ``repr`` (an exponent,
+    inf or nan, -0.0, an ``int`` beyond :data:`WHOLE_EXACT`): a ``float``'s ``repr`` is
+    its shortest spelling, which is :func:`number_text`'s but for a whole number's
+    ``.0``, dropped here."""
+    if not floats:
+        if max(column) > WHOLE_EXACT or min(column) < -WHOLE_EXACT:
+            return None
+        return list(map(repr, column))
+    spelled = list(map(repr, column))
+    text = "\n" + "\n".join(spelled) + "\n"
+    if "e" in text or "n" in text or max(column) > WHOLE_EXACT or min(column) < -WHOLE_EXACT:
+        return None
+    if ".0\n" not in text:  # (python-calamine-plus gives whole numbers as int)
+        return spelled
+    text = text.replace(".0\n", "\n")
+    if "\n-0\n" in text:
+        return None
+    return text[1:-1].split("\n")
 
 
 def _bad_cells(table: Sequence[object], layout: Layout) -> list[tuple[int, BadCell]]:

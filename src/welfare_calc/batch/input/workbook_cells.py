@@ -45,10 +45,13 @@ import os
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import IO, NamedTuple
 from xml.etree import ElementTree
@@ -166,12 +169,123 @@ class MarkedRow(list[Cell]):
     them)."""
 
 
+class Block(NamedTuple):
+    """Consecutive rows of a sheet, taken a block at a time (:meth:`SheetRows.blocks`)."""
+
+    first: int
+    """Excel's number of the first row."""
+    rows: list[Sequence[Cell]]
+    raw: bool
+    """The rows are the reader's own lists, none of whose cells is marked or merged: told,
+    they would be the same cells but for python-calamine-plus's whole numbers (an ``int``,
+    where the row told has python-calamine's ``float``) and trailing empty cells. A reader
+    of a raw block reads an ``int`` beyond 2**53 through :meth:`SheetRows.told` (a
+    ``float`` of it has other digits); else the rows are told (:class:`MarkedRow` where
+    marked or merged)."""
+
+
+class SheetRows:
+    """A sheet's rows, told one at a time from Excel's row 1 (an iterator), and the rest
+    of them a block at a time (:meth:`blocks`).
+
+    A roster's rows are nearly all unmarked and unmerged, and telling each one (a
+    Python pass over its cells) cost more than reading it: a block that no mark and
+    no merged range touches is handed on as the reader gave it, to be turned into
+    text a column at a time (``sheet_reading``), and only its few rows that need it
+    are told one by one (:meth:`told`).
+    """
+
+    AHEAD = 32
+    """Rows read at a time when told one at a time (the header and the rows above it)."""
+    BLOCK_CELLS = 1 << 17
+    """Most cells in a block: a sheet thousands of columns wide is read a few rows at a
+    time (one of seven columns, 2,048 rows at a time)."""
+
+    def __init__(self, read: Callable[[int], list[Sequence[Cell]]],
+                 tell: Callable[[int, Sequence[Cell]], Sequence[Cell]] | None = None,
+                 quiet: Callable[[int, int], bool] | None = None, *, width: int = 1) -> None:
+        """``read(count)``: the reader's next ``count`` rows (fewer at the end); ``tell``
+        (number, row): a row as told, its marks and merged cells put in place (None: the
+        reader's rows are told already); ``quiet(first, last)``: no mark or merged range
+        touches those rows (None: none is known to be); ``width``: the most cells a row
+        has, which bounds a block's rows (:data:`BLOCK_CELLS`)."""
+        self._read = read
+        self._tell = tell
+        self._quiet = quiet
+        self._most = max(1, self.BLOCK_CELLS // max(width, 1))
+        """Most rows in a block."""
+        self._ahead: list[Sequence[Cell]] = []
+        self._number = 0
+        """Excel's number of the last row read."""
+
+    def __iter__(self) -> SheetRows:
+        return self
+
+    def __next__(self) -> Sequence[Cell]:
+        if not self._ahead:
+            self._ahead = self._read(self.AHEAD)
+            self._ahead.reverse()
+            if not self._ahead:
+                raise StopIteration
+        self._number += 1
+        return self.told(self._number, self._ahead.pop())
+
+    def told(self, number: int, row: Sequence[Cell]) -> Sequence[Cell]:
+        """Row ``number`` as the reader gave it, told. Rows are told in order: a merged
+        range's value is its first row's."""
+        return row if self._tell is None else self._tell(number, row)
+
+    def blocks(self, size: int) -> Iterator[Block]:
+        """The rows not yet read, ``size`` at a time (the first block may be smaller).
+
+        The iterator keeps no block it gave: the batch's workers are forked while a
+        block is being read, and what the main process holds then is copied into them
+        as it changes (a generator's frame would hold the last block)."""
+        return iter(partial(self._block, min(size, self._most)), None)
+
+    def _block(self, size: int) -> Block | None:
+        """The next ``size`` rows (or those read ahead), None at the end."""
+        if self._ahead:
+            rows, self._ahead = self._ahead[::-1], []
+        else:
+            rows = self._read(size)
+        if not rows:
+            return None
+        first, self._number = self._number + 1, self._number + len(rows)
+        if self._tell is not None and self._quiet is not None and self._quiet(
+                first, self._number):
+            return Block(first, rows, raw=True)
+        return Block(first, [self.told(number, row) for number, row in enumerate(rows, first)],
+                     raw=False)
+
+
+def quiet_rows(marked: Iterable[int], areas: Iterable[Area]) -> Callable[[int, int], bool]:
+    """Whether rows ``first`` to ``last`` are free of the ``marked`` rows and of the merged
+    ``areas``: the union of both, as disjoint spans, searched by bisection."""
+    spans = sorted([*((row, row) for row in marked),
+                    *((area.first_row, area.last_row) for area in areas)])
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in spans:
+        if ends and start <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+
+    def quiet(first: int, last: int) -> bool:
+        at = bisect_right(starts, last) - 1
+        return at < 0 or ends[at] < first
+
+    return quiet
+
+
 @dataclass
 class Sheet:
     """The sheet to read and its rows, told from Excel's row 1."""
 
     name: str
-    rows: Iterator[Sequence[Cell]]
+    rows: SheetRows
     offset: int
     """Excel's column (0-based) of each row's first cell."""
     height: int
@@ -438,14 +552,14 @@ class _Scan:
         last = _ROW.search(piece, max(piece.rfind(b"<row "), 0))
         if last is not None:
             self.last_row = max(self.last_row, int(last[1]))
-        self.last_row = max(self.last_row, self.rows)
-        for far in _FAR_ROW.findall(piece):
-            self.last_row = max(self.last_row, int(far))
+        # (A row's cells share its number: each number once, of a million-row sheet's
+        # 340,000 cells from row 1,000,000 on.)
+        self.last_row = max(self.last_row, self.rows, *map(int, set(_FAR_ROW.findall(piece))))
         if self.last_row > SHEET_ROWS:
             self._check_extent()
         self.cells += piece.count(b"<c ")
         self.last_column = max(self.last_column, 25,
-                               *(column_index(letters) for letters in _WIDE_COLUMN.findall(piece)))
+                               *map(column_index, set(_WIDE_COLUMN.findall(piece))))
         position = piece.find(b't="e"')
         while position >= 0:
             self._mark(piece, position, "error")
@@ -631,6 +745,8 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
     start at Excel's row 1 and column A, and a whole number comes as an ``int`` where
     python-calamine gives a ``float``; both are told here as python-calamine tells them,
     and the workbook tests run through both readers (``WELFARE_CALC_WORKBOOK_READER``).
+    A block of rows passed on raw (:class:`SheetRows`) keeps the fork's ``int``, which
+    its reader takes as python-calamine's ``float`` (``sheet_reading.WHOLE_EXACT``).
     """
     if _reader(scan) != "stream":
         return None
@@ -644,27 +760,26 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan) -> Sheet | None:
     except Exception:
         return None
 
-    def told() -> Iterator[list[Cell]]:
+    def read(count: int) -> list[Sequence[Cell]]:
         try:
-            yield from stream
+            return list(islice(stream, count))
         except (plus.CalamineError, OSError) as error:  # a damaged part found on the way
             raise _refused(N_("cannot be read as a workbook ({error}); {save_as}"),
                            error=error) from None
 
     merging = _merging(name, scan.merged, scan.last_column)
 
-    def rows() -> Iterator[Sequence[Cell]]:
-        for number, row in enumerate(told(), 1):
-            cells: list[Cell] = [float(value) if type(value) is int else value
-                                 for value in row]
-            while cells and cells[-1] == "":
-                cells.pop()
-            marks = scan.marks.get(number)
-            marked = cells if marks is None else _marked(cells, marks, 0)
-            yield marked if merging is None else merging.row(number, marked, 0)
+    def tell(number: int, row: Sequence[Cell]) -> Sequence[Cell]:
+        cells: list[Cell] = [float(value) if type(value) is int else value for value in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        marks = scan.marks.get(number)
+        marked = cells if marks is None else _marked(cells, marks, 0)
+        return marked if merging is None else merging.row(number, marked, 0)
 
-    return Sheet(name=name, rows=rows(), offset=0, height=max(scan.last_row, 1),
-                 merged=tuple(scan.merged))
+    return Sheet(name=name, rows=SheetRows(read, tell, quiet_rows(scan.marks, scan.merged),
+                                           width=scan.last_column + 1),
+                 offset=0, height=max(scan.last_row, 1), merged=tuple(scan.merged))
 
 
 def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
@@ -684,15 +799,19 @@ def _calamine_sheet(path: Path, name: str, scan: _Scan) -> Sheet:
                        error=error) from None
     offset = data.start[1] if data.start else 0
     merging = _merging(name, scan.merged, scan.last_column)
+    rows = data.iter_rows()
 
-    def rows() -> Iterator[Sequence[Cell]]:
-        for number, row in enumerate(data.iter_rows(), 1):
-            marks = scan.marks.get(number)
-            marked = row if marks is None else _marked(row, marks, offset)
-            yield marked if merging is None else merging.row(number, marked, offset)
+    def read(count: int) -> list[Sequence[Cell]]:
+        return list(islice(rows, count))
 
-    return Sheet(name=name, rows=rows(), offset=offset, height=max(data.height, 1),
-                 merged=tuple(scan.merged))
+    def tell(number: int, row: Sequence[Cell]) -> Sequence[Cell]:
+        marks = scan.marks.get(number)
+        marked = row if marks is None else _marked(row, marks, offset)
+        return marked if merging is None else merging.row(number, marked, offset)
+
+    return Sheet(name=name, rows=SheetRows(read, tell, quiet_rows(scan.marks, scan.merged),
+                                           width=max(data.width, scan.last_column + 1 - offset)),
+                 offset=offset, height=max(data.height, 1), merged=tuple(scan.merged))
 
 
 # --- .xls ------------------------------------------------------------------------------------
@@ -774,8 +893,13 @@ def _xls(path: Path, sheet: str | None) -> Sheet:
             told = MarkedRow(cells) if marked else cells
             yield told if merging is None else merging.row(row + 1, told, 0)
 
-    return Sheet(name=names[chosen], rows=rows(), offset=0, height=max(data.nrows, 1),
-                 merged=tuple(areas))
+    told = rows()
+
+    def read(count: int) -> list[Sequence[Cell]]:
+        return list(islice(told, count))
+
+    return Sheet(name=names[chosen], rows=SheetRows(read, width=data.ncols), offset=0,
+                 height=max(data.nrows, 1), merged=tuple(areas))
 
 
 RECALC_ID = 0x01C1
