@@ -69,7 +69,6 @@ from welfare_calc.payroll.lines import (
     BankLines,
     BankSpec,
     ChunkLines,
-    Ints,
     LineMaker,
     Packed,
 )
@@ -370,17 +369,15 @@ class Payroll:
 
     def take(self, side: bytes) -> None:
         """One chunk's lines, in order, as the run goes (the pipeline hands each on as it
-        comes: :class:`~welfare_calc.batch.run.options.Chunkwise`). For a CSV 发放明细 they
-        are counted and numbered now, while the workers make the next chunks, and kept in
-        a private spool (:class:`_GroupSpool`); the run's end only puts them in place. A run
+        comes: :class:`~welfare_calc.batch.run.options.Chunkwise`): counted and numbered
+        now, while the workers make the next chunks, and kept in a private spool
+        (:class:`_GroupSpool`) group by group; the run's end puts them in order. A run
         that rejects rows at the end (an id paid twice) has them made again without those
         (:meth:`lines`)."""
-        if self.options.workbook:
-            return
         if self._taken is None:
             self._taken = _GroupSpool()
         chunk: ChunkLines = pickle.loads(side)  # our own workers' bytes
-        for key, segment in self._counted(chunk, np.zeros(0, dtype=np.int64)):
+        for key, segment in self._counted(chunk):
             first = self._numbers.get(key, 1)
             self._numbers[key] = first + len(segment.lines)  # (counted before numbering)
             bank, sent = segment.bank, segment.count
@@ -391,34 +388,18 @@ class Payroll:
                 Packed(segment.lines.text(first), segment.lines.lengths[:0], numbered=False),
                 bank, segment.sent_fen, sent))
 
-    def _counted(self, chunk: ChunkLines, gone: Ints) -> list[tuple[Key | None, _Segment]]:
-        """A chunk's lines group by group, the rows ``gone`` (its positions of rows
-        rejected at the end) left out; counted into the summary."""
+    def _counted(self, chunk: ChunkLines) -> list[tuple[Key | None, _Segment]]:
+        """A chunk's lines group by group, counted into the summary."""
         summary = self.summary
         count = len(self.categories)
-        keep = np.ones(len(chunk.position), dtype=bool)
-        if len(gone):
-            keep = ~np.isin(chunk.position, gone)
-        summary.not_listed += chunk.rows - len(gone) - int(keep.sum())
+        summary.not_listed += chunk.rows - len(chunk.group)
         bounds = np.searchsorted(chunk.group, np.arange(len(chunk.keys) + 1))
         sent_before = np.concatenate(([0], np.cumsum(chunk.sent)))
         found = []
-        order: Sequence[int] = range(len(chunk.keys))
-        if len(gone) and chunk.row_group is not None:
-            # The groups as the rows left meet them: one whose first row was rejected
-            # comes where its next row is, one with no row left not at all (as a run
-            # without those rows would have them).
-            rows = np.ones(chunk.rows, dtype=bool)
-            rows[gone] = False
-            met = np.full(len(chunk.keys), chunk.rows, dtype=np.int64)
-            np.minimum.at(met, chunk.row_group[rows], np.flatnonzero(rows))
-            order = [int(at) for at in np.argsort(met, kind="stable") if met[at] < chunk.rows]
-        for position in order:
-            key = chunk.keys[position]
+        for position, key in enumerate(chunk.keys):
             start, end = int(bounds[position]), int(bounds[position + 1])
-            mine = keep[start:end]
-            code, persons = chunk.code[start:end][mine], chunk.persons[start:end][mine]
-            total, sent = chunk.total[start:end][mine], chunk.sent[start:end][mine]
+            code, persons = chunk.code[start:end], chunk.persons[start:end]
+            total, sent = chunk.total[start:end], chunk.sent[start:end]
             figures = summary.figures if key is None else summary.groups.setdefault(
                 key, Figures.empty(count))
             households = np.bincount(code, minlength=count)
@@ -429,39 +410,32 @@ class Payroll:
             sums = self._sums.setdefault(key, [0, 0, 0, 0])
             for at, amounts in enumerate((chunk.base, chunk.supplement, chunk.care,
                                           chunk.total)):
-                sums[at] += int(amounts[start:end][mine].sum())
+                sums[at] += int(amounts[start:end].sum())
             sent_fen = int(total[sent].sum())
             summary.sent += int(sent.sum())
             summary.sent_fen += sent_fen
             summary.held += int((~sent).sum())
             summary.held_fen += int(total[~sent].sum())
-            bank = None
-            if chunk.bank is not None:
-                bank = chunk.bank.part(int(sent_before[start]), int(sent_before[end]),
-                                       mine[chunk.sent[start:end]])
-            found.append((key, _Segment(chunk.lines.part(start, end, mine), bank, sent_fen)))
+            bank = (None if chunk.bank is None else
+                    chunk.bank.part(int(sent_before[start]), int(sent_before[end])))
+            found.append((key, _Segment(chunk.lines.part(start, end), bank, sent_fen)))
         return found
 
-    def _again(self, written: Written) -> _GroupSpool:
-        """Every chunk's lines made again from the run's spool of them, the rows rejected at
-        the end left out, counted anew and spooled unnumbered."""
+    def _again(self, written: Written) -> None:
+        """Every line taken anew, made again from the rows the run kept (rows rejected at
+        the end gone: :attr:`~welfare_calc.batch.run.options.Written.again`)."""
+        assert written.again is not None, "made again only when rows were rejected at the end"
+        if self._taken is not None:
+            self._taken.close()
+            self._taken = None
         summary = self.summary
         summary.not_listed = summary.sent = summary.sent_fen = 0
         summary.held = summary.held_fen = 0
         summary.figures = Figures.empty(len(self.categories))
         summary.groups = {}
-        self._sums = {}
-        dropped = np.array(written.dropped, dtype=np.int64)
-        spool = _GroupSpool()
-        first = 0
-        assert written.sides is not None, "the payroll's lines are made chunk-wise"
-        for side in written.sides:
-            chunk: ChunkLines = pickle.loads(side)  # our own workers' bytes
-            gone = dropped[(dropped >= first) & (dropped < first + chunk.rows)] - first
-            first += chunk.rows
-            for key, segment in self._counted(chunk, gone):
-                spool.add(key, segment)
-        return spool
+        self._sums, self._numbers, self._sent = {}, {}, 0
+        for side in written.again():
+            self.take(side)
 
     def lines(self, written: Written, width: int, bank: BankFile | None
               ) -> Generator[tuple[str, list[str] | _Numbered]]:
@@ -469,17 +443,14 @@ class Payroll:
         group), its 小计, then the 合计 and what it is made of (sent, held back). The bank
         file is told the lines it sends in the same order.
 
-        For a CSV 发放明细 the lines were counted and numbered as the run went (:meth:`take`);
-        else, or when rows were rejected at the end, they are made again here from the
-        run's spool of them."""
+        The lines were counted and numbered as the run went (:meth:`take`), or are made
+        again here when rows were rejected at the end."""
         summary = self.summary
         money_from = 1 + len(self.levels) + (self._at["name"] is not None) + 4  # (id … 发放方式)
-        spool = self._taken
+        if written.again is not None:
+            self._again(written)
+        spool = self._taken or _GroupSpool()  # (no row written: none taken)
         self._taken = None
-        if spool is None or written.dropped:
-            if spool is not None:
-                spool.close()
-            spool = self._again(written)
         order = ([None] if not self.group_at else
                  list(groups.nested([key for key in spool.groups() if key is not None])))
         sent = 0

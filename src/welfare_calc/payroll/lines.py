@@ -115,17 +115,11 @@ class Packed:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def part(self, start: int, end: int, keep: Flags | None = None) -> Packed:
-        """Lines ``start`` to ``end`` (those of them ``keep`` says, if given)."""
+    def part(self, start: int, end: int) -> Packed:
+        """Lines ``start`` to ``end``."""
         offsets = self.offsets()
-        data = self.data[int(offsets[start]):int(offsets[end])]
-        lengths = self.lengths[start:end]
-        if keep is None or keep.all():
-            return Packed(data, lengths, self.numbered)
-        inner = np.concatenate(([0], np.cumsum(lengths)))
-        return Packed(b"".join([data[int(inner[at]):int(inner[at + 1])]
-                                for at in np.flatnonzero(keep).tolist()]), lengths[keep],
-                      self.numbered)
+        return Packed(self.data[int(offsets[start]):int(offsets[end])],
+                      self.lengths[start:end], self.numbered)
 
     def offsets(self) -> Ints:
         offsets: Ints = np.concatenate(([0], np.cumsum(self.lengths, dtype=np.int64)))
@@ -371,8 +365,7 @@ class LineMaker:
         coded = words[:, 2]
         chunk = ChunkBytes(output)
         cells = self._cells(chunk, rows)
-        keys, row_group = self._groups(output, chunk, cells, rows)
-        group = row_group
+        keys, group = self._groups(output, chunk, cells, rows)
         total = _fen(chunk, *cells.column(self.monthly_at))
         months_at, months_length = cells.column(self.months_at)
         months_first = chunk.at(months_at, 1)[:, 0]
@@ -433,8 +426,7 @@ class LineMaker:
             bank = bank_lines(self.bank, names[chosen], ids[chosen], digits[chosen],
                               total_texts[chosen])
         return ChunkLines(rows=rows, keys=keys, group=group.astype(np.int32),
-                          row_group=row_group.astype(np.int32) if self.group_at else None,
-                          position=listed.astype(np.int32), code=code, persons=persons,
+                          code=code, persons=persons,
                           base=parts[0], supplement=parts[1], care=parts[2], total=total,
                           sent=sent, lines=lines, bank=bank)
 
@@ -657,11 +649,6 @@ class ChunkLines:
     """The chunk's groups ([None] without --group-by), every written row's counted."""
     group: npt.NDArray[np.int32]
     """Per listed row: its group's position in :attr:`keys`."""
-    row_group: npt.NDArray[np.int32] | None
-    """With --group-by, per written row, listed or not: its group's position in
-    :attr:`keys` (which groups are first met where, once rows are rejected at the end)."""
-    position: npt.NDArray[np.int32]
-    """Per listed row: its position among the chunk's written rows."""
     code: Ints
     persons: Ints
     base: Ints

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
@@ -91,7 +91,8 @@ class Chunkwise(Protocol):
     with each chunk's output (the spool's UTF-8 CSV rows, no header) and its ledger
     (:attr:`~welfare_calc.batch.run.chunk_result.ChunkResult.ledger`: a row's category
     position and persons among its words) and gives bytes of its own, told to
-    :meth:`take` as the run goes and handed back in output order as :attr:`Written.sides`.
+    :meth:`take` in the run's process as the run goes, in output order (made again
+    without the rows rejected at the end, should there be any: :attr:`Written.again`).
     It must pickle (workers are spawned on Windows)."""
 
     def chunkwise(self, keys: list[str], names: list[str], newline: str,
@@ -100,7 +101,7 @@ class Chunkwise(Protocol):
 
     def take(self, side: bytes) -> None:
         """Told, in the run's process, what was made of each chunk, in output order, as
-        the run goes (the same bytes :attr:`Written.sides` gives again at the end)."""
+        the run goes."""
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,8 @@ class Written:
     """The output's encoding (``--output-encoding``), which a text file is written in."""
     summary: Summary
     """The run's reconciliation so far: rows read, written and rejected."""
-    sides: Iterator[bytes] | None = None
-    """With a :class:`Chunkwise` maker: what it made of each chunk's written rows, in
-    output order (rows rejected at the end included: see :attr:`dropped`); read once."""
-    dropped: Sequence[int] = ()
-    """Output positions (0-based, ascending) of the rows rejected at the end (an id paid
-    twice; a locality named as a total), which :attr:`groups` has left out and
-    :attr:`sides` has not."""
+    again: Callable[[], Iterator[bytes]] | None = None
+    """With a :class:`Chunkwise` maker whose run rejected rows at the end (an id paid
+    twice): what it makes of the rows kept, made again in this process from the run's
+    rows, block by block, in output order (what it was told as the run went held those
+    rows too); None when no row was rejected at the end."""

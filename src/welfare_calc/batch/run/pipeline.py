@@ -69,7 +69,7 @@ from welfare_calc.batch.run.tallies import Tallies
 from welfare_calc.batch.run.workers import cpus, results
 from welfare_calc.batch.write.documents import HashingReader, RunStamp, label_taken
 from welfare_calc.batch.write.files import BatchFiles
-from welfare_calc.batch.write.staging import StagedText, commit_all
+from welfare_calc.batch.write.staging import commit_all
 from welfare_calc.batch.write.targets import locked
 from welfare_calc.core.engine import BackpayEngine
 from welfare_calc.core.errors import Interrupted, UnusableInput
@@ -174,12 +174,8 @@ class _BatchRun:
         """Which of the output's columns the printed 补发名册 shows (a workbook's)."""
         self.households: array[int] | None = None
         """A 公示 list's: each row kept's household as read (:meth:`Ledger.households`)."""
-        self.sides: StagedText | None = None
-        """With a :class:`Chunkwise` documents maker: what it made of each chunk, in
-        output order (a spool), and each chunk's length in it (:attr:`side_lengths`)."""
-        self.side_lengths: list[int] = []
-        self.dropped: list[int] = []
-        """Output positions of the rows rejected at the end, ascending."""
+        self.side: Callable[[bytes, bytes], bytes] | None = None
+        """With a :class:`Chunkwise` documents maker: what it makes of a chunk's rows."""
 
     def execute(self, records: Records, progress: Callable[[int, int], None] | None,
                 workers: int) -> Summary:
@@ -208,11 +204,9 @@ class _BatchRun:
         self.output.file.text.flush()
         side = None
         if options.fmt == "documents" and isinstance(options.documents, Chunkwise):
-            side = options.documents.chunkwise([*columns.keys, *columns.computed],
-                                               [name.strip() for name in columns.names],
-                                               self.output.file.newline, tallies.group_at)
-        if side is not None:
-            self.sides = self.staged.stage("spool")
+            side = self.side = options.documents.chunkwise(
+                [*columns.keys, *columns.computed], [name.strip() for name in columns.names],
+                self.output.file.newline, tallies.group_at)
         processor = ChunkProcessor(
             parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
             categories=self.keys, encoding=encoding,
@@ -237,9 +231,7 @@ class _BatchRun:
                     raise UnusableInput(result.unencodable)
                 # One chunk's results put in place, in input order.
                 self.output.file.binary.write(result.output)
-                if self.sides is not None:
-                    self.sides.binary.write(result.side)
-                    self.side_lengths.append(len(result.side))
+                if side is not None:  # (told as the run goes, in order)
                     assert isinstance(options.documents, Chunkwise)
                     options.documents.take(result.side)
                 for line, ident, problems, row in result.rejections:
@@ -280,7 +272,6 @@ class _BatchRun:
                  if any(part is not None and label_taken(part) for part in key)]
         if taken:
             drops.update(self._named_as_totals(columns, taken, drops))
-        self.dropped = sorted(drops)
         if drops:
             width, id_at = columns.width, columns.position["id"]
 
@@ -293,7 +284,7 @@ class _BatchRun:
 
             self.output.rewrite_without(columns, drops, dropped)
         self.tallies.settle(taken)
-        if self.options.publicity is not None:
+        if self.options.publicity is not None or (drops and self.side is not None):
             self.households = self.ledger.households(drops)
 
     def _named_as_totals(self, columns: Columns, taken: list[groups.Key],
@@ -326,5 +317,4 @@ class _BatchRun:
         assert self.columns is not None, "documents come after the run"
         return RunDocuments(self.table, self.plan, self.options, self.files, self.staged,
                             self.output, self.errors, self.tallies, self.columns, stamp,
-                            self.printed, self.households, self.sides, self.side_lengths,
-                            self.dropped)
+                            self.printed, self.households, self.side)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Literal
@@ -21,7 +21,7 @@ from typing import IO, Literal
 from welfare_calc.batch.input.encodings import display_name
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.parsing import ZH_HEADERS, Columns
-from welfare_calc.batch.run.chunk_result import from_ledger_code
+from welfare_calc.batch.run.chunk_result import LEDGER_WORDS, from_ledger_code
 from welfare_calc.batch.run.errors_file import ErrorsFile, as_is_marked, unencodable
 from welfare_calc.batch.run.options import BatchOptions, Written
 from welfare_calc.batch.run.output_file import OutputFile
@@ -139,26 +139,22 @@ class RunDocuments:
     households: array[int] | None = None
     """A 公示 list's: each row's household as the run read it, in output order
     (:meth:`~welfare_calc.batch.run.ledger.Ledger.households`)."""
-    sides: StagedText | None = None
-    """What a :class:`~welfare_calc.batch.run.options.Chunkwise` documents maker made of
-    each chunk in the workers (a spool), and each chunk's length in it."""
-    side_lengths: list[int] = field(default_factory=list)
-    dropped: list[int] = field(default_factory=list)
-    """Output positions of the rows rejected at the end, ascending."""
+    side: Callable[[bytes, bytes], bytes] | None = None
+    """What a :class:`~welfare_calc.batch.run.options.Chunkwise` documents maker makes of
+    a chunk's rows (it made them in the workers, chunk by chunk)."""
 
-    def _sides(self) -> Iterator[bytes] | None:
-        """Each chunk's side, in output order, read back one at a time."""
-        sides = self.sides
-        if sides is None:
-            return None
-        sides.binary.flush()
-        sides.binary.seek(0)
-
-        def each() -> Iterator[bytes]:
-            for length in self.side_lengths:
-                yield sides.binary.read(length)
-
-        return each()
+    def _again(self) -> Iterator[bytes]:
+        """What the documents maker makes of the rows kept, made again here from the
+        run's spool, rows rejected at the end gone, a block of rows at a time."""
+        side, households = self.side, self.households
+        assert side is not None, "made again by the maker that made them"
+        assert households is not None, "the rows kept's households, as the run read them"
+        first = 0
+        for data, count in self.output.blocks():
+            ledger = array("q", bytes(8 * LEDGER_WORDS * count))
+            ledger[2::LEDGER_WORDS] = households[first:first + count]
+            first += count
+            yield side(data, ledger.tobytes())
 
     def fund(self) -> FundTable:
         """The 资金汇总 of this run: a row per group (with --group-by), and the 合计."""
@@ -296,10 +292,9 @@ class RunDocuments:
                      names=[name.strip() for name in self.columns.names], groups=listed,
                      stage=stage, made=self._made(), stamp=self.stamp, sheet=self.errors.sheet,
                      encoding=self.options.output_encoding, summary=summary,
-                     sides=self._sides(), dropped=self.dropped))
+                     again=self._again if self.side is not None and self.households is not None
+                     else None))
         self.staged.discard(spool)
-        if self.sides is not None:
-            self.staged.discard(self.sides)
 
     def write_workbook(self, summary: Summary,
                        progress: Callable[[int], None] | None) -> None:
