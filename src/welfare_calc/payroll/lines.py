@@ -612,13 +612,14 @@ class _Cells:
 
     def column(self, at: int, rows: Ints | None = None) -> tuple[Ints, Ints]:
         """Where column ``at``'s cells begin and how long they are (of ``rows`` only)."""
-        ends = self._ends if rows is None else self._ends[rows]
+        ends = self._ends[:, at]
         if at:
-            begin = ends[:, at - 1] + 1
+            begin = self._ends[:, at - 1] + 1
         else:  # (after the line before: its last cell's end)
-            before = np.concatenate(([-1], self._ends[:-1, -1]))
-            begin = (before if rows is None else before[rows]) + 1
-        length = ends[:, at] - begin
+            begin = np.concatenate(([-1], self._ends[:-1, -1])) + 1
+        if rows is not None:
+            ends, begin = ends[rows], begin[rows]
+        length = ends - begin
         if self._crlf and at == self._ends.shape[1] - 1:
             length = length - 1
         return begin, length
