@@ -185,3 +185,22 @@ class Serving:
             self.stop()
         elif self.process.stderr is not None and not self.process.stderr.closed:
             self.process.stderr.close()
+
+
+def spawn_only(monkeypatch: Any) -> list[str | None]:
+    """Windows has no fork (macOS should not use it): fork made unavailable, as there, so
+    that a run's workers start by spawn. Gives the start methods asked for, from then on."""
+    import multiprocessing  # noqa: PLC0415
+
+    real_context = multiprocessing.get_context
+    used: list[str | None] = []
+
+    def no_fork(method: str | None = None) -> Any:
+        used.append(method)
+        if method == "fork":
+            raise ValueError("cannot find context for 'fork'")
+        return real_context(method)
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    return used

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 import os
 import shutil
 import signal
@@ -15,14 +14,13 @@ import threading
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import oracle
-from helpers import Run, csv_rows, invoker
+from helpers import Run, csv_rows, invoker, spawn_only
 from synthetic import write_households
 from welfare_calc.batch.input import reading
 from welfare_calc.batch.run.pipeline import BatchFiles, BatchOptions, run_batch
@@ -385,20 +383,11 @@ def test_workers_started_by_spawn_give_the_same_bytes(tmp_path: Path,
     monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
     source = generated(tmp_path / "big.csv", 40_000, "H000000005,urban-dibao,1,0,,,\n")
     plan = BackpayEngine(TABLE, Month(2020, 8))
-    real_context = multiprocessing.get_context
     used: list[str | None] = []
-
-    def no_fork(method: str | None = None) -> Any:
-        used.append(method)
-        if method == "fork":
-            raise ValueError("cannot find context for 'fork'")
-        return real_context(method)
-
     outputs = []
     for method in ("fork", "spawn"):
         if method == "spawn":
-            monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-            monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+            used = spawn_only(monkeypatch)
         out = tmp_path / f"out-{method}.csv"
         with source.open("rb") as handle:
             summary = run_batch(TABLE, plan, handle, BatchFiles(out), BatchOptions(), workers=2)

@@ -268,9 +268,7 @@ def test_workers_started_by_spawn_make_the_same_lines(
     """Windows has no fork: with it made unavailable, the workers start by spawn (the line
     maker pickled to them, the words in the clerk's language), and the 发放明细 and the
     bank file are the same bytes as with fork."""
-    import multiprocessing  # noqa: PLC0415
-    from typing import Any  # noqa: PLC0415
-
+    from helpers import spawn_only  # noqa: PLC0415
     from welfare_calc.batch.input import reading  # noqa: PLC0415
 
     monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
@@ -278,20 +276,11 @@ def test_workers_started_by_spawn_make_the_same_lines(
     roster = tmp_path / "r.csv"
     with roster.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([HEADER, *rows])
-    real_context = multiprocessing.get_context
     used: list[str | None] = []
-
-    def no_fork(method: str | None = None) -> Any:
-        used.append(method)
-        if method == "fork":
-            raise ValueError("cannot find context for 'fork'")
-        return real_context(method)
-
     made = []
     for method in ("fork", "spawn"):
         if method == "spawn":
-            monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-            monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+            used = spawn_only(monkeypatch)
         out, bank = tmp_path / f"{method}.csv", tmp_path / f"{method}-代发.csv"
         options = PayrollOptions(month=MONTH, output=out, bank=BankTarget(
             bank, resolve_layout("pipe"), "周村区民政局", "B1"))

@@ -613,10 +613,9 @@ class _Cells:
     def column(self, at: int, rows: Ints | None = None) -> tuple[Ints, Ints]:
         """Where column ``at``'s cells begin and how long they are (of ``rows`` only)."""
         ends = self._ends[:, at]
-        if at:
-            begin = self._ends[:, at - 1] + 1
-        else:  # (after the line before: its last cell's end)
-            begin = np.concatenate(([-1], self._ends[:-1, -1])) + 1
+        # (the first cell begins after the line before: its last cell's end)
+        begin = (self._ends[:, at - 1] if at else
+                 np.concatenate(([-1], self._ends[:-1, -1]))) + 1
         if rows is not None:
             ends, begin = ends[rows], begin[rows]
         length = ends - begin
