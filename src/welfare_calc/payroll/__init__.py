@@ -6,12 +6,13 @@ roster is read as ``batch`` reads it (:mod:`welfare_calc.batch`). This package a
 month's documents around those amounts:
 
 - :mod:`~welfare_calc.payroll.accounts`: a bank account checked before it is sent;
-- :mod:`~welfare_calc.payroll.payments`: one household's payment of a month, as the
-  发放明细, the change roster and the bank file pass it between them, and the spool
-  that holds a month's payments on disk;
-- :mod:`~welfare_calc.payroll.detail`: the month's 发放明细 and its statistics, made
-  from the rows the batch wrote with the core's plan of the month
-  (:class:`~welfare_calc.core.engine.MonthPlan`);
+- :mod:`~welfare_calc.payroll.payments`: one household's payment of a month and its key,
+  as a script hands payments to the bank file's writer;
+- :mod:`~welfare_calc.payroll.lines`: each chunk's 发放明细 and bank lines, made
+  column-wise in the batch's workers from the rows it wrote; the one maker of a bank line;
+- :mod:`~welfare_calc.payroll.detail`: the month's 发放明细 and its statistics, the
+  batch's documents maker, from the rows the batch wrote with the core's plan of the
+  month (:class:`~welfare_calc.core.engine.MonthPlan`);
 - :mod:`~welfare_calc.payroll.layouts`: a bank file's layout as data (YAML, checked with
   pydantic; ``csv`` and ``pipe`` shipped in ``layouts/``), and ``--bank-layout``'s resolver;
 - :mod:`~welfare_calc.payroll.bank`: the bank file written, its summary the sum of its
