@@ -371,7 +371,8 @@ class LineMaker:
         chunk = ChunkBytes(output)
         cells = self._cells(chunk, rows)
         keys, group = self._groups(output, chunk, cells, rows)
-        total = _fen(chunk, *cells.column(self.monthly_at))
+        monthly = self._raw(chunk, *cells.column(self.monthly_at))  # (the month's amount)
+        total = _fen(monthly)
         months_at, months_length = cells.column(self.months_at)
         months_first = chunk.at(months_at, 1)[:, 0]
         listed = np.flatnonzero((months_length == 1) & (months_first == ord("1"))
@@ -381,12 +382,12 @@ class LineMaker:
         code = coded[listed] % NEWLY
         persons = coded[listed] >> PERSONS_SHIFT
         total = total[listed]
-        parts = [(total if at is None and position == 0 else
-                  np.zeros(len(listed), dtype=np.int64) if at is None else
-                  _fen(chunk, *cells.column(at, listed)))
-                 for position, at in enumerate(self.parts_at)]
-        amounts = [self._raw(chunk, *cells.column(at, listed))
-                   if at is not None else None for at in (*self.parts_at, self.monthly_at)]
+        amounts = [None if at is None else self._raw(chunk, *cells.column(at, listed))
+                   for at in self.parts_at]
+        parts = [(total if texts is None and position == 0 else
+                  np.zeros(len(listed), dtype=np.int64) if texts is None else _fen(texts))
+                 for position, texts in enumerate(amounts)]
+        amounts.append(monthly[listed])
         if amounts[0] is None:
             amounts[0] = amounts[3]
 
@@ -629,17 +630,17 @@ class _Cells:
         return begin, length
 
 
-def _fen(chunk: ChunkBytes, begin: Ints, length: Ints) -> Ints:
+def _fen(texts: Texts) -> Ints:
     """Fen of amounts written by :func:`~welfare_calc.core.engine.fen_text` (``-`` or not,
     digits, a dot, two decimals)."""
-    width = int(np.clip(length.max(initial=1), 1, PADDING))
-    cells = chunk.cells(begin, length, width)
+    cells = _byte_matrix(texts)
     digit = cells.astype(np.int64) - ord("0")
     is_digit = (digit >= 0) & (digit <= 9)
-    value = np.zeros(len(begin), dtype=np.int64)
-    for position in range(width):
+    value = np.zeros(len(texts), dtype=np.int64)
+    for position in range(texts.itemsize):
         value = np.where(is_digit[:, position], value * 10 + digit[:, position], value)
-    negative: Ints = np.where(cells[:, 0] == ord("-"), -value, value) if width else value
+    negative: Ints = (np.where(cells[:, 0] == ord("-"), -value, value) if texts.itemsize
+                      else value)
     return negative
 
 
