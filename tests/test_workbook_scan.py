@@ -11,6 +11,7 @@ same, or the same refusal.
 from __future__ import annotations
 
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -193,17 +194,32 @@ def unpacking() -> list[threading.Thread]:
 
 def test_the_unpacking_thread_ends_when_the_scan_refuses(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Row 11 holds 5,000 characters (XlsxWriter's constant-memory mode writes texts in
-    # the cells): a row larger than any sheet's, were that 1 KB.
+    # A sheet past its last row, were that row 100: refused while many blocks are still
+    # to unpack, the thread waiting to hand on the next (each block's scan slowed).
     path = tmp_path / "roster.xlsx"
-    with xlsxwriter.Workbook(path, {"constant_memory": True}) as book:
-        sheet = book.add_worksheet("花名册")
-        for row in range(3_000):
-            sheet.write_row(row, 0, [f"H{row:09d}", "城市低保" * (1_250 if row == 10 else 1)])
-    monkeypatch.setattr(workbook_cells, "BLOCK", 512)  # many blocks still to unpack
-    monkeypatch.setattr(workbook_cells, "MAX_ROW_XML", 1024)
-    with pytest.raises(UnusableInput, match="has a row larger than any sheet's"):
-        workbook_cells.open_sheet(path)
+    roster(path, 3_000)
+    monkeypatch.setattr(workbook_cells, "BLOCK", 512)
+    monkeypatch.setattr(workbook_cells, "SHEET_ROWS", 100)
+    tags = workbook_cells._Tags
+
+    def slow(piece: bytes) -> workbook_cells._Tags:
+        time.sleep(0.02)
+        return tags(piece)
+
+    monkeypatch.setattr(workbook_cells, "_Tags", slow)
+    said: list[str] = []
+
+    def scan() -> None:
+        try:
+            workbook_cells.open_sheet(path)
+        except UnusableInput as refused:
+            said.append(str(refused))
+
+    scanning = threading.Thread(target=scan)  # (were the thread left waiting: a hang)
+    scanning.start()
+    scanning.join(timeout=30)
+    assert not scanning.is_alive()
+    assert "has more rows or columns than an Excel sheet holds (100 rows" in said[0]
     assert not unpacking()
 
 
