@@ -23,8 +23,8 @@ that is really a web page (what government systems export as "Excel") or
 text is told as such, with how to save it.
 
 - **.xlsx / .xlsm**: values by python-calamine; formats, formulas and
-  errors by a streaming scan of the sheet's XML (stdlib ``zipfile``, a few
-  byte searches per block), which also bounds the sheet before calamine
+  errors by a streaming scan of the sheet's XML (stdlib ``zipfile``, one NumPy
+  pass over each block's tags, :class:`_Tags`), which also bounds the sheet before calamine
   allocates it (a stray cell at ``XFD1048576`` would otherwise make it ask
   for 512 GB and abort the process) and refuses an archive that unpacks far
   beyond its data.
