@@ -169,3 +169,25 @@ def test_the_opening_thread_ends_when_the_scan_refuses(tmp_path: Path,
     with pytest.raises(UnusableInput, match="的行数或列数超过了 Excel 工作表的上限（20 行"):
         workbook_cells.open_sheet(path)
     assert "welfare-calc open sheet" not in [each.name for each in threading.enumerate()]
+
+
+def test_a_stream_opened_for_a_sheet_the_scan_reads_whole_is_dropped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its size said it may be streamed (a few cells of long texts, say); its cells, not.
+    pytest.importorskip("python_calamine_plus")
+    path = offset_roster(tmp_path / "r.xlsx")
+    held = rows_of(workbook_cells.open_sheet(path))
+    openings: list[workbook_cells._Opening] = []
+    opening = workbook_cells._Opening
+
+    def noted(path: Path, name: str) -> workbook_cells._Opening:
+        openings.append(opening(path, name))
+        return openings[-1]
+
+    monkeypatch.setattr(workbook_cells, "_may_stream", lambda part: True)
+    monkeypatch.setattr(workbook_cells, "_Opening", noted)
+    sheet = workbook_cells.open_sheet(path)
+    assert sheet.offset == 1  # python-calamine's rows
+    assert rows_of(sheet) == held
+    assert len(openings) == 1
+    assert openings[0].stream is None  # what it opened is not kept

@@ -635,9 +635,9 @@ class _Tags:
         """A reference ``<c r="`` eight or more characters long, as any of a row past
         999,999 is (a letter or more, and seven digits)."""
         pairs = len(data) // 2 * 2
-        quote_e = ord('"') | ord("e") << 8  # the bytes ``"e`` as one 16-bit number
-        self.errors = bool(np.any(data[:pairs].view(np.uint16) == quote_e)) or bool(
-            np.any(data[1:1 + (len(data) - 1) // 2 * 2].view(np.uint16) == quote_e))
+        quote_e = ord('"') | ord("e") << 8  # the bytes ``"e`` as one little-endian number
+        self.errors = bool(np.any(data[:pairs].view("<u2") == quote_e)) or bool(
+            np.any(data[1:1 + (len(data) - 1) // 2 * 2].view("<u2") == quote_e))
         """The bytes ``"e``, which ``t="e"`` holds, anywhere."""
 
 
@@ -939,6 +939,10 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan,
     ``opening``: the fork opening the workbook while the sheet was scanned (if its size
     said it may be streamed).
     """
+    opened = None
+    if opening is not None:
+        opening.join()
+        opened, opening.stream = opening.stream, None  # (held here alone: dropped unless read)
     if _reader(scan) != "stream":
         return None
     try:
@@ -947,10 +951,9 @@ def _streamed_sheet(path: Path, name: str, scan: _Scan,
         return None
     stream: Iterator[Sequence[Cell]]
     if opening is not None:
-        opening.join()
-        if opening.stream is None:
+        if opened is None:
             return None
-        stream = opening.stream
+        stream = opened
     else:
         try:
             book = plus.CalamineWorkbook.from_path(str(path))
