@@ -985,3 +985,32 @@ def test_a_roster_the_system_refuses_is_told_in_one_line(
     assert message is not None
     assert message.group(1).startswith(said)
     assert message.group(1) != said  # (the system's reason follows)
+
+
+def test_a_second_start_waits_while_the_first_is_slow_to_say_where_it_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two double-clicks on a busy PC: the first server takes five seconds to say where it
+    runs; the second, finding the port taken, waits for it as long as it is starting (a
+    fixed three seconds once gave up, and the second start failed)."""
+    from welfare_calc.cli import serve  # noqa: PLC0415
+
+    clock = [0.0]
+    found = folders.Running("127.0.0.1", 8123, "http://127.0.0.1:8123/?token=x",
+                            tmp_path / "open.html")
+
+    def survey(base: Path) -> list[folders.Running]:
+        return [found] if clock[0] >= 5.0 else []
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    monkeypatch.setattr(serve.folders, "survey", survey)
+    monkeypatch.setattr(serve.folders, "starting", lambda base, besides: True)
+    monkeypatch.setattr(serve.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(serve.time, "sleep", sleep)
+    assert serve._started_meanwhile(tmp_path, 8123, "mine") == found
+    # Nothing starting: no wait at all.
+    clock[0] = 0.0
+    monkeypatch.setattr(serve.folders, "starting", lambda base, besides: False)
+    assert serve._started_meanwhile(tmp_path, 8123, "mine") is None
+    assert clock[0] == 0.0

@@ -134,8 +134,15 @@ def _open_running(server: Running, open_browser: bool) -> None:
             address=server.url), err=True)
 
 
-def _started_meanwhile(base: Path, port: int, besides: str, patience: float = 3.0
-                       ) -> Running | None:
+STARTING_PATIENCE = 30.0
+"""Seconds a second start waits for the user's first to say where it runs (two
+double-clicks in a row). The wait ends as soon as it does, or as soon as no server of the
+user's is starting; a slow or busy PC may take several seconds to load the page's server
+(three were once too few, and the second start failed: port taken)."""
+
+
+def _started_meanwhile(base: Path, port: int, besides: str,
+                       patience: float = STARTING_PATIENCE) -> Running | None:
     """This user's server on ``port`` that started after the survey (two double-clicks
     in a row): waited for while one of the user's servers, but this one (``besides``), is
     starting."""
