@@ -18,7 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -700,18 +700,14 @@ class Pages:
         :meth:`run_roster` runs the batch): the 发放明细 as a workbook, the change roster
         (with last month's roster) as CSV, the bank file; how it went read back from the
         files it wrote there, which are kept for the page's links."""
-        folder = self.served.roster_folder()
-        kept = False
-        try:
+
+        async def run(folder: Path) -> Run | Finished:
             stored = {}
             for which, (part, suffix, _name) in given.items():
                 stored[which] = folder / f"{which}{suffix}"
-                try:
-                    with stored[which].open("wb") as handle:
-                        await asyncio.to_thread(shutil.copyfileobj, part.file, handle)
-                except OSError as error:  # (a full disk, a quota)
-                    return Run(None, 2, _("cannot keep the upload for the calculation: "
-                                          "{reason}").format(reason=os_reason(error)))
+                refused = await _store(part, stored[which])
+                if refused is not None:
+                    return refused
             pipe = typed["bank_layout"] == "pipe"
             target, errors, summary = (folder / "result.xlsx", folder / "errors.csv",
                                        folder / "summary.json")
@@ -727,37 +723,25 @@ class Pages:
                 command += [f"--office={typed['office']}"]
             if typed["group_by"]:
                 command += [f"--group-by={typed['group_by']}"]
-            ran = await self.run_child(command, folder)
+            ran = await self.finished(command, folder, target, summary, errors)
             if isinstance(ran, Run):
                 return ran
-            said, returncode = ran
-            if returncode not in (0, 1) or not target.exists():
-                prefix = _("Error: {message}").format(message="")
-                return Run(None, returncode or 2, said.removeprefix(prefix))
-            figures = await asyncio.to_thread(read_summary, summary)
-            rejected = await asyncio.to_thread(read_rejected, errors)
             table = changes.with_name(f"{changes.stem}-统计.csv")
-            if figures is not None:
-                figures = {**figures, **await asyncio.to_thread(_payroll_figures, bank, table,
-                                                                pipe)}
+            if ran.figures is not None:
+                ran.figures = {**ran.figures, **await asyncio.to_thread(
+                    _payroll_figures, bank, table, pipe)}
             stem = PurePath(given["file"][2]).stem
-            files = {"result": Download(target, f"{stem}-发放明细.xlsx", MEDIA["xlsx"]),
-                     "bank": Download(bank, f"{stem}-代发{bank.suffix}",
-                                      MEDIA[bank.suffix[1:]])}
+            ran.files = {"result": Download(target, f"{stem}-发放明细.xlsx", MEDIA["xlsx"]),
+                         "bank": Download(bank, f"{stem}-代发{bank.suffix}",
+                                          MEDIA[bank.suffix[1:]])}
             if changes.exists():
-                files["changes"] = Download(changes, f"{stem}-变动名册.csv", MEDIA["csv"])
-            if rejected:
-                files["errors"] = Download(errors, f"{stem}-问题行.csv", MEDIA["csv"])
-            for done in (*stored.values(), summary, table, *([] if rejected else [errors])):
-                done.unlink(missing_ok=True)  # (only what a link gives is kept)
-            key, old = self.served.results.keep(folder, files)
-            kept = True
-            await asyncio.to_thread(remove, old)
-            return Run(key, returncode, said, figures, rejected,
-                       {which: download.name for which, download in files.items()})
-        finally:
-            if not kept:
-                await asyncio.to_thread(remove_folder, folder)
+                ran.files["changes"] = Download(changes, f"{stem}-变动名册.csv", MEDIA["csv"])
+            if ran.rejected:
+                ran.files["errors"] = Download(errors, f"{stem}-问题行.csv", MEDIA["csv"])
+            ran.done = [*stored.values(), summary, table, *([] if ran.rejected else [errors])]
+            return ran
+
+        return await self.in_a_folder(run)
 
     async def result(self, request: Request) -> Response:
         """``GET /roster/result/KEY/result`` (or ``/errors``): a roster's file, kept a while
@@ -780,22 +764,18 @@ class Pages:
         (its summary and rejected rows, read back from the files it wrote there), its
         files kept for the page's link, or its last line when it was refused. The folder
         is removed at once but for the files kept (:mod:`welfare_calc.web.results`)."""
-        folder = self.served.roster_folder()
-        kept = False
-        try:
+
+        async def run(folder: Path) -> Run | Finished:
             source = folder / STORED.format(suffix=suffix)
-            try:
-                with source.open("wb") as handle:
-                    await asyncio.to_thread(shutil.copyfileobj, upload.file, handle)
-            except OSError as error:  # (a full disk, a quota)
-                return Run(None, 2, _("cannot keep the upload for the calculation: {reason}"
-                                      ).format(reason=os_reason(error)))
+            refused = await _store(upload, source)
+            if refused is not None:
+                return refused
             output = typed["output"]
             target, errors, summary = (folder / f"result.{output}", folder / "errors.csv",
                                        folder / "summary.json")
-            command = [*self.child_command(), "batch", source.name, f"--through={typed['through']}",
-                        f"--output={target.name}", f"--errors={errors.name}",
-                        f"--summary={summary.name}"]
+            command = [*self.child_command(), "batch", source.name,
+                       f"--through={typed['through']}", f"--output={target.name}",
+                       f"--errors={errors.name}", f"--summary={summary.name}"]
             if output == "csv":
                 command += ["--excel"]
             if typed["office"]:
@@ -803,30 +783,53 @@ class Pages:
             command += [f"--group-by={column}" for column in typed["group_by"] if column]
             if typed["headers"] in ("zh", "en"):
                 command += [f"--headers={typed['headers']}"]
-            ran = await self.run_child(command, folder)
+            ran = await self.finished(command, folder, target, summary, errors)
             if isinstance(ran, Run):
                 return ran
-            said, returncode = ran
-            if returncode not in (0, 1) or not target.exists():
-                prefix = _("Error: {message}").format(message="")
-                return Run(None, returncode or 2, said.removeprefix(prefix))
-            figures = await asyncio.to_thread(read_summary, summary)
-            rejected = await asyncio.to_thread(read_rejected, errors)
             stem = PurePath(name).stem
-            files = {"result": Download(target, f"{stem}-增补.{output}", MEDIA[output])}
-            if output == "csv" and rejected:  # (a workbook holds them as its 问题行 sheet)
-                files["errors"] = Download(errors, f"{stem}-问题行.csv", MEDIA["csv"])
-            for done in (source, summary, *([] if "errors" in files else [errors])):
-                done.unlink(missing_ok=True)
-            key, old = self.served.results.keep(folder, files)
+            ran.files = {"result": Download(target, f"{stem}-增补.{output}", MEDIA[output])}
+            if output == "csv" and ran.rejected:  # (a workbook holds them as its 问题行 sheet)
+                ran.files["errors"] = Download(errors, f"{stem}-问题行.csv", MEDIA["csv"])
+            ran.done = [source, summary, *([] if "errors" in ran.files else [errors])]
+            return ran
+
+        return await self.in_a_folder(run)
+
+    async def finished(self, command: list[str], folder: Path, target: Path, summary: Path,
+                       errors: Path) -> Run | Finished:
+        """Run ``command`` in ``folder`` (:meth:`run_child`): the :class:`Run` of a run
+        refused or that made no ``target``, else what it said and the figures and rejected
+        rows read back from its ``summary`` and ``errors`` files."""
+        ran = await self.run_child(command, folder)
+        if isinstance(ran, Run):
+            return ran
+        said, returncode = ran
+        if returncode not in (0, 1) or not target.exists():
+            prefix = _("Error: {message}").format(message="")
+            return Run(None, returncode or 2, said.removeprefix(prefix))
+        return Finished(said, returncode, await asyncio.to_thread(read_summary, summary),
+                        await asyncio.to_thread(read_rejected, errors))
+
+    async def in_a_folder(self, run: Callable[[Path], Awaitable[Run | Finished]]) -> Run:
+        """``run`` in a private folder of its own (:meth:`Served.roster_folder`): the files it
+        gives kept for the page's links (:mod:`welfare_calc.web.results`), the rest of what
+        it wrote removed; the folder removed whole if nothing is kept."""
+        folder = self.served.roster_folder()
+        kept = False
+        try:
+            ran = await run(folder)
+            if isinstance(ran, Run):
+                return ran
+            for done in ran.done:
+                done.unlink(missing_ok=True)  # (only what a link gives is kept)
+            key, old = self.served.results.keep(folder, ran.files)
             kept = True
             await asyncio.to_thread(remove, old)
-            return Run(key, returncode, said, figures, rejected,
-                       {which: download.name for which, download in files.items()})
+            return Run(key, ran.returncode, ran.said, ran.figures, ran.rejected,
+                       {which: download.name for which, download in ran.files.items()})
         finally:
             if not kept:
                 await asyncio.to_thread(remove_folder, folder)
-
 
     async def run_child(self, command: list[str], folder: Path) -> Run | tuple[str, int]:
         """Run ``command`` (``python -m welfare_calc.web.child …``) in ``folder``, in a
@@ -886,6 +889,31 @@ class Run:
     rejected: list[Rejected] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     """Each file kept (``result``, ``errors``) and the name it is downloaded under."""
+
+
+@dataclass
+class Finished:
+    """A child's run that made its file: what it said, its figures and rejected rows, then
+    the files the page's links give and the files to remove (:meth:`Pages.in_a_folder`)."""
+
+    said: str
+    returncode: int
+    figures: dict[str, Any] | None
+    rejected: list[Rejected]
+    files: dict[str, Download] = field(default_factory=dict)
+    done: list[Path] = field(default_factory=list)
+
+
+async def _store(upload: UploadFile, path: Path) -> Run | None:
+    """The upload kept at ``path`` for the calculation; a :class:`Run` that says why it
+    cannot be (a full disk, a quota), else None."""
+    try:
+        with path.open("wb") as handle:
+            await asyncio.to_thread(shutil.copyfileobj, upload.file, handle)
+    except OSError as error:
+        return Run(None, 2, _("cannot keep the upload for the calculation: {reason}").format(
+            reason=os_reason(error)))
+    return None
 
 
 def _payroll_figures(bank: Path, table: Path, pipe: bool) -> dict[str, Any]:
