@@ -40,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 COPY = """
@@ -158,6 +159,24 @@ def roster(folder: Path, rows: int, towns: bool = False, id_numbers: bool = Fals
                      f"{'_ids' if id_numbers else ''}.csv")
     if not path.exists():
         generate(path, rows, towns=towns, id_numbers=id_numbers)
+    return path
+
+
+def roster_with(path: Path, rows: int, headers: str, cells: Callable[[int], str]) -> Path:
+    """The batch's synthetic households at ``path`` (made the first time), each row with
+    cells of its own after them: ``headers`` (``,姓名,账号``) and ``cells(number)`` for
+    the row numbered from 0 (``,张三,6222…``)."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plain = path.with_suffix(".plain")
+    with plain.open("w", newline="", encoding="utf-8") as handle:
+        write_households(handle, rows)
+    with plain.open(encoding="utf-8") as lines, path.open("w", encoding="utf-8") as out:
+        out.write(next(lines).rstrip("\n") + headers + "\n")
+        for number, line in enumerate(lines):
+            out.write(f"{line.rstrip(chr(10))}{cells(number)}\n")
+    plain.unlink()
     return path
 
 

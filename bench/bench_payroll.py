@@ -28,10 +28,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_batch import ENVIRONMENT, installed, peak_tree_memory, timed
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from synthetic import write_households
+from bench_batch import ENVIRONMENT, installed, peak_tree_memory, roster_with, timed
 
 ACCOUNT_COLUMN = "账号"
 
@@ -51,19 +48,8 @@ def card(number: int) -> str:
 def roster(folder: Path, rows: int) -> Path:
     """The benchmark's roster (made the first time): the batch's synthetic households and
     an account each."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"payroll_{rows}.csv"
-    if path.exists():
-        return path
-    plain = path.with_suffix(".plain")
-    with plain.open("w", newline="", encoding="utf-8") as handle:
-        write_households(handle, rows)
-    with plain.open(encoding="utf-8") as lines, path.open("w", encoding="utf-8") as out:
-        out.write(next(lines).rstrip("\n") + f",{ACCOUNT_COLUMN}\n")
-        for number, line in enumerate(lines):
-            out.write(f"{line.rstrip(chr(10))},{card(number)}\n")
-    plain.unlink()
-    return path
+    return roster_with(folder / f"payroll_{rows}.csv", rows, f",{ACCOUNT_COLUMN}",
+                       lambda number: f",{card(number)}")
 
 
 def main() -> None:

@@ -22,10 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_batch import ENVIRONMENT, installed, timed
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from synthetic import write_households
+from bench_batch import ENVIRONMENT, installed, roster_with, timed
 
 NAMES = ("张三英", "李四", "王五", "赵六", "钱七", "孙八")
 VILLAGES = ("丝市社区", "大街社区", "萌水村", "南阎村", "东门社区")
@@ -34,20 +31,9 @@ VILLAGES = ("丝市社区", "大街社区", "萌水村", "南阎村", "东门社
 def roster(folder: Path, rows: int) -> Path:
     """The benchmark's roster (made the first time): the batch's synthetic households, a
     name and a village each."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"publicity_{rows}.csv"
-    if path.exists():
-        return path
-    plain = path.with_suffix(".plain")
-    with plain.open("w", newline="", encoding="utf-8") as handle:
-        write_households(handle, rows)
-    with plain.open(encoding="utf-8") as lines, path.open("w", encoding="utf-8") as out:
-        out.write(next(lines).rstrip("\n") + ",姓名,村（社区）\n")
-        for number, line in enumerate(lines):
-            out.write(f"{line.rstrip(chr(10))},{NAMES[number % len(NAMES)]},"
-                      f"{VILLAGES[number * 7 % len(VILLAGES)]}\n")
-    plain.unlink()
-    return path
+    return roster_with(folder / f"publicity_{rows}.csv", rows, ",姓名,村（社区）",
+                       lambda number: f",{NAMES[number % len(NAMES)]},"
+                                      f"{VILLAGES[number * 7 % len(VILLAGES)]}")
 
 
 def main() -> None:
