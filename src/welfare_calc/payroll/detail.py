@@ -329,11 +329,11 @@ class Payroll:
                 *(["account"] if at["account"] is not None else []), "status"]
 
     def positions(self, keys: list[str], names: list[str]) -> dict[str, int | None]:
-        """Where each cell the 发放明细 reads is in a written row."""
+        """Where each cell the 发放明细 reads is in a written row (the category and persons
+        it takes from the ledger, as the batch read them)."""
         account = self.options.account_column
         at: dict[str, int | None] = {key: (keys.index(key) if key in keys else None)
-                                     for key in ("id", "category", "persons", "months",
-                                                 *AMOUNTS)}
+                                     for key in ("id", "months", *AMOUNTS)}
         inputs = names
         at["name"] = _at(inputs, NAME_HEADERS)
         at["bank"] = _at(inputs, BANK_HEADERS)
@@ -438,10 +438,10 @@ class Payroll:
             self.take(side)
 
     def lines(self, written: Written, width: int, bank: BankFile | None
-              ) -> Generator[tuple[str, list[str] | _Numbered]]:
-        """The 发放明细's lines in order: each group's households (numbered from 1 in the
-        group), its 小计, then the 合计 and what it is made of (sent, held back). The bank
-        file is told the lines it sends in the same order.
+              ) -> Generator[tuple[str, list[str] | bytes]]:
+        """The 发放明细's lines in order: each group's households (their lines as bytes,
+        numbered from 1 in the group), its 小计, then the 合计 and what it is made of (sent,
+        held back). The bank file is told the lines it sends in the same order.
 
         The lines were counted and numbered as the run went (:meth:`take`), or are made
         again here when rows were rejected at the end."""
@@ -456,10 +456,8 @@ class Payroll:
         sent = 0
         try:
             for key in order:
-                number = 1
                 for segment in spool.read(key):
-                    yield "lines", _Numbered(number, segment.lines)
-                    number += len(segment.lines)
+                    yield "lines", segment.lines.data  # (numbered as they were taken)
                     if bank is not None and segment.bank is not None:
                         bank.add(segment.bank.text(sent + 1), segment.count, segment.sent_fen)
                         sent += segment.count
@@ -553,7 +551,7 @@ class Payroll:
             counted.close()  # (its spool closed, however the documents ended)
 
     def _csv(self, written: Written, header: list[str],
-             lines: Iterator[tuple[str, list[str] | _Numbered]]) -> None:
+             lines: Iterator[tuple[str, list[str] | bytes]]) -> None:
         """The 发放明细 as CSV: the header, the lines, the 小计s, the 合计 and its parts.
         Every cell that holds the roster's text (a place, a name, an id, a bank, an
         account) is neutralised, as in every CSV file we write (the others are our
@@ -565,8 +563,8 @@ class Payroll:
         writer.writerow([csv_safe(cell) for cell in header])
         utf8 = codecs.lookup(staged.encoding).name in ("utf-8", "utf-8-sig")
         for _kind, cells in lines:
-            if isinstance(cells, _Numbered):
-                text = cells.text()
+            if isinstance(cells, bytes):
+                text = cells
                 staged.text.flush()
                 if not utf8:
                     text = _recoded(text, staged.encoding)
@@ -583,7 +581,7 @@ class Payroll:
         staged.text.flush()
 
     def _workbook(self, written: Written, header: list[str],
-                  lines: Iterator[tuple[str, list[str] | _Numbered]]) -> None:
+                  lines: Iterator[tuple[str, list[str] | bytes]]) -> None:
         """The 发放明细 as a workbook laid out as the 补发名册 is (title, 制表单位 and date,
         the header on every page, page numbers, sign-off, run stamp), with the month's
         statistics on its second sheet."""
@@ -653,7 +651,9 @@ def _plain(cell: str, *, digits: bool = False) -> str:
 @dataclass(frozen=True)
 class _Segment:
     """Lines of one group from one chunk: the 发放明细's, and the bank file's of those sent
-    (their amounts ``sent_fen`` in all); each numbered already, or to be."""
+    (their amounts ``sent_fen`` in all). As taken (:meth:`Payroll.take`) the 发放明细's
+    lines are numbered; the bank's are too without --group-by, else numbered in the
+    groups' order at the end."""
 
     lines: Packed
     bank: BankLines | None
@@ -669,26 +669,13 @@ class _Segment:
         return 0 if self.bank is None else len(self.bank)
 
 
-@dataclass(frozen=True)
-class _Numbered:
-    """Lines of one group, the first numbered ``first`` (序号, from 1 in each group), or
-    numbered already."""
-
-    first: int
-    lines: Packed
-
-    def text(self) -> bytes:
-        """The lines, each with its 序号 (UTF-8)."""
-        return self.lines.text(self.first)
-
-
-def _cells(lines: Iterator[tuple[str, list[str] | _Numbered]]
+def _cells(lines: Iterator[tuple[str, list[str] | bytes]]
            ) -> Iterator[tuple[str, list[str]]]:
     """The lines as a workbook takes them: each household's cells (its line read back as
     CSV: the workers made it plain for a workbook, nothing neutralised or marked)."""
     for kind, cells in lines:
-        if isinstance(cells, _Numbered):
-            for row in csv.reader(io.StringIO(cells.text().decode("utf-8"), newline="")):
+        if isinstance(cells, bytes):
+            for row in csv.reader(io.StringIO(cells.decode("utf-8"), newline="")):
                 yield "row", row
         else:
             yield kind, cells
