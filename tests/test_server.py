@@ -1014,3 +1014,25 @@ def test_a_second_start_waits_while_the_first_is_slow_to_say_where_it_runs(
     monkeypatch.setattr(serve.folders, "starting", lambda base, besides: False)
     assert serve._started_meanwhile(tmp_path, 8123, "mine") is None
     assert clock[0] == 0.0
+
+
+def test_a_second_start_sees_the_first_say_where_it_runs_between_two_looks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first server says where it runs (and so is no longer starting) just after the
+    second start looked for it: the second start still finds it and opens its page (it
+    once looked where servers run, then whether one was starting, and missed it)."""
+    from welfare_calc.cli import serve  # noqa: PLC0415
+
+    announced = [False]
+    found = folders.Running("127.0.0.1", 8123, "http://127.0.0.1:8123/?token=x",
+                            tmp_path / "open.html")
+
+    def survey(base: Path) -> list[folders.Running]:
+        there = [found] if announced[0] else []
+        announced[0] = True  # (the first server says where it runs right after this look)
+        return there
+
+    monkeypatch.setattr(serve.folders, "survey", survey)
+    monkeypatch.setattr(serve.folders, "starting", lambda base, besides: not announced[0])
+    monkeypatch.setattr(serve.time, "sleep", lambda seconds: None)
+    assert serve._started_meanwhile(tmp_path, 8123, "mine") == found

@@ -148,9 +148,12 @@ def _started_meanwhile(base: Path, port: int, besides: str,
     starting."""
     deadline = time.monotonic() + patience
     while True:
+        # Whether one is starting, looked at before where they run: a server that stops
+        # starting has said where it runs first, so the survey after sees it (looked at
+        # the other way round, one saying so between the two looks was missed).
+        waiting = folders.starting(base, besides)
         found = next((server for server in folders.survey(base) if server.port == port), None)
-        if (found is not None or not folders.starting(base, besides)
-                or time.monotonic() > deadline):
+        if found is not None or not waiting or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
 
