@@ -18,7 +18,6 @@ end itself (the command's options, the page's form fields, the batch's columns).
 from __future__ import annotations
 
 import csv
-import dataclasses
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -220,7 +219,7 @@ def case(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Cas
                 raise WelfareCalcError(chosen.words)
             target.check(*args)
 
-        registry[registry.index(target)] = dataclasses.replace(target, check=refuses)
+        registry[registry.index(target)] = target._replace(check=refuses)
     monkeypatch.setattr(rules, "RULES", registry)
     monkeypatch.setenv("WELFARE_CALC_START_METHOD", "fork")
     return chosen

@@ -131,4 +131,4 @@ def test_rounded_per_household_month_is_a_sum_of_rounded_months(
     assert result.amount - result.overpaid == due - was_paid
     assert min(result.amount, result.overpaid) == 0
     year = engine.annual_amount(TABLE, household(category, persons, income), 2020)
-    assert year.total == sum(run.pay.total * run.count for run in year.runs)
+    assert year.total == sum(run.pay.total * run.months for run in year.runs)

@@ -206,8 +206,9 @@ def _serve(settings: Settings, loaded: LoadedStandards, sockets: list[socket.soc
                                  "{reason}").format(reason=os_reason(error))) from None
         children = Children(janitor)
         page = place.announce(key, port, url)
-        served = Served(loaded, settings.standards_path, max_upload * MB, float(timeout),
-                        place=place, children=children)
+        standards_file = settings.standards_path
+        served = Served(loaded, None if standards_file is None else Path(standards_file),
+                        max_upload * MB, float(timeout), place=place, children=children)
         access = Access(served_hosts(written.rpartition(":")[0], port), port, token,
                         max_upload * MB,
                         any_address=where.everywhere)

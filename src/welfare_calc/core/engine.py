@@ -34,7 +34,6 @@ arrays, for a chunk of a million: :class:`Whole` says what they need of a number
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol, Self, TypeVar
@@ -298,8 +297,7 @@ def pay_month(rounder: Rounder, base: int, care: int, extra: Extra | None) -> Pa
 
 # The plan: a category's timeline as stretches of months paid alike.
 
-@dataclass(frozen=True, slots=True)
-class Rate:
+class Rate(NamedTuple):
     """What one person is owed a month over a stretch of months: the category's standard
     in force, and the care standard of a tier where one is given (rules 4 and 17)."""
 
@@ -462,8 +460,7 @@ def _kept(plans: dict[K, tuple[StandardsTable, P]], table: StandardsTable, key: 
     return made
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(NamedTuple):
     """A back-pay window's plan for one category and care tier (rules 7 and 14): the rate
     paid before the raise, and the stretches of what is due, from the raise's first
     month through ``through``."""
@@ -508,14 +505,14 @@ def _index(month: Month | None, open_index: int) -> int:
     return open_index if month is None else month.index
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(NamedTuple):
     """Consecutive months a household is paid alike, under one rate: what ``--explain``
     writes out ("8 months × 480.00") and the totals are made of."""
 
     first: Month
     last: Month
-    count: int
+    months: int
+    """How many months: from ``first`` through ``last``."""
     rate: Rate
     persons: int
     income: int
@@ -525,13 +522,13 @@ class Run:
     pay: Pay
     """Each month of the run."""
     total: int
-    """The run's total in fen as the rounding point has it: ``count`` months as paid
+    """The run's total in fen as the rounding point has it: ``months`` months as paid
     (household-month), or the exact total rounded once (total)."""
 
     @property
     def exact(self) -> int:
         """The run's exact total, in 1/:data:`EXACT_PER_YUAN` yuan."""
-        return self.pay.exact * self.count
+        return self.pay.exact * self.months
 
     @property
     def eligible(self) -> bool:
@@ -575,9 +572,9 @@ def _sums(rounder: Rounder, runs: Sequence[Run]) -> tuple[int, int, int]:
     exact = sum(run.exact for run in runs)
     if rounder.monthly:
         return (sum(run.total for run in runs), exact,
-                sum(run.pay.care * run.count for run in runs))
+                sum(run.pay.care * run.months for run in runs))
     return (rounder.exact(exact), exact,
-            rounder.exact(sum(run.pay.care_exact * run.count for run in runs)))
+            rounder.exact(sum(run.pay.care_exact * run.months for run in runs)))
 
 
 def _household_parts(table: StandardsTable, house: Household) -> tuple[Rounder, int,
@@ -593,8 +590,7 @@ def month_amount(table: StandardsTable, house: Household, month: Month) -> Run:
     return _run(rounder, house, income, extra, rate, first, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Annual:
+class Annual(NamedTuple):
     """A calendar year's entitlement: the sum of its covered months (rule 6)."""
 
     household: Household
@@ -628,7 +624,7 @@ def annual_amount(table: StandardsTable, house: Household, year: int,
     found = stretches(table, house.category, house.care, first, last) if first <= last else ()
     runs = _covered_runs(rounder, house, income, extra, found, Coverage())
     total, exact, care = _sums(rounder, runs)
-    return Annual(house, year, period, tuple(runs), sum(run.count for run in runs), total,
+    return Annual(house, year, period, tuple(runs), sum(run.months for run in runs), total,
                   exact, care, rounder)
 
 
@@ -666,8 +662,7 @@ class BackpayMonth(NamedTuple):
     difference rounded (total)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Backpay:
+class Backpay(NamedTuple):
     """Back-pay (提标增补) for one household over the window of one raise (rules 7, 14)."""
 
     household: Household
@@ -714,7 +709,7 @@ class Backpay:
     @property
     def months_counted(self) -> int:
         """How many covered months the back-pay counts."""
-        return sum(due.count for due, _ in self.pairs)
+        return sum(due.months for due, _ in self.pairs)
 
     @property
     def due_runs(self) -> tuple[Run, ...]:
@@ -730,7 +725,7 @@ class Backpay:
             last = merged[-1] if merged else None
             if (last is not None and last.last + 1 == paid.first and last.pay == paid.pay
                     and last.rate.same(paid.rate)):
-                count = last.count + paid.count
+                count = last.months + paid.months
                 total = (last.pay.total * count if self.rounder.monthly
                          else self.rounder.exact(last.pay.exact * count))
                 merged[-1] = Run(last.first, paid.last, count, last.rate, last.persons,
@@ -774,7 +769,7 @@ def backpay(table: StandardsTable, house: Household, through: Month,
     rounder, income, extra = _household_parts(table, house)
     due_runs = _covered_runs(rounder, house, income, extra, plan.due, period)
     pairs = tuple((run, _run(rounder, house, income, extra, plan.old, run.first.index,
-                             run.count)) for run in due_runs)
+                             run.months)) for run in due_runs)
     due, due_exact, care_due = _sums(rounder, [run for run, _ in pairs])
     computed, paid_exact, care_paid = _sums(rounder, [run for _, run in pairs])
     if paid_fen is not None:

@@ -24,9 +24,8 @@ put the values to :func:`~welfare_calc.core.rules.accepts`: the same rules.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from welfare_calc.core import checks, households, identity, rules
 from welfare_calc.core.errors import (
@@ -221,8 +220,7 @@ def read_fields(table: StandardsTable, cells: Mapping[str, str], names: tuple[st
     return values, problems
 
 
-@dataclass(frozen=True, slots=True)
-class RowHousehold:
+class RowHousehold(NamedTuple):
     """A row's household, every field read and checked by the core."""
 
     id: str
@@ -232,8 +230,7 @@ class RowHousehold:
     paid: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
-class CallInputs:
+class CallInputs(NamedTuple):
     """A single call's household and months (the page's form, the JSON API), read and
     checked by the core."""
 

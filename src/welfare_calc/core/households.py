@@ -8,8 +8,8 @@ standards they are paid at :mod:`welfare_calc.core.timeline`, the money
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from welfare_calc.core import words
 from welfare_calc.core.errors import UnknownCategory
@@ -17,8 +17,7 @@ from welfare_calc.core.months import Month
 from welfare_calc.core.table import CareTier, Category, StandardsTable
 
 
-@dataclass(frozen=True)
-class Supplement:
+class Supplement(NamedTuple):
     """A 分类施保 supplement paid with dibao (rule 11): a fixed amount of yuan a month,
     or a percentage of the household's monthly dibao amount."""
 
@@ -34,8 +33,7 @@ class Supplement:
         return f"{self.fixed:.2f}"
 
 
-@dataclass(frozen=True)
-class Household:
+class Household(NamedTuple):
     """Who is paid: a validated category id, covered persons, per-capita monthly income,
     a 分类施保 supplement when there is one, and, for tekun, the care tier of its
     persons when one is given (docs/rules.md rule 17)."""
@@ -48,8 +46,7 @@ class Household:
     """The persons' care tier (照料护理等级): tekun only; None: the basic standard alone."""
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(NamedTuple):
     """The months a household is covered, inclusive; ``None`` means open-ended."""
 
     start: Month | None = None

@@ -45,8 +45,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
 from welfare_calc.core.errors import WelfareCalcError
 
@@ -76,8 +75,7 @@ once per distinct one."""
 _ORDER = {field: position for position, field in enumerate(FIELDS)}
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A household rule and the fields it reads."""
 
     name: str
@@ -143,8 +141,7 @@ def registered() -> tuple[Rule, ...]:
     return tuple(RULES)
 
 
-@dataclass(frozen=True)
-class FieldProblem:
+class FieldProblem(NamedTuple):
     """Why a household's field was refused, in the core's words."""
 
     field: str

@@ -18,14 +18,12 @@ not known, and is refused, never computed at a neighbouring value.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from welfare_calc.core.money import RoundingMode, RoundingPoint
 from welfare_calc.core.months import Month
@@ -87,8 +85,7 @@ CARE_TIER_ZH = {CareTier.SELF_CARE: "全自理", CareTier.PARTIAL_CARE: "半护�
 """The notices' names of the care tiers."""
 
 
-@dataclass(frozen=True, slots=True)
-class Rounding:
+class Rounding(NamedTuple):
     """Where and how reported amounts are rounded (docs/rules.md rule 5)."""
 
     unit: Decimal
@@ -96,8 +93,7 @@ class Rounding:
     point: RoundingPoint = RoundingPoint.HOUSEHOLD_MONTH
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """A legal document that figures rest on."""
 
     number: str
@@ -117,8 +113,7 @@ class Document:
     """The notice's own words about that deadline."""
 
 
-@dataclass(frozen=True, slots=True)
-class StandardValue:
+class StandardValue(NamedTuple):
     """One value of a standard: its amount, from when, and how it is known."""
 
     effective: date | None
@@ -142,8 +137,7 @@ class StandardValue:
         return Fraction(self.amount) / self.unit.months
 
 
-@dataclass(frozen=True, slots=True)
-class CareValue:
+class CareValue(NamedTuple):
     """One value of the care standards (照料护理标准) of tekun: an amount per tier."""
 
     effective: date | None
@@ -227,8 +221,7 @@ def known_spans(values: Sequence[V], last: Month) -> list[tuple[Month, Month]]:
     return spans
 
 
-@dataclass(frozen=True, slots=True)
-class Floor:
+class Floor(NamedTuple):
     """A standard that should not be below ``times`` the standard of category ``of`` in
     the same month (tekun: 1.3 times the dibao of its area). A warning, never a refusal."""
 
@@ -238,8 +231,7 @@ class Floor:
     """The rule, in words, with its document."""
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(NamedTuple):
     """A programme (urban dibao, …) and its timeline of values, in date order."""
 
     name_zh: str
@@ -264,8 +256,7 @@ class Category:
         return min(value.effective for value in self.values if value.effective is not None)
 
 
-@dataclass(frozen=True, slots=True)
-class Raise:
+class Raise(NamedTuple):
     """A raise decided late but in force from an earlier date (提标增补, rule 7)."""
 
     effective: date
@@ -282,8 +273,7 @@ class Raise:
         return self.effective - timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class StandardsTable:
+class StandardsTable(NamedTuple):
     """A whole standards table: documents, rounding, raises, categories and care."""
 
     title: str
@@ -325,12 +315,10 @@ class StandardsTable:
         """This table with amounts rounded at ``point`` (``--rounding``), or as it is."""
         if point is None or point is self.rounding.point:
             return self
-        return dataclasses.replace(self, rounding=dataclasses.replace(self.rounding,
-                                                                      point=point))
+        return self._replace(rounding=self.rounding._replace(point=point))
 
 
-@dataclass(frozen=True, slots=True)
-class Shortfall:
+class Shortfall(NamedTuple):
     """Months in which a standard is below the floor its category names (a warning)."""
 
     category: str
@@ -368,7 +356,7 @@ def floor_shortfalls(table: StandardsTable) -> list[Shortfall]:
                 if (previous is not None and previous.category == key
                         and previous.last + 1 == month and previous.standard == mine
                         and previous.compared == theirs):
-                    found[-1] = dataclasses.replace(previous, last=month)
+                    found[-1] = previous._replace(last=month)
                 else:
                     found.append(Shortfall(key, month, month, mine, theirs, floor))
     return found

@@ -4,9 +4,9 @@ belongs to, and the months the table cannot vouch for (docs/rules.md rules 4, 14
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from welfare_calc.core import words
 from welfare_calc.core.errors import (
@@ -29,8 +29,7 @@ from welfare_calc.core.table import (
 from welfare_calc.core.words import _
 
 
-@dataclass(frozen=True)
-class AppliedStandard:
+class AppliedStandard(NamedTuple):
     """A standard as applied to one month: the value, its document, its monthly figure."""
 
     category_id: str

@@ -11,7 +11,7 @@ checked by the core's reader of ids only to tell the clerk of a typo, never to r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from welfare_calc.core import identity
 from welfare_calc.core.errors import WelfareCalcError
@@ -29,8 +29,7 @@ FIELDS = tuple(WORDS)
 and the page's form fields."""
 
 
-@dataclass(frozen=True, repr=False)
-class Case:
+class Case(NamedTuple):
     """Who a 计算单 is for; each field as typed (spaces around it dropped), ``""`` when not
     given."""
 

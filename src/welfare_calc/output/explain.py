@@ -281,7 +281,7 @@ def _runs(runs: tuple[Run, ...], say: dict[str, str], monthly: bool) -> list[str
                 formula = say["c.with.exact"].format(formula=formula, total=_exact(pay.exact))
         lines.append(say["run.monthly" if monthly else "run"].format(
             span=str(run.first) if run.first == run.last else f"{run.first}—{run.last}",
-            formula=formula, count=run.count, amount=amount,
+            formula=formula, count=run.months, amount=amount,
             total=fen_text(run.total) if monthly else _exact(run.exact)))
     return lines
 

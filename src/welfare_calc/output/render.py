@@ -12,8 +12,8 @@ import io
 import json
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from json.encoder import encode_basestring
+from typing import NamedTuple
 
 from welfare_calc.output.formats import Format, Lang
 from welfare_calc.output.text import csv_safe
@@ -22,8 +22,7 @@ Cell = str | int | bool | None
 Record = Mapping[str, Cell]
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What a command outputs: an optional summary record and optional detail rows.
 
     JSON nests the detail under ``detail_key``; CSV writes the detail rows
@@ -31,7 +30,7 @@ class Report:
     """
 
     summary: Record | None
-    detail: Sequence[Record] = field(default_factory=tuple)
+    detail: Sequence[Record] = ()
     detail_key: str = "rows"
 
 

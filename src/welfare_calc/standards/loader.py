@@ -2,19 +2,17 @@
 
 A table is validated strictly (:mod:`welfare_calc.standards.yaml_file`: YAML and
 pydantic) when its file is new or has changed; the validated values are then
-kept in a cache (:mod:`welfare_calc.standards.table_cache`), keyed by the file's
-SHA-256, so a clerk's next call reads them back without importing YAML or
-pydantic. The file itself is read every time: its hash is the key, and
-``--version`` names it.
+kept in a cache (:mod:`welfare_calc.standards.table_cache`) with the file's bytes,
+so a clerk's next call reads them back without importing YAML or pydantic. The
+file itself is read every time: its bytes are the key. Its SHA-256, which
+``--version`` and the documents name, is worked out only when asked for.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pkgutil
-from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
 from welfare_calc.core.errors import StandardsFileError, os_reason
 from welfare_calc.core.table import StandardsTable
@@ -29,15 +27,22 @@ SHIPPED = "data/standards_2020.yaml"
 source checkout (the file users edit)."""
 
 
-@dataclass(frozen=True)
-class LoadedStandards:
+class LoadedStandards(NamedTuple):
     """A validated table together with where it came from."""
 
     table: StandardsTable
     source: str
     """The path shown in messages (and in ``--version``)."""
-    sha256: str
-    """The file's SHA-256 (hex), printed on the documents so a page traces to its table."""
+    raw: bytes
+    """The file's bytes, as read."""
+
+    @property
+    def sha256(self) -> str:
+        """The file's SHA-256 (hex), printed on the documents so a page traces to its table.
+        Worked out when asked: a single call that prints none spares loading OpenSSL."""
+        import hashlib  # noqa: PLC0415 - 2.5 ms a call that names no digest spares
+
+        return hashlib.sha256(self.raw).hexdigest()
 
     @property
     def digest(self) -> str:
@@ -59,10 +64,10 @@ def parse_standards(text: str, source: str) -> StandardsTable:
     return parse(text, source)
 
 
-def read_standards(path: Path) -> LoadedStandards:
+def read_standards(path: str | os.PathLike[str]) -> LoadedStandards:
     """Read and validate a standards file from disk (at most :data:`MAX_BYTES` of it)."""
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise StandardsFileError([_("{path}: cannot read the standards file: {reason}").format(
@@ -71,7 +76,7 @@ def read_standards(path: Path) -> LoadedStandards:
         raise StandardsFileError([_("{path}:1: the file is larger than {most} MB; a standards "
                                     "table is a few KB: is this the right file?").format(
                                         path=path, most=MAX_BYTES >> 20)])
-    return _decode_and_parse(raw, str(path))
+    return _decode_and_parse(raw, os.fspath(path))
 
 
 def shipped_standards() -> LoadedStandards:
@@ -90,9 +95,14 @@ def shipped_standards() -> LoadedStandards:
         packaged = None
     if packaged is not None:
         return _decode_and_parse(packaged, SHIPPED)
-    checkout = Path(__file__).resolve().parents[3] / SHIPPED
+    # <checkout>/src/welfare_calc/standards/loader.py, four folders down (os.path, not
+    # pathlib: a single call that names no file spares pathlib's imports, 2–3 ms).
+    checkout = os.path.realpath(__file__)
+    for _level in range(4):
+        checkout = os.path.dirname(checkout)
     try:
-        raw = checkout.read_bytes()
+        with open(os.path.join(checkout, *SHIPPED.split("/")), "rb") as handle:
+            raw = handle.read()
     except OSError:
         raise StandardsFileError([_("{path}: the shipped standards table is missing from this "
                                     "installation; reinstall welfare-calc").format(
@@ -100,23 +110,22 @@ def shipped_standards() -> LoadedStandards:
     return _decode_and_parse(raw, SHIPPED)
 
 
-def load_standards(path: Path | None = None) -> LoadedStandards:
+def load_standards(path: str | os.PathLike[str] | None = None) -> LoadedStandards:
     """The table to use: ``path``, else ``$WELFARE_CALC_STANDARDS``, else the shipped one."""
     if path is not None:
         return read_standards(path)
     from_env = os.environ.get(ENV_VAR)
     if from_env:
-        return read_standards(Path(from_env))
+        return read_standards(from_env)
     return shipped_standards()
 
 
 def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
     """The table a file's bytes hold: from the cache when these bytes were validated
     before, else validated now (and kept in the cache)."""
-    sha256 = hashlib.sha256(raw).hexdigest()
-    cached = table_cache.read(sha256)
+    cached = table_cache.read(raw)
     if cached is not None:
-        return LoadedStandards(table=cached, source=source, sha256=sha256)
+        return LoadedStandards(table=cached, source=source, raw=raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -129,5 +138,5 @@ def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:
         raise StandardsFileError([_("{source}:{line}: the file holds a NUL byte; a standards "
                                     "file is plain text").format(source=source, line=line)])
     table = parse_standards(text, source)
-    table_cache.write(sha256, table)
-    return LoadedStandards(table=table, source=source, sha256=sha256)
+    table_cache.write(raw, table)
+    return LoadedStandards(table=table, source=source, raw=raw)

@@ -2,9 +2,12 @@
 
 Validating a standards file costs pydantic and YAML, a quarter of a second
 of imports, on every call; the table itself changes only when the file does.
-So a table validated once is written here, keyed by the SHA-256 of the
-file's bytes, the package version and the table format, and the next call
-with the same bytes reads it back as plain values (:mod:`welfare_calc.core.table`).
+So a table validated once is written here with the file's bytes, under the
+package version and the table format, and the next call with the same bytes
+reads it back as plain values (:mod:`welfare_calc.core.table`). An entry is
+found by a CRC-32 of the file and read only if the bytes it holds are the
+file's, all of them: exact, where a hash is only nearly so, and without
+loading OpenSSL (``hashlib``), 2.5 ms of a clerk's single call.
 
 The cache is data, never code, and it is read as untrusted input:
 
@@ -23,9 +26,11 @@ The cache is data, never code, and it is read as untrusted input:
   decimals, never negative, at most 16 whole digits), months and dates by
   their own parsers; deep nesting, exponents and anything unexpected make
   the entry invalid. An invalid entry is ignored and rebuilt, never an error.
-- **Never older than the validator.** The key holds a digest of the source
-  of every module that validates a table (:data:`VALIDATOR_MODULES`), so a
-  table validated by an older, looser validator is never read by a newer one.
+- **Never older than the validator.** The key holds a CRC-32 and the length
+  of the source of every module that validates a table (:data:`VALIDATOR_MODULES`),
+  so a table validated by an older, looser validator is never read by a newer one
+  (a checksum suffices: it tells versions of our own code apart, and whoever could
+  forge an entry is kept out by the owner checks above, not by any digest).
 
 A cache directory that cannot be written just means no cache. Where it
 lives: ``$WELFARE_CALC_CACHE`` if set (``off`` turns the cache off), else the
@@ -37,18 +42,16 @@ user's cache directory (platformdirs): ``~/.cache/welfare-calc`` on Linux,
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
-import hashlib
 import json
 import os
 import stat
 import types
 import typing
+import zlib
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 from welfare_calc import __version__
@@ -61,8 +64,9 @@ CACHE_VAR = "WELFARE_CALC_CACHE"
 """Environment variable: the cache directory, or ``off``."""
 FORMAT = 3
 """The layout of a cache entry; a change makes every older entry foreign."""
-MAX_ENTRY = 1 << 18
-"""Largest entry read (256 KB): a table's entry is a few KB."""
+MAX_ENTRY = 1 << 23
+"""Largest entry read (8 MB): an entry holds its standards file (at most 1 MB, as the
+loader reads one; JSON may escape it to several) and the table made of it, a few KB."""
 VALIDATOR_MODULES = ("standards/spec.py", "standards/yaml_file.py", "standards/table_cache.py",
                      "standards/loader.py", "core/table.py", "core/money.py", "core/months.py")
 """The modules whose code decides what a valid table is (their source is in the key)."""
@@ -70,35 +74,39 @@ POSIX_OWNERS = hasattr(os, "getuid")
 """Whether files have a POSIX owner to check (not on Windows)."""
 
 
-def directory() -> Path | None:
+def directory() -> str | None:
     """Where cache entries live, or None when the cache is off."""
     chosen = os.environ.get(CACHE_VAR)
     if chosen is not None:
         if chosen.strip().lower() in ("", "off") or not POSIX_OWNERS:
             return None  # off; or, on Windows, a directory whose owner cannot be checked
-        return Path(chosen)
+        return chosen
     import platformdirs  # noqa: PLC0415 - only where no directory is given
 
-    return Path(platformdirs.user_cache_dir("welfare-calc", appauthor=False))
+    return platformdirs.user_cache_dir("welfare-calc", appauthor=False)
 
 
 @functools.cache
 def validator_digest() -> str:
     """A digest of the validating modules' source: a change to any makes older entries
     foreign, whatever the version number says."""
-    digest = hashlib.sha256()
-    here = Path(__file__).parents[1]
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the package
+    check, length = 0, 0
     for name in VALIDATOR_MODULES:
         try:
-            digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+            with open(os.path.join(here, *name.split("/")), "rb") as module:
+                source = name.encode() + b"\0" + module.read()
         except OSError:
-            digest.update(name.encode() + b"\0missing")
-    return digest.hexdigest()
+            source = name.encode() + b"\0missing"
+        check, length = zlib.crc32(source, check), length + len(source)
+    return f"{check:08x}-{length}"
 
 
-def _key(sha256: str) -> dict[str, object]:
-    return {"sha256": sha256, "package": __version__, "schema": SCHEMA, "format": FORMAT,
-            "validator": validator_digest()}
+def _key(source: bytes) -> dict[str, object]:
+    """What an entry is for: the standards file (its length and CRC-32, to find the
+    entry; the bytes themselves are compared on reading), this version, this format."""
+    return {"file": f"{zlib.crc32(source):08x}-{len(source)}", "package": __version__,
+            "schema": SCHEMA, "format": FORMAT, "validator": validator_digest()}
 
 
 def _ours(info: os.stat_result) -> bool:
@@ -108,12 +116,12 @@ def _ours(info: os.stat_result) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def trusted_directory(folder: Path) -> bool:
+def trusted_directory(folder: str) -> bool:
     """Whether entries in ``folder`` can only have been written by this user: the folder
     is ours, and its parent is ours or cannot be used to swap it (root's, or sticky)."""
     try:
-        info = folder.stat()
-        parent = folder.resolve().parent.stat()
+        info = os.stat(folder)
+        parent = os.stat(os.path.dirname(os.path.realpath(folder)))
     except (OSError, RuntimeError):
         return False
     if not stat.S_ISDIR(info.st_mode) or not _ours(info):
@@ -125,7 +133,7 @@ def trusted_directory(folder: Path) -> bool:
         not foreign_writable or bool(parent.st_mode & stat.S_ISVTX))
 
 
-def read_entry(path: Path) -> bytes | None:
+def read_entry(path: str) -> bytes | None:
     """An entry's bytes, if it is a regular file of ours of at most :data:`MAX_ENTRY` bytes.
 
     Opened without following a link and without blocking (a FIFO would
@@ -151,28 +159,31 @@ def read_entry(path: Path) -> bytes | None:
         os.close(handle)
 
 
-def entry_path(folder: Path, sha256: str) -> Path:
-    """The file of the entry for a standards file's SHA-256 (and this version)."""
-    name = hashlib.sha256(json.dumps(_key(sha256), sort_keys=True).encode()).hexdigest()
-    return folder / f"table-{name[:32]}.json"
+def entry_path(folder: str, source: bytes) -> str:
+    """The file of the entry for a standards file's bytes (and this version). Two files
+    whose keys share a name only take turns in it: each is read only by its own bytes."""
+    name = zlib.crc32(json.dumps(_key(source), sort_keys=True).encode())
+    return os.path.join(folder, f"table-{name:08x}-{len(source)}.json")
 
 
 def _checksum(data: object) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False,
-                                     separators=(",", ":")).encode()).hexdigest()
+    """A CRC-32 of the table's data: an entry damaged on the disk is not read."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"{zlib.crc32(text.encode()):08x}"
 
 
-def read(sha256: str) -> StandardsTable | None:
-    """The table validated from a file with this SHA-256, if a sound entry holds it."""
+def read(source: bytes) -> StandardsTable | None:
+    """The table validated from a file of these bytes, if a sound entry holds it."""
     folder = directory()
     if folder is None or not trusted_directory(folder):
         return None
-    raw = read_entry(entry_path(folder, sha256))
+    raw = read_entry(entry_path(folder, source))
     if raw is None:
         return None
     try:
         entry = json.loads(raw.decode("utf-8"))
-        if entry["key"] != _key(sha256) or entry["check"] != _checksum(entry["table"]):
+        if (entry["key"] != _key(source) or entry["source"].encode("utf-8") != source
+                or entry["check"] != _checksum(entry["table"])):
             return None
         return from_data(entry["table"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError,
@@ -180,26 +191,30 @@ def read(sha256: str) -> StandardsTable | None:
         return None  # missing, unreadable, corrupt or foreign: validate the file again
 
 
-def write(sha256: str, table: StandardsTable) -> None:
+def write(source: bytes, table: StandardsTable) -> None:
     """Keep a validated table; any failure (read-only, full disk) only means no cache."""
     folder = directory()
     if folder is None:
         return
     data = to_data(table)
     # Keys in the table's own order: the order of categories is the order of output.
-    text = json.dumps({"key": _key(sha256), "check": _checksum(data), "table": data},
-                      ensure_ascii=False)
+    try:
+        kept = source.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # (a table is validated from UTF-8 text: not reached)
+    text = json.dumps({"key": _key(source), "source": kept, "check": _checksum(data),
+                       "table": data}, ensure_ascii=False)
     import tempfile  # noqa: PLC0415 - a cold call's alone: 2–3 ms of imports a warm one spares
 
     with contextlib.suppress(OSError):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
         if not trusted_directory(folder):
             return  # another user could change what we write: keep nothing there
         handle, temp = tempfile.mkstemp(dir=folder, prefix=".table-", suffix=".partial")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
-            os.replace(temp, entry_path(folder, sha256))
+            os.replace(temp, entry_path(folder, source))
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
@@ -208,11 +223,10 @@ def write(sha256: str, table: StandardsTable) -> None:
 def to_data(value: Any) -> Any:
     """A table (or any value in it) as JSON data, field by field of its own classes:
     amounts as decimal text, dates as ISO text, months as ``YYYY-MM``, enums by value."""
-    if isinstance(value, Decimal | Month):  # (a Month is a dataclass, written as text)
+    if isinstance(value, Decimal | Month):
         return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: to_data(getattr(value, field.name))
-                for field in dataclasses.fields(value)}
+    if _is_record(type(value)):  # (before tuples: a record is a named tuple)
+        return {name: to_data(item) for name, item in zip(value._fields, value, strict=True)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):
@@ -247,6 +261,11 @@ _LEAVES: dict[object, Any] = {
 """How each kind of plain value is read back, with the validator's bounds."""
 
 
+def _is_record(kind: object) -> bool:
+    """Whether ``kind`` is one of the table's records (a :class:`typing.NamedTuple`)."""
+    return isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields")
+
+
 def _read_as(kind: Any, data: object) -> Any:
     """``data`` read back as ``kind`` (a type hint of :mod:`welfare_calc.core.table`):
     exactly what :func:`to_data` writes, or an error (the entry is then ignored)."""
@@ -269,7 +288,7 @@ def _read_as(kind: Any, data: object) -> Any:
                 for key, item in data.items()}
     if kind in _LEAVES:
         return _LEAVES[kind](data)
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+    if _is_record(kind):
         return _read_record(kind, data)
     if isinstance(kind, type) and issubclass(kind, Enum):
         return kind(data)
@@ -277,17 +296,17 @@ def _read_as(kind: Any, data: object) -> Any:
 
 
 @functools.cache
-def _fields_of(kind: type) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]]:
-    """A dataclass's field names, and each with its type hint, found once a process:
+def _fields_of(kind: Any) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]]:
+    """A record's field names, and each with its type hint, found once a process:
     the hints are the annotations' text evaluated (``typing.get_type_hints``), which
     for every record of a table read cost a warm call about 4 ms."""
     hints = typing.get_type_hints(kind)
-    names = [field.name for field in dataclasses.fields(kind)]
+    names: tuple[str, ...] = kind._fields
     return frozenset(names), tuple((name, hints[name]) for name in names)
 
 
 def _read_record(kind: type, data: object) -> Any:
-    """A dataclass of the core's table, its fields exactly those the entry holds."""
+    """A record of the core's table, its fields exactly those the entry holds."""
     if not isinstance(data, dict):
         raise TypeError("expected a mapping")
     names, hinted = _fields_of(kind)
