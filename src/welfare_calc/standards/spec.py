@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 
 from welfare_calc.core import table
 from welfare_calc.core.errors import InvalidMonth
@@ -92,7 +92,7 @@ def _month_text(value: object) -> object:
 
 
 Amount = Annotated[Decimal, BeforeValidator(_exact_number), Field(ge=0)]
-YearMonth = Annotated[Month, BeforeValidator(_month_text)]
+YearMonth = Annotated[Month, PlainValidator(_month_text)]  # (Month: a plain class)
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
 
 
