@@ -143,6 +143,27 @@ def test_env_var_and_explicit_path(monkeypatch: pytest.MonkeyPatch) -> None:
         load_standards()
 
 
+def test_a_file_named_is_shown_as_pathlib_writes_it(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    """The name in messages, ``--version`` and the documents is the file's, tidied as it
+    always was (the command line once made it a Path): doubled separators and ``.``
+    parts gone, whether named on the command line or in the environment."""
+    folder = tmp_path / "标准"
+    folder.mkdir()
+    (folder / "t.yaml").write_bytes((FILES / "bad_date.yaml").read_bytes())
+    typed = f"{tmp_path}//标准/./t.yaml"
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    for named in (typed, None):
+        monkeypatch.setenv(ENV_VAR, typed)
+        with pytest.raises(StandardsFileError) as refused:
+            load_standards(named)
+        assert str(refused.value).startswith(f"{folder / 't.yaml'}:"), str(refused.value)
+    (folder / "t.yaml").write_bytes((FILES / "valid_minimal.yaml").read_bytes())
+    assert load_standards(typed).source == str(folder / "t.yaml")
+    with pytest.raises(StandardsFileError, match=r"^\.: cannot read the standards file"):
+        load_standards("")  # (the current folder, as Path("") is: no file)
+
+
 BAD = [
     ("unknown_key.yaml", 24,
      "categories.urban-dibao.colour: unknown key 'colour'; expected one of: name_zh"),

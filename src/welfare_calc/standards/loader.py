@@ -10,6 +10,7 @@ file itself is read every time: its bytes are the key. Its SHA-256, which
 
 from __future__ import annotations
 
+import functools
 import os
 import pkgutil
 from typing import NamedTuple
@@ -39,15 +40,25 @@ class LoadedStandards(NamedTuple):
     @property
     def sha256(self) -> str:
         """The file's SHA-256 (hex), printed on the documents so a page traces to its table.
-        Worked out when asked: a single call that prints none spares loading OpenSSL."""
-        import hashlib  # noqa: PLC0415 - 2.5 ms a call that names no digest spares
+        Worked out when first asked: a single call that prints none spares loading OpenSSL."""
+        return _sha256(self.raw)
 
-        return hashlib.sha256(self.raw).hexdigest()
+    def __repr__(self) -> str:
+        # (not the file's bytes, up to a megabyte, in every repr of what holds the table)
+        return f"LoadedStandards(source={self.source!r}, {len(self.raw)} bytes)"
 
     @property
     def digest(self) -> str:
         """The first 12 hex digits of :attr:`sha256`, to tell editions apart."""
         return self.sha256[:12]
+
+
+@functools.lru_cache(maxsize=4)
+def _sha256(raw: bytes) -> str:
+    """A file's SHA-256, once per file a process (the page prints it on every 计算单)."""
+    import hashlib  # noqa: PLC0415 - 2.5 ms a call that names no digest spares
+
+    return hashlib.sha256(raw).hexdigest()
 
 
 MAX_BYTES = 1 << 20
@@ -111,13 +122,18 @@ def shipped_standards() -> LoadedStandards:
 
 
 def load_standards(path: str | os.PathLike[str] | None = None) -> LoadedStandards:
-    """The table to use: ``path``, else ``$WELFARE_CALC_STANDARDS``, else the shipped one."""
-    if path is not None:
-        return read_standards(path)
-    from_env = os.environ.get(ENV_VAR)
-    if from_env:
-        return read_standards(from_env)
-    return shipped_standards()
+    """The table to use: ``path``, else ``$WELFARE_CALC_STANDARDS``, else the shipped one.
+
+    A file named is shown (in messages, ``--version`` and the documents) as
+    :mod:`pathlib` writes it: ``./a//t.yaml`` as ``a/t.yaml``, on Windows ``D:/表.yaml``
+    as ``D:\\表.yaml``; pathlib is imported only then, not by a call of the shipped table.
+    """
+    named = path if path is not None else os.environ.get(ENV_VAR) or None
+    if named is None:
+        return shipped_standards()
+    from pathlib import Path  # noqa: PLC0415 - only for a file named
+
+    return read_standards(Path(named))
 
 
 def _decode_and_parse(raw: bytes, source: str) -> LoadedStandards:

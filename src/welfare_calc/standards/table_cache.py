@@ -62,7 +62,7 @@ from welfare_calc.core.table import SCHEMA, StandardsTable
 
 CACHE_VAR = "WELFARE_CALC_CACHE"
 """Environment variable: the cache directory, or ``off``."""
-FORMAT = 3
+FORMAT = 4
 """The layout of a cache entry; a change makes every older entry foreign."""
 MAX_ENTRY = 1 << 23
 """Largest entry read (8 MB): an entry holds its standards file (at most 1 MB, as the
@@ -204,6 +204,8 @@ def write(source: bytes, table: StandardsTable) -> None:
         return  # (a table is validated from UTF-8 text: not reached)
     text = json.dumps({"key": _key(source), "source": kept, "check": _checksum(data),
                        "table": data}, ensure_ascii=False)
+    if len(text.encode("utf-8")) > MAX_ENTRY:
+        return  # (never read back: kept, it would only be written again every call)
     import tempfile  # noqa: PLC0415 - a cold call's alone: 2–3 ms of imports a warm one spares
 
     with contextlib.suppress(OSError):
