@@ -197,6 +197,19 @@ def test_no_two_modules_import_each_other(folder: str) -> None:
     assert _cycles(graph) == []
 
 
+def test_no_command_imports_another_command() -> None:
+    # Each command's module is imported only when it runs (cli.group.COMMANDS): one
+    # that imported another's would load that command, its options and imports, too.
+    # What two commands share lives in a module of its own (cli/roster_files.py).
+    from welfare_calc.cli.group import COMMANDS  # noqa: PLC0415
+
+    commands = {target.partition(":")[0] for target in COMMANDS.values()}
+    found = {(module, name) for module in commands
+             for name in imported(SRC.parent / (module.replace(".", "/") + ".py"))
+             if name in commands - {module}}
+    assert found == set()
+
+
 def test_every_module_that_asks_the_rules_has_the_shipped_ones() -> None:
     # The registry does not import the shipped rules (core/checks.py imports it to
     # register them), so each module that imports the registry must reach checks.py

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -14,7 +13,7 @@ from welfare_calc.batch.rows.parsing import column_choices
 from welfare_calc.batch.run.pipeline import BatchOptions
 from welfare_calc.batch.run.roster import run_roster
 from welfare_calc.batch.write.documents import RunStamp, file_sha256
-from welfare_calc.batch.write.files import BatchFiles, batch_files, fits_a_sheet
+from welfare_calc.batch.write.files import fits_a_sheet
 from welfare_calc.cli.group import (
     Bilingual,
     Settings,
@@ -26,16 +25,12 @@ from welfare_calc.cli.group import (
 )
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
+from welfare_calc.cli.roster_files import roster_files
 from welfare_calc.cli.types import FilePath, MonthType
 from welfare_calc.core.engine import BackpayEngine
-from welfare_calc.core.errors import (
-    BadOption,
-    TargetError,
-    TargetProblem,
-)
+from welfare_calc.core.errors import BadOption
 from welfare_calc.core.months import Month
 from welfare_calc.core.words import _, ngettext
-from welfare_calc.output import streams
 
 
 @click.command(cls=Bilingual)
@@ -125,24 +120,3 @@ def batch(settings: Settings, input_path: Path, through: Month, named_raise: Mon
                                      "{count} rows rejected; see {where}",
                                      summary.rows_rejected).format(
                                          count=summary.rows_rejected, where=errors_label))
-
-
-
-def roster_files(input_path: Path, output: str, errors: str | None, summary: str | None,
-                 *, workbook: bool = False, summary_csv: str | None = None,
-                 others: Sequence[tuple[str, str]] = ()) -> tuple[BatchFiles, str]:
-    """The files of a run that reads a roster (:func:`~welfare_calc.batch.write.files.
-    batch_files`: none the roster, no two one file), and stdin and stdout open where
-    they are read or written; :class:`UsageProblem` (exit 2, nothing read) otherwise."""
-    reading_stdin = str(input_path) == "-"
-    try:
-        files, errors_label = batch_files(None if reading_stdin else input_path, output,
-                                          errors, summary, workbook=workbook,
-                                          summary_csv=summary_csv, others=others)
-        if reading_stdin:
-            streams.check_open("stdin")
-        if "stdout" in (files.output, files.errors, files.summary, files.summary_csv):
-            streams.check_open("stdout")
-    except (TargetError, TargetProblem) as error:
-        raise UsageProblem(str(error)) from None
-    return files, errors_label

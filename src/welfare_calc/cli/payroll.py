@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import click
 
 from welfare_calc import __version__
-from welfare_calc.cli.batch import roster_files
 from welfare_calc.cli.group import (
     Bilingual,
     Settings,
@@ -22,6 +21,7 @@ from welfare_calc.cli.group import (
 )
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
+from welfare_calc.cli.roster_files import roster_files
 from welfare_calc.cli.types import FilePath, MonthType
 from welfare_calc.core.errors import (
     BadOption,

@@ -13,7 +13,6 @@ from welfare_calc.batch.rows.parsing import column_choices
 from welfare_calc.batch.run.pipeline import BatchOptions
 from welfare_calc.batch.run.roster import run_roster
 from welfare_calc.batch.write.publicity import PublicityOptions
-from welfare_calc.cli.batch import roster_files
 from welfare_calc.cli.group import (
     Bilingual,
     Settings,
@@ -23,6 +22,7 @@ from welfare_calc.cli.group import (
 )
 from welfare_calc.cli.problems import BatchRejected, UsageProblem
 from welfare_calc.cli.progress import on_a_terminal, roster_problems
+from welfare_calc.cli.roster_files import roster_files
 from welfare_calc.cli.types import FilePath, MonthType
 from welfare_calc.core.engine import BackpayEngine, MonthPlan
 from welfare_calc.core.errors import BadOption
