@@ -208,7 +208,6 @@ def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amount
         batch = kept_as_text(batch)
         names = _python_where(names, _starts_like_formula(names), csv_safe)
         ids = _marked(ids, _all_digits(ids))
-        accounts = np.strings.add(accounts, np.bytes_(TEXT_MARK.encode("ascii")))
     numbered = Field.SEQ in layout.columns
     # (a template of its 序号: every "%" of the fields doubled)
     doubled = _percent_doubled if numbered else (lambda texts: texts)
@@ -220,7 +219,9 @@ def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amount
                                                  for month in months], dtype=np.bytes_),
                                        raw_ids))]
     columns: dict[Field, list[Texts | np.bytes_]] = {
-        Field.NAME: [doubled(names)], Field.ID: [doubled(ids)], Field.ACCOUNT: [accounts],
+        Field.NAME: [doubled(names)], Field.ID: [doubled(ids)],
+        Field.ACCOUNT: [accounts, *([np.bytes_(TEXT_MARK.encode("ascii"))] if layout.excel
+                                    else [])],
         Field.AMOUNT: [amounts], Field.KEY: keys, Field.SEQ: [np.bytes_(b"%d")],
         Field.BATCH: [np.bytes_((batch.replace("%", "%%") if numbered else batch
                                  ).encode("utf-8"))]}
@@ -228,21 +229,21 @@ def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amount
     pieces: list[Texts | np.bytes_] = []
     for position, name in enumerate(layout.columns):
         pieces += [*([delimiter] if position else []), *columns[name]]
-    text = _chained(pieces, count)
+    text = _chained([*pieces, np.bytes_(layout.newline.encode("ascii"))], count)
     if codecs.lookup(layout.encoding).name not in ("utf-8", "utf-8-sig"):
         # (no byte of GBK or GB18030 after a first is "%": the template holds in them)
         text = _transcoded(text, layout.encoding, key, layout)
-    return Packed.of(np.strings.add(text, np.bytes_(layout.newline.encode("ascii"))),
-                     numbered=numbered)
+    return Packed.of(text, numbered=numbered)
 
 
 def _transcoded(texts: Texts, encoding: str, key: Callable[[int], str], layout: Layout
                 ) -> Texts:
-    """UTF-8 texts in the layout's encoding; one it cannot write refused, naming its
-    payment. (No line holds a line break: :func:`bank_lines` refused those.)"""
+    """UTF-8 lines (each ending in the layout's line end) in the layout's encoding; one it
+    cannot write refused, naming its payment. (No field holds a line break:
+    :func:`bank_lines` refused those.)"""
     if not len(texts):
         return texts
-    joined = b"\n".join(texts.tolist()).decode("utf-8")
+    joined = b"".join(texts.tolist()).decode("utf-8")
     try:
         written = joined.encode(encoding)
     except UnicodeEncodeError as error:
@@ -251,7 +252,7 @@ def _transcoded(texts: Texts, encoding: str, key: Callable[[int], str], layout: 
                                 "layout's encoding").format(
                                     key=key(at), text=repr(joined[error.start:error.end]),
                                     encoding=layout.encoding)) from None
-    return np.array(written.split(b"\n"), dtype=np.bytes_)
+    return np.array(written.splitlines(keepends=True), dtype=np.bytes_)
 
 
 def _python_where(texts: Texts, where: Flags, change: Callable[[str], str]) -> Texts:
@@ -283,8 +284,19 @@ def _byte_matrix(texts: Texts) -> npt.NDArray[np.uint8]:
 
 
 def _all_digits(texts: Texts) -> Flags:
-    """Whether each text is one or more ASCII digits."""
+    """Whether each text is one or more ASCII digits (those whose first byte is one
+    looked at: an id starting with a letter, a name, is none)."""
     matrix = _byte_matrix(texts)
+    if not texts.itemsize:
+        return np.zeros(len(texts), dtype=bool)
+    first = matrix[:, 0]
+    maybe = (first >= ord("0")) & (first <= ord("9"))
+    if not maybe.all():
+        found = np.zeros(len(texts), dtype=bool)
+        at = np.flatnonzero(maybe)
+        if len(at):
+            found[at] = _all_digits(texts[at])
+        return found
     lengths = np.strings.str_len(texts)
     inside = np.arange(texts.itemsize) < lengths[:, None]
     digit = (matrix >= ord("0")) & (matrix <= ord("9"))
@@ -407,15 +419,17 @@ class LineMaker:
         if self.account_at is not None:
             lengths = np.strings.str_len(accounts)
             sent = ~account_odd & cards_hold(_byte_matrix(accounts), lengths)
-            cleaned: list[bytes] = []
             asked = np.flatnonzero(~sent)
-            for index in asked.tolist():
-                try:
-                    cleaned.append(account_digits(accounts[index].decode("utf-8")).encode())
+            # Each distinct account asked once (the empty ones are many: one answer).
+            distinct, inverse = np.unique(accounts[asked], return_inverse=True)
+            answers = [_asked(account) for account in distinct.tolist()]
+            cleaned = [answers[at][0] for at in inverse.ravel().tolist()]
+            for index, at in zip(asked.tolist(), inverse.ravel().tolist(), strict=True):
+                words = answers[at][1]
+                if words is None:
                     sent[index] = True
-                except BadAccount as error:
-                    cleaned.append(accounts[index])
-                    held_words[index] = f"{HELD}：{error}"
+                else:
+                    held_words[index] = words
             digits = _put(accounts, asked, cleaned) if len(asked) else accounts
         else:
             digits = accounts
@@ -570,17 +584,19 @@ class LineMaker:
         if self.account_at is not None:  # (sent: its digits; held back: as written)
             pieces += [comma, roster(self._rendered(digits, account_odd & ~sent,
                                                     digits=True))]
-        pieces.append(np.bytes_(f",{SEND}{self.line_end}".encode()))
-        text = _chained(pieces, count)
+        status = f",{SEND}{self.line_end}".encode()
+        text = _chained([*pieces, np.bytes_(status)], count)
         if not held_words:
             return Packed.of(text)
         # A held-back line's status names what is wrong with its account: long, and rare;
-        # put in its line alone, so that the others are not made as wide.
+        # put in its line alone, so that the others are not made as wide (each distinct
+        # status written once).
         lines = text.tolist()
-        cut = len(f",{SEND}{self.line_end}".encode())
+        said = {words: f",{csv_cell(words)}{self.line_end}".replace("%", "%%").encode()
+                for words in set(held_words.values())}
+        cut = len(status)
         for index, words in held_words.items():
-            lines[index] = lines[index][:-cut] + (
-                f",{csv_cell(words)}{self.line_end}").replace("%", "%%").encode()
+            lines[index] = lines[index][:-cut] + said[words]
         return Packed(b"".join(lines), np.fromiter(map(len, lines), dtype=np.int32,
                                                    count=len(lines)))
 
@@ -628,6 +644,16 @@ class _Cells:
         if self._crlf and at == self._ends.shape[1] - 1:
             length = length - 1
         return begin, length
+
+
+def _asked(account: bytes) -> tuple[bytes, str | None]:
+    """An account not plainly a card number, as :func:`~welfare_calc.payroll.accounts.
+    account_digits` takes it: its digits and None (sent), or as written and the status
+    saying why it is held back."""
+    try:
+        return account_digits(account.decode("utf-8")).encode(), None
+    except BadAccount as error:
+        return account, f"{HELD}：{error}"
 
 
 def _fen(texts: Texts) -> Ints:
