@@ -425,11 +425,11 @@ class LineMaker:
             answers = [_asked(account) for account in distinct.tolist()]
             cleaned = [answers[at][0] for at in inverse.ravel().tolist()]
             for index, at in zip(asked.tolist(), inverse.ravel().tolist(), strict=True):
-                words = answers[at][1]
-                if words is None:
+                status = answers[at][1]
+                if status is None:
                     sent[index] = True
                 else:
-                    held_words[index] = words
+                    held_words[index] = status
             digits = _put(accounts, asked, cleaned) if len(asked) else accounts
         else:
             digits = accounts
