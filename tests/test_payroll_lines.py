@@ -58,9 +58,11 @@ def _account(rng: random.Random, number: int) -> str:
                        "'" + card, card + " ", "12345", "6222-" + card[5:], "４" + card[1:]])
 
 
-def roster_rows(rng: random.Random, count: int, names: Sequence[str]) -> list[list[str]]:
+def roster_rows(rng: random.Random, count: int, names: Sequence[str], *, twice: bool = True
+                ) -> list[list[str]]:
     """Households in the usual layout (the lane's), with towns, names and accounts as
-    offices type them; some ids given twice, some rows the lane leaves to the row path."""
+    offices type them; some ids given twice (unless not ``twice``), some rows the lane
+    leaves to the row path."""
     rows = []
     for number in range(count):
         category = rng.choice(["urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun"])
@@ -70,7 +72,7 @@ def roster_rows(rng: random.Random, count: int, names: Sequence[str]) -> list[li
         start = rng.choice(["", "", "2024-01", "2024-06"])
         end = rng.choice(["", "", "", "2024-04", "2024-12"])
         ident = f"ZC{number:07d}"
-        if number and rng.random() < 0.002:
+        if twice and number and rng.random() < 0.002:
             ident = f"ZC{rng.randrange(number):07d}"  # (an id given twice)
         rows.append([ident, category, persons, income, start, end, rng.choice(TOWNS),
                      rng.choice(names), _account(rng, number)])
@@ -209,6 +211,60 @@ def test_the_lines_made_column_wise_are_those_made_row_by_row(
             for line in lines] == [(ident, account, fen_text(fen)) for ident, account, fen
                                    in sent]
     assert [int(line.split(",")[0]) for line in lines] == list(range(1, len(sent) + 1))
+
+
+@pytest.mark.parametrize(("layout", "excel", "encoding", "twice"), [
+    ("csv", False, "utf-8", False), ("csv", True, "utf-8", False),
+    ("pipe", False, "utf-8", False), ("pipe", True, "utf-8", True),
+    (None, False, "utf-8", False), ("csv", False, "gbk", False), ("csv", False, "gbk", True)])
+def test_lines_written_as_the_run_goes_are_those_made_row_by_row(
+        tmp_path: Path, table: StandardsTable, layout: str | None, excel: bool,
+        encoding: str, twice: bool) -> None:
+    """Without --group-by the lines are written into the staged 发放明细 (in UTF-8) and
+    bank file (its summary last) as the chunks come, and taken back and written again
+    when the run rejects rows at its end: the same bytes as made row by row, in UTF-8 or
+    GBK, with a bank file whose summary is first or last, or none; nothing else left."""
+    rng = random.Random(30 + excel + 2 * twice + (layout == "pipe"))
+    names = [name for name in NAMES if name != "Ünal"]  # (GBK has no Ü)
+    rows = roster_rows(rng, 24_000, names if layout else [*names, *QUOTED], twice=twice)
+    roster = tmp_path / "r.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    out, bank_file = tmp_path / "发放明细.csv", tmp_path / "代发.txt"
+    told: list[list[str]] = []
+    seen: list[Written] = []
+
+    def each(written: Written) -> object:
+        seen.append(written)
+        return told.append
+
+    options = PayrollOptions(month=MONTH, output=out, excel=excel, each=each,
+                             bank=None if layout is None else BankTarget(
+                                 bank_file, resolve_layout(layout), "周村区民政局", "B1"))
+    maker = Payroll(table, options, [])
+    with roster.open("rb") as source:
+        summary = run_batch(table, MonthPlan(table, MONTH), source,
+                            BatchFiles(output=out, errors=tmp_path / "e.csv"),
+                            BatchOptions(fmt="documents", headers=None, documents=maker,
+                                         excel=excel, output_encoding=encoding), workers=2)
+    assert summary.rows_written
+    assert (seen[0].again is not None) == twice  # (ids given twice: rejected at the end)
+    detail, sent = expected(table, seen[0], told, (), excel=excel)
+    assert out.read_bytes().decode("utf-8-sig" if excel else encoding) == detail
+    left = sorted(path.name for path in tmp_path.iterdir())
+    assert left == sorted(["r.csv", "e.csv", out.name, *([bank_file.name] if layout else [])])
+    if layout is None:
+        return
+    lines = bank_file.read_text(encoding="utf-8-sig" if layout == "csv" else "gbk"
+                                ).splitlines()
+    lines = lines[1:-1] if layout == "csv" else lines[1:]
+    cells = [line.split("," if layout == "csv" else "|") for line in lines]
+    assert [(cell[2], cell[3].strip(), cell[4]) for cell in cells] == [
+        (ident, account, fen_text(fen)) for ident, account, fen in sent]
+    assert [int(cell[0]) for cell in cells] == list(range(1, len(sent) + 1))
+    assert maker.bank_totals is not None
+    assert (maker.bank_totals.count, maker.bank_totals.fen) == (
+        len(sent), sum(fen for _ident, _account, fen in sent))
 
 
 @settings(max_examples=200, deadline=None)

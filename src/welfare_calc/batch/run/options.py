@@ -86,8 +86,10 @@ class Chunkwise(Protocol):
     the batch's workers, chunk by chunk, rather than in one process after them.
 
     Once the header is read, :meth:`chunkwise` is asked with the written rows' keys, the
-    roster's header (as :class:`Written` has them), the spool's line end and where the
-    --group-by columns are; what it gives (None: nothing here) is called in the worker
+    roster's header (as :class:`Written` has them), the spool's line end, where the
+    --group-by columns are, and the run's staging (:attr:`Written.stage`: a file staged now
+    may be written as the run goes, and is put in place with the others or discarded with
+    them); what it gives (None: nothing here) is called in the worker
     with each chunk's output (the spool's UTF-8 CSV rows, no header) and its ledger
     (:attr:`~welfare_calc.batch.run.chunk_result.ChunkResult.ledger`: a row's category
     position and persons among its words) and gives bytes of its own, told to
@@ -96,7 +98,7 @@ class Chunkwise(Protocol):
     It must pickle (workers are spawned on Windows)."""
 
     def chunkwise(self, keys: list[str], names: list[str], newline: str,
-                  group_at: tuple[tuple[int, int | None], ...]
+                  group_at: tuple[tuple[int, int | None], ...], stage: Stage
                   ) -> Callable[[bytes, bytes], bytes] | None: ...
 
     def take(self, side: bytes) -> None:

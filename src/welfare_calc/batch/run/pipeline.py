@@ -206,7 +206,7 @@ class _BatchRun:
         if options.fmt == "documents" and isinstance(options.documents, Chunkwise):
             side = self.side = options.documents.chunkwise(
                 [*columns.keys, *columns.computed], [name.strip() for name in columns.names],
-                self.output.file.newline, tallies.group_at)
+                self.output.file.newline, tallies.group_at, self.staged.for_documents)
         processor = ChunkProcessor(
             parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
             categories=self.keys, encoding=encoding,

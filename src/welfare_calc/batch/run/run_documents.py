@@ -46,7 +46,6 @@ from welfare_calc.batch.write.documents import (
 from welfare_calc.batch.write.files import BatchFiles
 from welfare_calc.batch.write.staging import (
     Destination,
-    StagedText,
     scratch_beside,
 )
 from welfare_calc.core.engine import BackpayEngine, MonthPlan, fen_text
@@ -281,16 +280,10 @@ class RunDocuments:
         group_at = self.tallies.group_at
         listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
             list(grouped(spool.binary, group_at)) if group_at else [(None, rows)])
-
-        def stage(target: Destination, text: bool, encoding: str | None = None
-                  ) -> StagedText:
-            if text and encoding is None:
-                return self.staged.stage(target)
-            return self.staged.stage(target, raw=True, encoding=encoding)
-
         make(Written(keys=[*self.columns.keys, *self.columns.computed],
                      names=[name.strip() for name in self.columns.names], groups=listed,
-                     stage=stage, made=self._made(), stamp=self.stamp, sheet=self.errors.sheet,
+                     stage=self.staged.for_documents, made=self._made(), stamp=self.stamp,
+                     sheet=self.errors.sheet,
                      encoding=self.options.output_encoding, summary=summary,
                      again=self._again if self.side is not None and self.households is not None
                      else None))
