@@ -426,36 +426,34 @@ class Payroll:
                 self._taken.add(key, _Segment(lines, bank, segment.sent_fen, sent))
 
     def _counted(self, chunk: ChunkLines) -> list[tuple[Key | None, _Segment]]:
-        """A chunk's lines group by group, counted into the summary."""
+        """A chunk's lines group by group, counted into the summary (the workers counted
+        each group's)."""
         summary = self.summary
         count = len(self.categories)
-        summary.not_listed += chunk.rows - len(chunk.group)
-        bounds = np.searchsorted(chunk.group, np.arange(len(chunk.keys) + 1))
-        sent_before = np.concatenate(([0], np.cumsum(chunk.sent)))
+        summary.not_listed += chunk.rows - int(chunk.listed.sum())
+        lines_at = [0, *np.cumsum(chunk.listed).tolist()]
+        sent_at = [0, *np.cumsum(chunk.sent).tolist()]
         found = []
         for position, key in enumerate(chunk.keys):
-            start, end = int(bounds[position]), int(bounds[position + 1])
-            code, persons = chunk.code[start:end], chunk.persons[start:end]
-            total, sent = chunk.total[start:end], chunk.sent[start:end]
             figures = summary.figures if key is None else summary.groups.setdefault(
                 key, Figures.empty(count))
-            households = np.bincount(code, minlength=count)
-            people = np.bincount(code, weights=persons, minlength=count)
-            for at in range(count):
-                figures.add_many(at, int(households[at]), int(people[at]),
-                                 int(total[code == at].sum()))
+            for at, (households, persons, fen) in enumerate(
+                    chunk.figures[position].tolist()):
+                figures.add_many(at, households, persons, fen)
+            *amounts, sent_fen, held_fen = chunk.sums[position].tolist()
             sums = self._sums.setdefault(key, [0, 0, 0, 0])
-            for at, amounts in enumerate((chunk.base, chunk.supplement, chunk.care,
-                                          chunk.total)):
-                sums[at] += int(amounts[start:end].sum())
-            sent_fen = int(total[sent].sum())
-            summary.sent += int(sent.sum())
+            for at, amount in enumerate(amounts):
+                sums[at] += amount
+            sent = int(chunk.sent[position])
+            summary.sent += sent
             summary.sent_fen += sent_fen
-            summary.held += int((~sent).sum())
-            summary.held_fen += int(total[~sent].sum())
+            summary.held += int(chunk.listed[position]) - sent
+            summary.held_fen += held_fen
             bank = (None if chunk.bank is None else
-                    chunk.bank.part(int(sent_before[start]), int(sent_before[end])))
-            found.append((key, _Segment(chunk.lines.part(start, end), bank, sent_fen)))
+                    chunk.bank.part(sent_at[position], sent_at[position + 1]))
+            found.append((key, _Segment(
+                chunk.lines.part(lines_at[position], lines_at[position + 1]), bank,
+                sent_fen)))
         return found
 
     def _again(self, written: Written) -> None:

@@ -445,10 +445,21 @@ class LineMaker:
             assert total_texts is not None, "the batch writes every row's month's amount"
             bank = bank_lines(self.bank, names[chosen], ids[chosen], digits[chosen],
                               total_texts[chosen])
-        return ChunkLines(rows=rows, keys=keys, group=group.astype(np.int32),
-                          code=code, persons=persons,
-                          base=parts[0], supplement=parts[1], care=parts[2], total=total,
-                          sent=sent, lines=lines, bank=bank)
+        # What the run counts, counted here, group by group (integers, never floats).
+        count, categories = len(keys), len(self.short)
+        slot = group * categories + code
+        figures = np.stack([np.bincount(slot, minlength=count * categories).astype(np.int64),
+                            _summed(slot, persons, count * categories),
+                            _summed(slot, total, count * categories)], axis=1)
+        return ChunkLines(
+            rows=rows, keys=keys, listed=np.bincount(group, minlength=count).astype(np.int64),
+            sent=np.bincount(group[sent], minlength=count).astype(np.int64),
+            figures=figures.reshape(count, categories, 3),
+            sums=np.stack([*(_summed(group, amounts, count) for amounts in parts),
+                           _summed(group, total, count),
+                           _summed(group[sent], total[sent], count),
+                           _summed(group[~sent], total[~sent], count)], axis=1),
+            lines=lines, bank=bank)
 
     def _cells(self, chunk: ChunkBytes, rows: int) -> _Cells:
         """Where each cell of each written row ends (a comma or a line end inside quotes is
@@ -656,6 +667,13 @@ def _asked(account: bytes) -> tuple[bytes, str | None]:
         return account, f"{HELD}：{error}"
 
 
+def _summed(index: Ints, values: Ints, size: int) -> Ints:
+    """``values`` added up by ``index`` (0 to ``size`` - 1), in integers."""
+    summed = np.zeros(size, dtype=np.int64)
+    np.add.at(summed, index, values)
+    return summed
+
+
 def _fen(texts: Texts) -> Ints:
     """Fen of amounts written by :func:`~welfare_calc.core.engine.fen_text` (``-`` or not,
     digits, a dot, two decimals)."""
@@ -673,22 +691,24 @@ def _fen(texts: Texts) -> Ints:
 @dataclass
 class ChunkLines:
     """One chunk's lines, its listed rows in group order (the chunk's groups as they first
-    appear in it), each group's rows in their own order."""
+    appear in it), each group's rows in their own order; and what the run counts of them,
+    counted here, group by group (the run's process adds a few numbers a group, and is
+    handed no array a row)."""
 
     rows: int
     """Rows written in the chunk, listed or not."""
     keys: list[groups.Key | None]
     """The chunk's groups ([None] without --group-by), every written row's counted."""
-    group: npt.NDArray[np.int32]
-    """Per listed row: its group's position in :attr:`keys`."""
-    code: Ints
-    persons: Ints
-    base: Ints
-    supplement: Ints
-    care: Ints
-    total: Ints
-    """Per listed row: category position, persons, and the amounts in fen."""
-    sent: Flags
+    listed: Ints
+    """Per group: its rows listed (their lines one after the other in :attr:`lines`)."""
+    sent: Ints
+    """Per group: its rows sent (their lines one after the other in :attr:`bank`)."""
+    figures: Ints
+    """Per group and category (groups × categories × 3): the households, persons and fen
+    listed."""
+    sums: Ints
+    """Per group (groups × 6): the basic amounts, 分类施保, care standards and 户月保障金
+    listed, the 户月保障金 sent and held back, in fen."""
     lines: Packed
     """Per listed row: its 发放明细 line, its 序号 to be filled in."""
     bank: BankLines | None = field(default=None)
