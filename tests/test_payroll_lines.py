@@ -58,8 +58,8 @@ def _account(rng: random.Random, number: int) -> str:
                        "'" + card, card + " ", "12345", "6222-" + card[5:], "４" + card[1:]])
 
 
-def roster_rows(rng: random.Random, count: int, names: Sequence[str], *, twice: bool = True
-                ) -> list[list[str]]:
+def roster_rows(rng: random.Random, count: int, names: Sequence[str], *, twice: bool = True,
+                towns: Sequence[str] = TOWNS) -> list[list[str]]:
     """Households in the usual layout (the lane's), with towns, names and accounts as
     offices type them; some ids given twice (unless not ``twice``), some rows the lane
     leaves to the row path."""
@@ -74,7 +74,7 @@ def roster_rows(rng: random.Random, count: int, names: Sequence[str], *, twice: 
         ident = f"ZC{number:07d}"
         if twice and number and rng.random() < 0.002:
             ident = f"ZC{rng.randrange(number):07d}"  # (an id given twice)
-        rows.append([ident, category, persons, income, start, end, rng.choice(TOWNS),
+        rows.append([ident, category, persons, income, start, end, rng.choice(towns),
                      rng.choice(names), _account(rng, number)])
     return rows
 
@@ -265,6 +265,64 @@ def test_lines_written_as_the_run_goes_are_those_made_row_by_row(
     assert maker.bank_totals is not None
     assert (maker.bank_totals.count, maker.bank_totals.fen) == (
         len(sent), sum(fen for _ident, _account, fen in sent))
+
+
+@pytest.mark.parametrize(("levels", "excel", "mixed"), [
+    ((), False, False), (("乡镇",), True, False), ((), False, True), (("乡镇",), False, True)])
+def test_lines_of_rows_the_lane_wrote_are_made_from_where_it_found_their_cells(
+        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch,
+        levels: tuple[str, ...], excel: bool, mixed: bool) -> None:
+    """A chunk whose rows the column-wise lane wrote every one has its lines made from its
+    cells where the lane found them (not cut from the rows written again), any other
+    chunk from its rows cut into cells: the same bytes as made row by row either way,
+    with names and towns spaced, long, holding a %, accounts held back (and, ``mixed``, a
+    row in some chunks that the lane leaves to the row path)."""
+    from welfare_calc.payroll.lines import LineMaker  # noqa: PLC0415
+
+    known: list[bool] = []
+    make = LineMaker.make
+
+    def spied(self: LineMaker, output: bytes, ledger: bytes, cells: object = None) -> object:
+        known.append(cells is not None)
+        return make(self, output, ledger, cells)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LineMaker, "make", spied)
+    rng = random.Random(7 + excel + 2 * mixed + len(levels))
+    names = [name for name in NAMES if name[:1] not in ("+", "=")]  # (the lane takes them)
+    towns = [town for town in TOWNS if town[:1] != "=" and not set(town) & set(',"')]
+    rows = roster_rows(rng, 30_000, names, twice=False, towns=towns)  # (chunks of the lane)
+    if mixed:  # (a name that starts like a formula: its row written one at a time)
+        rows[1000][7] = "+吴"
+    roster = tmp_path / "r.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    out, bank_file = tmp_path / "发放明细.csv", tmp_path / "代发.csv"
+    told: list[list[str]] = []
+    seen: list[Written] = []
+
+    def each(written: Written) -> object:
+        seen.append(written)
+        return told.append
+
+    options = PayrollOptions(month=MONTH, output=out, excel=excel, each=each,
+                             bank=BankTarget(bank_file, resolve_layout("csv"), "周村区民政局",
+                                             "B1"))
+    maker = Payroll(table, options, list(levels))
+    with roster.open("rb") as source:
+        run_batch(table, MonthPlan(table, MONTH), source,
+                  BatchFiles(output=out, errors=tmp_path / "e.csv"),
+                  BatchOptions(fmt="documents", headers=None, documents=maker, excel=excel,
+                               group_by=parse_group_by(levels) if levels else ()),
+                  workers=1)  # (in this process: the maker spied on)
+    assert len(known) >= 2  # (the first chunk's lines cut from its rows when mixed)
+    assert known == [not mixed, *[True] * (len(known) - 1)]
+    detail, sent = expected(table, seen[0], told, levels, excel=excel)
+    assert out.read_bytes().decode("utf-8-sig" if excel else "utf-8") == detail
+    assert "待核实账号：" in detail
+    lines = bank_file.read_text(encoding="utf-8-sig").splitlines()[1:-1]
+    assert [(line.split(",")[2], line.split(",")[3].strip(), line.split(",")[4])
+            for line in lines] == [(ident, account, fen_text(fen)) for ident, account, fen
+                                   in sent]
 
 
 @settings(max_examples=200, deadline=None)

@@ -31,6 +31,7 @@ made here to a row-by-row reading of the same rows.
 from __future__ import annotations
 
 import codecs
+import functools
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ import numpy.typing as npt
 
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.groups import NO_LOCALITY
-from welfare_calc.batch.rows.lane import PADDING, ChunkBytes
+from welfare_calc.batch.rows.lane import PADDING, ChunkBytes, WrittenCells, money_texts
 from welfare_calc.batch.run.chunk_result import LEDGER_WORDS, NEWLY, PERSONS_SHIFT
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.words import _
@@ -372,23 +373,36 @@ class LineMaker:
     line_end: str
     bank: BankSpec | None = None
 
-    def __call__(self, output: bytes, ledger: bytes) -> bytes:
-        return pickle.dumps(self.make(output, ledger), protocol=pickle.HIGHEST_PROTOCOL)
+    def __call__(self, output: bytes, ledger: bytes, known: WrittenCells | None = None
+                 ) -> bytes:
+        return pickle.dumps(self.make(output, ledger, known),
+                            protocol=pickle.HIGHEST_PROTOCOL)
 
-    def make(self, output: bytes, ledger: bytes) -> ChunkLines:
-        """The lines of one chunk's written rows."""
+    def make(self, output: bytes, ledger: bytes, known: WrittenCells | None = None
+             ) -> ChunkLines:
+        """The lines of one chunk's written rows: their cells found where the lane found
+        them (``known``: it wrote every row, the month's amount whole), else cut from the
+        rows written."""
         words = np.frombuffer(ledger, dtype=np.int64).reshape(-1, LEDGER_WORDS)
         rows = len(words)
         coded = words[:, 2]
-        chunk = ChunkBytes(output)
-        cells = self._cells(chunk, rows)
+        if known is not None and self.parts_at == (None, None, None):
+            assert len(known.months) == rows, "the lane's rows are the rows written"
+            output = known.data  # (the rows' cells as they were read, and written)
+            chunk = ChunkBytes(output)
+            cells: _Cells | _Known = _Known(known.begin, known.length)
+            total = known.monthly
+            listed = np.flatnonzero((known.months == 1) & (total > 0))
+        else:
+            chunk = ChunkBytes(output)
+            cells = self._cells(chunk, rows)
+            monthly = self._raw(chunk, *cells.column(self.monthly_at))  # (the month's)
+            total = _fen(monthly)
+            months_at, months_length = cells.column(self.months_at)
+            months_first = chunk.at(months_at, 1)[:, 0]
+            listed = np.flatnonzero((months_length == 1) & (months_first == ord("1"))
+                                    & (total > 0))
         keys, group = self._groups(output, chunk, cells, rows)
-        monthly = self._raw(chunk, *cells.column(self.monthly_at))  # (the month's amount)
-        total = _fen(monthly)
-        months_at, months_length = cells.column(self.months_at)
-        months_first = chunk.at(months_at, 1)[:, 0]
-        listed = np.flatnonzero((months_length == 1) & (months_first == ord("1"))
-                                & (total > 0))
         listed = listed[np.argsort(group[listed], kind="stable")]
         group = group[listed]
         code = coded[listed] % NEWLY
@@ -399,7 +413,7 @@ class LineMaker:
         parts = [(total if texts is None and position == 0 else
                   np.zeros(len(listed), dtype=np.int64) if texts is None else _fen(texts))
                  for position, texts in enumerate(amounts)]
-        amounts.append(monthly[listed])
+        amounts.append(money_texts(total) if isinstance(cells, _Known) else monthly[listed])
         if amounts[0] is None:
             amounts[0] = amounts[3]
 
@@ -508,7 +522,7 @@ class LineMaker:
             texts = _put(texts, at, values)
         return texts, odd
 
-    def _groups(self, output: bytes, chunk: ChunkBytes, cells: _Cells, rows: int
+    def _groups(self, output: bytes, chunk: ChunkBytes, cells: _Cells | _Known, rows: int
                 ) -> tuple[list[groups.Key | None], Ints]:
         """Each written row's group, by position among the chunk's groups (in the order
         they first appear in it): each distinct locality keyed once, by
@@ -570,11 +584,8 @@ class LineMaker:
             pieces += [roster(self._rendered(names, name_odd, digits=False)), comma]
         pieces.append(roster(self._rendered(ids, id_odd, digits=True)))
         # 保障类别, 保障人数 and 发放方式 at once: a text for each category and count.
-        described = np.array([f",{short},{people},{way},".encode()
-                              for short, way in zip(self.short, self.paid_as, strict=True)
-                              for people in range(PERSONS_LISTED)], dtype=np.bytes_)
         many = persons >= PERSONS_LISTED
-        block = described[code * PERSONS_LISTED + np.where(many, 0, persons)]
+        block = self._described[code * PERSONS_LISTED + np.where(many, 0, persons)]
         if many.any():
             at = np.flatnonzero(many)
             block = _put(block, at, [f",{self.short[code[index]]},{persons[index]},"
@@ -610,6 +621,15 @@ class LineMaker:
             lines[index] = lines[index][:-cut] + said[words]
         return Packed(b"".join(lines), np.fromiter(map(len, lines), dtype=np.int32,
                                                    count=len(lines)))
+
+    @functools.cached_property
+    def _described(self) -> Texts:
+        """保障类别, 保障人数 and 发放方式 between commas, one text for each category and
+        count of persons below :data:`PERSONS_LISTED` (at category × PERSONS_LISTED +
+        persons)."""
+        return np.array([f",{short},{people},{way},".encode()
+                         for short, way in zip(self.short, self.paid_as, strict=True)
+                         for people in range(PERSONS_LISTED)], dtype=np.bytes_)
 
     def _cell(self, value: str, *, digits: bool) -> str:
         """One value as the 发放明细's line holds it (one at a time)."""
@@ -672,6 +692,21 @@ def _summed(index: Ints, values: Ints, size: int) -> Ints:
     summed = np.zeros(size, dtype=np.int64)
     np.add.at(summed, index, values)
     return summed
+
+
+class _Known:
+    """The cells of a chunk's written rows where the lane found them
+    (:class:`~welfare_calc.batch.rows.lane.WrittenCells`), as :class:`_Cells` gives them."""
+
+    def __init__(self, begin: Ints, length: Ints) -> None:
+        self._begin = begin
+        self._length = length
+
+    def column(self, at: int, rows: Ints | None = None) -> tuple[Ints, Ints]:
+        """Where column ``at``'s cells begin and how long they are (of ``rows`` only)."""
+        if rows is None:
+            return self._begin[:, at], self._length[:, at]
+        return self._begin[rows, at], self._length[rows, at]
 
 
 def _fen(texts: Texts) -> Ints:

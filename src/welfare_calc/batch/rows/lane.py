@@ -153,10 +153,45 @@ class LaneOutput:
     """Taken lines per category (table order)."""
     persons_counts: list[int]
     """Covered persons of the taken lines per category (table order)."""
+    begin: Ints
+    length: Ints
+    """Per line and cell: where the cell begins in the chunk read, and its length."""
+    months: Ints
+    monthly: Ints
+    """Per line: the months covered and the monthly amount in fen, as written (taken lines)."""
     group_of: Ints | None = None
     """With ``--group-by``: per line, its group's position in ``group_keys`` (taken lines)."""
     group_keys: list[groups.Key] | None = None
     """With ``--group-by``: the groups of this chunk's taken lines, in no set order."""
+
+
+@dataclass(frozen=True)
+class WrittenCells:
+    """Where the cells of a chunk's written rows are, as the lane found them, for a chunk
+    whose rows the lane wrote every one (each row the line it read and the computed cells,
+    in the same encoding, nothing marked): what a documents maker reads of the rows
+    (:class:`~welfare_calc.batch.run.options.Chunkwise`) without cutting the text written
+    into cells again."""
+
+    data: bytes
+    """The chunk read (each line as it is written, before its computed cells)."""
+    begin: Ints
+    length: Ints
+    """Per written row and cell read: where it begins in :attr:`data`, and its length."""
+    months: Ints
+    monthly: Ints
+    """Per written row: the ``months`` and ``monthly`` cells' values (fen)."""
+
+
+_CENTS = np.array([b".%02d" % cents for cents in range(100)])
+
+
+def money_texts(fen: Ints) -> Texts:
+    """Amounts of no less than nothing as :func:`~welfare_calc.core.engine.fen_text`
+    writes them (``62500`` → ``625.00``), as the lane writes its amounts."""
+    yuan, cents = np.divmod(fen, 100)
+    texts: Texts = np.strings.add(_decimal(yuan), _CENTS[cents])
+    return texts
 
 
 class ChunkBytes:
@@ -641,7 +676,8 @@ class Lane:
                           codes=code, backpays=backpay, totals=totals,
                           newly=newly.astype(np.int64), newly_counts=newly_counts,
                           persons=persons, households=households,
-                          persons_counts=persons_counts, group_of=group_of,
+                          persons_counts=persons_counts, begin=begin, length=length,
+                          months=months, monthly=monthly, group_of=group_of,
                           group_keys=group_keys)
 
     def verdicts(self, fields: tuple[str, ...]) -> _Verdicts | None:

@@ -23,7 +23,7 @@ from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.parsing import ZH_HEADERS, Columns
 from welfare_calc.batch.run.chunk_result import LEDGER_WORDS, from_ledger_code
 from welfare_calc.batch.run.errors_file import ErrorsFile, as_is_marked, unencodable
-from welfare_calc.batch.run.options import BatchOptions, Written
+from welfare_calc.batch.run.options import BatchOptions, Side, Written
 from welfare_calc.batch.run.output_file import OutputFile
 from welfare_calc.batch.run.staged_files import StagedFiles
 from welfare_calc.batch.run.summary import Summary
@@ -138,7 +138,7 @@ class RunDocuments:
     households: array[int] | None = None
     """A 公示 list's: each row's household as the run read it, in output order
     (:meth:`~welfare_calc.batch.run.ledger.Ledger.households`)."""
-    side: Callable[[bytes, bytes], bytes] | None = None
+    side: Side | None = None
     """What a :class:`~welfare_calc.batch.run.options.Chunkwise` documents maker makes of
     a chunk's rows (it made them in the workers, chunk by chunk)."""
 
