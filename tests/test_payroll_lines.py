@@ -377,16 +377,25 @@ def test_a_cell_the_output_encoding_cannot_hold_is_one_line_and_nothing_is_writt
     assert sorted(path.name for path in tmp_path.iterdir()) == ["r.csv"]
 
 
+@pytest.mark.parametrize("lane", [False, True])
 def test_workers_started_by_spawn_make_the_same_lines(
-        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch,
+        lane: bool) -> None:
     """Windows has no fork: with it made unavailable, the workers start by spawn (the line
     maker pickled to them, the words in the clerk's language), and the 发放明细 and the
-    bank file are the same bytes as with fork."""
+    bank file are the same bytes as with fork: chunks read row by row, or (``lane``)
+    chunks the column-wise lane wrote whole."""
     from helpers import spawn_only  # noqa: PLC0415
     from welfare_calc.batch.input import reading  # noqa: PLC0415
 
-    monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
-    rows = roster_rows(random.Random(7), 12_000, [name for name in NAMES if name != "Ünal"])
+    names = [name for name in NAMES if name != "Ünal"]
+    if lane:  # (chunks of a megabyte, no row the lane leaves)
+        rows = roster_rows(random.Random(7), 24_000, [
+            name for name in names if name[:1] != "+"], towns=[
+                town for town in TOWNS if town[:1] != "=" and not set(town) & set(',"')])
+    else:
+        monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
+        rows = roster_rows(random.Random(7), 12_000, names)
     roster = tmp_path / "r.csv"
     with roster.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([HEADER, *rows])
