@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.groups import NO_LOCALITY
-from welfare_calc.batch.rows.lane import PADDING, ChunkBytes, WrittenCells, money_texts
+from welfare_calc.batch.rows.lane import PADDING, ChunkBytes, WrittenCells
 from welfare_calc.batch.run.chunk_result import LEDGER_WORDS, NEWLY, PERSONS_SHIFT
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.words import _
@@ -388,11 +388,12 @@ class LineMaker:
         coded = words[:, 2]
         if known is not None and self.parts_at == (None, None, None):
             assert len(known.months) == rows, "the lane's rows are the rows written"
-            output = known.data  # (the rows' cells as they were read, and written)
-            chunk = ChunkBytes(output)
+            chunk = known.chunk  # (the rows' cells as they were read, and written)
+            output = chunk.data
             cells: _Cells | _Known = _Known(known.begin, known.length)
             total = known.monthly
             listed = np.flatnonzero((known.months == 1) & (total > 0))
+            written_monthly = known.monthly_texts
         else:
             chunk = ChunkBytes(output)
             cells = self._cells(chunk, rows)
@@ -402,6 +403,11 @@ class LineMaker:
             months_first = chunk.at(months_at, 1)[:, 0]
             listed = np.flatnonzero((months_length == 1) & (months_first == ord("1"))
                                     & (total > 0))
+
+            def written_monthly(rows: Ints) -> Texts:
+                texts: Texts = monthly[rows]
+                return texts
+
         keys, group = self._groups(output, chunk, cells, rows)
         listed = listed[np.argsort(group[listed], kind="stable")]
         group = group[listed]
@@ -413,7 +419,7 @@ class LineMaker:
         parts = [(total if texts is None and position == 0 else
                   np.zeros(len(listed), dtype=np.int64) if texts is None else _fen(texts))
                  for position, texts in enumerate(amounts)]
-        amounts.append(money_texts(total) if isinstance(cells, _Known) else monthly[listed])
+        amounts.append(written_monthly(listed))
         if amounts[0] is None:
             amounts[0] = amounts[3]
 

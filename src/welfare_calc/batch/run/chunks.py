@@ -352,8 +352,8 @@ class ChunkProcessor:
             return None  # (a row written one at a time, or cells written otherwise)
         from welfare_calc.batch.rows.lane import WrittenCells  # noqa: PLC0415 - see lane()
 
-        return WrittenCells(data, read.begin[rows], read.length[rows], read.months[rows],
-                            read.monthly[rows])
+        return WrittenCells(read.chunk, read.begin[rows], read.length[rows], read.months[rows],
+                            read.monthly[rows], read.monthly_yuan[rows])
 
     def _lane_groups(self, read: LaneOutput, first_seen: dict[groups.Key, int],
                      result: ChunkResult) -> None:
