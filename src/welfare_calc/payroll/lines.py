@@ -465,20 +465,24 @@ class LineMaker:
             assert total_texts is not None, "the batch writes every row's month's amount"
             bank = bank_lines(self.bank, names[chosen], ids[chosen], digits[chosen],
                               total_texts[chosen])
-        # What the run counts, counted here, group by group (integers, never floats).
-        count, categories = len(keys), len(self.short)
-        slot = group * categories + code
-        figures = np.stack([np.bincount(slot, minlength=count * categories).astype(np.int64),
-                            _summed(slot, persons, count * categories),
-                            _summed(slot, total, count * categories)], axis=1)
+        # What the run counts, counted here, group by group (the rows are in group order;
+        # integers, never floats).
+        bounds = np.searchsorted(group, np.arange(len(keys) + 1))
+
+        def by_group(values: Ints | Flags) -> Ints:
+            running = np.concatenate(([0], np.cumsum(values, dtype=np.int64)))
+            summed: Ints = running[bounds[1:]] - running[bounds[:-1]]
+            return summed
+
+        figures = [[by_group(mine), by_group(np.where(mine, persons, 0)),
+                    by_group(np.where(mine, total, 0))]
+                   for mine in (code == at for at in range(len(self.short)))]
+        sent_fen = by_group(np.where(sent, total, 0))
         return ChunkLines(
-            rows=rows, keys=keys, listed=np.bincount(group, minlength=count).astype(np.int64),
-            sent=np.bincount(group[sent], minlength=count).astype(np.int64),
-            figures=figures.reshape(count, categories, 3),
-            sums=np.stack([*(_summed(group, amounts, count) for amounts in parts),
-                           _summed(group, total, count),
-                           _summed(group[sent], total[sent], count),
-                           _summed(group[~sent], total[~sent], count)], axis=1),
+            rows=rows, keys=keys, listed=np.diff(bounds).astype(np.int64), sent=by_group(sent),
+            figures=np.array(figures, dtype=np.int64).transpose(2, 0, 1),
+            sums=np.stack([*(by_group(amounts) for amounts in parts), by_group(total),
+                           sent_fen, by_group(total) - sent_fen], axis=1),
             lines=lines, bank=bank)
 
     def _cells(self, chunk: ChunkBytes, rows: int) -> _Cells:
@@ -620,13 +624,14 @@ class LineMaker:
         # put in its line alone, so that the others are not made as wide (each distinct
         # status written once).
         lines = text.tolist()
+        lengths = np.strings.str_len(text).astype(np.int32)
         said = {words: f",{csv_cell(words)}{self.line_end}".replace("%", "%%").encode()
                 for words in set(held_words.values())}
         cut = len(status)
         for index, words in held_words.items():
             lines[index] = lines[index][:-cut] + said[words]
-        return Packed(b"".join(lines), np.fromiter(map(len, lines), dtype=np.int32,
-                                                   count=len(lines)))
+            lengths[index] += len(said[words]) - cut
+        return Packed(b"".join(lines), lengths)
 
     @functools.cached_property
     def _described(self) -> Texts:
@@ -691,13 +696,6 @@ def _asked(account: bytes) -> tuple[bytes, str | None]:
         return account_digits(account.decode("utf-8")).encode(), None
     except BadAccount as error:
         return account, f"{HELD}：{error}"
-
-
-def _summed(index: Ints, values: Ints, size: int) -> Ints:
-    """``values`` added up by ``index`` (0 to ``size`` - 1), in integers."""
-    summed = np.zeros(size, dtype=np.int64)
-    np.add.at(summed, index, values)
-    return summed
 
 
 class _Known:
