@@ -418,15 +418,17 @@ def test_workers_started_by_spawn_make_the_same_lines(
     assert "待核实账号：".encode() in made[0][0]
 
 
-@pytest.mark.parametrize(("name", "said"), [
-    ("Ünal", "无法用代发文件格式规定的编码 gbk 写入"),
-    ("张|三", "含有分隔符"),
+@pytest.mark.parametrize(("layout", "name", "said"), [
+    ("pipe", "Ünal", "无法用代发文件格式规定的编码 gbk 写入"),
+    ("pipe", "张|三", "含有分隔符"),
+    ("csv", "张,三", "含有分隔符"),
 ])
 def test_a_name_the_bank_layout_cannot_carry_is_refused_naming_its_payment(
-        tmp_path: Path, name: str, said: str) -> None:
+        tmp_path: Path, layout: str, name: str, said: str) -> None:
     """The pipe layout (GBK, fields split by |): a name it cannot write, or one holding its
     delimiter, is one line naming the payment's key, exit 2, and no file is written (the
-    发放明细 neither: they appear together or not at all)."""
+    发放明细 neither: they appear together or not at all); the csv layout, whose lines and
+    the 发放明细's are written into their staged files as the run goes, likewise."""
     from helpers import invoker  # noqa: PLC0415
 
     roster = tmp_path / "r.csv"
@@ -436,7 +438,7 @@ def test_a_name_the_bank_layout_cannot_carry_is_refused_naming_its_payment(
         csv.writer(handle).writerows([HEADER, *rows])
     done = invoker()("payroll", str(roster), "--month", "2024-05", "-o",
                      str(tmp_path / "o.csv"), "--bank-file", str(tmp_path / "代发.txt"),
-                     "--bank-layout", "pipe", "--office", "周村区民政局")
+                     "--bank-layout", layout, "--office", "周村区民政局")
     assert done.exit_code == 2, done.output
     assert done.stderr.count("\n") == 1, done.stderr
     assert "2024-05:ZC0005000" in done.stderr, done.stderr
