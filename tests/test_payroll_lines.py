@@ -267,16 +267,18 @@ def test_lines_written_as_the_run_goes_are_those_made_row_by_row(
         len(sent), sum(fen for _ident, _account, fen in sent))
 
 
-@pytest.mark.parametrize(("levels", "excel", "mixed"), [
-    ((), False, False), (("乡镇",), True, False), ((), False, True), (("乡镇",), False, True)])
+@pytest.mark.parametrize(("levels", "excel", "mixed", "every"), [
+    ((), False, False, False), (("乡镇",), True, False, False), ((), False, True, False),
+    (("乡镇",), False, True, False), ((), False, False, True)])
 def test_lines_of_rows_the_lane_wrote_are_made_from_where_it_found_their_cells(
         tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch,
-        levels: tuple[str, ...], excel: bool, mixed: bool) -> None:
+        levels: tuple[str, ...], excel: bool, mixed: bool, every: bool) -> None:
     """A chunk whose rows the column-wise lane wrote every one has its lines made from its
     cells where the lane found them (not cut from the rows written again), any other
     chunk from its rows cut into cells: the same bytes as made row by row either way,
     with names and towns spaced, long, holding a %, accounts held back (and, ``mixed``, a
-    row in some chunks that the lane leaves to the row path)."""
+    row in some chunks that the lane leaves to the row path; ``every``: no row refused,
+    every line a row)."""
     from welfare_calc.payroll.lines import LineMaker  # noqa: PLC0415
 
     known: list[bool] = []
@@ -293,6 +295,9 @@ def test_lines_of_rows_the_lane_wrote_are_made_from_where_it_found_their_cells(
     rows = roster_rows(rng, 30_000, names, twice=False, towns=towns)  # (chunks of the lane)
     if mixed:  # (a name that starts like a formula: its row written one at a time)
         rows[1000][7] = "+吴"
+    if every:  # (no coverage that ends before it starts: no row refused)
+        for row in rows:
+            row[5] = "" if row[4] > row[5] else row[5]
     roster = tmp_path / "r.csv"
     with roster.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([HEADER, *rows])
