@@ -218,12 +218,16 @@ def test_the_lines_made_column_wise_are_those_made_row_by_row(
     ("pipe", False, "utf-8", False), ("pipe", True, "utf-8", True),
     (None, False, "utf-8", False), ("csv", False, "gbk", False), ("csv", False, "gbk", True)])
 def test_lines_written_as_the_run_goes_are_those_made_row_by_row(
-        tmp_path: Path, table: StandardsTable, layout: str | None, excel: bool,
-        encoding: str, twice: bool) -> None:
+        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch,
+        layout: str | None, excel: bool, encoding: str, twice: bool) -> None:
     """Without --group-by the lines are written into the staged 发放明细 (in UTF-8) and
-    bank file (its summary last) as the chunks come, and taken back and written again
-    when the run rejects rows at its end: the same bytes as made row by row, in UTF-8 or
-    GBK, with a bank file whose summary is first or last, or none; nothing else left."""
+    bank file (its summary last) as the chunks come, handed to the disk as they go, and
+    taken back and written again when the run rejects rows at its end: the same bytes as
+    made row by row, in UTF-8 or GBK, with a bank file whose summary is first or last, or
+    none; nothing else left."""
+    from welfare_calc.payroll import detail  # noqa: PLC0415
+
+    monkeypatch.setattr(detail, "WRITE_BEHIND", 1)  # (handed to the disk every chunk)
     rng = random.Random(30 + excel + 2 * twice + (layout == "pipe"))
     names = [name for name in NAMES if name != "Ünal"]  # (GBK has no Ü)
     rows = roster_rows(rng, 24_000, names if layout else [*names, *QUOTED], twice=twice)

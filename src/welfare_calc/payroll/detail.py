@@ -92,6 +92,10 @@ AMOUNTS = ("monthly_base", "monthly_supplement", "monthly_care", "monthly")
 """The amounts of a line, in the order of its columns."""
 TITLE = "城乡低保、特困供养"
 """What the documents are of, in their titles."""
+WRITE_BEHIND = 16 << 20
+"""Bytes of lines written into the staged files as the run goes after which what they
+hold is handed to the disk (:meth:`~welfare_calc.batch.write.staging.StagedText.
+write_behind`)."""
 
 
 
@@ -319,6 +323,8 @@ class Payroll:
         """Whether its lines are written into it as they are taken (in UTF-8: their
         order is the file's, and they are its bytes), from :attr:`_start` on."""
         self._start = 0
+        self._ahead = 0
+        """Bytes written into the staged files since they were last handed to the disk."""
         self._bank: BankFile | None = None
         """The bank file, staged as the run begins and its lines written into it as they
         are taken (without --group-by, the summary last or none)."""
@@ -414,16 +420,23 @@ class Payroll:
                 self._sent += sent
                 if self._bank is not None:
                     self._bank.add(bank.data, sent, segment.sent_fen)
+                    self._ahead += len(bank.data)
                     bank = None
             lines = Packed(segment.lines.text(first), segment.lines.lengths[:0],
                            numbered=False)
             if self._streaming:
                 assert self._detail is not None, "streamed into the staged 发放明细"
                 self._detail.binary.write(lines.data)
+                self._ahead += len(lines.data)
                 lines = Packed(b"", lines.lengths, numbered=False)
             if not self._streaming or bank is not None:  # (a group with no line listed:
                 # kept all the same, its 小计 says so)
                 self._taken.add(key, _Segment(lines, bank, segment.sent_fen, sent))
+        if self._ahead >= WRITE_BEHIND:  # (on disk as the run goes: not all at its end)
+            for staged in (self._detail, None if self._bank is None else self._bank.file):
+                if staged is not None:
+                    staged.write_behind()
+            self._ahead = 0
 
     def _counted(self, chunk: ChunkLines) -> list[tuple[Key | None, _Segment]]:
         """A chunk's lines group by group, counted into the summary (the workers counted
