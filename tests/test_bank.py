@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,13 @@ from welfare_calc.payroll.bank import (
     text_fen,
     write_bank_file,
 )
-from welfare_calc.payroll.layouts import BadLayout, parse_layout, resolve_layout, shipped
+from welfare_calc.payroll.layouts import (
+    SHIPPED,
+    BadLayout,
+    parse_layout,
+    resolve_layout,
+    shipped,
+)
 from welfare_calc.payroll.payments import Payment
 
 MAY = Month.parse("2024-05")
@@ -268,6 +275,16 @@ def test_a_bad_layout_file_is_one_chinese_line_naming_it(tmp_path: Path, text: s
 def test_an_unknown_layout_is_refused(given: str, said: str) -> None:
     with pytest.raises(BadLayout, match=said):
         resolve_layout(given)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_shipped_layout_read_as_written_is_the_one_its_file_validates_to(name: str) -> None:
+    """A shipped layout is read without pydantic (the package's own file): the same layout
+    as its file checked by the validator, as a layout file given is."""
+    text = resources.files("welfare_calc.payroll").joinpath("layouts", f"{name}.yaml").read_text(
+        encoding="utf-8")
+    assert shipped(name) == parse_layout(text, f"{name}.yaml")
+    assert shipped(name) == resolve_layout(name)
 
 
 def test_the_shipped_layouts_are_what_the_issue_asks() -> None:

@@ -719,3 +719,42 @@ def test_a_full_device_is_one_line(run: Run, tmp_path: Path) -> None:
     result = run(str(roster(tmp_path)), "--through", "2020-08", "-o", "/dev/full")
     assert result.exit_code == 2
     assert result.stderr == "Error: cannot write into /dev/full: the disk is full\n"
+
+
+@pytest.mark.parametrize("system", ["posix_fadvise", "none"],
+                         ids=["Linux: handed on", "Windows, macOS: no such call"])
+def test_a_file_handed_to_the_disk_as_it_goes_is_whole_when_put_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system: str) -> None:
+    """StagedText.write_behind (the payroll's lines, as the run goes): what was written
+    before and after it is the file put in place; standard output's file, read back and
+    never synced, is not handed to the disk. Where the system has no posix_fadvise
+    (Windows, macOS) it does nothing, and the file is the same."""
+    advised: list[int] = []
+    if system == "none":
+        monkeypatch.delattr(os, "posix_fadvise", raising=False)
+    else:
+        if not hasattr(os, "POSIX_FADV_DONTNEED"):
+            pytest.skip("no posix_fadvise here")
+        real = os.posix_fadvise
+
+        def spied(fd: int, offset: int, length: int, advice: int) -> None:
+            advised.append(advice)
+            real(fd, offset, length, advice)
+
+        monkeypatch.setattr(os, "posix_fadvise", spied)
+    target = tmp_path / "发放明细.csv"
+    staged = staging.StagedText(target, "utf-8", excel=False)
+    staged.text.write("序号,姓名\n")
+    staged.write_behind()
+    staged.binary.write("1,张三\n".encode())
+    staged.write_behind()
+    staged.text.write("合计,\n")
+    out = staging.StagedText("stdout", "utf-8", excel=False)
+    out.text.write("x\n")
+    out.write_behind()
+    sink = io.BytesIO()
+    staging.commit_all([staged, out], {"stdout": sink})
+    assert target.read_bytes() == "序号,姓名\n1,张三\n合计,\n".encode()
+    assert sink.getvalue() == b"x\n"
+    assert advised == ([] if system == "none" else [os.POSIX_FADV_DONTNEED] * 2)
+

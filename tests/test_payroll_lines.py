@@ -58,9 +58,11 @@ def _account(rng: random.Random, number: int) -> str:
                        "'" + card, card + " ", "12345", "6222-" + card[5:], "４" + card[1:]])
 
 
-def roster_rows(rng: random.Random, count: int, names: Sequence[str]) -> list[list[str]]:
+def roster_rows(rng: random.Random, count: int, names: Sequence[str], *, twice: bool = True,
+                towns: Sequence[str] = TOWNS) -> list[list[str]]:
     """Households in the usual layout (the lane's), with towns, names and accounts as
-    offices type them; some ids given twice, some rows the lane leaves to the row path."""
+    offices type them; some ids given twice (unless not ``twice``), some rows the lane
+    leaves to the row path."""
     rows = []
     for number in range(count):
         category = rng.choice(["urban-dibao", "rural-dibao", "urban-tekun", "rural-tekun"])
@@ -70,9 +72,9 @@ def roster_rows(rng: random.Random, count: int, names: Sequence[str]) -> list[li
         start = rng.choice(["", "", "2024-01", "2024-06"])
         end = rng.choice(["", "", "", "2024-04", "2024-12"])
         ident = f"ZC{number:07d}"
-        if number and rng.random() < 0.002:
+        if twice and number and rng.random() < 0.002:
             ident = f"ZC{rng.randrange(number):07d}"  # (an id given twice)
-        rows.append([ident, category, persons, income, start, end, rng.choice(TOWNS),
+        rows.append([ident, category, persons, income, start, end, rng.choice(towns),
                      rng.choice(names), _account(rng, number)])
     return rows
 
@@ -211,6 +213,127 @@ def test_the_lines_made_column_wise_are_those_made_row_by_row(
     assert [int(line.split(",")[0]) for line in lines] == list(range(1, len(sent) + 1))
 
 
+@pytest.mark.parametrize(("layout", "excel", "encoding", "twice"), [
+    ("csv", False, "utf-8", False), ("csv", True, "utf-8", False),
+    ("pipe", False, "utf-8", False), ("pipe", True, "utf-8", True),
+    (None, False, "utf-8", False), ("csv", False, "gbk", False), ("csv", False, "gbk", True)])
+def test_lines_written_as_the_run_goes_are_those_made_row_by_row(
+        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch,
+        layout: str | None, excel: bool, encoding: str, twice: bool) -> None:
+    """Without --group-by the lines are written into the staged 发放明细 (in UTF-8) and
+    bank file (its summary last) as the chunks come, handed to the disk as they go, and
+    taken back and written again when the run rejects rows at its end: the same bytes as
+    made row by row, in UTF-8 or GBK, with a bank file whose summary is first or last, or
+    none; nothing else left."""
+    from welfare_calc.payroll import detail  # noqa: PLC0415
+
+    monkeypatch.setattr(detail, "WRITE_BEHIND", 1)  # (handed to the disk every chunk)
+    rng = random.Random(30 + excel + 2 * twice + (layout == "pipe"))
+    names = [name for name in NAMES if name != "Ünal"]  # (GBK has no Ü)
+    rows = roster_rows(rng, 24_000, names if layout else [*names, *QUOTED], twice=twice)
+    roster = tmp_path / "r.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    out, bank_file = tmp_path / "发放明细.csv", tmp_path / "代发.txt"
+    told: list[list[str]] = []
+    seen: list[Written] = []
+
+    def each(written: Written) -> object:
+        seen.append(written)
+        return told.append
+
+    options = PayrollOptions(month=MONTH, output=out, excel=excel, each=each,
+                             bank=None if layout is None else BankTarget(
+                                 bank_file, resolve_layout(layout), "周村区民政局", "B1"))
+    maker = Payroll(table, options, [])
+    with roster.open("rb") as source:
+        summary = run_batch(table, MonthPlan(table, MONTH), source,
+                            BatchFiles(output=out, errors=tmp_path / "e.csv"),
+                            BatchOptions(fmt="documents", headers=None, documents=maker,
+                                         excel=excel, output_encoding=encoding), workers=2)
+    assert summary.rows_written
+    assert (seen[0].again is not None) == twice  # (ids given twice: rejected at the end)
+    detail, sent = expected(table, seen[0], told, (), excel=excel)
+    assert out.read_bytes().decode("utf-8-sig" if excel else encoding) == detail
+    left = sorted(path.name for path in tmp_path.iterdir())
+    assert left == sorted(["r.csv", "e.csv", out.name, *([bank_file.name] if layout else [])])
+    if layout is None:
+        return
+    lines = bank_file.read_text(encoding="utf-8-sig" if layout == "csv" else "gbk"
+                                ).splitlines()
+    lines = lines[1:-1] if layout == "csv" else lines[1:]
+    cells = [line.split("," if layout == "csv" else "|") for line in lines]
+    assert [(cell[2], cell[3].strip(), cell[4]) for cell in cells] == [
+        (ident, account, fen_text(fen)) for ident, account, fen in sent]
+    assert [int(cell[0]) for cell in cells] == list(range(1, len(sent) + 1))
+    assert maker.bank_totals is not None
+    assert (maker.bank_totals.count, maker.bank_totals.fen) == (
+        len(sent), sum(fen for _ident, _account, fen in sent))
+
+
+@pytest.mark.parametrize(("levels", "excel", "mixed", "every"), [
+    ((), False, False, False), (("乡镇",), True, False, False), ((), False, True, False),
+    (("乡镇",), False, True, False), ((), False, False, True)])
+def test_lines_of_rows_the_lane_wrote_are_made_from_where_it_found_their_cells(
+        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch,
+        levels: tuple[str, ...], excel: bool, mixed: bool, every: bool) -> None:
+    """A chunk whose rows the column-wise lane wrote every one has its lines made from its
+    cells where the lane found them (not cut from the rows written again), any other
+    chunk from its rows cut into cells: the same bytes as made row by row either way,
+    with names and towns spaced, long, holding a %, accounts held back (and, ``mixed``, a
+    row in some chunks that the lane leaves to the row path; ``every``: no row refused,
+    every line a row)."""
+    from welfare_calc.payroll.lines import LineMaker  # noqa: PLC0415
+
+    known: list[bool] = []
+    make = LineMaker.make
+
+    def spied(self: LineMaker, output: bytes, ledger: bytes, cells: object = None) -> object:
+        known.append(cells is not None)
+        return make(self, output, ledger, cells)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LineMaker, "make", spied)
+    rng = random.Random(7 + excel + 2 * mixed + len(levels))
+    names = [name for name in NAMES if name[:1] not in ("+", "=")]  # (the lane takes them)
+    towns = [town for town in TOWNS if town[:1] != "=" and not set(town) & set(',"')]
+    rows = roster_rows(rng, 30_000, names, twice=False, towns=towns)  # (chunks of the lane)
+    if mixed:  # (a name that starts like a formula: its row written one at a time)
+        rows[1000][7] = "+吴"
+    if every:  # (no coverage that ends before it starts: no row refused)
+        for row in rows:
+            row[5] = "" if row[4] > row[5] else row[5]
+    roster = tmp_path / "r.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    out, bank_file = tmp_path / "发放明细.csv", tmp_path / "代发.csv"
+    told: list[list[str]] = []
+    seen: list[Written] = []
+
+    def each(written: Written) -> object:
+        seen.append(written)
+        return told.append
+
+    options = PayrollOptions(month=MONTH, output=out, excel=excel, each=each,
+                             bank=BankTarget(bank_file, resolve_layout("csv"), "周村区民政局",
+                                             "B1"))
+    maker = Payroll(table, options, list(levels))
+    with roster.open("rb") as source:
+        run_batch(table, MonthPlan(table, MONTH), source,
+                  BatchFiles(output=out, errors=tmp_path / "e.csv"),
+                  BatchOptions(fmt="documents", headers=None, documents=maker, excel=excel,
+                               group_by=parse_group_by(levels) if levels else ()),
+                  workers=1)  # (in this process: the maker spied on)
+    assert len(known) >= 2  # (the first chunk's lines cut from its rows when mixed)
+    assert known == [not mixed, *[True] * (len(known) - 1)]
+    detail, sent = expected(table, seen[0], told, levels, excel=excel)
+    assert out.read_bytes().decode("utf-8-sig" if excel else "utf-8") == detail
+    assert "待核实账号：" in detail
+    lines = bank_file.read_text(encoding="utf-8-sig").splitlines()[1:-1]
+    assert [(line.split(",")[2], line.split(",")[3].strip(), line.split(",")[4])
+            for line in lines] == [(ident, account, fen_text(fen)) for ident, account, fen
+                                   in sent]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from("0123456789 -'a４"), max_size=24),
                 max_size=40))
@@ -263,16 +386,25 @@ def test_a_cell_the_output_encoding_cannot_hold_is_one_line_and_nothing_is_writt
     assert sorted(path.name for path in tmp_path.iterdir()) == ["r.csv"]
 
 
+@pytest.mark.parametrize("lane", [False, True])
 def test_workers_started_by_spawn_make_the_same_lines(
-        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, table: StandardsTable, monkeypatch: pytest.MonkeyPatch,
+        lane: bool) -> None:
     """Windows has no fork: with it made unavailable, the workers start by spawn (the line
     maker pickled to them, the words in the clerk's language), and the 发放明细 and the
-    bank file are the same bytes as with fork."""
+    bank file are the same bytes as with fork: chunks read row by row, or (``lane``)
+    chunks the column-wise lane wrote whole."""
     from helpers import spawn_only  # noqa: PLC0415
     from welfare_calc.batch.input import reading  # noqa: PLC0415
 
-    monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
-    rows = roster_rows(random.Random(7), 12_000, [name for name in NAMES if name != "Ünal"])
+    names = [name for name in NAMES if name != "Ünal"]
+    if lane:  # (chunks of a megabyte, no row the lane leaves)
+        rows = roster_rows(random.Random(7), 24_000, [
+            name for name in names if name[:1] != "+"], towns=[
+                town for town in TOWNS if town[:1] != "=" and not set(town) & set(',"')])
+    else:
+        monkeypatch.setattr(reading, "CHUNK", 256 << 10)  # several chunks: workers run
+        rows = roster_rows(random.Random(7), 12_000, names)
     roster = tmp_path / "r.csv"
     with roster.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([HEADER, *rows])
@@ -295,15 +427,17 @@ def test_workers_started_by_spawn_make_the_same_lines(
     assert "待核实账号：".encode() in made[0][0]
 
 
-@pytest.mark.parametrize(("name", "said"), [
-    ("Ünal", "无法用代发文件格式规定的编码 gbk 写入"),
-    ("张|三", "含有分隔符"),
+@pytest.mark.parametrize(("layout", "name", "said"), [
+    ("pipe", "Ünal", "无法用代发文件格式规定的编码 gbk 写入"),
+    ("pipe", "张|三", "含有分隔符"),
+    ("csv", "张,三", "含有分隔符"),
 ])
 def test_a_name_the_bank_layout_cannot_carry_is_refused_naming_its_payment(
-        tmp_path: Path, name: str, said: str) -> None:
+        tmp_path: Path, layout: str, name: str, said: str) -> None:
     """The pipe layout (GBK, fields split by |): a name it cannot write, or one holding its
     delimiter, is one line naming the payment's key, exit 2, and no file is written (the
-    发放明细 neither: they appear together or not at all)."""
+    发放明细 neither: they appear together or not at all); the csv layout, whose lines and
+    the 发放明细's are written into their staged files as the run goes, likewise."""
     from helpers import invoker  # noqa: PLC0415
 
     roster = tmp_path / "r.csv"
@@ -313,7 +447,7 @@ def test_a_name_the_bank_layout_cannot_carry_is_refused_naming_its_payment(
         csv.writer(handle).writerows([HEADER, *rows])
     done = invoker()("payroll", str(roster), "--month", "2024-05", "-o",
                      str(tmp_path / "o.csv"), "--bank-file", str(tmp_path / "代发.txt"),
-                     "--bank-layout", "pipe", "--office", "周村区民政局")
+                     "--bank-layout", layout, "--office", "周村区民政局")
     assert done.exit_code == 2, done.output
     assert done.stderr.count("\n") == 1, done.stderr
     assert "2024-05:ZC0005000" in done.stderr, done.stderr

@@ -234,13 +234,14 @@ def _changes_targets(previous: Path | None, changes: str | None, output: str,
     """Where the change roster and its statistics go as CSV (a workbook holds them as
     sheets, and as CSV too where --changes is given); :class:`UsageProblem` for --changes
     that cannot be used."""
-    from welfare_calc.payroll.month_changes import csv_targets  # noqa: PLC0415
-
     if previous is None:
         if changes is not None:
             raise UsageProblem(_("--changes is the change roster against last month; give "
                                  "--previous LAST_MONTH_ROSTER too"))
         return []
+    # (the change roster's modules, and the workbook writer they use, imported only for it)
+    from welfare_calc.payroll.month_changes import csv_targets  # noqa: PLC0415
+
     if to_workbook and changes is None:
         return []  # (sheets of the workbook; --changes writes them as CSV too)
     if changes is not None and (changes == "-" or not changes.lower().endswith(".csv")):

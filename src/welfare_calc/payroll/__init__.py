@@ -13,8 +13,10 @@ month's documents around those amounts:
 - :mod:`~welfare_calc.payroll.detail`: the month's 发放明细 and its statistics, the
   batch's documents maker, from the rows the batch wrote with the core's plan of the
   month (:class:`~welfare_calc.core.engine.MonthPlan`);
-- :mod:`~welfare_calc.payroll.layouts`: a bank file's layout as data (YAML, checked with
-  pydantic; ``csv`` and ``pipe`` shipped in ``layouts/``), and ``--bank-layout``'s resolver;
+- :mod:`~welfare_calc.payroll.layouts`: a bank file's layout as data (YAML; ``csv`` and
+  ``pipe`` shipped in ``layouts/``, read as written), and ``--bank-layout``'s resolver;
+  :mod:`~welfare_calc.payroll.layout_spec`: a layout file checked with pydantic (imported
+  only to check one); :mod:`~welfare_calc.payroll.layout_fields`: what a line may hold;
 - :mod:`~welfare_calc.payroll.bank`: the bank file written, its summary the sum of its
   lines, whole or not at all;
 - :mod:`~welfare_calc.payroll.reconcile`: the bank's return checked against the file sent,

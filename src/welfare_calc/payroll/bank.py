@@ -146,6 +146,7 @@ class BankFile:
             if layout.summary is not None and layout.summary.at == "first":
                 # The totals come first and are known last: the lines wait in a spool.
                 self._spool = StagedText("spool", layout.encoding, excel=False)
+            self._start = self.lines.binary.tell()  # (where the lines begin: rewind)
         except BaseException:
             self.discard()
             raise
@@ -161,6 +162,13 @@ class BankFile:
         self.lines.binary.write(text)
         self.count += count
         self.fen += fen
+
+    def rewind(self) -> None:
+        """Every line added taken back (to be added again: the payroll's lines made anew
+        when the run rejected rows at its end)."""
+        self.lines.binary.seek(self._start)
+        self.lines.binary.truncate()
+        self.count = self.fen = 0
 
     def finish(self) -> BankTotals:
         """The summary written, the spooled lines after it; the file's totals."""

@@ -3,7 +3,8 @@ what order, the delimiter, the encoding, a header row or not, and where a summar
 goes and what it holds.
 
 No public format was found, and formats differ by bank and county (docs/bank.md), so
-a layout is a small YAML file, checked here with pydantic, never code. Two are shipped
+a layout is a small YAML file, checked with pydantic (:mod:`~welfare_calc.payroll.
+layout_spec`, imported only to check a file), never code. Two are shipped
 in ``welfare_calc/payroll/layouts/``: ``csv`` (UTF-8 with a BOM, a header row, a 合计
 line last) and ``pipe`` (a summary line first, then ``|``-separated lines in GBK).
 ``--bank-layout NAME|FILE.yaml`` chooses one (:func:`resolve_layout`); a file that does
@@ -12,69 +13,37 @@ not validate is one line naming the file and the place (:class:`BadLayout`, exit
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from enum import StrEnum
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import pydantic
 import yaml
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from welfare_calc.batch.input.encodings import ascii_compatible, text_encoding
-from welfare_calc.core.errors import BadOption, EncodingProblem
+from welfare_calc.core.errors import BadOption
 from welfare_calc.core.words import _, alternatives, listed
+from welfare_calc.payroll.layout_fields import Field, Total
+
+__all__ = ["REASON", "RESULT", "SHIPPED", "BadLayout", "Field", "Layout", "Summary", "Total",
+           "parse_layout", "resolve_layout", "shipped"]
 
 
-class Field(StrEnum):
-    """A field of a payment's line, named as the bank file's header names it."""
-
-    SEQ = "序号"
-    NAME = "姓名"
-    ID = "身份证号"
-    ACCOUNT = "账号"
-    AMOUNT = "金额"
-    BATCH = "批次号"
-    KEY = "键"
-
-
-class Total(StrEnum):
-    """What a summary line may hold."""
-
-    DATE = "日期"
-    OFFICE = "单位"
-    COUNT = "笔数"
-    TOTAL = "总金额"
-    BATCH = "批次号"
-
-
-class Summary(BaseModel):
+@dataclass(frozen=True)
+class Summary:
     """The summary line: ``at`` the first or last line of the file, its ``label`` (合计)
     first when given, then what it ``holds``, in order."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     at: Literal["first", "last"]
     label: str | None = None
-    holds: tuple[Total, ...]
-
-    @field_validator("holds")
-    @classmethod
-    def _counted_and_summed(cls, holds: tuple[Total, ...]) -> tuple[Total, ...]:
-        # A bank checks a file's lines against its count and total (docs/bank.md):
-        # a summary without them checks nothing.
-        if Total.COUNT not in holds or Total.TOTAL not in holds:
-            raise ValueError(_("a summary line holds 笔数 and 总金额 at least"))
-        if len(set(holds)) != len(holds):
-            raise ValueError(_("a summary line names each thing once"))
-        return holds
+    holds: tuple[Total, ...] = ()
 
 
-class Layout(BaseModel):
-    """One bank's file, as its YAML file describes it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class Layout:
+    """One bank's file, as its YAML file describes it (checked by
+    :mod:`~welfare_calc.payroll.layout_spec`)."""
 
     name: str
     encoding: str
@@ -84,54 +53,10 @@ class Layout(BaseModel):
     """Whether the file is opened in a spreadsheet: ids and accounts then carry the mark
     that keeps them text (:func:`welfare_calc.output.text.kept_as_text`), and a name that
     starts like a formula is neutralised. A bank's program reads the fields as they are."""
-    columns: tuple[Field, ...]
+    columns: tuple[Field, ...] = ()
     summary: Summary | None = None
     date_format: str = "%Y%m%d"
     line_end: Literal["crlf", "lf"] = "crlf"
-
-    @field_validator("encoding")
-    @classmethod
-    def _text_encoding(cls, encoding: str) -> str:
-        try:
-            codec = text_encoding(encoding)
-        except EncodingProblem as error:
-            raise ValueError(str(error)) from None
-        if not ascii_compatible(codec):
-            raise ValueError(_("{name}: a bank file is written in an encoding that writes ASCII "
-                               "as itself (utf-8, utf-8-sig, gbk, gb18030)").format(
-                                   name=repr(encoding)))
-        return encoding
-
-    @field_validator("delimiter")
-    @classmethod
-    def _one_character(cls, delimiter: str) -> str:
-        if len(delimiter) != 1 or delimiter in "\r\n\"0123456789.-:":
-            raise ValueError(_("the delimiter is one character that no field holds, such as "
-                               "\",\" or \"|\"; got {given}").format(given=repr(delimiter)))
-        return delimiter
-
-    @field_validator("columns")
-    @classmethod
-    def _keyed_and_paid(cls, columns: tuple[Field, ...]) -> tuple[Field, ...]:
-        # The key makes a payment sent twice recognisable (issue 30 §3); the amount is
-        # what is sent. A layout without either cannot be reconciled.
-        missing = [field.value for field in (Field.KEY, Field.AMOUNT, Field.ACCOUNT)
-                   if field not in columns]
-        if missing:
-            raise ValueError(_("the columns must include {missing}").format(
-                missing=listed(missing)))
-        if len(set(columns)) != len(columns):
-            raise ValueError(_("the columns name each field once"))
-        return columns
-
-    @model_validator(mode="after")
-    def _summary_apart(self) -> Layout:
-        # A summary line of the csv layout must never be read as a payment: its label is
-        # what tells it apart when it is not first.
-        if self.summary is not None and self.summary.at == "last" and not self.summary.label:
-            raise ValueError(_("a summary line at the end of the file starts with a label, "
-                               "such as 合计"))
-        return self
 
     @property
     def newline(self) -> str:
@@ -156,10 +81,17 @@ class BadLayout(BadOption):
 
 
 def shipped(name: str) -> Layout:
-    """A layout shipped with the package."""
+    """A layout shipped with the package: read as it is written, not validated (its file is
+    the package's own, which ``tests/test_bank.py`` holds to the validator), so that a
+    payroll with a bank file does not import pydantic and build its models: a twentieth
+    of a second of a million rows' run."""
     text = resources.files("welfare_calc.payroll").joinpath("layouts", f"{name}.yaml").read_text(
         encoding="utf-8")
-    return parse_layout(text, f"{name}.yaml")
+    data = yaml.safe_load(text)
+    summary = data.get("summary")
+    return Layout(**{**data, "columns": tuple(map(Field, data["columns"])),
+                     "summary": None if summary is None else Summary(**{
+                         **summary, "holds": tuple(map(Total, summary["holds"]))})})
 
 
 def resolve_layout(given: str) -> Layout:
@@ -199,13 +131,23 @@ def parse_layout(text: str, source: str) -> Layout:
     if not isinstance(data, dict):
         raise BadLayout(_("{source}: a layout file holds keys and values (name:, encoding:, "
                           "delimiter:, header:, columns:, summary:)").format(source=source))
+    import pydantic  # noqa: PLC0415 - a layout file's, validated
+
+    from welfare_calc.payroll.layout_spec import LayoutSpec  # noqa: PLC0415
+
     try:
-        return Layout.model_validate(data)
+        spec = LayoutSpec.model_validate(data)
     except pydantic.ValidationError as invalid:
         first = invalid.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         raise BadLayout(_("{source}: {where}: {problem}").format(
             source=source, where=where, problem=_explain(first))) from None
+    summary = spec.summary
+    return Layout(name=spec.name, encoding=spec.encoding, delimiter=spec.delimiter,
+                  header=spec.header, excel=spec.excel, columns=spec.columns,
+                  summary=None if summary is None else Summary(
+                      at=summary.at, label=summary.label, holds=summary.holds),
+                  date_format=spec.date_format, line_end=spec.line_end)
 
 
 def _explain(error: Any) -> str:
@@ -217,7 +159,8 @@ def _explain(error: Any) -> str:
     shown = repr(given) if isinstance(given, str) else str(given)
     if kind == "extra_forbidden":
         return _("unknown key; expected one of: {allowed}").format(
-            allowed=listed([*Layout.model_fields, *Summary.model_fields]))
+            allowed=listed([field.name for owner in (Layout, Summary)
+                            for field in dataclasses.fields(owner)]))
     if kind == "missing":
         return _("missing; write a value here")
     if kind in ("enum", "literal_error"):

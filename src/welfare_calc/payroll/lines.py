@@ -31,6 +31,7 @@ made here to a row-by-row reading of the same rows.
 from __future__ import annotations
 
 import codecs
+import functools
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ import numpy.typing as npt
 
 from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.groups import NO_LOCALITY
-from welfare_calc.batch.rows.lane import PADDING, ChunkBytes
+from welfare_calc.batch.rows.lane import PADDING, ChunkBytes, WrittenCells
 from welfare_calc.batch.run.chunk_result import LEDGER_WORDS, NEWLY, PERSONS_SHIFT
 from welfare_calc.core.errors import UnusableInput
 from welfare_calc.core.words import _
@@ -208,7 +209,6 @@ def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amount
         batch = kept_as_text(batch)
         names = _python_where(names, _starts_like_formula(names), csv_safe)
         ids = _marked(ids, _all_digits(ids))
-        accounts = np.strings.add(accounts, np.bytes_(TEXT_MARK.encode("ascii")))
     numbered = Field.SEQ in layout.columns
     # (a template of its 序号: every "%" of the fields doubled)
     doubled = _percent_doubled if numbered else (lambda texts: texts)
@@ -220,7 +220,9 @@ def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amount
                                                  for month in months], dtype=np.bytes_),
                                        raw_ids))]
     columns: dict[Field, list[Texts | np.bytes_]] = {
-        Field.NAME: [doubled(names)], Field.ID: [doubled(ids)], Field.ACCOUNT: [accounts],
+        Field.NAME: [doubled(names)], Field.ID: [doubled(ids)],
+        Field.ACCOUNT: [accounts, *([np.bytes_(TEXT_MARK.encode("ascii"))] if layout.excel
+                                    else [])],
         Field.AMOUNT: [amounts], Field.KEY: keys, Field.SEQ: [np.bytes_(b"%d")],
         Field.BATCH: [np.bytes_((batch.replace("%", "%%") if numbered else batch
                                  ).encode("utf-8"))]}
@@ -228,21 +230,21 @@ def bank_lines(spec: BankSpec, names: Texts, ids: Texts, accounts: Texts, amount
     pieces: list[Texts | np.bytes_] = []
     for position, name in enumerate(layout.columns):
         pieces += [*([delimiter] if position else []), *columns[name]]
-    text = _chained(pieces, count)
+    text = _chained([*pieces, np.bytes_(layout.newline.encode("ascii"))], count)
     if codecs.lookup(layout.encoding).name not in ("utf-8", "utf-8-sig"):
         # (no byte of GBK or GB18030 after a first is "%": the template holds in them)
         text = _transcoded(text, layout.encoding, key, layout)
-    return Packed.of(np.strings.add(text, np.bytes_(layout.newline.encode("ascii"))),
-                     numbered=numbered)
+    return Packed.of(text, numbered=numbered)
 
 
 def _transcoded(texts: Texts, encoding: str, key: Callable[[int], str], layout: Layout
                 ) -> Texts:
-    """UTF-8 texts in the layout's encoding; one it cannot write refused, naming its
-    payment. (No line holds a line break: :func:`bank_lines` refused those.)"""
+    """UTF-8 lines (each ending in the layout's line end) in the layout's encoding; one it
+    cannot write refused, naming its payment. (No field holds a line break:
+    :func:`bank_lines` refused those.)"""
     if not len(texts):
         return texts
-    joined = b"\n".join(texts.tolist()).decode("utf-8")
+    joined = b"".join(texts.tolist()).decode("utf-8")
     try:
         written = joined.encode(encoding)
     except UnicodeEncodeError as error:
@@ -251,7 +253,7 @@ def _transcoded(texts: Texts, encoding: str, key: Callable[[int], str], layout: 
                                 "layout's encoding").format(
                                     key=key(at), text=repr(joined[error.start:error.end]),
                                     encoding=layout.encoding)) from None
-    return np.array(written.split(b"\n"), dtype=np.bytes_)
+    return np.array(written.splitlines(keepends=True), dtype=np.bytes_)
 
 
 def _python_where(texts: Texts, where: Flags, change: Callable[[str], str]) -> Texts:
@@ -283,8 +285,19 @@ def _byte_matrix(texts: Texts) -> npt.NDArray[np.uint8]:
 
 
 def _all_digits(texts: Texts) -> Flags:
-    """Whether each text is one or more ASCII digits."""
+    """Whether each text is one or more ASCII digits (those whose first byte is one
+    looked at: an id starting with a letter, a name, is none)."""
     matrix = _byte_matrix(texts)
+    if not texts.itemsize:
+        return np.zeros(len(texts), dtype=bool)
+    first = matrix[:, 0]
+    maybe = (first >= ord("0")) & (first <= ord("9"))
+    if not maybe.all():
+        found = np.zeros(len(texts), dtype=bool)
+        at = np.flatnonzero(maybe)
+        if len(at):
+            found[at] = _all_digits(texts[at])
+        return found
     lengths = np.strings.str_len(texts)
     inside = np.arange(texts.itemsize) < lengths[:, None]
     digit = (matrix >= ord("0")) & (matrix <= ord("9"))
@@ -360,23 +373,42 @@ class LineMaker:
     line_end: str
     bank: BankSpec | None = None
 
-    def __call__(self, output: bytes, ledger: bytes) -> bytes:
-        return pickle.dumps(self.make(output, ledger), protocol=pickle.HIGHEST_PROTOCOL)
+    def __call__(self, output: bytes, ledger: bytes, known: WrittenCells | None = None
+                 ) -> bytes:
+        return pickle.dumps(self.make(output, ledger, known),
+                            protocol=pickle.HIGHEST_PROTOCOL)
 
-    def make(self, output: bytes, ledger: bytes) -> ChunkLines:
-        """The lines of one chunk's written rows."""
+    def make(self, output: bytes, ledger: bytes, known: WrittenCells | None = None
+             ) -> ChunkLines:
+        """The lines of one chunk's written rows: their cells found where the lane found
+        them (``known``: it wrote every row, the month's amount whole), else cut from the
+        rows written."""
         words = np.frombuffer(ledger, dtype=np.int64).reshape(-1, LEDGER_WORDS)
         rows = len(words)
         coded = words[:, 2]
-        chunk = ChunkBytes(output)
-        cells = self._cells(chunk, rows)
+        if known is not None and self.parts_at == (None, None, None):
+            assert len(known.months) == rows, "the lane's rows are the rows written"
+            chunk = known.chunk  # (the rows' cells as they were read, and written)
+            output = chunk.data
+            cells: _Cells | _Known = _Known(known.begin, known.length)
+            total = known.monthly
+            listed = np.flatnonzero((known.months == 1) & (total > 0))
+            written_monthly = known.monthly_texts
+        else:
+            chunk = ChunkBytes(output)
+            cells = self._cells(chunk, rows)
+            monthly = self._raw(chunk, *cells.column(self.monthly_at))  # (the month's)
+            total = _fen(monthly)
+            months_at, months_length = cells.column(self.months_at)
+            months_first = chunk.at(months_at, 1)[:, 0]
+            listed = np.flatnonzero((months_length == 1) & (months_first == ord("1"))
+                                    & (total > 0))
+
+            def written_monthly(rows: Ints) -> Texts:
+                texts: Texts = monthly[rows]
+                return texts
+
         keys, group = self._groups(output, chunk, cells, rows)
-        monthly = self._raw(chunk, *cells.column(self.monthly_at))  # (the month's amount)
-        total = _fen(monthly)
-        months_at, months_length = cells.column(self.months_at)
-        months_first = chunk.at(months_at, 1)[:, 0]
-        listed = np.flatnonzero((months_length == 1) & (months_first == ord("1"))
-                                & (total > 0))
         listed = listed[np.argsort(group[listed], kind="stable")]
         group = group[listed]
         code = coded[listed] % NEWLY
@@ -387,7 +419,7 @@ class LineMaker:
         parts = [(total if texts is None and position == 0 else
                   np.zeros(len(listed), dtype=np.int64) if texts is None else _fen(texts))
                  for position, texts in enumerate(amounts)]
-        amounts.append(monthly[listed])
+        amounts.append(written_monthly(listed))
         if amounts[0] is None:
             amounts[0] = amounts[3]
 
@@ -407,15 +439,17 @@ class LineMaker:
         if self.account_at is not None:
             lengths = np.strings.str_len(accounts)
             sent = ~account_odd & cards_hold(_byte_matrix(accounts), lengths)
-            cleaned: list[bytes] = []
             asked = np.flatnonzero(~sent)
-            for index in asked.tolist():
-                try:
-                    cleaned.append(account_digits(accounts[index].decode("utf-8")).encode())
+            # Each distinct account asked once (the empty ones are many: one answer).
+            distinct, inverse = np.unique(accounts[asked], return_inverse=True)
+            answers = [_asked(account) for account in distinct.tolist()]
+            cleaned = [answers[at][0] for at in inverse.ravel().tolist()]
+            for index, at in zip(asked.tolist(), inverse.ravel().tolist(), strict=True):
+                status = answers[at][1]
+                if status is None:
                     sent[index] = True
-                except BadAccount as error:
-                    cleaned.append(accounts[index])
-                    held_words[index] = f"{HELD}：{error}"
+                else:
+                    held_words[index] = status
             digits = _put(accounts, asked, cleaned) if len(asked) else accounts
         else:
             digits = accounts
@@ -431,10 +465,25 @@ class LineMaker:
             assert total_texts is not None, "the batch writes every row's month's amount"
             bank = bank_lines(self.bank, names[chosen], ids[chosen], digits[chosen],
                               total_texts[chosen])
-        return ChunkLines(rows=rows, keys=keys, group=group.astype(np.int32),
-                          code=code, persons=persons,
-                          base=parts[0], supplement=parts[1], care=parts[2], total=total,
-                          sent=sent, lines=lines, bank=bank)
+        # What the run counts, counted here, group by group (the rows are in group order;
+        # integers, never floats).
+        bounds = np.searchsorted(group, np.arange(len(keys) + 1))
+
+        def by_group(values: Ints | Flags) -> Ints:
+            running = np.concatenate(([0], np.cumsum(values, dtype=np.int64)))
+            summed: Ints = running[bounds[1:]] - running[bounds[:-1]]
+            return summed
+
+        figures = [[by_group(mine), by_group(np.where(mine, persons, 0)),
+                    by_group(np.where(mine, total, 0))]
+                   for mine in (code == at for at in range(len(self.short)))]
+        sent_fen = by_group(np.where(sent, total, 0))
+        return ChunkLines(
+            rows=rows, keys=keys, listed=np.diff(bounds).astype(np.int64), sent=by_group(sent),
+            figures=np.array(figures, dtype=np.int64).transpose(2, 0, 1),
+            sums=np.stack([*(by_group(amounts) for amounts in parts), by_group(total),
+                           sent_fen, by_group(total) - sent_fen], axis=1),
+            lines=lines, bank=bank)
 
     def _cells(self, chunk: ChunkBytes, rows: int) -> _Cells:
         """Where each cell of each written row ends (a comma or a line end inside quotes is
@@ -483,7 +532,7 @@ class LineMaker:
             texts = _put(texts, at, values)
         return texts, odd
 
-    def _groups(self, output: bytes, chunk: ChunkBytes, cells: _Cells, rows: int
+    def _groups(self, output: bytes, chunk: ChunkBytes, cells: _Cells | _Known, rows: int
                 ) -> tuple[list[groups.Key | None], Ints]:
         """Each written row's group, by position among the chunk's groups (in the order
         they first appear in it): each distinct locality keyed once, by
@@ -545,11 +594,8 @@ class LineMaker:
             pieces += [roster(self._rendered(names, name_odd, digits=False)), comma]
         pieces.append(roster(self._rendered(ids, id_odd, digits=True)))
         # 保障类别, 保障人数 and 发放方式 at once: a text for each category and count.
-        described = np.array([f",{short},{people},{way},".encode()
-                              for short, way in zip(self.short, self.paid_as, strict=True)
-                              for people in range(PERSONS_LISTED)], dtype=np.bytes_)
         many = persons >= PERSONS_LISTED
-        block = described[code * PERSONS_LISTED + np.where(many, 0, persons)]
+        block = self._described[code * PERSONS_LISTED + np.where(many, 0, persons)]
         if many.any():
             at = np.flatnonzero(many)
             block = _put(block, at, [f",{self.short[code[index]]},{persons[index]},"
@@ -570,19 +616,31 @@ class LineMaker:
         if self.account_at is not None:  # (sent: its digits; held back: as written)
             pieces += [comma, roster(self._rendered(digits, account_odd & ~sent,
                                                     digits=True))]
-        pieces.append(np.bytes_(f",{SEND}{self.line_end}".encode()))
-        text = _chained(pieces, count)
+        status = f",{SEND}{self.line_end}".encode()
+        text = _chained([*pieces, np.bytes_(status)], count)
         if not held_words:
             return Packed.of(text)
         # A held-back line's status names what is wrong with its account: long, and rare;
-        # put in its line alone, so that the others are not made as wide.
+        # put in its line alone, so that the others are not made as wide (each distinct
+        # status written once).
         lines = text.tolist()
-        cut = len(f",{SEND}{self.line_end}".encode())
+        lengths = np.strings.str_len(text).astype(np.int32)
+        said = {words: f",{csv_cell(words)}{self.line_end}".replace("%", "%%").encode()
+                for words in set(held_words.values())}
+        cut = len(status)
         for index, words in held_words.items():
-            lines[index] = lines[index][:-cut] + (
-                f",{csv_cell(words)}{self.line_end}").replace("%", "%%").encode()
-        return Packed(b"".join(lines), np.fromiter(map(len, lines), dtype=np.int32,
-                                                   count=len(lines)))
+            lines[index] = lines[index][:-cut] + said[words]
+            lengths[index] += len(said[words]) - cut
+        return Packed(b"".join(lines), lengths)
+
+    @functools.cached_property
+    def _described(self) -> Texts:
+        """保障类别, 保障人数 and 发放方式 between commas, one text for each category and
+        count of persons below :data:`PERSONS_LISTED` (at category × PERSONS_LISTED +
+        persons)."""
+        return np.array([f",{short},{people},{way},".encode()
+                         for short, way in zip(self.short, self.paid_as, strict=True)
+                         for people in range(PERSONS_LISTED)], dtype=np.bytes_)
 
     def _cell(self, value: str, *, digits: bool) -> str:
         """One value as the 发放明细's line holds it (one at a time)."""
@@ -630,6 +688,31 @@ class _Cells:
         return begin, length
 
 
+def _asked(account: bytes) -> tuple[bytes, str | None]:
+    """An account not plainly a card number, as :func:`~welfare_calc.payroll.accounts.
+    account_digits` takes it: its digits and None (sent), or as written and the status
+    saying why it is held back."""
+    try:
+        return account_digits(account.decode("utf-8")).encode(), None
+    except BadAccount as error:
+        return account, f"{HELD}：{error}"
+
+
+class _Known:
+    """The cells of a chunk's written rows where the lane found them
+    (:class:`~welfare_calc.batch.rows.lane.WrittenCells`), as :class:`_Cells` gives them."""
+
+    def __init__(self, begin: Ints, length: Ints) -> None:
+        self._begin = begin
+        self._length = length
+
+    def column(self, at: int, rows: Ints | None = None) -> tuple[Ints, Ints]:
+        """Where column ``at``'s cells begin and how long they are (of ``rows`` only)."""
+        if rows is None:
+            return self._begin[:, at], self._length[:, at]
+        return self._begin[rows, at], self._length[rows, at]
+
+
 def _fen(texts: Texts) -> Ints:
     """Fen of amounts written by :func:`~welfare_calc.core.engine.fen_text` (``-`` or not,
     digits, a dot, two decimals)."""
@@ -647,22 +730,24 @@ def _fen(texts: Texts) -> Ints:
 @dataclass
 class ChunkLines:
     """One chunk's lines, its listed rows in group order (the chunk's groups as they first
-    appear in it), each group's rows in their own order."""
+    appear in it), each group's rows in their own order; and what the run counts of them,
+    counted here, group by group (the run's process adds a few numbers a group, and is
+    handed no array a row)."""
 
     rows: int
     """Rows written in the chunk, listed or not."""
     keys: list[groups.Key | None]
     """The chunk's groups ([None] without --group-by), every written row's counted."""
-    group: npt.NDArray[np.int32]
-    """Per listed row: its group's position in :attr:`keys`."""
-    code: Ints
-    persons: Ints
-    base: Ints
-    supplement: Ints
-    care: Ints
-    total: Ints
-    """Per listed row: category position, persons, and the amounts in fen."""
-    sent: Flags
+    listed: Ints
+    """Per group: its rows listed (their lines one after the other in :attr:`lines`)."""
+    sent: Ints
+    """Per group: its rows sent (their lines one after the other in :attr:`bank`)."""
+    figures: Ints
+    """Per group and category (groups × categories × 3): the households, persons and fen
+    listed."""
+    sums: Ints
+    """Per group (groups × 6): the basic amounts, 分类施保, care standards and 户月保障金
+    listed, the 户月保障金 sent and held back, in fen."""
     lines: Packed
     """Per listed row: its 发放明细 line, its 序号 to be filled in."""
     bank: BankLines | None = field(default=None)

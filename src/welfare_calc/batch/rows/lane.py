@@ -153,10 +153,48 @@ class LaneOutput:
     """Taken lines per category (table order)."""
     persons_counts: list[int]
     """Covered persons of the taken lines per category (table order)."""
+    chunk: ChunkBytes
+    """The chunk read."""
+    begin: Ints
+    length: Ints
+    """Per line and cell: where the cell begins in the chunk read, and its length."""
+    months: Ints
+    monthly: Ints
+    """Per line: the months covered and the monthly amount in fen, as written (taken lines)."""
+    monthly_yuan: Texts
+    """Per line: the monthly amount's whole yuan, as written (taken lines)."""
     group_of: Ints | None = None
     """With ``--group-by``: per line, its group's position in ``group_keys`` (taken lines)."""
     group_keys: list[groups.Key] | None = None
     """With ``--group-by``: the groups of this chunk's taken lines, in no set order."""
+
+
+@dataclass(frozen=True)
+class WrittenCells:
+    """Where the cells of a chunk's written rows are, as the lane found them, for a chunk
+    whose rows the lane wrote every one (each row the line it read and the computed cells,
+    in the same encoding, nothing marked): what a documents maker reads of the rows
+    (:class:`~welfare_calc.batch.run.options.Chunkwise`) without cutting the text written
+    into cells again."""
+
+    chunk: ChunkBytes
+    """The chunk read (each line as it is written, before its computed cells)."""
+    begin: Ints
+    length: Ints
+    """Per written row and cell read: where it begins in :attr:`data`, and its length."""
+    months: Ints
+    monthly: Ints
+    """Per written row: the ``months`` and ``monthly`` cells' values (fen)."""
+    monthly_yuan: Texts
+    """Per written row: the ``monthly`` cell's whole yuan, as written."""
+
+    def monthly_texts(self, rows: Ints) -> Texts:
+        """The ``monthly`` cells of ``rows`` as written (``625.00``)."""
+        texts: Texts = np.strings.add(self.monthly_yuan[rows], _CENTS[self.monthly[rows] % 100])
+        return texts
+
+
+_CENTS = np.array([b".%02d" % cents for cents in range(100)])
 
 
 class ChunkBytes:
@@ -629,7 +667,8 @@ class Lane:
                                (digests * 256 + ids[:, position]) % ID_MODULUS, digests)
         pieces: list[bytes] = [b""] * (2 * len(ids))
         pieces[0::2] = self._marked(chunk, begin, length, taken, data).split(b"\n")[:-1]
-        pieces[1::2] = self._tails(months, backpay, monthly, newly).tolist()
+        tails, monthly_yuan = self._tails(months, backpay, monthly, newly)
+        pieces[1::2] = tails.tolist()
         totals = [int(backpay[taken & (code == position)].sum())
                   for position in range(self._count)]
         newly_counts = [int((newly & (code == position)).sum()) for position in range(self._count)]
@@ -641,7 +680,10 @@ class Lane:
                           codes=code, backpays=backpay, totals=totals,
                           newly=newly.astype(np.int64), newly_counts=newly_counts,
                           persons=persons, households=households,
-                          persons_counts=persons_counts, group_of=group_of,
+                          persons_counts=persons_counts, chunk=chunk, begin=begin,
+                          length=length,
+                          months=months, monthly=monthly, monthly_yuan=monthly_yuan,
+                          group_of=group_of,
                           group_keys=group_keys)
 
     def verdicts(self, fields: tuple[str, ...]) -> _Verdicts | None:
@@ -769,13 +811,15 @@ class Lane:
         begin = cuts[:, :width] + 1
         return begin, cuts[:, 1:] - begin, right
 
-    def _tails(self, months: Ints, backpay: Ints, monthly: Ints, newly: Flags) -> Texts:
-        """``,months,yuan.fen,yuan.fen,0.00,true|false`` and the line end, one a line."""
+    def _tails(self, months: Ints, backpay: Ints, monthly: Ints, newly: Flags
+               ) -> tuple[Texts, Texts]:
+        """``,months,yuan.fen,yuan.fen,0.00,true|false`` and the line end, one a line; and
+        the monthly amount's whole yuan as written in it."""
         add = np.strings.add
         yuan, fen = np.divmod(backpay, 100)
         monthly_yuan, monthly_fen = np.divmod(monthly, 100)
         text = add(add(self._months_text[np.clip(months, 0, len(self._months_text) - 1)],
                        _written(yuan, self._numbers)), self._cents_comma[fen])
-        result: Texts = add(add(text, _written(monthly_yuan, self._numbers)),
-                            self._cents_end[2 * monthly_fen + newly])
-        return result
+        whole = _written(monthly_yuan, self._numbers)
+        result: Texts = add(add(text, whole), self._cents_end[2 * monthly_fen + newly])
+        return result, whole

@@ -57,13 +57,14 @@ from welfare_calc.batch.run.chunk_result import (
     ledger_code,
     split_amount,
 )
+from welfare_calc.batch.run.options import Side
 from welfare_calc.core.engine import BackpayEngine, fen_text
 from welfare_calc.core.errors import WelfareCalcError
 from welfare_calc.core.words import _
 from welfare_calc.output.text import CsvRows, csv_safe, digits_column, kept_as_text
 
 if TYPE_CHECKING:
-    from welfare_calc.batch.rows.lane import Lane, LaneOutput
+    from welfare_calc.batch.rows.lane import Lane, LaneOutput, WrittenCells
 
 VALIDATED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "id")
 """Columns whose accepted values cannot start a formula (numbers, months, names)."""
@@ -119,10 +120,11 @@ class ChunkProcessor:
     """How the yes/no columns are written (no, yes): English, or 否/是."""
     group_at: tuple[tuple[int, int | None], ...] = ()
     """With ``--group-by``: where each level's column is (and how much of it counts)."""
-    side: Callable[[bytes, bytes], bytes] | None = None
+    side: Side | None = None
     """What the run's documents make of each chunk's written rows, here in the worker
     (:class:`~welfare_calc.batch.run.options.Chunkwise`: the month's 发放明细 lines),
-    given the chunk's output and ledger; None: nothing."""
+    given the chunk's output and ledger (and where its cells are, when the lane wrote
+    every row); None: nothing."""
     _lane: Lane | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -162,13 +164,16 @@ class ChunkProcessor:
         """Every record of ``data``, whose first line is ``first_line``; with a
         :attr:`side`, what it makes of the rows written too (a chunk that cannot be
         read or written stops the run, and is given none)."""
-        result = self._process(first_line, data)
+        result, cells = self._process(first_line, data)
         if (self.side is not None and result.undecodable_line is None
                 and result.unencodable is None):
-            result.side = self.side(result.output, result.ledger)
+            result.side = self.side(result.output, result.ledger, cells)
         return result
 
-    def _process(self, first_line: int, data: bytes | Unreadable) -> ChunkResult:
+    def _process(self, first_line: int, data: bytes | Unreadable
+                 ) -> tuple[ChunkResult, WrittenCells | None]:
+        """The chunk's result, and where its written cells are when the lane wrote every
+        row (:meth:`_columnwise`)."""
         result = ChunkResult(totals=[0] * len(self.categories),
                              overpaid=[0] * len(self.categories),
                              newly=[0] * len(self.categories),
@@ -183,12 +188,12 @@ class ChunkProcessor:
                 row = [head + "…" if len(head) == HEAD else head]
             result.rejections.append(Rejection(first_line, data.ident,
                                                [RowProblem(data.column, data.reason)], row))
-            return result
+            return result, None
         try:
             text = data.decode(self.encoding)
         except UnicodeDecodeError as error:
             result.undecodable_line = first_line + data.count(b"\n", 0, error.start)
-            return result
+            return result, None
         if "\r" in text:
             text = text.replace("\r\n", "\n")
             data = data.replace(b"\r\n", b"\n")
@@ -200,17 +205,16 @@ class ChunkProcessor:
                 # every line is a row that the lane reads.
                 bare = unquoted(data) if '"' in text else data
                 if bare is not None:
-                    self._columnwise(bare if bare.endswith(b"\n") else bare + b"\n",
-                                     first_line, result)
-                    return result
+                    return result, self._columnwise(
+                        bare if bare.endswith(b"\n") else bare + b"\n", first_line, result)
             if '"' not in text:
                 lines = text.split("\n")
                 if lines[-1] == "":
                     lines.pop()
                 self._plain(lines, first_line, result)
-                return result
+                return result, None
         self._rows(text, first_line, result)
-        return result
+        return result, None
 
     def _finish(self, result: ChunkResult, written: list[Written], lines: list[int]) -> None:
         """Output and bookkeeping of the rows written one at a time, in order."""
@@ -272,8 +276,10 @@ class ChunkProcessor:
                 numbers.append(number)
         self._finish(result, written, numbers)
 
-    def _columnwise(self, data: bytes, first_line: int, result: ChunkResult) -> None:
-        """The lane's lines, with the lines it left read one at a time in their places."""
+    def _columnwise(self, data: bytes, first_line: int, result: ChunkResult
+                    ) -> WrittenCells | None:
+        """The lane's lines, with the lines it left read one at a time in their places;
+        where the written cells are, when the lane wrote every row (with a :attr:`side`)."""
         import numpy as np  # noqa: PLC0415 - see lane()
 
         lane = self.lane()
@@ -340,6 +346,17 @@ class ChunkProcessor:
         for line, amount in wide.items():
             ledger[np.searchsorted(rows, line), 3:5] = split_amount(amount)
         result.ledger = ledger.tobytes()
+        if (self.side is None or not np.array_equal(taken, read.taken)
+                or not same_codec(self.encoding, self.output_encoding)
+                or self._text_columns()):
+            return None  # (a row written one at a time, or cells written otherwise)
+        from welfare_calc.batch.rows.lane import WrittenCells  # noqa: PLC0415 - see lane()
+
+        if len(rows) == len(taken):  # (every line a row: the lane's arrays as they are)
+            return WrittenCells(read.chunk, read.begin, read.length, read.months, read.monthly,
+                                read.monthly_yuan)
+        return WrittenCells(read.chunk, read.begin[rows], read.length[rows], read.months[rows],
+                            read.monthly[rows], read.monthly_yuan[rows])
 
     def _lane_groups(self, read: LaneOutput, first_seen: dict[groups.Key, int],
                      result: ChunkResult) -> None:

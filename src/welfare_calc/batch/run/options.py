@@ -17,6 +17,7 @@ from welfare_calc.batch.rows.parsing import Mapping
 from welfare_calc.batch.write.documents import RunStamp
 
 if TYPE_CHECKING:
+    from welfare_calc.batch.rows.lane import WrittenCells
     from welfare_calc.batch.run.summary import Summary
     from welfare_calc.batch.write.publicity import PublicityOptions
     from welfare_calc.batch.write.staging import Destination, StagedText
@@ -80,24 +81,37 @@ class Stage(Protocol):
 
     def __call__(self, target: Destination, text: bool, encoding: str | None = None
                  ) -> StagedText: ...
+class Side(Protocol):
+    """What a :class:`Chunkwise` maker makes of a chunk's written rows, in the worker: given
+    the chunk's output, its ledger and, when the column-wise lane wrote every row, where
+    their cells are (:class:`~welfare_calc.batch.rows.lane.WrittenCells`; None: the
+    output is to be cut into cells)."""
+
+    def __call__(self, output: bytes, ledger: bytes, cells: WrittenCells | None = None, /
+                 ) -> bytes: ...
+
+
 @runtime_checkable
 class Chunkwise(Protocol):
     """A documents maker (:attr:`BatchOptions.documents`) that does its per-row work in
     the batch's workers, chunk by chunk, rather than in one process after them.
 
     Once the header is read, :meth:`chunkwise` is asked with the written rows' keys, the
-    roster's header (as :class:`Written` has them), the spool's line end and where the
-    --group-by columns are; what it gives (None: nothing here) is called in the worker
-    with each chunk's output (the spool's UTF-8 CSV rows, no header) and its ledger
+    roster's header (as :class:`Written` has them), the spool's line end, where the
+    --group-by columns are, and the run's staging (:attr:`Written.stage`: a file staged now
+    may be written as the run goes, and is put in place with the others or discarded with
+    them); what it gives (None: nothing here) is called in the worker
+    with each chunk's output (the spool's UTF-8 CSV rows, no header), its ledger
     (:attr:`~welfare_calc.batch.run.chunk_result.ChunkResult.ledger`: a row's category
-    position and persons among its words) and gives bytes of its own, told to
+    position and persons among its words) and where the cells are when the lane wrote
+    every row (:class:`Side`), and gives bytes of its own, told to
     :meth:`take` in the run's process as the run goes, in output order (made again
     without the rows rejected at the end, should there be any: :attr:`Written.again`).
     It must pickle (workers are spawned on Windows)."""
 
     def chunkwise(self, keys: list[str], names: list[str], newline: str,
-                  group_at: tuple[tuple[int, int | None], ...]
-                  ) -> Callable[[bytes, bytes], bytes] | None: ...
+                  group_at: tuple[tuple[int, int | None], ...], stage: Stage
+                  ) -> Side | None: ...
 
     def take(self, side: bytes) -> None:
         """Told, in the run's process, what was made of each chunk, in output order, as

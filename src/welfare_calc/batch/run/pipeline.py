@@ -59,7 +59,7 @@ from welfare_calc.batch.rows.parsing import (
 from welfare_calc.batch.run.chunks import ChunkProcessor
 from welfare_calc.batch.run.errors_file import ErrorsFile, row_at, unencodable
 from welfare_calc.batch.run.ledger import Ledger
-from welfare_calc.batch.run.options import BatchOptions, Chunkwise
+from welfare_calc.batch.run.options import BatchOptions, Chunkwise, Side
 from welfare_calc.batch.run.output_file import OutputFile
 from welfare_calc.batch.run.run_documents import RunDocuments, printed
 from welfare_calc.batch.run.signals import STOP_SIGNALS
@@ -174,7 +174,7 @@ class _BatchRun:
         """Which of the output's columns the printed 补发名册 shows (a workbook's)."""
         self.households: array[int] | None = None
         """A 公示 list's: each row kept's household as read (:meth:`Ledger.households`)."""
-        self.side: Callable[[bytes, bytes], bytes] | None = None
+        self.side: Side | None = None
         """With a :class:`Chunkwise` documents maker: what it makes of a chunk's rows."""
 
     def execute(self, records: Records, progress: Callable[[int, int], None] | None,
@@ -206,7 +206,7 @@ class _BatchRun:
         if options.fmt == "documents" and isinstance(options.documents, Chunkwise):
             side = self.side = options.documents.chunkwise(
                 [*columns.keys, *columns.computed], [name.strip() for name in columns.names],
-                self.output.file.newline, tallies.group_at)
+                self.output.file.newline, tallies.group_at, self.staged.for_documents)
         processor = ChunkProcessor(
             parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
             categories=self.keys, encoding=encoding,

@@ -23,7 +23,7 @@ from welfare_calc.batch.rows import groups
 from welfare_calc.batch.rows.parsing import ZH_HEADERS, Columns
 from welfare_calc.batch.run.chunk_result import LEDGER_WORDS, from_ledger_code
 from welfare_calc.batch.run.errors_file import ErrorsFile, as_is_marked, unencodable
-from welfare_calc.batch.run.options import BatchOptions, Written
+from welfare_calc.batch.run.options import BatchOptions, Side, Written
 from welfare_calc.batch.run.output_file import OutputFile
 from welfare_calc.batch.run.staged_files import StagedFiles
 from welfare_calc.batch.run.summary import Summary
@@ -46,7 +46,6 @@ from welfare_calc.batch.write.documents import (
 from welfare_calc.batch.write.files import BatchFiles
 from welfare_calc.batch.write.staging import (
     Destination,
-    StagedText,
     scratch_beside,
 )
 from welfare_calc.core.engine import BackpayEngine, MonthPlan, fen_text
@@ -139,7 +138,7 @@ class RunDocuments:
     households: array[int] | None = None
     """A 公示 list's: each row's household as the run read it, in output order
     (:meth:`~welfare_calc.batch.run.ledger.Ledger.households`)."""
-    side: Callable[[bytes, bytes], bytes] | None = None
+    side: Side | None = None
     """What a :class:`~welfare_calc.batch.run.options.Chunkwise` documents maker makes of
     a chunk's rows (it made them in the workers, chunk by chunk)."""
 
@@ -281,16 +280,10 @@ class RunDocuments:
         group_at = self.tallies.group_at
         listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
             list(grouped(spool.binary, group_at)) if group_at else [(None, rows)])
-
-        def stage(target: Destination, text: bool, encoding: str | None = None
-                  ) -> StagedText:
-            if text and encoding is None:
-                return self.staged.stage(target)
-            return self.staged.stage(target, raw=True, encoding=encoding)
-
         make(Written(keys=[*self.columns.keys, *self.columns.computed],
                      names=[name.strip() for name in self.columns.names], groups=listed,
-                     stage=stage, made=self._made(), stamp=self.stamp, sheet=self.errors.sheet,
+                     stage=self.staged.for_documents, made=self._made(), stamp=self.stamp,
+                     sheet=self.errors.sheet,
                      encoding=self.options.output_encoding, summary=summary,
                      again=self._again if self.side is not None and self.households is not None
                      else None))

@@ -40,6 +40,15 @@ class StagedFiles:
             self.files.append(file)
         return file
 
+    def for_documents(self, target: Destination, text: bool, encoding: str | None = None
+                      ) -> StagedText:
+        """A documents maker's file (:class:`~welfare_calc.batch.run.options.Stage`): with
+        ``text``, CSV in the output's encoding and line ending, or in ``encoding`` when one
+        is given (a bank file in its layout's); else bytes as given (a workbook)."""
+        if text and encoding is None:
+            return self.stage(target)
+        return self.stage(target, raw=True, encoding=encoding)
+
     def restage(self, old: StagedText) -> StagedText:
         """A new staged file for ``old``'s target, in its place (a rewritten output), made
         as :meth:`stage` makes one (a spool in UTF-8, as it is read back, whatever the

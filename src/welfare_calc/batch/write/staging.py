@@ -289,6 +289,26 @@ class StagedText:
                 raise TargetError(failed_write(shown, error)) from None
         self.discard()
 
+    def write_behind(self) -> None:
+        """What is written so far handed to the disk now, while the run goes on, where the
+        system lets us (Linux: ``posix_fadvise`` ``DONTNEED`` begins the writeback of the
+        pages written and gives back those already on disk): putting a large file in
+        place then waits for what is left, not for all of it. Advice only: the file is
+        synced when it is put in place (:meth:`prepare`), as every file is. What is
+        written is flushed on every system alike; nothing more is done where there is no
+        such call (Windows, macOS), nor for a spool, a stream's or a device's file
+        (synced by no one; read back)."""
+        if self.binary.closed:
+            return
+        self.text.flush()
+        self.binary.flush()
+        advise = getattr(os, "posix_fadvise", None)
+        if (advise is None or not hasattr(os, "POSIX_FADV_DONTNEED")
+                or self.temp_path is None or self.target is None or self.special):
+            return
+        with contextlib.suppress(OSError):
+            advise(self.binary.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+
     def discard(self) -> None:
         """Close and remove the temporary file; the target is untouched."""
         if not self.binary.closed:
