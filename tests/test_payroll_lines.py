@@ -12,6 +12,7 @@ import io
 import random
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -166,6 +167,38 @@ def expected(table: StandardsTable, written: Written, rows: list[list[str]],
     return out.getvalue(), sent
 
 
+class Setup(NamedTuple):
+    """A roster written as CSV, and a payroll maker of it that keeps what the batch wrote
+    (``seen``) and the rows it told (``told``), for :func:`expected` to make again."""
+
+    roster: Path
+    out: Path
+    bank_file: Path
+    told: list[list[str]]
+    seen: list[Written]
+    maker: Payroll
+
+
+def set_up(tmp_path: Path, table: StandardsTable, rows: list[list[str]], *,
+           levels: Sequence[str] = (), excel: bool = False, layout: str | None = "csv",
+           bank_name: str = "代发.csv") -> Setup:
+    roster = tmp_path / "r.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    out, bank_file = tmp_path / "发放明细.csv", tmp_path / bank_name
+    told: list[list[str]] = []
+    seen: list[Written] = []
+
+    def each(written: Written) -> object:
+        seen.append(written)
+        return told.append
+
+    options = PayrollOptions(month=MONTH, output=out, excel=excel, each=each,
+                             bank=None if layout is None else BankTarget(
+                                 bank_file, resolve_layout(layout), "周村区民政局", "B1"))
+    return Setup(roster, out, bank_file, told, seen, Payroll(table, options, list(levels)))
+
+
 @pytest.mark.parametrize(("levels", "excel", "bank"), [
     ((), False, True), (("乡镇",), False, True), (("乡镇",), True, True), ((), True, False),
     (("乡镇",), False, False)])
@@ -177,21 +210,8 @@ def test_the_lines_made_column_wise_are_those_made_row_by_row(
     the bank file holds the payments sent, in its order."""
     rng = random.Random(2024 + len(levels) + excel + 2 * bank)
     rows = roster_rows(rng, 24_000, NAMES if bank else [*NAMES, *QUOTED])
-    roster = tmp_path / "r.csv"
-    with roster.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([HEADER, *rows])
-    out, bank_file = tmp_path / "发放明细.csv", tmp_path / "代发.csv"
-    told: list[list[str]] = []
-    seen: list[Written] = []
-
-    def each(written: Written) -> object:
-        seen.append(written)
-        return told.append
-
-    options = PayrollOptions(month=MONTH, output=out, excel=excel, each=each,
-                             bank=BankTarget(bank_file, resolve_layout("csv"), "周村区民政局",
-                                             "B1") if bank else None)
-    maker = Payroll(table, options, list(levels))
+    roster, out, bank_file, told, seen, maker = set_up(
+        tmp_path, table, rows, levels=levels, excel=excel, layout="csv" if bank else None)
     with roster.open("rb") as source:
         summary = run_batch(table, MonthPlan(table, MONTH), source,
                             BatchFiles(output=out, errors=tmp_path / "e.csv"),
@@ -231,21 +251,8 @@ def test_lines_written_as_the_run_goes_are_those_made_row_by_row(
     rng = random.Random(30 + excel + 2 * twice + (layout == "pipe"))
     names = [name for name in NAMES if name != "Ünal"]  # (GBK has no Ü)
     rows = roster_rows(rng, 24_000, names if layout else [*names, *QUOTED], twice=twice)
-    roster = tmp_path / "r.csv"
-    with roster.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([HEADER, *rows])
-    out, bank_file = tmp_path / "发放明细.csv", tmp_path / "代发.txt"
-    told: list[list[str]] = []
-    seen: list[Written] = []
-
-    def each(written: Written) -> object:
-        seen.append(written)
-        return told.append
-
-    options = PayrollOptions(month=MONTH, output=out, excel=excel, each=each,
-                             bank=None if layout is None else BankTarget(
-                                 bank_file, resolve_layout(layout), "周村区民政局", "B1"))
-    maker = Payroll(table, options, [])
+    roster, out, bank_file, told, seen, maker = set_up(
+        tmp_path, table, rows, excel=excel, layout=layout, bank_name="代发.txt")
     with roster.open("rb") as source:
         summary = run_batch(table, MonthPlan(table, MONTH), source,
                             BatchFiles(output=out, errors=tmp_path / "e.csv"),
@@ -302,21 +309,8 @@ def test_lines_of_rows_the_lane_wrote_are_made_from_where_it_found_their_cells(
     if every:  # (no coverage that ends before it starts: no row refused)
         for row in rows:
             row[5] = "" if row[4] > row[5] else row[5]
-    roster = tmp_path / "r.csv"
-    with roster.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([HEADER, *rows])
-    out, bank_file = tmp_path / "发放明细.csv", tmp_path / "代发.csv"
-    told: list[list[str]] = []
-    seen: list[Written] = []
-
-    def each(written: Written) -> object:
-        seen.append(written)
-        return told.append
-
-    options = PayrollOptions(month=MONTH, output=out, excel=excel, each=each,
-                             bank=BankTarget(bank_file, resolve_layout("csv"), "周村区民政局",
-                                             "B1"))
-    maker = Payroll(table, options, list(levels))
+    roster, out, bank_file, told, seen, maker = set_up(tmp_path, table, rows, levels=levels,
+                                                       excel=excel)
     with roster.open("rb") as source:
         run_batch(table, MonthPlan(table, MONTH), source,
                   BatchFiles(output=out, errors=tmp_path / "e.csv"),

@@ -153,16 +153,9 @@ class LaneOutput:
     """Taken lines per category (table order)."""
     persons_counts: list[int]
     """Covered persons of the taken lines per category (table order)."""
-    chunk: ChunkBytes
-    """The chunk read."""
-    begin: Ints
-    length: Ints
-    """Per line and cell: where the cell begins in the chunk read, and its length."""
-    months: Ints
-    monthly: Ints
-    """Per line: the months covered and the monthly amount in fen, as written (taken lines)."""
-    monthly_yuan: Texts
-    """Per line: the monthly amount's whole yuan, as written (taken lines)."""
+    cells: WrittenCells
+    """Per line, where its cells are in the chunk read, and its months and monthly amount
+    as written (taken lines): what a documents maker reads of the rows the lane wrote."""
     group_of: Ints | None = None
     """With ``--group-by``: per line, its group's position in ``group_keys`` (taken lines)."""
     group_keys: list[groups.Key] | None = None
@@ -181,12 +174,17 @@ class WrittenCells:
     """The chunk read (each line as it is written, before its computed cells)."""
     begin: Ints
     length: Ints
-    """Per written row and cell read: where it begins in :attr:`data`, and its length."""
+    """Per written row and cell read: where it begins in :attr:`chunk`, and its length."""
     months: Ints
     monthly: Ints
     """Per written row: the ``months`` and ``monthly`` cells' values (fen)."""
     monthly_yuan: Texts
     """Per written row: the ``monthly`` cell's whole yuan, as written."""
+
+    def of_rows(self, rows: Ints) -> WrittenCells:
+        """The cells of ``rows`` alone (the lines the lane wrote of a chunk's lines)."""
+        return WrittenCells(self.chunk, self.begin[rows], self.length[rows], self.months[rows],
+                            self.monthly[rows], self.monthly_yuan[rows])
 
     def monthly_texts(self, rows: Ints) -> Texts:
         """The ``monthly`` cells of ``rows`` as written (``625.00``)."""
@@ -680,9 +678,9 @@ class Lane:
                           codes=code, backpays=backpay, totals=totals,
                           newly=newly.astype(np.int64), newly_counts=newly_counts,
                           persons=persons, households=households,
-                          persons_counts=persons_counts, chunk=chunk, begin=begin,
-                          length=length,
-                          months=months, monthly=monthly, monthly_yuan=monthly_yuan,
+                          persons_counts=persons_counts,
+                          cells=WrittenCells(chunk, begin, length, months, monthly,
+                                             monthly_yuan),
                           group_of=group_of,
                           group_keys=group_keys)
 

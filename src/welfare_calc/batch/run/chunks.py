@@ -350,13 +350,9 @@ class ChunkProcessor:
                 or not same_codec(self.encoding, self.output_encoding)
                 or self._text_columns()):
             return None  # (a row written one at a time, or cells written otherwise)
-        from welfare_calc.batch.rows.lane import WrittenCells  # noqa: PLC0415 - see lane()
-
         if len(rows) == len(taken):  # (every line a row: the lane's arrays as they are)
-            return WrittenCells(read.chunk, read.begin, read.length, read.months, read.monthly,
-                                read.monthly_yuan)
-        return WrittenCells(read.chunk, read.begin[rows], read.length[rows], read.months[rows],
-                            read.monthly[rows], read.monthly_yuan[rows])
+            return read.cells
+        return read.cells.of_rows(rows)
 
     def _lane_groups(self, read: LaneOutput, first_seen: dict[groups.Key, int],
                      result: ChunkResult) -> None:
