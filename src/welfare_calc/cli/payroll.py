@@ -74,7 +74,7 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
     from welfare_calc.batch.input.sheet_reading import is_workbook  # noqa: PLC0415
     from welfare_calc.batch.rows.groups import parse_group_by  # noqa: PLC0415
     from welfare_calc.batch.rows.parsing import column_choices  # noqa: PLC0415
-    from welfare_calc.batch.run.options import BatchOptions  # noqa: PLC0415
+    from welfare_calc.batch.run.options import BatchOptions, RowsNeeded  # noqa: PLC0415
     from welfare_calc.batch.run.roster import run_roster  # noqa: PLC0415
     from welfare_calc.batch.write.documents import RunStamp, file_sha256  # noqa: PLC0415
     from welfare_calc.batch.write.files import fits_a_sheet  # noqa: PLC0415
@@ -141,14 +141,25 @@ def payroll(settings: Settings, input_path: Path, month: Month, output: str,
         about=(("输入文件", str(input_path)),
                ("标准表", f"{loaded.source} (sha256 {loaded.digest})"),
                ("程序版本", f"welfare-calc {__version__}")))
-    maker = Payroll(table, chosen, [header for header, _count in levels])
-    options = BatchOptions(encoding=encoding, output_encoding=output_encoding, excel=excel,
-                           headers=None, fmt="documents", columns=mapping, group_by=levels,
-                           stamp=stamp, documents=maker)
+    # Without --previous the payroll reads none of the rows the batch writes, and keeps
+    # no copy of them (BatchOptions.keep_rows), unless the roster cannot be read twice
+    # (standard input): a run that finds rows to reject at its end (an id paid twice, a
+    # locality named 合计), which are taken out of that copy, is run again keeping them.
+    keep_rows = reading_stdin or roster is not None
     try:
-        with roster_problems(input_path):
-            summary = run_roster(input_path, workbook, sheet, header_row, mapping, table,
-                                 plan, files, options, on_a_terminal)
+        while True:
+            maker = Payroll(table, chosen, [header for header, _count in levels])
+            options = BatchOptions(encoding=encoding, output_encoding=output_encoding,
+                                   excel=excel, headers=None, fmt="documents",
+                                   columns=mapping, group_by=levels, stamp=stamp,
+                                   documents=maker, keep_rows=keep_rows)
+            try:
+                with roster_problems(input_path):
+                    summary = run_roster(input_path, workbook, sheet, header_row, mapping,
+                                         table, plan, files, options, on_a_terminal)
+                break
+            except RowsNeeded:
+                keep_rows = True  # (nothing was written: the same run, keeping them)
     finally:
         if roster is not None:
             roster.close()

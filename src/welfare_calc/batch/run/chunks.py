@@ -125,6 +125,10 @@ class ChunkProcessor:
     (:class:`~welfare_calc.batch.run.options.Chunkwise`: the month's 发放明细 lines),
     given the chunk's output and ledger (and where its cells are, when the lane wrote
     every row); None: nothing."""
+    keep_rows: bool = True
+    """Whether the rows written are joined and handed back for the run's copy of them
+    (:attr:`~welfare_calc.batch.run.options.BatchOptions.keep_rows`); when not, a chunk
+    whose lines the :attr:`side` makes from the lane's cells hands back none."""
     _lane: Lane | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -322,8 +326,14 @@ class ChunkProcessor:
                     first_seen.setdefault(groups.key_of(text.split(","), self.group_at), line)
         if self.group_at:
             self._lane_groups(read, first_seen, result)
-        result.output = b"".join(pieces)
         rows = np.flatnonzero(taken)
+        # The lane's cells serve the side: a chunk whose rows it wrote every one, in the
+        # encoding it read, nothing marked (a row written one at a time, or cells written
+        # otherwise, are cut from the rows written instead).
+        from_cells = (self.side is not None and np.array_equal(taken, read.taken)
+                      and same_codec(self.encoding, self.output_encoding)
+                      and not self._text_columns())
+        result.output = b"" if from_cells and not self.keep_rows else b"".join(pieces)
         if not same_codec(self.encoding, self.output_encoding):
             result.output = self._encoded(result.output.decode(self.encoding),
                                           (rows + first_line).tolist(), result)
@@ -346,10 +356,8 @@ class ChunkProcessor:
         for line, amount in wide.items():
             ledger[np.searchsorted(rows, line), 3:5] = split_amount(amount)
         result.ledger = ledger.tobytes()
-        if (self.side is None or not np.array_equal(taken, read.taken)
-                or not same_codec(self.encoding, self.output_encoding)
-                or self._text_columns()):
-            return None  # (a row written one at a time, or cells written otherwise)
+        if not from_cells:
+            return None
         if len(rows) == len(taken):  # (every line a row: the lane's arrays as they are)
             return read.cells
         return read.cells.of_rows(rows)

@@ -59,7 +59,7 @@ from welfare_calc.batch.rows.parsing import (
 from welfare_calc.batch.run.chunks import ChunkProcessor
 from welfare_calc.batch.run.errors_file import ErrorsFile, row_at, unencodable
 from welfare_calc.batch.run.ledger import Ledger
-from welfare_calc.batch.run.options import BatchOptions, Chunkwise, Side
+from welfare_calc.batch.run.options import BatchOptions, Chunkwise, RowsNeeded, Side
 from welfare_calc.batch.run.output_file import OutputFile
 from welfare_calc.batch.run.run_documents import RunDocuments, printed
 from welfare_calc.batch.run.signals import STOP_SIGNALS
@@ -176,6 +176,9 @@ class _BatchRun:
         """A 公示 list's: each row kept's household as read (:meth:`Ledger.households`)."""
         self.side: Side | None = None
         """With a :class:`Chunkwise` documents maker: what it makes of a chunk's rows."""
+        self.keeps_rows = True
+        """Whether the output spool holds every row written (:attr:`BatchOptions.keep_rows`,
+        for a :class:`Chunkwise` maker; any other reads them)."""
 
     def execute(self, records: Records, progress: Callable[[int, int], None] | None,
                 workers: int) -> Summary:
@@ -207,6 +210,7 @@ class _BatchRun:
             side = self.side = options.documents.chunkwise(
                 [*columns.keys, *columns.computed], [name.strip() for name in columns.names],
                 self.output.file.newline, tallies.group_at, self.staged.for_documents)
+        self.keeps_rows = options.keep_rows or side is None
         processor = ChunkProcessor(
             parser=RowParser(self.table, columns), plan=self.plan, columns=columns,
             categories=self.keys, encoding=encoding,
@@ -214,7 +218,7 @@ class _BatchRun:
             jsonl=options.fmt == "jsonl", neutralise=options.neutralise,
             text_marks=options.text_marks,
             words=YES_NO["en" if options.fmt == "jsonl" else language],
-            group_at=tallies.group_at, side=side)
+            group_at=tallies.group_at, side=side, keep_rows=self.keeps_rows)
         done: deque[int] = deque()
 
         def jobs() -> Iterator[Job]:
@@ -263,13 +267,15 @@ class _BatchRun:
         """The rows only the whole run shows to be wrong, taken out of the output and
         every count, and reported: rows that pay one id twice, and the rows of a
         locality named as the documents label their total rows."""
-        doubled, partners = self.ledger.doubled(self.output.rows, columns.position["id"])
+        doubled, partners = self.ledger.doubled(self._kept_rows, columns.position["id"])
         drops = {position: RowProblem(
             "id", _("same id as {where} with overlapping coverage: possible double "
                     "payment").format(where=row_at(partner, self.errors.sheet)))
             for position, partner in zip(doubled.tolist(), partners.tolist(), strict=True)}
         taken = [key for key in self.tallies.groups
                  if any(part is not None and label_taken(part) for part in key)]
+        if taken and not self.keeps_rows:
+            raise RowsNeeded
         if taken:
             drops.update(self._named_as_totals(columns, taken, drops))
         if drops:
@@ -286,6 +292,13 @@ class _BatchRun:
         self.tallies.settle(taken)
         if self.options.publicity is not None or (drops and self.side is not None):
             self.households = self.ledger.households(drops)
+
+    def _kept_rows(self) -> Iterator[list[str]]:
+        """The rows written, from the output spool; :class:`RowsNeeded` if it holds only
+        some (the ledger asks only when ids are shared by rows whose coverage overlaps)."""
+        if not self.keeps_rows:
+            raise RowsNeeded
+        return self.output.rows()
 
     def _named_as_totals(self, columns: Columns, taken: list[groups.Key],
                          dropped: dict[int, RowProblem]) -> dict[int, RowProblem]:
@@ -317,4 +330,4 @@ class _BatchRun:
         assert self.columns is not None, "documents come after the run"
         return RunDocuments(self.table, self.plan, self.options, self.files, self.staged,
                             self.output, self.errors, self.tallies, self.columns, stamp,
-                            self.printed, self.households, self.side)
+                            self.printed, self.households, self.side, self.keeps_rows)

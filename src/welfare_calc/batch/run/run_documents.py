@@ -141,6 +141,9 @@ class RunDocuments:
     side: Side | None = None
     """What a :class:`~welfare_calc.batch.run.options.Chunkwise` documents maker makes of
     a chunk's rows (it made them in the workers, chunk by chunk)."""
+    keeps_rows: bool = True
+    """Whether the output spool holds every row written (else the maker is given none:
+    :attr:`~welfare_calc.batch.run.options.BatchOptions.keep_rows`)."""
 
     def _again(self) -> Iterator[bytes]:
         """What the documents maker makes of the rows kept, made again here from the
@@ -279,6 +282,7 @@ class RunDocuments:
         spool.text.flush()
         group_at = self.tallies.group_at
         listed: list[tuple[groups.Key | None, Iterator[list[str]]]] = (
+            [] if not self.keeps_rows else
             list(grouped(spool.binary, group_at)) if group_at else [(None, rows)])
         make(Written(keys=[*self.columns.keys, *self.columns.computed],
                      names=[name.strip() for name in self.columns.names], groups=listed,
