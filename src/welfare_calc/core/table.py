@@ -301,8 +301,9 @@ class StandardsTable(NamedTuple):
     def raise_by(self, through: Month) -> Raise | None:
         """The latest raise in force by ``through`` (its first month ≤ it), if any."""
         found = None
+        last = (through.year, through.month)  # (compared as numbers: no Month made a raise)
         for raised in self.raises:
-            if raised.first_month <= through:
+            if (raised.effective.year, raised.effective.month) <= last:
                 found = raised
         return found
 

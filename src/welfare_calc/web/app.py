@@ -979,13 +979,13 @@ def make_app(served: Served, access: Access) -> Guard:
     """The page's ASGI app, guarded (:mod:`welfare_calc.web.guard`)."""
     pages = Pages(served)
     static = Path(__file__).parent / "static"
-    app = Starlette(routes=[
+    app = Starlette(routes=[  # (the JSON API first: the call a script makes most, matched
+        Route("/api/{kind:str}", pages.api, methods=["POST"]),  # at once; no other overlaps)
         Route("/", pages.household, methods=["GET", "POST"]),
         Route("/roster", pages.roster, methods=["GET", "POST"]),
         Route("/roster/result/{key:str}/{which:str}", pages.result),
         Route("/payroll", pages.payroll, methods=["GET", "POST"]),
         Route("/standards", pages.standards),
-        Route("/api/{kind:str}", pages.api, methods=["POST"]),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ], exception_handlers={HTTPException: _failed, TooLarge: _failed, Exception: _failed})
     return Guard(app, access)
