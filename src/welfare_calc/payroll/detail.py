@@ -98,7 +98,6 @@ hold is handed to the disk (:meth:`~welfare_calc.batch.write.staging.StagedText.
 write_behind`)."""
 
 
-
 @dataclass(frozen=True)
 class BankTarget:
     """``--bank-file``: where, in which layout, and what its summary says."""
@@ -109,6 +108,7 @@ class BankTarget:
     batch_no: str
     day: date | None = None
     """The date the summary carries (None: today)."""
+
 
 Each = Callable[["Written"], Callable[[list[str]], None]]
 """Given the rows' keys and the run's staging once
@@ -706,7 +706,6 @@ class Payroll:
 
 def _plain(cell: str, *, digits: bool = False) -> str:
     return cell
-
 
 
 @dataclass(frozen=True)

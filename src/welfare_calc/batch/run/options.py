@@ -94,6 +94,8 @@ class Stage(Protocol):
 
     def __call__(self, target: Destination, text: bool, encoding: str | None = None
                  ) -> StagedText: ...
+
+
 class Side(Protocol):
     """What a :class:`Chunkwise` maker makes of a chunk's written rows, in the worker: given
     the chunk's output, its ledger and, when the column-wise lane wrote every row, where
