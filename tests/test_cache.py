@@ -206,7 +206,7 @@ def plant(folder: Path, change: Callable[[dict[str, Any]], object] | None = None
     if raw is not None:
         text = text.replace(json.dumps(data, ensure_ascii=False), raw)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = Path(table_cache.entry_path(str(folder), SHIPPED_RAW))
+    path = Path(table_cache.entry_path(str(folder), table_cache._key(SHIPPED_RAW)))
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -159,11 +159,12 @@ def read_entry(path: str) -> bytes | None:
         os.close(handle)
 
 
-def entry_path(folder: str, source: bytes) -> str:
-    """The file of the entry for a standards file's bytes (and this version). Two files
-    whose keys share a name only take turns in it: each is read only by its own bytes."""
-    name = zlib.crc32(json.dumps(_key(source), sort_keys=True).encode())
-    return os.path.join(folder, f"table-{name:08x}-{len(source)}.json")
+def entry_path(folder: str, key: dict[str, object]) -> str:
+    """The file of the entry of a key (:func:`_key`: a standards file's, this version's).
+    Two files whose keys share a name only take turns in it: each is read only by its own
+    bytes."""
+    name = zlib.crc32(json.dumps(key, sort_keys=True).encode())
+    return os.path.join(folder, f"table-{name:08x}.json")
 
 
 def _checksum(data: object) -> str:
@@ -177,12 +178,13 @@ def read(source: bytes) -> StandardsTable | None:
     folder = directory()
     if folder is None or not trusted_directory(folder):
         return None
-    raw = read_entry(entry_path(folder, source))
+    key = _key(source)
+    raw = read_entry(entry_path(folder, key))
     if raw is None:
         return None
     try:
         entry = json.loads(raw.decode("utf-8"))
-        if (entry["key"] != _key(source) or entry["source"].encode("utf-8") != source
+        if (entry["key"] != key or entry["source"].encode("utf-8") != source
                 or entry["check"] != _checksum(entry["table"])):
             return None
         return from_data(entry["table"])
@@ -196,13 +198,13 @@ def write(source: bytes, table: StandardsTable) -> None:
     folder = directory()
     if folder is None:
         return
-    data = to_data(table)
-    # Keys in the table's own order: the order of categories is the order of output.
     try:
         kept = source.decode("utf-8")
     except UnicodeDecodeError:
         return  # (a table is validated from UTF-8 text: not reached)
-    text = json.dumps({"key": _key(source), "source": kept, "check": _checksum(data),
+    key, data = _key(source), to_data(table)
+    # Keys in the table's own order: the order of categories is the order of output.
+    text = json.dumps({"key": key, "source": kept, "check": _checksum(data),
                        "table": data}, ensure_ascii=False)
     if len(text.encode("utf-8")) > MAX_ENTRY:
         return  # (never read back: kept, it would only be written again every call)
@@ -216,7 +218,7 @@ def write(source: bytes, table: StandardsTable) -> None:
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
-            os.replace(temp, entry_path(folder, source))
+            os.replace(temp, entry_path(folder, key))
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
